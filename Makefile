@@ -1,0 +1,47 @@
+# jeugdzorg-monitor: the README's commands. Everything runs inside .venv, made here.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export DAGSTER_HOME := $(CURDIR)/.dagster_home
+export JEUGDZORG_DATA_DIR ?= $(CURDIR)/data
+DEMO_SCALE ?= 1
+DEMO_SEED ?= 2026
+
+.PHONY: demo run ui test lint bench install clean
+
+$(BIN)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e .
+	@touch $@
+
+install: $(BIN)/.installed
+
+$(DAGSTER_HOME)/dagster.yaml:
+	@mkdir -p $(DAGSTER_HOME)
+	@printf 'telemetry:\n  enabled: false\n' > $@
+
+demo: install $(DAGSTER_HOME)/dagster.yaml
+	@if [ -z "$$(ls -A $(JEUGDZORG_DATA_DIR)/raw/declarations 2>/dev/null | grep -v .gitkeep)" ]; then \
+		$(BIN)/python -m pipelines.demo_data --out $(JEUGDZORG_DATA_DIR)/raw --scale $(DEMO_SCALE) --seed $(DEMO_SEED); \
+	else echo "data/raw already holds declarations: not generating demo data"; fi
+	$(BIN)/python -m pipelines.refresh
+
+run: install $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/python -m pipelines.refresh
+
+ui: install $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check .
+
+bench: install
+	$(BIN)/python -m tests.bench.run_bench
+
+clean:
+	rm -rf $(VENV) $(DAGSTER_HOME) data/warehouse/*.duckdb*

@@ -1,0 +1,1 @@
+"""Dagster assets by layer: ingest/, staging/, marts/ and the publish step."""

@@ -1,0 +1,1 @@
+"""Ingestion: untrusted files in raw/ become pseudonymised raw rows with lineage."""

@@ -1,0 +1,80 @@
+"""Row rules for declarations: each rule that fails sends the row to quarantine with its id.
+
+Rules are evaluated in order and the first failing one is recorded. D09 (a reference number
+reused with other content) and exact duplicates need the rows loaded before, so they are
+resolved afterwards in `declarations.py`; they are listed here for the catalogue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RowRule:
+    rule_id: str
+    title: str
+    condition: str  # SQL: true when the row breaks the rule
+    message: str  # SQL expression for the readable message
+
+
+def _q(expr: str) -> str:
+    return f"coalesce('''' || {expr} || '''', 'empty')"
+
+
+# (condition, message) per required field for D01; the message names the field and what was wrong.
+_REQUIRED = (
+    ("provider_agb IS NULL", "'aanbieder_agb missing'"),
+    ("municipality_code IS NULL", "'gemeentecode missing'"),
+    ("client_pseudonym IS NULL", "'bsn missing'"),
+    ("reference_number IS NULL", "'referentienummer missing'"),
+    ("allocation_number IS NULL", f"'toewijzingnummer ' || {_q('allocation_text')} || ' is not a whole number'"),
+    ("product_category IS NULL", "'productcategorie missing'"),
+    ("product_code IS NULL", "'productcode missing'"),
+    ("period_start IS NULL", f"'product_begindatum ' || {_q('period_start_text')} || ' is not a date'"),
+    ("period_end IS NULL", f"'product_einddatum ' || {_q('period_end_text')} || ' is not a date'"),
+    ("delivered_volume IS NULL OR delivered_volume < 0",
+     f"'geleverd_volume ' || {_q('volume_text')} || ' is not a whole number >= 0'"),
+    ("unit IS NULL", "'eenheid missing'"),
+    ("tariff_text IS NOT NULL AND trim(tariff_text) <> '' AND (tariff_cents IS NULL OR tariff_cents < 0)",
+     f"'producttarief ' || {_q('tariff_text')} || ' is not a whole number of eurocents'"),
+    ("amount_cents IS NULL OR amount_cents < 0",
+     f"'ingediend_bedrag ' || {_q('amount_text')} || ' is not a whole number of eurocents >= 0'"),
+    ("debit_credit IS NULL OR debit_credit NOT IN ('D', 'C')",
+     f"'debet_credit ' || {_q('debit_credit_text')} || ' is not D or C'"),
+)
+
+DECLARATION_RULES: tuple[RowRule, ...] = (
+    RowRule("D01", "required field missing or unparseable",
+            " OR ".join(f"({c})" for c, _ in _REQUIRED),
+            "concat_ws('; ', " + ", ".join(f"CASE WHEN {c} THEN {m} END" for c, m in _REQUIRED) + ")"),
+    RowRule("D02", "BSN fails the elfproef", "NOT bsn_valid",
+            "'BSN is not 9 digits passing the elfproef (eleven-test)'"),
+    RowRule("D03", "AGB code not 8 digits", "NOT regexp_full_match(provider_agb, '[0-9]{8}')",
+            "'AGB code ''' || provider_agb || ''' is not 8 digits'"),
+    RowRule("D04", "municipality code not in the reference list",
+            "municipality_code NOT IN (SELECT municipality_code FROM ref.municipalities)",
+            "'gemeentecode ''' || municipality_code || ''' is not a municipality in the reference list'"),
+    RowRule("D05", "product category not in JZ020",
+            "product_category NOT IN (SELECT code FROM ref.product_categories)",
+            "'productcategorie ''' || product_category || ''' is not in code list JZ020'"),
+    RowRule("D06", "unit not in WJ756", "unit NOT IN (SELECT code FROM ref.units)",
+            "'eenheid ''' || unit || ''' is not in code list WJ756'"),
+    RowRule("D07", "product period not inside one calendar month, or begin after end",
+            "period_start > period_end OR date_trunc('month', period_start) <> date_trunc('month', period_end)",
+            "'product period ' || period_start || ' to ' || period_end || "
+            "CASE WHEN period_start > period_end THEN ' begins after it ends' "
+            "ELSE ' is not inside one calendar month' END"),
+    RowRule("D08", "amount differs from volume x tariff (TR346)",
+            "unit <> '83' AND tariff_cents IS NOT NULL AND amount_cents <> delivered_volume * tariff_cents",
+            "'ingediend_bedrag ' || amount_cents || ' differs from geleverd_volume ' || delivered_volume || "
+            "' x producttarief ' || tariff_cents || ' = ' || (delivered_volume * tariff_cents) || ' (TR346)'"),
+)
+D09 = RowRule("D09", "referentienummer already loaded for the provider with different content", "", "")
+
+
+def rules_case(rules: tuple[RowRule, ...]) -> tuple[str, str]:
+    """SQL CASE expressions giving the first failing rule id and its message."""
+    ids = "CASE " + " ".join(f"WHEN {r.condition} THEN '{r.rule_id}'" for r in rules) + " END"
+    messages = "CASE " + " ".join(f"WHEN {r.condition} THEN {r.message}" for r in rules) + " END"
+    return ids, messages

@@ -1,0 +1,96 @@
+"""The file registry: which raw files were seen, in which order, and what became of them.
+
+A file is known by its SHA-256. Dropping the same bytes again (under any name) is recorded once
+as `already_loaded` and changes nothing else; a run that meets only known files does nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+REGISTRY_DDL = """
+CREATE TABLE IF NOT EXISTS registry.files (
+    file_id INTEGER PRIMARY KEY,
+    source_file VARCHAR NOT NULL,
+    sha256 VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    status VARCHAR NOT NULL,
+    rows_read BIGINT NOT NULL DEFAULT 0,
+    rows_loaded BIGINT NOT NULL DEFAULT 0,
+    rows_quarantined BIGINT NOT NULL DEFAULT 0,
+    rows_duplicate BIGINT NOT NULL DEFAULT 0,
+    message VARCHAR,
+    ingested_at TIMESTAMP NOT NULL
+)
+"""
+
+
+@dataclass(frozen=True)
+class RawFile:
+    file_id: int
+    path: Path
+    source_file: str  # path relative to raw/, as shown to users
+    sha256: str
+    size: int
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(4 * 1024 * 1024):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def discover(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
+    """Input files in the contract's order: modification time, then name."""
+    if not folder.is_dir():
+        return []
+    files = [p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in suffixes]
+    return sorted(files, key=lambda p: (p.stat().st_mtime, p.name))
+
+
+def plan_new_files(con: duckdb.DuckDBPyConnection, raw_dir: Path, kind: str,
+                   suffixes: tuple[str, ...]) -> tuple[list[RawFile], int]:
+    """Register files never seen before; return those with new content and the count of re-drops.
+
+    A re-drop (known content under a new name) gets its own registry row with status
+    `already_loaded`, pointing at the earlier file, and is not read again.
+    """
+    con.execute(REGISTRY_DDL)
+    known_pairs = set(con.execute("SELECT source_file, sha256 FROM registry.files").fetchall())
+    first_by_sha = dict(con.execute(
+        "SELECT sha256, arg_min(source_file, file_id) FROM registry.files GROUP BY sha256").fetchall())
+    next_id = con.execute("SELECT coalesce(max(file_id), 0) + 1 FROM registry.files").fetchone()[0]
+    new_files: list[RawFile] = []
+    redrops = 0
+    for path in discover(raw_dir / kind, suffixes):
+        source = f"{kind}/{path.name}"
+        sha = sha256_of(path)
+        if (source, sha) in known_pairs:
+            continue
+        if sha in first_by_sha:
+            con.execute(
+                "INSERT INTO registry.files (file_id, source_file, sha256, kind, status, message, ingested_at) "
+                "VALUES (?, ?, ?, ?, 'already_loaded', ?, now())",
+                [next_id, source, sha, kind, f"same content as {first_by_sha[sha]}; not read again"],
+            )
+            redrops += 1
+        else:
+            first_by_sha[sha] = source
+            new_files.append(RawFile(next_id, path, source, sha, path.stat().st_size))
+        known_pairs.add((source, sha))
+        next_id += 1
+    return new_files, redrops
+
+
+def register(con: duckdb.DuckDBPyConnection, f: RawFile, kind: str, status: str, message: str | None = None) -> None:
+    con.execute(
+        "INSERT INTO registry.files (file_id, source_file, sha256, kind, status, message, ingested_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, now())",
+        [f.file_id, f.source_file, f.sha256, kind, status, message],
+    )

@@ -1,0 +1,45 @@
+"""SQL macros shared by every ingestion path, so CSV, XML and XLSX rows are cleaned identically.
+
+`pseudonymise` is HMAC-SHA256(key, bsn) written in SQL: sha256(K^opad || sha256(K^ipad || m)).
+It runs inside DuckDB on the rows as they stream in, so a raw BSN is never written anywhere;
+the macro is TEMP, so the key-derived pads live only in this connection.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import duckdb
+
+_BLOCK = 64
+
+
+def _pads(key: str) -> tuple[str, str]:
+    raw = key.encode()
+    if len(raw) > _BLOCK:
+        raw = hashlib.sha256(raw).digest()
+    raw = raw.ljust(_BLOCK, b"\0")
+    return bytes(b ^ 0x36 for b in raw).hex(), bytes(b ^ 0x5C for b in raw).hex()
+
+
+def install_macros(con: duckdb.DuckDBPyConnection, key: str) -> None:
+    ipad, opad = _pads(key)
+    weights = " + ".join(f"{w} * CAST(substr(b, {i}, 1) AS INTEGER)" for i, w in enumerate(range(9, 1, -1), 1))
+    con.execute(f"""
+        CREATE OR REPLACE TEMP MACRO pseudonymise(b) AS
+            CASE WHEN b IS NULL THEN NULL
+                 ELSE sha256(unhex('{opad}') || unhex(sha256(unhex('{ipad}') || b::BLOB))) END;
+        CREATE OR REPLACE TEMP MACRO is_valid_bsn(b) AS
+            coalesce(regexp_full_match(b, '[0-9]{{9}}') AND b <> '000000000'
+                     AND ({weights} - CAST(substr(b, 9, 1) AS INTEGER)) % 11 = 0, false);
+        CREATE OR REPLACE TEMP MACRO pad_code(x, width) AS
+            CASE WHEN nullif(trim(x), '') IS NULL THEN NULL
+                 WHEN regexp_full_match(trim(x), '[0-9]+') AND length(trim(x)) < width
+                     THEN lpad(trim(x), width, '0')
+                 ELSE trim(x) END;
+        CREATE OR REPLACE TEMP MACRO parse_date(x) AS
+            coalesce(try_strptime(trim(x), '%Y-%m-%d'), try_strptime(trim(x), '%d-%m-%Y'),
+                     try_strptime(trim(x), '%Y-%m-%d %H:%M:%S'))::DATE;
+        CREATE OR REPLACE TEMP MACRO whole_number(x) AS
+            CAST(try_cast(trim(x) AS BIGINT) AS VARCHAR);
+    """)

@@ -1,0 +1,111 @@
+"""Reference tables: the shipped defaults, overridden by files the data team drops in raw/reference/.
+
+A dropped file that is unreadable or lacks the contract's columns is rejected in the registry
+and the shipped default stays in force, so a bad upload never empties a dimension.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from assets.ingest.csv_source import RejectedFile, inspect_csv
+from assets.ingest.files import REGISTRY_DDL, sha256_of
+from assets.ingest.redact import redact
+from pipelines.reference_data import REFERENCE_DIR
+
+
+@dataclass(frozen=True)
+class ReferenceTable:
+    table: str
+    file: str
+    columns: tuple[str, ...]
+    select: str  # SQL over the file's text columns, producing the typed table
+
+
+REFERENCE_TABLES = (
+    ReferenceTable("municipalities", "gemeenten.csv", ("gemeentecode", "gemeentenaam", "provincie", "jeugdzorgregio"),
+                   "SELECT pad_code(gemeentecode, 4) AS municipality_code, gemeentenaam AS municipality_name, "
+                   "provincie AS province, jeugdzorgregio AS youth_care_region FROM src"),
+    ReferenceTable("population", "population.csv", ("gemeentecode", "jaar", "inwoners_0_17"),
+                   "SELECT pad_code(gemeentecode, 4) AS municipality_code, CAST(jaar AS INTEGER) AS year, "
+                   "CAST(inwoners_0_17 AS BIGINT) AS youth_population FROM src"),
+    ReferenceTable("providers", "providers.csv", ("aanbieder_agb", "naam"),
+                   "SELECT pad_code(aanbieder_agb, 8) AS provider_agb, naam AS provider_name FROM src"),
+    ReferenceTable("provider_financials", "provider_financials.csv",
+                   ("aanbieder_agb", "jaar", "omzet_eur", "bedrijfsresultaat_eur"),
+                   "SELECT pad_code(aanbieder_agb, 8) AS provider_agb, CAST(jaar AS INTEGER) AS year, "
+                   "CAST(omzet_eur AS DECIMAL(18,2)) AS revenue_eur, "
+                   "CAST(bedrijfsresultaat_eur AS DECIMAL(18,2)) AS operating_result_eur FROM src"),
+    ReferenceTable("products", "products.csv",
+                   ("productcode", "productcategorie", "omschrijving", "interventie", "nji_erkenning"),
+                   "SELECT trim(productcode) AS product_code, pad_code(productcategorie, 2) AS product_category, "
+                   "omschrijving AS product_description, interventie AS intervention, "
+                   "lower(trim(nji_erkenning)) AS nji_recognition FROM src"),
+    ReferenceTable("instrument_norms", "instrument_norms.csv", ("instrument", "lower_is_better", "sd", "reliability"),
+                   "SELECT trim(instrument) AS instrument, CAST(lower_is_better AS BOOLEAN) AS lower_is_better, "
+                   "CAST(sd AS DOUBLE) AS sd, CAST(reliability AS DOUBLE) AS reliability FROM src"),
+)
+CODE_LISTS = (
+    ("product_categories", "ijw/jz020_productcategorie.csv"),
+    ("units", "ijw/wj756_eenheid.csv"),
+    ("end_reasons", "ijw/jz588_reden_beeindiging.csv"),
+    ("referrers", "ijw/cod327_verwijzer.csv"),
+)
+
+
+def _load(con: duckdb.DuckDBPyConnection, t: ReferenceTable, path: Path) -> int:
+    layout = inspect_csv(path, t.columns)
+    cols = ", ".join(f"c{layout.positions[c]} AS {c}" for c in t.columns)
+    spec = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(layout.header)))
+    con.execute(
+        f"CREATE OR REPLACE TABLE ref.{t.table} AS WITH src AS (SELECT {cols} FROM read_csv(?, header=false, "
+        f"skip=1, columns={{{spec}}}, delim='{layout.delimiter}', quote='\"', escape='\"', "
+        f"encoding='{'utf-8' if layout.encoding == 'utf-8' else 'latin-1'}', null_padding=true, "
+        f"strict_mode=false, auto_detect=false)) {t.select}",
+        [str(path)],
+    )
+    return con.execute(f"SELECT count(*) FROM ref.{t.table}").fetchone()[0]
+
+
+def load_reference(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> dict[str, dict]:
+    """Build every ref.* table; report per table where it came from and how many rows it has."""
+    con.execute(REGISTRY_DDL)
+    report: dict[str, dict] = {}
+    for t in REFERENCE_TABLES:
+        dropped = raw_dir / "reference" / t.file
+        source, note = "shipped default", None
+        if dropped.is_file():
+            sha = sha256_of(dropped)
+            known = con.execute("SELECT status FROM registry.files WHERE source_file = ? AND sha256 = ?",
+                                [f"reference/{t.file}", sha]).fetchone()
+            try:
+                rows = _load(con, t, dropped)
+                source, status, message = f"reference/{t.file}", "loaded", None
+            except (RejectedFile, duckdb.Error) as exc:
+                status, message = "rejected", redact(f"{exc}; using the shipped default")
+                note = message
+            if known is None:
+                file_id = con.execute("SELECT coalesce(max(file_id), 0) + 1 FROM registry.files").fetchone()[0]
+                con.execute(
+                    "INSERT INTO registry.files VALUES (?, ?, ?, 'reference', ?, ?, ?, 0, 0, ?, now())",
+                    [file_id, f"reference/{t.file}", sha, status,
+                     rows if status == "loaded" else 0, rows if status == "loaded" else 0, message],
+                )
+            if status == "loaded":
+                report[t.table] = {"source": source, "rows": rows}
+                continue
+        rows = _load(con, t, REFERENCE_DIR / t.file)
+        report[t.table] = {"source": source, "rows": rows, **({"note": note} if note else {})}
+    for table, rel in CODE_LISTS:
+        con.execute(f"CREATE OR REPLACE TABLE ref.{table} AS SELECT * FROM read_csv(?, all_varchar=true, header=true)",
+                    [str(REFERENCE_DIR / rel)])
+    con.execute(
+        "CREATE OR REPLACE TABLE ref.end_reason_cbs AS SELECT jz588_code AS end_reason, "
+        "nullif(cbs_code, '') AS cbs_code, cbs_omschrijving AS cbs_description, "
+        "CAST(counts_as_ended AS BOOLEAN) AS counts_as_ended FROM read_csv(?, all_varchar=true, header=true)",
+        [str(REFERENCE_DIR / "ijw/jz588_to_cbs_reden.csv")],
+    )
+    return report

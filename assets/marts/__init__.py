@@ -1,0 +1,1 @@
+"""Published marts: aggregates only, one SQL model per table, small cells suppressed."""

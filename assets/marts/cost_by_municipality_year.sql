@@ -1,0 +1,54 @@
+-- Grain: one row per municipality and calendar year of service. Spend and clients set against
+-- the youth population (CBS 0-17), the year-on-year change, and the share of spend on products
+-- whose NJi recognition is "effectief ..." (evidence-based). Missing population gives NULL.
+CREATE OR REPLACE TABLE marts.cost_by_municipality_year AS
+WITH client_year AS (
+    SELECT municipality_code, service_year AS year, client_pseudonym, sum(amount_eur) AS net_eur
+    FROM staging.declaration_lines
+    GROUP BY ALL
+),
+clients AS (
+    SELECT municipality_code, year, count(*) FILTER (WHERE net_eur > 0) AS clients
+    FROM client_year GROUP BY ALL
+),
+spend AS (
+    SELECT
+        l.municipality_code,
+        l.service_year AS year,
+        sum(l.amount_eur) AS spend_eur,
+        sum(l.amount_eur) FILTER (WHERE p.nji_recognition LIKE 'effectief%') AS evidence_based_eur
+    FROM staging.declaration_lines AS l
+    LEFT JOIN ref.products AS p USING (product_code)
+    GROUP BY ALL
+),
+yearly AS (
+    SELECT s.*, c.clients, pop.youth_population, prev.spend_eur AS spend_year_before_eur
+    FROM spend AS s
+    JOIN clients AS c USING (municipality_code, year)
+    LEFT JOIN ref.population AS pop USING (municipality_code, year)
+    LEFT JOIN spend AS prev ON prev.municipality_code = s.municipality_code AND prev.year = s.year - 1
+)
+SELECT
+    y.municipality_code,
+    g.municipality_name,
+    g.youth_care_region,
+    y.year::INTEGER AS year,
+    CASE WHEN NOT suppressed THEN y.spend_eur::DECIMAL(18, 2) END AS spend_eur,
+    CASE WHEN NOT suppressed THEN y.clients END AS clients,
+    y.youth_population,
+    CASE WHEN NOT suppressed AND y.youth_population > 0
+        THEN (y.spend_eur / y.youth_population)::DECIMAL(18, 2) END AS spend_per_youth_eur,
+    CASE WHEN NOT suppressed AND y.youth_population > 0
+        THEN round(y.clients * 1000.0 / y.youth_population, 1)::DOUBLE END AS clients_per_1000_youth,
+    CASE WHEN NOT suppressed AND y.clients > 0 THEN (y.spend_eur / y.clients)::DECIMAL(18, 2) END
+        AS spend_per_client_eur,
+    CASE WHEN NOT suppressed AND y.spend_year_before_eur <> 0
+        THEN round((y.spend_eur - y.spend_year_before_eur) / abs(y.spend_year_before_eur) * 100, 1)::DOUBLE END
+        AS spend_yoy_pct,
+    CASE WHEN NOT suppressed AND y.spend_eur <> 0
+        THEN round(coalesce(y.evidence_based_eur, 0) / y.spend_eur * 100, 1)::DOUBLE END
+        AS evidence_based_spend_pct,
+    suppressed
+FROM (SELECT *, clients < {min_cell_size} AS suppressed FROM yearly) AS y
+LEFT JOIN ref.municipalities AS g USING (municipality_code)
+ORDER BY y.municipality_code, y.year

@@ -1,0 +1,47 @@
+"""Run SQL model files and describe the tables they build, for Dagster metadata."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+PREVIEW_ROWS = 8
+
+
+def model_sql(path: Path, **params: object) -> str:
+    """The SQL of a model file with its {placeholders} filled in (only trusted settings)."""
+    return path.read_text().format(**params)
+
+
+def header_comment(path: Path) -> str:
+    """The model's leading `--` comment: its grain and purpose, reused as the asset description."""
+    lines = []
+    for line in path.read_text().splitlines():
+        if not line.startswith("--"):
+            break
+        lines.append(line[2:].strip())
+    return " ".join(lines)
+
+
+def table_metadata(con: duckdb.DuckDBPyConnection, table: str, preview: bool = True) -> dict[str, dg.MetadataValue]:
+    """Row count, column schema and (for aggregate tables only) a markdown preview."""
+    schema, name = table.split(".")
+    cols = con.execute(
+        "SELECT column_name, data_type, comment FROM duckdb_columns() "
+        "WHERE schema_name = ? AND table_name = ? AND database_name = current_database() ORDER BY column_index",
+        [schema, name],
+    ).fetchall()
+    rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    meta: dict[str, dg.MetadataValue] = {
+        "dagster/row_count": dg.MetadataValue.int(rows),
+        "dagster/column_schema": dg.MetadataValue.table_schema(
+            dg.TableSchema(columns=[dg.TableColumn(c, t, description=d) for c, t, d in cols])
+        ),
+        "dagster/table_name": dg.MetadataValue.text(table),
+    }
+    if preview:
+        df = con.execute(f"SELECT * FROM {table} LIMIT {PREVIEW_ROWS}").df()
+        meta["preview"] = dg.MetadataValue.md(df.to_markdown(index=False) if len(df) else "_(no rows)_")
+    return meta

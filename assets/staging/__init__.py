@@ -1,0 +1,1 @@
+"""Staging: typed, pseudonymised tables that every mart reads from."""

@@ -1,0 +1,1 @@
+"""jeugdzorg-monitor: the Dagster code location and its command-line helpers."""

@@ -1,0 +1,23 @@
+"""The one Definitions of the code location (loaded by workspace.yaml)."""
+
+import dagster as dg
+
+from assets.ingest.assets import raw_declarations, reference_data
+from assets.marts.assets import mart_assets
+from assets.publish import published_warehouse
+from assets.staging.assets import declaration_lines, declaration_quarantine
+from checks.accounting import declaration_rows_add_up
+from pipelines.jobs import ingest_declarations_job, nightly_refresh
+from pipelines.resources import warehouse_from_settings
+from pipelines.schedules import nightly_refresh_schedule
+from pipelines.sensors import new_declaration_files
+
+defs = dg.Definitions(
+    assets=[reference_data, raw_declarations, declaration_lines, declaration_quarantine, *mart_assets,
+            published_warehouse],
+    asset_checks=[declaration_rows_add_up],
+    jobs=[nightly_refresh, ingest_declarations_job],
+    schedules=[nightly_refresh_schedule],
+    sensors=[new_declaration_files],
+    resources={"warehouse": warehouse_from_settings()},
+)

@@ -1,0 +1,145 @@
+"""The invented world of the demo: who lives where, who provides what, at which tariff.
+
+Municipality codes, names and regions are real (CBS 2026); youth populations are synthetic
+round figures of the right order of magnitude, shaped so that Twente's youth population slowly
+falls (as the Twente audit found) while Almere's grows a little.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+FIRST_YEAR, LAST_YEAR = 2021, 2025
+
+# code: (synthetic youth population 2021, yearly change)
+MUNICIPALITIES: dict[str, tuple[int, float]] = {
+    "0141": (15200, -0.007), "0147": (5100, -0.006), "1774": (5600, -0.009), "0153": (27400, -0.006),
+    "0158": (4700, -0.008), "0163": (7900, -0.007), "0164": (14600, -0.005), "1735": (6900, -0.008),
+    "0168": (4400, -0.009), "0173": (6000, -0.006), "1742": (9500, -0.004), "0183": (5300, -0.010),
+    "1700": (7800, -0.008), "0189": (5800, -0.006), "0034": (50500, 0.004), "0118": (10100, -0.005),
+    "0637": (24200, -0.002),
+}
+TWENTE = frozenset(c for c in MUNICIPALITIES if c not in {"0034", "0118", "0637"})
+
+
+@dataclass(frozen=True)
+class Product:
+    code: str
+    category: str
+    unit: str
+    tariff_cents: int | None  # per unit in 2021; None for unit 83 (euros)
+    description: str
+    intervention: str
+    nji: str
+    median_months: float
+    volume: tuple[int, int]  # per full month
+    instrument: str | None = None
+
+
+PRODUCTS: tuple[Product, ...] = (
+    Product("45A01", "45", "04", 9800, "Ambulante jeugdhulp individueel", "Ambulante begeleiding",
+            "niet beoordeeld", 6, (3, 12)),
+    Product("45A02", "45", "04", 10400, "Ambulante gezinsbehandeling", "Multisysteem Therapie (MST)",
+            "effectief - sterke aanwijzingen", 5, (6, 16), "SDQ"),
+    Product("45A03", "45", "04", 10100, "Ouderbegeleiding", "Parent Management Training Oregon (PMTO)",
+            "effectief - goede aanwijzingen", 7, (3, 8), "SDQ"),
+    Product("45A04", "45", "01", 165, "Ambulante behandeling groep", "Triple P",
+            "effectief - eerste aanwijzingen", 4, (180, 600)),
+    Product("45A05", "45", "04", 9500, "Gezinscoaching", "Functional Family Therapy (FFT)",
+            "effectief - goede aanwijzingen", 6, (4, 10), "SDQ"),
+    Product("54B01", "54", "01", 190, "Jeugd-ggz diagnostiek en behandeling", "Cognitieve gedragstherapie",
+            "goed onderbouwd", 8, (120, 720), "CBCL"),
+    Product("54B02", "54", "01", 205, "Traumabehandeling", "EMDR voor kinderen",
+            "effectief - eerste aanwijzingen", 5, (90, 480), "CBCL"),
+    Product("41D01", "41", "16", 7300, "Dagbehandeling", "Dagbehandeling jonge kind",
+            "niet beoordeeld", 9, (8, 20)),
+    Product("43V01", "43", "14", 21500, "Verblijf met behandeling", "Residentiele behandeling",
+            "niet beoordeeld", 12, (28, 31)),
+    Product("44V01", "44", "14", 9800, "Gezinshuis", "Gezinshuis", "goed onderbouwd", 18, (28, 31)),
+    Product("35P01", "35", "14", 3400, "Pleegzorg", "Pleegzorg", "goed onderbouwd", 24, (28, 31)),
+    Product("46C01", "46", "04", 14200, "Crisisinterventie", "Crisisinterventie", "niet beoordeeld",
+            1, (4, 20)),
+    Product("48J01", "48", "83", None, "Jeugdbescherming maatregel", "Ondertoezichtstelling",
+            "niet beoordeeld", 12, (900, 1600)),
+)
+# How often a new trajectory is for each product (same order as PRODUCTS).
+PRODUCT_WEIGHTS = (22, 6, 6, 6, 5, 18, 6, 5, 3, 2, 3, 3, 4)
+
+INSTRUMENT_NORMS = (
+    # instrument, lower_is_better, sd, reliability: illustrative values, not published norms
+    ("SDQ", True, 5.5, 0.80),
+    ("CBCL", True, 10.0, 0.90),
+)
+
+_NAME_PARTS = (
+    ("Jeugdhulp", "Kinderpraktijk", "Gezinsplein", "Jeugd-ggz", "Zorggroep", "Opvoedhuis", "Stichting"),
+    ("De Linde", "Horizon", "Het Anker", "De Brug", "Kompas", "Tij", "Vlinder", "Eik", "Overstag",
+     "Noorderlicht", "Sterk", "Samen", "Kiem", "Duin", "Veld"),
+)
+REGION_OF = {c: ("Twente" if c in TWENTE else c) for c in MUNICIPALITIES}
+
+
+@dataclass
+class Provider:
+    agb: str
+    name: str
+    municipalities: tuple[str, ...]
+    products: tuple[Product, ...]
+    fmt: str  # "xml" | "csv" | "csv-stripped" | "csv-1252"
+    survey_fmt: str  # "csv" | "xlsx"
+    dropout_factor: float
+    margin: float  # operating result / revenue
+    weights: dict[str, float] = field(default_factory=dict)
+
+
+def build_providers(rng: random.Random, count: int = 40) -> list[Provider]:
+    """About 40 providers: regional ones serve one area, a few national ones serve all."""
+    codes = list(MUNICIPALITIES)
+    areas = [sorted(TWENTE), ["0034"], ["0118"], ["0637"]]
+    providers: list[Provider] = []
+    used_agb: set[str] = set()
+    for i in range(count):
+        while True:
+            agb = f"{rng.randint(1, 99):02d}{rng.randint(0, 999999):06d}"
+            if agb not in used_agb:
+                used_agb.add(agb)
+                break
+        if i < 5:
+            munis = tuple(codes)  # national providers
+        else:
+            area = areas[i % len(areas)] if i % 7 else areas[0]
+            munis = tuple(sorted(rng.sample(area, k=max(1, min(len(area), rng.randint(3, 10))))))
+        n_products = rng.randint(2, 5)
+        idx = rng.sample(range(len(PRODUCTS)), k=n_products)
+        fmt = "xml"
+        if i in (7, 11, 19):
+            fmt = "csv"
+        elif i == 13:
+            fmt = "csv-stripped"
+        elif i == 23:
+            fmt = "csv-1252"
+        margin = round(rng.uniform(-0.02, 0.028), 4)
+        if i in (3, 17, 29):
+            margin = round(rng.uniform(0.045, 0.09), 4)  # earns too much (Hoogeveen motion)
+        if i == 31:
+            margin = 0.03  # exactly on the line: not above 3 %
+        providers.append(
+            Provider(
+                agb=agb,
+                name=f"{rng.choice(_NAME_PARTS[0])} {rng.choice(_NAME_PARTS[1])} {i + 1}",
+                municipalities=munis,
+                products=tuple(PRODUCTS[j] for j in sorted(idx)),
+                fmt=fmt,
+                survey_fmt="xlsx" if i % 4 == 1 else "csv",
+                dropout_factor=rng.choice((0.6, 0.8, 1.0, 1.0, 1.3, 1.8)),
+                margin=margin,
+                weights={c: rng.uniform(0.3, 1.5) for c in munis},
+            )
+        )
+    return providers
+
+
+def youth_population(code: str, year: int) -> int:
+    base, change = MUNICIPALITIES[code]
+    return round(base * (1 + change) ** (year - FIRST_YEAR))

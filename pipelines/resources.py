@@ -1,0 +1,78 @@
+"""The DuckDB working warehouse as a Dagster resource.
+
+The pipeline writes one private working file; BI tools read only the published file that
+`assets/publish.py` swaps in. Keeping both paths here means no asset builds a path itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from assets.ingest.macros import install_macros
+from pipelines.settings import load_settings
+
+WORKING_DB_NAME = "pipeline.duckdb"
+PUBLISHED_DB_NAME = "jeugdzorg.duckdb"
+SCHEMAS = ("registry", "raw", "ref", "staging", "quarantine", "marts")
+
+
+class Warehouse(dg.ConfigurableResource):
+    """Paths, secrets and limits every asset needs; built once from the Settings."""
+
+    data_dir: str
+    min_cell_size: int = 10
+    # None: take the key from the environment at run time, so the secret never shows up in
+    # the Dagster UI's resource configuration.
+    pseudonym_key: str | None = None
+    memory_limit: str = "4GB"
+    threads: int = 2
+    max_file_bytes: int = 4 * 1024**3
+    quarantine_rate_warn: float = 0.05
+    missing_survey_warn: float = 0.5
+    spend_jump_factor: float = 2.0
+
+    @property
+    def raw_dir(self) -> Path:
+        return Path(self.data_dir) / "raw"
+
+    @property
+    def warehouse_dir(self) -> Path:
+        return Path(self.data_dir) / "warehouse"
+
+    @property
+    def working_db(self) -> Path:
+        return self.warehouse_dir / WORKING_DB_NAME
+
+    @property
+    def published_db(self) -> Path:
+        return self.warehouse_dir / PUBLISHED_DB_NAME
+
+    def secret_key(self) -> str:
+        return self.pseudonym_key or load_settings().pseudonym_key
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Open the working file (the only writer), with the schemas in place."""
+        self.warehouse_dir.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(self.working_db))
+        try:
+            con.execute(f"SET memory_limit = '{self.memory_limit}'")
+            con.execute(f"SET threads = {int(self.threads)}")
+            con.execute("SET preserve_insertion_order = true")
+            con.execute("SET enable_progress_bar = false")
+            for schema in SCHEMAS:
+                con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+            install_macros(con, self.secret_key())
+            yield con
+        finally:
+            con.close()
+
+
+def warehouse_from_settings() -> Warehouse:
+    settings = load_settings()
+    return Warehouse(data_dir=str(settings.data_dir), min_cell_size=settings.min_cell_size)
