@@ -12,10 +12,13 @@ from pipelines.resources import warehouse_from_settings
 from pipelines.schedules import nightly_refresh_schedule
 from pipelines.sensors import new_declaration_files
 
+ALL_ASSETS = [reference_data, raw_declarations, declaration_lines, declaration_quarantine, *mart_assets,
+              published_warehouse]
+ALL_CHECKS = [declaration_rows_add_up]
+
 defs = dg.Definitions(
-    assets=[reference_data, raw_declarations, declaration_lines, declaration_quarantine, *mart_assets,
-            published_warehouse],
-    asset_checks=[declaration_rows_add_up],
+    assets=ALL_ASSETS,
+    asset_checks=ALL_CHECKS,
     jobs=[nightly_refresh, ingest_declarations_job],
     schedules=[nightly_refresh_schedule],
     sensors=[new_declaration_files],

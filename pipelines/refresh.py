@@ -48,7 +48,7 @@ def main() -> int:
     from pipelines.definitions import defs  # after the settings check: importing builds the resources
 
     with dg.DagsterInstance.get() as instance:
-        result = defs.get_job_def("nightly_refresh").execute_in_process(instance=instance, raise_on_error=False)
+        result = defs.resolve_job_def("nightly_refresh").execute_in_process(instance=instance, raise_on_error=False)
     warehouse = settings.warehouse_dir
     if not result.success:
         failed = [e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"]

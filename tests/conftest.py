@@ -1,0 +1,44 @@
+"""Shared fixtures: a temporary data directory and a Warehouse resource pointing at it."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from pipelines.demo_data.writers import DECLARATION_COLUMNS
+from pipelines.resources import Warehouse
+
+TEST_KEY = "test-pseudonym-key"
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    for sub in ("declarations", "surveys", "reference"):
+        (tmp_path / "raw" / sub).mkdir(parents=True)
+    return tmp_path
+
+
+@pytest.fixture
+def warehouse(data_dir: Path) -> Warehouse:
+    return Warehouse(data_dir=str(data_dir), pseudonym_key=TEST_KEY, min_cell_size=1)
+
+
+# A valid declaration line; tests change one field at a time.
+BASE_LINE = {
+    "declaratienummer": "D1", "aanbieder_agb": "12345678", "gemeentecode": "0141", "bsn": "999900006",
+    "referentienummer": "R1", "vorig_referentienummer": "", "toewijzingnummer": "1001", "productcategorie": "45",
+    "productcode": "45A01", "product_begindatum": "2024-03-01", "product_einddatum": "2024-03-31",
+    "geleverd_volume": "4", "eenheid": "04", "producttarief": "1250", "ingediend_bedrag": "5000",
+    "debet_credit": "D",
+}
+
+
+def write_declarations(path: Path, lines: list[dict], delimiter: str = ",", encoding: str = "utf-8") -> Path:
+    with path.open("w", newline="", encoding=encoding) as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(DECLARATION_COLUMNS), delimiter=delimiter)
+        writer.writeheader()
+        for line in lines:
+            writer.writerow({**BASE_LINE, **line})
+    return path

@@ -1,0 +1,200 @@
+"""Declaration ingestion: each rule, each file variant, duplicates and the accounting identity."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assets.ingest.declarations import ingest_declarations
+from assets.ingest.reference import load_reference
+from tests.conftest import BASE_LINE, TEST_KEY, write_declarations
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def ingest(warehouse):
+    with warehouse.connect() as con:
+        load_reference(con, warehouse.raw_dir)
+        summary = ingest_declarations(con, warehouse.raw_dir, TEST_KEY, warehouse.max_file_bytes)
+        rows = con.execute(
+            "SELECT f.source_file, r.line_no, r.status, r.rule_id, r.message, r.municipality_code, r.provider_agb, "
+            "r.amount_cents, r.period_start FROM raw.declaration_rows r JOIN registry.files f USING (file_id) "
+            "ORDER BY r.file_id, r.line_no").fetchall()
+        files = con.execute("SELECT source_file, status, rows_read, rows_loaded, rows_quarantined, rows_duplicate, "
+                            "message FROM registry.files WHERE kind = 'declarations' ORDER BY file_id").fetchall()
+    return summary, rows, files
+
+
+RULE_CASES = {
+    "D01": {"product_begindatum": "31-02-2024"},
+    "D02": {"bsn": "999900007"},
+    "D03": {"aanbieder_agb": "1234567X"},
+    "D04": {"gemeentecode": "9999"},
+    "D05": {"productcategorie": "99"},
+    "D06": {"eenheid": "77"},
+    "D07": {"product_einddatum": "2024-04-02"},
+    "D08": {"ingediend_bedrag": "5100"},
+}
+
+
+@pytest.mark.parametrize("rule_id", sorted(RULE_CASES))
+def test_each_rule_quarantines_its_case(warehouse, data_dir, rule_id):
+    write_declarations(data_dir / "raw/declarations/a.csv",
+                       [{"referentienummer": "GOOD"}, {**RULE_CASES[rule_id], "referentienummer": "BAD"}])
+    _, rows, files = ingest(warehouse)
+    assert [(r[2], r[3]) for r in rows] == [("loaded", None), ("quarantined", rule_id)]
+    assert rows[1][1] == 3  # CSV line of the bad row (header is line 1)
+    assert files[0][2:6] == (2, 1, 1, 0)
+
+
+def test_d01_message_names_the_field(warehouse, data_dir):
+    write_declarations(data_dir / "raw/declarations/a.csv", [{"geleverd_volume": "vier", "toewijzingnummer": ""}])
+    _, rows, _ = ingest(warehouse)
+    assert rows[0][3] == "D01"
+    assert "toewijzingnummer" in rows[0][4] and "geleverd_volume 'vier'" in rows[0][4]
+
+
+def test_d07_begin_after_end(warehouse, data_dir):
+    write_declarations(data_dir / "raw/declarations/a.csv",
+                       [{"product_begindatum": "2024-03-20", "product_einddatum": "2024-03-10"}])
+    _, rows, _ = ingest(warehouse)
+    assert rows[0][3] == "D07" and "begins after it ends" in rows[0][4]
+
+
+def test_d08_skips_unit_83_and_missing_tariff(warehouse, data_dir):
+    write_declarations(data_dir / "raw/declarations/a.csv", [
+        {"referentienummer": "A", "eenheid": "83", "ingediend_bedrag": "123456"},
+        {"referentienummer": "B", "producttarief": "", "ingediend_bedrag": "777"},
+    ])
+    _, rows, _ = ingest(warehouse)
+    assert [r[2] for r in rows] == ["loaded", "loaded"]
+
+
+def test_d09_and_exact_duplicates(warehouse, data_dir):
+    write_declarations(data_dir / "raw/declarations/a.csv", [{"referentienummer": "R1"}, {"referentienummer": "R1"}])
+    write_declarations(data_dir / "raw/declarations/b.csv", [
+        {"referentienummer": "R1", "declaratienummer": "D2"},  # resent in another declaration: same content
+        {"referentienummer": "R1", "geleverd_volume": "5", "ingediend_bedrag": "6250"},  # other content
+        {"referentienummer": "R1", "aanbieder_agb": "87654321"},  # other provider: its own reference space
+    ])
+    summary, rows, _ = ingest(warehouse)
+    assert [(r[0], r[2], r[3]) for r in rows] == [
+        ("declarations/a.csv", "loaded", None), ("declarations/a.csv", "duplicate", None),
+        ("declarations/b.csv", "duplicate", None), ("declarations/b.csv", "quarantined", "D09"),
+        ("declarations/b.csv", "loaded", None)]
+    assert "declarations/a.csv line 2" in rows[3][4]
+    assert (summary.rows_read, summary.rows_loaded, summary.rows_quarantined, summary.rows_duplicate) == (5, 2, 1, 2)
+
+
+def test_d09_against_an_earlier_run(warehouse, data_dir):
+    write_declarations(data_dir / "raw/declarations/a.csv", [{}])
+    ingest(warehouse)
+    write_declarations(data_dir / "raw/declarations/b.csv", [{"ingediend_bedrag": "2500", "geleverd_volume": "2"}, {}])
+    _, rows, _ = ingest(warehouse)
+    assert [(r[0], r[2], r[3]) for r in rows] == [
+        ("declarations/a.csv", "loaded", None), ("declarations/b.csv", "quarantined", "D09"),
+        ("declarations/b.csv", "duplicate", None)]
+
+
+def test_credit_chain_nets_out(warehouse, data_dir):
+    write_declarations(data_dir / "raw/declarations/a.csv", [{"referentienummer": "R1"}])
+    write_declarations(data_dir / "raw/declarations/b.csv", [
+        {"referentienummer": "C1", "vorig_referentienummer": "R1", "debet_credit": "C"},
+        {"referentienummer": "K1", "geleverd_volume": "3", "ingediend_bedrag": "3750"},
+    ])
+    ingest(warehouse)
+    with warehouse.connect() as con:
+        from assets.sql import model_sql
+        from assets.staging.assets import HERE
+        con.execute(model_sql(HERE / "declaration_lines.sql"))
+        total, months = con.execute("SELECT sum(amount_eur), list(DISTINCT service_month) "
+                                    "FROM staging.declaration_lines").fetchone()
+    assert str(total) == "37.50"
+    assert [str(m) for m in months] == ["2024-03-01"]
+
+
+def test_same_file_twice_changes_nothing(warehouse, data_dir):
+    path = write_declarations(data_dir / "raw/declarations/a.csv", [{}, {"referentienummer": "R2"}])
+    ingest(warehouse)
+    shutil.copyfile(path, data_dir / "raw/declarations/a_again.csv")
+    summary, rows, files = ingest(warehouse)
+    assert summary.files_new == 0 and summary.files_already_loaded == 1
+    assert len(rows) == 2
+    assert files[1][:2] == ("declarations/a_again.csv", "already_loaded")
+    assert "declarations/a.csv" in files[1][6]
+    summary, rows2, files2 = ingest(warehouse)  # a third run: nothing at all
+    assert (summary.files_new, summary.files_already_loaded, rows2, files2) == (0, 0, rows, files)
+
+
+def test_semicolon_windows_1252_dutch_dates_and_lost_zeros(warehouse, data_dir):
+    path = data_dir / "raw/declarations/w.csv"
+    header = ";".join(c.upper() for c in BASE_LINE) + ";omschrijving\n"
+    # 012345672 passes the elfproef; a spreadsheet turned it into 12345672
+    row = dict(BASE_LINE, gemeentecode="141", bsn="12345672",
+               product_begindatum="01-03-2024", product_einddatum="31-03-2024", eenheid="4")
+    path.write_bytes((header + ";".join(row.values()) + ";Jeugdhulp – € per uur\n").encode("cp1252"))
+    _, rows, files = ingest(warehouse)
+    assert files[0][1] == "loaded"
+    assert rows[0][2:4] == ("loaded", None)
+    assert rows[0][5] == "0141" and str(rows[0][8]) == "2024-03-01"
+
+
+def test_utf8_bom(warehouse, data_dir):
+    path = data_dir / "raw/declarations/bom.csv"
+    write_declarations(path, [{}], encoding="utf-8-sig")
+    _, rows, _ = ingest(warehouse)
+    assert rows[0][2] == "loaded"
+
+
+def test_jw323_example_message(warehouse, data_dir):
+    shutil.copyfile(FIXTURES / "jw323_example.xml", data_dir / "raw/declarations/JW323.xml")
+    _, rows, files = ingest(warehouse)
+    # RN004 appears twice with a different period: the second is D09
+    assert [(r[1], r[2], r[3]) for r in rows] == [
+        (1, "loaded", None), (2, "loaded", None), (3, "loaded", None), (4, "loaded", None),
+        (5, "quarantined", "D09")]
+    assert {r[5] for r in rows} == {"0384"} and {r[6] for r in rows} == {"65656055"}
+    assert files[0][2:6] == (5, 4, 1, 0)
+
+
+def test_truncated_xml_is_rejected_and_others_load(warehouse, data_dir):
+    data = (FIXTURES / "jw323_example.xml").read_bytes()
+    (data_dir / "raw/declarations/cut.xml").write_bytes(data[: len(data) // 2])
+    write_declarations(data_dir / "raw/declarations/ok.csv", [{}])
+    summary, rows, files = ingest(warehouse)
+    assert [(f[0], f[1], f[2]) for f in files] == [("declarations/cut.xml", "rejected", 0),
+                                                   ("declarations/ok.csv", "loaded", 1)]
+    assert "invalid JW323" in files[0][6]
+    assert len(rows) == 1 and summary.files_rejected == 1
+
+
+def test_hostile_files_are_rejected(warehouse, data_dir, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("999900006")
+    (data_dir / "raw/declarations/xxe.xml").write_text(
+        f'<?xml version="1.0"?><!DOCTYPE b [<!ENTITY x SYSTEM "file://{secret}">]><b>&x;</b>')
+    (data_dir / "raw/declarations/bomb.xml").write_text(
+        '<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]><l>&b;</l>')
+    (data_dir / "raw/declarations/garbage.csv").write_bytes(bytes(range(256)) * 50)
+    (data_dir / "raw/declarations/garbage.xml").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 10)
+    (data_dir / "raw/declarations/noheader.csv").write_text("a,b,c\n1,2,3\n")
+    write_declarations(data_dir / "raw/declarations/ok.csv", [{}])
+    _, rows, files = ingest(warehouse)
+    status = {f[0].split("/")[1]: (f[1], f[6]) for f in files}
+    assert status["ok.csv"] == ("loaded", None)
+    for name in ("xxe.xml", "bomb.xml", "garbage.csv", "garbage.xml", "noheader.csv"):
+        assert status[name][0] == "rejected", name
+        assert status[name][1]
+    assert "DOCTYPE" in status["xxe.xml"][1]
+    assert "lacks required column" in status["noheader.csv"][1]
+    assert all("999900006" not in (f[6] or "") for f in files)
+    assert len(rows) == 1
+
+
+def test_oversized_file_rejected(warehouse, data_dir):
+    write_declarations(data_dir / "raw/declarations/big.csv", [{}] * 20)
+    small = warehouse.model_copy(update={"max_file_bytes": 100})
+    _, rows, files = ingest(small)
+    assert files[0][1] == "rejected" and "above the limit" in files[0][6] and rows == []

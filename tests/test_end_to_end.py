@@ -1,0 +1,180 @@
+"""A full refresh on generated demo data, checked against an independent reading of the files."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections import defaultdict
+from decimal import Decimal
+from pathlib import Path
+from xml.etree import ElementTree
+
+import dagster as dg
+import duckdb
+import pytest
+
+from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
+from pipelines.demo_data.bsn import passes_elfproef
+from pipelines.demo_data.generator import DemoGenerator
+from pipelines.reference_data import REFERENCE_DIR
+from pipelines.resources import Warehouse
+from tests.conftest import TEST_KEY
+
+NS = {"j": "http://www.istandaarden.nl/ijw/3_2/jw323/schema", "i": "http://www.istandaarden.nl/ijw/3_2/basisschema/schema"}
+
+
+def _date_month(text: str) -> str:
+    """First day of the month, from YYYY-MM-DD or DD-MM-YYYY."""
+    if re.fullmatch(r"\d{2}-\d{2}-\d{4}", text):
+        return f"{text[6:10]}-{text[3:5]}-01"
+    return f"{text[:7]}-01"
+
+
+def _lines_from_files(raw: Path):
+    """Every declaration line as a dict, read with the standard library only, in contract order."""
+    files = sorted((raw / "declarations").iterdir(), key=lambda p: (p.stat().st_mtime, p.name))
+    for path in files:
+        if path.suffix == ".xml":
+            try:
+                root = ElementTree.parse(path).getroot()
+            except ElementTree.ParseError:
+                continue  # the truncated file: rejected as a whole
+            agb = root.find("j:Header/j:Afzender", NS).text
+            muni = root.find("j:Header/j:Ontvanger", NS).text
+            for client in root.iterfind(".//j:Client", NS):
+                bsn = client.find("j:Bsn", NS).text
+                for p in client.iterfind(".//j:Prestatie", NS):
+                    tariff = p.find("j:ProductTarief", NS)
+                    yield {
+                        "agb": agb, "muni": muni, "bsn": bsn, "ref": p.find(".//i:ReferentieNummer", NS).text,
+                        "content": ElementTree.tostring(p, encoding="unicode").split("</ijw:ReferentieNummer>")[-1],
+                        "begin": p.find("j:ProductPeriode/i:Begindatum", NS).text,
+                        "volume": int(p.find("j:GeleverdVolume", NS).text), "unit": p.find("j:Eenheid", NS).text,
+                        "tariff": None if tariff is None else int(tariff.text),
+                        "amount": int(p.find("j:IngediendBedrag/i:Bedrag", NS).text),
+                        "dc": p.find("j:IngediendBedrag/i:DebetCredit", NS).text,
+                    }
+        else:
+            raw_bytes = path.read_bytes()
+            text = raw_bytes.decode("utf-8") if raw_bytes.isascii() or _utf8(raw_bytes) else raw_bytes.decode("cp1252")
+            delim = ";" if text.splitlines()[0].count(";") > text.splitlines()[0].count(",") else ","
+            for row in csv.DictReader(text.splitlines(), delimiter=delim):
+                r = {k.lower(): v for k, v in row.items()}
+                yield {
+                    "agb": r["aanbieder_agb"].zfill(8), "muni": r["gemeentecode"].zfill(4), "bsn": r["bsn"].zfill(9),
+                    "ref": r["referentienummer"],
+                    "content": "|".join(r[k] for k in ("gemeentecode", "bsn", "vorig_referentienummer",
+                                                       "toewijzingnummer", "productcode", "product_begindatum",
+                                                       "product_einddatum", "geleverd_volume", "ingediend_bedrag",
+                                                       "debet_credit")),
+                    "begin": r["product_begindatum"], "volume": int(r["geleverd_volume"]),
+                    "unit": r["eenheid"].zfill(2), "tariff": int(r["producttarief"]) if r["producttarief"] else None,
+                    "amount": int(r["ingediend_bedrag"]), "dc": r["debet_credit"],
+                }
+
+
+def _utf8(b: bytes) -> bool:
+    try:
+        b.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def expected_spend(raw: Path) -> dict[tuple[str, str], Decimal]:
+    municipalities = {r["gemeentecode"] for r in csv.DictReader((REFERENCE_DIR / "gemeenten.csv").open())}
+    seen: dict[tuple[str, str], str] = {}
+    spend: dict[tuple[str, str], int] = defaultdict(int)
+    for ln in _lines_from_files(raw):
+        if not passes_elfproef(ln["bsn"]) or ln["muni"] not in municipalities:
+            continue
+        if ln["unit"] != "83" and ln["tariff"] is not None and ln["amount"] != ln["volume"] * ln["tariff"]:
+            continue
+        key = (ln["agb"], ln["ref"])
+        if key in seen:
+            continue  # a resent duplicate or a reused reference: the first one counts
+        seen[key] = ln["content"]
+        spend[(ln["muni"], _date_month(ln["begin"]))] += ln["amount"] if ln["dc"] == "D" else -ln["amount"]
+    return {k: Decimal(v) / 100 for k, v in spend.items()}
+
+
+@pytest.fixture(scope="module")
+def refreshed(tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("e2e")
+    DemoGenerator(data_dir / "raw", scale=0.15, seed=7).run()
+    wh = Warehouse(data_dir=str(data_dir), pseudonym_key=TEST_KEY, min_cell_size=1)
+    result = dg.materialize([*ALL_ASSETS, *ALL_CHECKS], resources={"warehouse": wh}, raise_on_error=False)
+    return data_dir, wh, result
+
+
+def test_refresh_succeeds(refreshed):
+    _, wh, result = refreshed
+    assert result.success
+    assert wh.published_db.exists()
+    checks = result.get_asset_check_evaluations()
+    assert checks and all(c.passed for c in checks)
+
+
+def test_published_spend_equals_sum_of_input_files(refreshed):
+    data_dir, wh, _ = refreshed
+    expected = expected_spend(data_dir / "raw")
+    with duckdb.connect(str(wh.published_db), read_only=True) as con:
+        rows = con.execute("SELECT municipality_code, strftime(month, '%Y-%m-%d'), spend_eur, suppressed "
+                           "FROM marts.cost_trends_by_municipality").fetchall()
+    published = {(m, mo): s for m, mo, s, sup in rows if not sup}
+    assert set(published) <= set(expected)
+    assert len(published) > 100
+    for key, value in published.items():
+        assert value == expected[key], key
+    # suppressed rows (k=1: months with no client with a positive net amount) are the only ones missing
+    assert {(m, mo) for m, mo, _, sup in rows} == set(expected)
+
+
+def test_published_file_is_read_only_marts_only_and_commented(refreshed):
+    _, wh, _ = refreshed
+    with duckdb.connect(str(wh.published_db), read_only=True) as con:
+        schemas = {r[0] for r in con.execute(
+            "SELECT DISTINCT schema_name FROM duckdb_tables()").fetchall()}
+        assert schemas == {"marts"}
+        with pytest.raises(duckdb.Error):
+            con.execute("CREATE TABLE marts.x (a INT)")
+        missing = con.execute("SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = 'marts' "
+                              "AND (comment IS NULL OR comment = '')").fetchall()
+        assert missing == []
+        assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE comment IS NULL").fetchone()[0] == 0
+        version = con.execute("SELECT tags['storage_version'] FROM duckdb_databases() "
+                              "WHERE database_name = current_database()").fetchone()
+    assert version is not None
+
+
+def test_no_raw_bsn_in_any_table(refreshed):
+    data_dir, wh, _ = refreshed
+    bsns = {ln["bsn"] for ln in _lines_from_files(data_dir / "raw")}
+    bsns |= {b.lstrip("0") for b in bsns}
+    assert len(bsns) > 100
+    for db in (wh.working_db, wh.published_db):
+        with duckdb.connect(str(db), read_only=True) as con:
+            cols = con.execute("SELECT schema_name, table_name, column_name FROM duckdb_columns() "
+                               "WHERE data_type = 'VARCHAR' AND database_name = current_database()").fetchall()
+            for schema, table, column in cols:
+                values = {r[0] for r in con.execute(f'SELECT DISTINCT "{column}" FROM {schema}.{table}').fetchall()}
+                found = {v for v in values if v and any(b in v for b in bsns if len(b) >= 8)} if len(values) < 5000 \
+                    else values & bsns
+                assert not found, f"{db.name} {schema}.{table}.{column}"
+
+
+def test_planted_defects_are_quarantined_with_their_rule(refreshed):
+    data_dir, wh, _ = refreshed
+    planted = json.loads((data_dir / "raw/demo_manifest.json").read_text())["declaration_defects"]
+    with duckdb.connect(str(wh.working_db), read_only=True) as con:
+        found = dict(con.execute("SELECT coalesce(rule_id, status), count(*) FROM raw.declaration_rows "
+                                 "WHERE status <> 'loaded' GROUP BY ALL").fetchall())
+        rejected = con.execute("SELECT count(*) FROM registry.files WHERE status = 'rejected'").fetchone()[0]
+    assert found.get("D02", 0) == planted.get("bsn_fails_elfproef", 0)
+    assert found.get("D08", 0) == planted.get("amount_not_volume_x_tariff", 0)
+    assert found.get("D04", 0) == planted.get("unknown_municipality", 0)
+    assert found.get("D09", 0) == planted.get("reference_reused", 0)
+    assert found.get("duplicate", 0) == planted.get("resent_duplicate", 0)
+    assert set(found) <= {"D02", "D04", "D08", "D09", "duplicate"}
+    assert rejected == planted["truncated_xml_file"] == 1
