@@ -198,3 +198,11 @@ def test_oversized_file_rejected(warehouse, data_dir):
     small = warehouse.model_copy(update={"max_file_bytes": 100})
     _, rows, files = ingest(small)
     assert files[0][1] == "rejected" and "above the limit" in files[0][6] and rows == []
+
+
+@pytest.mark.parametrize("fraction", [0.3, 0.5, 0.77, 0.9, 0.99])
+def test_xml_truncated_anywhere_is_rejected(warehouse, data_dir, fraction):
+    data = (FIXTURES / "jw323_example.xml").read_bytes()
+    (data_dir / "raw/declarations/cut.xml").write_bytes(data[: int(len(data) * fraction)])
+    _, rows, files = ingest(warehouse)
+    assert files[0][1] == "rejected" and rows == []

@@ -51,7 +51,8 @@ def parse_jw323(path: str, columns: tuple[str, ...]) -> tuple[dict[str, list] | 
     rows: dict[str, list] = {c: [] for c in ("line_no", *columns)}
     bsn = None
     position = 0
-    tags = (*HEADER_TAGS, f"{NS}Bsn", f"{NS}Prestatie")
+    tags = (*HEADER_TAGS, f"{NS}Bsn", f"{NS}Prestatie", f"{NS}Bericht")
+    complete = False
     try:
         for _, el in etree.iterparse(path, events=("end",), tag=tags, schema=_schema(), resolve_entities=False,
                                      no_network=True, load_dtd=False, huge_tree=False, remove_comments=True):
@@ -68,6 +69,8 @@ def parse_jw323(path: str, columns: tuple[str, ...]) -> tuple[dict[str, list] | 
                 for c in columns:
                     rows[c].append(values.get(c))
                 el.clear()
+            elif tag == f"{NS}Bericht":
+                complete = True
             elif tag == f"{NS}Bsn":
                 bsn = (el.text or "").strip()
             else:
@@ -75,6 +78,9 @@ def parse_jw323(path: str, columns: tuple[str, ...]) -> tuple[dict[str, list] | 
     except (etree.LxmlError, ValueError) as exc:
         where = f" after {position} Prestatie line(s)" if position else ""
         return None, redact(f"invalid JW323{where}: {exc}")
+    if not complete:
+        # lxml's iterparse can stop quietly at a premature end of file: only a closed root counts
+        return None, f"file ends before the message is complete (truncated after {position} Prestatie line(s))"
     if position == 0:
         return None, "no Prestatie lines in the message"
     return rows, None
