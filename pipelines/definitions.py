@@ -7,6 +7,7 @@ from assets.marts.assets import mart_assets
 from assets.publish import published_warehouse
 from assets.staging.assets import declaration_lines, declaration_quarantine
 from checks.accounting import declaration_rows_add_up
+from checks.credits import credits_match_a_debit
 from pipelines.jobs import ingest_declarations_job, nightly_refresh
 from pipelines.resources import warehouse_from_settings
 from pipelines.schedules import nightly_refresh_schedule
@@ -14,7 +15,7 @@ from pipelines.sensors import new_declaration_files
 
 ALL_ASSETS = [reference_data, raw_declarations, declaration_lines, declaration_quarantine, *mart_assets,
               published_warehouse]
-ALL_CHECKS = [declaration_rows_add_up]
+ALL_CHECKS = [declaration_rows_add_up, credits_match_a_debit]
 
 defs = dg.Definitions(
     assets=ALL_ASSETS,

@@ -1,0 +1,41 @@
+"""Credits without a matching debit: money moved, so the line stays loaded, but someone should look.
+
+A credit names the debit it reverses in vorig_referentienummer. When no loaded line of the same
+provider has that reference (the debit was quarantined, sent in a rejected file, or never sent)
+the spend is still netted, and this WARN check lists the credits for the data team to chase.
+"""
+
+import dagster as dg
+
+from assets.staging.assets import declaration_lines
+from pipelines.resources import Warehouse
+
+UNMATCHED_SQL = """
+SELECT c.source_file, c.source_line, c.provider_agb, c.reference_number, c.previous_reference_number, c.amount_eur
+FROM staging.declaration_lines AS c
+WHERE c.debit_credit = 'C'
+  AND NOT EXISTS (
+      SELECT 1 FROM staging.declaration_lines AS d
+      WHERE d.provider_agb = c.provider_agb AND d.reference_number = c.previous_reference_number
+  )
+ORDER BY c.source_file, c.source_line
+"""
+
+
+@dg.asset_check(asset=declaration_lines, blocking=False,
+                description="Credit lines whose vorig_referentienummer matches no loaded line of the provider "
+                "(WARN: the credit still counts).")
+def credits_match_a_debit(warehouse: Warehouse) -> dg.AssetCheckResult:
+    with warehouse.connect() as con:
+        unmatched = con.execute(UNMATCHED_SQL).df()
+        credits = con.execute("SELECT count(*) FROM staging.declaration_lines WHERE debit_credit = 'C'").fetchone()[0]
+    return dg.AssetCheckResult(
+        passed=unmatched.empty,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "credit_lines": int(credits),
+            "unmatched_credits": len(unmatched),
+            "unmatched_eur": float(unmatched["amount_eur"].sum()) if len(unmatched) else 0.0,
+            "examples": dg.MetadataValue.md(unmatched.head(10).to_markdown(index=False) if len(unmatched) else "_none_"),
+        },
+    )

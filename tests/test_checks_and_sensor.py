@@ -1,0 +1,59 @@
+"""Asset checks and the file sensor, on crafted inputs."""
+
+import dagster as dg
+
+from assets.ingest.assets import raw_declarations, reference_data
+from assets.staging.assets import declaration_lines
+from checks.accounting import declaration_rows_add_up
+from checks.credits import credits_match_a_debit
+from pipelines.sensors import new_declaration_files
+from tests.conftest import write_declarations
+
+
+def _run(warehouse):
+    return dg.materialize([reference_data, raw_declarations, declaration_lines, declaration_rows_add_up,
+                           credits_match_a_debit], resources={"warehouse": warehouse})
+
+
+def _evaluation(result, name):
+    return next(e for e in result.get_asset_check_evaluations() if e.check_name == name)
+
+
+def test_unmatched_credit_warns_but_stays_loaded(warehouse, data_dir):
+    write_declarations(data_dir / "raw/declarations/a.csv", [
+        {"referentienummer": "R1"},
+        {"referentienummer": "C1", "vorig_referentienummer": "R1", "debet_credit": "C"},
+        {"referentienummer": "C2", "vorig_referentienummer": "NOPE", "debet_credit": "C"},
+    ])
+    result = _run(warehouse)
+    ev = _evaluation(result, "credits_match_a_debit")
+    assert not ev.passed and ev.severity == dg.AssetCheckSeverity.WARN
+    assert ev.metadata["unmatched_credits"].value == 1
+    assert ev.metadata["credit_lines"].value == 2
+    with warehouse.connect() as con:
+        assert str(con.execute("SELECT sum(amount_eur) FROM staging.declaration_lines").fetchone()[0]) == "-50.00"
+
+
+def test_identity_check_passes_and_fails(warehouse, data_dir):
+    write_declarations(data_dir / "raw/declarations/a.csv", [{}, {"bsn": "1"}, {}])
+    assert _evaluation(_run(warehouse), "declaration_rows_add_up").passed
+    with warehouse.connect() as con:  # lose a row behind the registry's back
+        con.execute("DELETE FROM raw.declaration_rows WHERE status = 'duplicate'")
+    ev = declaration_rows_add_up(warehouse=warehouse)
+    assert not ev.passed and ev.metadata["files_not_adding_up"].value == 1
+
+
+def test_sensor_requests_one_run_per_new_file(warehouse, data_dir):
+    ctx = dg.build_sensor_context(resources={"warehouse": warehouse})
+    first = new_declaration_files(ctx)
+    assert not first.run_requests
+    write_declarations(data_dir / "raw/declarations/a.csv", [{}])
+    ctx = dg.build_sensor_context(cursor=first.cursor, resources={"warehouse": warehouse})
+    second = new_declaration_files(ctx)
+    assert len(second.run_requests) == 1
+    ctx = dg.build_sensor_context(cursor=second.cursor, resources={"warehouse": warehouse})
+    assert not new_declaration_files(ctx).run_requests  # the same file never triggers twice
+    write_declarations(data_dir / "raw/declarations/b.csv", [{}])
+    ctx = dg.build_sensor_context(cursor=second.cursor, resources={"warehouse": warehouse})
+    third = new_declaration_files(ctx)
+    assert len(third.run_requests) == 1 and third.run_requests[0].run_key != second.run_requests[0].run_key
