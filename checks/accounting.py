@@ -9,6 +9,7 @@ two, and no mart built on that may be published.
 import dagster as dg
 
 from assets.ingest.assets import raw_declarations
+from checks.metadata import examples_md
 from pipelines.resources import Warehouse
 
 IDENTITY_SQL = """
@@ -40,7 +41,7 @@ def identity_result(warehouse: Warehouse, kind: str, rows_table: str) -> dg.Asse
         metadata={
             "rows_read": read, "rows_loaded": loaded, "rows_quarantined": quarantined, "rows_duplicate": duplicate,
             "files_not_adding_up": len(broken),
-            "examples": dg.MetadataValue.md(broken.head(10).to_markdown(index=False) if len(broken) else "_none_"),
+            "examples": examples_md(broken),
         },
     )
 

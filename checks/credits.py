@@ -8,6 +8,7 @@ the spend is still netted, and this WARN check lists the credits for the data te
 import dagster as dg
 
 from assets.staging.assets import declaration_lines
+from checks.metadata import examples_md
 from pipelines.resources import Warehouse
 
 UNMATCHED_SQL = """
@@ -36,6 +37,6 @@ def credits_match_a_debit(warehouse: Warehouse) -> dg.AssetCheckResult:
             "credit_lines": int(credits),
             "unmatched_credits": len(unmatched),
             "unmatched_eur": float(unmatched["amount_eur"].sum()) if len(unmatched) else 0.0,
-            "examples": dg.MetadataValue.md(unmatched.head(10).to_markdown(index=False) if len(unmatched) else "_none_"),
+            "examples": examples_md(unmatched),
         },
     )

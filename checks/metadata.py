@@ -1,0 +1,11 @@
+"""Metadata helpers so every check shows offending rows the same way in the UI."""
+
+import dagster as dg
+import pandas as pd
+
+EXAMPLE_ROWS = 10
+
+
+def examples_md(df: pd.DataFrame) -> dg.MetadataValue:
+    """A few offending rows as a markdown table (callers pass aggregates or pseudonymised rows only)."""
+    return dg.MetadataValue.md(df.head(EXAMPLE_ROWS).to_markdown(index=False) if len(df) else "_none_")
