@@ -26,10 +26,10 @@ def summary(working_db: str, published_db: str) -> str:
         lines.append(f"  {kind:<13} {status:<15} {n:>6} files  rows read {read:>10,}  loaded {loaded:>10,}  "
                      f"quarantined {quarantined:>7,}  duplicate {dup:>7,}")
     with duckdb.connect(published_db, read_only=True) as con:
-        tables = con.execute("SELECT table_name, estimated_size FROM duckdb_tables() WHERE schema_name = 'marts' "
+        tables = con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts' "
                              "ORDER BY table_name").fetchall()
         lines.append(f"Published tables in {published_db}:")
-        for name, _ in tables:
+        for (name,) in tables:
             n = con.execute(f"SELECT count(*) FROM marts.{name}").fetchone()[0]
             lines.append(f"  marts.{name:<40} {n:>8,} rows")
     lines.append("Open the Dagster UI with `make ui` (http://127.0.0.1:3000); point BI tools at the file above "

@@ -32,9 +32,6 @@ class Warehouse(dg.ConfigurableResource):
     memory_limit: str = "4GB"
     threads: int = 2
     max_file_bytes: int = 4 * 1024**3
-    quarantine_rate_warn: float = 0.05
-    missing_survey_warn: float = 0.5
-    spend_jump_factor: float = 2.0
 
     @property
     def raw_dir(self) -> Path:

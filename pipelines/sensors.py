@@ -25,9 +25,8 @@ def new_files_request(folder: Path, suffixes: tuple[str, ...], cursor: str | Non
     return new, json.dumps(sorted(seen | current))
 
 
-def build_file_sensor(name: str, kind: str, suffixes: tuple[str, ...], job: object
-                      ) -> dg.SensorDefinition:
-    @dg.sensor(name=name, job=job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING,
+def build_file_sensor(name: str, kind: str, suffixes: tuple[str, ...], job_name: str) -> dg.SensorDefinition:
+    @dg.sensor(name=name, job_name=job_name, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING,
                description=f"Starts ingestion when new files land in raw/{kind}/.")
     def _sensor(context: dg.SensorEvaluationContext, warehouse: Warehouse) -> dg.SensorResult:
         new, cursor = new_files_request(warehouse.raw_dir / kind, suffixes, context.cursor)
@@ -41,4 +40,4 @@ def build_file_sensor(name: str, kind: str, suffixes: tuple[str, ...], job: obje
 
 
 new_declaration_files = build_file_sensor("new_declaration_files", "declarations", (".xml", ".csv"),
-                                          ingest_declarations_job)
+                                          ingest_declarations_job.name)

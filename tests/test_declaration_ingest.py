@@ -9,6 +9,8 @@ import pytest
 
 from assets.ingest.declarations import ingest_declarations
 from assets.ingest.reference import load_reference
+from assets.sql import model_sql
+from assets.staging.assets import HERE
 from tests.conftest import BASE_LINE, TEST_KEY, write_declarations
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -106,8 +108,6 @@ def test_credit_chain_nets_out(warehouse, data_dir):
     ])
     ingest(warehouse)
     with warehouse.connect() as con:
-        from assets.sql import model_sql
-        from assets.staging.assets import HERE
         con.execute(model_sql(HERE / "declaration_lines.sql"))
         total, months = con.execute("SELECT sum(amount_eur), list(DISTINCT service_month) "
                                     "FROM staging.declaration_lines").fetchone()

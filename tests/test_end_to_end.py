@@ -48,7 +48,6 @@ def _lines_from_files(raw: Path):
                     tariff = p.find("j:ProductTarief", NS)
                     yield {
                         "agb": agb, "muni": muni, "bsn": bsn, "ref": p.find(".//i:ReferentieNummer", NS).text,
-                        "content": ElementTree.tostring(p, encoding="unicode").split("</ijw:ReferentieNummer>")[-1],
                         "begin": p.find("j:ProductPeriode/i:Begindatum", NS).text,
                         "volume": int(p.find("j:GeleverdVolume", NS).text), "unit": p.find("j:Eenheid", NS).text,
                         "tariff": None if tariff is None else int(tariff.text),
@@ -56,35 +55,29 @@ def _lines_from_files(raw: Path):
                         "dc": p.find("j:IngediendBedrag/i:DebetCredit", NS).text,
                     }
         else:
-            raw_bytes = path.read_bytes()
-            text = raw_bytes.decode("utf-8") if raw_bytes.isascii() or _utf8(raw_bytes) else raw_bytes.decode("cp1252")
+            text = _decode(path.read_bytes())
             delim = ";" if text.splitlines()[0].count(";") > text.splitlines()[0].count(",") else ","
             for row in csv.DictReader(text.splitlines(), delimiter=delim):
                 r = {k.lower(): v for k, v in row.items()}
                 yield {
                     "agb": r["aanbieder_agb"].zfill(8), "muni": r["gemeentecode"].zfill(4), "bsn": r["bsn"].zfill(9),
                     "ref": r["referentienummer"],
-                    "content": "|".join(r[k] for k in ("gemeentecode", "bsn", "vorig_referentienummer",
-                                                       "toewijzingnummer", "productcode", "product_begindatum",
-                                                       "product_einddatum", "geleverd_volume", "ingediend_bedrag",
-                                                       "debet_credit")),
                     "begin": r["product_begindatum"], "volume": int(r["geleverd_volume"]),
                     "unit": r["eenheid"].zfill(2), "tariff": int(r["producttarief"]) if r["producttarief"] else None,
                     "amount": int(r["ingediend_bedrag"]), "dc": r["debet_credit"],
                 }
 
 
-def _utf8(b: bytes) -> bool:
+def _decode(b: bytes) -> str:
     try:
-        b.decode("utf-8")
-        return True
+        return b.decode("utf-8")
     except UnicodeDecodeError:
-        return False
+        return b.decode("cp1252")
 
 
 def expected_spend(raw: Path) -> dict[tuple[str, str], Decimal]:
     municipalities = {r["gemeentecode"] for r in csv.DictReader((REFERENCE_DIR / "gemeenten.csv").open())}
-    seen: dict[tuple[str, str], str] = {}
+    seen: set[tuple[str, str]] = set()
     spend: dict[tuple[str, str], int] = defaultdict(int)
     for ln in _lines_from_files(raw):
         if not passes_elfproef(ln["bsn"]) or ln["muni"] not in municipalities:
@@ -94,7 +87,7 @@ def expected_spend(raw: Path) -> dict[tuple[str, str], Decimal]:
         key = (ln["agb"], ln["ref"])
         if key in seen:
             continue  # a resent duplicate or a reused reference: the first one counts
-        seen[key] = ln["content"]
+        seen.add(key)
         spend[(ln["muni"], _date_month(ln["begin"]))] += ln["amount"] if ln["dc"] == "D" else -ln["amount"]
     return {k: Decimal(v) / 100 for k, v in spend.items()}
 

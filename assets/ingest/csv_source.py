@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 
 SNIFF_BYTES = 64 * 1024
@@ -83,6 +84,18 @@ def duckdb_relation_sql(path: Path, layout: CsvLayout, columns: tuple[str, ...])
         f"FROM read_csv('{quoted_path}', header=false, skip=1, columns={{{spec}}}, delim='{layout.delimiter}', "
         "quote='\"', escape='\"', encoding='utf-8', null_padding=true, strict_mode=false, auto_detect=false)"
     )
+
+
+def text_relation(con: duckdb.DuckDBPyConnection, path: Path, layout: CsvLayout, columns: tuple[str, ...],
+                  view: str) -> str:
+    """SQL for the whole file as text rows; a Windows-1252 file is decoded in Python and registered as `view`.
+
+    For small files (reference tables); declarations stream Windows-1252 files batch by batch instead.
+    """
+    if layout.encoding == "utf-8":
+        return duckdb_relation_sql(path, layout, columns)
+    con.register(view, pa.concat_tables(list(python_batches(path, layout, columns))))
+    return f"SELECT * FROM {view}"
 
 
 def python_batches(path: Path, layout: CsvLayout, columns: tuple[str, ...]) -> Iterator[pa.Table]:

@@ -70,7 +70,6 @@ DECLARATION_RULES: tuple[RowRule, ...] = (
             "'ingediend_bedrag ' || amount_cents || ' differs from geleverd_volume ' || delivered_volume || "
             "' x producttarief ' || tariff_cents || ' = ' || (delivered_volume * tariff_cents) || ' (TR346)'"),
 )
-D09 = RowRule("D09", "referentienummer already loaded for the provider with different content", "", "")
 
 
 def rules_case(rules: tuple[RowRule, ...]) -> tuple[str, str]:

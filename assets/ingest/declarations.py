@@ -19,7 +19,7 @@ import pyarrow as pa
 
 from assets.ingest import csv_source
 from assets.ingest.declaration_rules import DECLARATION_RULES, rules_case
-from assets.ingest.files import REGISTRY_DDL, RawFile, plan_new_files
+from assets.ingest.files import REGISTRY_DDL, RawFile, plan_new_files, register
 from assets.ingest.macros import install_macros
 from assets.ingest.redact import redact
 from assets.ingest.xml_source import parse_jw323, to_arrow
@@ -246,11 +246,7 @@ def ingest_declarations(con: duckdb.DuckDBPyConnection, raw_dir: Path, key: str,
     try:
         for f in files:
             status = "rejected" if f.file_id in rejected else "loaded"
-            con.execute(
-                "INSERT INTO registry.files (file_id, source_file, sha256, kind, status, message, ingested_at) "
-                "VALUES (?, ?, ?, 'declarations', ?, ?, now())",
-                [f.file_id, f.source_file, f.sha256, status, rejected.get(f.file_id)],
-            )
+            register(con, f.file_id, f.source_file, f.sha256, "declarations", status, rejected.get(f.file_id))
         con.execute(_resolve_sql())
         con.execute(
             """

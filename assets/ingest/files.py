@@ -65,7 +65,7 @@ def plan_new_files(con: duckdb.DuckDBPyConnection, raw_dir: Path, kind: str,
     known_pairs = set(con.execute("SELECT source_file, sha256 FROM registry.files").fetchall())
     first_by_sha = dict(con.execute(
         "SELECT sha256, arg_min(source_file, file_id) FROM registry.files GROUP BY sha256").fetchall())
-    next_id = con.execute("SELECT coalesce(max(file_id), 0) + 1 FROM registry.files").fetchone()[0]
+    next_id = next_file_id(con)
     new_files: list[RawFile] = []
     redrops = 0
     for path in discover(raw_dir / kind, suffixes):
@@ -74,11 +74,8 @@ def plan_new_files(con: duckdb.DuckDBPyConnection, raw_dir: Path, kind: str,
         if (source, sha) in known_pairs:
             continue
         if sha in first_by_sha:
-            con.execute(
-                "INSERT INTO registry.files (file_id, source_file, sha256, kind, status, message, ingested_at) "
-                "VALUES (?, ?, ?, ?, 'already_loaded', ?, now())",
-                [next_id, source, sha, kind, f"same content as {first_by_sha[sha]}; not read again"],
-            )
+            register(con, next_id, source, sha, kind, "already_loaded",
+                     f"same content as {first_by_sha[sha]}; not read again")
             redrops += 1
         else:
             first_by_sha[sha] = source
@@ -88,9 +85,15 @@ def plan_new_files(con: duckdb.DuckDBPyConnection, raw_dir: Path, kind: str,
     return new_files, redrops
 
 
-def register(con: duckdb.DuckDBPyConnection, f: RawFile, kind: str, status: str, message: str | None = None) -> None:
+def register(con: duckdb.DuckDBPyConnection, file_id: int, source_file: str, sha256: str, kind: str, status: str,
+             message: str | None = None, rows: int = 0) -> None:
+    """Add a registry row; `rows` is for files loaded whole (reference), read = loaded."""
     con.execute(
-        "INSERT INTO registry.files (file_id, source_file, sha256, kind, status, message, ingested_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, now())",
-        [f.file_id, f.source_file, f.sha256, kind, status, message],
+        "INSERT INTO registry.files (file_id, source_file, sha256, kind, status, rows_read, rows_loaded, message, "
+        "ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, now())",
+        [file_id, source_file, sha256, kind, status, rows, rows, message],
     )
+
+
+def next_file_id(con: duckdb.DuckDBPyConnection) -> int:
+    return con.execute("SELECT coalesce(max(file_id), 0) + 1 FROM registry.files").fetchone()[0]

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import duckdb
 
-from assets.ingest.csv_source import RejectedFile, inspect_csv
-from assets.ingest.files import REGISTRY_DDL, sha256_of
+from assets.ingest.csv_source import RejectedFile, inspect_csv, text_relation
+from assets.ingest.files import REGISTRY_DDL, next_file_id, register, sha256_of
 from assets.ingest.redact import redact
 from pipelines.reference_data import REFERENCE_DIR
 
@@ -58,15 +58,11 @@ CODE_LISTS = (
 
 def _load(con: duckdb.DuckDBPyConnection, t: ReferenceTable, path: Path) -> int:
     layout = inspect_csv(path, t.columns)
-    cols = ", ".join(f"c{layout.positions[c]} AS {c}" for c in t.columns)
-    spec = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(layout.header)))
-    con.execute(
-        f"CREATE OR REPLACE TABLE ref.{t.table} AS WITH src AS (SELECT {cols} FROM read_csv(?, header=false, "
-        f"skip=1, columns={{{spec}}}, delim='{layout.delimiter}', quote='\"', escape='\"', "
-        f"encoding='{'utf-8' if layout.encoding == 'utf-8' else 'latin-1'}', null_padding=true, "
-        f"strict_mode=false, auto_detect=false)) {t.select}",
-        [str(path)],
-    )
+    source = text_relation(con, path, layout, t.columns, view="reference_rows")
+    try:
+        con.execute(f"CREATE OR REPLACE TABLE ref.{t.table} AS WITH src AS ({source}) {t.select}")
+    finally:
+        con.execute("DROP VIEW IF EXISTS reference_rows")
     return con.execute(f"SELECT count(*) FROM ref.{t.table}").fetchone()[0]
 
 
@@ -88,12 +84,8 @@ def load_reference(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> dict[str, d
                 status, message = "rejected", redact(f"{exc}; using the shipped default")
                 note = message
             if known is None:
-                file_id = con.execute("SELECT coalesce(max(file_id), 0) + 1 FROM registry.files").fetchone()[0]
-                con.execute(
-                    "INSERT INTO registry.files VALUES (?, ?, ?, 'reference', ?, ?, ?, 0, 0, ?, now())",
-                    [file_id, f"reference/{t.file}", sha, status,
-                     rows if status == "loaded" else 0, rows if status == "loaded" else 0, message],
-                )
+                register(con, next_file_id(con), f"reference/{t.file}", sha, "reference", status, message,
+                         rows=rows if status == "loaded" else 0)
             if status == "loaded":
                 report[t.table] = {"source": source, "rows": rows}
                 continue
