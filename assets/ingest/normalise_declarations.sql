@@ -1,14 +1,20 @@
 -- One text row of a declaration (CSV export or JW323 Prestatie) -> typed, padded, pseudonymised.
 -- {source} yields file_id, line_no and the contract's text columns. The raw BSN is read here
 -- and nowhere else: only its pseudonym and its elfproef verdict leave this SELECT.
+-- HMAC is the costly part, and a file holds far fewer clients than lines: hash each distinct
+-- BSN once (the source is scanned twice rather than materialised with raw BSNs in it).
+WITH pseudonyms AS (
+    SELECT bsn_padded, pseudonymise(bsn_padded) AS client_pseudonym, is_valid_bsn(bsn_padded) AS bsn_valid
+    FROM (SELECT DISTINCT pad_code(bsn, 9) AS bsn_padded FROM ({source}))
+)
 SELECT
     file_id,
     line_no,
     nullif(trim(declaratienummer), '') AS declaration_number,
     pad_code(aanbieder_agb, 8) AS provider_agb,
     pad_code(gemeentecode, 4) AS municipality_code,
-    pseudonymise(pad_code(bsn, 9)) AS client_pseudonym,
-    is_valid_bsn(pad_code(bsn, 9)) AS bsn_valid,
+    p.client_pseudonym,
+    coalesce(p.bsn_valid, false) AS bsn_valid,
     nullif(trim(referentienummer), '') AS reference_number,
     nullif(trim(vorig_referentienummer), '') AS previous_reference_number,
     whole_number(toewijzingnummer) AS allocation_number,
@@ -29,4 +35,5 @@ SELECT
     left(ingediend_bedrag, 40) AS amount_text,
     left(toewijzingnummer, 40) AS allocation_text,
     left(debet_credit, 10) AS debit_credit_text
-FROM ({source})
+FROM ({source}) AS s
+LEFT JOIN pseudonyms AS p ON p.bsn_padded = pad_code(s.bsn, 9)

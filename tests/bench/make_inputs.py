@@ -1,0 +1,120 @@
+"""Fast synthetic declaration files for the benchmark, written by DuckDB (CSV) and string templates (XML).
+
+The demo generator simulates trajectories and is far too slow for ten million lines; here every
+line is independent and valid (elfproef-valid BSNs from a pool, amount = volume x tariff), so the
+benchmark measures the full path of a clean line: parse, rules, pseudonymise, stage.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+MUNICIPALITIES = ("0141", "0147", "0153", "0158", "0163", "0164", "0168", "0173", "0183", "0189")
+
+_DIGITS = " + ".join(f"((body // {10 ** (8 - k)}) % 10) * {10 - k}" for k in range(1, 9))
+POOL_SQL = f"""
+CREATE TEMP TABLE bsns AS
+SELECT row_number() OVER () - 1 AS n, lpad(CAST(body AS VARCHAR), 8, '0') || CAST(check_digit AS VARCHAR) AS bsn
+FROM (SELECT body, ({_DIGITS}) % 11 AS check_digit
+      FROM (SELECT 10000000 + (hash(i) % 89999999)::BIGINT AS body FROM range({{pool}}) r(i)))
+WHERE check_digit < 10
+"""
+LINES_SQL = """
+SELECT
+    'D' || (l.i // {per_file}) AS declaratienummer,
+    '1234' || lpad(CAST((l.i // {per_file}) % 10000 AS VARCHAR), 4, '0') AS aanbieder_agb,
+    ['0141','0147','0153','0158','0163','0164','0168','0173','0183','0189'][((l.i // {per_file}) % 10) + 1]
+        AS gemeentecode,
+    b.bsn,
+    'R' || l.i AS referentienummer,
+    '' AS vorig_referentienummer,
+    CAST(1000000 + l.i // 6 AS VARCHAR) AS toewijzingnummer,
+    '45' AS productcategorie,
+    '45A01' AS productcode,
+    strftime(DATE '2024-01-01' + INTERVAL (l.i % 12) MONTH, '%Y-%m-%d') AS product_begindatum,
+    strftime(last_day(DATE '2024-01-01' + INTERVAL (l.i % 12) MONTH), '%Y-%m-%d') AS product_einddatum,
+    CAST(1 + l.i % 12 AS VARCHAR) AS geleverd_volume,
+    '04' AS eenheid,
+    '9800' AS producttarief,
+    CAST((1 + l.i % 12) * 9800 AS VARCHAR) AS ingediend_bedrag,
+    'D' AS debet_credit,
+    l.i // {per_file} AS file_no
+FROM range({lines}) l(i)
+JOIN bsns b ON b.n = l.i % {pool_size}
+"""
+PRESTATIE_SQL = """
+SELECT file_no, aanbieder_agb, gemeentecode,
+    '<jw323:Client><jw323:Bsn>' || bsn || '</jw323:Bsn><jw323:Prestaties><jw323:Prestatie><jw323:ProductReferentie>'
+    || '<ijw:ReferentieNummer>' || referentienummer || '</ijw:ReferentieNummer></jw323:ProductReferentie>'
+    || '<jw323:ToewijzingNummer>' || toewijzingnummer || '</jw323:ToewijzingNummer>'
+    || '<jw323:ProductCategorie>' || productcategorie || '</jw323:ProductCategorie>'
+    || '<jw323:ProductCode>' || productcode || '</jw323:ProductCode><jw323:ProductPeriode>'
+    || '<ijw:Begindatum>' || product_begindatum || '</ijw:Begindatum><ijw:Einddatum>' || product_einddatum
+    || '</ijw:Einddatum></jw323:ProductPeriode><jw323:GeleverdVolume>' || geleverd_volume
+    || '</jw323:GeleverdVolume><jw323:Eenheid>' || eenheid || '</jw323:Eenheid><jw323:ProductTarief>'
+    || producttarief || '</jw323:ProductTarief><jw323:IngediendBedrag><ijw:Bedrag>' || ingediend_bedrag
+    || '</ijw:Bedrag><ijw:DebetCredit>D</ijw:DebetCredit></jw323:IngediendBedrag></jw323:Prestatie>'
+    || '</jw323:Prestaties></jw323:Client>' AS xml,
+    CAST(ingediend_bedrag AS BIGINT) AS amount
+FROM ({lines_sql}) ORDER BY file_no
+"""
+
+
+def _connect(lines: int) -> tuple[duckdb.DuckDBPyConnection, int]:
+    con = duckdb.connect()
+    con.execute(POOL_SQL.format(pool=max(1000, lines // 8)))
+    return con, con.execute("SELECT count(*) FROM bsns").fetchone()[0]
+
+
+def write_csv_files(out: Path, lines: int, per_file: int) -> list[Path]:
+    """`lines` clean lines in files of `per_file` lines (DuckDB's partitioned COPY, both cores)."""
+    out.mkdir(parents=True, exist_ok=True)
+    con, pool_size = _connect(lines)
+    con.execute(f"COPY ({LINES_SQL.format(lines=lines, per_file=per_file, pool_size=pool_size)}) "
+                f"TO '{out}' (FORMAT csv, HEADER, PARTITION_BY (file_no), OVERWRITE_OR_IGNORE)")
+    con.close()
+    # flatten DuckDB's file_no=N/ folders into one drop folder
+    files = []
+    for part in sorted(out.glob("file_no=*/*.csv")):
+        target = out / f"decl_{part.parent.name.split('=')[1]:0>5}.csv"
+        part.rename(target)
+        part.parent.rmdir()
+        files.append(target)
+    return files
+
+
+def write_xml_files(out: Path, lines: int, per_file: int) -> int:
+    """The same lines as JW323 messages (one Client per Prestatie), built as strings by DuckDB."""
+    out.mkdir(parents=True, exist_ok=True)
+    con, pool_size = _connect(lines)
+    sql = PRESTATIE_SQL.format(lines_sql=LINES_SQL.format(lines=lines, per_file=per_file, pool_size=pool_size))
+    cursor = con.execute(sql)
+    files = 0
+    while rows := cursor.fetchmany(per_file):
+        _, agb, muni = rows[0][:3]
+        total = sum(r[4] for r in rows)
+        header = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n<jw323:Bericht '
+            'xmlns:ijw="http://www.istandaarden.nl/ijw/3_2/basisschema/schema" '
+            'xmlns:jw323="http://www.istandaarden.nl/ijw/3_2/jw323/schema"><jw323:Header>'
+            "<jw323:BerichtCode>490</jw323:BerichtCode><jw323:BerichtVersie>3</jw323:BerichtVersie>"
+            f"<jw323:BerichtSubversie>2</jw323:BerichtSubversie><jw323:Afzender>{agb}</jw323:Afzender>"
+            f"<jw323:Ontvanger>{muni}</jw323:Ontvanger><jw323:BerichtIdentificatie><ijw:Identificatie>B{files}"
+            "</ijw:Identificatie><ijw:Dagtekening>2025-01-06</ijw:Dagtekening></jw323:BerichtIdentificatie>"
+            "<jw323:XsdVersie><ijw:BasisschemaXsdVersie>1.0.0</ijw:BasisschemaXsdVersie><ijw:BerichtXsdVersie>1.0.0"
+            "</ijw:BerichtXsdVersie></jw323:XsdVersie></jw323:Header><jw323:Declaratie>"
+            f"<jw323:DeclaratieNummer>D{files}</jw323:DeclaratieNummer><jw323:DeclaratiePeriode>"
+            "<ijw:Begindatum>2024-01-01</ijw:Begindatum><ijw:Einddatum>2024-12-31</ijw:Einddatum>"
+            "</jw323:DeclaratiePeriode><jw323:DeclaratieDagtekening>2025-01-06</jw323:DeclaratieDagtekening>"
+            f"<jw323:TotaalIngediendBedrag><ijw:TotaalBedrag>{total}</ijw:TotaalBedrag>"
+            "<ijw:DebetCredit>D</ijw:DebetCredit></jw323:TotaalIngediendBedrag><jw323:Clienten>\n"
+        )
+        with (out / f"decl_{files:05d}.xml").open("w", encoding="utf-8") as fh:
+            fh.write(header)
+            fh.write("\n".join(r[3] for r in rows))
+            fh.write("\n</jw323:Clienten></jw323:Declaratie></jw323:Bericht>\n")
+        files += 1
+    con.close()
+    return files

@@ -1,0 +1,114 @@
+"""`make bench`: ingest N generated declaration lines as CSV and as XML; print lines/s and peak memory.
+
+Each measurement runs in a fresh Python process so its peak memory is its own. DuckDB's bare
+`read_csv` of the same CSV files (all columns materialised) is measured in the same run as the
+yardstick for the CSV path, which also applies rules D01-D09, pseudonymises and builds staging.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.bench.make_inputs import write_csv_files, write_xml_files
+
+KEY = "benchmark-key"
+
+
+def _peak_mb() -> tuple[float, float]:
+    """Peak RSS of this process and of its largest finished child (the XML workers), in MB."""
+    return (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+
+
+def phase_bare(work: Path) -> dict:
+    import duckdb
+
+    db = work / "bare.duckdb"
+    db.unlink(missing_ok=True)
+    con = duckdb.connect(str(db))
+    started = time.perf_counter()
+    con.execute(f"CREATE TABLE t AS SELECT * FROM read_csv('{work}/csv/raw/declarations/*.csv', all_varchar=true)")
+    seconds = time.perf_counter() - started
+    lines = con.execute("SELECT count(*) FROM t").fetchone()[0]
+    con.close()
+    db.unlink()
+    return {"lines": lines, "seconds": seconds}
+
+
+def phase_ingest(work: Path, fmt: str) -> dict:
+    from assets.ingest.declarations import ingest_declarations
+    from assets.ingest.reference import load_reference
+    from assets.sql import model_sql
+    from assets.staging.assets import HERE
+    from pipelines.resources import Warehouse
+
+    data_dir = work / fmt
+    shutil.rmtree(data_dir / "warehouse", ignore_errors=True)
+    wh = Warehouse(data_dir=str(data_dir), pseudonym_key=KEY)
+    started = time.perf_counter()
+    with wh.connect() as con:
+        load_reference(con, wh.raw_dir)
+        summary = ingest_declarations(con, wh.raw_dir, KEY, wh.max_file_bytes)
+        ingested = time.perf_counter()
+        con.execute(model_sql(HERE / "declaration_lines.sql"))
+        staged = con.execute("SELECT count(*) FROM staging.declaration_lines").fetchone()[0]
+    done = time.perf_counter()
+    return {"lines": summary.rows_read, "loaded": summary.rows_loaded, "staged": staged,
+            "seconds": done - started, "ingest_seconds": ingested - started, "staging_seconds": done - ingested}
+
+
+def run_phase(work: Path, phase: str) -> dict:
+    out = subprocess.run([sys.executable, "-m", "tests.bench.run_bench", "--phase", phase, "--work", str(work)],
+                         check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--lines", type=int, default=10_000_000, help="declaration lines per format")
+    parser.add_argument("--work", type=Path, default=Path("bench_data"), help="scratch folder (git-ignored)")
+    parser.add_argument("--phase", choices=["bare", "csv", "xml"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.phase:
+        result = phase_bare(args.work) if args.phase == "bare" else phase_ingest(args.work, args.phase)
+        result["peak_mb"], result["workers_peak_mb"] = _peak_mb()
+        print(json.dumps(result))
+        return 0
+
+    work = args.work.resolve()
+    shutil.rmtree(work, ignore_errors=True)
+    print(f"generating {args.lines:,} lines as CSV (files of 500,000) and as JW323 XML (files of 5,000) in {work}")
+    started = time.perf_counter()
+    write_csv_files(work / "csv/raw/declarations", args.lines, 500_000)
+    write_xml_files(work / "xml/raw/declarations", args.lines, 5_000)
+    print(f"  generated in {time.perf_counter() - started:.0f}s")
+
+    results = {name: run_phase(work, name) for name in ("bare", "csv", "xml")}
+    print(f"\n{'path':<44}{'lines':>12}{'seconds':>10}{'lines/s':>12}{'peak MB':>10}")
+    labels = {"bare": "DuckDB bare read_csv (CSV, all columns)", "csv": "ingest CSV (rules, pseudonyms, staging)",
+              "xml": "ingest XML (XSD, rules, pseudonyms, staging)"}
+    for name, r in results.items():
+        peak = max(r["peak_mb"], r["workers_peak_mb"])
+        print(f"{labels[name]:<44}{r['lines']:>12,}{r['seconds']:>10.1f}{r['lines'] / r['seconds']:>12,.0f}"
+              f"{peak:>10,.0f}")
+    ratio = results["csv"]["seconds"] / results["bare"]["seconds"]
+    print(f"\nCSV ingest / bare read: {ratio:.2f}x (target: within 2x); "
+          f"peak memory: {max(max(r['peak_mb'], r['workers_peak_mb']) for r in results.values()):,.0f} MB "
+          "(target: under 3,000 MB)")
+    for name in ("csv", "xml"):
+        r = results[name]
+        print(f"  {name}: ingest {r['ingest_seconds']:.1f}s + staging {r['staging_seconds']:.1f}s; "
+              f"{r['loaded']:,} loaded, {r['staged']:,} staged")
+    shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
