@@ -41,7 +41,7 @@ lint: install
 	$(BIN)/ruff check .
 
 bench: install
-	@echo "make bench: not implemented yet (see README, Not done yet)"; exit 1
+	$(BIN)/python -m tests.bench.run_bench --work $(CURDIR)/bench_data
 
 clean:
 	rm -rf $(VENV) $(DAGSTER_HOME) data/warehouse/*.duckdb*

@@ -8,7 +8,7 @@ two, and no mart built on that may be published.
 
 import dagster as dg
 
-from assets.ingest.assets import raw_declarations
+from assets.ingest.assets import raw_declarations, raw_surveys
 from checks.metadata import examples_md
 from pipelines.resources import Warehouse
 
@@ -50,3 +50,9 @@ def identity_result(warehouse: Warehouse, kind: str, rows_table: str) -> dg.Asse
                 description="Per file and in total: rows read = loaded + quarantined + exact duplicates.")
 def declaration_rows_add_up(warehouse: Warehouse) -> dg.AssetCheckResult:
     return identity_result(warehouse, "declarations", "raw.declaration_rows")
+
+
+@dg.asset_check(asset=raw_surveys, blocking=True,
+                description="Per file and in total: rows read = loaded + quarantined (surveys have no duplicates).")
+def survey_rows_add_up(warehouse: Warehouse) -> dg.AssetCheckResult:
+    return identity_result(warehouse, "surveys", "raw.survey_rows")

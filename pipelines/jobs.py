@@ -15,3 +15,11 @@ ingest_declarations_job = dg.define_asset_job(
     executor_def=dg.in_process_executor,
     description="Started by the sensor when new declaration files land: ingest them and refresh what depends on them.",
 )
+
+ingest_surveys_job = dg.define_asset_job(
+    "ingest_new_surveys",
+    selection=dg.AssetSelection.assets("reference_data", "raw_surveys").downstream(),
+    executor_def=dg.in_process_executor,
+    description="Started by the sensor when new outcome-record files land: ingest them and refresh what depends "
+    "on them.",
+)

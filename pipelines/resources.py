@@ -13,12 +13,17 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from assets.ingest.declarations import RAW_DDL as DECLARATIONS_DDL
+from assets.ingest.files import REGISTRY_DDL
 from assets.ingest.macros import install_macros
+from assets.ingest.surveys import RAW_DDL as SURVEYS_DDL
 from pipelines.settings import load_settings
 
 WORKING_DB_NAME = "pipeline.duckdb"
 PUBLISHED_DB_NAME = "jeugdzorg.duckdb"
 SCHEMAS = ("registry", "raw", "ref", "staging", "quarantine", "marts")
+# created at every connection, so any model can read them before the first file ever arrives
+TABLES_DDL = (REGISTRY_DDL, DECLARATIONS_DDL, SURVEYS_DDL)
 
 
 class Warehouse(dg.ConfigurableResource):
@@ -65,6 +70,8 @@ class Warehouse(dg.ConfigurableResource):
             for schema in SCHEMAS:
                 con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
             install_macros(con, self.secret_key())
+            for ddl in TABLES_DDL:
+                con.execute(ddl)
             yield con
         finally:
             con.close()

@@ -13,7 +13,7 @@ from pathlib import Path
 import dagster as dg
 
 from assets.ingest.files import discover
-from pipelines.jobs import ingest_declarations_job
+from pipelines.jobs import ingest_declarations_job, ingest_surveys_job
 from pipelines.resources import Warehouse
 
 
@@ -41,3 +41,4 @@ def build_file_sensor(name: str, kind: str, suffixes: tuple[str, ...], job_name:
 
 new_declaration_files = build_file_sensor("new_declaration_files", "declarations", (".xml", ".csv"),
                                           ingest_declarations_job.name)
+new_survey_files = build_file_sensor("new_survey_files", "surveys", (".csv", ".xlsx"), ingest_surveys_job.name)

@@ -58,6 +58,13 @@ def test_d01_message_names_the_field(warehouse, data_dir):
     assert "toewijzingnummer" in rows[0][4] and "geleverd_volume 'vier'" in rows[0][4]
 
 
+@pytest.mark.parametrize("field", ["geleverd_volume", "ingediend_bedrag", "toewijzingnummer", "producttarief"])
+def test_d01_decimals_are_not_whole_numbers(warehouse, data_dir, field):
+    write_declarations(data_dir / "raw/declarations/a.csv", [{field: "4.5"}])
+    _, rows, _ = ingest(warehouse)
+    assert rows[0][3] == "D01" and field in rows[0][4]
+
+
 def test_d07_begin_after_end(warehouse, data_dir):
     write_declarations(data_dir / "raw/declarations/a.csv",
                        [{"product_begindatum": "2024-03-20", "product_einddatum": "2024-03-10"}])

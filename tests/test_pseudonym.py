@@ -31,3 +31,10 @@ def test_padding_restores_leading_zeros():
     install_macros(con, "k")
     assert con.execute("SELECT pad_code('141', 4), pad_code('4', 2), pad_code(' 0141 ', 4), pad_code('', 4), "
                        "pad_code('AB', 4)").fetchone() == ("0141", "04", "0141", None, "AB")
+
+
+def test_whole_numbers_only():
+    con = duckdb.connect()
+    install_macros(con, "k")
+    assert con.execute("SELECT whole_int(' 12 '), whole_int('7.5'), whole_int('-3'), whole_int('1e3'), "
+                       "whole_number('00123')").fetchone() == (12, None, -3, None, "123")

@@ -3,8 +3,9 @@
 
 import dagster as dg
 
-from assets.ingest.declarations import ingest_declarations
+from assets.ingest.declarations import IngestSummary, ingest_declarations
 from assets.ingest.reference import load_reference
+from assets.ingest.surveys import ingest_surveys
 from pipelines.resources import Warehouse
 
 OWNERS = ["team:data"]
@@ -32,9 +33,25 @@ def reference_data(context: dg.AssetExecutionContext, warehouse: Warehouse) -> d
           "Files already seen (same SHA-256) are not read again.")
 def raw_declarations(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     with warehouse.connect() as con:
-        s = ingest_declarations(con, warehouse.raw_dir, warehouse.secret_key(), warehouse.max_file_bytes,
-                                progress=context.log.info)
+        summary = ingest_declarations(con, warehouse.raw_dir, warehouse.secret_key(), warehouse.max_file_bytes,
+                                      progress=context.log.info)
         total = con.execute("SELECT count(*) FROM raw.declaration_rows").fetchone()[0]
+    return _report(context, summary, total)
+
+
+@dg.asset(group_name="ingest", kinds={"duckdb"}, owners=OWNERS, deps=[reference_data],
+          description="New outcome-record files (national outcome set, CSV and XLSX) from raw/surveys/, validated "
+          "row by row (rules S01-S09) and pseudonymised, into raw.survey_rows with lineage.")
+def raw_surveys(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    with warehouse.connect() as con:
+        summary = ingest_surveys(con, warehouse.raw_dir, warehouse.secret_key(), warehouse.max_file_bytes,
+                                 progress=context.log.info)
+        total = con.execute("SELECT count(*) FROM raw.survey_rows").fetchone()[0]
+    return _report(context, summary, total)
+
+
+def _report(context: dg.AssetExecutionContext, s: IngestSummary, total: int) -> dg.MaterializeResult:
+    """Log and attach what an ingestion did, in the terms of the accounting identity."""
     for reason in s.rejected:
         context.log.warning(f"rejected {reason}")
     context.log.info(

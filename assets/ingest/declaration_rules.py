@@ -2,25 +2,12 @@
 
 Rules are evaluated in order and the first failing one is recorded. D09 (a reference number
 reused with other content) and exact duplicates need the rows loaded before, so they are
-resolved afterwards in `declarations.py`; they are listed here for the catalogue.
+resolved afterwards in `declarations.py`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True)
-class RowRule:
-    rule_id: str
-    title: str
-    condition: str  # SQL: true when the row breaks the rule
-    message: str  # SQL expression for the readable message
-
-
-def _q(expr: str) -> str:
-    return f"coalesce('''' || {expr} || '''', 'empty')"
-
+from assets.ingest.row_rules import RowRule, quoted, required_rule
 
 # (condition, message) per required field for D01; the message names the field and what was wrong.
 _REQUIRED = (
@@ -28,26 +15,24 @@ _REQUIRED = (
     ("municipality_code IS NULL", "'gemeentecode missing'"),
     ("client_pseudonym IS NULL", "'bsn missing'"),
     ("reference_number IS NULL", "'referentienummer missing'"),
-    ("allocation_number IS NULL", f"'toewijzingnummer ' || {_q('allocation_text')} || ' is not a whole number'"),
+    ("allocation_number IS NULL", f"'toewijzingnummer ' || {quoted('allocation_text')} || ' is not a whole number'"),
     ("product_category IS NULL", "'productcategorie missing'"),
     ("product_code IS NULL", "'productcode missing'"),
-    ("period_start IS NULL", f"'product_begindatum ' || {_q('period_start_text')} || ' is not a date'"),
-    ("period_end IS NULL", f"'product_einddatum ' || {_q('period_end_text')} || ' is not a date'"),
+    ("period_start IS NULL", f"'product_begindatum ' || {quoted('period_start_text')} || ' is not a date'"),
+    ("period_end IS NULL", f"'product_einddatum ' || {quoted('period_end_text')} || ' is not a date'"),
     ("delivered_volume IS NULL OR delivered_volume < 0",
-     f"'geleverd_volume ' || {_q('volume_text')} || ' is not a whole number >= 0'"),
+     f"'geleverd_volume ' || {quoted('volume_text')} || ' is not a whole number >= 0'"),
     ("unit IS NULL", "'eenheid missing'"),
     ("tariff_text IS NOT NULL AND trim(tariff_text) <> '' AND (tariff_cents IS NULL OR tariff_cents < 0)",
-     f"'producttarief ' || {_q('tariff_text')} || ' is not a whole number of eurocents'"),
+     f"'producttarief ' || {quoted('tariff_text')} || ' is not a whole number of eurocents'"),
     ("amount_cents IS NULL OR amount_cents < 0",
-     f"'ingediend_bedrag ' || {_q('amount_text')} || ' is not a whole number of eurocents >= 0'"),
+     f"'ingediend_bedrag ' || {quoted('amount_text')} || ' is not a whole number of eurocents >= 0'"),
     ("debit_credit IS NULL OR debit_credit NOT IN ('D', 'C')",
-     f"'debet_credit ' || {_q('debit_credit_text')} || ' is not D or C'"),
+     f"'debet_credit ' || {quoted('debit_credit_text')} || ' is not D or C'"),
 )
 
 DECLARATION_RULES: tuple[RowRule, ...] = (
-    RowRule("D01", "required field missing or unparseable",
-            " OR ".join(f"({c})" for c, _ in _REQUIRED),
-            "concat_ws('; ', " + ", ".join(f"CASE WHEN {c} THEN {m} END" for c, m in _REQUIRED) + ")"),
+    required_rule("D01", _REQUIRED),
     RowRule("D02", "BSN fails the elfproef", "NOT bsn_valid",
             "'BSN is not 9 digits passing the elfproef (eleven-test)'"),
     RowRule("D03", "AGB code not 8 digits", "NOT regexp_full_match(provider_agb, '[0-9]{8}')",
@@ -70,10 +55,3 @@ DECLARATION_RULES: tuple[RowRule, ...] = (
             "'ingediend_bedrag ' || amount_cents || ' differs from geleverd_volume ' || delivered_volume || "
             "' x producttarief ' || tariff_cents || ' = ' || (delivered_volume * tariff_cents) || ' (TR346)'"),
 )
-
-
-def rules_case(rules: tuple[RowRule, ...]) -> tuple[str, str]:
-    """SQL CASE expressions giving the first failing rule id and its message."""
-    ids = "CASE " + " ".join(f"WHEN {r.condition} THEN '{r.rule_id}'" for r in rules) + " END"
-    messages = "CASE " + " ".join(f"WHEN {r.condition} THEN {r.message}" for r in rules) + " END"
-    return ids, messages

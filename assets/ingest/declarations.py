@@ -15,13 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
-from assets.ingest import csv_source
-from assets.ingest.declaration_rules import DECLARATION_RULES, rules_case
+from assets.ingest import loading
+from assets.ingest.declaration_rules import DECLARATION_RULES
 from assets.ingest.files import REGISTRY_DDL, RawFile, plan_new_files, register
 from assets.ingest.macros import install_macros
-from assets.ingest.redact import redact
+from assets.ingest.row_rules import rules_case
 from assets.ingest.xml_source import parse_jw323, to_arrow
 
 COLUMNS = (
@@ -100,35 +99,16 @@ def _xml_results(files: list[RawFile]) -> Iterator[tuple[RawFile, dict[str, list
 def _read_files(con: duckdb.DuckDBPyConnection, files: list[RawFile], max_bytes: int,
                 progress: Callable[[str], None]) -> dict[int, str]:
     """Fill incoming_declarations; return {file_id: reason} for the files that were rejected."""
-    rejected: dict[int, str] = {}
-    readable = []
-    for f in files:
-        if f.size > max_bytes:
-            rejected[f.file_id] = f"file is {f.size:,} bytes, above the limit of {max_bytes:,}"
-        elif f.size == 0:
-            rejected[f.file_id] = "empty file"
-        else:
-            readable.append(f)
+    readable, rejected = loading.screen(files, max_bytes)
     xml_files = [f for f in readable if f.path.suffix.lower() == ".xml"]
     csv_files = [f for f in readable if f.path.suffix.lower() == ".csv"]
 
-    for i, f in enumerate(csv_files, 1):
-        try:
-            layout = csv_source.inspect_csv(f.path, REQUIRED, OPTIONAL)
-            if layout.encoding == "utf-8":
-                relation = csv_source.duckdb_relation_sql(f.path, layout, COLUMNS)
-                con.execute(_insert_sql(f"SELECT {f.file_id} AS file_id, * FROM ({relation})"))
-            else:
-                for batch in csv_source.python_batches(f.path, layout, COLUMNS):
-                    batch = batch.append_column("file_id", pa.array([f.file_id] * batch.num_rows, pa.int32()))
-                    con.register("csv_batch", batch)
-                    con.execute(_insert_sql("SELECT * FROM csv_batch"))
-                    con.unregister("csv_batch")
-        except (csv_source.RejectedFile, duckdb.Error, UnicodeError, OSError) as exc:
-            con.execute("DELETE FROM incoming_declarations WHERE file_id = ?", [f.file_id])
-            rejected[f.file_id] = redact(str(exc))
-        if i % 50 == 0 or i == len(csv_files):
-            progress(f"read {i}/{len(csv_files)} CSV declaration files")
+    def insert(source: str) -> None:
+        con.execute(_insert_sql(source))
+
+    rejected |= loading.load_each(
+        con, csv_files, "incoming_declarations",
+        lambda f: loading.insert_csv(con, f, REQUIRED, OPTIONAL, COLUMNS, insert), progress, "CSV declaration files")
 
     pending: list[tuple[int, dict[str, list]]] = []
     pending_rows = 0
@@ -136,9 +116,7 @@ def _read_files(con: duckdb.DuckDBPyConnection, files: list[RawFile], max_bytes:
     def flush() -> None:
         nonlocal pending, pending_rows
         if pending:
-            con.register("xml_batch", to_arrow(COLUMNS, pending))
-            con.execute(_insert_sql("SELECT * FROM xml_batch"))
-            con.unregister("xml_batch")
+            loading.insert_arrow(con, to_arrow(COLUMNS, pending), insert)
         pending, pending_rows = [], 0
 
     for i, (f, table, error) in enumerate(_xml_results(xml_files), 1):

@@ -40,6 +40,8 @@ def install_macros(con: duckdb.DuckDBPyConnection, key: str) -> None:
         CREATE OR REPLACE TEMP MACRO parse_date(x) AS
             coalesce(try_strptime(trim(x), '%Y-%m-%d'), try_strptime(trim(x), '%d-%m-%Y'),
                      try_strptime(trim(x), '%Y-%m-%d %H:%M:%S'))::DATE;
-        CREATE OR REPLACE TEMP MACRO whole_number(x) AS
-            CAST(try_cast(trim(x) AS BIGINT) AS VARCHAR);
+        -- try_cast('7.5' AS BIGINT) rounds to 8: accept only digits, so '7.5' stays unparseable
+        CREATE OR REPLACE TEMP MACRO whole_int(x) AS
+            CASE WHEN regexp_full_match(trim(x), '-?[0-9]{{1,18}}') THEN CAST(trim(x) AS BIGINT) END;
+        CREATE OR REPLACE TEMP MACRO whole_number(x) AS CAST(whole_int(x) AS VARCHAR);
     """)

@@ -22,10 +22,10 @@ SELECT
     nullif(trim(productcode), '') AS product_code,
     parse_date(product_begindatum) AS period_start,
     parse_date(product_einddatum) AS period_end,
-    try_cast(trim(geleverd_volume) AS BIGINT) AS delivered_volume,
+    whole_int(geleverd_volume) AS delivered_volume,
     pad_code(eenheid, 2) AS unit,
-    try_cast(trim(producttarief) AS BIGINT) AS tariff_cents,
-    try_cast(trim(ingediend_bedrag) AS BIGINT) AS amount_cents,
+    whole_int(producttarief) AS tariff_cents,
+    whole_int(ingediend_bedrag) AS amount_cents,
     upper(trim(debet_credit)) AS debit_credit,
     -- the text as written, kept only to explain a rejection; none of it is personal data
     left(product_begindatum, 40) AS period_start_text,

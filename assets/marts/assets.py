@@ -9,7 +9,7 @@ import duckdb
 from assets.ingest.assets import reference_data
 from assets.marts.labels import COLUMNS, TABLES
 from assets.sql import header_comment, model_sql, table_metadata
-from assets.staging.assets import declaration_lines, declaration_quarantine
+from assets.staging.assets import declaration_lines, declaration_quarantine, survey_quarantine
 from pipelines.resources import Warehouse
 
 HERE = Path(__file__).parent
@@ -23,8 +23,8 @@ MARTS: dict[str, list] = {
     "dim_municipality": [declaration_lines, reference_data],
     "dim_provider": [declaration_lines, reference_data],
     "dim_product": [declaration_lines, reference_data],
-    "data_quality": [declaration_quarantine],
-    "data_quality_rules": [declaration_quarantine],
+    "data_quality": [declaration_quarantine, survey_quarantine],
+    "data_quality_rules": [declaration_quarantine, survey_quarantine],
 }
 
 

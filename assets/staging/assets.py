@@ -1,33 +1,38 @@
-"""Dagster assets of the staging layer: thin wrappers around one SQL model each."""
-
+"""Dagster assets of the staging layer: one SQL model each, built by one factory."""
 
 from pathlib import Path
 
 import dagster as dg
 
-from assets.ingest.assets import raw_declarations
+from assets.ingest.assets import raw_declarations, raw_surveys, reference_data
 from assets.sql import header_comment, model_sql, table_metadata
 from pipelines.resources import Warehouse
 
 HERE = Path(__file__).parent
 
 
-@dg.asset(group_name="staging", kinds={"duckdb"}, owners=["team:data"], deps=[raw_declarations],
-          description=header_comment(HERE / "declaration_lines.sql"))
-def declaration_lines(warehouse: Warehouse) -> dg.MaterializeResult:
-    with warehouse.connect() as con:
-        con.execute(model_sql(HERE / "declaration_lines.sql"))
-        # client rows: schema and count only, never a preview
-        return dg.MaterializeResult(metadata=table_metadata(con, "staging.declaration_lines", preview=False))
+def build_staging_asset(name: str, table: str, deps: list, quarantine: bool = False) -> dg.AssetsDefinition:
+    """Staging tables hold client rows: schema and count only, never a preview of rows."""
+    path = HERE / f"{name}.sql"
+
+    @dg.asset(name=name, group_name="staging", kinds={"duckdb"}, owners=["team:data"], deps=deps,
+              description=header_comment(path))
+    def _staging(warehouse: Warehouse) -> dg.MaterializeResult:
+        with warehouse.connect() as con:
+            con.execute(model_sql(path))
+            meta = table_metadata(con, table, preview=False)
+            if quarantine:
+                by_rule = con.execute(f"SELECT rule_id, count(*) AS rows FROM {table} GROUP BY ALL ORDER BY 1").df()
+                meta["rows_by_rule"] = dg.MetadataValue.md(
+                    by_rule.to_markdown(index=False) if len(by_rule) else "_none_")
+        return dg.MaterializeResult(metadata=meta)
+
+    return _staging
 
 
-@dg.asset(group_name="staging", kinds={"duckdb"}, owners=["team:data"], deps=[raw_declarations],
-          description=header_comment(HERE / "declaration_quarantine.sql"))
-def declaration_quarantine(warehouse: Warehouse) -> dg.MaterializeResult:
-    with warehouse.connect() as con:
-        con.execute(model_sql(HERE / "declaration_quarantine.sql"))
-        meta = table_metadata(con, "quarantine.declarations", preview=False)
-        by_rule = con.execute(
-            "SELECT rule_id, count(*) AS rows FROM quarantine.declarations GROUP BY ALL ORDER BY rule_id").df()
-    meta["rows_by_rule"] = dg.MetadataValue.md(by_rule.to_markdown(index=False) if len(by_rule) else "_none_")
-    return dg.MaterializeResult(metadata=meta)
+declaration_lines = build_staging_asset("declaration_lines", "staging.declaration_lines", [raw_declarations])
+declaration_quarantine = build_staging_asset("declaration_quarantine", "quarantine.declarations",
+                                             [raw_declarations], quarantine=True)
+outcome_responses = build_staging_asset("outcome_responses", "staging.outcome_responses",
+                                        [raw_surveys, reference_data])
+survey_quarantine = build_staging_asset("survey_quarantine", "quarantine.surveys", [raw_surveys], quarantine=True)

@@ -41,7 +41,7 @@ SELECT
     CAST((1 + l.i % 12) * 9800 AS VARCHAR) AS ingediend_bedrag,
     'D' AS debet_credit,
     l.i // {per_file} AS file_no
-FROM range({lines}) l(i)
+FROM range({start}, {lines}) l(i)
 JOIN bsns b ON b.n = l.i % {pool_size}
 """
 PRESTATIE_SQL = """
@@ -72,7 +72,7 @@ def write_csv_files(out: Path, lines: int, per_file: int) -> list[Path]:
     """`lines` clean lines in files of `per_file` lines (DuckDB's partitioned COPY, both cores)."""
     out.mkdir(parents=True, exist_ok=True)
     con, pool_size = _connect(lines)
-    con.execute(f"COPY ({LINES_SQL.format(lines=lines, per_file=per_file, pool_size=pool_size)}) "
+    con.execute(f"COPY ({LINES_SQL.format(start=0, lines=lines, per_file=per_file, pool_size=pool_size)}) "
                 f"TO '{out}' (FORMAT csv, HEADER, PARTITION_BY (file_no), OVERWRITE_OR_IGNORE)")
     con.close()
     # flatten DuckDB's file_no=N/ folders into one drop folder
@@ -89,9 +89,17 @@ def write_xml_files(out: Path, lines: int, per_file: int) -> int:
     """The same lines as JW323 messages (one Client per Prestatie), built as strings by DuckDB."""
     out.mkdir(parents=True, exist_ok=True)
     con, pool_size = _connect(lines)
-    sql = PRESTATIE_SQL.format(lines_sql=LINES_SQL.format(lines=lines, per_file=per_file, pool_size=pool_size))
-    cursor = con.execute(sql)
+    chunk = per_file * 100  # build 100 files' worth of strings at a time: bounded memory
     files = 0
+    for start in range(0, lines, chunk):
+        sql = PRESTATIE_SQL.format(lines_sql=LINES_SQL.format(
+            start=start, lines=min(lines, start + chunk), per_file=per_file, pool_size=pool_size))
+        files = _write_chunk(out, con.execute(sql), per_file, files)
+    con.close()
+    return files
+
+
+def _write_chunk(out: Path, cursor: duckdb.DuckDBPyConnection, per_file: int, files: int) -> int:
     while rows := cursor.fetchmany(per_file):
         _, agb, muni = rows[0][:3]
         total = sum(r[4] for r in rows)
@@ -116,5 +124,4 @@ def write_xml_files(out: Path, lines: int, per_file: int) -> int:
             fh.write("\n".join(r[3] for r in rows))
             fh.write("\n</jw323:Clienten></jw323:Declaratie></jw323:Bericht>\n")
         files += 1
-    con.close()
     return files

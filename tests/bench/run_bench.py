@@ -66,7 +66,10 @@ def phase_ingest(work: Path, fmt: str) -> dict:
 
 def run_phase(work: Path, phase: str) -> dict:
     out = subprocess.run([sys.executable, "-m", "tests.bench.run_bench", "--phase", phase, "--work", str(work)],
-                         check=True, capture_output=True, text=True)
+                         capture_output=True, text=True)
+    if out.returncode != 0:
+        sys.stderr.write(out.stderr[-4000:])
+        raise SystemExit(f"benchmark phase {phase} failed")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 

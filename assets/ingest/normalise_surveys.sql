@@ -1,0 +1,37 @@
+-- One text row of an outcome record (CSV or XLSX) -> typed, padded, pseudonymised.
+-- {source} yields file_id, line_no and the contract's text columns; the raw BSN stops here.
+WITH pseudonyms AS (
+    SELECT bsn_padded, pseudonymise(bsn_padded) AS client_pseudonym, is_valid_bsn(bsn_padded) AS bsn_valid
+    FROM (SELECT DISTINCT pad_code(bsn, 9) AS bsn_padded FROM ({source}))
+)
+SELECT
+    file_id,
+    line_no,
+    nullif(trim(response_id), '') AS response_id,
+    pad_code(aanbieder_agb, 8) AS provider_agb,
+    pad_code(gemeentecode, 4) AS municipality_code,
+    p.client_pseudonym,
+    coalesce(p.bsn_valid, false) AS bsn_valid,
+    whole_number(toewijzingnummer) AS allocation_number,
+    pad_code(productcategorie, 2) AS product_category,
+    pad_code(verwijzer, 2) AS referrer,
+    parse_date(startdatum) AS start_date,
+    parse_date(einddatum) AS end_date,
+    pad_code(reden_beeindiging, 2) AS end_reason,
+    lower(trim(informant)) AS informant,
+    parse_date(invuldatum) AS filled_date,
+    whole_int(tevredenheid)::INTEGER AS satisfaction,
+    pad_code(zonder_hulp_verder, 2) AS self_reliance,
+    nullif(trim(instrument), '') AS instrument,
+    try_cast(replace(trim(score_begin), ',', '.') AS DOUBLE) AS score_begin,
+    try_cast(replace(trim(score_eind), ',', '.') AS DOUBLE) AS score_end,
+    -- the text as written, to explain a rejection; none of it is personal data
+    left(toewijzingnummer, 40) AS allocation_text,
+    left(startdatum, 40) AS start_text,
+    left(einddatum, 40) AS end_text,
+    left(invuldatum, 40) AS filled_text,
+    left(tevredenheid, 40) AS satisfaction_text,
+    left(score_begin, 40) AS score_begin_text,
+    left(score_eind, 40) AS score_end_text
+FROM ({source}) AS s
+LEFT JOIN pseudonyms AS p ON p.bsn_padded = pad_code(s.bsn, 9)

@@ -1,0 +1,35 @@
+"""Row rules as data: a condition and a message per rule id, compiled to one SQL CASE.
+
+Keeping rules declarative lets the same mechanism serve declarations (D01-D09) and outcome
+records (S01-S09), and lets the rule catalogue be generated from the code that enforces it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RowRule:
+    rule_id: str
+    title: str
+    condition: str  # SQL: true when the row breaks the rule
+    message: str  # SQL expression for the readable message
+
+
+def quoted(expr: str) -> str:
+    """SQL for the value in quotes, or 'empty'."""
+    return f"coalesce('''' || {expr} || '''', 'empty')"
+
+
+def required_rule(rule_id: str, checks: tuple[tuple[str, str], ...]) -> RowRule:
+    """One rule for all required fields; the message lists every field that failed."""
+    return RowRule(rule_id, "required field missing or unparseable", " OR ".join(f"({c})" for c, _ in checks),
+                   "concat_ws('; ', " + ", ".join(f"CASE WHEN {c} THEN {m} END" for c, m in checks) + ")")
+
+
+def rules_case(rules: tuple[RowRule, ...]) -> tuple[str, str]:
+    """SQL CASE expressions giving the first failing rule id and its message."""
+    ids = "CASE " + " ".join(f"WHEN {r.condition} THEN '{r.rule_id}'" for r in rules) + " END"
+    messages = "CASE " + " ".join(f"WHEN {r.condition} THEN {r.message}" for r in rules) + " END"
+    return ids, messages

@@ -1,0 +1,58 @@
+"""Row rules for outcome records (S01-S08); S09 (superseded response) is resolved across files.
+
+The first failing rule is recorded. `current_date` is the ingestion date: an outcome filled in
+or a trajectory ending in the future is a typing error, not a forecast.
+"""
+
+from __future__ import annotations
+
+from assets.ingest.row_rules import RowRule, quoted, required_rule
+
+
+def _present(text: str) -> str:
+    return f"({text} IS NOT NULL AND trim({text}) <> '')"
+
+
+_REQUIRED = (
+    ("response_id IS NULL", "'response_id missing'"),
+    ("provider_agb IS NULL", "'aanbieder_agb missing'"),
+    ("municipality_code IS NULL", "'gemeentecode missing'"),
+    ("client_pseudonym IS NULL", "'bsn missing'"),
+    ("allocation_number IS NULL", f"'toewijzingnummer ' || {quoted('allocation_text')} || ' is not a whole number'"),
+    ("product_category IS NULL", "'productcategorie missing'"),
+    ("start_date IS NULL", f"'startdatum ' || {quoted('start_text')} || ' is not a date'"),
+    (f"{_present('end_text')} AND end_date IS NULL", f"'einddatum ' || {quoted('end_text')} || ' is not a date'"),
+    ("informant IS NULL", "'informant missing'"),
+    ("filled_date IS NULL", f"'invuldatum ' || {quoted('filled_text')} || ' is not a date'"),
+    (f"({_present('score_begin_text')} AND score_begin IS NULL) "
+     f"OR ({_present('score_end_text')} AND score_end IS NULL)", "'score_begin/score_eind is not a number'"),
+)
+
+SURVEY_RULES: tuple[RowRule, ...] = (
+    required_rule("S01", _REQUIRED),
+    RowRule("S02", "BSN fails the elfproef", "NOT bsn_valid",
+            "'BSN is not 9 digits passing the elfproef (eleven-test)'"),
+    RowRule("S03", "unknown municipality or AGB code not 8 digits",
+            "municipality_code NOT IN (SELECT municipality_code FROM ref.municipalities) "
+            "OR NOT regexp_full_match(provider_agb, '[0-9]{8}')",
+            "CASE WHEN NOT regexp_full_match(provider_agb, '[0-9]{8}') "
+            "THEN 'AGB code ''' || provider_agb || ''' is not 8 digits' "
+            "ELSE 'gemeentecode ''' || municipality_code || ''' is not a municipality in the reference list' END"),
+    RowRule("S04", "satisfaction not an integer 1-10",
+            f"{_present('satisfaction_text')} AND (satisfaction IS NULL OR satisfaction NOT BETWEEN 1 AND 10)",
+            f"'tevredenheid ' || {quoted('satisfaction_text')} || ' is not a whole grade from 1 to 10'"),
+    RowRule("S05", "self-reliance code not 01-04",
+            "self_reliance IS NOT NULL AND self_reliance NOT IN ('01', '02', '03', '04')",
+            "'zonder_hulp_verder ''' || self_reliance || ''' is not one of 01, 02, 03, 04'"),
+    RowRule("S06", "informant not jeugdige/ouder", "informant NOT IN ('jeugdige', 'ouder')",
+            "'informant ''' || informant || ''' is not jeugdige or ouder'"),
+    RowRule("S07", "end reason not a JZ588 code",
+            "end_reason IS NOT NULL AND end_reason NOT IN (SELECT code FROM ref.end_reasons)",
+            "'reden_beeindiging ''' || end_reason || ''' is not in code list JZ588'"),
+    RowRule("S08", "end before start, end reason without end date, or a date after the ingestion date",
+            "end_date < start_date OR (end_reason IS NOT NULL AND end_date IS NULL) "
+            "OR greatest(start_date, coalesce(end_date, start_date), filled_date) > current_date",
+            "CASE WHEN end_date < start_date THEN 'einddatum ' || end_date || ' is before startdatum ' || start_date "
+            "WHEN end_reason IS NOT NULL AND end_date IS NULL THEN 'reden_beeindiging given without einddatum' "
+            "ELSE 'a date lies after the ingestion date ' || current_date END"),
+)

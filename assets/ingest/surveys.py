@@ -1,0 +1,153 @@
+"""Ingest new outcome-record files (CSV and XLSX) into raw.survey_rows.
+
+Every row read ends loaded or quarantined (S01-S09). S09 depends on all responses ever loaded
+(a later file may bring a newer response for the same trajectory and informant), so it is
+re-resolved over the whole table at each run and the registry's counts follow; per file,
+rows read = loaded + quarantined always holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+
+from assets.ingest import loading
+from assets.ingest.declarations import IngestSummary
+from assets.ingest.files import REGISTRY_DDL, RawFile, plan_new_files, register
+from assets.ingest.macros import install_macros
+from assets.ingest.row_rules import rules_case
+from assets.ingest.survey_rules import SURVEY_RULES
+from assets.ingest.xlsx_source import xlsx_batches
+
+COLUMNS = (
+    "response_id", "aanbieder_agb", "gemeentecode", "bsn", "toewijzingnummer", "productcategorie", "verwijzer",
+    "startdatum", "einddatum", "reden_beeindiging", "informant", "invuldatum", "tevredenheid",
+    "zonder_hulp_verder", "instrument", "score_begin", "score_eind",
+)
+OPTIONAL = ("instrument", "score_begin", "score_eind")
+REQUIRED = tuple(c for c in COLUMNS if c not in OPTIONAL)
+NORMALISE_SQL = (Path(__file__).parent / "normalise_surveys.sql").read_text()
+TYPED = ("response_id", "provider_agb", "municipality_code", "client_pseudonym", "allocation_number",
+         "product_category", "referrer", "start_date", "end_date", "end_reason", "informant", "filled_date",
+         "satisfaction", "self_reliance", "instrument", "score_begin", "score_end")
+
+RAW_DDL = """
+CREATE TABLE IF NOT EXISTS raw.survey_rows (
+    file_id INTEGER NOT NULL,
+    line_no BIGINT NOT NULL,
+    response_id VARCHAR,
+    provider_agb VARCHAR,
+    municipality_code VARCHAR,
+    client_pseudonym VARCHAR,
+    allocation_number VARCHAR,
+    product_category VARCHAR,
+    referrer VARCHAR,
+    start_date DATE,
+    end_date DATE,
+    end_reason VARCHAR,
+    informant VARCHAR,
+    filled_date DATE,
+    satisfaction INTEGER,
+    self_reliance VARCHAR,
+    instrument VARCHAR,
+    score_begin DOUBLE,
+    score_end DOUBLE,
+    status VARCHAR NOT NULL,
+    rule_id VARCHAR,
+    message VARCHAR,
+    ingested_at TIMESTAMP NOT NULL
+)
+"""
+
+# The latest invuldatum wins; on a tie the later file, then the later line.
+SUPERSEDE_SQL = """
+UPDATE raw.survey_rows SET status = 'loaded', rule_id = NULL, message = NULL WHERE rule_id = 'S09';
+UPDATE raw.survey_rows AS r
+SET status = 'quarantined', rule_id = 'S09',
+    message = 'superseded by a later response for the same trajectory and informant ('
+              || f.source_file || ' line ' || w.winner_line || ', invuldatum ' || w.winner_date || ')'
+FROM (
+    SELECT file_id, line_no, row_number() OVER w AS rn,
+           first_value(file_id) OVER w AS winner_file, first_value(line_no) OVER w AS winner_line,
+           first_value(filled_date) OVER w AS winner_date
+    FROM raw.survey_rows WHERE status = 'loaded'
+    WINDOW w AS (PARTITION BY municipality_code, allocation_number, informant
+                 ORDER BY filled_date DESC, file_id DESC, line_no DESC)
+) AS w
+JOIN registry.files AS f ON f.file_id = w.winner_file
+WHERE w.rn > 1 AND r.file_id = w.file_id AND r.line_no = w.line_no;
+UPDATE registry.files AS f SET rows_loaded = s.loaded, rows_quarantined = s.quarantined
+FROM (
+    SELECT file_id, count(*) FILTER (WHERE status = 'loaded') AS loaded,
+           count(*) FILTER (WHERE status = 'quarantined') AS quarantined
+    FROM raw.survey_rows GROUP BY file_id
+) AS s
+WHERE f.file_id = s.file_id;
+"""
+
+
+def _incoming_ddl() -> str:
+    empty = ", ".join(f"NULL::VARCHAR AS {c}" for c in COLUMNS)
+    source = f"SELECT NULL::INTEGER AS file_id, NULL::BIGINT AS line_no, {empty} WHERE false"
+    return f"CREATE OR REPLACE TEMP TABLE incoming_surveys AS {NORMALISE_SQL.format(source=source)}"
+
+
+def _load_file(con: duckdb.DuckDBPyConnection, f: RawFile) -> None:
+    def insert(source: str) -> None:
+        con.execute(f"INSERT INTO incoming_surveys {NORMALISE_SQL.format(source=source)}")
+
+    if f.path.suffix.lower() == ".xlsx":
+        for batch in xlsx_batches(f.path, REQUIRED, OPTIONAL, COLUMNS):
+            loading.insert_arrow(con, loading.with_file_id(batch, f.file_id), insert)
+    else:
+        loading.insert_csv(con, f, REQUIRED, OPTIONAL, COLUMNS, insert)
+
+
+def ingest_surveys(con: duckdb.DuckDBPyConnection, raw_dir: Path, key: str, max_file_bytes: int,
+                   progress: Callable[[str], None] = lambda _: None) -> IngestSummary:
+    con.execute(REGISTRY_DDL)
+    con.execute(RAW_DDL)
+    install_macros(con, key)
+    summary = IngestSummary()
+    files, summary.files_already_loaded = plan_new_files(con, raw_dir, "surveys", (".csv", ".xlsx"))
+    summary.files_new = len(files)
+    if not files:
+        return summary
+    con.execute(_incoming_ddl())
+    readable, rejected = loading.screen(files, max_file_bytes)
+    rejected |= loading.load_each(con, readable, "incoming_surveys", lambda f: _load_file(con, f), progress,
+                                  "survey files")
+    rule_ids, messages = rules_case(SURVEY_RULES)
+    typed = ", ".join(TYPED)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for f in files:
+            register(con, f.file_id, f.source_file, f.sha256, "surveys",
+                     "rejected" if f.file_id in rejected else "loaded", rejected.get(f.file_id))
+        con.execute(f"""
+            INSERT INTO raw.survey_rows
+            SELECT file_id, line_no, {typed},
+                   CASE WHEN rule_id IS NULL THEN 'loaded' ELSE 'quarantined' END, rule_id, message, now()
+            FROM (SELECT *, {rule_ids} AS rule_id, {messages} AS message FROM incoming_surveys)
+        """)
+        con.execute("""
+            UPDATE registry.files AS f SET rows_read = s.n
+            FROM (SELECT file_id, count(*) AS n FROM incoming_surveys GROUP BY file_id) AS s
+            WHERE f.file_id = s.file_id
+        """)
+        con.execute(SUPERSEDE_SQL)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("DROP TABLE IF EXISTS incoming_surveys")
+    summary.rejected = [f"{f.source_file}: {rejected[f.file_id]}" for f in files if f.file_id in rejected]
+    ids = [f.file_id for f in files]
+    (summary.files_loaded, summary.files_rejected, summary.rows_read, summary.rows_loaded,
+     summary.rows_quarantined) = con.execute(
+        "SELECT count(*) FILTER (WHERE status = 'loaded'), count(*) FILTER (WHERE status = 'rejected'), "
+        "coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0), coalesce(sum(rows_quarantined), 0) "
+        "FROM registry.files WHERE file_id IN (SELECT unnest(?::INTEGER[]))", [ids]).fetchone()
+    return summary
