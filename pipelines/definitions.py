@@ -5,17 +5,26 @@ import dagster as dg
 from assets.ingest.assets import raw_declarations, raw_surveys, reference_data
 from assets.marts.assets import mart_assets
 from assets.publish import published_warehouse
-from assets.staging.assets import declaration_lines, declaration_quarantine, outcome_responses, survey_quarantine
+from assets.staging.assets import (
+    declaration_lines,
+    declaration_quarantine,
+    outcome_responses,
+    survey_quarantine,
+    trajectories,
+    trajectory_outcomes,
+)
 from checks.accounting import declaration_rows_add_up, survey_rows_add_up
 from checks.credits import credits_match_a_debit
+from checks.mart_consistency import mart_consistency_checks
 from pipelines.jobs import ingest_declarations_job, ingest_surveys_job, nightly_refresh
 from pipelines.resources import warehouse_from_settings
 from pipelines.schedules import nightly_refresh_schedule
 from pipelines.sensors import new_declaration_files, new_survey_files
 
 ALL_ASSETS = [reference_data, raw_declarations, raw_surveys, declaration_lines, declaration_quarantine,
-              outcome_responses, survey_quarantine, *mart_assets, published_warehouse]
-ALL_CHECKS = [declaration_rows_add_up, survey_rows_add_up, credits_match_a_debit]
+              outcome_responses, survey_quarantine, trajectories, trajectory_outcomes, *mart_assets,
+              published_warehouse]
+ALL_CHECKS = [declaration_rows_add_up, survey_rows_add_up, credits_match_a_debit, *mart_consistency_checks]
 
 defs = dg.Definitions(
     assets=ALL_ASSETS,

@@ -34,7 +34,7 @@ class Warehouse(dg.ConfigurableResource):
     # None: take the key from the environment at run time, so the secret never shows up in
     # the Dagster UI's resource configuration.
     pseudonym_key: str | None = None
-    memory_limit: str = "4GB"
+    memory_limit: str = "2GB"  # DuckDB spills beyond this; keeps the whole process under ~3 GB
     threads: int = 2
     max_file_bytes: int = 4 * 1024**3
 

@@ -7,9 +7,10 @@ import dagster as dg
 import duckdb
 
 from assets.ingest.assets import reference_data
+from assets.marts.effectiveness import sql_params
 from assets.marts.labels import COLUMNS, TABLES
 from assets.sql import header_comment, model_sql, table_metadata
-from assets.staging.assets import declaration_lines, declaration_quarantine, survey_quarantine
+from assets.staging.assets import declaration_lines, declaration_quarantine, survey_quarantine, trajectory_outcomes
 from pipelines.resources import Warehouse
 
 HERE = Path(__file__).parent
@@ -23,6 +24,11 @@ MARTS: dict[str, list] = {
     "dim_municipality": [declaration_lines, reference_data],
     "dim_provider": [declaration_lines, reference_data],
     "dim_product": [declaration_lines, reference_data],
+    "effectiveness_by_municipality": [trajectory_outcomes, reference_data],
+    "effectiveness_by_municipality_product": [trajectory_outcomes, reference_data],
+    "effectiveness_by_provider": [trajectory_outcomes, reference_data],
+    "duration_effect": [trajectory_outcomes],
+    "provider_performance": [declaration_lines, trajectory_outcomes, reference_data],
     "data_quality": [declaration_quarantine, survey_quarantine],
     "data_quality_rules": [declaration_quarantine, survey_quarantine],
 }
@@ -50,7 +56,8 @@ def build_mart_asset(name: str, deps: list) -> dg.AssetsDefinition:
               description=header_comment(path))
     def _mart(warehouse: Warehouse) -> dg.MaterializeResult:
         with warehouse.connect() as con:
-            con.execute(model_sql(path, min_cell_size=warehouse.min_cell_size))
+            k = warehouse.min_cell_size
+            con.execute(model_sql(path, min_cell_size=k, **sql_params(k)))
             apply_labels(con, name)
             return dg.MaterializeResult(metadata=table_metadata(con, f"marts.{name}"))
 

@@ -78,4 +78,28 @@ COLUMNS: dict[str, str] = {
     "ingested_at": "Tijdstip van inlezen.",
     "rule_id": "Regelcode (zie checks/README.md).",
     "rows": "Aantal rijen.",
+    "trajectories_ended": "Beëindigde trajecten: toewijzingen met einddatum en een reden die als einde telt (JZ588 "
+    "naar CBS 01-05; 20, 36 en 37 tellen niet).",
+    "ended_as_planned_pct": "Beëindigd volgens plan (%): CBS-categorie 01 (o.a. JZ588 31 en 39) van de "
+    "beëindigde trajecten.",
+    "dropout_pct": "Uitval (%): CBS-categorie 03, eenzijdig door de cliënt beëindigd (o.a. JZ588 32 en 38).",
+    "ended_early_pct": "Voortijdig beëindigd (%): CBS-categorieën 02-05 van de beëindigde trajecten.",
+    "satisfaction_responses": "Aantal metingen tevredenheid (cijfer 1-10) bij deze trajecten.",
+    "satisfaction_mean": "Gemiddeld tevredenheidscijfer (1-10, 'hoe nuttig was de hulp'); leeg bij minder dan "
+    "k metingen.",
+    "self_reliance_responses": "Aantal metingen 'zonder hulp verder' (outcome 3.1).",
+    "no_further_help_pct": "Geen verdere hulp nodig (%): code 04 van de metingen zonder hulp verder.",
+    "lighter_or_no_help_pct": "Lichtere of geen hulp (%): codes 02-04 van de metingen zonder hulp verder.",
+    "recurrence_measurable": "Trajecten waarvan herhaald beroep meetbaar is: einddatum minstens 182 dagen voor de "
+    "peildatum (laatste product_einddatum in de declaraties).",
+    "no_recurrence_pct": "Geen herhaald beroep (%): dezelfde jeugdige start binnen 182 dagen na einde geen nieuw "
+    "traject (bij welke gemeente of aanbieder ook).",
+    "reliable_improvement_pct": "Betrouwbaar verbeterd (%): verschil begin-eindscore groter dan 1,96 x wortel(2) "
+    "x sd x wortel(1 - betrouwbaarheid) in de goede richting; leeg zonder normen of bij minder dan k metingen.",
+    "cost_per_trajectory_eur": "Kosten per beëindigd traject (EUR).",
+    "cost_per_planned_end_eur": "Kosten per volgens plan beëindigd traject (EUR).",
+    "duration_band": "Duur van het traject: <3m, 3-6m, 6-12m, 12-24m, >=24m (dagen van start tot einde).",
+    "municipalities": "Aantal gemeenten waar de aanbieder dat jaar declareerde.",
+    "margin_pct": "Winstmarge (%): bedrijfsresultaat / omzet x 100 uit de jaarrekening; leeg als die ontbreekt.",
+    "margin_above_3pct": "Winstmarge boven 3%: marge strikt groter dan 3 (motie Hoogeveen).",
 }

@@ -36,3 +36,6 @@ declaration_quarantine = build_staging_asset("declaration_quarantine", "quaranti
 outcome_responses = build_staging_asset("outcome_responses", "staging.outcome_responses",
                                         [raw_surveys, reference_data])
 survey_quarantine = build_staging_asset("survey_quarantine", "quarantine.surveys", [raw_surveys], quarantine=True)
+trajectories = build_staging_asset("trajectories", "staging.trajectories", [declaration_lines, outcome_responses])
+trajectory_outcomes = build_staging_asset("trajectory_outcomes", "staging.trajectory_outcomes",
+                                          [trajectories, reference_data])
