@@ -16,6 +16,7 @@ from assets.staging.assets import (
 from checks.accounting import declaration_rows_add_up, survey_rows_add_up
 from checks.credits import credits_match_a_debit
 from checks.mart_consistency import mart_consistency_checks
+from checks.reference_coverage import financials_are_complete, population_is_complete
 from pipelines.jobs import ingest_declarations_job, ingest_surveys_job, nightly_refresh
 from pipelines.resources import warehouse_from_settings
 from pipelines.schedules import nightly_refresh_schedule
@@ -24,7 +25,8 @@ from pipelines.sensors import new_declaration_files, new_survey_files
 ALL_ASSETS = [reference_data, raw_declarations, raw_surveys, declaration_lines, declaration_quarantine,
               outcome_responses, survey_quarantine, trajectories, trajectory_outcomes, *mart_assets,
               published_warehouse]
-ALL_CHECKS = [declaration_rows_add_up, survey_rows_add_up, credits_match_a_debit, *mart_consistency_checks]
+ALL_CHECKS = [declaration_rows_add_up, survey_rows_add_up, credits_match_a_debit, *mart_consistency_checks,
+              population_is_complete, financials_are_complete]
 
 defs = dg.Definitions(
     assets=ALL_ASSETS,

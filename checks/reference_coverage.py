@@ -1,0 +1,40 @@
+"""WARN checks for reference data that is missing, so a NULL in a mart is explained, not guessed.
+
+A municipality-year without a youth population gives NULL per young inhabitant; a provider-year
+without annual accounts gives a NULL margin. The night run goes on; the data team sees which
+figures to request.
+"""
+
+import dagster as dg
+
+from assets.marts.assets import mart_assets
+from checks.metadata import examples_md
+from pipelines.resources import Warehouse
+
+_by_name = {a.key.to_user_string(): a for a in mart_assets}
+
+
+@dg.asset_check(asset=_by_name["cost_by_municipality_year"], blocking=False,
+                description="Every municipality-year with spend has a youth population (ref.population).")
+def population_is_complete(warehouse: Warehouse) -> dg.AssetCheckResult:
+    with warehouse.connect() as con:
+        missing = con.execute("""
+            SELECT DISTINCT municipality_code, service_year AS year FROM staging.declaration_lines
+            ANTI JOIN ref.population ON population.municipality_code = declaration_lines.municipality_code
+                                    AND population.year = declaration_lines.service_year
+            ORDER BY ALL""").df()
+    return dg.AssetCheckResult(passed=missing.empty, severity=dg.AssetCheckSeverity.WARN, metadata={
+        "municipality_years_missing": len(missing), "examples": examples_md(missing)})
+
+
+@dg.asset_check(asset=_by_name["provider_performance"], blocking=False,
+                description="Every provider-year with spend has annual accounts (ref.provider_financials).")
+def financials_are_complete(warehouse: Warehouse) -> dg.AssetCheckResult:
+    with warehouse.connect() as con:
+        missing = con.execute("""
+            SELECT DISTINCT provider_agb, service_year AS year FROM staging.declaration_lines
+            ANTI JOIN ref.provider_financials f ON f.provider_agb = declaration_lines.provider_agb
+                                               AND f.year = declaration_lines.service_year
+            ORDER BY ALL""").df()
+    return dg.AssetCheckResult(passed=missing.empty, severity=dg.AssetCheckSeverity.WARN, metadata={
+        "provider_years_missing": len(missing), "examples": examples_md(missing)})
