@@ -37,6 +37,10 @@ class Warehouse(dg.ConfigurableResource):
     memory_limit: str = "2GB"  # DuckDB spills beyond this; keeps the whole process under ~3 GB
     threads: int = 2
     max_file_bytes: int = 4 * 1024**3
+    # thresholds of the WARN checks (checks/operational.py)
+    quarantine_rate_warn: float = 0.05
+    months_behind_warn: int = 2
+    spend_jump_factor: float = 2.0
 
     @property
     def raw_dir(self) -> Path:

@@ -38,3 +38,10 @@ def test_whole_numbers_only():
     install_macros(con, "k")
     assert con.execute("SELECT whole_int(' 12 '), whole_int('7.5'), whole_int('-3'), whole_int('1e3'), "
                        "whole_number('00123')").fetchone() == (12, None, -3, None, "123")
+
+
+def test_elfproef_on_arbitrary_text_is_false_not_an_error():
+    con = duckdb.connect()
+    install_macros(con, "k")
+    assert con.execute("SELECT list(is_valid_bsn(x)) FROM (VALUES ('declarations/a.csv'), ('999900006'), "
+                       "('abcdefghi'), (NULL)) t(x)").fetchone()[0] == [False, True, False, False]

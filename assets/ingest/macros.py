@@ -24,14 +24,15 @@ def _pads(key: str) -> tuple[str, str]:
 
 def install_macros(con: duckdb.DuckDBPyConnection, key: str) -> None:
     ipad, opad = _pads(key)
-    weights = " + ".join(f"{w} * CAST(substr(b, {i}, 1) AS INTEGER)" for i, w in enumerate(range(9, 1, -1), 1))
+    weights = " + ".join(f"{w} * try_cast(substr(b, {i}, 1) AS INTEGER)" for i, w in enumerate(range(9, 1, -1), 1))
     con.execute(f"""
         CREATE OR REPLACE TEMP MACRO pseudonymise(b) AS
             CASE WHEN b IS NULL THEN NULL
                  ELSE sha256(unhex('{opad}') || unhex(sha256(unhex('{ipad}') || b::BLOB))) END;
         CREATE OR REPLACE TEMP MACRO is_valid_bsn(b) AS
-            coalesce(regexp_full_match(b, '[0-9]{{9}}') AND b <> '000000000'
-                     AND ({weights} - CAST(substr(b, 9, 1) AS INTEGER)) % 11 = 0, false);
+            CASE WHEN regexp_full_match(b, '[0-9]{{9}}') AND b <> '000000000'
+                 THEN ({weights} - try_cast(substr(b, 9, 1) AS INTEGER)) % 11 = 0
+                 ELSE false END;
         CREATE OR REPLACE TEMP MACRO pad_code(x, width) AS
             CASE WHEN nullif(trim(x), '') IS NULL THEN NULL
                  WHEN regexp_full_match(trim(x), '[0-9]+') AND length(trim(x)) < width

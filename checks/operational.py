@@ -1,0 +1,91 @@
+"""WARN checks for what a person should look at but that must not stop the night run.
+
+A provider or file with many quarantined rows, a municipality whose declarations stopped
+arriving, a month whose spend jumps: each is reported with the rows to act on, and the
+thresholds are settings of the Warehouse resource.
+"""
+
+import dagster as dg
+
+from assets.ingest.assets import raw_declarations, raw_surveys
+from assets.marts.assets import mart_assets
+from assets.staging.assets import declaration_lines
+from checks.metadata import examples_md
+from pipelines.resources import Warehouse
+
+_by_name = {a.key.to_user_string(): a for a in mart_assets}
+
+
+def _warn(passed: bool, **metadata) -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(passed=passed, severity=dg.AssetCheckSeverity.WARN, metadata=metadata)
+
+
+def build_quarantine_rate_check(asset, kind: str, rows_table: str) -> dg.AssetChecksDefinition:
+    @dg.asset_check(asset=asset, name=f"{kind}_quarantine_rate", blocking=False,
+                    description=f"Share of quarantined {kind} rows per file and per provider stays below the "
+                    "threshold (Warehouse.quarantine_rate_warn).")
+    def _check(warehouse: Warehouse) -> dg.AssetCheckResult:
+        limit = warehouse.quarantine_rate_warn
+        with warehouse.connect() as con:
+            files = con.execute("""
+                SELECT source_file, rows_read, rows_quarantined,
+                       round(100.0 * rows_quarantined / rows_read, 1) AS quarantined_pct
+                FROM registry.files WHERE kind = ? AND rows_read > 0 AND rows_quarantined > ? * rows_read
+                ORDER BY quarantined_pct DESC""", [kind, limit]).df()
+            providers = con.execute(f"""
+                SELECT provider_agb, count(*) AS rows_read, count(*) FILTER (WHERE status = 'quarantined')
+                       AS rows_quarantined,
+                       round(100.0 * count(*) FILTER (WHERE status = 'quarantined') / count(*), 1) AS quarantined_pct
+                FROM {rows_table} GROUP BY provider_agb
+                HAVING count(*) FILTER (WHERE status = 'quarantined') > ? * count(*)
+                ORDER BY quarantined_pct DESC""", [limit]).df()
+        return _warn(files.empty and providers.empty, threshold_pct=100 * limit, files_above=len(files),
+                     providers_above=len(providers), files=examples_md(files), providers=examples_md(providers))
+
+    return _check
+
+
+@dg.asset_check(asset=declaration_lines, blocking=False,
+                description="Every municipality's latest declared month is at most N months (Warehouse."
+                "months_behind_warn) before the data cut-off.")
+def declarations_are_current(warehouse: Warehouse) -> dg.AssetCheckResult:
+    with warehouse.connect() as con:
+        behind = con.execute("""
+            WITH cutoff AS (SELECT date_trunc('month', max(period_end)) AS month FROM staging.declaration_lines)
+            SELECT municipality_code, max(service_month) AS latest_month, any_value(c.month) AS cutoff_month
+            FROM staging.declaration_lines, cutoff AS c
+            GROUP BY municipality_code
+            HAVING max(service_month) < any_value(c.month) - to_months(?)
+            ORDER BY latest_month""", [warehouse.months_behind_warn]).df()
+    return _warn(behind.empty, municipalities_behind=len(behind), examples=examples_md(behind))
+
+
+@dg.asset_check(asset=_by_name["cost_trends_by_municipality"], blocking=False,
+                description="No month-on-month spend change beyond a factor (Warehouse.spend_jump_factor) per "
+                "municipality.")
+def no_sudden_spend_jumps(warehouse: Warehouse) -> dg.AssetCheckResult:
+    factor = warehouse.spend_jump_factor
+    with warehouse.connect() as con:
+        jumps = con.execute("""
+            WITH monthly AS (
+                SELECT municipality_code, service_month AS month, sum(amount_eur) AS spend_eur
+                FROM staging.declaration_lines GROUP BY ALL
+            ),
+            paired AS (
+                SELECT *, lag(spend_eur) OVER (PARTITION BY municipality_code ORDER BY month) AS previous_eur,
+                       lag(month) OVER (PARTITION BY municipality_code ORDER BY month) AS previous_month
+                FROM monthly
+            )
+            SELECT municipality_code, month, previous_eur, spend_eur FROM paired
+            WHERE previous_month = month - INTERVAL 1 MONTH AND previous_eur > 0 AND spend_eur > 0
+              AND (spend_eur > ? * previous_eur OR spend_eur * ? < previous_eur)
+            ORDER BY municipality_code, month""", [factor, factor]).df()
+    return _warn(jumps.empty, factor=factor, jumps=len(jumps), examples=examples_md(jumps))
+
+
+operational_checks = [
+    build_quarantine_rate_check(raw_declarations, "declarations", "raw.declaration_rows"),
+    build_quarantine_rate_check(raw_surveys, "surveys", "raw.survey_rows"),
+    declarations_are_current,
+    no_sudden_spend_jumps,
+]
