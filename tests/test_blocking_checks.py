@@ -1,0 +1,95 @@
+"""Blocking checks stop the marts and keep the previous BI file; clean data passes them."""
+
+import dagster as dg
+import duckdb
+
+from checks.reconciliation import spend_reconciles_with_staging
+from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
+from tests.conftest import BASE_LINE, write_declarations
+
+
+def refresh(warehouse):
+    return dg.materialize([*ALL_ASSETS, *ALL_CHECKS], resources={"warehouse": warehouse}, raise_on_error=False)
+
+
+def materialized(result) -> set[str]:
+    return {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+
+
+def checks(result) -> dict:
+    return {e.check_name: e for e in result.get_asset_check_evaluations()}
+
+
+def published_spend(warehouse):
+    with duckdb.connect(str(warehouse.published_db), read_only=True) as con:
+        return con.execute("SELECT sum(spend_eur) FROM marts.cost_trends_by_municipality").fetchone()[0]
+
+
+def test_clean_data_passes_every_blocking_check(warehouse, data_dir):
+    write_declarations(data_dir / "raw/declarations/a.csv", [{}, {"referentienummer": "R2", "bsn": "123456782"}])
+    result = refresh(warehouse)
+    assert result.success
+    blocking = [c for c in checks(result).values() if c.severity == dg.AssetCheckSeverity.ERROR]
+    assert len(blocking) >= 10 and all(c.passed for c in blocking)
+    assert "published_warehouse" in materialized(result)
+
+
+def test_failed_gx_suite_stops_marts_and_keeps_the_bi_file(warehouse, data_dir):
+    write_declarations(data_dir / "raw/declarations/a.csv", [{}])
+    assert refresh(warehouse).success
+    before = published_spend(warehouse)
+    # passes the row rules, but a line from 2014 predates the Jeugdwet: the GX data window rejects it
+    write_declarations(data_dir / "raw/declarations/b.csv", [
+        {"referentienummer": "OLD", "product_begindatum": "2014-03-01", "product_einddatum": "2014-03-31"}])
+    result = refresh(warehouse)
+    check = checks(result)["declaration_lines_meet_contract"]
+    assert not check.passed and check.metadata["unexpected_rows"].value == 2  # period_start and service_month
+    assert "FAIL" in check.metadata["results"].value and "2014-03-01" in check.metadata["results"].value
+    done = materialized(result)
+    assert "declaration_lines" in done
+    assert not done & {"cost_trends_by_municipality", "provider_performance", "published_warehouse"}
+    assert published_spend(warehouse) == before
+
+
+def test_failed_reference_suite_blocks_everything_downstream(warehouse, data_dir):
+    write_declarations(data_dir / "raw/declarations/a.csv", [{}])
+    (data_dir / "raw/reference/population.csv").write_text("gemeentecode,jaar,inwoners_0_17\n0141,2024,-5\n")
+    result = refresh(warehouse)
+    assert not checks(result)["reference_data_meets_contract"].passed
+    assert materialized(result) == {"reference_data"}
+    assert not warehouse.published_db.exists()
+
+
+def test_reconciliation_catches_a_mart_that_drifted(warehouse, data_dir):
+    write_declarations(data_dir / "raw/declarations/a.csv", [{}])
+    assert refresh(warehouse).success
+    assert spend_reconciles_with_staging(warehouse=warehouse).passed
+    with warehouse.connect() as con:
+        con.execute("UPDATE marts.cost_by_municipality_year SET spend_eur = spend_eur + 1")
+    result = spend_reconciles_with_staging(warehouse=warehouse)
+    assert not result.passed and result.metadata["rows_differing"].value == 1
+
+
+def test_warn_checks_report_but_do_not_stop(warehouse, data_dir):
+    rows = [{"referentienummer": f"R{i}", "bsn": "999900007" if i < 3 else BASE_LINE["bsn"]} for i in range(10)]
+    write_declarations(data_dir / "raw/declarations/a.csv", rows)
+    result = refresh(warehouse)
+    assert result.success
+    rate = checks(result)["declarations_quarantine_rate"]
+    assert not rate.passed and rate.severity == dg.AssetCheckSeverity.WARN
+    assert rate.metadata["files_above"].value == 1 and rate.metadata["providers_above"].value == 1
+    assert "published_warehouse" in materialized(result)
+
+
+def test_spend_jump_and_stale_municipality_warn(warehouse, data_dir):
+    lines = [{"referentienummer": "J1", "product_begindatum": "2024-01-01", "product_einddatum": "2024-01-31"},
+             {"referentienummer": "J2", "product_begindatum": "2024-02-01", "product_einddatum": "2024-02-28",
+              "geleverd_volume": "40", "ingediend_bedrag": "50000"},
+             {"referentienummer": "J3", "gemeentecode": "0147", "product_begindatum": "2024-06-01",
+              "product_einddatum": "2024-06-30"}]
+    write_declarations(data_dir / "raw/declarations/a.csv", lines)
+    result = refresh(warehouse)
+    found = checks(result)
+    assert found["no_sudden_spend_jumps"].metadata["jumps"].value == 1  # 50 -> 500 in 0141
+    assert found["declarations_are_current"].metadata["municipalities_behind"].value == 1  # 0141 stops in Feb
+    assert result.success
