@@ -79,8 +79,17 @@ class IngestSummary:
     rejected: list[str] = field(default_factory=list)
 
 
+def _checked_sql(source: str) -> str:
+    """Normalise and judge in one pass: rows arrive with their first failing rule and content hash."""
+    rule_ids, messages = rules_case(DECLARATION_RULES)
+    content = ", ".join(f"coalesce(CAST({c} AS VARCHAR), '')" for c in CONTENT)
+    return (f"SELECT n.* EXCLUDE (bsn_valid, period_start_text, period_end_text, volume_text, tariff_text, "
+            f"amount_text, allocation_text, debit_credit_text), md5(concat_ws('|', {content})) AS content_hash, "
+            f"{rule_ids} AS rule_id, {messages} AS message FROM ({NORMALISE_SQL.format(source=source)}) AS n")
+
+
 def _insert_sql(source: str) -> str:
-    return f"INSERT INTO incoming_declarations {NORMALISE_SQL.format(source=source)}"
+    return f"INSERT INTO incoming_declarations {_checked_sql(source)}"
 
 
 def _xml_results(files: list[RawFile]) -> Iterator[tuple[RawFile, dict[str, list] | None, str | None]]:
@@ -133,24 +142,13 @@ def _read_files(con: duckdb.DuckDBPyConnection, files: list[RawFile], max_bytes:
     return rejected
 
 
-def _resolve_sql() -> str:
-    rule_ids, messages = rules_case(DECLARATION_RULES)
-    content = ", ".join(f"coalesce(CAST({c} AS VARCHAR), '')" for c in CONTENT)
-    return f"""
-    CREATE OR REPLACE TEMP TABLE checked_declarations AS
-    SELECT i.* EXCLUDE (bsn_valid, period_start_text, period_end_text, volume_text, tariff_text, amount_text,
-                        allocation_text, debit_credit_text),
-           md5(concat_ws('|', {content})) AS content_hash,
-           {rule_ids} AS rule_id,
-           {messages} AS message
-    FROM incoming_declarations i;
-
+RESOLVE_SQL = """
     -- D09 and exact duplicates: the first valid occurrence of (provider, reference) wins,
     -- looking at rows loaded in earlier runs (lower file_id) before this run's rows.
     CREATE OR REPLACE TEMP TABLE resolved_declarations AS
     WITH candidates AS (
         SELECT provider_agb, reference_number, content_hash, file_id, line_no
-        FROM checked_declarations WHERE rule_id IS NULL
+        FROM incoming_declarations WHERE rule_id IS NULL
     ),
     repeated_keys AS (
         SELECT provider_agb, reference_number FROM (
@@ -194,16 +192,16 @@ def _resolve_sql() -> str:
                         ELSE 'exact duplicate' END
                    || ' (' || f.source_file || ' line ' || r.first_line || ')' END) AS message,
            now() AS ingested_at
-    FROM checked_declarations c
+    FROM incoming_declarations c
     LEFT JOIN resolved_declarations r USING (file_id, line_no)
     LEFT JOIN registry.files f ON f.file_id = r.first_file;
-    """
+"""
 
 
 def _incoming_ddl() -> str:
     empty = ", ".join(f"NULL::VARCHAR AS {c}" for c in COLUMNS)
     source = f"SELECT NULL::INTEGER AS file_id, NULL::BIGINT AS line_no, {empty} WHERE false"
-    return f"CREATE OR REPLACE TEMP TABLE incoming_declarations AS {NORMALISE_SQL.format(source=source)}"
+    return f"CREATE OR REPLACE TEMP TABLE incoming_declarations AS {_checked_sql(source)}"
 
 
 def ingest_declarations(con: duckdb.DuckDBPyConnection, raw_dir: Path, key: str, max_file_bytes: int,
@@ -225,7 +223,7 @@ def ingest_declarations(con: duckdb.DuckDBPyConnection, raw_dir: Path, key: str,
         for f in files:
             status = "rejected" if f.file_id in rejected else "loaded"
             register(con, f.file_id, f.source_file, f.sha256, "declarations", status, rejected.get(f.file_id))
-        con.execute(_resolve_sql())
+        con.execute(RESOLVE_SQL)
         con.execute(
             """
             UPDATE registry.files AS f SET rows_read = s.rows_read, rows_loaded = s.loaded,
