@@ -6,6 +6,7 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import pandas as pd
 
 PREVIEW_ROWS = 8
 
@@ -23,6 +24,11 @@ def header_comment(path: Path) -> str:
             break
         lines.append(line[2:].strip())
     return " ".join(lines)
+
+
+def markdown_table(df: pd.DataFrame, empty: str = "_none_") -> str:
+    """A frame as markdown for the Dagster UI; codes keep their leading zeros (no number parsing)."""
+    return df.to_markdown(index=False, disable_numparse=True) if len(df) else empty
 
 
 def table_metadata(con: duckdb.DuckDBPyConnection, table: str, preview: bool = True) -> dict[str, dg.MetadataValue]:
@@ -43,5 +49,5 @@ def table_metadata(con: duckdb.DuckDBPyConnection, table: str, preview: bool = T
     }
     if preview:
         df = con.execute(f"SELECT * FROM {table} LIMIT {PREVIEW_ROWS}").df()
-        meta["preview"] = dg.MetadataValue.md(df.to_markdown(index=False) if len(df) else "_(no rows)_")
+        meta["preview"] = dg.MetadataValue.md(markdown_table(df, empty="_(no rows)_"))
     return meta

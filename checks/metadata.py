@@ -3,9 +3,11 @@
 import dagster as dg
 import pandas as pd
 
+from assets.sql import markdown_table
+
 EXAMPLE_ROWS = 10
 
 
 def examples_md(df: pd.DataFrame) -> dg.MetadataValue:
     """A few offending rows as a markdown table (callers pass aggregates or pseudonymised rows only)."""
-    return dg.MetadataValue.md(df.head(EXAMPLE_ROWS).to_markdown(index=False) if len(df) else "_none_")
+    return dg.MetadataValue.md(markdown_table(df.head(EXAMPLE_ROWS)))

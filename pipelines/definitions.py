@@ -18,8 +18,10 @@ from checks.contract_checks import contract_checks
 from checks.credits import credits_match_a_debit
 from checks.mart_consistency import mart_consistency_checks
 from checks.operational import operational_checks
+from checks.publishable import publishable_checks
 from checks.reconciliation import reconciliation_checks
 from checks.reference_coverage import financials_are_complete, population_is_complete
+from checks.survey_coverage import survey_coverage_checks
 from pipelines.jobs import ingest_declarations_job, ingest_surveys_job, nightly_refresh
 from pipelines.resources import warehouse_from_settings
 from pipelines.schedules import nightly_refresh_schedule
@@ -30,7 +32,7 @@ ALL_ASSETS = [reference_data, raw_declarations, raw_surveys, declaration_lines, 
               published_warehouse]
 ALL_CHECKS = [declaration_rows_add_up, survey_rows_add_up, credits_match_a_debit, *mart_consistency_checks,
               population_is_complete, financials_are_complete, *contract_checks, *reconciliation_checks,
-              *operational_checks]
+              *operational_checks, *survey_coverage_checks, *publishable_checks]
 
 defs = dg.Definitions(
     assets=ALL_ASSETS,

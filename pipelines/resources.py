@@ -41,6 +41,7 @@ class Warehouse(dg.ConfigurableResource):
     quarantine_rate_warn: float = 0.05
     months_behind_warn: int = 2
     spend_jump_factor: float = 2.0
+    missing_survey_warn: float = 0.5
 
     @property
     def raw_dir(self) -> Path:

@@ -1,13 +1,18 @@
 """Asset checks and the file sensor, on crafted inputs."""
 
 import dagster as dg
+import pandas as pd
 
 from assets.ingest.assets import raw_declarations, reference_data
+from assets.sql import markdown_table
 from assets.staging.assets import declaration_lines
 from checks.accounting import declaration_rows_add_up
 from checks.credits import credits_match_a_debit
-from pipelines.sensors import new_declaration_files
+from checks.survey_coverage import finished_trajectories_have_outcomes, outcomes_match_declarations
+from pipelines.definitions import ALL_ASSETS
+from pipelines.sensors import new_declaration_files, new_survey_files
 from tests.conftest import write_declarations
+from tests.test_survey_ingest import write_surveys
 
 
 def _run(warehouse):
@@ -57,3 +62,32 @@ def test_sensor_requests_one_run_per_new_file(warehouse, data_dir):
     ctx = dg.build_sensor_context(cursor=second.cursor, resources={"warehouse": warehouse})
     third = new_declaration_files(ctx)
     assert len(third.run_requests) == 1 and third.run_requests[0].run_key != second.run_requests[0].run_key
+
+
+def test_survey_coverage_checks(warehouse, data_dir):
+    write_declarations(data_dir / "raw/declarations/a.csv", [
+        {"referentienummer": "R1", "toewijzingnummer": "1"},  # March only: finished long before the cut-off
+        *({"referentienummer": f"R2{m}", "toewijzingnummer": "2", "product_begindatum": f"2024-{m:02d}-01",
+           "product_einddatum": f"2024-{m:02d}-28"} for m in range(3, 9)),  # runs to August (the cut-off)
+    ])
+    write_surveys(data_dir / "raw/surveys/s.csv", [{"toewijzingnummer": "99"}])  # never declared
+    assert dg.materialize(ALL_ASSETS, resources={"warehouse": warehouse}).success
+    unmatched = outcomes_match_declarations(warehouse=warehouse)
+    assert not unmatched.passed and unmatched.metadata["responses_without_declarations"].value == 1
+    missing = finished_trajectories_have_outcomes(warehouse=warehouse)
+    assert not missing.passed and missing.metadata["providers_above"].value == 1
+    assert "100.0" in missing.metadata["providers"].value
+
+
+def test_survey_sensor_watches_its_own_folder(warehouse, data_dir):
+    ctx = dg.build_sensor_context(resources={"warehouse": warehouse})
+    write_declarations(data_dir / "raw/declarations/a.csv", [{}])  # not its folder
+    first = new_survey_files(ctx)
+    assert not first.run_requests
+    (data_dir / "raw/surveys/s.xlsx").write_bytes(b"x")
+    ctx = dg.build_sensor_context(cursor=first.cursor, resources={"warehouse": warehouse})
+    assert len(new_survey_files(ctx).run_requests) == 1
+
+
+def test_markdown_keeps_leading_zeros():
+    assert "| 0141 " in markdown_table(pd.DataFrame({"municipality_code": ["0141"]}))

@@ -115,3 +115,17 @@ def test_consistency_checks_pass_on_good_data_and_catch_a_broken_mart(k1):
         con.execute("UPDATE marts.effectiveness_by_municipality SET dropout_pct = 140 WHERE year = 2024")
     result = check(warehouse=k1)
     assert not result.passed and result.metadata["rows_failing"].value == 1
+
+
+def test_duration_cell_every_column(k1):
+    # T1 (90 days, planned, grades 8 and 6, 04 and 02, one reliable improvement of two, restarted within
+    # 182 days, 3,000) and T5 (29 days, deceased: CBS 05, no answers, 100)
+    got = rows(k1, "duration_effect", "product_category, duration_band")[("45", "<3m")]
+    assert got == {
+        "trajectories_ended": 2, "ended_as_planned_pct": 50.0, "dropout_pct": 0.0, "ended_early_pct": 50.0,
+        "satisfaction_responses": 2, "satisfaction_mean": 7.0, "self_reliance_responses": 2,
+        "no_further_help_pct": 50.0, "lighter_or_no_help_pct": 100.0, "recurrence_measurable": 2,
+        "no_recurrence_pct": 50.0, "reliable_improvement_pct": 50.0, "spend_eur": Decimal("3100.00"),
+        "cost_per_trajectory_eur": Decimal("1550.00"), "cost_per_planned_end_eur": Decimal("3100.00"),
+        "suppressed": False,
+    }

@@ -206,3 +206,20 @@ def test_demo_figures_are_plausible(refreshed):
 def query_one(wh, sql):
     with duckdb.connect(str(wh.published_db), read_only=True) as con:
         return con.execute(sql).fetchone()
+
+
+def test_twente_spends_more_per_young_inhabitant_while_youth_declines(refreshed):
+    _, wh, _ = refreshed
+    with duckdb.connect(str(wh.published_db), read_only=True) as con:
+        rows = con.execute("""
+            SELECT c.municipality_code, c.year, c.spend_per_youth_eur, c.youth_population
+            FROM marts.cost_by_municipality_year AS c JOIN marts.dim_municipality AS d USING (municipality_code)
+            WHERE d.youth_care_region = 'Twente' AND c.year IN (2021, 2025) AND NOT c.suppressed""").fetchall()
+    by_muni: dict[str, dict] = defaultdict(dict)
+    for muni, year, per_youth, population in rows:
+        by_muni[muni][year] = (per_youth, population)
+    both = {m: v for m, v in by_muni.items() if len(v) == 2}
+    assert len(both) >= 10
+    for muni, years in both.items():
+        assert years[2025][0] > years[2021][0], muni
+        assert years[2025][1] < years[2021][1], muni

@@ -40,7 +40,7 @@ SELECT
     y.product_category,
     CASE WHEN NOT suppressed THEN y.spend_eur::DECIMAL(18, 2) END AS spend_eur,
     CASE WHEN NOT suppressed THEN y.clients END AS clients,
-    y.youth_population,
+    CASE WHEN NOT suppressed THEN y.youth_population END AS youth_population,
     CASE WHEN NOT suppressed AND y.youth_population > 0
         THEN (y.spend_eur / y.youth_population)::DECIMAL(18, 2) END AS spend_per_youth_eur,
     CASE WHEN NOT suppressed AND y.youth_population > 0

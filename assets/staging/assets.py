@@ -5,7 +5,7 @@ from pathlib import Path
 import dagster as dg
 
 from assets.ingest.assets import raw_declarations, raw_surveys, reference_data
-from assets.sql import header_comment, model_sql, table_metadata
+from assets.sql import header_comment, markdown_table, model_sql, table_metadata
 from pipelines.resources import Warehouse
 
 HERE = Path(__file__).parent
@@ -23,8 +23,7 @@ def build_staging_asset(name: str, table: str, deps: list, quarantine: bool = Fa
             meta = table_metadata(con, table, preview=False)
             if quarantine:
                 by_rule = con.execute(f"SELECT rule_id, count(*) AS rows FROM {table} GROUP BY ALL ORDER BY 1").df()
-                meta["rows_by_rule"] = dg.MetadataValue.md(
-                    by_rule.to_markdown(index=False) if len(by_rule) else "_none_")
+                meta["rows_by_rule"] = dg.MetadataValue.md(markdown_table(by_rule))
         return dg.MaterializeResult(metadata=meta)
 
     return _staging

@@ -1,0 +1,58 @@
+"""WARN checks that tie outcome records to declarations: outcomes nobody reported, or reported for nothing.
+
+Declarations do not carry an end date, so a trajectory counts as finished for this check when
+its declarations stopped: its latest declared month lies more than `months_behind_warn` months
+before the data cut-off. A provider whose finished trajectories mostly lack an outcome record
+(share above `missing_survey_warn`) is not delivering the national outcome set.
+"""
+
+import dagster as dg
+
+from assets.staging.assets import outcome_responses, trajectories
+from checks.metadata import examples_md
+from pipelines.resources import Warehouse
+
+
+@dg.asset_check(asset=trajectories, blocking=False,
+                description="Per provider, the share of finished trajectories (declarations stopped) without any "
+                "outcome record stays below Warehouse.missing_survey_warn.")
+def finished_trajectories_have_outcomes(warehouse: Warehouse) -> dg.AssetCheckResult:
+    with warehouse.connect() as con:
+        providers = con.execute("""
+            WITH cutoff AS (SELECT date_trunc('month', max(period_end)) AS month FROM staging.declaration_lines),
+            finished AS (
+                SELECT l.provider_agb, l.municipality_code, l.allocation_number
+                FROM staging.declaration_lines AS l, cutoff AS c
+                GROUP BY ALL
+                HAVING max(l.service_month) < any_value(c.month) - to_months(?)
+            )
+            SELECT f.provider_agb, count(*) AS finished_trajectories,
+                   count(*) FILTER (WHERE t.surveyed IS NOT TRUE) AS without_outcome,
+                   round(100.0 * count(*) FILTER (WHERE t.surveyed IS NOT TRUE) / count(*), 1) AS without_pct
+            FROM finished AS f
+            LEFT JOIN staging.trajectories AS t USING (municipality_code, allocation_number)
+            GROUP BY f.provider_agb
+            HAVING count(*) FILTER (WHERE t.surveyed IS NOT TRUE) > ? * count(*)
+            ORDER BY without_pct DESC""", [warehouse.months_behind_warn, warehouse.missing_survey_warn]).df()
+    return dg.AssetCheckResult(passed=providers.empty, severity=dg.AssetCheckSeverity.WARN, metadata={
+        "threshold_pct": 100 * warehouse.missing_survey_warn, "providers_above": len(providers),
+        "providers": examples_md(providers)})
+
+
+@dg.asset_check(asset=outcome_responses, blocking=False,
+                description="Every outcome record refers to an allocation number seen in the declarations.")
+def outcomes_match_declarations(warehouse: Warehouse) -> dg.AssetCheckResult:
+    with warehouse.connect() as con:
+        unknown = con.execute("""
+            SELECT r.provider_agb, r.municipality_code, count(*) AS responses
+            FROM staging.outcome_responses AS r
+            ANTI JOIN (SELECT DISTINCT municipality_code, allocation_number FROM staging.declaration_lines) AS d
+                USING (municipality_code, allocation_number)
+            GROUP BY ALL ORDER BY responses DESC""").df()
+        total = con.execute("SELECT count(*) FROM staging.outcome_responses").fetchone()[0]
+    return dg.AssetCheckResult(passed=unknown.empty, severity=dg.AssetCheckSeverity.WARN, metadata={
+        "responses": int(total), "responses_without_declarations": int(unknown["responses"].sum()) if len(unknown)
+        else 0, "by_provider": examples_md(unknown)})
+
+
+survey_coverage_checks = [finished_trajectories_have_outcomes, outcomes_match_declarations]
