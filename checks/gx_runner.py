@@ -20,6 +20,7 @@ from assets.ingest.redact import redact
 
 EXAMPLES = 5
 ROWS = "__rows"
+CHUNK_VECTORS = 100  # DuckDB vectors of 2,048 values: about 200,000 distinct values per frame
 
 
 @dataclass(frozen=True)
@@ -71,14 +72,20 @@ def run_suite(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], ex
     for column, column_expectations in by_column.items():
         if column not in actual:
             continue  # reported by the schema expectation
-        df = con.execute(f'SELECT "{column}", count(*) AS {ROWS} FROM {table} GROUP BY ALL').df()
-        batch = _batch(df)
-        for e in column_expectations:
-            result = batch.validate(e, result_format="COMPLETE")
-            index = result.result.get("unexpected_index_list") or []
-            bad = df.loc[index]
-            findings.append(Finding(e.expectation_type, column, int(bad[ROWS].sum()), total,
-                                    tuple(_example(v) for v in bad[column].head(EXAMPLES))))
+        unexpected = dict.fromkeys(range(len(column_expectations)), 0)
+        examples: dict[int, list[str]] = {i: [] for i in range(len(column_expectations))}
+        cursor = con.execute(f'SELECT "{column}", count(*) AS {ROWS} FROM {table} GROUP BY ALL')
+        # distinct values in bounded chunks: a column with millions of distinct values (the client
+        # pseudonym) never becomes one big frame
+        while len(df := cursor.fetch_df_chunk(CHUNK_VECTORS)):
+            batch = _batch(df)
+            for i, e in enumerate(column_expectations):
+                index = batch.validate(e, result_format="COMPLETE").result.get("unexpected_index_list") or []
+                bad = df.loc[index]
+                unexpected[i] += int(bad[ROWS].sum())
+                examples[i] += [_example(v) for v in bad[column].head(EXAMPLES - len(examples[i]))]
+        for i, e in enumerate(column_expectations):
+            findings.append(Finding(e.expectation_type, column, unexpected[i], total, tuple(examples[i])))
     return findings
 
 

@@ -1,0 +1,41 @@
+"""The GX runner judges every row through distinct-value frames, also across several chunks."""
+
+import duckdb
+import great_expectations as gx
+
+from checks import gx_runner
+
+
+def test_unexpected_rows_are_weighted_and_summed_over_chunks(monkeypatch):
+    monkeypatch.setattr(gx_runner, "CHUNK_VECTORS", 1)  # 2,048 distinct values per frame
+    con = duckdb.connect()
+    # 6,000 distinct values, each twice; values 5,998-5,999 are out of range, 'x' rows are not numbers
+    con.execute("CREATE TABLE t AS SELECT v AS n, CASE WHEN v % 1000 = 0 THEN 'x' ELSE 'ok' END AS s "
+                "FROM range(6000) r(v), range(2)")
+    findings = gx_runner.run_suite(con, "t", ["n", "s"], [
+        gx.expectations.ExpectColumnValuesToBeBetween(column="n", min_value=0, max_value=5997),
+        gx.expectations.ExpectColumnValuesToBeInSet(column="s", value_set=["ok"]),
+        gx.expectations.ExpectColumnValuesToNotBeNull(column="n"),
+    ])
+    by_check = {(f.check, f.column): f for f in findings}
+    assert by_check[("expect_table_columns_to_match_set", None)].passed
+    between = by_check[("expect_column_values_to_be_between", "n")]
+    assert (between.unexpected_rows, between.total_rows) == (4, 12000)
+    assert set(between.examples) == {"5998", "5999"}
+    assert by_check[("expect_column_values_to_be_in_set", "s")].unexpected_rows == 12
+    assert by_check[("expect_column_values_to_not_be_null", "n")].passed
+
+
+def test_schema_drift_fails_the_suite():
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t AS SELECT 1 AS a, 2 AS surprise")
+    findings = gx_runner.run_suite(con, "t", ["a", "b"], [])
+    assert not findings[0].passed and set(findings[0].examples) == {"b", "surprise"}
+
+
+def test_examples_never_show_a_bsn():
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t AS SELECT '999900006' AS code")
+    findings = gx_runner.run_suite(con, "t", ["code"], [
+        gx.expectations.ExpectColumnValuesToMatchRegex(column="code", regex="^[0-9]{4}$")])
+    assert findings[1].examples == ("<number>",)
