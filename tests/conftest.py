@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.demo_data.writers import DECLARATION_COLUMNS
+from pipelines.demo_data.writers import DECLARATION_COLUMNS, SURVEY_COLUMNS
 from pipelines.resources import Warehouse
 
 TEST_KEY = "test-pseudonym-key"
@@ -41,4 +41,22 @@ def write_declarations(path: Path, lines: list[dict], delimiter: str = ",", enco
         writer.writeheader()
         for line in lines:
             writer.writerow({**BASE_LINE, **line})
+    return path
+
+
+BASE_SURVEY = {
+    "response_id": "A1", "aanbieder_agb": "12345678", "gemeentecode": "0141", "bsn": "999900006",
+    "toewijzingnummer": "1001", "productcategorie": "45", "verwijzer": "02", "startdatum": "2024-01-10",
+    "einddatum": "2024-06-30", "reden_beeindiging": "31", "informant": "ouder", "invuldatum": "2024-07-05",
+    "tevredenheid": "8", "zonder_hulp_verder": "04", "instrument": "", "score_begin": "", "score_eind": "",
+}
+
+
+def write_surveys(path: Path, rows: list[dict]) -> Path:
+    """Outcome records: BASE_SURVEY with the given changes, one response id per row."""
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(SURVEY_COLUMNS))
+        writer.writeheader()
+        for i, row in enumerate(rows):
+            writer.writerow({**BASE_SURVEY, "response_id": f"A{i}", **row})
     return path

@@ -11,8 +11,7 @@ from checks.credits import credits_match_a_debit
 from checks.survey_coverage import finished_trajectories_have_outcomes, outcomes_match_declarations
 from pipelines.definitions import ALL_ASSETS
 from pipelines.sensors import new_declaration_files, new_survey_files
-from tests.conftest import write_declarations
-from tests.test_survey_ingest import write_surveys
+from tests.conftest import write_declarations, write_surveys
 
 
 def _run(warehouse):

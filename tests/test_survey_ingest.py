@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 from datetime import date, datetime
-from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
@@ -14,23 +12,8 @@ from assets.ingest.surveys import ingest_surveys
 from assets.sql import model_sql
 from assets.staging.assets import HERE
 from pipelines.demo_data.writers import SURVEY_COLUMNS
-from tests.conftest import TEST_KEY
-
-BASE = {
-    "response_id": "A1", "aanbieder_agb": "12345678", "gemeentecode": "0141", "bsn": "999900006",
-    "toewijzingnummer": "1001", "productcategorie": "45", "verwijzer": "02", "startdatum": "2024-01-10",
-    "einddatum": "2024-06-30", "reden_beeindiging": "31", "informant": "ouder", "invuldatum": "2024-07-05",
-    "tevredenheid": "8", "zonder_hulp_verder": "04", "instrument": "", "score_begin": "", "score_eind": "",
-}
-
-
-def write_surveys(path: Path, rows: list[dict]) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(SURVEY_COLUMNS))
-        writer.writeheader()
-        for i, row in enumerate(rows):
-            writer.writerow({**BASE, "response_id": f"A{i}", **row})
-    return path
+from tests.conftest import BASE_SURVEY as BASE
+from tests.conftest import TEST_KEY, write_surveys
 
 
 def ingest(warehouse):

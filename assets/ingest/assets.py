@@ -3,7 +3,8 @@
 
 import dagster as dg
 
-from assets.ingest.declarations import IngestSummary, ingest_declarations
+from assets.ingest.declarations import ingest_declarations
+from assets.ingest.files import IngestSummary
 from assets.ingest.reference import load_reference
 from assets.ingest.surveys import ingest_surveys
 from pipelines.resources import Warehouse

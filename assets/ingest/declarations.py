@@ -11,14 +11,13 @@ from __future__ import annotations
 import multiprocessing
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
 from assets.ingest import loading
 from assets.ingest.declaration_rules import DECLARATION_RULES
-from assets.ingest.files import REGISTRY_DDL, RawFile, plan_new_files, register
+from assets.ingest.files import REGISTRY_DDL, IngestSummary, RawFile, plan_new_files, register
 from assets.ingest.macros import install_macros
 from assets.ingest.row_rules import rules_case
 from assets.ingest.xml_source import parse_jw323, to_arrow
@@ -64,19 +63,6 @@ CREATE TABLE IF NOT EXISTS raw.declaration_rows (
 CONTENT = ("municipality_code", "client_pseudonym", "previous_reference_number", "allocation_number",
            "product_category", "product_code", "period_start", "period_end", "delivered_volume", "unit",
            "tariff_cents", "amount_cents", "debit_credit")
-
-
-@dataclass
-class IngestSummary:
-    files_new: int = 0
-    files_loaded: int = 0
-    files_rejected: int = 0
-    files_already_loaded: int = 0
-    rows_read: int = 0
-    rows_loaded: int = 0
-    rows_quarantined: int = 0
-    rows_duplicate: int = 0
-    rejected: list[str] = field(default_factory=list)
 
 
 def _checked_sql(source: str) -> str:
@@ -244,16 +230,6 @@ def ingest_declarations(con: duckdb.DuckDBPyConnection, raw_dir: Path, key: str,
     except Exception:
         con.execute("ROLLBACK")
         raise
-    for f in files:
-        if f.file_id in rejected:
-            summary.rejected.append(f"{f.source_file}: {rejected[f.file_id]}")
-    row = con.execute(
-        "SELECT count(*) FILTER (WHERE status = 'loaded'), count(*) FILTER (WHERE status = 'rejected'), "
-        "coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0), coalesce(sum(rows_quarantined), 0), "
-        "coalesce(sum(rows_duplicate), 0) FROM registry.files WHERE file_id IN (SELECT unnest(?::INTEGER[]))",
-        [[f.file_id for f in files]],
-    ).fetchone()
-    (summary.files_loaded, summary.files_rejected, summary.rows_read, summary.rows_loaded,
-     summary.rows_quarantined, summary.rows_duplicate) = row
+    summary.fill_from_registry(con, files, rejected)
     con.execute("DROP TABLE IF EXISTS incoming_declarations")
     return summary

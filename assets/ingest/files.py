@@ -7,7 +7,7 @@ as `already_loaded` and changes nothing else; a run that meets only known files 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -97,3 +97,28 @@ def register(con: duckdb.DuckDBPyConnection, file_id: int, source_file: str, sha
 
 def next_file_id(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute("SELECT coalesce(max(file_id), 0) + 1 FROM registry.files").fetchone()[0]
+
+
+@dataclass
+class IngestSummary:
+    """What one ingestion run did, in the terms of the accounting identity."""
+
+    files_new: int = 0
+    files_loaded: int = 0
+    files_rejected: int = 0
+    files_already_loaded: int = 0
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    rows_duplicate: int = 0
+    rejected: list[str] = field(default_factory=list)
+
+    def fill_from_registry(self, con: duckdb.DuckDBPyConnection, files: list[RawFile],
+                           rejected: dict[int, str]) -> None:
+        self.rejected = [f"{f.source_file}: {rejected[f.file_id]}" for f in files if f.file_id in rejected]
+        (self.files_loaded, self.files_rejected, self.rows_read, self.rows_loaded, self.rows_quarantined,
+         self.rows_duplicate) = con.execute(
+            "SELECT count(*) FILTER (WHERE status = 'loaded'), count(*) FILTER (WHERE status = 'rejected'), "
+            "coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0), coalesce(sum(rows_quarantined), 0), "
+            "coalesce(sum(rows_duplicate), 0) FROM registry.files WHERE file_id IN (SELECT unnest(?::INTEGER[]))",
+            [[f.file_id for f in files]]).fetchone()

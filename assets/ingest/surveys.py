@@ -14,8 +14,7 @@ from pathlib import Path
 import duckdb
 
 from assets.ingest import loading
-from assets.ingest.declarations import IngestSummary
-from assets.ingest.files import REGISTRY_DDL, RawFile, plan_new_files, register
+from assets.ingest.files import REGISTRY_DDL, IngestSummary, RawFile, plan_new_files, register
 from assets.ingest.macros import install_macros
 from assets.ingest.row_rules import rules_case
 from assets.ingest.survey_rules import SURVEY_RULES
@@ -143,11 +142,5 @@ def ingest_surveys(con: duckdb.DuckDBPyConnection, raw_dir: Path, key: str, max_
         con.execute("ROLLBACK")
         raise
     con.execute("DROP TABLE IF EXISTS incoming_surveys")
-    summary.rejected = [f"{f.source_file}: {rejected[f.file_id]}" for f in files if f.file_id in rejected]
-    ids = [f.file_id for f in files]
-    (summary.files_loaded, summary.files_rejected, summary.rows_read, summary.rows_loaded,
-     summary.rows_quarantined) = con.execute(
-        "SELECT count(*) FILTER (WHERE status = 'loaded'), count(*) FILTER (WHERE status = 'rejected'), "
-        "coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0), coalesce(sum(rows_quarantined), 0) "
-        "FROM registry.files WHERE file_id IN (SELECT unnest(?::INTEGER[]))", [ids]).fetchone()
+    summary.fill_from_registry(con, files, rejected)
     return summary
