@@ -11,7 +11,7 @@ from assets.ingest.declarations import ingest_declarations
 from assets.ingest.reference import load_reference
 from assets.sql import model_sql
 from assets.staging.assets import HERE
-from tests.conftest import BASE_LINE, TEST_KEY, write_declarations
+from tests.conftest import BASE_LINE, write_declarations
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -19,7 +19,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 def ingest(warehouse):
     with warehouse.connect() as con:
         load_reference(con, warehouse.raw_dir)
-        summary = ingest_declarations(con, warehouse.raw_dir, TEST_KEY, warehouse.max_file_bytes)
+        summary = ingest_declarations(con, warehouse.raw_dir, warehouse.max_file_bytes)
         rows = con.execute(
             "SELECT f.source_file, r.line_no, r.status, r.rule_id, r.message, r.municipality_code, r.provider_agb, "
             "r.amount_cents, r.period_start FROM raw.declaration_rows r JOIN registry.files f USING (file_id) "

@@ -17,8 +17,7 @@ import duckdb
 
 from assets.ingest import loading
 from assets.ingest.declaration_rules import DECLARATION_RULES
-from assets.ingest.files import REGISTRY_DDL, IngestSummary, RawFile, plan_new_files, register
-from assets.ingest.macros import install_macros
+from assets.ingest.files import IngestSummary, RawFile, plan_run, register
 from assets.ingest.row_rules import rules_case
 from assets.ingest.xml_source import parse_jw323, to_arrow
 
@@ -190,14 +189,10 @@ def _incoming_ddl() -> str:
     return f"CREATE OR REPLACE TEMP TABLE incoming_declarations AS {_checked_sql(source)}"
 
 
-def ingest_declarations(con: duckdb.DuckDBPyConnection, raw_dir: Path, key: str, max_file_bytes: int,
+def ingest_declarations(con: duckdb.DuckDBPyConnection, raw_dir: Path, max_file_bytes: int,
                         progress: Callable[[str], None] = lambda _: None) -> IngestSummary:
-    con.execute(REGISTRY_DDL)
-    con.execute(RAW_DDL)
-    install_macros(con, key)
-    summary = IngestSummary()
-    files, summary.files_already_loaded = plan_new_files(con, raw_dir, "declarations", (".xml", ".csv"))
-    summary.files_new = len(files)
+    """Needs a connection from Warehouse.connect(): its tables exist and its key is in the macros."""
+    files, summary = plan_run(con, raw_dir, "declarations", (".xml", ".csv"))
     if not files:
         return summary
     progress(f"{len(files)} new declaration file(s) to read")

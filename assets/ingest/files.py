@@ -122,3 +122,10 @@ class IngestSummary:
             "coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0), coalesce(sum(rows_quarantined), 0), "
             "coalesce(sum(rows_duplicate), 0) FROM registry.files WHERE file_id IN (SELECT unnest(?::INTEGER[]))",
             [[f.file_id for f in files]]).fetchone()
+
+
+def plan_run(con: duckdb.DuckDBPyConnection, raw_dir: Path, kind: str,
+             suffixes: tuple[str, ...]) -> tuple[list[RawFile], IngestSummary]:
+    """The new files of a kind, and the summary the ingestion will fill in."""
+    files, redrops = plan_new_files(con, raw_dir, kind, suffixes)
+    return files, IngestSummary(files_new=len(files), files_already_loaded=redrops)

@@ -14,8 +14,7 @@ from pathlib import Path
 import duckdb
 
 from assets.ingest import loading
-from assets.ingest.files import REGISTRY_DDL, IngestSummary, RawFile, plan_new_files, register
-from assets.ingest.macros import install_macros
+from assets.ingest.files import IngestSummary, RawFile, plan_run, register
 from assets.ingest.row_rules import rules_case
 from assets.ingest.survey_rules import SURVEY_RULES
 from assets.ingest.xlsx_source import xlsx_batches
@@ -104,14 +103,10 @@ def _load_file(con: duckdb.DuckDBPyConnection, f: RawFile) -> None:
         loading.insert_csv(con, f, REQUIRED, OPTIONAL, COLUMNS, insert)
 
 
-def ingest_surveys(con: duckdb.DuckDBPyConnection, raw_dir: Path, key: str, max_file_bytes: int,
+def ingest_surveys(con: duckdb.DuckDBPyConnection, raw_dir: Path, max_file_bytes: int,
                    progress: Callable[[str], None] = lambda _: None) -> IngestSummary:
-    con.execute(REGISTRY_DDL)
-    con.execute(RAW_DDL)
-    install_macros(con, key)
-    summary = IngestSummary()
-    files, summary.files_already_loaded = plan_new_files(con, raw_dir, "surveys", (".csv", ".xlsx"))
-    summary.files_new = len(files)
+    """Needs a connection from Warehouse.connect(): its tables exist and its key is in the macros."""
+    files, summary = plan_run(con, raw_dir, "surveys", (".csv", ".xlsx"))
     if not files:
         return summary
     con.execute(_incoming_ddl())
