@@ -7,6 +7,7 @@ import dagster as dg
 import duckdb
 
 from assets.ingest.assets import reference_data
+from assets.marts.cost_measures import COST_MEASURES
 from assets.marts.effectiveness import sql_params
 from assets.marts.labels import COLUMNS, TABLES
 from assets.sql import header_comment, model_sql, table_metadata
@@ -57,7 +58,7 @@ def build_mart_asset(name: str, deps: list) -> dg.AssetsDefinition:
     def _mart(warehouse: Warehouse) -> dg.MaterializeResult:
         with warehouse.connect() as con:
             k = warehouse.min_cell_size
-            con.execute(model_sql(path, min_cell_size=k, **sql_params(k)))
+            con.execute(model_sql(path, min_cell_size=k, cost_measures=COST_MEASURES, **sql_params(k)))
             apply_labels(con, name)
             return dg.MaterializeResult(metadata=table_metadata(con, f"marts.{name}"))
 

@@ -33,21 +33,7 @@ SELECT
     g.municipality_name,
     g.youth_care_region,
     y.year::INTEGER AS year,
-    CASE WHEN NOT suppressed THEN y.spend_eur::DECIMAL(18, 2) END AS spend_eur,
-    CASE WHEN NOT suppressed THEN y.clients END AS clients,
-    CASE WHEN NOT suppressed THEN y.youth_population END AS youth_population,
-    CASE WHEN NOT suppressed AND y.youth_population > 0
-        THEN (y.spend_eur / y.youth_population)::DECIMAL(18, 2) END AS spend_per_youth_eur,
-    CASE WHEN NOT suppressed AND y.youth_population > 0
-        THEN round(y.clients * 1000.0 / y.youth_population, 1)::DOUBLE END AS clients_per_1000_youth,
-    CASE WHEN NOT suppressed AND y.clients > 0 THEN (y.spend_eur / y.clients)::DECIMAL(18, 2) END
-        AS spend_per_client_eur,
-    CASE WHEN NOT suppressed AND y.spend_year_before_eur <> 0
-        THEN round((y.spend_eur - y.spend_year_before_eur) / abs(y.spend_year_before_eur) * 100, 1)::DOUBLE END
-        AS spend_yoy_pct,
-    CASE WHEN NOT suppressed AND y.spend_eur <> 0
-        THEN round(coalesce(y.evidence_based_eur, 0) / y.spend_eur * 100, 1)::DOUBLE END
-        AS evidence_based_spend_pct,
+    {cost_measures},
     suppressed
 FROM (SELECT *, clients < {min_cell_size} AS suppressed FROM yearly) AS y
 LEFT JOIN ref.municipalities AS g USING (municipality_code)
