@@ -17,9 +17,11 @@ $(BIN)/.installed: pyproject.toml constraints.txt
 
 install: $(BIN)/.installed
 
-$(DAGSTER_HOME)/dagster.yaml:
+# One run at a time: DuckDB allows a single writer to the working file, and the two sensors
+# may fire in the same tick.
+$(DAGSTER_HOME)/dagster.yaml: dagster.yaml
 	@mkdir -p $(DAGSTER_HOME)
-	@printf 'telemetry:\n  enabled: false\n' > $@
+	@cp dagster.yaml $@
 
 demo: install $(DAGSTER_HOME)/dagster.yaml
 	@if [ -z "$$(ls -A $(JEUGDZORG_DATA_DIR)/raw/declarations 2>/dev/null | grep -v .gitkeep)" ]; then \

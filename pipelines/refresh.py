@@ -7,7 +7,9 @@ appears in the UI's run history next to the runs started there.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -43,8 +45,10 @@ def main() -> int:
     except SettingsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    os.environ.setdefault("DAGSTER_HOME", str(REPO_ROOT / ".dagster_home"))
-    os.makedirs(os.environ["DAGSTER_HOME"], exist_ok=True)
+    home = Path(os.environ.setdefault("DAGSTER_HOME", str(REPO_ROOT / ".dagster_home")))
+    home.mkdir(parents=True, exist_ok=True)
+    if not (home / "dagster.yaml").exists():
+        shutil.copyfile(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
     from pipelines.definitions import defs  # after the settings check: importing builds the resources
 
     with dg.DagsterInstance.get() as instance:

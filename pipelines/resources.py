@@ -6,6 +6,8 @@ The pipeline writes one private working file; BI tools read only the published f
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +21,7 @@ from assets.ingest.macros import install_macros
 from assets.ingest.surveys import RAW_DDL as SURVEYS_DDL
 from pipelines.settings import load_settings
 
+log = logging.getLogger(__name__)
 WORKING_DB_NAME = "pipeline.duckdb"
 PUBLISHED_DB_NAME = "jeugdzorg.duckdb"
 SCHEMAS = ("registry", "raw", "ref", "staging", "quarantine", "marts")
@@ -37,6 +40,7 @@ class Warehouse(dg.ConfigurableResource):
     memory_limit: str = "2GB"  # DuckDB spills beyond this; keeps the whole process under ~3 GB
     threads: int = 2
     max_file_bytes: int = 4 * 1024**3
+    lock_wait_seconds: int = 1800
     # thresholds of the WARN checks (checks/operational.py)
     quarantine_rate_warn: float = 0.05
     months_behind_warn: int = 2
@@ -62,11 +66,23 @@ class Warehouse(dg.ConfigurableResource):
     def secret_key(self) -> str:
         return self.pseudonym_key or load_settings().pseudonym_key
 
+    def _open(self) -> duckdb.DuckDBPyConnection:
+        """DuckDB allows one writer: if another run holds the file (`make run` during a UI run), wait."""
+        deadline = time.monotonic() + self.lock_wait_seconds
+        while True:
+            try:
+                return duckdb.connect(str(self.working_db))
+            except duckdb.IOException as exc:
+                if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                    raise
+                log.info("working file %s is in use by another run; waiting", self.working_db)
+                time.sleep(2)
+
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """Open the working file (the only writer), with the schemas in place."""
         self.warehouse_dir.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(self.working_db))
+        con = self._open()
         try:
             con.execute(f"SET memory_limit = '{self.memory_limit}'")
             con.execute(f"SET threads = {int(self.threads)}")
