@@ -18,6 +18,7 @@ import duckdb
 from assets.ingest import loading
 from assets.ingest.declaration_rules import DECLARATION_RULES
 from assets.ingest.files import IngestSummary, RawFile, plan_run, register
+from assets.ingest.macros import normalise_sql
 from assets.ingest.row_rules import rules_case
 from assets.ingest.xml_source import parse_jw323, to_arrow
 
@@ -70,7 +71,7 @@ def _checked_sql(source: str) -> str:
     content = ", ".join(f"coalesce(CAST({c} AS VARCHAR), '')" for c in CONTENT)
     return (f"SELECT n.* EXCLUDE (bsn_valid, period_start_text, period_end_text, volume_text, tariff_text, "
             f"amount_text, allocation_text, debit_credit_text), md5(concat_ws('|', {content})) AS content_hash, "
-            f"{rule_ids} AS rule_id, {messages} AS message FROM ({NORMALISE_SQL.format(source=source)}) AS n")
+            f"{rule_ids} AS rule_id, {messages} AS message FROM ({normalise_sql(NORMALISE_SQL, source)}) AS n")
 
 
 def _insert_sql(source: str) -> str:

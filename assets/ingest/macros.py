@@ -46,3 +46,16 @@ def install_macros(con: duckdb.DuckDBPyConnection, key: str) -> None:
             CASE WHEN regexp_full_match(trim(x), '-?[0-9]{{1,18}}') THEN CAST(trim(x) AS BIGINT) END;
         CREATE OR REPLACE TEMP MACRO whole_number(x) AS CAST(whole_int(x) AS VARCHAR);
     """)
+
+
+# HMAC is the costly part, and a file holds far fewer clients than lines: hash each distinct BSN
+# once. The source is scanned twice rather than materialised with raw BSNs in it.
+PSEUDONYMS_CTE = """pseudonyms AS (
+    SELECT bsn_padded, pseudonymise(bsn_padded) AS client_pseudonym, is_valid_bsn(bsn_padded) AS bsn_valid
+    FROM (SELECT DISTINCT pad_code(bsn, 9) AS bsn_padded FROM ({source}))
+)"""
+
+
+def normalise_sql(template: str, source: str) -> str:
+    """A normalise_*.sql model over `source`, with the shared pseudonyms CTE filled in."""
+    return template.format(source=source, pseudonyms=PSEUDONYMS_CTE.format(source=source))

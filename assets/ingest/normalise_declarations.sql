@@ -1,12 +1,8 @@
 -- One text row of a declaration (CSV export or JW323 Prestatie) -> typed, padded, pseudonymised.
--- {source} yields file_id, line_no and the contract's text columns. The raw BSN is read here
+-- The source yields file_id, line_no and the contract's text columns. The raw BSN is read here
 -- and nowhere else: only its pseudonym and its elfproef verdict leave this SELECT.
--- HMAC is the costly part, and a file holds far fewer clients than lines: hash each distinct
--- BSN once (the source is scanned twice rather than materialised with raw BSNs in it).
-WITH pseudonyms AS (
-    SELECT bsn_padded, pseudonymise(bsn_padded) AS client_pseudonym, is_valid_bsn(bsn_padded) AS bsn_valid
-    FROM (SELECT DISTINCT pad_code(bsn, 9) AS bsn_padded FROM ({source}))
-)
+-- The pseudonyms CTE (assets/ingest/macros.py) hashes each distinct BSN once.
+WITH {pseudonyms}
 SELECT
     file_id,
     line_no,

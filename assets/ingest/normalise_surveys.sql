@@ -1,9 +1,6 @@
 -- One text row of an outcome record (CSV or XLSX) -> typed, padded, pseudonymised.
--- {source} yields file_id, line_no and the contract's text columns; the raw BSN stops here.
-WITH pseudonyms AS (
-    SELECT bsn_padded, pseudonymise(bsn_padded) AS client_pseudonym, is_valid_bsn(bsn_padded) AS bsn_valid
-    FROM (SELECT DISTINCT pad_code(bsn, 9) AS bsn_padded FROM ({source}))
-)
+-- The source yields file_id, line_no and the contract's text columns; the raw BSN stops here.
+WITH {pseudonyms}
 SELECT
     file_id,
     line_no,

@@ -15,6 +15,7 @@ import duckdb
 
 from assets.ingest import loading
 from assets.ingest.files import IngestSummary, RawFile, plan_run, register
+from assets.ingest.macros import normalise_sql
 from assets.ingest.row_rules import rules_case
 from assets.ingest.survey_rules import SURVEY_RULES
 from assets.ingest.xlsx_source import xlsx_batches
@@ -89,12 +90,12 @@ WHERE f.file_id = s.file_id;
 def _incoming_ddl() -> str:
     empty = ", ".join(f"NULL::VARCHAR AS {c}" for c in COLUMNS)
     source = f"SELECT NULL::INTEGER AS file_id, NULL::BIGINT AS line_no, {empty} WHERE false"
-    return f"CREATE OR REPLACE TEMP TABLE incoming_surveys AS {NORMALISE_SQL.format(source=source)}"
+    return f"CREATE OR REPLACE TEMP TABLE incoming_surveys AS {normalise_sql(NORMALISE_SQL, source)}"
 
 
 def _load_file(con: duckdb.DuckDBPyConnection, f: RawFile) -> None:
     def insert(source: str) -> None:
-        con.execute(f"INSERT INTO incoming_surveys {NORMALISE_SQL.format(source=source)}")
+        con.execute(f"INSERT INTO incoming_surveys {normalise_sql(NORMALISE_SQL, source)}")
 
     if f.path.suffix.lower() == ".xlsx":
         for batch in xlsx_batches(f.path, REQUIRED, OPTIONAL, COLUMNS):
