@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from assets.ingest import csv_source
 from assets.ingest.declarations import ingest_declarations
 from assets.ingest.reference import load_reference
 from assets.sql import model_sql
@@ -63,6 +64,14 @@ def test_d01_decimals_are_not_whole_numbers(warehouse, data_dir, field):
     write_declarations(data_dir / "raw/declarations/a.csv", [{field: "4.5"}])
     _, rows, _ = ingest(warehouse)
     assert rows[0][3] == "D01" and field in rows[0][4]
+
+
+@pytest.mark.parametrize("text", ["epoch", "infinity", "2024/03/01", "20240301", "2024-3-1", "01-03-24"])
+def test_d01_only_the_contract_date_formats(warehouse, data_dir, text):
+    # a plain cast would take 'epoch' or '2024/03/01', and strptime makes 1900-01-01 of 'epoch'
+    write_declarations(data_dir / "raw/declarations/a.csv", [{"product_begindatum": text}])
+    _, rows, _ = ingest(warehouse)
+    assert rows[0][3] == "D01" and f"product_begindatum '{text}' is not a date" in rows[0][4]
 
 
 def test_d07_begin_after_end(warehouse, data_dir):
@@ -153,6 +162,34 @@ def test_utf8_bom(warehouse, data_dir):
     write_declarations(path, [{}], encoding="utf-8-sig")
     _, rows, _ = ingest(warehouse)
     assert rows[0][2] == "loaded"
+
+
+def test_rows_of_the_wrong_width_and_blank_lines(warehouse, data_dir):
+    # pyarrow's fast reader refuses such a file; the careful reader pads it and counts real lines
+    path = write_declarations(data_dir / "raw/declarations/ragged.csv", [{}, {"referentienummer": "R2"}])
+    short = ",".join(list(BASE_LINE.values())[:5])
+    long = ",".join([*dict(BASE_LINE, referentienummer="R4").values(), "extra"])
+    path.write_text(path.read_text() + f"{short}\n\n{long}\n")
+    _, rows, files = ingest(warehouse)
+    assert [(r[1], r[2], r[3]) for r in rows] == [(2, "loaded", None), (3, "loaded", None), (4, "quarantined", "D01"),
+                                                  (6, "loaded", None)]
+    assert "toewijzingnummer empty is not a whole number" in rows[2][4]
+    assert files[0][1:6] == ("loaded", 4, 3, 1, 0)
+
+
+def test_file_failing_midway_leaves_no_rows_and_others_load(warehouse, data_dir, monkeypatch):
+    # the first batches are in DuckDB when the reader fails: they are removed, the run goes on
+    monkeypatch.setattr(csv_source, "ARROW_BATCH_ROWS", 2)
+    path = write_declarations(data_dir / "raw/declarations/a_broken.csv",
+                              [{"referentienummer": f"R{i}"} for i in range(6)], encoding="cp1252")
+    path.write_text(path.read_text(encoding="cp1252") + "x" * 200_000 + "\n", encoding="cp1252")
+    write_declarations(data_dir / "raw/declarations/b_ok.csv", [{}])
+    summary, rows, files = ingest(warehouse)
+    assert [(f[0], f[1], f[2]) for f in files] == [("declarations/a_broken.csv", "rejected", 0),
+                                                   ("declarations/b_ok.csv", "loaded", 1)]
+    assert "field larger than field limit" in files[0][6]
+    assert [(r[0], r[2]) for r in rows] == [("declarations/b_ok.csv", "loaded")]
+    assert (summary.files_rejected, summary.rows_read, summary.rows_loaded) == (1, 1, 1)
 
 
 def test_jw323_example_message(warehouse, data_dir):

@@ -1,11 +1,12 @@
 """Open an untrusted CSV export as rows of text with line numbers.
 
-UTF-8 files (with or without BOM) are read by DuckDB's CSV reader: that path carries national
-volumes. DuckDB's own latin-1 decoder rejects the bytes 0x80-0x9F that Windows-1252 uses for
-characters such as the euro sign, so a file that is not UTF-8 is decoded by Python as
-Windows-1252 and handed to DuckDB in Arrow batches; such exports are small. Either way the
-caller receives text columns named by the contract (header matched case-insensitively), and a
-row's `line_no` is its line in the file (the header is line 1).
+UTF-8 files (with or without BOM) are read by pyarrow's multi-threaded CSV reader: that path
+carries national volumes, and it numbers lines as it goes (numbering them afterwards in DuckDB,
+with a window over the whole file, cost more than the read itself). A file that is not UTF-8 is
+decoded by Python as Windows-1252 (the bytes 0x80-0x9F hold characters such as the euro sign);
+such exports are small. Either way the caller receives Arrow batches of text columns named by
+the contract (header matched case-insensitively), and a row's `line_no` is its line in the file
+(the header is line 1; a value with a quoted line break counts as one line).
 """
 
 from __future__ import annotations
@@ -16,15 +17,27 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
+import numpy as np
 import pyarrow as pa
+import pyarrow.csv as pa_csv
+
+from assets.ingest.redact import redact
 
 SNIFF_BYTES = 64 * 1024
 ARROW_BATCH_ROWS = 100_000
+ARROW_BLOCK_BYTES = 4 * 1024 * 1024  # about 40,000 declaration lines per batch
 
 
 class RejectedFile(Exception):
     """The file as a whole cannot be read; the message says why, without personal data."""
+
+
+class IrregularFile(Exception):
+    """pyarrow's fast reader cannot parse this file; the careful reader may still read it."""
+
+
+# what reading an untrusted CSV file may raise, besides IrregularFile
+READ_ERRORS = (RejectedFile, csv.Error, UnicodeError, OSError, ValueError)
 
 
 @dataclass(frozen=True)
@@ -71,36 +84,58 @@ def inspect_csv(path: Path, required: tuple[str, ...], optional: tuple[str, ...]
     return CsvLayout(delimiter, encoding, header, positions)
 
 
-def duckdb_relation_sql(path: Path, layout: CsvLayout, columns: tuple[str, ...]) -> str:
-    """SQL selecting line_no and the contract columns (text) straight from a UTF-8 file."""
-    names = [f"c{i}" for i in range(len(layout.header))]
-    spec = ", ".join(f"'{n}': 'VARCHAR'" for n in names)
-    select = ", ".join(
-        f"c{layout.positions[c]} AS {c}" if c in layout.positions else f"NULL::VARCHAR AS {c}" for c in columns
-    )
-    quoted_path = str(path).replace("'", "''")
-    return (
-        f"SELECT (row_number() OVER () + 1)::BIGINT AS line_no, {select} "
-        f"FROM read_csv('{quoted_path}', header=false, skip=1, columns={{{spec}}}, delim='{layout.delimiter}', "
-        "quote='\"', escape='\"', encoding='utf-8', null_padding=true, strict_mode=false, auto_detect=false)"
-    )
+def text_table(path: Path, layout: CsvLayout, columns: tuple[str, ...]) -> pa.Table:
+    """The whole file as one Arrow table of text; for small files (reference tables)."""
+    try:
+        return pa.concat_tables([text_schema(columns).empty_table(), *text_batches(path, layout, columns)])
+    except IrregularFile:
+        return pa.concat_tables([text_schema(columns).empty_table(), *python_batches(path, layout, columns)])
 
 
-def text_relation(con: duckdb.DuckDBPyConnection, path: Path, layout: CsvLayout, columns: tuple[str, ...],
-                  view: str) -> str:
-    """SQL for the whole file as text rows; a Windows-1252 file is decoded in Python and registered as `view`.
+def text_batches(path: Path, layout: CsvLayout, columns: tuple[str, ...]) -> Iterator[pa.Table]:
+    """Arrow batches (line_no + contract columns as text) of a CSV file, in file order.
 
-    For small files (reference tables); declarations stream Windows-1252 files batch by batch instead.
+    UTF-8 goes through pyarrow's multi-threaded reader, which numbers lines for free; a file it
+    cannot parse cleanly (a short or long row, a blank line) raises IrregularFile so the caller
+    can discard what it took and read the file with `python_batches`, which is slower but pads
+    short rows and counts physical lines.
     """
-    if layout.encoding == "utf-8":
-        return duckdb_relation_sql(path, layout, columns)
-    con.register(view, pa.concat_tables(list(python_batches(path, layout, columns))))
-    return f"SELECT * FROM {view}"
+    if layout.encoding != "utf-8":
+        yield from python_batches(path, layout, columns)
+        return
+    wanted = {layout.positions[c]: c for c in columns if c in layout.positions}
+    names = [f"c{i}" for i in range(len(layout.header))]
+    schema = text_schema(columns)
+    line_no = 2  # the header is line 1
+    try:
+        reader = pa_csv.open_csv(
+            path,
+            read_options=pa_csv.ReadOptions(skip_rows=1, column_names=names, block_size=ARROW_BLOCK_BYTES),
+            parse_options=pa_csv.ParseOptions(delimiter=layout.delimiter, newlines_in_values=True,
+                                              ignore_empty_lines=False),
+            convert_options=pa_csv.ConvertOptions(include_columns=[names[i] for i in wanted],
+                                                  column_types={names[i]: pa.string() for i in wanted},
+                                                  strings_can_be_null=True),
+        )
+        for batch in reader:
+            n = batch.num_rows
+            by_name = {wanted[int(name[1:])]: batch.column(name) for name in batch.schema.names}
+            arrays = [pa.array(np.arange(line_no, line_no + n, dtype=np.int64))]
+            arrays += [by_name.get(c, pa.nulls(n, pa.string())) for c in columns]
+            line_no += n
+            yield pa.Table.from_arrays(arrays, schema=schema)
+    except pa.ArrowInvalid as exc:
+        raise IrregularFile(redact(str(exc))) from exc
+
+
+def text_schema(columns: tuple[str, ...]) -> pa.Schema:
+    """What every reader yields: line_no, then the contract columns as text."""
+    return pa.schema([("line_no", pa.int64()), *[(c, pa.string()) for c in columns]])
 
 
 def python_batches(path: Path, layout: CsvLayout, columns: tuple[str, ...]) -> Iterator[pa.Table]:
-    """Arrow batches of text for files DuckDB cannot decode itself (Windows-1252)."""
-    schema = pa.schema([("line_no", pa.int64()), *[(c, pa.string()) for c in columns]])
+    """Arrow batches for files pyarrow does not take: Windows-1252, or rows of the wrong width."""
+    schema = text_schema(columns)
     with path.open("r", encoding=layout.encoding, newline="", errors="replace") as fh:
         reader = csv.reader(fh, delimiter=layout.delimiter)
         next(reader, None)

@@ -1,9 +1,11 @@
 """Ingest new declaration files (JW323 XML and CSV) into raw.declaration_rows.
 
 Every row read ends in exactly one state: loaded, quarantined (with a rule id) or duplicate
-(identical to a line loaded before). Files are read first, each on its own, so a corrupt file
-is rejected without harming the others; the outcome is then written in one transaction, so a
-crash never leaves a file half-registered.
+(identical to a line loaded before). A run is one transaction: rows are normalised, judged and
+written straight into the raw layer as they stream in (one write of each row), and a crash
+rolls the whole run back, so a file is never half-registered. A file that cannot be read is
+rejected without harming the others: the readers fail in Python, never inside DuckDB, so the
+file's rows are removed and the transaction carries on.
 """
 
 from __future__ import annotations
@@ -17,9 +19,8 @@ import duckdb
 
 from assets.ingest import loading
 from assets.ingest.declaration_rules import DECLARATION_RULES
-from assets.ingest.files import IngestSummary, RawFile, plan_run, register
-from assets.ingest.macros import normalise_sql
-from assets.ingest.row_rules import rules_case
+from assets.ingest.files import IngestSummary, RawFile, plan_run, register, set_rows_read
+from assets.ingest.row_rules import judged_sql
 from assets.ingest.xml_source import parse_jw323, to_arrow
 
 COLUMNS = (
@@ -32,9 +33,10 @@ REQUIRED = tuple(c for c in COLUMNS if c not in OPTIONAL)
 NORMALISE_SQL = (Path(__file__).parent / "normalise_declarations.sql").read_text()
 XML_BATCH_ROWS = 200_000
 PARALLEL_XML_FROM = 16  # below this many files, starting worker processes costs more than it saves
+TARGET = "raw.declaration_rows"
 
-RAW_DDL = """
-CREATE TABLE IF NOT EXISTS raw.declaration_rows (
+RAW_DDL = f"""
+CREATE TABLE IF NOT EXISTS {TARGET} (
     file_id INTEGER NOT NULL,
     line_no BIGINT NOT NULL,
     declaration_number VARCHAR,
@@ -53,29 +55,23 @@ CREATE TABLE IF NOT EXISTS raw.declaration_rows (
     tariff_cents BIGINT,
     amount_cents BIGINT,
     debit_credit VARCHAR,
-    content_hash VARCHAR,
     status VARCHAR NOT NULL,
     rule_id VARCHAR,
     message VARCHAR,
     ingested_at TIMESTAMP NOT NULL
 )
 """
-CONTENT = ("municipality_code", "client_pseudonym", "previous_reference_number", "allocation_number",
-           "product_category", "product_code", "period_start", "period_end", "delivered_volume", "unit",
-           "tariff_cents", "amount_cents", "debit_credit")
-
-
-def _checked_sql(source: str) -> str:
-    """Normalise and judge in one pass: rows arrive with their first failing rule and content hash."""
-    rule_ids, messages = rules_case(DECLARATION_RULES)
-    content = ", ".join(f"coalesce(CAST({c} AS VARCHAR), '')" for c in CONTENT)
-    return (f"SELECT n.* EXCLUDE (bsn_valid, period_start_text, period_end_text, volume_text, tariff_text, "
-            f"amount_text, allocation_text, debit_credit_text), md5(concat_ws('|', {content})) AS content_hash, "
-            f"{rule_ids} AS rule_id, {messages} AS message FROM ({normalise_sql(NORMALISE_SQL, source)}) AS n")
+# columns the normalise model yields only for the rules' messages
+RULE_INPUTS = ("bsn_valid", "period_start_text", "period_end_text", "volume_text", "tariff_text", "amount_text",
+               "allocation_text", "debit_credit_text")
 
 
 def _insert_sql(source: str) -> str:
-    return f"INSERT INTO incoming_declarations {_checked_sql(source)}"
+    """Normalise, judge and write in one pass: a row lands with its status and first failing rule."""
+    judged = judged_sql(DECLARATION_RULES, NORMALISE_SQL.format(source=source))
+    return (f"INSERT INTO {TARGET} BY NAME SELECT * EXCLUDE ({', '.join(RULE_INPUTS)}), "
+            f"CASE WHEN rule_id IS NULL THEN 'loaded' ELSE 'quarantined' END AS status, now() AS ingested_at "
+            f"FROM ({judged})")
 
 
 def _xml_results(files: list[RawFile]) -> Iterator[tuple[RawFile, dict[str, list] | None, str | None]]:
@@ -92,8 +88,8 @@ def _xml_results(files: list[RawFile]) -> Iterator[tuple[RawFile, dict[str, list
 
 
 def _read_files(con: duckdb.DuckDBPyConnection, files: list[RawFile], max_bytes: int,
-                progress: Callable[[str], None]) -> dict[int, str]:
-    """Fill incoming_declarations; return {file_id: reason} for the files that were rejected."""
+                progress: Callable[[str], None]) -> tuple[dict[int, int], dict[int, str]]:
+    """Write every readable file's rows; return rows read per file and {file_id: reason} for rejected ones."""
     readable, rejected = loading.screen(files, max_bytes)
     xml_files = [f for f in readable if f.path.suffix.lower() == ".xml"]
     csv_files = [f for f in readable if f.path.suffix.lower() == ".csv"]
@@ -101,9 +97,10 @@ def _read_files(con: duckdb.DuckDBPyConnection, files: list[RawFile], max_bytes:
     def insert(source: str) -> None:
         con.execute(_insert_sql(source))
 
-    rejected |= loading.load_each(
-        con, csv_files, "incoming_declarations",
-        lambda f: loading.insert_csv(con, f, REQUIRED, OPTIONAL, COLUMNS, insert), progress, "CSV declaration files")
+    read, failed = loading.load_each(
+        con, csv_files, TARGET, lambda f: loading.insert_csv(con, f, REQUIRED, OPTIONAL, COLUMNS, insert, TARGET),
+        progress, "CSV declaration files")
+    rejected |= failed
 
     pending: list[tuple[int, dict[str, list]]] = []
     pending_rows = 0
@@ -119,75 +116,88 @@ def _read_files(con: duckdb.DuckDBPyConnection, files: list[RawFile], max_bytes:
             rejected[f.file_id] = error
         else:
             pending.append((f.file_id, table))
-            pending_rows += len(table["line_no"])
+            read[f.file_id] = len(table["line_no"])
+            pending_rows += read[f.file_id]
             if pending_rows >= XML_BATCH_ROWS:
                 flush()
         if i % 1000 == 0 or i == len(xml_files):
             progress(f"parsed {i}/{len(xml_files)} XML declaration files")
     flush()
-    return rejected
+    return read, rejected
 
 
-RESOLVE_SQL = """
-    -- D09 and exact duplicates: the first valid occurrence of (provider, reference) wins,
-    -- looking at rows loaded in earlier runs (lower file_id) before this run's rows.
+# D09 and exact duplicates: the first loaded occurrence of (provider, reference) wins, looking at
+# rows loaded in earlier runs (lower file_id) before this run's rows. Keys are compared as 64-bit
+# hashes first, so only the few rows whose key repeats are ranked and compared in full.
+NEW_KEYS_SQL = f"""
+    CREATE OR REPLACE TEMP TABLE new_keys AS
+    SELECT hash(provider_agb, reference_number) AS key, count(*) AS n
+    FROM {TARGET} WHERE file_id >= $first AND status = 'loaded' GROUP BY key
+"""
+REPEATED_KEYS_SQL = f"""
+    CREATE OR REPLACE TEMP TABLE repeated_keys AS
+    SELECT key FROM new_keys WHERE n > 1
+    UNION
+    SELECT hash(provider_agb, reference_number) FROM {TARGET}
+    WHERE file_id < $first AND status = 'loaded' AND hash(provider_agb, reference_number) IN (SELECT key FROM new_keys)
+"""
+CONTENT = ("municipality_code", "client_pseudonym", "previous_reference_number", "allocation_number",
+           "product_category", "product_code", "period_start", "period_end", "delivered_volume", "unit",
+           "tariff_cents", "amount_cents", "debit_credit")
+_CONTENT_TEXT = ", ".join(f"coalesce(CAST({c} AS VARCHAR), '')" for c in CONTENT)
+RESOLVE_SQL = f"""
     CREATE OR REPLACE TEMP TABLE resolved_declarations AS
-    WITH candidates AS (
-        SELECT provider_agb, reference_number, content_hash, file_id, line_no
-        FROM incoming_declarations WHERE rule_id IS NULL
-    ),
-    repeated_keys AS (
-        SELECT provider_agb, reference_number FROM (
-            SELECT provider_agb, reference_number FROM candidates
-            UNION ALL
-            SELECT r.provider_agb, r.reference_number FROM raw.declaration_rows r
-            SEMI JOIN candidates c USING (provider_agb, reference_number)
-            WHERE r.status = 'loaded'
-        ) GROUP BY ALL HAVING count(*) > 1
-    ),
-    keyed AS (
-        SELECT c.*, true AS is_new FROM candidates c SEMI JOIN repeated_keys USING (provider_agb, reference_number)
-        UNION ALL
-        SELECT r.provider_agb, r.reference_number, r.content_hash, r.file_id, r.line_no, false
-        FROM raw.declaration_rows r SEMI JOIN repeated_keys USING (provider_agb, reference_number)
-        WHERE r.status = 'loaded'
+    WITH keyed AS (
+        SELECT file_id, line_no, provider_agb, reference_number, md5(concat_ws('|', {_CONTENT_TEXT})) AS content
+        FROM {TARGET}
+        WHERE status = 'loaded' AND hash(provider_agb, reference_number) IN (SELECT key FROM repeated_keys)
     ),
     ranked AS (
-        SELECT *, row_number() OVER w AS rn, first_value(content_hash) OVER w AS first_hash,
+        SELECT *, row_number() OVER w AS rn, first_value(content) OVER w AS first_content,
                first_value(file_id) OVER w AS first_file, first_value(line_no) OVER w AS first_line
         FROM keyed WINDOW w AS (PARTITION BY provider_agb, reference_number ORDER BY file_id, line_no)
     )
-    SELECT file_id, line_no,
-           CASE WHEN content_hash = first_hash THEN 'duplicate' ELSE 'D09' END AS outcome,
-           first_file, first_line
-    FROM ranked WHERE is_new AND rn > 1;
-
-    INSERT INTO raw.declaration_rows
-    SELECT c.file_id, c.line_no, c.declaration_number, c.provider_agb, c.municipality_code, c.client_pseudonym,
-           c.reference_number, c.previous_reference_number, c.allocation_number, c.product_category,
-           c.product_code, c.period_start, c.period_end, c.delivered_volume, c.unit, c.tariff_cents,
-           c.amount_cents, c.debit_credit, c.content_hash,
-           CASE WHEN c.rule_id IS NOT NULL OR r.outcome = 'D09' THEN 'quarantined'
-                WHEN r.outcome = 'duplicate' THEN 'duplicate' ELSE 'loaded' END AS status,
-           coalesce(c.rule_id, CASE WHEN r.outcome = 'D09' THEN 'D09' END) AS rule_id,
-           coalesce(c.message,
-               CASE WHEN r.outcome IS NOT NULL THEN
-                   CASE WHEN r.outcome = 'D09'
-                        THEN 'referentienummer ''' || c.reference_number || ''' was already loaded for this '
-                             || 'provider with different content'
-                        ELSE 'exact duplicate' END
-                   || ' (' || f.source_file || ' line ' || r.first_line || ')' END) AS message,
-           now() AS ingested_at
-    FROM incoming_declarations c
-    LEFT JOIN resolved_declarations r USING (file_id, line_no)
-    LEFT JOIN registry.files f ON f.file_id = r.first_file;
+    SELECT r.file_id, r.line_no, r.content = r.first_content AS identical, r.reference_number,
+           f.source_file || ' line ' || r.first_line AS first_seen
+    FROM ranked AS r JOIN registry.files AS f ON f.file_id = r.first_file
+    WHERE r.file_id >= $first AND r.rn > 1
+"""
+MARK_REPEATS_SQL = f"""
+    UPDATE {TARGET} AS t
+    SET status = CASE WHEN r.identical THEN 'duplicate' ELSE 'quarantined' END,
+        rule_id = CASE WHEN r.identical THEN NULL ELSE 'D09' END,
+        message = CASE WHEN r.identical THEN 'exact duplicate'
+                       ELSE 'referentienummer ''' || r.reference_number || ''' was already loaded for this '
+                            || 'provider with different content' END || ' (' || r.first_seen || ')'
+    FROM resolved_declarations AS r
+    WHERE t.file_id = r.file_id AND t.line_no = r.line_no
+"""
+COUNTS_SQL = f"""
+    UPDATE registry.files AS f SET rows_loaded = s.loaded, rows_quarantined = s.quarantined,
+           rows_duplicate = s.duplicate
+    FROM (
+        SELECT file_id, count(*) FILTER (WHERE status = 'loaded') AS loaded,
+               count(*) FILTER (WHERE status = 'quarantined') AS quarantined,
+               count(*) FILTER (WHERE status = 'duplicate') AS duplicate
+        FROM {TARGET} WHERE file_id >= $first GROUP BY file_id
+    ) AS s
+    WHERE f.file_id = s.file_id
 """
 
 
-def _incoming_ddl() -> str:
-    empty = ", ".join(f"NULL::VARCHAR AS {c}" for c in COLUMNS)
-    source = f"SELECT NULL::INTEGER AS file_id, NULL::BIGINT AS line_no, {empty} WHERE false"
-    return f"CREATE OR REPLACE TEMP TABLE incoming_declarations AS {_checked_sql(source)}"
+def _resolve_repeats(con: duckdb.DuckDBPyConnection, first: int) -> None:
+    """Mark this run's repeated reference numbers as exact duplicates or D09."""
+    params = {"first": first}
+    con.execute(NEW_KEYS_SQL, params)
+    if con.execute(f"SELECT count(*) FROM {TARGET} WHERE file_id < $first", params).fetchone()[0]:
+        con.execute(REPEATED_KEYS_SQL, params)
+    else:  # the first load: only repeats within this run, no semi-join against an empty past
+        con.execute("CREATE OR REPLACE TEMP TABLE repeated_keys AS SELECT key FROM new_keys WHERE n > 1")
+    if con.execute("SELECT count(*) FROM repeated_keys").fetchone()[0]:
+        con.execute(RESOLVE_SQL, params)
+        con.execute(MARK_REPEATS_SQL)
+    for table in ("new_keys", "repeated_keys", "resolved_declarations"):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
 def ingest_declarations(con: duckdb.DuckDBPyConnection, raw_dir: Path, max_file_bytes: int,
@@ -197,35 +207,20 @@ def ingest_declarations(con: duckdb.DuckDBPyConnection, raw_dir: Path, max_file_
     if not files:
         return summary
     progress(f"{len(files)} new declaration file(s) to read")
-    con.execute(_incoming_ddl())
-    rejected = _read_files(con, files, max_file_bytes, progress)
-    progress("applying row rules D01-D09")
+    first = min(f.file_id for f in files)
     con.execute("BEGIN TRANSACTION")
     try:
+        read, rejected = _read_files(con, files, max_file_bytes, progress)
         for f in files:
             status = "rejected" if f.file_id in rejected else "loaded"
             register(con, f.file_id, f.source_file, f.sha256, "declarations", status, rejected.get(f.file_id))
-        con.execute(RESOLVE_SQL)
-        con.execute(
-            """
-            UPDATE registry.files AS f SET rows_read = s.rows_read, rows_loaded = s.loaded,
-                   rows_quarantined = s.quarantined, rows_duplicate = s.duplicate
-            FROM (
-                SELECT file_id, read.n AS rows_read,
-                       count(*) FILTER (WHERE status = 'loaded') AS loaded,
-                       count(*) FILTER (WHERE status = 'quarantined') AS quarantined,
-                       count(*) FILTER (WHERE status = 'duplicate') AS duplicate
-                FROM raw.declaration_rows
-                JOIN (SELECT file_id, count(*) AS n FROM incoming_declarations GROUP BY file_id) AS read
-                    USING (file_id)
-                GROUP BY file_id, read.n
-            ) s WHERE f.file_id = s.file_id
-            """
-        )
+        progress("resolving repeated reference numbers (D09 and exact duplicates)")
+        _resolve_repeats(con, first)
+        set_rows_read(con, read)
+        con.execute(COUNTS_SQL, {"first": first})
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
     summary.fill_from_registry(con, files, rejected)
-    con.execute("DROP TABLE IF EXISTS incoming_declarations")
     return summary

@@ -95,6 +95,14 @@ def register(con: duckdb.DuckDBPyConnection, file_id: int, source_file: str, sha
     )
 
 
+def set_rows_read(con: duckdb.DuckDBPyConnection, read: dict[int, int]) -> None:
+    """Record per file how many rows its reader produced: the left side of the accounting identity."""
+    if read:
+        con.execute(
+            "UPDATE registry.files AS f SET rows_read = r.n FROM (SELECT unnest(?::INTEGER[]) AS file_id, "
+            "unnest(?::BIGINT[]) AS n) AS r WHERE f.file_id = r.file_id", [list(read), list(read.values())])
+
+
 def next_file_id(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute("SELECT coalesce(max(file_id), 0) + 1 FROM registry.files").fetchone()[0]
 

@@ -1,4 +1,4 @@
-"""Feeding text rows from any file type into an `incoming_*` temp table, one file at a time.
+"""Feeding text rows from any file type into DuckDB, one file at a time.
 
 Declarations and surveys share this: the caller supplies `insert(source_sql)`, which wraps the
 source in its own normalising INSERT; a file that fails anywhere is reported, its rows removed,
@@ -7,7 +7,7 @@ and the other files carry on.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import duckdb
 import pyarrow as pa
@@ -17,7 +17,6 @@ from assets.ingest.files import RawFile
 from assets.ingest.redact import redact
 
 Insert = Callable[[str], None]
-READ_ERRORS = (csv_source.RejectedFile, duckdb.Error, UnicodeError, OSError, ValueError)
 
 
 def screen(files: list[RawFile], max_bytes: int) -> tuple[list[RawFile], dict[int, str]]:
@@ -33,7 +32,7 @@ def screen(files: list[RawFile], max_bytes: int) -> tuple[list[RawFile], dict[in
     return readable, rejected
 
 
-def insert_arrow(con: duckdb.DuckDBPyConnection, table: pa.Table, insert: Insert) -> None:
+def insert_arrow(con: duckdb.DuckDBPyConnection, table: pa.Table | pa.RecordBatchReader, insert: Insert) -> None:
     con.register("text_batch", table)
     try:
         insert("SELECT * FROM text_batch")
@@ -42,31 +41,78 @@ def insert_arrow(con: duckdb.DuckDBPyConnection, table: pa.Table, insert: Insert
 
 
 def with_file_id(table: pa.Table, file_id: int) -> pa.Table:
-    return table.append_column("file_id", pa.array([file_id] * table.num_rows, pa.int32()))
+    return table.append_column("file_id", pa.repeat(pa.scalar(file_id, pa.int32()), table.num_rows))
+
+
+class _GuardedStream:
+    """One file's batches as a single Arrow stream, so DuckDB takes the whole file in one statement.
+
+    A reader's error must not surface inside DuckDB, where it would abort the run's transaction:
+    the stream ends early instead and keeps the error for the caller to raise afterwards.
+    """
+
+    def __init__(self, batches: Iterator[pa.Table], schema: pa.Schema, file_id: int) -> None:
+        self.rows = 0
+        self.error: Exception | None = None
+        self._batches, self._file_id = batches, file_id
+        self.reader = pa.RecordBatchReader.from_batches(schema.append(pa.field("file_id", pa.int32())),
+                                                        self._guarded())
+
+    def _guarded(self) -> Iterator[pa.RecordBatch]:
+        try:
+            for table in self._batches:
+                self.rows += table.num_rows
+                yield from with_file_id(table, self._file_id).to_batches()
+        except Exception as exc:  # raised again by insert_file, outside DuckDB
+            self.error = exc
+
+
+def insert_file(con: duckdb.DuckDBPyConnection, batches: Iterator[pa.Table], schema: pa.Schema, file_id: int,
+                insert: Insert) -> int:
+    """Insert one file's text batches in one statement; return the rows read, or raise the reader's error."""
+    stream = _GuardedStream(batches, schema, file_id)
+    insert_arrow(con, stream.reader, insert)
+    if stream.error is not None:
+        raise stream.error
+    return stream.rows
+
+
+def discard(con: duckdb.DuckDBPyConnection, target: str, file_id: int) -> None:
+    con.execute(f"DELETE FROM {target} WHERE file_id = ?", [file_id])
 
 
 def insert_csv(con: duckdb.DuckDBPyConnection, f: RawFile, required: tuple[str, ...], optional: tuple[str, ...],
-               columns: tuple[str, ...], insert: Insert) -> None:
-    """A CSV file's rows: DuckDB reads UTF-8 itself; Windows-1252 goes through Python in batches."""
+               columns: tuple[str, ...], insert: Insert, target: str) -> int:
+    """Insert a CSV file's rows; return how many rows the reader produced.
+
+    The fast reader gives up on rows of the wrong width: what it inserted is removed from
+    `target` and the careful reader takes the file from the start.
+    """
     layout = csv_source.inspect_csv(f.path, required, optional)
-    if layout.encoding == "utf-8":
-        relation = csv_source.duckdb_relation_sql(f.path, layout, columns)
-        insert(f"SELECT {f.file_id} AS file_id, * FROM ({relation})")
-    else:
-        for batch in csv_source.python_batches(f.path, layout, columns):
-            insert_arrow(con, with_file_id(batch, f.file_id), insert)
+    schema = csv_source.text_schema(columns)
+    try:
+        return insert_file(con, csv_source.text_batches(f.path, layout, columns), schema, f.file_id, insert)
+    except csv_source.IrregularFile:
+        discard(con, target, f.file_id)
+    return insert_file(con, csv_source.python_batches(f.path, layout, columns), schema, f.file_id, insert)
 
 
-def load_each(con: duckdb.DuckDBPyConnection, files: list[RawFile], incoming: str,
-              load: Callable[[RawFile], None], progress: Callable[[str], None], label: str) -> dict[int, str]:
-    """Run `load` per file; a failure removes that file's rows and records the redacted reason."""
+def load_each(con: duckdb.DuckDBPyConnection, files: list[RawFile], target: str,
+              load: Callable[[RawFile], int], progress: Callable[[str], None],
+              label: str) -> tuple[dict[int, int], dict[int, str]]:
+    """Run `load` per file: return rows read per file and {file_id: redacted reason} for failures.
+
+    A failure removes that file's rows from `target`. DuckDB errors are not read errors: the
+    readers hand DuckDB only valid text, so such an error is a fault that must stop the run.
+    """
+    read: dict[int, int] = {}
     rejected: dict[int, str] = {}
     for i, f in enumerate(files, 1):
         try:
-            load(f)
-        except READ_ERRORS as exc:
-            con.execute(f"DELETE FROM {incoming} WHERE file_id = ?", [f.file_id])
+            read[f.file_id] = load(f)
+        except csv_source.READ_ERRORS as exc:
+            discard(con, target, f.file_id)
             rejected[f.file_id] = redact(str(exc)) or type(exc).__name__
         if i % 50 == 0 or i == len(files):
             progress(f"read {i}/{len(files)} {label}")
-    return rejected
+    return read, rejected

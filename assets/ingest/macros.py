@@ -2,7 +2,9 @@
 
 `pseudonymise` is HMAC-SHA256(key, bsn) written in SQL: sha256(K^opad || sha256(K^ipad || m)).
 It runs inside DuckDB on the rows as they stream in, so a raw BSN is never written anywhere;
-the macro is TEMP, so the key-derived pads live only in this connection.
+the macro is TEMP, so the key-derived pads live only in this connection. It runs once per row:
+a monthly file names most clients once, so hashing distinct BSNs first saves little, and it
+would mean reading the stream twice.
 """
 
 from __future__ import annotations
@@ -33,29 +35,22 @@ def install_macros(con: duckdb.DuckDBPyConnection, key: str) -> None:
             CASE WHEN regexp_full_match(b, '[0-9]{{9}}') AND b <> '000000000'
                  THEN ({weights} - try_cast(substr(b, 9, 1) AS INTEGER)) % 11 = 0
                  ELSE false END;
+        -- codes lose leading zeros in spreadsheets: give digit strings back their width
         CREATE OR REPLACE TEMP MACRO pad_code(x, width) AS
-            CASE WHEN nullif(trim(x), '') IS NULL THEN NULL
-                 WHEN regexp_full_match(trim(x), '[0-9]+') AND length(trim(x)) < width
+            CASE WHEN length(trim(x)) < width AND regexp_full_match(trim(x), '[0-9]+')
                      THEN lpad(trim(x), width, '0')
-                 ELSE trim(x) END;
+                 ELSE nullif(trim(x), '') END;
+        -- YYYY-MM-DD, DD-MM-YYYY or YYYY-MM-DD HH:MM:SS and nothing else: a plain cast would also
+        -- take 'epoch' or '2024/01/05', and strptime turns 'epoch' into 1900-01-01
         CREATE OR REPLACE TEMP MACRO parse_date(x) AS
-            coalesce(try_strptime(trim(x), '%Y-%m-%d'), try_strptime(trim(x), '%d-%m-%Y'),
-                     try_strptime(trim(x), '%Y-%m-%d %H:%M:%S'))::DATE;
+            CASE WHEN length(trim(x)) = 10 AND substr(trim(x), 5, 1) = '-' AND substr(trim(x), 8, 1) = '-'
+                     THEN try_cast(trim(x) AS DATE)
+                 WHEN length(trim(x)) = 10 AND substr(trim(x), 3, 1) = '-' AND substr(trim(x), 6, 1) = '-'
+                     THEN try_strptime(trim(x), '%d-%m-%Y')::DATE
+                 WHEN length(trim(x)) = 19 AND substr(trim(x), 5, 1) = '-' AND substr(trim(x), 11, 1) = ' '
+                     THEN try_strptime(trim(x), '%Y-%m-%d %H:%M:%S')::DATE END;
         -- try_cast('7.5' AS BIGINT) rounds to 8: accept only digits, so '7.5' stays unparseable
         CREATE OR REPLACE TEMP MACRO whole_int(x) AS
             CASE WHEN regexp_full_match(trim(x), '-?[0-9]{{1,18}}') THEN CAST(trim(x) AS BIGINT) END;
         CREATE OR REPLACE TEMP MACRO whole_number(x) AS CAST(whole_int(x) AS VARCHAR);
     """)
-
-
-# HMAC is the costly part, and a file holds far fewer clients than lines: hash each distinct BSN
-# once. The source is scanned twice rather than materialised with raw BSNs in it.
-PSEUDONYMS_CTE = """pseudonyms AS (
-    SELECT bsn_padded, pseudonymise(bsn_padded) AS client_pseudonym, is_valid_bsn(bsn_padded) AS bsn_valid
-    FROM (SELECT DISTINCT pad_code(bsn, 9) AS bsn_padded FROM ({source}))
-)"""
-
-
-def normalise_sql(template: str, source: str) -> str:
-    """A normalise_*.sql model over `source`, with the shared pseudonyms CTE filled in."""
-    return template.format(source=source, pseudonyms=PSEUDONYMS_CTE.format(source=source))

@@ -1,14 +1,13 @@
 -- One text row of an outcome record (CSV or XLSX) -> typed, padded, pseudonymised.
 -- The source yields file_id, line_no and the contract's text columns; the raw BSN stops here.
-WITH {pseudonyms}
 SELECT
     file_id,
     line_no,
     nullif(trim(response_id), '') AS response_id,
     pad_code(aanbieder_agb, 8) AS provider_agb,
     pad_code(gemeentecode, 4) AS municipality_code,
-    p.client_pseudonym,
-    coalesce(p.bsn_valid, false) AS bsn_valid,
+    pseudonymise(s.bsn_padded) AS client_pseudonym,
+    is_valid_bsn(s.bsn_padded) AS bsn_valid,
     whole_number(toewijzingnummer) AS allocation_number,
     pad_code(productcategorie, 2) AS product_category,
     pad_code(verwijzer, 2) AS referrer,
@@ -30,5 +29,4 @@ SELECT
     left(tevredenheid, 40) AS satisfaction_text,
     left(score_begin, 40) AS score_begin_text,
     left(score_eind, 40) AS score_end_text
-FROM ({source}) AS s
-LEFT JOIN pseudonyms AS p ON p.bsn_padded = pad_code(s.bsn, 9)
+FROM (SELECT *, pad_code(bsn, 9) AS bsn_padded FROM ({source})) AS s

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from assets.ingest.csv_source import RejectedFile, inspect_csv, text_relation
+from assets.ingest.csv_source import READ_ERRORS, inspect_csv, text_table
 from assets.ingest.files import REGISTRY_DDL, next_file_id, register, sha256_of
 from assets.ingest.redact import redact
 from pipelines.reference_data import REFERENCE_DIR
@@ -58,11 +58,11 @@ CODE_LISTS = (
 
 def _load(con: duckdb.DuckDBPyConnection, t: ReferenceTable, path: Path) -> int:
     layout = inspect_csv(path, t.columns)
-    source = text_relation(con, path, layout, t.columns, view="reference_rows")
+    con.register("reference_rows", text_table(path, layout, t.columns))
     try:
-        con.execute(f"CREATE OR REPLACE TABLE ref.{t.table} AS WITH src AS ({source}) {t.select}")
+        con.execute(f"CREATE OR REPLACE TABLE ref.{t.table} AS WITH src AS (SELECT * FROM reference_rows) {t.select}")
     finally:
-        con.execute("DROP VIEW IF EXISTS reference_rows")
+        con.unregister("reference_rows")
     return con.execute(f"SELECT count(*) FROM ref.{t.table}").fetchone()[0]
 
 
@@ -80,7 +80,7 @@ def load_reference(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> dict[str, d
             try:
                 rows = _load(con, t, dropped)
                 source, status, message = f"reference/{t.file}", "loaded", None
-            except (RejectedFile, duckdb.Error) as exc:
+            except (*READ_ERRORS, duckdb.Error) as exc:
                 status, message = "rejected", redact(f"{exc}; using the shipped default")
                 note = message
             if known is None:

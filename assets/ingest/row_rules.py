@@ -28,8 +28,12 @@ def required_rule(rule_id: str, checks: tuple[tuple[str, str], ...]) -> RowRule:
                    "concat_ws('; ', " + ", ".join(f"CASE WHEN {c} THEN {m} END" for c, m in checks) + ")")
 
 
-def rules_case(rules: tuple[RowRule, ...]) -> tuple[str, str]:
-    """SQL CASE expressions giving the first failing rule id and its message."""
+def judged_sql(rules: tuple[RowRule, ...], source: str) -> str:
+    """`source` plus the first failing rule's id and message (both NULL for a clean row).
+
+    The conditions are evaluated once, for the id; the message is then picked by id, so a clean
+    row costs one pass over the conditions and nothing more.
+    """
     ids = "CASE " + " ".join(f"WHEN {r.condition} THEN '{r.rule_id}'" for r in rules) + " END"
-    messages = "CASE " + " ".join(f"WHEN {r.condition} THEN {r.message}" for r in rules) + " END"
-    return ids, messages
+    messages = "CASE rule_id " + " ".join(f"WHEN '{r.rule_id}' THEN {r.message}" for r in rules) + " END"
+    return f"SELECT *, {messages} AS message FROM (SELECT *, {ids} AS rule_id FROM ({source}))"

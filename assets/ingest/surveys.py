@@ -14,9 +14,9 @@ from pathlib import Path
 import duckdb
 
 from assets.ingest import loading
-from assets.ingest.files import IngestSummary, RawFile, plan_run, register
-from assets.ingest.macros import normalise_sql
-from assets.ingest.row_rules import rules_case
+from assets.ingest.csv_source import text_schema
+from assets.ingest.files import IngestSummary, RawFile, plan_run, register, set_rows_read
+from assets.ingest.row_rules import judged_sql
 from assets.ingest.survey_rules import SURVEY_RULES
 from assets.ingest.xlsx_source import xlsx_batches
 
@@ -90,18 +90,17 @@ WHERE f.file_id = s.file_id;
 def _incoming_ddl() -> str:
     empty = ", ".join(f"NULL::VARCHAR AS {c}" for c in COLUMNS)
     source = f"SELECT NULL::INTEGER AS file_id, NULL::BIGINT AS line_no, {empty} WHERE false"
-    return f"CREATE OR REPLACE TEMP TABLE incoming_surveys AS {normalise_sql(NORMALISE_SQL, source)}"
+    return f"CREATE OR REPLACE TEMP TABLE incoming_surveys AS {NORMALISE_SQL.format(source=source)}"
 
 
-def _load_file(con: duckdb.DuckDBPyConnection, f: RawFile) -> None:
+def _load_file(con: duckdb.DuckDBPyConnection, f: RawFile) -> int:
     def insert(source: str) -> None:
-        con.execute(f"INSERT INTO incoming_surveys {normalise_sql(NORMALISE_SQL, source)}")
+        con.execute(f"INSERT INTO incoming_surveys {NORMALISE_SQL.format(source=source)}")
 
-    if f.path.suffix.lower() == ".xlsx":
-        for batch in xlsx_batches(f.path, REQUIRED, OPTIONAL, COLUMNS):
-            loading.insert_arrow(con, loading.with_file_id(batch, f.file_id), insert)
-    else:
-        loading.insert_csv(con, f, REQUIRED, OPTIONAL, COLUMNS, insert)
+    if f.path.suffix.lower() != ".xlsx":
+        return loading.insert_csv(con, f, REQUIRED, OPTIONAL, COLUMNS, insert, "incoming_surveys")
+    return loading.insert_file(con, xlsx_batches(f.path, REQUIRED, OPTIONAL, COLUMNS), text_schema(COLUMNS),
+                               f.file_id, insert)
 
 
 def ingest_surveys(con: duckdb.DuckDBPyConnection, raw_dir: Path, max_file_bytes: int,
@@ -112,9 +111,9 @@ def ingest_surveys(con: duckdb.DuckDBPyConnection, raw_dir: Path, max_file_bytes
         return summary
     con.execute(_incoming_ddl())
     readable, rejected = loading.screen(files, max_file_bytes)
-    rejected |= loading.load_each(con, readable, "incoming_surveys", lambda f: _load_file(con, f), progress,
-                                  "survey files")
-    rule_ids, messages = rules_case(SURVEY_RULES)
+    read, failed = loading.load_each(con, readable, "incoming_surveys", lambda f: _load_file(con, f), progress,
+                                     "survey files")
+    rejected |= failed
     typed = ", ".join(TYPED)
     con.execute("BEGIN TRANSACTION")
     try:
@@ -125,13 +124,9 @@ def ingest_surveys(con: duckdb.DuckDBPyConnection, raw_dir: Path, max_file_bytes
             INSERT INTO raw.survey_rows
             SELECT file_id, line_no, {typed},
                    CASE WHEN rule_id IS NULL THEN 'loaded' ELSE 'quarantined' END, rule_id, message, now()
-            FROM (SELECT *, {rule_ids} AS rule_id, {messages} AS message FROM incoming_surveys)
+            FROM ({judged_sql(SURVEY_RULES, "SELECT * FROM incoming_surveys")})
         """)
-        con.execute("""
-            UPDATE registry.files AS f SET rows_read = s.n
-            FROM (SELECT file_id, count(*) AS n FROM incoming_surveys GROUP BY file_id) AS s
-            WHERE f.file_id = s.file_id
-        """)
+        set_rows_read(con, read)
         con.execute(SUPERSEDE_SQL)
         con.execute("COMMIT")
     except Exception:

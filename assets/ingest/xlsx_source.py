@@ -17,7 +17,7 @@ import pyarrow as pa
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
-from assets.ingest.csv_source import ARROW_BATCH_ROWS, RejectedFile
+from assets.ingest.csv_source import ARROW_BATCH_ROWS, RejectedFile, text_schema
 
 MAX_UNCOMPRESSED_BYTES = 2 * 1024**3  # a zip bomb expands far beyond any real survey export
 
@@ -57,7 +57,7 @@ def xlsx_batches(path: Path, required: tuple[str, ...], optional: tuple[str, ...
         missing = [c for c in required if c not in positions]
         if missing:
             raise RejectedFile(f"first sheet lacks required column(s) {', '.join(missing)}")
-        schema = pa.schema([("line_no", pa.int64()), *[(c, pa.string()) for c in columns]])
+        schema = text_schema(columns)
         buffer: dict[str, list] = {name: [] for name in schema.names}
         for line_no, row in enumerate(rows, start=2):
             if row is None or all(v is None for v in row):
