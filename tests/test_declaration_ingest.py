@@ -237,6 +237,13 @@ def test_hostile_files_are_rejected(warehouse, data_dir, tmp_path):
     assert len(rows) == 1
 
 
+def test_endless_line_is_rejected_without_reading_it_whole(warehouse, data_dir):
+    path = write_declarations(data_dir / "raw/declarations/endless.csv", [{}])
+    path.write_text(path.read_text() + "9" * (csv_source.MAX_LINE_CHARS + 10))
+    _, rows, files = ingest(warehouse)
+    assert files[0][1] == "rejected" and "a line longer than" in files[0][6] and rows == []
+
+
 def test_oversized_file_rejected(warehouse, data_dir):
     write_declarations(data_dir / "raw/declarations/big.csv", [{}] * 20)
     small = warehouse.model_copy(update={"max_file_bytes": 100})

@@ -39,3 +39,14 @@ def test_examples_never_show_a_bsn():
     findings = gx_runner.run_suite(con, "t", ["code"], [
         gx.expectations.ExpectColumnValuesToMatchRegex(column="code", regex="^[0-9]{4}$")])
     assert findings[1].examples == ("<number>",)
+
+
+def test_null_only_columns_are_judged_by_class_with_exact_counts():
+    # a reference-number column: many distinct values, only nullness asked; 8 of 5,000 rows are NULL
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t AS SELECT CASE WHEN v % 700 = 3 THEN NULL ELSE 'R' || v END AS ref "
+                "FROM range(5000) r(v)")
+    finding, = [f for f in gx_runner.run_suite(con, "t", ["ref"], [
+        gx.expectations.ExpectColumnValuesToNotBeNull(column="ref")]) if f.column == "ref"]
+    assert (finding.unexpected_rows, finding.total_rows) == (8, 5000)
+    assert not finding.passed

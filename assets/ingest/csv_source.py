@@ -16,6 +16,7 @@ import csv
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 import numpy as np
 import pyarrow as pa
@@ -26,6 +27,7 @@ from assets.ingest.redact import redact
 SNIFF_BYTES = 64 * 1024
 ARROW_BATCH_ROWS = 100_000
 ARROW_BLOCK_BYTES = 4 * 1024 * 1024  # about 40,000 declaration lines per batch
+MAX_LINE_CHARS = 1024 * 1024  # a declaration line is about 100 characters
 
 
 class RejectedFile(Exception):
@@ -128,6 +130,14 @@ def text_batches(path: Path, layout: CsvLayout, columns: tuple[str, ...]) -> Ite
         raise IrregularFile(redact(str(exc))) from exc
 
 
+def _capped_lines(fh: TextIO) -> Iterator[str]:
+    """Lines of at most MAX_LINE_CHARS: a file of one endless line must not be read into memory whole."""
+    while line := fh.readline(MAX_LINE_CHARS + 1):
+        if len(line) > MAX_LINE_CHARS:
+            raise RejectedFile(f"a line longer than {MAX_LINE_CHARS:,} characters: not a CSV export")
+        yield line
+
+
 def text_schema(columns: tuple[str, ...]) -> pa.Schema:
     """What every reader yields: line_no, then the contract columns as text."""
     return pa.schema([("line_no", pa.int64()), *[(c, pa.string()) for c in columns]])
@@ -137,7 +147,7 @@ def python_batches(path: Path, layout: CsvLayout, columns: tuple[str, ...]) -> I
     """Arrow batches for files pyarrow does not take: Windows-1252, or rows of the wrong width."""
     schema = text_schema(columns)
     with path.open("r", encoding=layout.encoding, newline="", errors="replace") as fh:
-        reader = csv.reader(fh, delimiter=layout.delimiter)
+        reader = csv.reader(_capped_lines(fh), delimiter=layout.delimiter)
         next(reader, None)
         buffer: list[list] = [[] for _ in range(len(columns) + 1)]
         for row in reader:

@@ -32,7 +32,7 @@ def install_macros(con: duckdb.DuckDBPyConnection, key: str) -> None:
             CASE WHEN b IS NULL THEN NULL
                  ELSE sha256(unhex('{opad}') || unhex(sha256(unhex('{ipad}') || b::BLOB))) END;
         CREATE OR REPLACE TEMP MACRO is_valid_bsn(b) AS
-            CASE WHEN regexp_full_match(b, '[0-9]{{9}}') AND b <> '000000000'
+            CASE WHEN strlen(b) = 9 AND regexp_full_match(b, '[0-9]{{9}}') AND b <> '000000000'
                  THEN ({weights} - try_cast(substr(b, 9, 1) AS INTEGER)) % 11 = 0
                  ELSE false END;
         -- codes lose leading zeros in spreadsheets: give digit strings back their width

@@ -1,0 +1,33 @@
+"""SQL rules: unique keys (hash first, exact on suspicion) and no raw BSN in any text column."""
+
+import duckdb
+
+from assets.ingest.macros import install_macros
+from checks.sql_rules import no_bsn, unique_key
+
+
+def _products(rows: list[str]) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA ref")
+    con.execute("CREATE TABLE ref.products AS SELECT unnest(?::VARCHAR[]) AS product_code, 'x' AS note", [rows])
+    return con
+
+
+def test_unique_key_counts_every_extra_row_exactly():
+    finding = unique_key(_products([f"P{i}" for i in range(1000)] + ["P7", "P7", "P9"]), "ref.products")
+    assert (finding.unexpected_rows, finding.total_rows) == (3, 1003)
+    assert set(finding.examples) == {"P7", "P9"}
+
+
+def test_unique_key_passes_on_distinct_keys():
+    finding = unique_key(_products([f"P{i}" for i in range(1000)]), "ref.products")
+    assert finding.passed and finding.total_rows == 1000
+
+
+def test_no_bsn_finds_an_elfproef_valid_value_in_a_view():
+    # staging.declaration_lines is a view: its text columns must be found and scanned too
+    con = _products(["45A01", "999900006", "12345678"])
+    install_macros(con, "key")
+    con.execute("CREATE VIEW ref.product_view AS SELECT * FROM ref.products")
+    finding = no_bsn(con, "ref.product_view")
+    assert (finding.unexpected_rows, finding.total_rows) == (1, 3)
