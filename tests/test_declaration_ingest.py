@@ -251,6 +251,23 @@ def test_oversized_file_rejected(warehouse, data_dir):
     assert files[0][1] == "rejected" and "above the limit" in files[0][6] and rows == []
 
 
+def test_many_xml_files_on_worker_processes_keep_file_order(warehouse, data_dir, monkeypatch):
+    # the parallel path with a tiny window: one file per task, one task ahead, batches of 3 lines
+    from assets.ingest import declarations
+    for name, value in (("PARALLEL_XML_FROM", 2), ("XML_CHUNK_FILES", 1), ("XML_CHUNKS_AHEAD", 1),
+                        ("XML_BATCH_ROWS", 3)):
+        monkeypatch.setattr(declarations, name, value)
+    text = (FIXTURES / "jw323_example.xml").read_text()
+    for i in range(5):
+        content = text.replace(">RN00", f">F{i}RN00")
+        (data_dir / f"raw/declarations/f{i}.xml").write_text(content[: len(content) // 2] if i == 2 else content)
+    summary, rows, files = ingest(warehouse)
+    assert [(f[0], f[1], f[2]) for f in files] == [
+        (f"declarations/f{i}.xml", "rejected" if i == 2 else "loaded", 0 if i == 2 else 5) for i in range(5)]
+    assert [(r[0], r[1]) for r in rows] == [(f"declarations/f{i}.xml", n) for i in (0, 1, 3, 4) for n in range(1, 6)]
+    assert (summary.rows_read, summary.rows_loaded, summary.rows_quarantined) == (20, 16, 4)
+
+
 @pytest.mark.parametrize("fraction", [0.3, 0.5, 0.77, 0.9, 0.99])
 def test_xml_truncated_anywhere_is_rejected(warehouse, data_dir, fraction):
     data = (FIXTURES / "jw323_example.xml").read_bytes()

@@ -11,17 +11,19 @@ file's rows are removed and the transaction carries on.
 from __future__ import annotations
 
 import multiprocessing
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from assets.ingest import loading
 from assets.ingest.declaration_rules import DECLARATION_RULES
 from assets.ingest.files import IngestSummary, RawFile, plan_run, register, set_rows_read
 from assets.ingest.row_rules import judged_sql
-from assets.ingest.xml_source import parse_jw323, to_arrow
+from assets.ingest.xml_source import arrow_schema, parse_jw323, to_arrow
 
 COLUMNS = (
     "declaratienummer", "aanbieder_agb", "gemeentecode", "bsn", "referentienummer", "vorig_referentienummer",
@@ -31,9 +33,12 @@ COLUMNS = (
 OPTIONAL = ("declaratienummer", "vorig_referentienummer", "producttarief")
 REQUIRED = tuple(c for c in COLUMNS if c not in OPTIONAL)
 NORMALISE_SQL = (Path(__file__).parent / "normalise_declarations.sql").read_text()
-XML_BATCH_ROWS = 200_000
+XML_BATCH_ROWS = 50_000
 PARALLEL_XML_FROM = 16  # below this many files, starting worker processes costs more than it saves
+XML_CHUNK_FILES = 8  # files per task handed to a worker process
+XML_CHUNKS_AHEAD = 4  # tasks parsed ahead of the writer: bounds memory, keeps both workers busy
 TARGET = "raw.declaration_rows"
+XML_SCHEMA = arrow_schema(COLUMNS)
 
 RAW_DDL = f"""
 CREATE TABLE IF NOT EXISTS {TARGET} (
@@ -74,17 +79,30 @@ def _insert_sql(source: str) -> str:
             f"FROM ({judged})")
 
 
+def _parse_chunk(paths: list[str]) -> list[tuple[dict[str, list] | None, str | None]]:
+    return [parse_jw323(path, COLUMNS) for path in paths]
+
+
 def _xml_results(files: list[RawFile]) -> Iterator[tuple[RawFile, dict[str, list] | None, str | None]]:
-    """Parse XML files, on both cores when there are many; results come back in file order."""
-    paths = [str(f.path) for f in files]
+    """Parse XML files, on both cores when there are many; results come back in file order.
+
+    Only a few chunks are parsed ahead of the writer: with everything submitted at once, parsed
+    files would pile up in memory whenever writing is the slower side.
+    """
     if len(files) < PARALLEL_XML_FROM:
         for f in files:
             yield (f, *parse_jw323(str(f.path), COLUMNS))
         return
+    chunks = [files[i:i + XML_CHUNK_FILES] for i in range(0, len(files), XML_CHUNK_FILES)]
     with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as pool:
-        results = pool.map(parse_jw323, paths, [COLUMNS] * len(paths), chunksize=64)
-        for f, (table, error) in zip(files, results, strict=True):
-            yield f, table, error
+        ahead: deque = deque()
+        for chunk in [*chunks, None]:
+            if chunk is not None:
+                ahead.append((chunk, pool.submit(_parse_chunk, [str(f.path) for f in chunk])))
+            while ahead and (chunk is None or len(ahead) > XML_CHUNKS_AHEAD):
+                done, future = ahead.popleft()
+                for f, (table, error) in zip(done, future.result(), strict=True):
+                    yield f, table, error
 
 
 def _read_files(con: duckdb.DuckDBPyConnection, files: list[RawFile], max_bytes: int,
@@ -102,27 +120,27 @@ def _read_files(con: duckdb.DuckDBPyConnection, files: list[RawFile], max_bytes:
         progress, "CSV declaration files")
     rejected |= failed
 
-    pending: list[tuple[int, dict[str, list]]] = []
-    pending_rows = 0
-
-    def flush() -> None:
-        nonlocal pending, pending_rows
+    def xml_batches() -> Iterator[pa.Table]:
+        """Parsed files gathered into batches of about XML_BATCH_ROWS lines, each tagged with its file."""
+        pending: list[tuple[int, dict[str, list]]] = []
+        pending_rows = 0
+        for i, (f, table, error) in enumerate(_xml_results(xml_files), 1):
+            if error is not None:
+                rejected[f.file_id] = error
+            else:
+                pending.append((f.file_id, table))
+                read[f.file_id] = len(table["line_no"])
+                pending_rows += read[f.file_id]
+                if pending_rows >= XML_BATCH_ROWS:
+                    yield to_arrow(COLUMNS, pending)
+                    pending, pending_rows = [], 0
+            if i % 1000 == 0 or i == len(xml_files):
+                progress(f"parsed {i}/{len(xml_files)} XML declaration files")
         if pending:
-            loading.insert_arrow(con, to_arrow(COLUMNS, pending), insert)
-        pending, pending_rows = [], 0
+            yield to_arrow(COLUMNS, pending)
 
-    for i, (f, table, error) in enumerate(_xml_results(xml_files), 1):
-        if error is not None:
-            rejected[f.file_id] = error
-        else:
-            pending.append((f.file_id, table))
-            read[f.file_id] = len(table["line_no"])
-            pending_rows += read[f.file_id]
-            if pending_rows >= XML_BATCH_ROWS:
-                flush()
-        if i % 1000 == 0 or i == len(xml_files):
-            progress(f"parsed {i}/{len(xml_files)} XML declaration files")
-    flush()
+    if xml_files:
+        loading.insert_stream(con, xml_batches(), XML_SCHEMA, insert)
     return read, rejected
 
 

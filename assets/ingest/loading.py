@@ -45,36 +45,42 @@ def with_file_id(table: pa.Table, file_id: int) -> pa.Table:
 
 
 class _GuardedStream:
-    """One file's batches as a single Arrow stream, so DuckDB takes the whole file in one statement.
+    """Batches as a single Arrow stream, so DuckDB takes a whole file (or many) in one statement.
 
     A reader's error must not surface inside DuckDB, where it would abort the run's transaction:
     the stream ends early instead and keeps the error for the caller to raise afterwards.
     """
 
-    def __init__(self, batches: Iterator[pa.Table], schema: pa.Schema, file_id: int) -> None:
+    def __init__(self, batches: Iterator[pa.Table], schema: pa.Schema) -> None:
         self.rows = 0
         self.error: Exception | None = None
-        self._batches, self._file_id = batches, file_id
-        self.reader = pa.RecordBatchReader.from_batches(schema.append(pa.field("file_id", pa.int32())),
-                                                        self._guarded())
+        self._batches = batches
+        self.reader = pa.RecordBatchReader.from_batches(schema, self._guarded())
 
     def _guarded(self) -> Iterator[pa.RecordBatch]:
         try:
             for table in self._batches:
                 self.rows += table.num_rows
-                yield from with_file_id(table, self._file_id).to_batches()
-        except Exception as exc:  # raised again by insert_file, outside DuckDB
+                yield from table.to_batches()
+        except Exception as exc:  # raised again by insert_stream, outside DuckDB
             self.error = exc
 
 
-def insert_file(con: duckdb.DuckDBPyConnection, batches: Iterator[pa.Table], schema: pa.Schema, file_id: int,
-                insert: Insert) -> int:
-    """Insert one file's text batches in one statement; return the rows read, or raise the reader's error."""
-    stream = _GuardedStream(batches, schema, file_id)
+def insert_stream(con: duckdb.DuckDBPyConnection, batches: Iterator[pa.Table], schema: pa.Schema,
+                  insert: Insert) -> int:
+    """Insert text batches in one statement; return the rows read, or raise the reader's error."""
+    stream = _GuardedStream(batches, schema)
     insert_arrow(con, stream.reader, insert)
     if stream.error is not None:
         raise stream.error
     return stream.rows
+
+
+def insert_file(con: duckdb.DuckDBPyConnection, batches: Iterator[pa.Table], schema: pa.Schema, file_id: int,
+                insert: Insert) -> int:
+    """One file's text batches (line_no + columns), tagged with its file id, in one statement."""
+    return insert_stream(con, (with_file_id(b, file_id) for b in batches),
+                         schema.append(pa.field("file_id", pa.int32())), insert)
 
 
 def discard(con: duckdb.DuckDBPyConnection, target: str, file_id: int) -> None:

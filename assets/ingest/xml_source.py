@@ -86,9 +86,14 @@ def parse_jw323(path: str, columns: tuple[str, ...]) -> tuple[dict[str, list] | 
     return rows, None
 
 
+def arrow_schema(columns: tuple[str, ...]) -> pa.Schema:
+    """Parsed Prestatie lines as Arrow: file, position, then the contract columns as text."""
+    return pa.schema([("file_id", pa.int32()), ("line_no", pa.int64()), *[(c, pa.string()) for c in columns]])
+
+
 def to_arrow(columns: tuple[str, ...], parts: list[tuple[int, dict[str, list]]]) -> pa.Table:
     """Many parsed files as one Arrow table, tagged with their file ids."""
-    schema = pa.schema([("file_id", pa.int32()), ("line_no", pa.int64()), *[(c, pa.string()) for c in columns]])
+    schema = arrow_schema(columns)
     data: dict[str, list] = {name: [] for name in schema.names}
     for file_id, rows in parts:
         data["file_id"].extend([file_id] * len(rows["line_no"]))
