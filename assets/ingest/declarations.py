@@ -147,15 +147,16 @@ def _read_files(con: duckdb.DuckDBPyConnection, files: list[RawFile], max_bytes:
 # D09 and exact duplicates: the first loaded occurrence of (provider, reference) wins, looking at
 # rows loaded in earlier runs (lower file_id) before this run's rows. Keys are compared as 64-bit
 # hashes first, so only the few rows whose key repeats are ranked and compared in full.
-NEW_KEYS_SQL = f"""
-    CREATE OR REPLACE TEMP TABLE new_keys AS
-    SELECT hash(provider_agb, reference_number) AS key, count(*) AS n
-    FROM {TARGET} WHERE file_id >= $first AND status = 'loaded' GROUP BY key
-"""
 REPEATED_KEYS_SQL = f"""
     CREATE OR REPLACE TEMP TABLE repeated_keys AS
-    SELECT key FROM new_keys WHERE n > 1
-    UNION
+    WITH new_keys AS (
+        SELECT hash(provider_agb, reference_number) AS key FROM {TARGET} WHERE file_id >= $first AND status = 'loaded'
+    )
+    SELECT key FROM (SELECT key FROM new_keys {{earlier}}) GROUP BY key HAVING count(*) > 1
+"""
+# only when earlier runs loaded rows: the semi-join against an empty past would still hash every new key
+EARLIER_KEYS_SQL = f"""
+    UNION ALL
     SELECT hash(provider_agb, reference_number) FROM {TARGET}
     WHERE file_id < $first AND status = 'loaded' AND hash(provider_agb, reference_number) IN (SELECT key FROM new_keys)
 """
@@ -206,15 +207,12 @@ COUNTS_SQL = f"""
 def _resolve_repeats(con: duckdb.DuckDBPyConnection, first: int) -> None:
     """Mark this run's repeated reference numbers as exact duplicates or D09."""
     params = {"first": first}
-    con.execute(NEW_KEYS_SQL, params)
-    if con.execute(f"SELECT count(*) FROM {TARGET} WHERE file_id < $first", params).fetchone()[0]:
-        con.execute(REPEATED_KEYS_SQL, params)
-    else:  # the first load: only repeats within this run, no semi-join against an empty past
-        con.execute("CREATE OR REPLACE TEMP TABLE repeated_keys AS SELECT key FROM new_keys WHERE n > 1")
+    earlier = con.execute(f"SELECT count(*) FROM {TARGET} WHERE file_id < $first", params).fetchone()[0]
+    con.execute(REPEATED_KEYS_SQL.format(earlier=EARLIER_KEYS_SQL if earlier else ""), params)
     if con.execute("SELECT count(*) FROM repeated_keys").fetchone()[0]:
         con.execute(RESOLVE_SQL, params)
         con.execute(MARK_REPEATS_SQL)
-    for table in ("new_keys", "repeated_keys", "resolved_declarations"):
+    for table in ("repeated_keys", "resolved_declarations"):
         con.execute(f"DROP TABLE IF EXISTS {table}")
 
 

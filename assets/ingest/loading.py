@@ -7,6 +7,8 @@ and the other files carry on.
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Callable, Iterator
 
 import duckdb
@@ -17,6 +19,7 @@ from assets.ingest.files import RawFile
 from assets.ingest.redact import redact
 
 Insert = Callable[[str], None]
+READ_AHEAD_BATCHES = 2
 
 
 def screen(files: list[RawFile], max_bytes: int) -> tuple[list[RawFile], dict[int, str]]:
@@ -66,10 +69,51 @@ class _GuardedStream:
             self.error = exc
 
 
+def _read_ahead(batches: Iterator[pa.Table]) -> Iterator[pa.Table]:
+    """The next batches, read on a helper thread while DuckDB works on the current one.
+
+    DuckDB pulls a stream one batch at a time, and its other thread waits meanwhile; pyarrow
+    parses without holding the GIL, so reading ahead keeps both cores busy. A reader's error is
+    passed along and raised here, in the consumer.
+    """
+    ready: queue.Queue = queue.Queue(maxsize=READ_AHEAD_BATCHES)
+    stop = threading.Event()
+    done = object()
+
+    def put(item: object) -> None:
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def produce() -> None:
+        try:
+            for batch in batches:
+                put(batch)
+                if stop.is_set():
+                    return
+            put(done)
+        except Exception as exc:
+            put(exc)
+
+    helper = threading.Thread(target=produce, name="read-ahead", daemon=True)
+    helper.start()
+    try:
+        while (item := ready.get()) is not done:
+            if isinstance(item, Exception):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        helper.join()
+
+
 def insert_stream(con: duckdb.DuckDBPyConnection, batches: Iterator[pa.Table], schema: pa.Schema,
                   insert: Insert) -> int:
     """Insert text batches in one statement; return the rows read, or raise the reader's error."""
-    stream = _GuardedStream(batches, schema)
+    stream = _GuardedStream(_read_ahead(batches), schema)
     insert_arrow(con, stream.reader, insert)
     if stream.error is not None:
         raise stream.error
