@@ -18,6 +18,7 @@ import duckdb
 from assets.ingest.declarations import RAW_DDL as DECLARATIONS_DDL
 from assets.ingest.files import REGISTRY_DDL
 from assets.ingest.macros import install_macros
+from assets.ingest.pseudonyms import Pseudonymiser
 from assets.ingest.surveys import RAW_DDL as SURVEYS_DDL
 from pipelines.settings import load_settings
 
@@ -66,6 +67,10 @@ class Warehouse(dg.ConfigurableResource):
     def secret_key(self) -> str:
         return self.pseudonym_key or load_settings().pseudonym_key
 
+    def pseudonymiser(self) -> Pseudonymiser:
+        """One per ingestion run: it remembers the run's BSNs in memory only, and is dropped after."""
+        return Pseudonymiser(self.secret_key())
+
     def _open(self) -> duckdb.DuckDBPyConnection:
         """DuckDB allows one writer: if another run holds the file (`make run` during a UI run), wait."""
         deadline = time.monotonic() + self.lock_wait_seconds
@@ -90,7 +95,7 @@ class Warehouse(dg.ConfigurableResource):
             con.execute("SET enable_progress_bar = false")
             for schema in SCHEMAS:
                 con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-            install_macros(con, self.secret_key())
+            install_macros(con)
             for ddl in TABLES_DDL:
                 con.execute(ddl)
             yield con

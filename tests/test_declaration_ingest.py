@@ -20,7 +20,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 def ingest(warehouse):
     with warehouse.connect() as con:
         load_reference(con, warehouse.raw_dir)
-        summary = ingest_declarations(con, warehouse.raw_dir, warehouse.max_file_bytes)
+        summary = ingest_declarations(con, warehouse.raw_dir, warehouse.max_file_bytes, warehouse.pseudonymiser())
         rows = con.execute(
             "SELECT f.source_file, r.line_no, r.status, r.rule_id, r.message, r.municipality_code, r.provider_agb, "
             "r.amount_cents, r.period_start FROM raw.declaration_rows r JOIN registry.files f USING (file_id) "

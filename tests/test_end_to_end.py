@@ -14,8 +14,8 @@ import dagster as dg
 import duckdb
 import pytest
 
+from assets.ingest.pseudonyms import passes_elfproef
 from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
-from pipelines.demo_data.bsn import passes_elfproef
 from pipelines.demo_data.generator import DemoGenerator
 from pipelines.reference_data import REFERENCE_DIR
 from pipelines.resources import Warehouse

@@ -2,24 +2,43 @@ import hashlib
 import hmac
 
 import duckdb
+import pyarrow as pa
 import pytest
 
 from assets.ingest.macros import install_macros
-from pipelines.demo_data.bsn import passes_elfproef, synthetic_bsn
+from assets.ingest.pseudonyms import Pseudonymiser, passes_elfproef
+from pipelines.demo_data.bsn import synthetic_bsn
+
+
+def _hmac(key: str, text: str) -> str:
+    return hmac.new(key.encode(), text.encode(), hashlib.sha256).hexdigest()
 
 
 @pytest.mark.parametrize("key", ["k", "a much longer secret key " * 5])
-def test_sql_hmac_equals_python_hmac(key):
-    con = duckdb.connect()
-    install_macros(con, key)
+def test_pseudonym_is_hmac_sha256_of_the_padded_bsn(key):
+    p = Pseudonymiser(key)
     for bsn in ("999900006", "123456782", synthetic_bsn("x")):
-        got = con.execute("SELECT pseudonymise(?)", [bsn]).fetchone()[0]
-        assert got == hmac.new(key.encode(), bsn.encode(), hashlib.sha256).hexdigest()
+        assert p.pseudonym(bsn) == (_hmac(key, bsn), True)
+    # a spreadsheet dropped the leading zero; spaces around it; a typing error; nothing at all
+    assert p.pseudonym(" 12345672") == (_hmac(key, "012345672"), True)
+    assert p.pseudonym("999900007") == (_hmac(key, "999900007"), False)
+    assert p.pseudonym(None) == p.pseudonym("  ") == (None, False)
+
+
+def test_replace_bsn_swaps_the_column_and_remembers_each_client_once():
+    p = Pseudonymiser("k")
+    table = pa.table({"line_no": [2, 3, 4], "bsn": ["999900006", None, "999900006"], "x": ["a", "b", "c"]})
+    out = p.replace_bsn(table)
+    assert out.schema == Pseudonymiser.schema(table.schema)
+    assert "bsn" not in out.column_names
+    assert out.column("client_pseudonym").to_pylist() == [_hmac("k", "999900006"), None, _hmac("k", "999900006")]
+    assert out.column("bsn_valid").to_pylist() == [True, False, True]
+    assert len(p._known) == 2  # the repeated client was hashed once
 
 
 def test_sql_elfproef_matches_python():
     con = duckdb.connect()
-    install_macros(con, "k")
+    install_macros(con)
     candidates = ["999900006", "999900007", "123456782", "000000000", "12345678", "12345678x", None]
     candidates += [synthetic_bsn(str(i)) for i in range(50)]
     for b in candidates:
@@ -28,20 +47,20 @@ def test_sql_elfproef_matches_python():
 
 def test_padding_restores_leading_zeros():
     con = duckdb.connect()
-    install_macros(con, "k")
+    install_macros(con)
     assert con.execute("SELECT pad_code('141', 4), pad_code('4', 2), pad_code(' 0141 ', 4), pad_code('', 4), "
                        "pad_code('AB', 4)").fetchone() == ("0141", "04", "0141", None, "AB")
 
 
 def test_whole_numbers_only():
     con = duckdb.connect()
-    install_macros(con, "k")
+    install_macros(con)
     assert con.execute("SELECT whole_int(' 12 '), whole_int('7.5'), whole_int('-3'), whole_int('1e3'), "
                        "whole_number('00123')").fetchone() == (12, None, -3, None, "123")
 
 
 def test_elfproef_on_arbitrary_text_is_false_not_an_error():
     con = duckdb.connect()
-    install_macros(con, "k")
+    install_macros(con)
     assert con.execute("SELECT list(is_valid_bsn(x)) FROM (VALUES ('declarations/a.csv'), ('999900006'), "
                        "('abcdefghi'), (NULL)) t(x)").fetchone()[0] == [False, True, False, False]

@@ -27,7 +27,7 @@ def test_unique_key_passes_on_distinct_keys():
 def test_no_bsn_finds_an_elfproef_valid_value_in_a_view():
     # staging.declaration_lines is a view: its text columns must be found and scanned too
     con = _products(["45A01", "999900006", "12345678"])
-    install_macros(con, "key")
+    install_macros(con)
     con.execute("CREATE VIEW ref.product_view AS SELECT * FROM ref.products")
     finding = no_bsn(con, "ref.product_view")
     assert (finding.unexpected_rows, finding.total_rows) == (1, 3)

@@ -19,7 +19,7 @@ from tests.conftest import write_surveys
 def ingest(warehouse):
     with warehouse.connect() as con:
         load_reference(con, warehouse.raw_dir)
-        summary = ingest_surveys(con, warehouse.raw_dir, warehouse.max_file_bytes)
+        summary = ingest_surveys(con, warehouse.raw_dir, warehouse.max_file_bytes, warehouse.pseudonymiser())
         rows = con.execute("SELECT f.source_file, r.line_no, r.status, r.rule_id, r.message, r.municipality_code, "
                            "r.end_reason, r.self_reliance FROM raw.survey_rows r JOIN registry.files f "
                            "USING (file_id) ORDER BY r.file_id, r.line_no").fetchall()

@@ -34,7 +34,7 @@ def reference_data(context: dg.AssetExecutionContext, warehouse: Warehouse) -> d
           "Files already seen (same SHA-256) are not read again.")
 def raw_declarations(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     with warehouse.connect() as con:
-        summary = ingest_declarations(con, warehouse.raw_dir, warehouse.max_file_bytes,
+        summary = ingest_declarations(con, warehouse.raw_dir, warehouse.max_file_bytes, warehouse.pseudonymiser(),
                                       progress=context.log.info)
         total = con.execute("SELECT count(*) FROM raw.declaration_rows").fetchone()[0]
     return _report(context, summary, total)
@@ -45,7 +45,7 @@ def raw_declarations(context: dg.AssetExecutionContext, warehouse: Warehouse) ->
           "row by row (rules S01-S09) and pseudonymised, into raw.survey_rows with lineage.")
 def raw_surveys(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     with warehouse.connect() as con:
-        summary = ingest_surveys(con, warehouse.raw_dir, warehouse.max_file_bytes,
+        summary = ingest_surveys(con, warehouse.raw_dir, warehouse.max_file_bytes, warehouse.pseudonymiser(),
                                  progress=context.log.info)
         total = con.execute("SELECT count(*) FROM raw.survey_rows").fetchone()[0]
     return _report(context, summary, total)

@@ -22,6 +22,7 @@ import pyarrow as pa
 from assets.ingest import loading
 from assets.ingest.declaration_rules import DECLARATION_RULES
 from assets.ingest.files import IngestSummary, RawFile, plan_run, register, set_rows_read
+from assets.ingest.pseudonyms import Pseudonymiser
 from assets.ingest.row_rules import judged_sql
 from assets.ingest.xml_source import arrow_schema, parse_jw323, to_arrow
 
@@ -105,7 +106,7 @@ def _xml_results(files: list[RawFile]) -> Iterator[tuple[RawFile, dict[str, list
                     yield f, table, error
 
 
-def _read_files(con: duckdb.DuckDBPyConnection, files: list[RawFile], max_bytes: int,
+def _read_files(con: duckdb.DuckDBPyConnection, files: list[RawFile], max_bytes: int, pseudonyms: Pseudonymiser,
                 progress: Callable[[str], None]) -> tuple[dict[int, int], dict[int, str]]:
     """Write every readable file's rows; return rows read per file and {file_id: reason} for rejected ones."""
     readable, rejected = loading.screen(files, max_bytes)
@@ -115,9 +116,10 @@ def _read_files(con: duckdb.DuckDBPyConnection, files: list[RawFile], max_bytes:
     def insert(source: str) -> None:
         con.execute(_insert_sql(source))
 
-    read, failed = loading.load_each(
-        con, csv_files, TARGET, lambda f: loading.insert_csv(con, f, REQUIRED, OPTIONAL, COLUMNS, insert, TARGET),
-        progress, "CSV declaration files")
+    def load_csv(f: RawFile) -> int:
+        return loading.insert_csv(con, f, REQUIRED, OPTIONAL, COLUMNS, pseudonyms, insert, TARGET)
+
+    read, failed = loading.load_each(con, csv_files, TARGET, load_csv, progress, "CSV declaration files")
     rejected |= failed
 
     def xml_batches() -> Iterator[pa.Table]:
@@ -132,15 +134,15 @@ def _read_files(con: duckdb.DuckDBPyConnection, files: list[RawFile], max_bytes:
                 read[f.file_id] = len(table["line_no"])
                 pending_rows += read[f.file_id]
                 if pending_rows >= XML_BATCH_ROWS:
-                    yield to_arrow(COLUMNS, pending)
+                    yield pseudonyms.replace_bsn(to_arrow(COLUMNS, pending))
                     pending, pending_rows = [], 0
             if i % 1000 == 0 or i == len(xml_files):
                 progress(f"parsed {i}/{len(xml_files)} XML declaration files")
         if pending:
-            yield to_arrow(COLUMNS, pending)
+            yield pseudonyms.replace_bsn(to_arrow(COLUMNS, pending))
 
     if xml_files:
-        loading.insert_stream(con, xml_batches(), XML_SCHEMA, insert)
+        loading.insert_stream(con, xml_batches(), Pseudonymiser.schema(XML_SCHEMA), insert)
     return read, rejected
 
 
@@ -217,8 +219,9 @@ def _resolve_repeats(con: duckdb.DuckDBPyConnection, first: int) -> None:
 
 
 def ingest_declarations(con: duckdb.DuckDBPyConnection, raw_dir: Path, max_file_bytes: int,
+                        pseudonyms: Pseudonymiser,
                         progress: Callable[[str], None] = lambda _: None) -> IngestSummary:
-    """Needs a connection from Warehouse.connect(): its tables exist and its key is in the macros."""
+    """Needs a connection from Warehouse.connect() (its tables exist) and the run's pseudonymiser."""
     files, summary = plan_run(con, raw_dir, "declarations", (".xml", ".csv"))
     if not files:
         return summary
@@ -226,7 +229,7 @@ def ingest_declarations(con: duckdb.DuckDBPyConnection, raw_dir: Path, max_file_
     first = min(f.file_id for f in files)
     con.execute("BEGIN TRANSACTION")
     try:
-        read, rejected = _read_files(con, files, max_file_bytes, progress)
+        read, rejected = _read_files(con, files, max_file_bytes, pseudonyms, progress)
         for f in files:
             status = "rejected" if f.file_id in rejected else "loaded"
             register(con, f.file_id, f.source_file, f.sha256, "declarations", status, rejected.get(f.file_id))

@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from assets.ingest import csv_source
 from assets.ingest.files import RawFile
+from assets.ingest.pseudonyms import Pseudonymiser
 from assets.ingest.redact import redact
 
 Insert = Callable[[str], None]
@@ -121,10 +122,10 @@ def insert_stream(con: duckdb.DuckDBPyConnection, batches: Iterator[pa.Table], s
 
 
 def insert_file(con: duckdb.DuckDBPyConnection, batches: Iterator[pa.Table], schema: pa.Schema, file_id: int,
-                insert: Insert) -> int:
-    """One file's text batches (line_no + columns), tagged with its file id, in one statement."""
-    return insert_stream(con, (with_file_id(b, file_id) for b in batches),
-                         schema.append(pa.field("file_id", pa.int32())), insert)
+                pseudonyms: Pseudonymiser, insert: Insert) -> int:
+    """One file's text batches (line_no + columns), pseudonymised and tagged with its file id, in one statement."""
+    return insert_stream(con, (with_file_id(pseudonyms.replace_bsn(b), file_id) for b in batches),
+                         pseudonyms.schema(schema).append(pa.field("file_id", pa.int32())), insert)
 
 
 def discard(con: duckdb.DuckDBPyConnection, target: str, file_id: int) -> None:
@@ -132,7 +133,7 @@ def discard(con: duckdb.DuckDBPyConnection, target: str, file_id: int) -> None:
 
 
 def insert_csv(con: duckdb.DuckDBPyConnection, f: RawFile, required: tuple[str, ...], optional: tuple[str, ...],
-               columns: tuple[str, ...], insert: Insert, target: str) -> int:
+               columns: tuple[str, ...], pseudonyms: Pseudonymiser, insert: Insert, target: str) -> int:
     """Insert a CSV file's rows; return how many rows the reader produced.
 
     The fast reader gives up on rows of the wrong width: what it inserted is removed from
@@ -141,10 +142,12 @@ def insert_csv(con: duckdb.DuckDBPyConnection, f: RawFile, required: tuple[str, 
     layout = csv_source.inspect_csv(f.path, required, optional)
     schema = csv_source.text_schema(columns)
     try:
-        return insert_file(con, csv_source.text_batches(f.path, layout, columns), schema, f.file_id, insert)
+        return insert_file(con, csv_source.text_batches(f.path, layout, columns), schema, f.file_id, pseudonyms,
+                           insert)
     except csv_source.IrregularFile:
         discard(con, target, f.file_id)
-    return insert_file(con, csv_source.python_batches(f.path, layout, columns), schema, f.file_id, insert)
+    return insert_file(con, csv_source.python_batches(f.path, layout, columns), schema, f.file_id, pseudonyms,
+                       insert)
 
 
 def load_each(con: duckdb.DuckDBPyConnection, files: list[RawFile], target: str,

@@ -1,36 +1,18 @@
 """SQL macros shared by every ingestion path, so CSV, XML and XLSX rows are cleaned identically.
 
-`pseudonymise` is HMAC-SHA256(key, bsn) written in SQL: sha256(K^opad || sha256(K^ipad || m)).
-It runs inside DuckDB on the rows as they stream in, so a raw BSN is never written anywhere;
-the macro is TEMP, so the key-derived pads live only in this connection. It runs once per row:
-a monthly file names most clients once, so hashing distinct BSNs first saves little, and it
-would mean reading the stream twice.
+The BSN is not among them: it is pseudonymised in Python before DuckDB sees a row
+(assets/ingest/pseudonyms.py). `is_valid_bsn` is here for the privacy check, which looks for a
+raw BSN that escaped into a table anyway.
 """
 
 from __future__ import annotations
 
-import hashlib
-
 import duckdb
 
-_BLOCK = 64
 
-
-def _pads(key: str) -> tuple[str, str]:
-    raw = key.encode()
-    if len(raw) > _BLOCK:
-        raw = hashlib.sha256(raw).digest()
-    raw = raw.ljust(_BLOCK, b"\0")
-    return bytes(b ^ 0x36 for b in raw).hex(), bytes(b ^ 0x5C for b in raw).hex()
-
-
-def install_macros(con: duckdb.DuckDBPyConnection, key: str) -> None:
-    ipad, opad = _pads(key)
+def install_macros(con: duckdb.DuckDBPyConnection) -> None:
     weights = " + ".join(f"{w} * try_cast(substr(b, {i}, 1) AS INTEGER)" for i, w in enumerate(range(9, 1, -1), 1))
     con.execute(f"""
-        CREATE OR REPLACE TEMP MACRO pseudonymise(b) AS
-            CASE WHEN b IS NULL THEN NULL
-                 ELSE sha256(unhex('{opad}') || unhex(sha256(unhex('{ipad}') || b::BLOB))) END;
         CREATE OR REPLACE TEMP MACRO is_valid_bsn(b) AS
             CASE WHEN strlen(b) = 9 AND regexp_full_match(b, '[0-9]{{9}}') AND b <> '000000000'
                  THEN ({weights} - try_cast(substr(b, 9, 1) AS INTEGER)) % 11 = 0

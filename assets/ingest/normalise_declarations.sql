@@ -1,14 +1,14 @@
--- One text row of a declaration (CSV export or JW323 Prestatie) -> typed, padded, pseudonymised.
--- The source yields file_id, line_no and the contract's text columns. The raw BSN is read here
--- and nowhere else: only its pseudonym and its elfproef verdict leave this SELECT.
+-- One text row of a declaration (CSV export or JW323 Prestatie) -> typed and padded.
+-- The source yields file_id, line_no, the contract's text columns and, instead of the BSN, its
+-- pseudonym and elfproef verdict (assets/ingest/pseudonyms.py): no raw BSN ever reaches DuckDB.
 SELECT
     file_id,
     line_no,
     nullif(trim(declaratienummer), '') AS declaration_number,
     pad_code(aanbieder_agb, 8) AS provider_agb,
     pad_code(gemeentecode, 4) AS municipality_code,
-    pseudonymise(s.bsn_padded) AS client_pseudonym,
-    is_valid_bsn(s.bsn_padded) AS bsn_valid,
+    client_pseudonym,
+    bsn_valid,
     nullif(trim(referentienummer), '') AS reference_number,
     nullif(trim(vorig_referentienummer), '') AS previous_reference_number,
     whole_number(toewijzingnummer) AS allocation_number,
@@ -30,4 +30,4 @@ SELECT
     ingediend_bedrag AS amount_text,
     toewijzingnummer AS allocation_text,
     debet_credit AS debit_credit_text
-FROM (SELECT *, pad_code(bsn, 9) AS bsn_padded FROM ({source})) AS s
+FROM ({source}) AS s

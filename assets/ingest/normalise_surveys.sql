@@ -1,13 +1,14 @@
--- One text row of an outcome record (CSV or XLSX) -> typed, padded, pseudonymised.
--- The source yields file_id, line_no and the contract's text columns; the raw BSN stops here.
+-- One text row of an outcome record (CSV or XLSX) -> typed and padded.
+-- The source yields file_id, line_no, the contract's text columns and, instead of the BSN, its
+-- pseudonym and elfproef verdict (assets/ingest/pseudonyms.py): no raw BSN ever reaches DuckDB.
 SELECT
     file_id,
     line_no,
     nullif(trim(response_id), '') AS response_id,
     pad_code(aanbieder_agb, 8) AS provider_agb,
     pad_code(gemeentecode, 4) AS municipality_code,
-    pseudonymise(s.bsn_padded) AS client_pseudonym,
-    is_valid_bsn(s.bsn_padded) AS bsn_valid,
+    client_pseudonym,
+    bsn_valid,
     whole_number(toewijzingnummer) AS allocation_number,
     pad_code(productcategorie, 2) AS product_category,
     pad_code(verwijzer, 2) AS referrer,
@@ -29,4 +30,4 @@ SELECT
     left(tevredenheid, 40) AS satisfaction_text,
     left(score_begin, 40) AS score_begin_text,
     left(score_eind, 40) AS score_end_text
-FROM (SELECT *, pad_code(bsn, 9) AS bsn_padded FROM ({source})) AS s
+FROM ({source}) AS s

@@ -16,6 +16,7 @@ import duckdb
 from assets.ingest import loading
 from assets.ingest.csv_source import text_schema
 from assets.ingest.files import IngestSummary, RawFile, plan_run, register, set_rows_read
+from assets.ingest.pseudonyms import Pseudonymiser
 from assets.ingest.row_rules import judged_sql
 from assets.ingest.survey_rules import SURVEY_RULES
 from assets.ingest.xlsx_source import xlsx_batches
@@ -88,31 +89,32 @@ WHERE f.file_id = s.file_id;
 
 
 def _incoming_ddl() -> str:
-    empty = ", ".join(f"NULL::VARCHAR AS {c}" for c in COLUMNS)
-    source = f"SELECT NULL::INTEGER AS file_id, NULL::BIGINT AS line_no, {empty} WHERE false"
+    empty = ", ".join(f"NULL::VARCHAR AS {c}" for c in COLUMNS if c != "bsn")
+    source = (f"SELECT NULL::INTEGER AS file_id, NULL::BIGINT AS line_no, {empty}, "
+              "NULL::VARCHAR AS client_pseudonym, NULL::BOOLEAN AS bsn_valid WHERE false")
     return f"CREATE OR REPLACE TEMP TABLE incoming_surveys AS {NORMALISE_SQL.format(source=source)}"
 
 
-def _load_file(con: duckdb.DuckDBPyConnection, f: RawFile) -> int:
+def _load_file(con: duckdb.DuckDBPyConnection, f: RawFile, pseudonyms: Pseudonymiser) -> int:
     def insert(source: str) -> None:
         con.execute(f"INSERT INTO incoming_surveys {NORMALISE_SQL.format(source=source)}")
 
     if f.path.suffix.lower() != ".xlsx":
-        return loading.insert_csv(con, f, REQUIRED, OPTIONAL, COLUMNS, insert, "incoming_surveys")
+        return loading.insert_csv(con, f, REQUIRED, OPTIONAL, COLUMNS, pseudonyms, insert, "incoming_surveys")
     return loading.insert_file(con, xlsx_batches(f.path, REQUIRED, OPTIONAL, COLUMNS), text_schema(COLUMNS),
-                               f.file_id, insert)
+                               f.file_id, pseudonyms, insert)
 
 
-def ingest_surveys(con: duckdb.DuckDBPyConnection, raw_dir: Path, max_file_bytes: int,
+def ingest_surveys(con: duckdb.DuckDBPyConnection, raw_dir: Path, max_file_bytes: int, pseudonyms: Pseudonymiser,
                    progress: Callable[[str], None] = lambda _: None) -> IngestSummary:
-    """Needs a connection from Warehouse.connect(): its tables exist and its key is in the macros."""
+    """Needs a connection from Warehouse.connect() (its tables exist) and the run's pseudonymiser."""
     files, summary = plan_run(con, raw_dir, "surveys", (".csv", ".xlsx"))
     if not files:
         return summary
     con.execute(_incoming_ddl())
     readable, rejected = loading.screen(files, max_file_bytes)
-    read, failed = loading.load_each(con, readable, "incoming_surveys", lambda f: _load_file(con, f), progress,
-                                     "survey files")
+    read, failed = loading.load_each(con, readable, "incoming_surveys", lambda f: _load_file(con, f, pseudonyms),
+                                     progress, "survey files")
     rejected |= failed
     typed = ", ".join(TYPED)
     con.execute("BEGIN TRANSACTION")

@@ -4,15 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-_WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2)
-
-
-def passes_elfproef(bsn: str) -> bool:
-    """The BSN eleven-test: 9*d1 + 8*d2 + ... + 2*d8 - 1*d9 is divisible by 11 (and not all zeros)."""
-    if len(bsn) != 9 or not bsn.isdigit() or bsn == "000000000":
-        return False
-    total = sum(int(d) * w for d, w in zip(bsn[:8], _WEIGHTS, strict=True)) - int(bsn[8])
-    return total % 11 == 0
+from assets.ingest.pseudonyms import WEIGHTS as _WEIGHTS
 
 
 def synthetic_bsn(key: str) -> str:

@@ -57,7 +57,7 @@ def phase_ingest(work: Path, fmt: str) -> dict:
     started = time.perf_counter()
     with wh.connect() as con:
         load_reference(con, wh.raw_dir)
-        summary = ingest_declarations(con, wh.raw_dir, wh.max_file_bytes)
+        summary = ingest_declarations(con, wh.raw_dir, wh.max_file_bytes, wh.pseudonymiser())
         ingested = time.perf_counter()
         con.execute(model_sql(HERE / "declaration_lines.sql"))
         staged = con.execute("SELECT count(*) FROM staging.declaration_lines").fetchone()[0]
