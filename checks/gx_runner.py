@@ -4,9 +4,9 @@ For each column the suite touches, DuckDB hands GX a frame of that column's dist
 with their row counts. Value-set, pattern, range and null expectations judge values, so GX
 sees every value that occurs, and the unexpected values are weighed by their row counts: the
 verdict covers all rows (no sampling) at a fraction of the cost of a whole-table frame.
-A column whose expectations only ask "is it null?" (a reference number, a line number) has
-millions of distinct values that cannot change that answer: its frame is one row per class,
-null and not null, with a value of that class and the class's row count.
+Expectations that only ask "is it null?" cannot be swayed by millions of distinct values (a
+reference number, a line number, a pseudonym): they get a frame of one row per class, null and
+not null, with a value of that class and the class's row count.
 """
 
 from __future__ import annotations
@@ -70,31 +70,39 @@ def run_suite(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], ex
     actual = set(empty.columns)
     findings = [Finding("expect_table_columns_to_match_set", None, 0 if schema.success else total, total,
                         tuple(sorted(actual.symmetric_difference(columns))))]
-    by_column: dict[str, list] = {}
+    groups: dict[tuple[str, bool], list] = {}  # (column, asks only about nulls) -> expectations
     for e in expectations:
-        by_column.setdefault(e.column, []).append(e)
-    for column, column_expectations in by_column.items():
-        if column not in actual:
-            continue  # reported by the schema expectation
-        unexpected = dict.fromkeys(range(len(column_expectations)), 0)
-        examples: dict[int, list[str]] = {i: [] for i in range(len(column_expectations))}
-        if all(isinstance(e, NULL_ONLY) for e in column_expectations):
-            cursor = con.execute(f'SELECT any_value("{column}") AS "{column}", count(*) AS {ROWS} FROM {table} '
-                                 f'GROUP BY "{column}" IS NULL')
-        else:
-            cursor = con.execute(f'SELECT "{column}", count(*) AS {ROWS} FROM {table} GROUP BY ALL')
-        # distinct values in bounded chunks: a column with millions of distinct values (the client
-        # pseudonym) never becomes one big frame
-        while len(df := cursor.fetch_df_chunk(CHUNK_VECTORS)):
-            batch = _batch(df)
-            for i, e in enumerate(column_expectations):
-                index = batch.validate(e, result_format="COMPLETE").result.get("unexpected_index_list") or []
-                bad = df.loc[index]
-                unexpected[i] += int(bad[ROWS].sum())
-                examples[i] += [_example(v) for v in bad[column].head(EXAMPLES - len(examples[i]))]
-        for i, e in enumerate(column_expectations):
-            findings.append(Finding(e.expectation_type, column, unexpected[i], total, tuple(examples[i])))
+        groups.setdefault((e.column, isinstance(e, NULL_ONLY)), []).append(e)
+    judged: dict[int, Finding] = {}
+    for (column, null_only), group in groups.items():
+        if column in actual:  # a missing column is reported by the schema expectation
+            for e, finding in zip(group, _judge(con, table, column, null_only, group, total), strict=True):
+                judged[id(e)] = finding
+    findings += [judged[id(e)] for e in expectations if id(e) in judged]
     return findings
+
+
+def _judge(con: duckdb.DuckDBPyConnection, table: str, column: str, null_only: bool, expectations: list,
+           total: int) -> list[Finding]:
+    """Validate one column's frames (per null class, or of distinct values) against expectations."""
+    unexpected = [0] * len(expectations)
+    examples: list[list[str]] = [[] for _ in expectations]
+    if null_only:
+        cursor = con.execute(f'SELECT any_value("{column}") AS "{column}", count(*) AS {ROWS} FROM {table} '
+                             f'GROUP BY "{column}" IS NULL')
+    else:
+        cursor = con.execute(f'SELECT "{column}", count(*) AS {ROWS} FROM {table} GROUP BY ALL')
+    # distinct values in bounded chunks: a column with millions of distinct values (the client
+    # pseudonym) never becomes one big frame
+    while len(df := cursor.fetch_df_chunk(CHUNK_VECTORS)):
+        batch = _batch(df)
+        for i, e in enumerate(expectations):
+            index = batch.validate(e, result_format="COMPLETE").result.get("unexpected_index_list") or []
+            bad = df.loc[index]
+            unexpected[i] += int(bad[ROWS].sum())
+            examples[i] += [_example(v) for v in bad[column].head(EXAMPLES - len(examples[i]))]
+    return [Finding(e.expectation_type, column, unexpected[i], total, tuple(examples[i]))
+            for i, e in enumerate(expectations)]
 
 
 def findings_markdown(findings: list[Finding]) -> str:

@@ -98,9 +98,22 @@ class Warehouse(dg.ConfigurableResource):
             install_macros(con)
             for ddl in TABLES_DDL:
                 con.execute(ddl)
+            _upgrade(con)
             yield con
         finally:
             con.close()
+
+
+def _upgrade(con: duckdb.DuckDBPyConnection) -> None:
+    """Bring a working file written by an earlier version up to date.
+
+    staging.declaration_lines was a table before it became a view over the raw layer; the old
+    table goes, and the staging asset creates the view in its place.
+    """
+    old = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+                      "AND schema_name = 'staging' AND table_name = 'declaration_lines'").fetchone()[0]
+    if old:
+        con.execute("DROP TABLE staging.declaration_lines")
 
 
 def warehouse_from_settings() -> Warehouse:
