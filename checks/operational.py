@@ -13,6 +13,11 @@ from assets.staging.assets import declaration_lines
 from checks.metadata import examples_md
 from pipelines.resources import Warehouse
 
+# The data cut-off: the month of the latest declared period. A municipality or trajectory whose
+# declarations stopped well before it counts as behind, or finished.
+CUTOFF_CTE = ("cutoff AS (SELECT date_trunc('month', max(period_end)) AS month "
+              "FROM staging.declaration_lines)")
+
 _by_name = {a.key.to_user_string(): a for a in mart_assets}
 
 
@@ -50,8 +55,8 @@ def build_quarantine_rate_check(asset, kind: str, rows_table: str) -> dg.AssetCh
                 "months_behind_warn) before the data cut-off.")
 def declarations_are_current(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.connect() as con:
-        behind = con.execute("""
-            WITH cutoff AS (SELECT date_trunc('month', max(period_end)) AS month FROM staging.declaration_lines)
+        behind = con.execute(f"""
+            WITH {CUTOFF_CTE}
             SELECT municipality_code, max(service_month) AS latest_month, any_value(c.month) AS cutoff_month
             FROM staging.declaration_lines, cutoff AS c
             GROUP BY municipality_code

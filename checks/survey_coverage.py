@@ -10,6 +10,7 @@ import dagster as dg
 
 from assets.staging.assets import outcome_responses, trajectories
 from checks.metadata import examples_md
+from checks.operational import CUTOFF_CTE
 from pipelines.resources import Warehouse
 
 
@@ -18,8 +19,8 @@ from pipelines.resources import Warehouse
                 "outcome record stays below Warehouse.missing_survey_warn.")
 def finished_trajectories_have_outcomes(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.connect() as con:
-        providers = con.execute("""
-            WITH cutoff AS (SELECT date_trunc('month', max(period_end)) AS month FROM staging.declaration_lines),
+        providers = con.execute(f"""
+            WITH {CUTOFF_CTE},
             finished AS (
                 SELECT l.provider_agb, l.municipality_code, l.allocation_number
                 FROM staging.declaration_lines AS l, cutoff AS c

@@ -36,14 +36,6 @@ def screen(files: list[RawFile], max_bytes: int) -> tuple[list[RawFile], dict[in
     return readable, rejected
 
 
-def insert_arrow(con: duckdb.DuckDBPyConnection, table: pa.Table | pa.RecordBatchReader, insert: Insert) -> None:
-    con.register("text_batch", table)
-    try:
-        insert("SELECT * FROM text_batch")
-    finally:
-        con.unregister("text_batch")
-
-
 def with_file_id(table: pa.Table, file_id: int) -> pa.Table:
     return table.append_column("file_id", pa.repeat(pa.scalar(file_id, pa.int32()), table.num_rows))
 
@@ -115,7 +107,11 @@ def insert_stream(con: duckdb.DuckDBPyConnection, batches: Iterator[pa.Table], s
                   insert: Insert) -> int:
     """Insert text batches in one statement; return the rows read, or raise the reader's error."""
     stream = _GuardedStream(_read_ahead(batches), schema)
-    insert_arrow(con, stream.reader, insert)
+    con.register("text_batch", stream.reader)
+    try:
+        insert("SELECT * FROM text_batch")
+    finally:
+        con.unregister("text_batch")
     if stream.error is not None:
         raise stream.error
     return stream.rows
