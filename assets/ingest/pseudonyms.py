@@ -2,32 +2,43 @@
 
 Every reader hands over Arrow batches that still hold the BSN as written. Before DuckDB sees a
 batch, its `bsn` column is replaced by the pseudonym and the elfproef verdict, so a raw BSN
-never enters DuckDB at all: not a table, not a spill file, not an error message. A run keeps
-each BSN's result in memory while it lasts: a year of declarations names each client about a
-dozen times, and looking a result up costs far less than hashing again.
+never enters DuckDB at all: not a table, not a spill file, not an error message.
+
+A year of declarations names each client about a dozen times, and national volumes run to
+millions of lines, so the per-line work must not be Python: a BSN of nine digits is looked up
+as a number in a sorted NumPy array of the BSNs seen before, and only a BSN not seen before is
+hashed (in Python, once). Anything else in the column (missing, a lost leading zero, spaces,
+junk) is rare and takes the careful path, one value at a time.
 """
 
 from __future__ import annotations
 
 import hashlib
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2)
-MAX_REMEMBERED = 5_000_000  # distinct BSNs kept per run (about 1.5 GB would be far beyond a real year)
+MAX_REMEMBERED = 5_000_000  # distinct BSNs kept per run (about 400 MB; a real year has far fewer)
+HEX_CHARS = 64  # a SHA-256 digest written as hex
+MISSING = 0  # the slot of a missing BSN: no pseudonym, fails the elfproef
 MAX_BSN_CHARS = 20  # longer text is no BSN; hashing it is fine, remembering it is not
 
+_POWERS = 10 ** np.arange(8, -1, -1, dtype=np.int64)  # a nine-digit number's digits, first to last
+_ELF_WEIGHTS = np.array([*WEIGHTS, -1], dtype=np.int64)
 
-_ZERO = ord("0") * (sum(WEIGHTS) - 1)  # what the ASCII codes add on top of the digits' own sum
+
+def elfproef(numbers: np.ndarray) -> np.ndarray:
+    """The BSN eleven-test on nine-digit BSNs as numbers: 9*d1 + 8*d2 + ... + 2*d8 - 1*d9 is
+    divisible by 11, and the BSN is not all zeros."""
+    digits = numbers[:, None] // _POWERS % 10
+    return (digits @ _ELF_WEIGHTS % 11 == 0) & (numbers > 0)
 
 
 def passes_elfproef(bsn: str) -> bool:
-    """The BSN eleven-test: 9*d1 + 8*d2 + ... + 2*d8 - 1*d9 is divisible by 11 (and not all zeros)."""
-    if len(bsn) != 9 or not (bsn.isascii() and bsn.isdigit()) or bsn == "000000000":
-        return False
-    b = bsn.encode()  # written out: this runs once for every client of a run
-    return (9 * b[0] + 8 * b[1] + 7 * b[2] + 6 * b[3] + 5 * b[4] + 4 * b[5] + 3 * b[6] + 2 * b[7] - b[8]
-            - _ZERO) % 11 == 0
+    """The eleven-test on text: only nine ASCII digits can pass."""
+    return len(bsn) == 9 and bsn.isascii() and bsn.isdigit() and bool(elfproef(np.array([int(bsn)]))[0])
 
 
 def padded(bsn: str | None) -> str | None:
@@ -41,7 +52,12 @@ def padded(bsn: str | None) -> str | None:
 
 
 class Pseudonymiser:
-    """Replaces the `bsn` column of Arrow batches by `client_pseudonym` and `bsn_valid`."""
+    """Replaces the `bsn` column of Arrow batches by `client_pseudonym` and `bsn_valid`.
+
+    Each distinct BSN gets a slot holding its pseudonym and verdict; slot 0 stands for a
+    missing BSN. Nine-digit BSNs find their slot through `_numbers` (sorted) and
+    `_number_slots`; other text through `_texts`.
+    """
 
     def __init__(self, key: str) -> None:
         # HMAC's two padded-key states, hashed once; each BSN continues from copies of them
@@ -50,34 +66,92 @@ class Pseudonymiser:
         block = block.ljust(64, b"\0")
         self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
         self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
-        self._known: dict[str | None, tuple[str | None, bool]] = {}
+        self._forget()
+
+    def _forget(self) -> None:
+        self._numbers = np.empty(0, np.int64)
+        self._number_slots = np.empty(0, np.int64)
+        self._texts: dict[str, int] = {}
+        self._hex = np.zeros(1024, f"S{HEX_CHARS}")
+        self._valid = np.zeros(1024, np.bool_)
+        self._used = 1  # slot 0: missing
+
+    @property
+    def remembered(self) -> int:
+        """Distinct BSNs hashed and kept so far in this run."""
+        return self._used - 1
+
+    def _hmac(self, text: str) -> str:
+        inner = self._inner.copy()
+        inner.update(text.encode())
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.hexdigest()
 
     def pseudonym(self, bsn: str | None) -> tuple[str | None, bool]:
         """(HMAC-SHA256 hex of the padded BSN, passes the elfproef); (None, False) when it is missing."""
-        result = self._known.get(bsn)
-        if result is None:
-            text = padded(bsn)
-            if text is None:
-                result = (None, False)
-            else:
-                inner = self._inner.copy()
-                inner.update(text.encode())
-                outer = self._outer.copy()
-                outer.update(inner.digest())
-                result = (outer.hexdigest(), passes_elfproef(text))
-            if bsn is None or len(bsn) <= MAX_BSN_CHARS:
-                if len(self._known) >= MAX_REMEMBERED:
-                    self._known.clear()
-                self._known[bsn] = result
-        return result
+        text = padded(bsn)
+        return (None, False) if text is None else (self._hmac(text), passes_elfproef(text))
+
+    def _store(self, texts: list[str], valid: np.ndarray) -> np.ndarray:
+        """Hash new (padded) BSNs into fresh slots with their elfproef verdicts; return the slots."""
+        start, end = self._used, self._used + len(texts)
+        if end > len(self._hex):
+            size = max(end, 2 * len(self._hex))
+            self._hex = np.resize(self._hex, size)
+            self._valid = np.resize(self._valid, size)
+        self._hex[start:end] = [self._hmac(t) for t in texts]
+        self._valid[start:end] = valid
+        self._used = end
+        return np.arange(start, end, dtype=np.int64)
+
+    def _slots_of_numbers(self, numbers: np.ndarray) -> np.ndarray:
+        """Slots of nine-digit BSNs given as numbers; the unseen ones are hashed first."""
+        order = np.argsort(numbers)  # sorted needles: binary searches that stay in cache
+        pos = np.empty_like(order)
+        pos[order] = np.searchsorted(self._numbers, numbers[order])
+        seen = pos < len(self._numbers)
+        seen[seen] = self._numbers[pos[seen]] == numbers[seen]
+        if not seen.all():
+            new = np.unique(numbers[~seen])
+            slots = self._store([f"{v:09d}" for v in new.tolist()], elfproef(new))
+            at = np.searchsorted(self._numbers, new)
+            self._numbers = np.insert(self._numbers, at, new)
+            self._number_slots = np.insert(self._number_slots, at, slots)
+            pos[order] = np.searchsorted(self._numbers, numbers[order])
+        return self._number_slots[pos]
+
+    def _slot_of_text(self, bsn: str | None) -> int:
+        """The slot of anything but nine digits: missing, a lost leading zero, spaces or junk."""
+        text = padded(bsn)
+        if text is None:
+            return MISSING
+        if len(text) == 9 and text.isascii() and text.isdigit():
+            return int(self._slots_of_numbers(np.array([int(text)], np.int64))[0])
+        if len(text) > MAX_BSN_CHARS:
+            return int(self._store([text], np.zeros(1, np.bool_))[0])
+        if text not in self._texts:
+            self._texts[text] = int(self._store([text], np.zeros(1, np.bool_))[0])
+        return self._texts[text]
 
     def replace_bsn(self, table: pa.Table) -> pa.Table:
         index = table.schema.get_field_index("bsn")
-        known = self._known  # the common case, a client seen before, without a method call
-        results = [known.get(b) or self.pseudonym(b) for b in table.column(index).to_pylist()]
+        bsn = table.column(index).combine_chunks()
+        n = len(bsn)
+        if self._used + n > MAX_REMEMBERED:  # before any slot of this batch is handed out
+            self._forget()
+        nine = pc.fill_null(pc.match_substring_regex(bsn, "^[0-9]{9}$"), False).to_numpy(zero_copy_only=False)
+        slots = np.full(n, MISSING, np.int64)
+        slots[nine] = self._slots_of_numbers(pc.cast(bsn.filter(pa.array(nine)), pa.int64()).to_numpy())
+        for i in np.flatnonzero(~nine).tolist():
+            slots[i] = self._slot_of_text(bsn[i].as_py())
+        present = slots != MISSING
+        validity = None if present.all() else pa.py_buffer(np.packbits(present, bitorder="little"))
+        offsets = pa.py_buffer(np.arange(0, HEX_CHARS * n + 1, HEX_CHARS, dtype=np.int32))
+        pseudonyms = pa.Array.from_buffers(pa.string(), n, [validity, offsets, pa.py_buffer(self._hex[slots])])
         return (table.remove_column(index)
-                .append_column("client_pseudonym", pa.array([r[0] for r in results], pa.string()))
-                .append_column("bsn_valid", pa.array([r[1] for r in results], pa.bool_())))
+                .append_column("client_pseudonym", pseudonyms)
+                .append_column("bsn_valid", pa.array(self._valid[slots])))
 
     @staticmethod
     def schema(schema: pa.Schema) -> pa.Schema:
