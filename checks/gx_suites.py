@@ -18,7 +18,7 @@ from pipelines.reference_data import REFERENCE_DIR
 
 E = gx.expectations
 JEUGDWET_START = pd.Timestamp("2015-01-01")  # no youth-care declaration under the Jeugdwet predates it
-PSEUDONYM = r"^[0-9a-f]{64}$"
+PSEUDONYM = r"^[0-9a-f]{32}$"  # HMAC-SHA256 truncated to 128 bits (assets/ingest/pseudonyms.py)
 NJI_LEVELS = ["niet beoordeeld", "goed onderbouwd", "effectief - eerste aanwijzingen",
               "effectief - goede aanwijzingen", "effectief - sterke aanwijzingen"]
 

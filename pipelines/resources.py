@@ -16,9 +16,10 @@ import dagster as dg
 import duckdb
 
 from assets.ingest.declarations import RAW_DDL as DECLARATIONS_DDL
+from assets.ingest.declarations import TARGET as DECLARATIONS_TARGET
 from assets.ingest.files import REGISTRY_DDL
 from assets.ingest.macros import install_macros
-from assets.ingest.pseudonyms import Pseudonymiser
+from assets.ingest.pseudonyms import HEX_CHARS, Pseudonymiser
 from assets.ingest.surveys import RAW_DDL as SURVEYS_DDL
 from pipelines.settings import load_settings
 
@@ -108,12 +109,18 @@ def _upgrade(con: duckdb.DuckDBPyConnection) -> None:
     """Bring a working file written by an earlier version up to date.
 
     staging.declaration_lines was a table before it became a view over the raw layer; the old
-    table goes, and the staging asset creates the view in its place.
+    table goes, and the staging asset creates the view in its place. Pseudonyms were the full
+    64 hex characters of the HMAC before they were cut to its first 128 bits: cutting the old
+    ones the same way keeps every client's rows together across the upgrade.
     """
     old = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
                       "AND schema_name = 'staging' AND table_name = 'declaration_lines'").fetchone()[0]
     if old:
         con.execute("DROP TABLE staging.declaration_lines")
+    for table in (DECLARATIONS_TARGET, "raw.survey_rows"):
+        if con.execute(f"SELECT 1 FROM {table} WHERE strlen(client_pseudonym) > {HEX_CHARS} LIMIT 1").fetchone():
+            con.execute(f"UPDATE {table} SET client_pseudonym = left(client_pseudonym, {HEX_CHARS}) "
+                        f"WHERE strlen(client_pseudonym) > {HEX_CHARS}")
 
 
 def warehouse_from_settings() -> Warehouse:

@@ -1,17 +1,15 @@
 import hashlib
 import hmac
 
-import duckdb
 import pyarrow as pa
 import pytest
 
-from assets.ingest.macros import install_macros
-from assets.ingest.pseudonyms import Pseudonymiser, passes_elfproef
+from assets.ingest.pseudonyms import Pseudonymiser
 from pipelines.demo_data.bsn import synthetic_bsn
 
 
 def _hmac(key: str, text: str) -> str:
-    return hmac.new(key.encode(), text.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(key.encode(), text.encode(), hashlib.sha256).hexdigest()[:32]  # 128 bits (RFC 2104, 5)
 
 
 @pytest.mark.parametrize("key", ["k", "a much longer secret key " * 5])
@@ -34,36 +32,6 @@ def test_replace_bsn_swaps_the_column_and_remembers_each_client_once():
     assert out.column("client_pseudonym").to_pylist() == [_hmac("k", "999900006"), None, _hmac("k", "999900006")]
     assert out.column("bsn_valid").to_pylist() == [True, False, True]
     assert p.remembered == 1  # the repeated client was hashed once; a missing BSN is not hashed at all
-
-
-def test_sql_elfproef_matches_python():
-    con = duckdb.connect()
-    install_macros(con)
-    candidates = ["999900006", "999900007", "123456782", "000000000", "12345678", "12345678x", None]
-    candidates += [synthetic_bsn(str(i)) for i in range(50)]
-    for b in candidates:
-        assert con.execute("SELECT is_valid_bsn(?)", [b]).fetchone()[0] == (b is not None and passes_elfproef(b))
-
-
-def test_padding_restores_leading_zeros():
-    con = duckdb.connect()
-    install_macros(con)
-    assert con.execute("SELECT pad_code('141', 4), pad_code('4', 2), pad_code(' 0141 ', 4), pad_code('', 4), "
-                       "pad_code('AB', 4)").fetchone() == ("0141", "04", "0141", None, "AB")
-
-
-def test_whole_numbers_only():
-    con = duckdb.connect()
-    install_macros(con)
-    assert con.execute("SELECT whole_int(' 12 '), whole_int('7.5'), whole_int('-3'), whole_int('1e3'), "
-                       "whole_number('00123')").fetchone() == (12, None, -3, None, "123")
-
-
-def test_elfproef_on_arbitrary_text_is_false_not_an_error():
-    con = duckdb.connect()
-    install_macros(con)
-    assert con.execute("SELECT list(is_valid_bsn(x)) FROM (VALUES ('declarations/a.csv'), ('999900006'), "
-                       "('abcdefghi'), (NULL)) t(x)").fetchone()[0] == [False, True, False, False]
 
 
 def test_replace_bsn_agrees_with_pseudonym_for_every_kind_of_value(monkeypatch):

@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 from assets.ingest.redact import redact
+from assets.ingest.tidy import tidy
 
 SNIFF_BYTES = 64 * 1024
 ARROW_BATCH_ROWS = 100_000
@@ -89,9 +90,10 @@ def inspect_csv(path: Path, required: tuple[str, ...], optional: tuple[str, ...]
 def text_table(path: Path, layout: CsvLayout, columns: tuple[str, ...]) -> pa.Table:
     """The whole file as one Arrow table of text; for small files (reference tables)."""
     try:
-        return pa.concat_tables([text_schema(columns).empty_table(), *text_batches(path, layout, columns)])
+        table = pa.concat_tables([text_schema(columns).empty_table(), *text_batches(path, layout, columns)])
     except IrregularFile:
-        return pa.concat_tables([text_schema(columns).empty_table(), *python_batches(path, layout, columns)])
+        table = pa.concat_tables([text_schema(columns).empty_table(), *python_batches(path, layout, columns)])
+    return tidy(table)
 
 
 def text_batches(path: Path, layout: CsvLayout, columns: tuple[str, ...]) -> Iterator[pa.Table]:
@@ -117,7 +119,7 @@ def text_batches(path: Path, layout: CsvLayout, columns: tuple[str, ...]) -> Ite
                                               ignore_empty_lines=False),
             convert_options=pa_csv.ConvertOptions(include_columns=[names[i] for i in wanted],
                                                   column_types={names[i]: pa.string() for i in wanted},
-                                                  strings_can_be_null=True),
+                                                  null_values=[""], strings_can_be_null=True),
         )
         for batch in reader:
             n = batch.num_rows
@@ -156,7 +158,7 @@ def python_batches(path: Path, layout: CsvLayout, columns: tuple[str, ...]) -> I
             buffer[0].append(reader.line_num)
             for i, c in enumerate(columns, start=1):
                 pos = layout.positions.get(c)
-                buffer[i].append(row[pos] if pos is not None and pos < len(row) and row[pos] != "" else None)
+                buffer[i].append(row[pos] if pos is not None and pos < len(row) else None)
             if len(buffer[0]) >= ARROW_BATCH_ROWS:
                 yield pa.Table.from_arrays([pa.array(col) for col in buffer], schema=schema)
                 buffer = [[] for _ in range(len(columns) + 1)]

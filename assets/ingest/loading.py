@@ -7,6 +7,7 @@ and the other files carry on.
 
 from __future__ import annotations
 
+import gc
 import queue
 import threading
 from collections.abc import Callable, Iterator
@@ -18,6 +19,7 @@ from assets.ingest import csv_source
 from assets.ingest.files import RawFile
 from assets.ingest.pseudonyms import Pseudonymiser
 from assets.ingest.redact import redact
+from assets.ingest.tidy import tidy
 
 Insert = Callable[[str], None]
 READ_AHEAD_BATCHES = 2
@@ -105,12 +107,16 @@ def _read_ahead(batches: Iterator[pa.Table]) -> Iterator[pa.Table]:
 
 def insert_stream(con: duckdb.DuckDBPyConnection, batches: Iterator[pa.Table], schema: pa.Schema,
                   insert: Insert) -> int:
-    """Insert text batches in one statement; return the rows read, or raise the reader's error."""
-    stream = _GuardedStream(_read_ahead(batches), schema)
+    """Insert text batches, tidied, in one statement; return the rows read, or raise the reader's error."""
+    stream = _GuardedStream(_read_ahead(tidy(b) for b in batches), schema)
     con.register("text_batch", stream.reader)
+    collecting = gc.isenabled()
+    gc.disable()  # the readers make many short-lived objects and no cycles: collecting them is wasted work
     try:
         insert("SELECT * FROM text_batch")
     finally:
+        if collecting:
+            gc.enable()
         con.unregister("text_batch")
     if stream.error is not None:
         raise stream.error

@@ -1,10 +1,11 @@
--- One text row of an outcome record (CSV or XLSX) -> typed and padded.
+-- One text row of an outcome record (CSV or XLSX) -> typed and padded. The text is tidy already
+-- (assets/ingest/tidy.py): trimmed, NULL where empty.
 -- The source yields file_id, line_no, the contract's text columns and, instead of the BSN, its
 -- pseudonym and elfproef verdict (assets/ingest/pseudonyms.py): no raw BSN ever reaches DuckDB.
 SELECT
     file_id,
     line_no,
-    nullif(trim(response_id), '') AS response_id,
+    response_id AS response_id,
     pad_code(aanbieder_agb, 8) AS provider_agb,
     pad_code(gemeentecode, 4) AS municipality_code,
     client_pseudonym,
@@ -15,13 +16,13 @@ SELECT
     parse_date(startdatum) AS start_date,
     parse_date(einddatum) AS end_date,
     pad_code(reden_beeindiging, 2) AS end_reason,
-    lower(trim(informant)) AS informant,
+    lower(informant) AS informant,
     parse_date(invuldatum) AS filled_date,
     whole_int(tevredenheid)::INTEGER AS satisfaction,
     pad_code(zonder_hulp_verder, 2) AS self_reliance,
-    nullif(trim(instrument), '') AS instrument,
-    try_cast(replace(trim(score_begin), ',', '.') AS DOUBLE) AS score_begin,
-    try_cast(replace(trim(score_eind), ',', '.') AS DOUBLE) AS score_end,
+    instrument AS instrument,
+    try_cast(replace(score_begin, ',', '.') AS DOUBLE) AS score_begin,
+    try_cast(replace(score_eind, ',', '.') AS DOUBLE) AS score_end,
     -- the text as written, to explain a rejection; none of it is personal data
     left(toewijzingnummer, 40) AS allocation_text,
     left(startdatum, 40) AS start_text,

@@ -41,11 +41,11 @@ REFERENCE_TABLES = (
                    "CAST(bedrijfsresultaat_eur AS DECIMAL(18,2)) AS operating_result_eur FROM src"),
     ReferenceTable("products", "products.csv",
                    ("productcode", "productcategorie", "omschrijving", "interventie", "nji_erkenning"),
-                   "SELECT trim(productcode) AS product_code, pad_code(productcategorie, 2) AS product_category, "
+                   "SELECT productcode AS product_code, pad_code(productcategorie, 2) AS product_category, "
                    "omschrijving AS product_description, interventie AS intervention, "
-                   "lower(trim(nji_erkenning)) AS nji_recognition FROM src"),
+                   "lower(nji_erkenning) AS nji_recognition FROM src"),
     ReferenceTable("instrument_norms", "instrument_norms.csv", ("instrument", "lower_is_better", "sd", "reliability"),
-                   "SELECT trim(instrument) AS instrument, CAST(lower_is_better AS BOOLEAN) AS lower_is_better, "
+                   "SELECT instrument AS instrument, CAST(lower_is_better AS BOOLEAN) AS lower_is_better, "
                    "CAST(sd AS DOUBLE) AS sd, CAST(reliability AS DOUBLE) AS reliability FROM src"),
 )
 CODE_LISTS = (

@@ -8,11 +8,6 @@ from __future__ import annotations
 
 from assets.ingest.row_rules import RowRule, quoted, required_rule
 
-
-def _present(text: str) -> str:
-    return f"({text} IS NOT NULL AND trim({text}) <> '')"
-
-
 _REQUIRED = (
     ("response_id IS NULL", "'response_id missing'"),
     ("provider_agb IS NULL", "'aanbieder_agb missing'"),
@@ -21,11 +16,11 @@ _REQUIRED = (
     ("allocation_number IS NULL", f"'toewijzingnummer ' || {quoted('allocation_text')} || ' is not a whole number'"),
     ("product_category IS NULL", "'productcategorie missing'"),
     ("start_date IS NULL", f"'startdatum ' || {quoted('start_text')} || ' is not a date'"),
-    (f"{_present('end_text')} AND end_date IS NULL", f"'einddatum ' || {quoted('end_text')} || ' is not a date'"),
+    ("end_text IS NOT NULL AND end_date IS NULL", f"'einddatum ' || {quoted('end_text')} || ' is not a date'"),
     ("informant IS NULL", "'informant missing'"),
     ("filled_date IS NULL", f"'invuldatum ' || {quoted('filled_text')} || ' is not a date'"),
-    (f"({_present('score_begin_text')} AND score_begin IS NULL) "
-     f"OR ({_present('score_end_text')} AND score_end IS NULL)", "'score_begin/score_eind is not a number'"),
+    ("(score_begin_text IS NOT NULL AND score_begin IS NULL) "
+     "OR (score_end_text IS NOT NULL AND score_end IS NULL)", "'score_begin/score_eind is not a number'"),
 )
 
 SURVEY_RULES: tuple[RowRule, ...] = (
@@ -34,12 +29,12 @@ SURVEY_RULES: tuple[RowRule, ...] = (
             "'BSN is not 9 digits passing the elfproef (eleven-test)'"),
     RowRule("S03", "unknown municipality or AGB code not 8 digits",
             "municipality_code NOT IN (SELECT municipality_code FROM ref.municipalities) "
-            "OR NOT regexp_full_match(provider_agb, '[0-9]{8}')",
-            "CASE WHEN NOT regexp_full_match(provider_agb, '[0-9]{8}') "
+            "OR NOT is_agb(provider_agb)",
+            "CASE WHEN NOT is_agb(provider_agb) "
             "THEN 'AGB code ''' || provider_agb || ''' is not 8 digits' "
             "ELSE 'gemeentecode ''' || municipality_code || ''' is not a municipality in the reference list' END"),
     RowRule("S04", "satisfaction not an integer 1-10",
-            f"{_present('satisfaction_text')} AND (satisfaction IS NULL OR satisfaction NOT BETWEEN 1 AND 10)",
+            "satisfaction_text IS NOT NULL AND (satisfaction IS NULL OR satisfaction NOT BETWEEN 1 AND 10)",
             f"'tevredenheid ' || {quoted('satisfaction_text')} || ' is not a whole grade from 1 to 10'"),
     RowRule("S05", "self-reliance code not 01-04",
             "self_reliance IS NOT NULL AND self_reliance NOT IN ('01', '02', '03', '04')",
