@@ -6,7 +6,10 @@ sees every value that occurs, and the unexpected values are weighed by their row
 verdict covers all rows (no sampling) at a fraction of the cost of a whole-table frame.
 Expectations that only ask "is it null?" cannot be swayed by millions of distinct values (a
 reference number, a line number, a pseudonym): they get a frame of one row per class, null and
-not null, with a value of that class and the class's row count.
+not null, with a value of that class and the class's row count. Likewise a pattern asked of a
+column with millions of distinct values (the client pseudonym's format): DuckDB splits the rows
+into those whose value matches the pattern and those that do not, and GX judges a value of
+each class, weighed by the class's row count.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ EXAMPLES = 5
 ROWS = "__rows"
 NULL_ONLY = (gx.expectations.ExpectColumnValuesToNotBeNull, gx.expectations.ExpectColumnValuesToBeNull)
 CHUNK_VECTORS = 100  # DuckDB vectors of 2,048 values: about 200,000 distinct values per frame
+MANY_DISTINCT = 100_000  # above this many distinct values, a pattern is judged on classes
 
 
 @dataclass(frozen=True)
@@ -70,25 +74,36 @@ def run_suite(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], ex
     actual = set(empty.columns)
     findings = [Finding("expect_table_columns_to_match_set", None, 0 if schema.success else total, total,
                         tuple(sorted(actual.symmetric_difference(columns))))]
-    groups: dict[tuple[str, bool], list] = {}  # (column, asks only about nulls) -> expectations
+    groups: dict[tuple[str, str], list] = {}  # (column, how its rows are grouped) -> expectations
     for e in expectations:
-        groups.setdefault((e.column, isinstance(e, NULL_ONLY)), []).append(e)
-    for (column, null_only), group in groups.items():
-        if column in actual:  # a missing column is reported by the schema expectation
-            findings += _judge(con, table, column, null_only, group, total)
+        if e.column in actual:  # a missing column is reported by the schema expectation
+            groups.setdefault((e.column, _grouping(con, table, e)), []).append(e)
+    for (column, grouping), group in groups.items():
+        findings += _judge(con, table, column, grouping, group, total)
     return findings
 
 
-def _judge(con: duckdb.DuckDBPyConnection, table: str, column: str, null_only: bool, expectations: list,
+def _grouping(con: duckdb.DuckDBPyConnection, table: str, e) -> str:
+    """SQL whose value splits the rows into classes on which the expectation's verdict is the same."""
+    column = f'"{e.column}"'
+    if isinstance(e, NULL_ONLY):
+        return f"{column} IS NULL"
+    if isinstance(e, gx.expectations.ExpectColumnValuesToMatchRegex) and con.execute(
+            f"SELECT approx_count_distinct({column}) FROM {table}").fetchone()[0] > MANY_DISTINCT:
+        return "regexp_matches({}, '{}')".format(column, e.regex.replace("'", "''"))
+    return column
+
+
+def _judge(con: duckdb.DuckDBPyConnection, table: str, column: str, grouping: str, expectations: list,
            total: int) -> list[Finding]:
-    """Validate one column's frames (per null class, or of distinct values) against expectations."""
+    """Validate one column's frames (a value per class, or every distinct value) against expectations."""
     unexpected = [0] * len(expectations)
     examples: list[list[str]] = [[] for _ in expectations]
-    if null_only:
-        cursor = con.execute(f'SELECT any_value("{column}") AS "{column}", count(*) AS {ROWS} FROM {table} '
-                             f'GROUP BY "{column}" IS NULL')
-    else:
+    if grouping == f'"{column}"':
         cursor = con.execute(f'SELECT "{column}", count(*) AS {ROWS} FROM {table} GROUP BY ALL')
+    else:
+        cursor = con.execute(f'SELECT any_value("{column}") AS "{column}", count(*) AS {ROWS} FROM {table} '
+                             f'GROUP BY {grouping}')
     # distinct values in bounded chunks: a column with millions of distinct values (the client
     # pseudonym) never becomes one big frame
     while len(df := cursor.fetch_df_chunk(CHUNK_VECTORS)):
