@@ -14,6 +14,7 @@ each class, weighed by the class's row count.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 
@@ -29,6 +30,7 @@ ROWS = "__rows"
 NULL_ONLY = (gx.expectations.ExpectColumnValuesToNotBeNull, gx.expectations.ExpectColumnValuesToBeNull)
 CHUNK_VECTORS = 100  # DuckDB vectors of 2,048 values: about 200,000 distinct values per frame
 MANY_DISTINCT = 100_000  # above this many distinct values, a pattern is judged on classes
+NULL_CLASSES = "null classes"  # the grouping of expectations that only ask about nulls
 
 
 @dataclass(frozen=True)
@@ -78,8 +80,10 @@ def run_suite(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], ex
     for e in expectations:
         if e.column in actual:  # a missing column is reported by the schema expectation
             groups.setdefault((e.column, _grouping(con, table, e)), []).append(e)
+    null_classes = _null_class_frames(con, table, [c for c, g in groups if g == NULL_CLASSES])
     for (column, grouping), group in groups.items():
-        findings += _judge(con, table, column, grouping, group, total)
+        frames = [null_classes[column]] if grouping == NULL_CLASSES else _frames(con, table, column, grouping)
+        findings += _judge(column, frames, group, total)
     return findings
 
 
@@ -87,26 +91,46 @@ def _grouping(con: duckdb.DuckDBPyConnection, table: str, e) -> str:
     """SQL whose value splits the rows into classes on which the expectation's verdict is the same."""
     column = f'"{e.column}"'
     if isinstance(e, NULL_ONLY):
-        return f"{column} IS NULL"
+        return NULL_CLASSES
     if isinstance(e, gx.expectations.ExpectColumnValuesToMatchRegex) and con.execute(
             f"SELECT approx_count_distinct({column}) FROM {table}").fetchone()[0] > MANY_DISTINCT:
         return "regexp_matches({}, '{}')".format(column, e.regex.replace("'", "''"))
     return column
 
 
-def _judge(con: duckdb.DuckDBPyConnection, table: str, column: str, grouping: str, expectations: list,
-           total: int) -> list[Finding]:
-    """Validate one column's frames (a value per class, or every distinct value) against expectations."""
-    unexpected = [0] * len(expectations)
-    examples: list[list[str]] = [[] for _ in expectations]
+def _null_class_frames(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> dict[str, pd.DataFrame]:
+    """Per column, a row for the non-null class (one of its values) and one for NULL, each with its
+    row count; for every column in one pass over the table, which may be a view that computes."""
+    if not columns:
+        return {}
+    parts = [f'any_value("{c}"), count("{c}")' for c in columns]  # any_value skips NULLs
+    *row, total = con.execute(f"SELECT {', '.join(parts)}, count(*) FROM {table}").fetchone()
+    frames = {}
+    for i, column in enumerate(columns):
+        value, present = row[2 * i:2 * i + 2]
+        missing = total - present
+        frame = pd.DataFrame({column: pd.Series([value, None], dtype=object), ROWS: [present, missing]})
+        frames[column] = frame[frame[ROWS] > 0].reset_index(drop=True)
+    return frames
+
+
+def _frames(con: duckdb.DuckDBPyConnection, table: str, column: str, grouping: str) -> Iterator[pd.DataFrame]:
+    """Every distinct value, or a value per class of `grouping`, with row counts, in bounded chunks:
+    a column with millions of distinct values never becomes one big frame."""
     if grouping == f'"{column}"':
         cursor = con.execute(f'SELECT "{column}", count(*) AS {ROWS} FROM {table} GROUP BY ALL')
     else:
         cursor = con.execute(f'SELECT any_value("{column}") AS "{column}", count(*) AS {ROWS} FROM {table} '
                              f'GROUP BY {grouping}')
-    # distinct values in bounded chunks: a column with millions of distinct values (the client
-    # pseudonym) never becomes one big frame
     while len(df := cursor.fetch_df_chunk(CHUNK_VECTORS)):
+        yield df
+
+
+def _judge(column: str, frames: Iterable[pd.DataFrame], expectations: list, total: int) -> list[Finding]:
+    """Validate one column's frames against expectations, weighing what fails by its row counts."""
+    unexpected = [0] * len(expectations)
+    examples: list[list[str]] = [[] for _ in expectations]
+    for df in frames:
         batch = _batch(df)
         for i, e in enumerate(expectations):
             index = batch.validate(e, result_format="COMPLETE").result.get("unexpected_index_list") or []
