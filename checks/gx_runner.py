@@ -28,6 +28,7 @@ from assets.ingest.redact import redact
 EXAMPLES = 5
 ROWS = "__rows"
 NULL_ONLY = (gx.expectations.ExpectColumnValuesToNotBeNull, gx.expectations.ExpectColumnValuesToBeNull)
+PATTERN = gx.expectations.ExpectColumnValuesToMatchRegex
 CHUNK_VECTORS = 100  # DuckDB vectors of 2,048 values: about 200,000 distinct values per frame
 MANY_DISTINCT = 100_000  # above this many distinct values, a pattern is judged on classes
 NULL_CLASSES = "null classes"  # the grouping of expectations that only ask about nulls
@@ -76,42 +77,45 @@ def run_suite(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], ex
     actual = set(empty.columns)
     findings = [Finding("expect_table_columns_to_match_set", None, 0 if schema.success else total, total,
                         tuple(sorted(actual.symmetric_difference(columns))))]
+    present = [e for e in expectations if e.column in actual]  # a missing column: see the schema finding
+    null_classes, distinct = _profile(con, table, {e.column for e in present if isinstance(e, NULL_ONLY)},
+                                      {e.column for e in present if isinstance(e, PATTERN)})
     groups: dict[tuple[str, str], list] = {}  # (column, how its rows are grouped) -> expectations
-    for e in expectations:
-        if e.column in actual:  # a missing column is reported by the schema expectation
-            groups.setdefault((e.column, _grouping(con, table, e)), []).append(e)
-    null_classes = _null_class_frames(con, table, [c for c, g in groups if g == NULL_CLASSES])
+    for e in present:
+        groups.setdefault((e.column, _grouping(e, distinct)), []).append(e)
     for (column, grouping), group in groups.items():
         frames = [null_classes[column]] if grouping == NULL_CLASSES else _frames(con, table, column, grouping)
         findings += _judge(column, frames, group, total)
     return findings
 
 
-def _grouping(con: duckdb.DuckDBPyConnection, table: str, e) -> str:
+def _grouping(e, distinct: dict[str, int]) -> str:
     """SQL whose value splits the rows into classes on which the expectation's verdict is the same."""
     column = f'"{e.column}"'
     if isinstance(e, NULL_ONLY):
         return NULL_CLASSES
-    if isinstance(e, gx.expectations.ExpectColumnValuesToMatchRegex) and con.execute(
-            f"SELECT approx_count_distinct({column}) FROM {table}").fetchone()[0] > MANY_DISTINCT:
+    if isinstance(e, PATTERN) and distinct[e.column] > MANY_DISTINCT:
         return "regexp_matches({}, '{}')".format(column, e.regex.replace("'", "''"))
     return column
 
 
-def _null_class_frames(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> dict[str, pd.DataFrame]:
-    """Per column, a row for the non-null class (one of its values) and one for NULL, each with its
-    row count; for every column in one pass over the table, which may be a view that computes."""
-    if not columns:
-        return {}
-    parts = [f'any_value("{c}"), count("{c}")' for c in columns]  # any_value skips NULLs
+def _profile(con: duckdb.DuckDBPyConnection, table: str, null_only: set[str],
+             patterned: set[str]) -> tuple[dict[str, pd.DataFrame], dict[str, int]]:
+    """One pass over the table (which may be a view that computes) for what decides how rows are
+    grouped: per null-only column a frame of its two classes, a value of each with the class's row
+    count; per patterned column an estimate of its distinct values."""
+    nulls, patterns = sorted(null_only), sorted(patterned)
+    parts = [f'any_value("{c}"), count("{c}")' for c in nulls]  # any_value skips NULLs
+    parts += [f'approx_count_distinct("{c}")' for c in patterns]
+    if not parts:
+        return {}, {}
     *row, total = con.execute(f"SELECT {', '.join(parts)}, count(*) FROM {table}").fetchone()
     frames = {}
-    for i, column in enumerate(columns):
+    for i, column in enumerate(nulls):
         value, present = row[2 * i:2 * i + 2]
-        missing = total - present
-        frame = pd.DataFrame({column: pd.Series([value, None], dtype=object), ROWS: [present, missing]})
+        frame = pd.DataFrame({column: pd.Series([value, None], dtype=object), ROWS: [present, total - present]})
         frames[column] = frame[frame[ROWS] > 0].reset_index(drop=True)
-    return frames
+    return frames, dict(zip(patterns, row[2 * len(nulls):], strict=True))
 
 
 def _frames(con: duckdb.DuckDBPyConnection, table: str, column: str, grouping: str) -> Iterator[pd.DataFrame]:

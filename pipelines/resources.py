@@ -29,6 +29,8 @@ PUBLISHED_DB_NAME = "jeugdzorg.duckdb"
 SCHEMAS = ("registry", "raw", "ref", "staging", "quarantine", "marts")
 # created at every connection, so any model can read them before the first file ever arrives
 TABLES_DDL = (REGISTRY_DDL, DECLARATIONS_DDL, SURVEYS_DDL)
+UPGRADES_DDL = "CREATE TABLE IF NOT EXISTS registry.upgrades (step VARCHAR PRIMARY KEY, applied_at TIMESTAMP)"
+CUT_PSEUDONYMS = "pseudonyms cut to 128 bits"
 
 
 class Warehouse(dg.ConfigurableResource):
@@ -111,16 +113,23 @@ def _upgrade(con: duckdb.DuckDBPyConnection) -> None:
     staging.declaration_lines was a table before it became a view over the raw layer; the old
     table goes, and the staging asset creates the view in its place. Pseudonyms were the full
     64 hex characters of the HMAC before they were cut to its first 128 bits: cutting the old
-    ones the same way keeps every client's rows together across the upgrade.
+    ones the same way keeps every client's rows together across the upgrade. That step is
+    recorded once done, because finding that there is nothing to cut means reading every
+    pseudonym, at every connection.
     """
     old = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
                       "AND schema_name = 'staging' AND table_name = 'declaration_lines'").fetchone()[0]
     if old:
         con.execute("DROP TABLE staging.declaration_lines")
+    con.execute(UPGRADES_DDL)
+    if con.execute("SELECT count(*) FROM registry.upgrades WHERE step = ?", [CUT_PSEUDONYMS]).fetchone()[0]:
+        return
+    con.execute("BEGIN")
     for table in (DECLARATIONS_TARGET, "raw.survey_rows"):
-        if con.execute(f"SELECT 1 FROM {table} WHERE strlen(client_pseudonym) > {HEX_CHARS} LIMIT 1").fetchone():
-            con.execute(f"UPDATE {table} SET client_pseudonym = left(client_pseudonym, {HEX_CHARS}) "
-                        f"WHERE strlen(client_pseudonym) > {HEX_CHARS}")
+        con.execute(f"UPDATE {table} SET client_pseudonym = left(client_pseudonym, {HEX_CHARS}) "
+                    f"WHERE strlen(client_pseudonym) > {HEX_CHARS}")
+    con.execute("INSERT INTO registry.upgrades VALUES (?, current_timestamp)", [CUT_PSEUDONYMS])
+    con.execute("COMMIT")
 
 
 def warehouse_from_settings() -> Warehouse:

@@ -7,6 +7,7 @@ from assets.ingest.declarations import ingest_declarations
 from assets.ingest.reference import load_reference
 from assets.sql import model_sql
 from assets.staging.assets import HERE
+from pipelines.resources import CUT_PSEUDONYMS
 from tests.conftest import BASE_LINE, TEST_KEY, write_declarations
 
 
@@ -27,11 +28,22 @@ def test_full_length_pseudonyms_from_before_are_cut_to_128_bits(warehouse, data_
     with warehouse.connect() as con:
         load_reference(con, warehouse.raw_dir)
         ingest_declarations(con, warehouse.raw_dir, warehouse.max_file_bytes, warehouse.pseudonymiser())
-        # as an earlier version wrote it: the full 64 hex characters of the HMAC
+        # as an earlier version wrote it: the full 64 hex characters of the HMAC, no upgrade recorded
         full = hmac.new(TEST_KEY.encode(), BASE_LINE["bsn"].encode(), hashlib.sha256).hexdigest()
         con.execute("UPDATE raw.declaration_rows SET client_pseudonym = ?", [full])
+        con.execute("DROP TABLE registry.upgrades")
     write_declarations(data_dir / "raw/declarations/b.csv", [{"referentienummer": "R2"}])
     with warehouse.connect() as con:
         ingest_declarations(con, warehouse.raw_dir, warehouse.max_file_bytes, warehouse.pseudonymiser())
         pseudonyms = con.execute("SELECT list(DISTINCT client_pseudonym) FROM raw.declaration_rows").fetchone()[0]
     assert pseudonyms == [full[:32]]
+
+
+def test_the_pseudonym_cut_runs_once_per_working_file(warehouse):
+    """Once recorded, the cut is not looked for again: that would read every pseudonym at every connection."""
+    with warehouse.connect() as con:
+        first = con.execute("SELECT step, applied_at FROM registry.upgrades").fetchall()
+    with warehouse.connect() as con:
+        again = con.execute("SELECT step, applied_at FROM registry.upgrades").fetchall()
+    assert [step for step, _ in first] == [CUT_PSEUDONYMS]
+    assert again == first
