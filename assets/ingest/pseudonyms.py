@@ -86,26 +86,32 @@ class Pseudonymiser:
         """Distinct BSNs hashed and kept so far in this run."""
         return self._used - 1
 
-    def _hmac(self, text: str) -> str:
-        inner = self._inner.copy()
-        inner.update(text.encode())
-        outer = self._outer.copy()
-        outer.update(inner.digest())
-        return outer.hexdigest()[:HEX_CHARS]
+    def _hmacs(self, messages: list[bytes]) -> np.ndarray:
+        """The pseudonyms of messages as 32 hex characters each, written out for all at once
+        rather than by a hexdigest per message."""
+        inner, outer = self._inner, self._outer
+        digests = []
+        for message in messages:
+            h = inner.copy()
+            h.update(message)
+            o = outer.copy()
+            o.update(h.digest())
+            digests.append(o.digest()[:HEX_CHARS // 2])
+        return np.frombuffer(b"".join(digests).hex().encode(), f"S{HEX_CHARS}")
 
     def pseudonym(self, bsn: str | None) -> tuple[str | None, bool]:
         """(HMAC-SHA256 of the padded BSN as 32 hex characters, passes the elfproef); (None, False) when missing."""
         text = padded(bsn)
-        return (None, False) if text is None else (self._hmac(text), passes_elfproef(text))
+        return (None, False) if text is None else (self._hmacs([text.encode()])[0].decode(), passes_elfproef(text))
 
-    def _store(self, texts: list[str], valid: np.ndarray) -> np.ndarray:
+    def _store(self, texts: list[bytes], valid: np.ndarray) -> np.ndarray:
         """Hash new (padded) BSNs into fresh slots with their elfproef verdicts; return the slots."""
         start, end = self._used, self._used + len(texts)
         if end > len(self._hex):
             size = max(end, 2 * len(self._hex))
             self._hex = np.resize(self._hex, size)
             self._valid = np.resize(self._valid, size)
-        self._hex[start:end] = [self._hmac(t) for t in texts]
+        self._hex[start:end] = self._hmacs(texts)
         self._valid[start:end] = valid
         self._used = end
         return np.arange(start, end, dtype=np.int64)
@@ -117,14 +123,17 @@ class Pseudonymiser:
         pos[order] = np.searchsorted(self._numbers, numbers[order])
         seen = pos < len(self._numbers)
         seen[seen] = self._numbers[pos[seen]] == numbers[seen]
+        slots = np.empty_like(pos)
+        slots[seen] = self._number_slots[pos[seen]]
         if not seen.all():
-            new = np.unique(numbers[~seen])
-            slots = self._store([f"{v:09d}" for v in new.tolist()], elfproef(new))
+            new, where = np.unique(numbers[~seen], return_inverse=True)
+            digits = (new[:, None] // _POWERS % 10 + ord("0")).astype(np.uint8)  # as nine ASCII digits
+            new_slots = self._store(np.ascontiguousarray(digits).view("S9").ravel().tolist(), elfproef(new))
+            slots[~seen] = new_slots[where]
             at = np.searchsorted(self._numbers, new)
             self._numbers = np.insert(self._numbers, at, new)
-            self._number_slots = np.insert(self._number_slots, at, slots)
-            pos[order] = np.searchsorted(self._numbers, numbers[order])
-        return self._number_slots[pos]
+            self._number_slots = np.insert(self._number_slots, at, new_slots)
+        return slots
 
     def _slot_of_text(self, bsn: str | None) -> int:
         """The slot of anything but nine digits: missing, a lost leading zero, spaces or junk."""
@@ -134,9 +143,9 @@ class Pseudonymiser:
         if len(text) == 9 and text.isascii() and text.isdigit():
             return int(self._slots_of_numbers(np.array([int(text)], np.int64))[0])
         if len(text) > MAX_BSN_CHARS:
-            return int(self._store([text], np.zeros(1, np.bool_))[0])
+            return int(self._store([text.encode()], np.zeros(1, np.bool_))[0])
         if text not in self._texts:
-            self._texts[text] = int(self._store([text], np.zeros(1, np.bool_))[0])
+            self._texts[text] = int(self._store([text.encode()], np.zeros(1, np.bool_))[0])
         return self._texts[text]
 
     def replace_bsn(self, table: pa.Table) -> pa.Table:
