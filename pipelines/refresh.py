@@ -39,6 +39,18 @@ def summary(working_db: str, published_db: str) -> str:
     return "\n".join(lines)
 
 
+def checks_not_passed(result: dg.ExecuteInProcessResult) -> str:
+    """The checks that did not pass, blocking (ERROR) first: a WARN lets the run finish, so without
+    this list the summary would look clean while the UI shows a warning."""
+    failed = sorted((e.severity != dg.AssetCheckSeverity.ERROR, e.asset_key.to_user_string(), e.check_name)
+                    for e in result.get_asset_check_evaluations() if not e.passed)
+    if not failed:
+        return "All asset checks passed."
+    lines = [f"Asset checks that did not pass ({len(failed)}; their metadata in the UI says why):"]
+    lines += [f"  {'WARN ' if warn else 'ERROR'}  {asset} / {check}" for warn, asset, check in failed]
+    return "\n".join(lines)
+
+
 def main() -> int:
     try:
         settings = load_settings()
@@ -58,9 +70,11 @@ def main() -> int:
         failed = [e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
         print(f"nightly_refresh FAILED (run {result.run_id}); failed steps: {', '.join(failed) or 'see the UI'}",
               file=sys.stderr)
+        print(checks_not_passed(result), file=sys.stderr)
         print("The previously published BI file, if any, was left in place.", file=sys.stderr)
         return 1
     print(f"\nnightly_refresh succeeded (run {result.run_id})")
+    print(checks_not_passed(result))
     print(summary(str(warehouse / "pipeline.duckdb"), str(warehouse / "jeugdzorg.duckdb")))
     return 0
 

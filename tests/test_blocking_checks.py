@@ -5,6 +5,7 @@ import duckdb
 
 from checks.reconciliation import spend_reconciles_with_staging
 from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
+from pipelines.refresh import checks_not_passed
 from tests.conftest import BASE_LINE, write_declarations
 
 
@@ -32,6 +33,9 @@ def test_clean_data_passes_every_blocking_check(warehouse, data_dir):
     blocking = [c for c in checks(result).values() if c.severity == dg.AssetCheckSeverity.ERROR]
     assert len(blocking) >= 10 and all(c.passed for c in blocking)
     assert "published_warehouse" in materialized(result)
+    # no population or financials in the reference data: only those two WARN checks speak up
+    assert checks_not_passed(result).splitlines()[1:] == ["  WARN   cost_by_municipality_year / population_is_complete",
+                                                          "  WARN   provider_performance / financials_are_complete"]
 
 
 def test_failed_gx_suite_stops_marts_and_keeps_the_bi_file(warehouse, data_dir):
@@ -49,6 +53,7 @@ def test_failed_gx_suite_stops_marts_and_keeps_the_bi_file(warehouse, data_dir):
     assert "declaration_lines" in done
     assert not done & {"cost_trends_by_municipality", "provider_performance", "published_warehouse"}
     assert published_spend(warehouse) == before
+    assert "ERROR  declaration_lines / declaration_lines_meet_contract" in checks_not_passed(result).splitlines()[1]
 
 
 def test_failed_reference_suite_blocks_everything_downstream(warehouse, data_dir):
