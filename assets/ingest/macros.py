@@ -19,7 +19,7 @@ def install_macros(con: duckdb.DuckDBPyConnection) -> None:
         CREATE OR REPLACE TEMP MACRO is_digits(x) AS strlen(x) > 0 AND NOT x GLOB '*[!0-9]*';
         CREATE OR REPLACE TEMP MACRO is_agb(x) AS strlen(x) = 8 AND is_digits(x);
         CREATE OR REPLACE TEMP MACRO is_valid_bsn(b) AS
-            CASE WHEN strlen(b) = 9 AND is_digits(b) AND b <> '000000000'
+            CASE WHEN strlen(b) = 9 AND is_digits(b) AND b <> repeat('0', 9)
                  THEN ({weights} - try_cast(substr(b, 9, 1) AS INTEGER)) % 11 = 0
                  ELSE false END;
         -- The readers hand over tidy text (assets/ingest/tidy.py): trimmed, NULL where empty, so

@@ -11,7 +11,8 @@ never enters DuckDB at all: not a table, not a spill file, not an error message.
 A year of declarations names each client about a dozen times, and national volumes run to
 millions of lines, so the per-line work must not be Python: a BSN of nine digits is looked up
 as a number in a sorted NumPy array of the BSNs seen before, and only a BSN not seen before is
-hashed (in Python, once). Anything else in the column (missing, a lost leading zero, spaces,
+hashed (in Python, once). A BSN that lost its leading zeros in a spreadsheet, common in some
+exports, is the same number and takes the same path. Anything else in the column (missing,
 junk) is rare and takes the careful path, one value at a time.
 """
 
@@ -136,11 +137,11 @@ class Pseudonymiser:
         return slots
 
     def _slot_of_text(self, bsn: str | None) -> int:
-        """The slot of anything but nine digits: missing, a lost leading zero, spaces or junk."""
+        """The slot of anything but one to nine digits: missing, or junk."""
         text = padded(bsn)
         if text is None:
             return MISSING
-        if len(text) == 9 and text.isascii() and text.isdigit():
+        if len(text) == 9 and text.isascii() and text.isdigit():  # digits inside what only Python trims
             return int(self._slots_of_numbers(np.array([int(text)], np.int64))[0])
         if len(text) > MAX_BSN_CHARS:
             return int(self._store([text.encode()], np.zeros(1, np.bool_))[0])
@@ -150,14 +151,16 @@ class Pseudonymiser:
 
     def replace_bsn(self, table: pa.Table) -> pa.Table:
         index = table.schema.get_field_index("bsn")
-        bsn = table.column(index).combine_chunks()
+        bsn = pc.utf8_trim_whitespace(table.column(index).combine_chunks())  # as tidy.py trims
         n = len(bsn)
         if self._used + n > MAX_REMEMBERED:  # before any slot of this batch is handed out
             self._forget()
-        nine = pc.fill_null(pc.match_substring_regex(bsn, "^[0-9]{9}$"), False).to_numpy(zero_copy_only=False)
+        # up to nine digits: as a number, a BSN that lost its leading zeros is already padded back
+        digits = pc.fill_null(pc.match_substring_regex(bsn, "^[0-9]{1,9}$"), False)
+        numeric = digits.to_numpy(zero_copy_only=False)
         slots = np.full(n, MISSING, np.int64)
-        slots[nine] = self._slots_of_numbers(pc.cast(bsn.filter(pa.array(nine)), pa.int64()).to_numpy())
-        for i in np.flatnonzero(~nine).tolist():
+        slots[numeric] = self._slots_of_numbers(pc.cast(bsn.filter(digits), pa.int64()).to_numpy())
+        for i in np.flatnonzero(~numeric).tolist():
             slots[i] = self._slot_of_text(bsn[i].as_py())
         present = slots != MISSING
         validity = None if present.all() else pa.py_buffer(np.packbits(present, bitorder="little"))
