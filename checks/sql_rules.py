@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import duckdb
 
+from assets.sql import repeated_hashes_sql
 from checks.gx_runner import EXAMPLES, Finding
 
 UNIQUE_KEYS: dict[str, tuple[str, ...]] = {
@@ -25,14 +26,12 @@ UNIQUE_KEYS: dict[str, tuple[str, ...]] = {
 
 def unique_key(con: duckdb.DuckDBPyConnection, table: str) -> Finding:
     """Counted on 64-bit hashes of the key first: a collision can only raise a false alarm, which
-    the exact count on the key itself (run only then) clears. A hash that equals its neighbour in
-    sorted order is a repeat; at millions of keys that sort beats a hash aggregate twice over."""
+    the exact count on the key itself (run only then) clears."""
     key = UNIQUE_KEYS[table]
     cols = ", ".join(key)
-    total, suspect = con.execute(
-        f"SELECT count(*), count(*) FILTER (WHERE k = previous) "
-        f"FROM (SELECT k, lag(k) OVER (ORDER BY k) AS previous FROM (SELECT hash({cols}) AS k FROM {table}))"
-    ).fetchone()
+    total = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    suspect = con.execute(
+        f"SELECT count(*) FROM ({repeated_hashes_sql(f'SELECT hash({cols}) AS key FROM {table}')})").fetchone()[0]
     if not suspect:
         return Finding(f"unique ({cols})", None, 0, int(total))
     extra = con.execute(f"SELECT count(*) - count(DISTINCT ({cols})) FROM {table}").fetchone()[0]

@@ -59,7 +59,7 @@ def test_pattern_on_many_distinct_values_is_judged_by_class_with_exact_counts(mo
     con.execute("CREATE TABLE t AS SELECT CASE WHEN v % 700 = 3 THEN lpad(v::VARCHAR, 9, '1') "
                 "WHEN v % 2000 = 5 THEN NULL ELSE left(md5(v::VARCHAR), 32) END AS p FROM range(5000) r(v)")
     expectation = gx.expectations.ExpectColumnValuesToMatchRegex(column="p", regex="^[0-9a-f]{32}$")
-    _, distinct = gx_runner._profile(con, "t", set(), {"p"})
+    _, distinct = gx_runner._profile(con, "t", 5000, set(), {"p"})
     assert "regexp_matches" in gx_runner._grouping(expectation, distinct)
     finding, = [f for f in gx_runner.run_suite(con, "t", ["p"], [expectation]) if f.column == "p"]
     assert (finding.unexpected_rows, finding.total_rows) == (8, 5000)

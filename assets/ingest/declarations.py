@@ -25,6 +25,7 @@ from assets.ingest.files import IngestSummary, RawFile, plan_run, register, set_
 from assets.ingest.pseudonyms import Pseudonymiser
 from assets.ingest.row_rules import judged_sql
 from assets.ingest.xml_source import arrow_schema, parse_jw323, to_arrow
+from assets.sql import repeated_hashes_sql
 
 COLUMNS = (
     "declaratienummer", "aanbieder_agb", "gemeentecode", "bsn", "referentienummer", "vorig_referentienummer",
@@ -148,19 +149,13 @@ def _read_files(con: duckdb.DuckDBPyConnection, files: list[RawFile], max_bytes:
 
 # D09 and exact duplicates: the first loaded occurrence of (provider, reference) wins, looking at
 # rows loaded in earlier runs (lower file_id) before this run's rows. Keys are compared as 64-bit
-# hashes first, so only the few rows whose key repeats are ranked and compared in full. A key
-# repeats when it equals its neighbour in sorted order: at ten million distinct keys that sort
-# takes less than half the time of a hash aggregate, which must share the memory limit with the
-# run's uncommitted rows.
+# hashes first, so only the few rows whose key repeats are ranked and compared in full.
 REPEATED_KEYS_SQL = f"""
     CREATE OR REPLACE TEMP TABLE repeated_keys AS
     WITH new_keys AS (
         SELECT hash(provider_agb, reference_number) AS key FROM {TARGET} WHERE file_id >= $first AND status = 'loaded'
-    ),
-    sorted AS (
-        SELECT key, lag(key) OVER (ORDER BY key) AS previous FROM (SELECT key FROM new_keys {{earlier}})
     )
-    SELECT DISTINCT key FROM sorted WHERE key = previous
+    SELECT DISTINCT key FROM ({repeated_hashes_sql('SELECT key FROM new_keys {earlier}')})
 """
 # only when earlier runs loaded rows: the semi-join against an empty past would still hash every new key
 EARLIER_KEYS_SQL = f"""

@@ -5,7 +5,7 @@
 SELECT
     file_id,
     line_no,
-    response_id AS response_id,
+    response_id,
     pad_code(aanbieder_agb, 8) AS provider_agb,
     pad_code(gemeentecode, 4) AS municipality_code,
     client_pseudonym,
@@ -20,7 +20,7 @@ SELECT
     parse_date(invuldatum) AS filled_date,
     whole_int(tevredenheid)::INTEGER AS satisfaction,
     pad_code(zonder_hulp_verder, 2) AS self_reliance,
-    instrument AS instrument,
+    instrument,
     try_cast(replace(score_begin, ',', '.') AS DOUBLE) AS score_begin,
     try_cast(replace(score_eind, ',', '.') AS DOUBLE) AS score_end,
     -- the text as written, to explain a rejection; none of it is personal data

@@ -45,7 +45,7 @@ REFERENCE_TABLES = (
                    "omschrijving AS product_description, interventie AS intervention, "
                    "lower(nji_erkenning) AS nji_recognition FROM src"),
     ReferenceTable("instrument_norms", "instrument_norms.csv", ("instrument", "lower_is_better", "sd", "reliability"),
-                   "SELECT instrument AS instrument, CAST(lower_is_better AS BOOLEAN) AS lower_is_better, "
+                   "SELECT instrument, CAST(lower_is_better AS BOOLEAN) AS lower_is_better, "
                    "CAST(sd AS DOUBLE) AS sd, CAST(reliability AS DOUBLE) AS reliability FROM src"),
 )
 CODE_LISTS = (
