@@ -1,19 +1,12 @@
-"""Run SQL model files and describe the tables they build, for Dagster metadata."""
+"""SQL helpers shared by ingestion and checks, and the description of a table for Dagster metadata."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import dagster as dg
 import duckdb
 import pandas as pd
 
 PREVIEW_ROWS = 8
-
-
-def model_sql(path: Path, **params: object) -> str:
-    """The SQL of a model file with its {placeholders} filled in (only trusted settings)."""
-    return path.read_text().format(**params)
 
 
 def repeated_hashes_sql(hashes: str) -> str:
@@ -23,16 +16,6 @@ def repeated_hashes_sql(hashes: str) -> str:
     run's uncommitted rows."""
     return (f"SELECT key FROM (SELECT key, lag(key) OVER (ORDER BY key) AS previous FROM ({hashes})) "
             "WHERE key = previous")
-
-
-def header_comment(path: Path) -> str:
-    """The model's leading `--` comment: its grain and purpose, reused as the asset description."""
-    lines = []
-    for line in path.read_text().splitlines():
-        if not line.startswith("--"):
-            break
-        lines.append(line[2:].strip())
-    return " ".join(lines)
 
 
 def markdown_table(df: pd.DataFrame, empty: str = "_none_") -> str:

@@ -10,7 +10,7 @@ import dagster as dg
 
 from assets.ingest.assets import raw_declarations, raw_surveys
 from checks.metadata import examples_md
-from pipelines.resources import Warehouse
+from pipelines.core.warehouse import Warehouse
 
 IDENTITY_SQL = """
 SELECT f.source_file, f.rows_read, coalesce(s.loaded, 0) AS loaded, coalesce(s.quarantined, 0) AS quarantined,

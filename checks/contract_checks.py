@@ -7,11 +7,10 @@ so the BI file keeps yesterday's figures instead of publishing wrong ones.
 import dagster as dg
 
 from assets.ingest.assets import reference_data
-from assets.staging.assets import declaration_lines, outcome_responses
 from checks.gx_runner import Finding, findings_markdown, run_suite
 from checks.gx_suites import REFERENCE_SUITES, declaration_lines_suite, outcome_responses_suite
 from checks.sql_rules import no_bsn, unique_key
-from pipelines.resources import Warehouse
+from pipelines.core.warehouse import Warehouse
 
 
 def _result(findings: list[Finding]) -> dg.AssetCheckResult:
@@ -36,14 +35,14 @@ def _staged(warehouse: Warehouse, table: str, suite) -> dg.AssetCheckResult:
     return _result(findings)
 
 
-@dg.asset_check(asset=declaration_lines, blocking=True,
+@dg.asset_check(asset="declaration_lines", blocking=True,
                 description="GX suite (schema, not-null keys, iJw code lists, dates since 2015, amounts, pseudonym "
                 "format) plus unique (provider, referentienummer) and no raw BSN, over every row.")
 def declaration_lines_meet_contract(warehouse: Warehouse) -> dg.AssetCheckResult:
     return _staged(warehouse, "staging.declaration_lines", declaration_lines_suite)
 
 
-@dg.asset_check(asset=outcome_responses, blocking=True,
+@dg.asset_check(asset="outcome_responses", blocking=True,
                 description="GX suite (schema, keys, satisfaction 1-10, codes 01-04, JZ588, CBS, COD327, dates, "
                 "pseudonym format) plus one response per trajectory and informant, and no raw BSN.")
 def outcome_responses_meet_contract(warehouse: Warehouse) -> dg.AssetCheckResult:

@@ -7,9 +7,8 @@ the spend is still netted, and this WARN check lists the credits for the data te
 
 import dagster as dg
 
-from assets.staging.assets import declaration_lines
 from checks.metadata import examples_md
-from pipelines.resources import Warehouse
+from pipelines.core.warehouse import Warehouse
 
 UNMATCHED_SQL = """
 SELECT c.source_file, c.source_line, c.provider_agb, c.reference_number, c.previous_reference_number, c.amount_eur
@@ -23,7 +22,7 @@ ORDER BY c.source_file, c.source_line
 """
 
 
-@dg.asset_check(asset=declaration_lines, blocking=False,
+@dg.asset_check(asset="declaration_lines", blocking=False,
                 description="Credit lines whose vorig_referentienummer matches no loaded line of the provider "
                 "(WARN: the credit still counts).")
 def credits_match_a_debit(warehouse: Warehouse) -> dg.AssetCheckResult:

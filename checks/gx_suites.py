@@ -14,11 +14,11 @@ from functools import cache
 import great_expectations as gx
 import pandas as pd
 
-from pipelines.reference_data import REFERENCE_DIR
+from pipelines.core.reference_data import REFERENCE_DIR
 
 E = gx.expectations
 JEUGDWET_START = pd.Timestamp("2015-01-01")  # no youth-care declaration under the Jeugdwet predates it
-PSEUDONYM = r"^[0-9a-f]{32}$"  # HMAC-SHA256 truncated to 128 bits (assets/ingest/pseudonyms.py)
+PSEUDONYM = r"^[0-9a-f]{32}$"  # HMAC-SHA256 truncated to 128 bits (pipelines/core/pseudonyms.py)
 NJI_LEVELS = ["niet beoordeeld", "goed onderbouwd", "effectief - eerste aanwijzingen",
               "effectief - goede aanwijzingen", "effectief - sterke aanwijzingen"]
 

@@ -7,9 +7,8 @@ means a model is wrong, so the checks are blocking: the BI file is not replaced.
 
 import dagster as dg
 
-from assets.marts.assets import mart_assets
 from checks.metadata import examples_md
-from pipelines.resources import Warehouse
+from pipelines.core.warehouse import Warehouse
 
 EFFECTIVENESS_MARTS = ("effectiveness_by_municipality", "effectiveness_by_municipality_product",
                        "effectiveness_by_provider", "duration_effect", "provider_performance")
@@ -32,9 +31,7 @@ def _violations_sql(table: str) -> str:
 
 
 def build_check(table: str) -> dg.AssetChecksDefinition:
-    asset = next(a for a in mart_assets if a.key.to_user_string() == table)
-
-    @dg.asset_check(asset=asset, name=f"{table}_adds_up", blocking=True,
+    @dg.asset_check(asset=table, name=f"{table}_adds_up", blocking=True,
                     description="Percentages in 0-100; ended as planned + ended early = ended; dropout within "
                     "ended early; suppressed rows carry no numbers.")
     def _check(warehouse: Warehouse) -> dg.AssetCheckResult:

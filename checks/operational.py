@@ -8,17 +8,13 @@ thresholds are settings of the Warehouse resource.
 import dagster as dg
 
 from assets.ingest.assets import raw_declarations, raw_surveys
-from assets.marts.assets import mart_assets
-from assets.staging.assets import declaration_lines
 from checks.metadata import examples_md
-from pipelines.resources import Warehouse
+from pipelines.core.warehouse import Warehouse
 
 # The data cut-off: the month of the latest declared period. A municipality or trajectory whose
 # declarations stopped well before it counts as behind, or finished.
 CUTOFF_CTE = ("cutoff AS (SELECT date_trunc('month', max(period_end)) AS month "
               "FROM staging.declaration_lines)")
-
-_by_name = {a.key.to_user_string(): a for a in mart_assets}
 
 
 def _warn(passed: bool, **metadata) -> dg.AssetCheckResult:
@@ -50,7 +46,7 @@ def build_quarantine_rate_check(asset, kind: str, rows_table: str) -> dg.AssetCh
     return _check
 
 
-@dg.asset_check(asset=declaration_lines, blocking=False,
+@dg.asset_check(asset="declaration_lines", blocking=False,
                 description="Every municipality's latest declared month is at most N months (Warehouse."
                 "months_behind_warn) before the data cut-off.")
 def declarations_are_current(warehouse: Warehouse) -> dg.AssetCheckResult:
@@ -65,7 +61,7 @@ def declarations_are_current(warehouse: Warehouse) -> dg.AssetCheckResult:
     return _warn(behind.empty, municipalities_behind=len(behind), examples=examples_md(behind))
 
 
-@dg.asset_check(asset=_by_name["cost_trends_by_municipality"], blocking=False,
+@dg.asset_check(asset="cost_trends_by_municipality", blocking=False,
                 description="No month-on-month spend change beyond a factor (Warehouse.spend_jump_factor) per "
                 "municipality.")
 def no_sudden_spend_jumps(warehouse: Warehouse) -> dg.AssetCheckResult:

@@ -7,17 +7,17 @@ every mart passes.
 
 import dagster as dg
 
-from assets.marts.assets import mart_assets
+from assets.transform import MART_KEYS
 from checks.gx_runner import findings_markdown
 from checks.sql_rules import no_bsn
-from pipelines.resources import Warehouse
+from pipelines.core.warehouse import Warehouse
 
 KEY_COLUMNS = {"municipality_code", "municipality_name", "youth_care_region", "year", "month", "product_category",
                "provider_agb", "provider_name", "duration_band", "suppressed"}
 
 
-def build_publishable_check(asset: dg.AssetsDefinition) -> dg.AssetChecksDefinition:
-    table = asset.key.to_user_string()
+def build_publishable_check(asset: dg.AssetKey) -> dg.AssetChecksDefinition:
+    table = asset.to_user_string()
 
     @dg.asset_check(asset=asset, name=f"{table}_is_publishable", blocking=True,
                     description="Every column labelled, no raw BSN in any text column, suppressed rows show only "
@@ -46,4 +46,4 @@ def build_publishable_check(asset: dg.AssetsDefinition) -> dg.AssetChecksDefinit
     return _check
 
 
-publishable_checks = [build_publishable_check(a) for a in mart_assets]
+publishable_checks = [build_publishable_check(key) for key in MART_KEYS]

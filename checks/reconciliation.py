@@ -7,11 +7,8 @@ and year against the staged trajectory model. Suppressed cells must be NULL.
 
 import dagster as dg
 
-from assets.marts.assets import mart_assets
 from checks.metadata import examples_md
-from pipelines.resources import Warehouse
-
-_by_name = {a.key.to_user_string(): a for a in mart_assets}
+from pipelines.core.warehouse import Warehouse
 
 # Published cells that differ from staging, cells only one side has, and suppressed cells
 # that still show a value. `staged` yields municipality_code, year and the staged figure.
@@ -38,13 +35,13 @@ def _reconcile(warehouse: Warehouse, table: str, measure: str, staged: str) -> d
         "rows_compared": int(rows), "rows_differing": len(bad), "examples": examples_md(bad)})
 
 
-@dg.asset_check(asset=_by_name["cost_by_municipality_year"], blocking=True,
+@dg.asset_check(asset="cost_by_municipality_year", blocking=True,
                 description="Published spend per municipality and year = net sum of the staged declaration lines.")
 def spend_reconciles_with_staging(warehouse: Warehouse) -> dg.AssetCheckResult:
     return _reconcile(warehouse, "cost_by_municipality_year", "spend_eur", STAGED_SPEND)
 
 
-@dg.asset_check(asset=_by_name["effectiveness_by_municipality"], blocking=True,
+@dg.asset_check(asset="effectiveness_by_municipality", blocking=True,
                 description="Published ended trajectories per municipality and year = the staged trajectory model.")
 def ended_trajectories_reconcile(warehouse: Warehouse) -> dg.AssetCheckResult:
     return _reconcile(warehouse, "effectiveness_by_municipality", "trajectories_ended", STAGED_ENDED)

@@ -7,14 +7,11 @@ figures to request.
 
 import dagster as dg
 
-from assets.marts.assets import mart_assets
 from checks.metadata import examples_md
-from pipelines.resources import Warehouse
-
-_by_name = {a.key.to_user_string(): a for a in mart_assets}
+from pipelines.core.warehouse import Warehouse
 
 
-@dg.asset_check(asset=_by_name["cost_by_municipality_year"], blocking=False,
+@dg.asset_check(asset="cost_by_municipality_year", blocking=False,
                 description="Every municipality-year with spend has a youth population (ref.population).")
 def population_is_complete(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.connect() as con:
@@ -27,7 +24,7 @@ def population_is_complete(warehouse: Warehouse) -> dg.AssetCheckResult:
         "municipality_years_missing": len(missing), "examples": examples_md(missing)})
 
 
-@dg.asset_check(asset=_by_name["provider_performance"], blocking=False,
+@dg.asset_check(asset="provider_performance", blocking=False,
                 description="Every provider-year with spend has annual accounts (ref.provider_financials).")
 def financials_are_complete(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.connect() as con:

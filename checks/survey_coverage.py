@@ -8,13 +8,12 @@ before the data cut-off. A provider whose finished trajectories mostly lack an o
 
 import dagster as dg
 
-from assets.staging.assets import outcome_responses, trajectories
 from checks.metadata import examples_md
 from checks.operational import CUTOFF_CTE
-from pipelines.resources import Warehouse
+from pipelines.core.warehouse import Warehouse
 
 
-@dg.asset_check(asset=trajectories, blocking=False,
+@dg.asset_check(asset="trajectories", blocking=False,
                 description="Per provider, the share of finished trajectories (declarations stopped) without any "
                 "outcome record stays below Warehouse.missing_survey_warn.")
 def finished_trajectories_have_outcomes(warehouse: Warehouse) -> dg.AssetCheckResult:
@@ -40,7 +39,7 @@ def finished_trajectories_have_outcomes(warehouse: Warehouse) -> dg.AssetCheckRe
         "providers": examples_md(providers)})
 
 
-@dg.asset_check(asset=outcome_responses, blocking=False,
+@dg.asset_check(asset="outcome_responses", blocking=False,
                 description="Every outcome record refers to an allocation number seen in the declarations.")
 def outcomes_match_declarations(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.connect() as con:

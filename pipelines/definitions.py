@@ -3,16 +3,8 @@
 import dagster as dg
 
 from assets.ingest.assets import raw_declarations, raw_surveys, reference_data
-from assets.marts.assets import mart_assets
 from assets.publish import published_warehouse
-from assets.staging.assets import (
-    declaration_lines,
-    declaration_quarantine,
-    outcome_responses,
-    survey_quarantine,
-    trajectories,
-    trajectory_outcomes,
-)
+from assets.transform import dbt_marts, dbt_staging
 from checks.accounting import declaration_rows_add_up, survey_rows_add_up
 from checks.contract_checks import contract_checks
 from checks.credits import credits_match_a_debit
@@ -22,14 +14,12 @@ from checks.publishable import publishable_checks
 from checks.reconciliation import reconciliation_checks
 from checks.reference_coverage import financials_are_complete, population_is_complete
 from checks.survey_coverage import survey_coverage_checks
+from pipelines.core.warehouse import warehouse_from_settings
 from pipelines.jobs import ingest_declarations_job, ingest_surveys_job, nightly_refresh
-from pipelines.resources import warehouse_from_settings
 from pipelines.schedules import nightly_refresh_schedule
 from pipelines.sensors import new_declaration_files, new_survey_files
 
-ALL_ASSETS = [reference_data, raw_declarations, raw_surveys, declaration_lines, declaration_quarantine,
-              outcome_responses, survey_quarantine, trajectories, trajectory_outcomes, *mart_assets,
-              published_warehouse]
+ALL_ASSETS = [reference_data, raw_declarations, raw_surveys, dbt_staging, dbt_marts, published_warehouse]
 ALL_CHECKS = [declaration_rows_add_up, survey_rows_add_up, credits_match_a_debit, *mart_consistency_checks,
               population_is_complete, financials_are_complete, *contract_checks, *reconciliation_checks,
               *operational_checks, *survey_coverage_checks, *publishable_checks]

@@ -14,7 +14,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from pipelines.settings import REPO_ROOT, SettingsError, load_settings
+from pipelines.core.settings import REPO_ROOT, SettingsError, load_settings
 
 
 def summary(working_db: str, published_db: str) -> str:

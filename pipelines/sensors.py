@@ -13,8 +13,8 @@ from pathlib import Path
 import dagster as dg
 
 from assets.ingest.files import discover
+from pipelines.core.warehouse import Warehouse
 from pipelines.jobs import ingest_declarations_job, ingest_surveys_job
-from pipelines.resources import Warehouse
 
 
 def new_files_request(folder: Path, suffixes: tuple[str, ...], cursor: str | None) -> tuple[list[str], str]:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.core.warehouse import Warehouse
 from pipelines.demo_data.writers import DECLARATION_COLUMNS, SURVEY_COLUMNS
-from pipelines.resources import Warehouse
 
 TEST_KEY = "test-pseudonym-key"
 

@@ -2,10 +2,10 @@
 
 import dagster as dg
 import pandas as pd
+from assets.staging.assets import declaration_lines
 
 from assets.ingest.assets import raw_declarations, reference_data
 from assets.sql import markdown_table
-from assets.staging.assets import declaration_lines
 from checks.accounting import declaration_rows_add_up
 from checks.credits import credits_match_a_debit
 from checks.survey_coverage import finished_trajectories_have_outcomes, outcomes_match_declarations

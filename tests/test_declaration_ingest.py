@@ -10,8 +10,7 @@ import pytest
 from assets.ingest import csv_source
 from assets.ingest.declarations import ingest_declarations
 from assets.ingest.reference import load_reference
-from assets.sql import model_sql
-from assets.staging.assets import HERE
+from assets.transform import run_dbt
 from tests.conftest import BASE_LINE, write_declarations
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -123,8 +122,8 @@ def test_credit_chain_nets_out(warehouse, data_dir):
         {"referentienummer": "K1", "geleverd_volume": "3", "ingediend_bedrag": "3750"},
     ])
     ingest(warehouse)
+    run_dbt(warehouse, "run", "--select", "declaration_lines")
     with warehouse.connect() as con:
-        con.execute(model_sql(HERE / "declaration_lines.sql"))
         total, months = con.execute("SELECT sum(amount_eur), list(DISTINCT service_month) "
                                     "FROM staging.declaration_lines").fetchone()
     assert str(total) == "37.50"

@@ -17,8 +17,8 @@ import duckdb
 import pytest
 
 from checks.mart_consistency import build_check
+from pipelines.core.warehouse import Warehouse
 from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
-from pipelines.resources import Warehouse
 from tests.conftest import TEST_KEY
 from tests.fixtures_effectiveness import A, B, write_fixture
 

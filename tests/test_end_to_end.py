@@ -14,11 +14,11 @@ import dagster as dg
 import duckdb
 import pytest
 
-from assets.ingest.pseudonyms import passes_elfproef
+from pipelines.core.pseudonyms import passes_elfproef
+from pipelines.core.reference_data import REFERENCE_DIR
+from pipelines.core.warehouse import Warehouse
 from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
 from pipelines.demo_data.generator import DemoGenerator
-from pipelines.reference_data import REFERENCE_DIR
-from pipelines.resources import Warehouse
 from tests.conftest import TEST_KEY
 
 NS = {"j": "http://www.istandaarden.nl/ijw/3_2/jw323/schema", "i": "http://www.istandaarden.nl/ijw/3_2/basisschema/schema"}

@@ -5,9 +5,9 @@ from datetime import date
 import duckdb
 import pyarrow as pa
 
-from assets.ingest.macros import install_macros
-from assets.ingest.pseudonyms import passes_elfproef
 from assets.ingest.tidy import tidy
+from pipelines.core.macros import install_macros
+from pipelines.core.pseudonyms import passes_elfproef
 from pipelines.demo_data.bsn import synthetic_bsn
 
 

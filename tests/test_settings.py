@@ -1,6 +1,6 @@
 import pytest
 
-from pipelines.settings import DEMO_PSEUDONYM_KEY, REPO_ROOT, SettingsError, load_settings
+from pipelines.core.settings import DEMO_PSEUDONYM_KEY, REPO_ROOT, SettingsError, load_settings
 
 
 def test_defaults():

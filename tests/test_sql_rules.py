@@ -2,8 +2,8 @@
 
 import duckdb
 
-from assets.ingest.macros import install_macros
 from checks.sql_rules import no_bsn, unique_key
+from pipelines.core.macros import install_macros
 
 
 def _products(rows: list[str]) -> duckdb.DuckDBPyConnection:

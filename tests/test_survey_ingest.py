@@ -9,8 +9,7 @@ from openpyxl import Workbook
 
 from assets.ingest.reference import load_reference
 from assets.ingest.surveys import ingest_surveys
-from assets.sql import model_sql
-from assets.staging.assets import HERE
+from assets.transform import run_dbt
 from pipelines.demo_data.writers import SURVEY_COLUMNS
 from tests.conftest import BASE_SURVEY as BASE
 from tests.conftest import write_surveys
@@ -127,8 +126,8 @@ def test_cbs_mapping_in_staging(warehouse, data_dir):
     write_surveys(data_dir / "raw/surveys/s.csv",
                   [{"toewijzingnummer": str(i), "reden_beeindiging": r} for i, r in enumerate(reasons)])
     ingest(warehouse)
+    run_dbt(warehouse, "run", "--select", "outcome_responses")
     with warehouse.connect() as con:
-        con.execute(model_sql(HERE / "outcome_responses.sql"))
         got = dict((r, (c, e)) for r, c, e in con.execute(
             "SELECT end_reason, cbs_end_reason, counts_as_ended FROM staging.outcome_responses").fetchall())
     assert got == {"02": ("05", True), "20": (None, False), "31": ("01", True), "32": ("03", True),

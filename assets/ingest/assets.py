@@ -7,7 +7,7 @@ from assets.ingest.declarations import ingest_declarations
 from assets.ingest.files import IngestSummary
 from assets.ingest.reference import load_reference
 from assets.ingest.surveys import ingest_surveys
-from pipelines.resources import Warehouse
+from pipelines.core.warehouse import Warehouse
 
 OWNERS = ["team:data"]
 

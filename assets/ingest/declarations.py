@@ -22,10 +22,11 @@ import pyarrow as pa
 from assets.ingest import loading
 from assets.ingest.declaration_rules import DECLARATION_RULES
 from assets.ingest.files import IngestSummary, RawFile, plan_run, register, set_rows_read
-from assets.ingest.pseudonyms import Pseudonymiser
 from assets.ingest.row_rules import judged_sql
 from assets.ingest.xml_source import arrow_schema, parse_jw323, to_arrow
 from assets.sql import repeated_hashes_sql
+from pipelines.core.pseudonyms import Pseudonymiser
+from pipelines.core.schema import DECLARATION_ROWS as TARGET
 
 COLUMNS = (
     "declaratienummer", "aanbieder_agb", "gemeentecode", "bsn", "referentienummer", "vorig_referentienummer",
@@ -39,35 +40,8 @@ XML_BATCH_ROWS = 50_000
 PARALLEL_XML_FROM = 16  # below this many files, starting worker processes costs more than it saves
 XML_CHUNK_FILES = 8  # files per task handed to a worker process
 XML_CHUNKS_AHEAD = 4  # tasks parsed ahead of the writer: bounds memory, keeps both workers busy
-TARGET = "raw.declaration_rows"
 XML_SCHEMA = arrow_schema(COLUMNS)
 
-RAW_DDL = f"""
-CREATE TABLE IF NOT EXISTS {TARGET} (
-    file_id INTEGER NOT NULL,
-    line_no BIGINT NOT NULL,
-    declaration_number VARCHAR,
-    provider_agb VARCHAR,
-    municipality_code VARCHAR,
-    client_pseudonym VARCHAR,
-    reference_number VARCHAR,
-    previous_reference_number VARCHAR,
-    allocation_number VARCHAR,
-    product_category VARCHAR,
-    product_code VARCHAR,
-    period_start DATE,
-    period_end DATE,
-    delivered_volume BIGINT,
-    unit VARCHAR,
-    tariff_cents BIGINT,
-    amount_cents BIGINT,
-    debit_credit VARCHAR,
-    status VARCHAR NOT NULL,
-    rule_id VARCHAR,
-    message VARCHAR,
-    ingested_at TIMESTAMP NOT NULL
-)
-"""
 # columns the normalise model yields only for the rules' messages
 RULE_INPUTS = ("bsn_valid", "period_start_text", "period_end_text", "volume_text", "tariff_text", "amount_text",
                "allocation_text", "debit_credit_text")

@@ -12,22 +12,6 @@ from pathlib import Path
 
 import duckdb
 
-REGISTRY_DDL = """
-CREATE TABLE IF NOT EXISTS registry.files (
-    file_id INTEGER PRIMARY KEY,
-    source_file VARCHAR NOT NULL,
-    sha256 VARCHAR NOT NULL,
-    kind VARCHAR NOT NULL,
-    status VARCHAR NOT NULL,
-    rows_read BIGINT NOT NULL DEFAULT 0,
-    rows_loaded BIGINT NOT NULL DEFAULT 0,
-    rows_quarantined BIGINT NOT NULL DEFAULT 0,
-    rows_duplicate BIGINT NOT NULL DEFAULT 0,
-    message VARCHAR,
-    ingested_at TIMESTAMP NOT NULL
-)
-"""
-
 
 @dataclass(frozen=True)
 class RawFile:
@@ -61,7 +45,6 @@ def plan_new_files(con: duckdb.DuckDBPyConnection, raw_dir: Path, kind: str,
     A re-drop (known content under a new name) gets its own registry row with status
     `already_loaded`, pointing at the earlier file, and is not read again.
     """
-    con.execute(REGISTRY_DDL)
     known_pairs = set(con.execute("SELECT source_file, sha256 FROM registry.files").fetchall())
     first_by_sha = dict(con.execute(
         "SELECT sha256, arg_min(source_file, file_id) FROM registry.files GROUP BY sha256").fetchall())

@@ -17,9 +17,9 @@ import pyarrow as pa
 
 from assets.ingest import csv_source
 from assets.ingest.files import RawFile
-from assets.ingest.pseudonyms import Pseudonymiser
 from assets.ingest.redact import redact
 from assets.ingest.tidy import tidy
+from pipelines.core.pseudonyms import Pseudonymiser
 
 Insert = Callable[[str], None]
 READ_AHEAD_BATCHES = 2

@@ -12,9 +12,9 @@ from pathlib import Path
 import duckdb
 
 from assets.ingest.csv_source import READ_ERRORS, inspect_csv, text_table
-from assets.ingest.files import REGISTRY_DDL, next_file_id, register, sha256_of
+from assets.ingest.files import next_file_id, register, sha256_of
 from assets.ingest.redact import redact
-from pipelines.reference_data import REFERENCE_DIR
+from pipelines.core.reference_data import REFERENCE_DIR
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,6 @@ def _load(con: duckdb.DuckDBPyConnection, t: ReferenceTable, path: Path) -> int:
 
 def load_reference(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> dict[str, dict]:
     """Build every ref.* table; report per table where it came from and how many rows it has."""
-    con.execute(REGISTRY_DDL)
     report: dict[str, dict] = {}
     for t in REFERENCE_TABLES:
         dropped = raw_dir / "reference" / t.file

@@ -16,10 +16,10 @@ import duckdb
 from assets.ingest import loading
 from assets.ingest.csv_source import text_schema
 from assets.ingest.files import IngestSummary, RawFile, plan_run, register, set_rows_read
-from assets.ingest.pseudonyms import Pseudonymiser
 from assets.ingest.row_rules import judged_sql
 from assets.ingest.survey_rules import SURVEY_RULES
 from assets.ingest.xlsx_source import xlsx_batches
+from pipelines.core.pseudonyms import Pseudonymiser
 
 COLUMNS = (
     "response_id", "aanbieder_agb", "gemeentecode", "bsn", "toewijzingnummer", "productcategorie", "verwijzer",
@@ -33,33 +33,6 @@ TYPED = ("response_id", "provider_agb", "municipality_code", "client_pseudonym",
          "product_category", "referrer", "start_date", "end_date", "end_reason", "informant", "filled_date",
          "satisfaction", "self_reliance", "instrument", "score_begin", "score_end")
 
-RAW_DDL = """
-CREATE TABLE IF NOT EXISTS raw.survey_rows (
-    file_id INTEGER NOT NULL,
-    line_no BIGINT NOT NULL,
-    response_id VARCHAR,
-    provider_agb VARCHAR,
-    municipality_code VARCHAR,
-    client_pseudonym VARCHAR,
-    allocation_number VARCHAR,
-    product_category VARCHAR,
-    referrer VARCHAR,
-    start_date DATE,
-    end_date DATE,
-    end_reason VARCHAR,
-    informant VARCHAR,
-    filled_date DATE,
-    satisfaction INTEGER,
-    self_reliance VARCHAR,
-    instrument VARCHAR,
-    score_begin DOUBLE,
-    score_end DOUBLE,
-    status VARCHAR NOT NULL,
-    rule_id VARCHAR,
-    message VARCHAR,
-    ingested_at TIMESTAMP NOT NULL
-)
-"""
 
 # The latest invuldatum wins; on a tie the later file, then the later line.
 SUPERSEDE_SQL = """

@@ -14,7 +14,7 @@ import pyarrow as pa
 from lxml import etree
 
 from assets.ingest.redact import redact
-from pipelines.reference_data import XSD_PATH
+from pipelines.core.reference_data import XSD_PATH
 
 NS = "{http://www.istandaarden.nl/ijw/3_2/jw323/schema}"
 HEADER_TAGS = {f"{NS}Afzender": "aanbieder_agb", f"{NS}Ontvanger": "gemeentecode",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from assets.ingest.pseudonyms import WEIGHTS as _WEIGHTS
+from pipelines.core.pseudonyms import WEIGHTS as _WEIGHTS
 
 
 def synthetic_bsn(key: str) -> str:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from pipelines.core.reference_data import REFERENCE_DIR
 from pipelines.demo_data import writers
 from pipelines.demo_data.bsn import break_elfproef, synthetic_bsn
 from pipelines.demo_data.world import (
@@ -35,7 +36,6 @@ from pipelines.demo_data.world import (
     build_providers,
     youth_population,
 )
-from pipelines.reference_data import REFERENCE_DIR
 
 LAST_DATE = date(LAST_YEAR, 12, 31)
 # Trajectory starts per young inhabitant per year at scale 1 (about 10 % of real volumes).

@@ -48,11 +48,10 @@ def phase_bare(work: Path) -> dict:
 def phase_ingest(work: Path, fmt: str) -> dict:
     from assets.ingest.declarations import ingest_declarations
     from assets.ingest.reference import load_reference
-    from assets.sql import model_sql
-    from assets.staging.assets import HERE
+    from assets.transform import run_dbt
     from checks.accounting import declaration_rows_add_up
     from checks.contract_checks import declaration_lines_meet_contract
-    from pipelines.resources import Warehouse
+    from pipelines.core.warehouse import Warehouse
 
     data_dir = work / fmt
     shutil.rmtree(data_dir / "warehouse", ignore_errors=True)
@@ -61,8 +60,9 @@ def phase_ingest(work: Path, fmt: str) -> dict:
     with wh.connect() as con:
         load_reference(con, wh.raw_dir)
         summary = ingest_declarations(con, wh.raw_dir, wh.max_file_bytes, wh.pseudonymiser())
-        ingested = time.perf_counter()
-        con.execute(model_sql(HERE / "declaration_lines.sql"))
+    ingested = time.perf_counter()
+    run_dbt(wh, "run", "--select", "declaration_lines")
+    with wh.connect() as con:
         staged = con.execute("SELECT count(*) FROM staging.declaration_lines").fetchone()[0]
     done = time.perf_counter()
     # the blocking checks on these two assets, over every row: identity and the staged-lines contract

@@ -1,0 +1,65 @@
+{#- The effectiveness columns, written once for every mart that reports them.
+
+    Each effectiveness mart groups trajectory_outcomes (one row per ended trajectory) by its own
+    grain. effectiveness_aggregates() are the counts per cell; effectiveness_measures() turn them
+    into the contract's columns over a cells relation `c` with a `suppressed` flag: a cell with
+    fewer than k distinct clients shows only its keys, and a survey-based measure resting on fewer
+    than k responses is NULL. -#}
+
+{% macro effectiveness_aggregates() -%}
+        count(*) AS n_ended,
+        count(DISTINCT client_pseudonym) AS n_clients,
+        count(*) FILTER (WHERE cbs_end_reason = '01') AS n_planned,
+        count(*) FILTER (WHERE cbs_end_reason = '03') AS n_dropout,
+        count(*) FILTER (WHERE cbs_end_reason IN ('02', '03', '04', '05')) AS n_early,
+        sum(satisfaction_responses) AS n_satisfaction,
+        sum(satisfaction_sum) AS satisfaction_sum,
+        sum(self_reliance_responses) AS n_self_reliance,
+        sum(no_further_help) AS n_no_further_help,
+        sum(lighter_or_no_help) AS n_lighter_or_no_help,
+        count(*) FILTER (WHERE recurrence_measurable) AS n_recurrence_measurable,
+        count(*) FILTER (WHERE recurrence_measurable AND no_recurrence) AS n_no_recurrence,
+        sum(change_responses) AS n_change,
+        sum(reliable_improvements) AS n_reliable_improvement,
+        sum(spend_eur) AS spend_sum
+{%- endmacro %}
+
+{#- Aggregated cells of `outcomes` per `keys`, flagged for suppression, as relation `c`. -#}
+{% macro effectiveness_cells(outcomes, keys) -%}
+    (SELECT *, {{ is_small_cell('n_clients') }} AS suppressed
+     FROM (SELECT {{ keys }}, {{ effectiveness_aggregates() }} FROM {{ outcomes }} GROUP BY ALL)) AS c
+{%- endmacro %}
+
+{#- A share in percent (0-100, 1 decimal) of a cell that is not suppressed and meets `condition`. -#}
+{% macro effectiveness_pct(part, whole, condition='true') -%}
+    CASE WHEN NOT c.suppressed AND {{ whole }} > 0 AND {{ condition }}
+        THEN round(100.0 * {{ part }} / {{ whole }}, 1)::DOUBLE END
+{%- endmacro %}
+
+{#- The contract's effectiveness columns. provider_performance has its own spend_eur (all money
+    declared that year), so it leaves this one out with with_spend=false. -#}
+{% macro effectiveness_measures(with_spend=true) -%}
+    {%- set k = min_cell_size() -%}
+    CASE WHEN NOT c.suppressed THEN c.n_ended END AS trajectories_ended,
+    {{ effectiveness_pct('c.n_planned', 'c.n_ended') }} AS ended_as_planned_pct,
+    {{ effectiveness_pct('c.n_dropout', 'c.n_ended') }} AS dropout_pct,
+    {{ effectiveness_pct('c.n_early', 'c.n_ended') }} AS ended_early_pct,
+    CASE WHEN NOT c.suppressed THEN c.n_satisfaction END AS satisfaction_responses,
+    CASE WHEN NOT c.suppressed AND c.n_satisfaction >= {{ k }} AND c.n_satisfaction > 0
+        THEN round(c.satisfaction_sum / c.n_satisfaction, 1)::DOUBLE END AS satisfaction_mean,
+    CASE WHEN NOT c.suppressed THEN c.n_self_reliance END AS self_reliance_responses,
+    {{ effectiveness_pct('c.n_no_further_help', 'c.n_self_reliance', 'c.n_self_reliance >= ' ~ k) }}
+        AS no_further_help_pct,
+    {{ effectiveness_pct('c.n_lighter_or_no_help', 'c.n_self_reliance', 'c.n_self_reliance >= ' ~ k) }}
+        AS lighter_or_no_help_pct,
+    CASE WHEN NOT c.suppressed THEN c.n_recurrence_measurable END AS recurrence_measurable,
+    {{ effectiveness_pct('c.n_no_recurrence', 'c.n_recurrence_measurable') }} AS no_recurrence_pct,
+    {{ effectiveness_pct('c.n_reliable_improvement', 'c.n_change', 'c.n_change >= ' ~ k) }}
+        AS reliable_improvement_pct,
+    {% if with_spend -%}
+    CASE WHEN NOT c.suppressed THEN c.spend_sum::DECIMAL(18, 2) END AS spend_eur,
+    {% endif -%}
+    CASE WHEN NOT c.suppressed THEN (c.spend_sum / c.n_ended)::DECIMAL(18, 2) END AS cost_per_trajectory_eur,
+    CASE WHEN NOT c.suppressed AND c.n_planned > 0 THEN (c.spend_sum / c.n_planned)::DECIMAL(18, 2) END
+        AS cost_per_planned_end_eur
+{%- endmacro %}

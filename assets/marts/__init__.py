@@ -1,1 +1,0 @@
-"""Published marts: aggregates only, one SQL model per table, small cells suppressed."""

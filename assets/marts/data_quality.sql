@@ -1,7 +1,0 @@
--- Grain: one row per source file seen. What became of it (loaded, rejected, already loaded)
--- and of its rows: read = loaded + quarantined + exact duplicates skipped.
-CREATE OR REPLACE TABLE marts.data_quality AS
-SELECT source_file, sha256, kind, status, rows_read, rows_loaded, rows_quarantined, rows_duplicate, message,
-       ingested_at
-FROM registry.files
-ORDER BY file_id

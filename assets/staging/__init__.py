@@ -1,1 +1,0 @@
-"""Staging: typed, pseudonymised tables that every mart reads from."""

@@ -1,0 +1,205 @@
+"""The model layer in Dagster: the dbt project in assets/dbt/, loaded with dagster-dbt.
+
+Every staging and mart model is an asset whose upstream edges come from its ref()/source()
+calls, and every dbt test is an asset check on it (severity error: blocking; warn: WARN). The
+project runs as two steps, staging and then marts, because a Dagster blocking check only stops
+assets in later steps: the Python checks on staging (GX suites, unique keys, no raw BSN) run
+between the two, so a failing one stops the marts, and every check on a mart runs before the
+publish step. Inside a step, dbt itself skips whatever sits downstream of a failing test.
+
+dbt runs as a subprocess on the working file; no connection of this process is open meanwhile
+(DuckDB allows one writer). Row counts, column labels and previews are read after dbt is done.
+"""
+
+
+import json
+import os
+import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
+
+from assets.sql import markdown_table, table_metadata
+from pipelines.core.warehouse import Warehouse
+
+DBT_DIR = Path(__file__).parent / "dbt"
+DBT_PROJECT = DbtProject(project_dir=DBT_DIR)
+# the dbt installed beside this Python: `make` runs .venv/bin/python without activating the venv
+DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
+LAYERS = ("staging", "marts")
+
+
+def ensure_manifest(project: DbtProject = DBT_PROJECT) -> Path:
+    """Parse the project when its manifest is missing or older than any of its files.
+
+    `dagster dev` would do this only in development; `make run`, the tests and CI load the
+    definitions without it, so the check runs at every load (a parse takes a few seconds, and
+    only after a model, macro or YAML changed)."""
+    manifest = project.manifest_path
+    sources = [p for p in project.project_dir.rglob("*") if p.suffix in {".sql", ".yml"}
+               and project.target_path.name not in p.relative_to(project.project_dir).parts]
+    if not manifest.exists() or max(p.stat().st_mtime for p in sources) > manifest.stat().st_mtime:
+        dbt_cli().cli(["parse", "--quiet"], target_path=project.target_path).wait()
+    return manifest
+
+
+def dbt_cli() -> DbtCliResource:
+    return DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=DBT_EXECUTABLE)
+
+
+MANIFEST: dict[str, Any] = json.loads(ensure_manifest().read_text())
+MODELS: dict[str, dict[str, Any]] = {
+    n["name"]: n for n in MANIFEST["nodes"].values() if n["resource_type"] == "model"}
+
+
+def models_in(layer: str) -> list[str]:
+    """Names of the models in a layer (the folder under models/), in file-name order."""
+    return sorted(name for name, node in MODELS.items() if node["fqn"][1] == layer)
+
+
+def relation(model: str) -> str:
+    """schema.table of a model in the working file."""
+    node = MODELS[model]
+    return f"{node['schema']}.{node['alias']}"
+
+
+class LayerTranslator(DagsterDbtTranslator):
+    """Asset key = model name; group = its layer; description = its grain, what it answers and its
+    Dutch label; a model that reads registry.files depends on every asset that writes it."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "model":
+            return dg.AssetKey(dbt_resource_props["name"])
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "model":
+            return dbt_resource_props["fqn"][1]
+        return super().get_group_name(dbt_resource_props)
+
+    def get_description(self, dbt_resource_props: Mapping[str, Any]) -> str:
+        meta = _meta(dbt_resource_props)
+        parts = [meta.get("summary", ""), f"Answers: {meta['council_question']}" if meta.get("council_question")
+                 else "", f"Label (NL): {dbt_resource_props.get('description', '')}"]
+        return "\n\n".join(p for p in parts if p)
+
+    def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> list[str]:
+        return ["team:data"]
+
+    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None) -> dg.AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        if not unique_id.startswith("model."):
+            return spec
+        sources = [manifest["sources"][p] for p in manifest["parent_map"].get(unique_id, []) if p.startswith("source.")]
+        shared = [s for s in sources if _meta(s).get("written_by")]
+        if not shared:
+            return spec
+        shared_keys = {self.get_asset_key(s) for s in shared}
+        deps = [d for d in spec.deps if d.asset_key not in shared_keys]
+        if not any(s["source_name"] == "raw" for s in sources):
+            deps += [dg.AssetDep(w) for s in shared for w in _meta(s)["written_by"]]
+        return spec.replace_attributes(deps=deps)
+
+
+def _meta(props: Mapping[str, Any]) -> Mapping[str, Any]:
+    return props.get("config", {}).get("meta") or props.get("meta", {})
+
+
+TRANSLATOR = LayerTranslator(settings=DagsterDbtTranslatorSettings(enable_duplicate_source_asset_keys=True))
+
+
+@contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    """Set variables for the dbt subprocess, which takes this process's environment when it starts."""
+    before = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in before.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _metadata(warehouse: Warehouse, outputs: list[dg.Output]) -> list[dg.Output]:
+    """Row count and labelled schema for every model; a preview for marts (aggregates only) and the
+    rows per rule for quarantine tables. Staging holds client rows: never a preview."""
+    enriched = []
+    with warehouse.connect() as con:
+        for out in outputs:
+            model = out.output_name
+            table = relation(model)
+            meta = table_metadata(con, table, preview=MODELS[model]["fqn"][1] == "marts")
+            if table.startswith("quarantine."):
+                by_rule = con.execute(f"SELECT rule_id, count(*) AS rows FROM {table} GROUP BY ALL ORDER BY 1").df()
+                meta["rows_by_rule"] = dg.MetadataValue.md(markdown_table(by_rule))
+            enriched.append(out.with_metadata({**out.metadata, **meta}))
+    return enriched
+
+
+def _failures(invocation) -> str:
+    """The models and tests that failed or errored, with dbt's message, for the step's error."""
+    try:
+        results = invocation.get_artifact("run_results.json")["results"]
+    except Exception:  # no artifact when dbt could not start at all; its error says why
+        return (invocation.get_error() and str(invocation.get_error())) or "dbt build failed"
+    bad = [f"{r['unique_id']}: {r['status']}: {(r.get('message') or '').strip()}"
+           for r in results if r["status"] in ("error", "fail")]
+    return "; ".join(bad) or "dbt build failed"
+
+
+def build_layer(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Iterator[Any]:
+    """`dbt build` of the selected models and their tests; progress is logged as dbt goes."""
+    with warehouse.connect():
+        pass  # the schema is in place, and a run that holds the file has finished
+    dbt = dbt_cli()
+    with _environment(warehouse.dbt_environment()):
+        invocation = dbt.cli(["build", "--vars", json.dumps({"min_cell_size": warehouse.min_cell_size})],
+                             context=context, raise_on_error=False)
+    outputs, checks = [], []
+    for event in invocation.stream():
+        if isinstance(event, dg.Output):
+            outputs.append(event)
+            context.log.info(f"built {relation(event.output_name)}")
+        else:
+            checks.append(event)
+    yield from _metadata(warehouse, outputs)
+    yield from checks
+    if not invocation.is_successful():
+        raise dg.Failure(description=f"dbt build failed: {_failures(invocation)}")
+
+
+def run_dbt(warehouse: Warehouse, *args: str) -> None:
+    """dbt outside a Dagster run (tests, the benchmark, `make docs`) on this warehouse's working file,
+    with the same profile settings and k as inside one; raises when dbt fails."""
+    with warehouse.connect():
+        pass
+    with _environment(warehouse.dbt_environment()):
+        invocation = dbt_cli().cli(
+            [*args, "--vars", json.dumps({"min_cell_size": warehouse.min_cell_size})], raise_on_error=False)
+    invocation.wait() if invocation.is_successful() else None
+    if not invocation.is_successful():
+        raise RuntimeError(f"dbt {' '.join(args)} failed: {_failures(invocation)}")
+
+
+@dbt_assets(manifest=DBT_PROJECT.manifest_path, project=DBT_PROJECT, select="path:models/staging",
+            dagster_dbt_translator=TRANSLATOR, name="dbt_staging")
+def dbt_staging(context: dg.AssetExecutionContext, warehouse: Warehouse):
+    """Staging and quarantine models: typed, pseudonymised rows from the raw layer."""
+    yield from build_layer(context, warehouse)
+
+
+@dbt_assets(manifest=DBT_PROJECT.manifest_path, project=DBT_PROJECT, select="path:models/marts",
+            dagster_dbt_translator=TRANSLATOR, name="dbt_marts")
+def dbt_marts(context: dg.AssetExecutionContext, warehouse: Warehouse):
+    """The published marts: aggregates only, small cells suppressed, every column labelled."""
+    yield from build_layer(context, warehouse)
+
+
+MART_KEYS = [dg.AssetKey(name) for name in models_in("marts")]

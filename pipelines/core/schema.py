@@ -1,0 +1,123 @@
+"""The working file's layout, created once per run, and the upgrades of files written by earlier versions.
+
+Ingestion writes registry, raw and ref; the dbt project (assets/dbt/) builds staging, quarantine
+and marts from them. The raw tables exist before the first file ever arrives, so every model can
+read them on an empty warehouse.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from pipelines.core.pseudonyms import HEX_CHARS
+
+SCHEMAS = ("registry", "raw", "ref", "staging", "quarantine", "marts")
+DECLARATION_ROWS = "raw.declaration_rows"
+SURVEY_ROWS = "raw.survey_rows"
+
+REGISTRY_DDL = """
+CREATE TABLE IF NOT EXISTS registry.files (
+    file_id INTEGER PRIMARY KEY,
+    source_file VARCHAR NOT NULL,
+    sha256 VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    status VARCHAR NOT NULL,
+    rows_read BIGINT NOT NULL DEFAULT 0,
+    rows_loaded BIGINT NOT NULL DEFAULT 0,
+    rows_quarantined BIGINT NOT NULL DEFAULT 0,
+    rows_duplicate BIGINT NOT NULL DEFAULT 0,
+    message VARCHAR,
+    ingested_at TIMESTAMP NOT NULL
+)
+"""
+
+DECLARATION_ROWS_DDL = f"""
+CREATE TABLE IF NOT EXISTS {DECLARATION_ROWS} (
+    file_id INTEGER NOT NULL,
+    line_no BIGINT NOT NULL,
+    declaration_number VARCHAR,
+    provider_agb VARCHAR,
+    municipality_code VARCHAR,
+    client_pseudonym VARCHAR,
+    reference_number VARCHAR,
+    previous_reference_number VARCHAR,
+    allocation_number VARCHAR,
+    product_category VARCHAR,
+    product_code VARCHAR,
+    period_start DATE,
+    period_end DATE,
+    delivered_volume BIGINT,
+    unit VARCHAR,
+    tariff_cents BIGINT,
+    amount_cents BIGINT,
+    debit_credit VARCHAR,
+    status VARCHAR NOT NULL,
+    rule_id VARCHAR,
+    message VARCHAR,
+    ingested_at TIMESTAMP NOT NULL
+)
+"""
+
+SURVEY_ROWS_DDL = f"""
+CREATE TABLE IF NOT EXISTS {SURVEY_ROWS} (
+    file_id INTEGER NOT NULL,
+    line_no BIGINT NOT NULL,
+    response_id VARCHAR,
+    provider_agb VARCHAR,
+    municipality_code VARCHAR,
+    client_pseudonym VARCHAR,
+    allocation_number VARCHAR,
+    product_category VARCHAR,
+    referrer VARCHAR,
+    start_date DATE,
+    end_date DATE,
+    end_reason VARCHAR,
+    informant VARCHAR,
+    filled_date DATE,
+    satisfaction INTEGER,
+    self_reliance VARCHAR,
+    instrument VARCHAR,
+    score_begin DOUBLE,
+    score_end DOUBLE,
+    status VARCHAR NOT NULL,
+    rule_id VARCHAR,
+    message VARCHAR,
+    ingested_at TIMESTAMP NOT NULL
+)
+"""
+UPGRADES_DDL = "CREATE TABLE IF NOT EXISTS registry.upgrades (step VARCHAR PRIMARY KEY, applied_at TIMESTAMP)"
+CUT_PSEUDONYMS = "pseudonyms cut to 128 bits"
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Schemas and the tables ingestion writes, then the upgrades; safe to repeat."""
+    for schema in SCHEMAS:
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    for ddl in (REGISTRY_DDL, DECLARATION_ROWS_DDL, SURVEY_ROWS_DDL):
+        con.execute(ddl)
+    upgrade(con)
+
+
+def upgrade(con: duckdb.DuckDBPyConnection) -> None:
+    """Bring a working file written by an earlier version up to date.
+
+    staging.declaration_lines was a table before it became a view over the raw layer; the old
+    table goes, and the staging model creates the view in its place. Pseudonyms were the full
+    64 hex characters of the HMAC before they were cut to its first 128 bits: cutting the old
+    ones the same way keeps every client's rows together across the upgrade. That step is
+    recorded once done, because finding that there is nothing to cut means reading every
+    pseudonym.
+    """
+    old = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+                      "AND schema_name = 'staging' AND table_name = 'declaration_lines'").fetchone()[0]
+    if old:
+        con.execute("DROP TABLE staging.declaration_lines")
+    con.execute(UPGRADES_DDL)
+    if con.execute("SELECT count(*) FROM registry.upgrades WHERE step = ?", [CUT_PSEUDONYMS]).fetchone()[0]:
+        return
+    con.execute("BEGIN")
+    for table in (DECLARATION_ROWS, SURVEY_ROWS):
+        con.execute(f"UPDATE {table} SET client_pseudonym = left(client_pseudonym, {HEX_CHARS}) "
+                    f"WHERE strlen(client_pseudonym) > {HEX_CHARS}")
+    con.execute("INSERT INTO registry.upgrades VALUES (?, current_timestamp)", [CUT_PSEUDONYMS])
+    con.execute("COMMIT")

@@ -1,0 +1,84 @@
+"""Settings from the environment, read in exactly one place.
+
+Every other module receives a `Settings` (or a resource built from it) instead of reading
+os.environ itself, so tests can point the whole pipeline at a temporary directory.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEMO_PSEUDONYM_KEY = "jeugdzorg-monitor-demo-key-NOT-FOR-PRODUCTION"
+
+log = logging.getLogger(__name__)
+
+
+class SettingsError(RuntimeError):
+    """A setting is missing or invalid; raised before any input file is read."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    pseudonym_key: str
+    env: str
+    min_cell_size: int
+    using_demo_key: bool
+
+    @property
+    def raw_dir(self) -> Path:
+        return self.data_dir / "raw"
+
+    @property
+    def warehouse_dir(self) -> Path:
+        return self.data_dir / "warehouse"
+
+
+@lru_cache(maxsize=1)
+def _warn_demo_key() -> None:
+    """Say it loudly, but once per process rather than at every connection."""
+    log.warning(
+        "JEUGDZORG_PSEUDONYM_KEY is not set: using the built-in DEMO key. "
+        "Pseudonyms made with it are NOT secret; never use it for real data."
+    )
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Build Settings from the environment (or the given mapping), failing loudly on bad values."""
+    env_vars = os.environ if environ is None else environ
+    env = env_vars.get("JEUGDZORG_ENV", "dev").strip() or "dev"
+    data_dir = Path(env_vars.get("JEUGDZORG_DATA_DIR", "") or REPO_ROOT / "data")
+    if not data_dir.is_absolute():
+        data_dir = REPO_ROOT / data_dir
+
+    key = env_vars.get("JEUGDZORG_PSEUDONYM_KEY", "")
+    using_demo_key = not key
+    if using_demo_key:
+        if env == "production":
+            raise SettingsError(
+                "JEUGDZORG_ENV=production but JEUGDZORG_PSEUDONYM_KEY is not set. "
+                "Set it to the municipality's secret pseudonymisation key; no file has been read."
+            )
+        _warn_demo_key()
+        key = DEMO_PSEUDONYM_KEY
+
+    raw_k = env_vars.get("JEUGDZORG_MIN_CELL_SIZE", "10")
+    try:
+        min_cell_size = int(raw_k)
+    except ValueError as exc:
+        raise SettingsError(f"JEUGDZORG_MIN_CELL_SIZE must be a whole number, got {raw_k!r}") from exc
+    if min_cell_size < 1:
+        raise SettingsError(f"JEUGDZORG_MIN_CELL_SIZE must be at least 1, got {min_cell_size}")
+
+    return Settings(
+        data_dir=data_dir,
+        pseudonym_key=key,
+        env=env,
+        min_cell_size=min_cell_size,
+        using_demo_key=using_demo_key,
+    )

@@ -1,0 +1,113 @@
+"""The DuckDB working warehouse as a Dagster resource.
+
+The pipeline writes one private working file; BI tools read only the published file that
+`assets/publish.py` swaps in. Keeping both paths here means no asset builds a path itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+from pydantic import PrivateAttr
+
+from pipelines.core.macros import install_macros
+from pipelines.core.pseudonyms import Pseudonymiser
+from pipelines.core.schema import create_schema
+from pipelines.core.settings import load_settings
+
+log = logging.getLogger(__name__)
+WORKING_DB_NAME = "pipeline.duckdb"
+PUBLISHED_DB_NAME = "jeugdzorg.duckdb"
+
+
+class Warehouse(dg.ConfigurableResource):
+    """Paths, secrets and limits every asset needs; built once from the Settings."""
+
+    data_dir: str
+    min_cell_size: int = 10
+    # Set from dg.EnvVar("JEUGDZORG_PSEUDONYM_KEY") (warehouse_from_settings), so the UI shows the
+    # variable's name, never the secret; None: the built-in demo key (load_settings warns).
+    pseudonym_key: str | None = None
+    memory_limit: str = "2GB"  # DuckDB spills beyond this; keeps the whole process under ~3 GB
+    threads: int = 2
+    max_file_bytes: int = 4 * 1024**3
+    lock_wait_seconds: int = 1800
+    # thresholds of the WARN checks (checks/operational.py)
+    quarantine_rate_warn: float = 0.05
+    months_behind_warn: int = 2
+    spend_jump_factor: float = 2.0
+    missing_survey_warn: float = 0.5
+    _prepared: bool = PrivateAttr(default=False)
+
+    @property
+    def raw_dir(self) -> Path:
+        return Path(self.data_dir) / "raw"
+
+    @property
+    def warehouse_dir(self) -> Path:
+        return Path(self.data_dir) / "warehouse"
+
+    @property
+    def working_db(self) -> Path:
+        return self.warehouse_dir / WORKING_DB_NAME
+
+    @property
+    def published_db(self) -> Path:
+        return self.warehouse_dir / PUBLISHED_DB_NAME
+
+    def secret_key(self) -> str:
+        return self.pseudonym_key or load_settings().pseudonym_key
+
+    def pseudonymiser(self) -> Pseudonymiser:
+        """One per ingestion run: it remembers the run's BSNs in memory only, and is dropped after."""
+        return Pseudonymiser(self.secret_key())
+
+    def _open(self) -> duckdb.DuckDBPyConnection:
+        """DuckDB allows one writer: if another run holds the file (`make run` during a UI run), wait."""
+        deadline = time.monotonic() + self.lock_wait_seconds
+        while True:
+            try:
+                return duckdb.connect(str(self.working_db))
+            except duckdb.IOException as exc:
+                if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                    raise
+                log.info("working file %s is in use by another run; waiting", self.working_db)
+                time.sleep(2)
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Open the working file (the only writer). The schema is set up by the first connection
+        of a run (one resource instance per run); the SQL macros are per connection."""
+        self.warehouse_dir.mkdir(parents=True, exist_ok=True)
+        con = self._open()
+        try:
+            con.execute(f"SET memory_limit = '{self.memory_limit}'")
+            con.execute(f"SET threads = {int(self.threads)}")
+            con.execute("SET preserve_insertion_order = true")
+            con.execute("SET enable_progress_bar = false")
+            if not self._prepared:
+                create_schema(con)
+                self._prepared = True
+            install_macros(con)
+            yield con
+        finally:
+            con.close()
+
+    def dbt_environment(self) -> dict[str, str]:
+        """What the dbt profile (assets/dbt/profiles.yml) needs to open this working file with the
+        same limits as every other connection of the pipeline."""
+        return {"JEUGDZORG_DBT_WORKING_DB": str(self.working_db), "JEUGDZORG_DBT_MEMORY_LIMIT": self.memory_limit,
+                "JEUGDZORG_DBT_THREADS": str(int(self.threads))}
+
+
+
+def warehouse_from_settings() -> Warehouse:
+    settings = load_settings()
+    key = None if settings.using_demo_key else dg.EnvVar("JEUGDZORG_PSEUDONYM_KEY")
+    return Warehouse(data_dir=str(settings.data_dir), min_cell_size=settings.min_cell_size, pseudonym_key=key)
