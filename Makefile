@@ -7,7 +7,7 @@ export JEUGDZORG_DATA_DIR ?= $(CURDIR)/data
 DEMO_SCALE ?= 1
 DEMO_SEED ?= 2026
 
-.PHONY: demo run ui test lint bench install clean
+.PHONY: demo run ui docs test lint bench install clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -28,12 +28,16 @@ demo: install $(DAGSTER_HOME)/dagster.yaml
 		$(BIN)/python -m pipelines.demo_data --out $(JEUGDZORG_DATA_DIR)/raw --scale $(DEMO_SCALE) --seed $(DEMO_SEED); \
 	else echo "data/raw already holds declarations: not generating demo data"; fi
 	$(BIN)/python -m pipelines.refresh
+	$(BIN)/python -m pipelines.docs
 
 run: install $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/python -m pipelines.refresh
 
 ui: install $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+docs: install
+	$(BIN)/python -m pipelines.docs
 
 test: install
 	$(BIN)/ruff check .
@@ -46,4 +50,4 @@ bench: install
 	$(BIN)/python -m tests.bench.run_bench --work $(CURDIR)/bench_data
 
 clean:
-	rm -rf $(VENV) $(DAGSTER_HOME) data/warehouse/*.duckdb*
+	rm -rf $(VENV) $(DAGSTER_HOME) data/warehouse/*.duckdb* data/docs assets/dbt/target assets/dbt/logs

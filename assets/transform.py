@@ -21,7 +21,14 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliInvocation,
+    DbtCliResource,
+    DbtProject,
+    dbt_assets,
+)
 
 from assets.sql import markdown_table, table_metadata
 from pipelines.core.warehouse import Warehouse
@@ -43,12 +50,12 @@ def ensure_manifest(project: DbtProject = DBT_PROJECT) -> Path:
     sources = [p for p in project.project_dir.rglob("*") if p.suffix in {".sql", ".yml"}
                and project.target_path.name not in p.relative_to(project.project_dir).parts]
     if not manifest.exists() or max(p.stat().st_mtime for p in sources) > manifest.stat().st_mtime:
-        dbt_cli().cli(["parse", "--quiet"], target_path=project.target_path).wait()
+        dbt_cli(project).cli(["parse", "--quiet"], target_path=project.target_path).wait()
     return manifest
 
 
-def dbt_cli() -> DbtCliResource:
-    return DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=DBT_EXECUTABLE)
+def dbt_cli(project: DbtProject = DBT_PROJECT) -> DbtCliResource:
+    return DbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE)
 
 
 MANIFEST: dict[str, Any] = json.loads(ensure_manifest().read_text())
@@ -160,8 +167,9 @@ def build_layer(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Iter
         pass  # the schema is in place, and a run that holds the file has finished
     dbt = dbt_cli()
     with _environment(warehouse.dbt_environment()):
-        invocation = dbt.cli(["build", "--vars", json.dumps({"min_cell_size": warehouse.min_cell_size})],
-                             context=context, raise_on_error=False)
+        # one target folder per step, reused run after run: dbt's partial parse stays valid
+        invocation = dbt.cli(["build"], context=context, raise_on_error=False,
+                             target_path=Path("target") / context.op_execution_context.op.name)
     outputs, checks = [], []
     for event in invocation.stream():
         if isinstance(event, dg.Output):
@@ -175,17 +183,17 @@ def build_layer(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Iter
         raise dg.Failure(description=f"dbt build failed: {_failures(invocation)}")
 
 
-def run_dbt(warehouse: Warehouse, *args: str) -> None:
+def run_dbt(warehouse: Warehouse, *args: str, project: DbtProject = DBT_PROJECT) -> DbtCliInvocation:
     """dbt outside a Dagster run (tests, the benchmark, `make docs`) on this warehouse's working file,
     with the same profile settings and k as inside one; raises when dbt fails."""
     with warehouse.connect():
         pass
     with _environment(warehouse.dbt_environment()):
-        invocation = dbt_cli().cli(
-            [*args, "--vars", json.dumps({"min_cell_size": warehouse.min_cell_size})], raise_on_error=False)
-    invocation.wait() if invocation.is_successful() else None
+        invocation = dbt_cli(project).cli(list(args), raise_on_error=False, target_path=Path("target") / "cli")
+    invocation.wait()
     if not invocation.is_successful():
         raise RuntimeError(f"dbt {' '.join(args)} failed: {_failures(invocation)}")
+    return invocation
 
 
 @dbt_assets(manifest=DBT_PROJECT.manifest_path, project=DBT_PROJECT, select="path:models/staging",

@@ -1,5 +1,9 @@
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import dagster as dg
 
+from assets.transform import models_in
 from pipelines.definitions import defs
 
 
@@ -7,9 +11,32 @@ def test_code_location_loads():
     dg.Definitions.validate_loadable(defs)
     job = defs.resolve_job_def("nightly_refresh")
     assert job.executor_def is dg.in_process_executor
-    schedule = defs.resolve_schedule_def("nightly_refresh_schedule")
-    assert schedule.cron_schedule == "0 2 * * *"
-    assert schedule.execution_timezone == "Europe/Amsterdam"
     assert defs.resolve_sensor_def("new_declaration_files").job_name == "ingest_new_declarations"
-    keys = {k.to_user_string() for k in defs.resolve_all_asset_keys()}
-    assert {"raw_declarations", "declaration_lines", "cost_trends_by_municipality", "published_warehouse"} <= keys
+
+
+def test_nightly_schedule_starts_one_full_refresh_per_tick():
+    schedule = defs.resolve_schedule_def("nightly_refresh_schedule")
+    tick = datetime(2026, 3, 29, 2, tzinfo=ZoneInfo(schedule.execution_timezone))
+    requests = schedule.evaluate_tick(dg.build_schedule_context(scheduled_execution_time=tick)).run_requests
+    assert len(requests) == 1 and schedule.job_name == "nightly_refresh"
+
+
+def test_every_dbt_model_is_an_asset_in_its_layer_with_its_edges_and_checks():
+    graph = defs.resolve_asset_graph()
+
+    def parents(name: str) -> set[str]:
+        return {k.to_user_string() for k in graph.get(dg.AssetKey(name)).parent_keys}
+
+    for layer in ("staging", "marts"):
+        for model in models_in(layer):
+            node = graph.get(dg.AssetKey(model))
+            assert node.group_name == layer, model
+            assert graph.get_check_keys_for_assets({node.key}), f"{model} has no checks"
+    assert len(models_in("staging")) == 6 and len(models_in("marts")) == 14
+    assert parents("declaration_lines") == {"raw_declarations"}
+    assert parents("outcome_responses") == {"raw_surveys", "reference_data"}
+    assert parents("trajectories") == {"declaration_lines", "outcome_responses"}
+    assert parents("data_quality") == {"reference_data", "raw_declarations", "raw_surveys"}
+    assert parents("data_quality_rules") == {"raw_declarations", "raw_surveys"}
+    assert parents("duration_effect") == {"trajectory_outcomes"}
+    assert parents("published_warehouse") == set(models_in("marts"))
