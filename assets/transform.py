@@ -97,6 +97,23 @@ class LayerTranslator(DagsterDbtTranslator):
     def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> list[str]:
         return ["team:data"]
 
+    def get_asset_check_spec(self, asset_spec: dg.AssetSpec, manifest: Mapping[str, Any], unique_id: str,
+                             project: DbtProject | None) -> dg.AssetCheckSpec | None:
+        """dbt tests carry no description of their own: say which test on which columns, and whether a
+        failure stops the run, so the Checks tab explains itself."""
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None or spec.description:
+            return spec
+        test = manifest["nodes"][unique_id]
+        kind = (test.get("test_metadata") or {}).get("name", "singular")
+        kwargs = {k: v for k, v in (test.get("test_metadata") or {}).get("kwargs", {}).items() if k != "model"}
+        column = test.get("column_name")
+        args = ", ".join(f"{k}={v}" for k, v in kwargs.items() if k != "column_name")
+        text = f"dbt test `{kind}`" + (f" on {column}" if column else "") + (f" ({args})" if args else "")
+        text += ". Blocking: a failure stops the later steps." if spec.blocking else \
+            ". WARN: reported, the run goes on."
+        return spec._replace(description=f"{text} See checks/README.md.")
+
     def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None) -> dg.AssetSpec:
         spec = super().get_asset_spec(manifest, unique_id, project)
         if not unique_id.startswith("model."):
@@ -121,7 +138,13 @@ TRANSLATOR = LayerTranslator(settings=DagsterDbtTranslatorSettings(enable_duplic
 
 @contextmanager
 def _environment(values: dict[str, str]) -> Iterator[None]:
-    """Set variables for the dbt subprocess, which takes this process's environment when it starts."""
+    """Set variables for the dbt subprocess, which takes this process's environment when it starts.
+
+    Tests run with a step when all their parents are in it or built before it ("buildable"): a
+    mart's test that also reads staging (matches_staging) runs with the marts, not with staging,
+    where its mart does not exist yet. dagster-dbt overrides this when it runs a chosen subset of
+    checks."""
+    values = {"DBT_INDIRECT_SELECTION": "buildable", **values}
     before = {k: os.environ.get(k) for k in values}
     os.environ.update(values)
     try:
@@ -132,6 +155,13 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
+
+
+def artifacts_dir(warehouse: Warehouse, step: str) -> Path:
+    """Where dbt keeps the artifacts (run results, catalog, logs) of one step: beside the working file
+    they describe, one folder per step, reused night after night so dbt's partial parse stays
+    valid. Runs on other working files (tests, the benchmark) never share a folder."""
+    return warehouse.warehouse_dir / "dbt" / step
 
 
 def _metadata(warehouse: Warehouse, outputs: list[dg.Output]) -> list[dg.Output]:
@@ -167,9 +197,8 @@ def build_layer(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Iter
         pass  # the schema is in place, and a run that holds the file has finished
     dbt = dbt_cli()
     with _environment(warehouse.dbt_environment()):
-        # one target folder per step, reused run after run: dbt's partial parse stays valid
         invocation = dbt.cli(["build"], context=context, raise_on_error=False,
-                             target_path=Path("target") / context.op_execution_context.op.name)
+                             target_path=artifacts_dir(warehouse, context.op_execution_context.op.name))
     outputs, checks = [], []
     for event in invocation.stream():
         if isinstance(event, dg.Output):
@@ -189,7 +218,7 @@ def run_dbt(warehouse: Warehouse, *args: str, project: DbtProject = DBT_PROJECT)
     with warehouse.connect():
         pass
     with _environment(warehouse.dbt_environment()):
-        invocation = dbt_cli(project).cli(list(args), raise_on_error=False, target_path=Path("target") / "cli")
+        invocation = dbt_cli(project).cli(list(args), raise_on_error=False, target_path=artifacts_dir(warehouse, "cli"))
     invocation.wait()
     if not invocation.is_successful():
         raise RuntimeError(f"dbt {' '.join(args)} failed: {_failures(invocation)}")

@@ -8,10 +8,8 @@ from assets.transform import dbt_marts, dbt_staging
 from checks.accounting import declaration_rows_add_up, survey_rows_add_up
 from checks.contract_checks import contract_checks
 from checks.credits import credits_match_a_debit
-from checks.mart_consistency import mart_consistency_checks
 from checks.operational import operational_checks
 from checks.publishable import publishable_checks
-from checks.reconciliation import reconciliation_checks
 from checks.reference_coverage import financials_are_complete, population_is_complete
 from checks.survey_coverage import survey_coverage_checks
 from pipelines.core.warehouse import warehouse_from_settings
@@ -20,9 +18,9 @@ from pipelines.schedules import nightly_refresh_schedule
 from pipelines.sensors import new_declaration_files, new_survey_files
 
 ALL_ASSETS = [reference_data, raw_declarations, raw_surveys, dbt_staging, dbt_marts, published_warehouse]
-ALL_CHECKS = [declaration_rows_add_up, survey_rows_add_up, credits_match_a_debit, *mart_consistency_checks,
-              population_is_complete, financials_are_complete, *contract_checks, *reconciliation_checks,
-              *operational_checks, *survey_coverage_checks, *publishable_checks]
+ALL_CHECKS = [declaration_rows_add_up, survey_rows_add_up, credits_match_a_debit, population_is_complete,
+              financials_are_complete, *contract_checks, *operational_checks, *survey_coverage_checks,
+              *publishable_checks]
 
 defs = dg.Definitions(
     assets=ALL_ASSETS,

@@ -1,9 +1,12 @@
 """Blocking checks stop the marts and keep the previous BI file; clean data passes them."""
 
+import hashlib
+
 import dagster as dg
 import duckdb
+import pytest
 
-from checks.reconciliation import spend_reconciles_with_staging
+from assets.transform import run_dbt
 from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
 from pipelines.refresh import checks_not_passed
 from tests.conftest import BASE_LINE, write_declarations
@@ -69,12 +72,12 @@ def test_failed_reference_suite_blocks_everything_downstream(warehouse, data_dir
 
 def test_reconciliation_catches_a_mart_that_drifted(warehouse, data_dir):
     write_declarations(data_dir / "raw/declarations/a.csv", [{}])
-    assert refresh(warehouse).success
-    assert spend_reconciles_with_staging(warehouse=warehouse).passed
+    result = refresh(warehouse)
+    assert result.success and checks(result)["spend_reconciles_with_staging"].passed
     with warehouse.connect() as con:
         con.execute("UPDATE marts.cost_by_municipality_year SET spend_eur = spend_eur + 1")
-    result = spend_reconciles_with_staging(warehouse=warehouse)
-    assert not result.passed and result.metadata["rows_differing"].value == 1
+    with pytest.raises(RuntimeError, match=r"spend_reconciles_with_staging\.\w+: fail: Got 1 result"):
+        run_dbt(warehouse, "test", "--select", "spend_reconciles_with_staging")
 
 
 def test_warn_checks_report_but_do_not_stop(warehouse, data_dir):
@@ -100,3 +103,17 @@ def test_spend_jump_and_stale_municipality_warn(warehouse, data_dir):
     assert found["no_sudden_spend_jumps"].metadata["jumps"].value == 1  # 50 -> 500 in 0141
     assert found["declarations_are_current"].metadata["municipalities_behind"].value == 1  # 0141 stops in Feb
     assert result.success
+
+
+def test_failed_check_on_a_mart_stops_the_publish_and_keeps_the_bi_file_byte_for_byte(warehouse, data_dir):
+    write_declarations(data_dir / "raw/declarations/a.csv", [{}])
+    assert refresh(warehouse).success
+    before = hashlib.sha256(warehouse.published_db.read_bytes()).hexdigest()
+    # a providers.csv whose name column holds a BSN (columns swapped in a spreadsheet): never publish it
+    providers = f"aanbieder_agb,naam\n{BASE_LINE['aanbieder_agb']},123456782\n"
+    (data_dir / "raw/reference/providers.csv").write_text(providers)
+    result = refresh(warehouse)
+    assert not checks(result)["dim_provider_is_publishable"].passed
+    assert {"dim_provider", "cost_by_municipality_year"} <= materialized(result)
+    assert "published_warehouse" not in materialized(result)
+    assert hashlib.sha256(warehouse.published_db.read_bytes()).hexdigest() == before
