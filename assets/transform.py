@@ -37,7 +37,6 @@ DBT_DIR = Path(__file__).parent / "dbt"
 DBT_PROJECT = DbtProject(project_dir=DBT_DIR)
 # the dbt installed beside this Python: `make` runs .venv/bin/python without activating the venv
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
-LAYERS = ("staging", "marts")
 
 
 def ensure_manifest(project: DbtProject = DBT_PROJECT) -> Path:
@@ -106,9 +105,9 @@ class LayerTranslator(DagsterDbtTranslator):
             return spec
         test = manifest["nodes"][unique_id]
         kind = (test.get("test_metadata") or {}).get("name", "singular")
-        kwargs = {k: v for k, v in (test.get("test_metadata") or {}).get("kwargs", {}).items() if k != "model"}
+        kwargs = (test.get("test_metadata") or {}).get("kwargs", {})
         column = test.get("column_name")
-        args = ", ".join(f"{k}={v}" for k, v in kwargs.items() if k != "column_name")
+        args = ", ".join(f"{k}={v}" for k, v in kwargs.items() if k not in ("model", "column_name"))
         text = f"dbt test `{kind}`" + (f" on {column}" if column else "") + (f" ({args})" if args else "")
         text += ". Blocking: a failure stops the later steps." if spec.blocking else \
             ". WARN: reported, the run goes on."

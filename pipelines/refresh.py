@@ -6,6 +6,7 @@ appears in the UI's run history next to the runs started there.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sys
@@ -63,9 +64,12 @@ def main() -> int:
         shutil.copyfile(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
     from pipelines.definitions import defs  # after the settings check: importing builds the resources
 
-    with dg.DagsterInstance.get() as instance:
-        result = defs.resolve_job_def("nightly_refresh").execute_in_process(instance=instance, raise_on_error=False)
     warehouse = settings.warehouse_dir
+    # dagster-dbt echoes every dbt log line to stdout; each step's dbt.log keeps them, so the
+    # terminal shows Dagster's progress lines and the summary instead
+    with dg.DagsterInstance.get() as instance, open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet):
+        result = defs.resolve_job_def("nightly_refresh").execute_in_process(instance=instance, raise_on_error=False)
+    print(f"dbt's own log of each step: {warehouse / 'dbt' / '<step>' / 'dbt.log'}")
     if not result.success:
         failed = [e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
         print(f"nightly_refresh FAILED (run {result.run_id}); failed steps: {', '.join(failed) or 'see the UI'}",

@@ -139,6 +139,13 @@ def test_published_file_is_read_only_marts_only_and_commented(refreshed):
                               "AND (comment IS NULL OR comment = '')").fetchall()
         assert missing == []
         assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE comment IS NULL").fetchone()[0] == 0
+        # a column that means something else in another table says so there: spend_eur of the
+        # effectiveness marts is the lifetime spend of the trajectories that ended that year
+        spend = dict(con.execute("SELECT table_name, comment FROM duckdb_columns() WHERE column_name = 'spend_eur' "
+                                 "AND table_name IN ('cost_by_municipality_year', 'effectiveness_by_municipality')"
+                                 ).fetchall())
+        assert spend["cost_by_municipality_year"].startswith("Uitgaven (EUR): netto som van debet- min creditregels")
+        assert "die in dit jaar eindigden" in spend["effectiveness_by_municipality"]
         version = con.execute("SELECT tags['storage_version'] FROM duckdb_databases() "
                               "WHERE database_name = current_database()").fetchone()
     assert version == ("v1.0.0+",)  # written as v1.0.0: DuckDB 1.4 clients can open it

@@ -31,10 +31,6 @@ class Settings:
     using_demo_key: bool
 
     @property
-    def raw_dir(self) -> Path:
-        return self.data_dir / "raw"
-
-    @property
     def warehouse_dir(self) -> Path:
         return self.data_dir / "warehouse"
 

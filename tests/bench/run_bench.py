@@ -98,7 +98,10 @@ def phase_refresh(work: Path) -> dict:
              if e.event_type_value == "STEP_SUCCESS"}
     with wh.connect() as con:
         lines = con.execute("SELECT count(*) FROM raw.declaration_rows").fetchone()[0]
-    return {"lines": lines, "seconds": seconds, "steps": {k: steps[k] for k in ASSET_STEPS},
+    # what dbt itself spent running models and tests; the rest of its step is starting and parsing
+    in_dbt = {step: json.loads((wh.warehouse_dir / "dbt" / step / "run_results.json").read_text())["elapsed_time"]
+              for step in ("dbt_staging", "dbt_marts")}
+    return {"lines": lines, "seconds": seconds, "steps": {k: steps[k] for k in ASSET_STEPS}, "in_dbt": in_dbt,
             "checks_seconds": sum(v for k, v in steps.items() if k not in ASSET_STEPS)}
 
 
@@ -162,9 +165,12 @@ def main() -> int:
           f"turn by turn (target: within 2x); "
           f"peak memory: {max(peaks.values()):,.0f} MB over all runs "
           "(target: under 3,000 MB)")
+    ingest_only = results["csv"]["ingest_seconds"] / results["bare"]["seconds"]
+    print(f"  without the staging view (one dbt call, a fixed cost of starting dbt whatever the volume): "
+          f"{ingest_only:.2f}x")
     for name in phases[1:]:
         r = results[name]
-        print(f"  {name}: ingest {r['ingest_seconds']:.1f}s + staging {r['staging_seconds']:.1f}s; "
+        print(f"  {name}: ingest {r['ingest_seconds']:.1f}s + staging (dbt) {r['staging_seconds']:.1f}s; "
               f"{r['loaded']:,} loaded, {r['staged']:,} staged; blocking checks (GX suite + SQL rules + "
               f"identity) {r['checks_seconds']:.1f}s = {100 * r['checks_seconds'] / r['seconds']:.0f}% on top "
               "(target: at most 25%)")
@@ -179,8 +185,10 @@ def main() -> int:
               "(target: under 3,000 MB)")
         print("  steps: " + ", ".join(f"{k} {v:.1f}s" for k, v in steps.items())
               + f"; all checks {refresh['checks_seconds']:.1f}s")
-        print(f"  dbt (both steps: process start, parse, models, dbt tests): {dbt:.1f}s, "
-              f"{100 * dbt / refresh['seconds']:.0f}% of the refresh")
+        running = sum(refresh["in_dbt"].values())
+        print(f"  dbt (both steps): {dbt:.1f}s, {100 * dbt / refresh['seconds']:.0f}% of the refresh: "
+              f"{running:.1f}s running models and dbt tests, {dbt - running:.1f}s starting dbt, parsing the project "
+              "and reading the results")
     shutil.rmtree(work, ignore_errors=True)
     return 0
 
