@@ -69,17 +69,18 @@ def main() -> int:
     # terminal shows Dagster's progress lines and the summary instead
     with dg.DagsterInstance.get() as instance, open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet):
         result = defs.resolve_job_def("nightly_refresh").execute_in_process(instance=instance, raise_on_error=False)
-    print(f"dbt's own log of each step: {warehouse / 'dbt' / '<step>' / 'dbt.log'}")
     if not result.success:
         failed = [e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
         print(f"nightly_refresh FAILED (run {result.run_id}); failed steps: {', '.join(failed) or 'see the UI'}",
               file=sys.stderr)
         print(checks_not_passed(result), file=sys.stderr)
         print("The previously published BI file, if any, was left in place.", file=sys.stderr)
+        print(f"dbt's own log of each step: {warehouse / 'dbt' / '<step>' / 'dbt.log'}", file=sys.stderr)
         return 1
     print(f"\nnightly_refresh succeeded (run {result.run_id})")
     print(checks_not_passed(result))
     print(summary(str(warehouse / "pipeline.duckdb"), str(warehouse / "jeugdzorg.duckdb")))
+    print(f"dbt's own log of each step: {warehouse / 'dbt' / '<step>' / 'dbt.log'}")
     return 0
 
 
