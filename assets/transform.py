@@ -89,8 +89,9 @@ class LayerTranslator(DagsterDbtTranslator):
 
     def get_description(self, dbt_resource_props: Mapping[str, Any]) -> str:
         meta = _meta(dbt_resource_props)
-        parts = [meta.get("summary", ""), f"Answers: {meta['council_question']}" if meta.get("council_question")
-                 else "", f"Label (NL): {dbt_resource_props.get('description', '')}"]
+        parts = [_grain_header(dbt_resource_props.get("raw_code", "")),
+                 f"Answers: {meta['council_question']}" if meta.get("council_question") else "",
+                 f"Label (NL): {dbt_resource_props.get('description', '')}"]
         return "\n\n".join(p for p in parts if p)
 
     def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> list[str]:
@@ -126,6 +127,16 @@ class LayerTranslator(DagsterDbtTranslator):
         if not any(s["source_name"] == "raw" for s in sources):
             deps += [dg.AssetDep(w) for s in shared for w in _meta(s)["written_by"]]
         return spec.replace_attributes(deps=deps)
+
+
+def _grain_header(sql: str) -> str:
+    """The model's leading `--` comment: its grain and what it computes, in the SQL where it is true."""
+    lines = []
+    for line in sql.splitlines():
+        if not line.startswith("--"):
+            break
+        lines.append(line[2:].strip())
+    return " ".join(lines)
 
 
 def _meta(props: Mapping[str, Any]) -> Mapping[str, Any]:
