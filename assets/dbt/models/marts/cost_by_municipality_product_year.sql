@@ -11,7 +11,7 @@ spend AS (
         l.service_year AS year,
         l.product_category,
         sum(l.amount_eur) AS spend_eur,
-        sum(l.amount_eur) FILTER (WHERE p.nji_recognition LIKE 'effectief%') AS evidence_based_eur
+        sum(l.amount_eur) FILTER (WHERE {{ is_evidence_based('p.nji_recognition') }}) AS evidence_based_eur
     FROM {{ ref('declaration_lines') }} AS l
     LEFT JOIN {{ source('ref', 'products') }} AS p USING (product_code)
     GROUP BY ALL

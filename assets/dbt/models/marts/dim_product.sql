@@ -11,7 +11,7 @@ SELECT
     p.product_description,
     p.intervention,
     coalesce(p.nji_recognition, 'niet beoordeeld') AS nji_recognition,
-    coalesce(p.nji_recognition LIKE 'effectief%', false) AS evidence_based
+    coalesce({{ is_evidence_based('p.nji_recognition') }}, false) AS evidence_based
 FROM {{ source('ref', 'products') }} AS p
 FULL OUTER JOIN declared AS d USING (product_code)
 LEFT JOIN {{ source('ref', 'product_categories') }} AS c ON c.code = coalesce(p.product_category, d.product_category)
