@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -60,3 +62,11 @@ def write_surveys(path: Path, rows: list[dict]) -> Path:
         for i, row in enumerate(rows):
             writer.writerow({**BASE_SURVEY, "response_id": f"A{i}", **row})
     return path
+
+
+def hold_working_file(path: Path, seconds: float) -> subprocess.Popen:
+    """Another process that holds the DuckDB file open for writing, as a running refresh would."""
+    code = f"import duckdb, time; c = duckdb.connect({str(path)!r}); print('held', flush=True); time.sleep({seconds})"
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "held"
+    return proc

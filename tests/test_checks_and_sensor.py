@@ -1,5 +1,7 @@
 """Asset checks and the file sensor, on crafted inputs."""
 
+import json
+
 import dagster as dg
 import pandas as pd
 
@@ -11,7 +13,7 @@ from checks.credits import credits_match_a_debit
 from checks.survey_coverage import finished_trajectories_have_outcomes, outcomes_match_declarations
 from pipelines.definitions import ALL_ASSETS
 from pipelines.sensors import new_declaration_files, new_survey_files
-from tests.conftest import write_declarations, write_surveys
+from tests.conftest import hold_working_file, write_declarations, write_surveys
 
 
 def _run(warehouse):
@@ -62,6 +64,34 @@ def test_sensor_requests_one_run_per_new_file(warehouse, data_dir):
     ctx = dg.build_sensor_context(cursor=second.cursor, resources={"warehouse": warehouse})
     third = new_declaration_files(ctx)
     assert len(third.run_requests) == 1 and third.run_requests[0].run_key != second.run_requests[0].run_key
+
+
+def test_sensor_knows_the_registry_and_keeps_its_cursor_small(warehouse, data_dir):
+    """The first tick after `make demo` must not request a run for files already loaded."""
+    for name in ("a.csv", "b.csv"):
+        write_declarations(data_dir / f"raw/declarations/{name}", [{"referentienummer": name}])
+    assert dg.materialize([reference_data, raw_declarations], resources={"warehouse": warehouse}).success
+    fresh = new_declaration_files(dg.build_sensor_context(resources={"warehouse": warehouse}))
+    assert not fresh.run_requests and json.loads(fresh.cursor) == []
+    write_declarations(data_dir / "raw/declarations/c.csv", [{"referentienummer": "C"}])
+    asked = new_declaration_files(dg.build_sensor_context(cursor=fresh.cursor, resources={"warehouse": warehouse}))
+    assert len(asked.run_requests) == 1 and [e.split("|")[0] for e in json.loads(asked.cursor)] == ["c.csv"]
+    assert dg.materialize([reference_data, raw_declarations], resources={"warehouse": warehouse}).success
+    done = new_declaration_files(dg.build_sensor_context(cursor=asked.cursor, resources={"warehouse": warehouse}))
+    assert not done.run_requests and json.loads(done.cursor) == []  # registered: out of the cursor
+
+
+def test_sensor_waits_while_a_run_holds_the_working_file(warehouse, data_dir):
+    with warehouse.connect():
+        pass
+    write_declarations(data_dir / "raw/declarations/a.csv", [{}])
+    holder = hold_working_file(warehouse.working_db, 30)
+    try:
+        result = new_declaration_files(dg.build_sensor_context(cursor="[]", resources={"warehouse": warehouse}))
+        assert not result.run_requests and result.cursor == "[]"
+        assert "holds the working file" in result.skip_reason.skip_message
+    finally:
+        holder.kill()
 
 
 def test_survey_coverage_checks(warehouse, data_dir):
