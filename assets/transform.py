@@ -205,7 +205,7 @@ def _metadata(warehouse: Warehouse, outputs: list[dg.Output]) -> list[dg.Output]
     return enriched
 
 
-def _failures(invocation) -> str:
+def _failures(invocation: DbtCliInvocation) -> str:
     """The models and tests that failed or errored, with dbt's message, for the step's error."""
     try:
         results = invocation.get_artifact("run_results.json")["results"]
