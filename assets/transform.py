@@ -216,14 +216,19 @@ def _failures(invocation: DbtCliInvocation) -> str:
     return "; ".join(bad) or "dbt build failed"
 
 
-def build_layer(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Iterator[Any]:
-    """`dbt build` of the selected models and their tests; progress is logged as dbt goes."""
+def _start(warehouse: Warehouse, args: list[str], project: DbtProject, step: str,
+           context: dg.AssetExecutionContext | None = None) -> DbtCliInvocation:
+    """Start dbt on this warehouse's working file with its limits and k, keeping the artifacts of `step`."""
     with warehouse.connect():
         pass  # the schema is in place, and a run that holds the file has finished
-    dbt = dbt_cli()
     with _environment(warehouse.dbt_environment()):
-        invocation = dbt.cli(["build"], context=context, raise_on_error=False,
-                             target_path=artifacts_dir(warehouse, context.op_execution_context.op.name))
+        return dbt_cli(project).cli(args, context=context, raise_on_error=False,
+                                    target_path=artifacts_dir(warehouse, step))
+
+
+def build_layer(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Iterator[Any]:
+    """`dbt build` of the selected models and their tests; progress is logged as dbt goes."""
+    invocation = _start(warehouse, ["build"], DBT_PROJECT, context.op_execution_context.op.name, context=context)
     outputs, checks = [], []
     for event in invocation.stream():
         if isinstance(event, dg.Output):
@@ -240,10 +245,7 @@ def build_layer(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Iter
 def run_dbt(warehouse: Warehouse, *args: str, project: DbtProject = DBT_PROJECT) -> DbtCliInvocation:
     """dbt outside a Dagster run (tests, the benchmark, `make docs`) on this warehouse's working file,
     with the same profile settings and k as inside one; raises when dbt fails."""
-    with warehouse.connect():
-        pass
-    with _environment(warehouse.dbt_environment()):
-        invocation = dbt_cli(project).cli(list(args), raise_on_error=False, target_path=artifacts_dir(warehouse, "cli"))
+    invocation = _start(warehouse, list(args), project, "cli")
     invocation.wait()
     if not invocation.is_successful():
         raise RuntimeError(f"dbt {' '.join(args)} failed: {_failures(invocation)}")

@@ -108,7 +108,6 @@ class Warehouse(dg.ConfigurableResource):
                 "JEUGDZORG_DBT_THREADS": str(int(self.threads)), "JEUGDZORG_MIN_CELL_SIZE": str(self.min_cell_size)}
 
 
-
 def warehouse_from_settings() -> Warehouse:
     settings = load_settings()
     key = None if settings.using_demo_key else dg.EnvVar("JEUGDZORG_PSEUDONYM_KEY")

@@ -82,6 +82,7 @@ ASSET_STEPS = ("reference_data", "raw_declarations", "raw_surveys", "dbt_staging
 def phase_refresh(work: Path) -> dict:
     """The whole nightly refresh on the CSV files, as `make run` runs it: ingest, both dbt steps with
     their tests, every Python check, publish. Step times come from Dagster's own events."""
+    from assets.transform import artifacts_dir
     from pipelines.core.warehouse import Warehouse
     from pipelines.definitions import defs
 
@@ -99,7 +100,7 @@ def phase_refresh(work: Path) -> dict:
     with wh.connect() as con:
         lines = con.execute("SELECT count(*) FROM raw.declaration_rows").fetchone()[0]
     # what dbt itself spent running models and tests; the rest of its step is starting and parsing
-    in_dbt = {step: json.loads((wh.warehouse_dir / "dbt" / step / "run_results.json").read_text())["elapsed_time"]
+    in_dbt = {step: json.loads((artifacts_dir(wh, step) / "run_results.json").read_text())["elapsed_time"]
               for step in ("dbt_staging", "dbt_marts")}
     return {"lines": lines, "seconds": seconds, "steps": {k: steps[k] for k in ASSET_STEPS}, "in_dbt": in_dbt,
             "checks_seconds": sum(v for k, v in steps.items() if k not in ASSET_STEPS)}
