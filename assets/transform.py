@@ -12,11 +12,11 @@ dbt runs as a subprocess on the working file; no connection of this process is o
 """
 
 
+import contextlib
 import json
 import os
 import sys
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -161,7 +161,7 @@ def _meta(props: Mapping[str, Any]) -> Mapping[str, Any]:
 TRANSLATOR = LayerTranslator(settings=DagsterDbtTranslatorSettings(enable_duplicate_source_asset_keys=True))
 
 
-@contextmanager
+@contextlib.contextmanager
 def _environment(values: dict[str, str]) -> Iterator[None]:
     """Set variables for the dbt subprocess, which takes this process's environment when it starts.
 
@@ -230,12 +230,15 @@ def build_layer(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Iter
     """`dbt build` of the selected models and their tests; progress is logged as dbt goes."""
     invocation = _start(warehouse, ["build"], DBT_PROJECT, context.op_execution_context.op.name, context=context)
     outputs, checks = [], []
-    for event in invocation.stream():
-        if isinstance(event, dg.Output):
-            outputs.append(event)
-            context.log.info(f"built {relation(event.output_name)}")
-        else:
-            checks.append(event)
+    # dagster-dbt echoes each dbt line to stdout, which is the terminal of `make ui` or `make run`;
+    # the step's dbt.log keeps them all, and the lines below say what was built
+    with open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet):
+        for event in invocation.stream():
+            if isinstance(event, dg.Output):
+                outputs.append(event)
+                context.log.info(f"built {relation(event.output_name)}")
+            else:
+                checks.append(event)
     yield from _metadata(warehouse, outputs)
     yield from checks
     if not invocation.is_successful():

@@ -1,25 +1,36 @@
-"""Jobs. The refresh runs in one process: DuckDB allows a single writer to the working file."""
+"""Jobs. Each runs in one process: DuckDB allows a single writer to the working file.
+
+The sensors' jobs are named for what they do: ingest one kind of file and rebuild and republish
+only what depends on it. The other kind's ingestion is left to its own sensor and the night.
+Reference data comes along because ingestion validates against it (a first run on an empty
+working file would otherwise quarantine every row as an unknown municipality), and it is cheap.
+"""
 
 import dagster as dg
+
+# The run worker's console gets warnings and errors only: `make ui` would otherwise print every
+# run's DEBUG log. The UI's run log keeps every event whatever this says.
+QUIET_CONSOLE = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
+
+def _ingest_and_refresh(kind: str, asset: str, label: str):
+    return dg.define_asset_job(
+        f"ingest_and_refresh_{kind}",
+        selection=dg.AssetSelection.assets("reference_data") | dg.AssetSelection.assets(asset).downstream(),
+        executor_def=dg.in_process_executor,
+        config=QUIET_CONSOLE,
+        description=f"Started by the sensor when new {label} files land: ingest them, then rebuild and republish "
+        f"what depends on them. Reference data is reloaded first; the other kind of file waits for its own "
+        f"sensor or the nightly run.",
+    )
+
 
 nightly_refresh = dg.define_asset_job(
     "nightly_refresh",
     selection=dg.AssetSelection.all(),
     executor_def=dg.in_process_executor,
+    config=QUIET_CONSOLE,
     description="Full refresh: ingest new files, rebuild staging and marts, publish the BI file.",
 )
-
-ingest_declarations_job = dg.define_asset_job(
-    "ingest_new_declarations",
-    selection=dg.AssetSelection.assets("reference_data", "raw_declarations").downstream(),
-    executor_def=dg.in_process_executor,
-    description="Started by the sensor when new declaration files land: ingest them and refresh what depends on them.",
-)
-
-ingest_surveys_job = dg.define_asset_job(
-    "ingest_new_surveys",
-    selection=dg.AssetSelection.assets("reference_data", "raw_surveys").downstream(),
-    executor_def=dg.in_process_executor,
-    description="Started by the sensor when new outcome-record files land: ingest them and refresh what depends "
-    "on them.",
-)
+ingest_declarations_job = _ingest_and_refresh("declarations", "raw_declarations", "declaration")
+ingest_surveys_job = _ingest_and_refresh("surveys", "raw_surveys", "outcome-record")

@@ -1,21 +1,20 @@
-"""Command line: run the nightly_refresh job now and print what it did.
+"""Command line (`make run`): run the nightly_refresh job now and print what it did.
 
-The run is recorded in the project's Dagster instance (DAGSTER_HOME, set by the Makefile), so it
-appears in the UI's run history next to the runs started there.
+The run is started as the UI would start it (pipelines/launch.py): it appears on the job's page
+in the UI, and joins the run queue while `make ui` is up.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-import shutil
 import sys
-from pathlib import Path
+from collections.abc import Iterable
 
 import dagster as dg
 import duckdb
+from dagster._core.events import DagsterEventType
+from dagster._core.storage.dagster_run import DagsterRunStatus
 
-from pipelines.core.settings import REPO_ROOT, SettingsError, load_settings
+from pipelines.core.settings import SettingsError, load_settings
 
 
 def summary(working_db: str, published_db: str) -> str:
@@ -40,14 +39,19 @@ def summary(working_db: str, published_db: str) -> str:
     return "\n".join(lines)
 
 
-def checks_not_passed(result: dg.ExecuteInProcessResult) -> str:
+def check_evaluations(inst: dg.DagsterInstance, run_id: str) -> list[dg.AssetCheckEvaluation]:
+    records = inst.get_records_for_run(run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION).records
+    return [r.event_log_entry.dagster_event.event_specific_data for r in records]
+
+
+def checks_not_passed(evaluations: Iterable[dg.AssetCheckEvaluation]) -> str:
     """The checks that did not pass, blocking (ERROR) first: a WARN lets the run finish, so without
     this list the summary would look clean while the UI shows a warning."""
-    failed = sorted((e.severity != dg.AssetCheckSeverity.ERROR, e.asset_key.to_user_string(), e.check_name)
-                    for e in result.get_asset_check_evaluations() if not e.passed)
+    failed = sorted((e.severity.value != "ERROR", e.asset_key.to_user_string(), e.check_name)
+                    for e in evaluations if not e.passed)
     if not failed:
         return "All asset checks passed."
-    lines = [f"Asset checks that did not pass ({len(failed)}; their metadata in the UI says why):"]
+    lines = [f"Asset checks that did not pass ({len(failed)}; their metadata in the UI says why and what to do):"]
     lines += [f"  {'WARN ' if warn else 'ERROR'}  {asset} / {check}" for warn, asset, check in failed]
     return "\n".join(lines)
 
@@ -58,27 +62,21 @@ def main() -> int:
     except SettingsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    home = Path(os.environ.setdefault("DAGSTER_HOME", str(REPO_ROOT / ".dagster_home")))
-    home.mkdir(parents=True, exist_ok=True)
-    if not (home / "dagster.yaml").exists():
-        shutil.copyfile(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
-    from pipelines.definitions import defs  # after the settings check: importing builds the resources
+    from pipelines.launch import instance, launch  # after the settings check: loading the code builds resources
 
     warehouse = settings.warehouse_dir
-    # dagster-dbt echoes every dbt log line to stdout; each step's dbt.log keeps them, so the
-    # terminal shows Dagster's progress lines and the summary instead
-    with dg.DagsterInstance.get() as instance, open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet):
-        result = defs.resolve_job_def("nightly_refresh").execute_in_process(instance=instance, raise_on_error=False)
-    if not result.success:
-        failed = [e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
-        print(f"nightly_refresh FAILED (run {result.run_id}); failed steps: {', '.join(failed) or 'see the UI'}",
+    run = launch("nightly_refresh")
+    with instance() as inst:
+        checks = checks_not_passed(check_evaluations(inst, run.run_id))
+    if run.status != DagsterRunStatus.SUCCESS:
+        print(f"\nnightly_refresh {run.status.value} (run {run.run_id}). See the run in the UI (`make ui`, Runs).",
               file=sys.stderr)
-        print(checks_not_passed(result), file=sys.stderr)
+        print(checks, file=sys.stderr)
         print("The previously published BI file, if any, was left in place.", file=sys.stderr)
         print(f"dbt's own log of each step: {warehouse / 'dbt' / '<step>' / 'dbt.log'}", file=sys.stderr)
         return 1
-    print(f"\nnightly_refresh succeeded (run {result.run_id})")
-    print(checks_not_passed(result))
+    print(f"\nnightly_refresh succeeded (run {run.run_id})")
+    print(checks)
     print(summary(str(warehouse / "pipeline.duckdb"), str(warehouse / "jeugdzorg.duckdb")))
     print(f"dbt's own log of each step: {warehouse / 'dbt' / '<step>' / 'dbt.log'}")
     return 0

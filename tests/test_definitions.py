@@ -11,7 +11,7 @@ def test_code_location_loads():
     dg.Definitions.validate_loadable(defs)
     job = defs.resolve_job_def("nightly_refresh")
     assert job.executor_def is dg.in_process_executor
-    assert defs.resolve_sensor_def("new_declaration_files").job_name == "ingest_new_declarations"
+    assert defs.resolve_sensor_def("new_declaration_files").job_name == "ingest_and_refresh_declarations"
 
 
 def test_nightly_schedule_starts_one_full_refresh_per_tick():

@@ -1,0 +1,156 @@
+"""Start a job from the terminal as the UI would, and print its progress as a readable page.
+
+A run started here is made from the code location that `workspace.yaml` loads, so it carries the
+same origin as a run launched in the UI: it shows on the job's page and timeline, and counts as
+the job's latest run. It is tagged `jeugdzorg/started_from=terminal`. While the Dagster daemon
+runs (`make ui`), the run joins the instance's queue, which lets one run at a time touch the
+working file. Without a daemon nobody serves that queue, so the run executes in this process;
+a run that still holds the working file then makes it wait, and the wait is logged in the run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import sys
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from typing import IO, Any
+
+import dagster as dg
+from dagster._cli.job import _create_run
+from dagster._core.events import DagsterEventType
+from dagster._core.execution.api import execute_run
+from dagster._core.storage.dagster_run import DagsterRun, DagsterRunStatus
+from dagster._core.workspace.context import WorkspaceProcessContext
+from dagster._core.workspace.load_target import WorkspaceFileTarget
+from dagster._daemon.controller import get_daemon_statuses
+from dagster._utils.hosted_user_process import recon_job_from_origin
+
+from pipelines.core.settings import REPO_ROOT
+
+STARTED_FROM_TAG = "jeugdzorg/started_from"
+FINISHED = {DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED}
+POLL_SECONDS = 0.5
+# the progress lines below replace the run's console log, which would print each of them again
+SILENT_CONSOLE = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+
+
+def instance() -> dg.DagsterInstance:
+    """The project's instance (DAGSTER_HOME, set by the Makefile), with its dagster.yaml in place."""
+    home = os.environ.setdefault("DAGSTER_HOME", str(REPO_ROOT / ".dagster_home"))
+    os.makedirs(home, exist_ok=True)
+    if not os.path.exists(os.path.join(home, "dagster.yaml")):
+        shutil.copyfile(REPO_ROOT / "dagster.yaml", os.path.join(home, "dagster.yaml"))
+    return dg.DagsterInstance.get()
+
+
+def daemon_is_running(inst: dg.DagsterInstance) -> bool:
+    """True when a daemon has recently reported that it serves the run queue."""
+    status = get_daemon_statuses(inst, ["QUEUED_RUN_COORDINATOR"], ignore_errors=True)["QUEUED_RUN_COORDINATOR"]
+    return bool(status.required and status.healthy)
+
+
+@contextlib.contextmanager
+def _workspace(inst: dg.DagsterInstance) -> Iterator[Any]:
+    target = WorkspaceFileTarget(paths=[str(REPO_ROOT / "workspace.yaml")])
+    with WorkspaceProcessContext(inst, target, code_server_log_level="WARNING") as process_context:
+        yield process_context.create_request_context()
+
+
+def launch(job_name: str, run_config: Mapping[str, Any] | None = None, out: IO[str] | None = None) -> DagsterRun:
+    """Run `job_name` to its end, printing its progress to `out`; return the finished run."""
+    out = out or sys.stdout
+    with instance() as inst, _workspace(inst) as workspace:
+        (location,) = [entry.code_location for entry in workspace.get_code_location_entries().values()]
+        (repo,) = location.get_repositories().values()
+        run = _create_run(instance=inst, code_location=location, remote_repo=repo,
+                          remote_job=repo.get_full_job(job_name), run_config={**SILENT_CONSOLE, **(run_config or {})},
+                          tags={STARTED_FROM_TAG: "terminal"}, op_selection=None, run_id=None)
+        print(f"{job_name}: run {run.run_id}", file=out, flush=True)
+        if daemon_is_running(inst):
+            print("  the Dagster daemon is running: the run joins its queue (one run at a time)", file=out, flush=True)
+            inst.submit_run(run.run_id, workspace)
+            follow(inst, run.run_id, out)
+        else:
+            _execute_here(inst, run, out)
+        return inst.get_run_by_id(run.run_id)
+
+
+def _execute_here(inst: dg.DagsterInstance, run: DagsterRun, out: IO[str]) -> None:
+    """Execute the run in this process; a helper thread prints its events meanwhile."""
+    done = threading.Event()
+    printer = threading.Thread(target=follow, args=(inst, run.run_id, out, done), daemon=True)
+    printer.start()
+    try:
+        execute_run(recon_job_from_origin(run.job_code_origin), run, inst)
+    finally:
+        done.set()
+        printer.join()
+
+
+def follow(inst: dg.DagsterInstance, run_id: str, out: IO[str], done: threading.Event | None = None) -> None:
+    """Print the run's events as they are stored, until the run has finished (or `done` is set
+    and everything stored has been printed)."""
+    page = ProgressPage(out)
+    cursor = None
+    while True:
+        finished = (done is not None and done.is_set()) or inst.get_run_by_id(run_id).status in FINISHED
+        while True:
+            batch = inst.get_records_for_run(run_id, cursor=cursor, limit=500)
+            for record in batch.records:
+                page.add(record.event_log_entry)
+            cursor = batch.cursor
+            if not batch.has_more:
+                break
+        if finished:
+            return
+        time.sleep(POLL_SECONDS)
+
+
+# dagster-dbt's own INFO lines about how it calls dbt: the step's dbt.log has them
+DBT_CHATTER = ("A dbt subsetted execution", "Copying `", "Running dbt command", "Finished dbt command")
+
+
+class ProgressPage:
+    """One line per thing a person follows: a step's heading, what it logs, what failed, and how
+    long it took. A step that says nothing and passes (most checks) takes no line; everything
+    stays in the UI's run log."""
+
+    def __init__(self, out: IO[str]) -> None:
+        self.out = out
+        self.heading: str | None = None  # the running step, until its heading is printed
+
+    def _print(self, line: str) -> None:
+        if self.heading:
+            print(f"  ▸ {self.heading}", file=self.out)
+            self.heading = None
+        print(line, file=self.out, flush=True)
+
+    def add(self, entry: Any) -> None:
+        event = entry.dagster_event
+        if event is None:
+            if entry.level >= 20 and not entry.user_message.startswith(DBT_CHATTER):
+                self._print(f"      {entry.user_message}")
+            return
+        kind = event.event_type
+        if kind == DagsterEventType.STEP_START:
+            self.heading = event.step_key
+        elif kind == DagsterEventType.STEP_SUCCESS:
+            if self.heading is None:  # printed: close it with its time
+                self._print(f"    done in {event.event_specific_data.duration_ms / 1000:.1f} s")
+            self.heading = None
+        elif kind == DagsterEventType.STEP_FAILURE:
+            error = event.event_specific_data.error
+            self._print(f"    FAILED: {error.message.strip() if error else event.message}")
+        elif kind == DagsterEventType.STEP_SKIPPED:
+            self.heading = None
+            self._print(f"  ▸ {event.step_key}: skipped (a blocking check upstream did not pass)")
+        elif kind == DagsterEventType.ASSET_CHECK_EVALUATION and not event.event_specific_data.passed:
+            evaluation = event.event_specific_data
+            self._print(f"    ✗ {evaluation.severity.value} {evaluation.asset_key.to_user_string()} / "
+                        f"{evaluation.check_name} did not pass")
+        elif kind == DagsterEventType.RUN_FAILURE:
+            self._print(f"  run failed: {event.message}")
