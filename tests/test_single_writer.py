@@ -42,3 +42,18 @@ def test_connect_gives_up_after_the_wait(warehouse):
     with pytest.raises(duckdb.IOException, match="lock"), impatient.connect():
         pass
     holder.kill()
+
+
+def test_a_run_that_waits_for_the_working_file_says_so_in_its_log(warehouse):
+    from assets.ingest.assets import reference_data
+
+    with warehouse.connect():
+        pass
+    holder = hold_working_file(warehouse.working_db, 3)
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = dg.materialize([reference_data], resources={"warehouse": warehouse}, instance=instance)
+        messages = [e.user_message for e in instance.all_logs(result.run_id) if e.dagster_event is None]
+    holder.wait()
+    waiting = [m for m in messages if m.startswith("waiting for the working file")]
+    assert waiting and f"PID {holder.pid}" in waiting[0]
+    assert any(m.startswith("got the working file after waiting") for m in messages)

@@ -6,7 +6,7 @@ The pipeline writes one private working file; BI tools read only the published f
 
 from __future__ import annotations
 
-import logging
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,9 +21,9 @@ from pipelines.core.pseudonyms import Pseudonymiser
 from pipelines.core.schema import create_schema
 from pipelines.core.settings import load_settings
 
-log = logging.getLogger(__name__)
 WORKING_DB_NAME = "pipeline.duckdb"
 PUBLISHED_DB_NAME = "jeugdzorg.duckdb"
+LOCK_NOTE_SECONDS = 60  # how often a run that waits for the working file says so
 
 
 class Warehouse(dg.ConfigurableResource):
@@ -69,16 +69,32 @@ class Warehouse(dg.ConfigurableResource):
         return Pseudonymiser(self.secret_key())
 
     def _open(self) -> duckdb.DuckDBPyConnection:
-        """DuckDB allows one writer: if another run holds the file (`make run` during a UI run), wait."""
-        deadline = time.monotonic() + self.lock_wait_seconds
+        """DuckDB allows one writer: if another process holds the file (`make run` during a UI run,
+        a BI tool opened on the working file by mistake), wait, and say so in the run's log every
+        minute with the holder DuckDB names, so a run that waits never looks dead."""
+        log = dg.get_dagster_logger()  # inside a run: the run's log in the UI
+        started = time.monotonic()
+        next_note = started
         while True:
             try:
-                return duckdb.connect(str(self.working_db))
+                con = duckdb.connect(str(self.working_db))
+                if next_note > started:
+                    log.info(f"got the working file after waiting {time.monotonic() - started:.0f} s")
+                return con
             except duckdb.IOException as exc:
-                if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                if "lock" not in str(exc).lower():
                     raise
-                log.info("working file %s is in use by another run; waiting", self.working_db)
-                time.sleep(2)
+                waited = time.monotonic() - started
+                if waited > self.lock_wait_seconds:
+                    raise duckdb.IOException(f"gave up after waiting {waited:.0f} s for the working file "
+                                             f"{self.working_db}: {exc}") from exc
+                if time.monotonic() >= next_note:
+                    holder = re.search(r"Conflicting lock is held in (.*?)(?: by user|\.?$)", str(exc))
+                    log.warning(f"waiting for the working file {self.working_db}, held by another process "
+                                f"({holder.group(1) if holder else 'unknown'}); waited {waited:.0f} s of at most "
+                                f"{self.lock_wait_seconds} s")
+                    next_note = time.monotonic() + LOCK_NOTE_SECONDS
+                time.sleep(1)
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
