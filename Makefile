@@ -7,7 +7,7 @@ export JEUGDZORG_DATA_DIR ?= $(CURDIR)/data
 DEMO_SCALE ?= 1
 DEMO_SEED ?= 2026
 
-.PHONY: demo run ui docs test lint bench install clean
+.PHONY: demo run ui docs test lint bench install clean retract
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ demo: install $(DAGSTER_HOME)/dagster.yaml
 
 run: install $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/python -m pipelines.refresh
+
+# make retract FILE=declarations/<file> REASON='why': its rows leave the warehouse; make run publishes again
+retract: install $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/python -m pipelines.retraction "$(FILE)" "$(REASON)"
 
 ui: install $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000

@@ -5,26 +5,64 @@ so the BI file keeps yesterday's figures instead of publishing wrong ones.
 """
 
 import dagster as dg
+import duckdb
+import pandas as pd
 
 from assets.ingest.assets import reference_data
+from assets.ingest.redact import redact
 from checks.gx_runner import Finding, findings_markdown, run_suite
 from checks.gx_suites import REFERENCE_SUITES, declaration_lines_suite, outcome_responses_suite
+from checks.metadata import EXAMPLE_ROWS, examples_md
 from checks.sql_rules import no_bsn, unique_key
 from pipelines.core.warehouse import Warehouse
 
+# What a person does about a staged row that breaks the contract: the row rules let it through,
+# so it is loaded, and only a corrected file or a retraction takes it out again.
+WHAT_TO_DO = ("The rows under offending_rows passed the row rules but break the contract, so the marts were not "
+              "rebuilt and the BI file keeps its previous figures. Ask the provider for a corrected file, then "
+              "retract the bad one: `make retract FILE=<source_file> REASON='...'` (or launch the retract_file job "
+              "in the UI). The next run publishes again.")
 
-def _result(findings: list[Finding]) -> dg.AssetCheckResult:
+
+def _result(findings: list[Finding], offending: pd.DataFrame | None = None) -> dg.AssetCheckResult:
     failed = [f for f in findings if not f.passed]
-    return dg.AssetCheckResult(
-        passed=not failed,
-        metadata={
-            "checks_evaluated": len(findings),
-            "checks_failed": len(failed),
-            "unexpected_rows": sum(f.unexpected_rows for f in failed),
-            "rows_checked": max((f.total_rows for f in findings), default=0),
-            "results": dg.MetadataValue.md(findings_markdown(findings)),
-        },
-    )
+    metadata = {
+        "checks_evaluated": len(findings),
+        "checks_failed": len(failed),
+        "unexpected_rows": sum(f.unexpected_rows for f in failed),
+        "rows_checked": max((f.total_rows for f in findings), default=0),
+        "results": dg.MetadataValue.md(findings_markdown(findings)),
+    }
+    if offending is not None and not offending.empty:
+        metadata["offending_rows"] = examples_md(offending)
+        metadata["what_to_do"] = dg.MetadataValue.md(WHAT_TO_DO)
+    return dg.AssetCheckResult(passed=not failed, metadata=metadata)
+
+
+def offending_rows(con: duckdb.DuckDBPyConnection, table: str, failed: list[Finding]) -> pd.DataFrame:
+    """Where the failing values sit: source file and line of a few rows per failed expectation.
+
+    GX reports values, not rows; each example value is looked up again, compared as text, as a
+    number and as a timestamp, since GX shows it as pandas printed it (261600.0, 2014-03-01 00:00:00)."""
+    parts = []
+    for f in failed:
+        if not f.column or not f.examples:
+            continue
+        column = f'"{f.column}"'
+        values = [v for v in f.examples if v not in ("None", "nan", "NaT")]
+        match = (f"CAST({column} AS VARCHAR) = v OR TRY_CAST({column} AS DOUBLE) = TRY_CAST(v AS DOUBLE) "
+                 f"OR TRY_CAST({column} AS TIMESTAMP) = TRY_CAST(v AS TIMESTAMP)")
+        nulls = f" OR {column} IS NULL" if len(values) < len(f.examples) else ""
+        parts.append(con.execute(f"""
+            SELECT source_file, source_line, ? AS "check", ? AS "column", CAST({column} AS VARCHAR) AS value
+            FROM {table}
+            WHERE EXISTS (SELECT 1 FROM unnest(?::VARCHAR[]) AS t(v) WHERE {match}){nulls}
+            ORDER BY source_file, source_line LIMIT {EXAMPLE_ROWS}""", [f.check, f.column, values]).df())
+    if not parts:
+        return pd.DataFrame()
+    rows = pd.concat(parts, ignore_index=True)
+    rows["value"] = rows["value"].map(lambda v: "" if v is None else redact(v, limit=60))  # never show a BSN
+    return rows
 
 
 def _staged(warehouse: Warehouse, table: str, suite) -> dg.AssetCheckResult:
@@ -32,7 +70,8 @@ def _staged(warehouse: Warehouse, table: str, suite) -> dg.AssetCheckResult:
     with warehouse.connect() as con:
         findings = run_suite(con, table, columns, expectations)
         findings += [unique_key(con, table), no_bsn(con, table)]
-    return _result(findings)
+        offending = offending_rows(con, table, [f for f in findings if not f.passed])
+    return _result(findings, offending)
 
 
 @dg.asset_check(asset="declaration_lines", blocking=True,

@@ -8,6 +8,7 @@ thresholds are settings of the Warehouse resource.
 import dagster as dg
 
 from assets.ingest.assets import raw_declarations, raw_surveys
+from assets.ingest.files import outstanding_rejections
 from checks.metadata import examples_md
 from pipelines.core.warehouse import Warehouse
 
@@ -42,6 +43,21 @@ def build_quarantine_rate_check(asset, kind: str, rows_table: str) -> dg.AssetCh
                 ORDER BY quarantined_pct DESC""", [limit]).df()
         return _warn(files.empty and providers.empty, threshold_pct=100 * limit, files_above=len(files),
                      providers_above=len(providers), files=examples_md(files), providers=examples_md(providers))
+
+    return _check
+
+
+def build_rejected_files_check(asset, kind: str) -> dg.AssetChecksDefinition:
+    @dg.asset_check(asset=asset, name=f"no_rejected_{kind}_files_waiting", blocking=False,
+                    description=f"Every rejected {kind} file has been dealt with: a corrected file under the same "
+                    "name was loaded, or it was retracted (make retract).")
+    def _check(warehouse: Warehouse) -> dg.AssetCheckResult:
+        with warehouse.connect() as con:
+            waiting = outstanding_rejections(con, kind)
+        return _warn(waiting.empty, files_waiting=len(waiting), files=examples_md(waiting),
+                     what_to_do=dg.MetadataValue.md(
+                         "Ask the provider for a corrected file under the same name, or, if none will come, "
+                         "acknowledge the rejection with `make retract FILE=<source_file> REASON='...'`."))
 
     return _check
 
@@ -87,6 +103,8 @@ def no_sudden_spend_jumps(warehouse: Warehouse) -> dg.AssetCheckResult:
 operational_checks = [
     build_quarantine_rate_check(raw_declarations, "declarations", "raw.declaration_rows"),
     build_quarantine_rate_check(raw_surveys, "surveys", "raw.survey_rows"),
+    build_rejected_files_check(raw_declarations, "declarations"),
+    build_rejected_files_check(raw_surveys, "surveys"),
     declarations_are_current,
     no_sudden_spend_jumps,
 ]

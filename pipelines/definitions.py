@@ -14,6 +14,7 @@ from checks.reference_coverage import financials_are_complete, population_is_com
 from checks.survey_coverage import survey_coverage_checks
 from pipelines.core.warehouse import warehouse_from_settings
 from pipelines.jobs import ingest_declarations_job, ingest_surveys_job, nightly_refresh
+from pipelines.retraction import retract_file_job
 from pipelines.schedules import nightly_refresh_schedule
 from pipelines.sensors import new_declaration_files, new_survey_files
 
@@ -25,7 +26,7 @@ ALL_CHECKS = [declaration_rows_add_up, survey_rows_add_up, credits_match_a_debit
 defs = dg.Definitions(
     assets=ALL_ASSETS,
     asset_checks=ALL_CHECKS,
-    jobs=[nightly_refresh, ingest_declarations_job, ingest_surveys_job],
+    jobs=[nightly_refresh, ingest_declarations_job, ingest_surveys_job, retract_file_job],
     schedules=[nightly_refresh_schedule],
     sensors=[new_declaration_files, new_survey_files],
     resources={"warehouse": warehouse_from_settings()},

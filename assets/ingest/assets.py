@@ -2,11 +2,13 @@
 
 
 import dagster as dg
+import pandas as pd
 
 from assets.ingest.declarations import ingest_declarations
-from assets.ingest.files import IngestSummary
+from assets.ingest.files import IngestSummary, outstanding_rejections
 from assets.ingest.reference import load_reference
 from assets.ingest.surveys import ingest_surveys
+from assets.sql import markdown_table
 from pipelines.core.warehouse import Warehouse
 
 OWNERS = ["team:data"]
@@ -37,7 +39,8 @@ def raw_declarations(context: dg.AssetExecutionContext, warehouse: Warehouse) ->
         summary = ingest_declarations(con, warehouse.raw_dir, warehouse.max_file_bytes, warehouse.pseudonymiser(),
                                       progress=context.log.info)
         total = con.execute("SELECT count(*) FROM raw.declaration_rows").fetchone()[0]
-    return _report(context, summary, total)
+        waiting = outstanding_rejections(con, "declarations")
+    return _report(context, summary, total, waiting)
 
 
 @dg.asset(group_name="ingest", kinds={"duckdb"}, owners=OWNERS, deps=[reference_data],
@@ -48,13 +51,19 @@ def raw_surveys(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.M
         summary = ingest_surveys(con, warehouse.raw_dir, warehouse.max_file_bytes, warehouse.pseudonymiser(),
                                  progress=context.log.info)
         total = con.execute("SELECT count(*) FROM raw.survey_rows").fetchone()[0]
-    return _report(context, summary, total)
+        waiting = outstanding_rejections(con, "surveys")
+    return _report(context, summary, total, waiting)
 
 
-def _report(context: dg.AssetExecutionContext, s: IngestSummary, total: int) -> dg.MaterializeResult:
-    """Log and attach what an ingestion did, in the terms of the accounting identity."""
+def _report(context: dg.AssetExecutionContext, s: IngestSummary, total: int,
+            waiting: pd.DataFrame) -> dg.MaterializeResult:
+    """Log and attach what an ingestion did, in the terms of the accounting identity, and every
+    rejected file still waiting for a corrected delivery or a retraction (not only this run's)."""
     for reason in s.rejected:
         context.log.warning(f"rejected {reason}")
+    if len(waiting) > len(s.rejected):
+        context.log.warning(f"{len(waiting)} rejected file(s) wait for a corrected delivery or a retraction "
+                            "(see rejected_files_waiting)")
     context.log.info(
         f"{s.files_new} new file(s): {s.files_loaded} loaded, {s.files_rejected} rejected; "
         f"{s.files_already_loaded} re-dropped; rows read {s.rows_read:,} = loaded {s.rows_loaded:,} + "
@@ -65,5 +74,6 @@ def _report(context: dg.AssetExecutionContext, s: IngestSummary, total: int) -> 
         "files_already_loaded": s.files_already_loaded, "rows_read": s.rows_read, "rows_loaded": s.rows_loaded,
         "rows_quarantined": s.rows_quarantined, "rows_duplicate": s.rows_duplicate,
         "rejected_files": dg.MetadataValue.md("\n".join(f"- {r}" for r in s.rejected) or "_none_"),
+        "rejected_files_waiting": dg.MetadataValue.md(markdown_table(waiting) if len(waiting) else "_none_"),
         "dagster/row_count": dg.MetadataValue.int(total),
     })

@@ -181,8 +181,8 @@ COUNTS_SQL = f"""
 """
 
 
-def _resolve_repeats(con: duckdb.DuckDBPyConnection, first: int) -> None:
-    """Mark this run's repeated reference numbers as exact duplicates or D09."""
+def resolve_repeats(con: duckdb.DuckDBPyConnection, first: int) -> None:
+    """Mark the repeated reference numbers of files from `first` on as exact duplicates or D09."""
     params = {"first": first}
     earlier = con.execute(f"SELECT count(*) FROM {TARGET} WHERE file_id < $first", params).fetchone()[0]
     con.execute(REPEATED_KEYS_SQL.format(earlier=EARLIER_KEYS_SQL if earlier else ""), params)
@@ -209,7 +209,7 @@ def ingest_declarations(con: duckdb.DuckDBPyConnection, raw_dir: Path, max_file_
             status = "rejected" if f.file_id in rejected else "loaded"
             register(con, f.file_id, f.source_file, f.sha256, "declarations", status, rejected.get(f.file_id))
         progress("resolving repeated reference numbers (D09 and exact duplicates)")
-        _resolve_repeats(con, first)
+        resolve_repeats(con, first)
         set_rows_read(con, read)
         con.execute(COUNTS_SQL, {"first": first})
         con.execute("COMMIT")

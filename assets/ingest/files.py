@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,20 @@ def set_rows_read(con: duckdb.DuckDBPyConnection, read: dict[int, int]) -> None:
         con.execute(
             "UPDATE registry.files AS f SET rows_read = r.n FROM (SELECT unnest(?::INTEGER[]) AS file_id, "
             "unnest(?::BIGINT[]) AS n) AS r WHERE f.file_id = r.file_id", [list(read), list(read.values())])
+
+
+# A rejected file waits for a person until a later file takes its name (a corrected delivery) or
+# it is retracted; until then it is listed at every run, not only at the run that met it.
+OUTSTANDING_REJECTIONS_SQL = """
+SELECT source_file, message AS reason, ingested_at AS rejected_at FROM registry.files AS f
+WHERE kind = ? AND status = 'rejected'
+  AND NOT EXISTS (SELECT 1 FROM registry.files AS g WHERE g.source_file = f.source_file AND g.file_id > f.file_id)
+ORDER BY file_id
+"""
+
+
+def outstanding_rejections(con: duckdb.DuckDBPyConnection, kind: str) -> pd.DataFrame:
+    return con.execute(OUTSTANDING_REJECTIONS_SQL, [kind]).df()
 
 
 def next_file_id(con: duckdb.DuckDBPyConnection) -> int:

@@ -27,7 +27,9 @@ CREATE TABLE IF NOT EXISTS registry.files (
     rows_quarantined BIGINT NOT NULL DEFAULT 0,
     rows_duplicate BIGINT NOT NULL DEFAULT 0,
     message VARCHAR,
-    ingested_at TIMESTAMP NOT NULL
+    ingested_at TIMESTAMP NOT NULL,
+    rows_retracted BIGINT NOT NULL DEFAULT 0,
+    retracted_at TIMESTAMP
 )
 """
 
@@ -113,6 +115,9 @@ def upgrade(con: duckdb.DuckDBPyConnection) -> None:
     if old:
         con.execute("DROP TABLE staging.declaration_lines")
     con.execute(UPGRADES_DDL)
+    # retraction (assets/ingest/retract.py) came after the registry
+    con.execute("ALTER TABLE registry.files ADD COLUMN IF NOT EXISTS rows_retracted BIGINT DEFAULT 0")
+    con.execute("ALTER TABLE registry.files ADD COLUMN IF NOT EXISTS retracted_at TIMESTAMP")
     if con.execute("SELECT count(*) FROM registry.upgrades WHERE step = ?", [CUT_PSEUDONYMS]).fetchone()[0]:
         return
     con.execute("BEGIN")

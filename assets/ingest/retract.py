@@ -1,0 +1,118 @@
+"""Retracting a file: its rows leave the warehouse as if it had never been loaded.
+
+One bad line that the row rules let through (an amount of EUR 261,600 on one client-month)
+fails a blocking check, and deleting the file from raw/ does not help: its rows are loaded.
+Retraction removes them, keeps the file in the registry as `retracted` with the reason and
+time (so data_quality shows what happened), and counts the removed rows as retracted, which
+keeps the accounting identity: read = loaded + quarantined + duplicate + retracted.
+
+Nothing else may be lost. Where a later file repeated one of the retracted file's reference
+numbers, that later row was marked an exact duplicate or D09 because the retracted row came
+first; with it gone, the repeats are judged again, so the earliest remaining row now loads.
+For outcome records the "latest response wins" rule (S09) is judged again the same way.
+The registry keeps the file's name and content hash, so the same file is not read again; a
+corrected file (new content) is read by the next run, whatever its name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+from assets.ingest.declarations import COUNTS_SQL, resolve_repeats
+from assets.ingest.surveys import SUPERSEDE_SQL
+from pipelines.core.schema import DECLARATION_ROWS, SURVEY_ROWS
+
+ROWS_TABLE = {"declarations": DECLARATION_ROWS, "surveys": SURVEY_ROWS}
+
+
+class RetractionError(ValueError):
+    """The file cannot be retracted; the message says why and what to do instead."""
+
+
+@dataclass(frozen=True)
+class Retraction:
+    source_file: str
+    kind: str
+    versions: int  # registry rows (file versions) retracted under this name
+    rows_removed: int
+    rows_reinstated: int  # rows of other files that load now that the retracted rows are gone
+
+
+def find_file(con: duckdb.DuckDBPyConnection, name: str) -> tuple[str, str]:
+    """The registry's name (`kind/file`) and kind of `name`, given as `kind/file`, a path ending in
+    it, or a bare file name that only one kind has."""
+    parts = name.replace("\\", "/").rstrip("/").split("/")
+    candidates = ["/".join(parts[-2:])] if len(parts) > 1 else []
+    rows = con.execute("SELECT DISTINCT source_file, kind FROM registry.files WHERE source_file IN "
+                       "(SELECT unnest(?::VARCHAR[])) OR (? AND source_file LIKE '%/' || ?)",
+                       [candidates, len(parts) == 1, parts[-1]]).fetchall()
+    if not rows:
+        raise RetractionError(f"the registry has no file named {name!r}; data_quality (or registry.files) lists "
+                              "every file by the name to use, for example declarations/<file>")
+    if len(rows) > 1:
+        raise RetractionError(f"{name!r} names more than one file ({', '.join(r[0] for r in rows)}): "
+                              "give the kind too, for example declarations/<file>")
+    source_file, kind = rows[0]
+    if kind not in ROWS_TABLE:
+        raise RetractionError(f"{source_file} is {kind} data, which is read whole at every run: remove or replace "
+                              "the file in raw/ instead")
+    return source_file, kind
+
+
+def retract(con: duckdb.DuckDBPyConnection, name: str, reason: str) -> Retraction:
+    """Retract every version of the file registered under `name`, in one transaction."""
+    if not reason.strip():
+        raise RetractionError("say why the file is retracted: the reason is kept in the registry and data_quality")
+    source_file, kind = find_file(con, name)
+    table = ROWS_TABLE[kind]
+    ids = [r[0] for r in con.execute("SELECT file_id FROM registry.files WHERE source_file = ? "
+                                     "AND status <> 'retracted'", [source_file]).fetchall()]
+    if not ids:
+        raise RetractionError(f"{source_file} is already retracted")
+    con.execute("BEGIN TRANSACTION")
+    try:
+        others_loaded = _loaded(con, table) - _loaded(con, table, ids)
+        removed = con.execute(f"SELECT count(*) FROM {table} WHERE list_contains(?, file_id)", [ids]).fetchone()[0]
+        if kind == "declarations":
+            _retract_declarations(con, ids)
+        else:
+            con.execute(f"DELETE FROM {table} WHERE list_contains(?, file_id)", [ids])
+            con.execute(SUPERSEDE_SQL)
+        con.execute("""
+            UPDATE registry.files
+            SET status = 'retracted', rows_retracted = rows_loaded + rows_quarantined + rows_duplicate,
+                rows_loaded = 0, rows_quarantined = 0, rows_duplicate = 0, retracted_at = now(),
+                message = 'retracted: ' || ? || coalesce(' (before: ' || status || ', ' || message || ')',
+                                                        ' (before: ' || status || ')')
+            WHERE list_contains(?, file_id)""", [reason.strip(), ids])
+        reinstated = _loaded(con, table) - others_loaded
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return Retraction(source_file, kind, len(ids), removed, reinstated)
+
+
+def _retract_declarations(con: duckdb.DuckDBPyConnection, ids: list[int]) -> None:
+    """Delete the file's rows; judge again every reference number they had, across all files."""
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE retracted_keys AS
+        SELECT DISTINCT hash(provider_agb, reference_number) AS key FROM {DECLARATION_ROWS}
+        WHERE list_contains(?, file_id) AND status = 'loaded'""", [ids])
+    con.execute(f"DELETE FROM {DECLARATION_ROWS} WHERE list_contains(?, file_id)", [ids])
+    con.execute(f"""
+        UPDATE {DECLARATION_ROWS} SET status = 'loaded', rule_id = NULL, message = NULL
+        WHERE (status = 'duplicate' OR rule_id = 'D09')
+          AND hash(provider_agb, reference_number) IN (SELECT key FROM retracted_keys)""")
+    con.execute("DROP TABLE retracted_keys")
+    resolve_repeats(con, 0)
+    con.execute(COUNTS_SQL, {"first": 0})
+
+
+def _loaded(con: duckdb.DuckDBPyConnection, table: str, ids: list[int] | None = None) -> int:
+    """Loaded rows in `table`, or in the files `ids` only."""
+    where = "" if ids is None else "AND list_contains($ids, file_id)"
+    return con.execute(f"SELECT count(*) FROM {table} WHERE status = 'loaded' {where}",
+                       {} if ids is None else {"ids": ids}).fetchone()[0]

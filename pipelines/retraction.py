@@ -1,0 +1,67 @@
+"""Retract a file: the `retract_file` job, and `make retract FILE=… REASON=…` that starts it.
+
+The job removes the file's rows (assets/ingest/retract.py) and records a materialization of the
+ingestion asset it changed, so the UI marks everything built on it as stale; the next run
+(`make run`, the nightly schedule, or "Materialize all" in the UI) rebuilds and publishes.
+"""
+
+import argparse
+import sys
+
+import dagster as dg
+from pydantic import Field
+
+from assets.ingest.retract import RetractionError, retract
+from pipelines.core.warehouse import Warehouse
+
+INGEST_ASSET = {"declarations": "raw_declarations", "surveys": "raw_surveys"}
+
+
+class RetractFileConfig(dg.Config):
+    file: str = Field(description="The file as data_quality names it, for example declarations/0118_202401.csv")
+    reason: str = Field(description="Why it is retracted: kept in the registry and in data_quality")
+
+
+@dg.op(description="Removes every row of one declaration or outcome-record file from the warehouse and records "
+       "the retraction in the registry.")
+def retract_file(context: dg.OpExecutionContext, config: RetractFileConfig, warehouse: Warehouse) -> None:
+    with warehouse.connect() as con:
+        try:
+            done = retract(con, config.file, config.reason)
+        except RetractionError as exc:
+            raise dg.Failure(description=str(exc)) from exc
+    context.log.info(f"retracted {done.source_file}: {done.rows_removed:,} row(s) removed, "
+                     f"{done.rows_reinstated:,} row(s) of other files load again in their place")
+    context.log_event(dg.AssetMaterialization(
+        asset_key=INGEST_ASSET[done.kind],
+        description=f"{done.source_file} retracted: {config.reason}",
+        metadata={"retracted_file": done.source_file, "reason": config.reason, "rows_removed": done.rows_removed,
+                  "rows_reinstated": done.rows_reinstated, "versions": done.versions}))
+    context.log.info("the next run (make run, the nightly schedule, or Materialize all) rebuilds and publishes")
+
+
+@dg.job(name="retract_file", executor_def=dg.in_process_executor,
+        description="Retract a bad declaration or outcome-record file (config: file, reason). Its rows leave the "
+        "warehouse and data_quality shows it as retracted; the next run publishes again.")
+def retract_file_job() -> None:
+    retract_file()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="make retract", description="Retract a file, then rebuild with make run.")
+    parser.add_argument("file", help="the file as data_quality names it, e.g. declarations/<file>")
+    parser.add_argument("reason", help="why: kept in the registry and data_quality")
+    args = parser.parse_args(argv)
+    if not args.file or not args.reason:
+        parser.error("usage: make retract FILE=declarations/<file> REASON='why'")
+    from pipelines.launch import launch
+
+    run = launch("retract_file", {"ops": {"retract_file": {"config": {"file": args.file, "reason": args.reason}}}})
+    if run.status != dg.DagsterRunStatus.SUCCESS:
+        return 1
+    print("Retracted. `make run` (or the nightly run) rebuilds the marts and publishes the BI file again.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,113 @@
+"""Retracting a file: its rows leave, nothing else is lost, the registry says why, and a run that
+a bad line blocked publishes again."""
+
+from __future__ import annotations
+
+import dagster as dg
+import duckdb
+import pytest
+
+from assets.ingest.files import outstanding_rejections
+from assets.ingest.retract import RetractionError, retract
+from checks.accounting import identity_result
+from pipelines.retraction import retract_file_job
+from tests.conftest import write_declarations, write_surveys
+from tests.test_blocking_checks import checks, published_spend, refresh
+from tests.test_declaration_ingest import ingest
+from tests.test_survey_ingest import ingest as ingest_surveys
+
+# passes every row rule (volume x tariff = amount) but no client-month costs EUR 261,600
+BAD_LINE = {"referentienummer": "R3", "geleverd_volume": "20928", "ingediend_bedrag": "26160000"}
+
+
+def retract_with_job(warehouse, file: str, reason: str) -> dg.ExecuteInProcessResult:
+    return retract_file_job.execute_in_process(
+        run_config={"ops": {"retract_file": {"config": {"file": file, "reason": reason}}}},
+        resources={"warehouse": warehouse}, raise_on_error=False)
+
+
+def test_a_retracted_bad_file_unblocks_the_next_run(warehouse, data_dir):
+    write_declarations(data_dir / "raw/declarations/a.csv", [{}, {"referentienummer": "R2", "bsn": "123456782"}])
+    assert refresh(warehouse).success
+    assert published_spend(warehouse) == 100
+    write_declarations(data_dir / "raw/declarations/b.csv", [{"referentienummer": "R4", "bsn": "123456782"}, BAD_LINE])
+    blocked = refresh(warehouse)
+    check = checks(blocked)["declaration_lines_meet_contract"]
+    assert not check.passed
+    # the failure names the file and its line (the header is line 1), and says what to do
+    offending = check.metadata["offending_rows"].value
+    row = "declarations/b.csv | 3             | expect_column_values_to_be_between | amount_eur | 261600.00"
+    assert row in offending
+    assert "make retract FILE=" in check.metadata["what_to_do"].value
+    assert published_spend(warehouse) == 100  # yesterday's figures stay
+
+    result = retract_with_job(warehouse, "b.csv", "line 3 is a typing error; provider sends a corrected file")
+    assert result.success
+    changed = [e.asset_key.to_user_string() for e in result.get_asset_materialization_events()]
+    assert changed == ["raw_declarations"]  # the UI marks what is built on it stale
+
+    again = refresh(warehouse)
+    assert again.success and checks(again)["declaration_lines_meet_contract"].passed
+    assert published_spend(warehouse) == 100  # b.csv's good line left with it; a.csv is whole
+    with duckdb.connect(str(warehouse.published_db), read_only=True) as con:
+        status, read, retracted, message, when = con.execute(
+            "SELECT status, rows_read, rows_retracted, message, retracted_at FROM marts.data_quality "
+            "WHERE source_file = 'declarations/b.csv'").fetchone()
+    assert (status, read, retracted) == ("retracted", 2, 2) and when is not None
+    assert message.startswith("retracted: line 3 is a typing error")
+
+
+def test_rows_that_repeated_the_retracted_file_load_in_its_place(warehouse, data_dir):
+    write_declarations(data_dir / "raw/declarations/a.csv", [{}, {"referentienummer": "R2"}])
+    ingest(warehouse)
+    write_declarations(data_dir / "raw/declarations/b.csv", [
+        {},  # the same line again: an exact duplicate of a.csv's R1
+        {"referentienummer": "R2", "geleverd_volume": "2", "ingediend_bedrag": "2500"},  # D09 against a.csv
+        {"referentienummer": "R5"},
+    ])
+    write_declarations(data_dir / "raw/declarations/c.csv", [{"referentienummer": "R2", "geleverd_volume": "2",
+                                                                "ingediend_bedrag": "2500"}])
+    _, rows, _ = ingest(warehouse)
+    assert [r[2] for r in rows] == ["loaded", "loaded", "duplicate", "quarantined", "loaded", "quarantined"]
+    with warehouse.connect() as con:
+        done = retract(con, "declarations/a.csv", "sent for the wrong municipality")
+    assert (done.rows_removed, done.rows_reinstated) == (2, 2)
+    _, rows, files = ingest(warehouse)
+    # b.csv's R1 and R2 are now first; c.csv's R2 is an exact duplicate of b.csv's, no longer D09
+    assert [(r[0], r[1], r[2], r[3]) for r in rows] == [
+        ("declarations/b.csv", 2, "loaded", None), ("declarations/b.csv", 3, "loaded", None),
+        ("declarations/b.csv", 4, "loaded", None), ("declarations/c.csv", 2, "duplicate", None)]
+    assert "declarations/b.csv line 3" in rows[3][4]
+    assert [f[:6] for f in files] == [("declarations/a.csv", "retracted", 2, 0, 0, 0),
+                                      ("declarations/b.csv", "loaded", 3, 3, 0, 0),
+                                      ("declarations/c.csv", "loaded", 1, 0, 0, 1)]
+    assert identity_result(warehouse, "declarations", "raw.declaration_rows").passed
+
+
+def test_a_retracted_survey_file_lets_the_earlier_response_count_again(warehouse, data_dir):
+    write_surveys(data_dir / "raw/surveys/early.csv", [{"invuldatum": "2024-07-05", "tevredenheid": "6"}])
+    write_surveys(data_dir / "raw/surveys/late.csv", [{"invuldatum": "2024-08-01", "tevredenheid": "9"}])
+    ingest_surveys(warehouse)
+    with warehouse.connect() as con:
+        assert con.execute("SELECT rule_id FROM raw.survey_rows ORDER BY file_id").fetchall() == [("S09",), (None,)]
+        retract(con, "surveys/late.csv", "filled in for the wrong trajectory")
+        assert con.execute("SELECT status, satisfaction FROM raw.survey_rows").fetchall() == [("loaded", 6)]
+    assert identity_result(warehouse, "surveys", "raw.survey_rows").passed
+
+
+def test_what_cannot_be_retracted_says_why(warehouse, data_dir):
+    write_declarations(data_dir / "raw/declarations/a.csv", [{}])
+    (data_dir / "raw/declarations/broken.xml").write_text("<Bericht>")
+    ingest(warehouse)
+    with warehouse.connect() as con:
+        for name, message in [("nope.csv", "has no file named"), ("reference/gemeenten.csv", "has no file named"),
+                              ("a.csv", "say why")]:
+            with pytest.raises(RetractionError, match=message):
+                retract(con, name, "" if message == "say why" else "x")
+        # a rejected file waits at every run until dealt with; retracting it (it holds no rows) acknowledges it
+        assert list(outstanding_rejections(con, "declarations").source_file) == ["declarations/broken.xml"]
+        assert retract(con, "declarations/broken.xml", "provider will not resend").rows_removed == 0
+        assert outstanding_rejections(con, "declarations").empty
+    failed = retract_with_job(warehouse, "a.csv", "")
+    assert not failed.success
+    assert "say why" in str(failed.get_step_failure_events()[0].event_specific_data.error.message)
