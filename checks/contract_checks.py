@@ -20,7 +20,7 @@ from pipelines.core.warehouse import Warehouse
 # so it is loaded, and only a corrected file or a retraction takes it out again.
 WHAT_TO_DO = ("The rows under offending_rows passed the row rules but break the contract, so the marts were not "
               "rebuilt and the BI file keeps its previous figures. Ask the provider for a corrected file, then "
-              "retract the bad one: `make retract FILE=<source_file> REASON='...'` (or launch the retract_file job "
+              "retract the bad one: `make retract FILE=<source_file> REASON='...'` (or launch the retract_a_file job "
               "in the UI). The next run publishes again.")
 
 

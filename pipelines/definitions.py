@@ -12,6 +12,7 @@ from checks.operational import operational_checks
 from checks.publishable import publishable_checks
 from checks.reference_coverage import financials_are_complete, population_is_complete
 from checks.survey_coverage import survey_coverage_checks
+from pipelines.alerts import alert_on_failed_run, warn_digest
 from pipelines.core.warehouse import warehouse_from_settings
 from pipelines.jobs import ingest_declarations_job, ingest_surveys_job, nightly_refresh
 from pipelines.retraction import retract_file_job
@@ -28,6 +29,6 @@ defs = dg.Definitions(
     asset_checks=ALL_CHECKS,
     jobs=[nightly_refresh, ingest_declarations_job, ingest_surveys_job, retract_file_job],
     schedules=[nightly_refresh_schedule],
-    sensors=[new_declaration_files, new_survey_files],
+    sensors=[new_declaration_files, new_survey_files, alert_on_failed_run, warn_digest],
     resources={"warehouse": warehouse_from_settings()},
 )

@@ -29,7 +29,8 @@ from dagster._core.workspace.load_target import WorkspaceFileTarget
 from dagster._daemon.controller import get_daemon_statuses
 from dagster._utils.hosted_user_process import recon_job_from_origin
 
-from pipelines.core.settings import REPO_ROOT
+from pipelines.alerts import error_line, failed_run_alert, send
+from pipelines.core.settings import REPO_ROOT, load_settings
 
 STARTED_FROM_TAG = "jeugdzorg/started_from"
 FINISHED = {DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED}
@@ -89,6 +90,22 @@ def _execute_here(inst: dg.DagsterInstance, run: DagsterRun, out: IO[str]) -> No
     finally:
         done.set()
         printer.join()
+    if inst.get_run_by_id(run.run_id).status == DagsterRunStatus.FAILURE:
+        _alert(inst, run, out)
+
+
+def _alert(inst: dg.DagsterInstance, run: DagsterRun, out: IO[str]) -> None:
+    """No daemon runs the failure sensor, so the terminal raises the same alarm itself."""
+    records = inst.get_records_for_run(run.run_id, of_type=DagsterEventType.STEP_FAILURE).records
+    failures = []
+    for r in records:
+        event = r.event_log_entry.dagster_event
+        error = event.event_specific_data.error
+        failures.append((event.step_key or "run", error.message if error else ""))
+    settings = load_settings()
+    path = send(failed_run_alert(inst.get_run_by_id(run.run_id), failures, settings), settings)
+    print(f"  alert written to {path}" + (" and posted to the webhook" if settings.alert_webhook_url else ""),
+          file=out, flush=True)
 
 
 def follow(inst: dg.DagsterInstance, run_id: str, out: IO[str], done: threading.Event | None = None) -> None:
@@ -144,7 +161,7 @@ class ProgressPage:
             self.heading = None
         elif kind == DagsterEventType.STEP_FAILURE:
             error = event.event_specific_data.error
-            self._print(f"    FAILED: {error.message.strip() if error else event.message}")
+            self._print(f"    FAILED: {error_line(error.message) if error else event.message}")
         elif kind == DagsterEventType.STEP_SKIPPED:
             self.heading = None
             self._print(f"  ▸ {event.step_key}: skipped (a blocking check upstream did not pass)")

@@ -1,4 +1,4 @@
-"""Retract a file: the `retract_file` job, and `make retract FILE=… REASON=…` that starts it.
+"""Retract a file: the `retract_a_file` job, and `make retract FILE=… REASON=…` that starts it.
 
 The job removes the file's rows (assets/ingest/retract.py) and records a materialization of the
 ingestion asset it changed, so the UI marks everything built on it as stale; the next run
@@ -40,7 +40,7 @@ def retract_file(context: dg.OpExecutionContext, config: RetractFileConfig, ware
     context.log.info("the next run (make run, the nightly schedule, or Materialize all) rebuilds and publishes")
 
 
-@dg.job(name="retract_file", executor_def=dg.in_process_executor,
+@dg.job(name="retract_a_file", executor_def=dg.in_process_executor,
         description="Retract a bad declaration or outcome-record file (config: file, reason). Its rows leave the "
         "warehouse and data_quality shows it as retracted; the next run publishes again.")
 def retract_file_job() -> None:
@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("usage: make retract FILE=declarations/<file> REASON='why'")
     from pipelines.launch import launch
 
-    run = launch("retract_file", {"ops": {"retract_file": {"config": {"file": args.file, "reason": args.reason}}}})
+    run = launch("retract_a_file", {"ops": {"retract_file": {"config": {"file": args.file, "reason": args.reason}}}})
     if run.status != dg.DagsterRunStatus.SUCCESS:
         return 1
     print("Retracted. `make run` (or the nightly run) rebuilds the marts and publishes the BI file again.")

@@ -29,6 +29,9 @@ class Settings:
     env: str
     min_cell_size: int
     using_demo_key: bool
+    alert_webhook_url: str | None = None
+    ui_url: str = "http://127.0.0.1:3000"
+    digest_hour: int = 7
 
     @property
     def warehouse_dir(self) -> Path:
@@ -71,10 +74,20 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     if min_cell_size < 1:
         raise SettingsError(f"JEUGDZORG_MIN_CELL_SIZE must be at least 1, got {min_cell_size}")
 
+    webhook = env_vars.get("JEUGDZORG_ALERT_WEBHOOK_URL", "").strip() or None
+    if webhook and not webhook.startswith(("http://", "https://")):
+        raise SettingsError(f"JEUGDZORG_ALERT_WEBHOOK_URL must start with http:// or https://, got {webhook!r}")
+    raw_hour = env_vars.get("JEUGDZORG_DIGEST_HOUR", "7")
+    if not raw_hour.isdigit() or not 0 <= int(raw_hour) <= 23:
+        raise SettingsError(f"JEUGDZORG_DIGEST_HOUR must be an hour from 0 to 23, got {raw_hour!r}")
+
     return Settings(
         data_dir=data_dir,
         pseudonym_key=key,
         env=env,
         min_cell_size=min_cell_size,
         using_demo_key=using_demo_key,
+        alert_webhook_url=webhook,
+        ui_url=(env_vars.get("JEUGDZORG_UI_URL", "").strip() or "http://127.0.0.1:3000").rstrip("/"),
+        digest_hour=int(raw_hour),
     )

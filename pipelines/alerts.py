@@ -1,0 +1,132 @@
+"""Alarms a team can act on: a failed run at once, and a daily digest of failing WARN checks.
+
+A WARN check lets the run finish green, and a failed nightly run is only seen by whoever opens
+the UI. Both therefore become an alert: a Markdown file in $JEUGDZORG_DATA_DIR/alerts/ (kept,
+so the history is there even without a webhook) and, when JEUGDZORG_ALERT_WEBHOOK_URL is set, a
+JSON POST to it. The body carries `text` (Markdown), which Slack, Mattermost and Teams incoming
+webhooks show as is, plus `kind`, `title`, `run_id` and `url` for anything else.
+"""
+
+import json
+import re
+import urllib.request
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import dagster as dg
+from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
+
+from pipelines.core.settings import Settings, load_settings
+
+TIMEZONE = ZoneInfo("Europe/Amsterdam")
+WEBHOOK_TIMEOUT_SECONDS = 10
+
+
+@dataclass(frozen=True)
+class Alert:
+    kind: str  # run_failed | warn_digest
+    title: str
+    text: str  # Markdown
+    url: str
+    run_id: str | None = None
+
+
+def send(alert: Alert, settings: Settings) -> Path:
+    """Write the alert to its file, then post it; a webhook that fails is logged, never raised:
+    the file is written either way, and the alarm must not become the failure."""
+    folder = settings.data_dir / "alerts"
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(TIMEZONE).strftime("%Y-%m-%dT%H%M%S")
+    path = folder / f"{stamp}_{alert.kind}.md"
+    path.write_text(f"# {alert.title}\n\n{alert.text}\n\n{alert.url}\n", encoding="utf-8")
+    if settings.alert_webhook_url:
+        request = urllib.request.Request(settings.alert_webhook_url, data=json.dumps(asdict(alert)).encode(),
+                                         headers={"Content-Type": "application/json"}, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_SECONDS):
+                pass
+        except OSError as exc:
+            dg.get_dagster_logger().warning(f"alert written to {path}, but the webhook failed: {exc}")
+    return path
+
+
+def failed_run_alert(run: dg.DagsterRun, failures: list[tuple[str, str]], settings: Settings) -> Alert:
+    """`failures`: (step, error message) per failed step."""
+    lines = [f"Run `{run.run_id}` of job `{run.job_name}` failed"
+             f"{' (started from the terminal)' if run.tags.get('jeugdzorg/started_from') else ''}. "
+             "The BI file keeps its previous figures.", ""]
+    lines += [f"- **{step}**: {error_line(message)}" for step, message in failures] or ["- see the run's log"]
+    lines += ["", "What to do: open the run in the UI; a failed check's metadata names the file and line and "
+              "says what to do. README, 'When the nightly run is red'."]
+    return Alert("run_failed", f"jeugdzorg-monitor: {run.job_name} failed", "\n".join(lines),
+                 f"{settings.ui_url}/runs/{run.run_id}", run.run_id)
+
+
+def error_line(message: str) -> str:
+    """The first line of an error, without the exception's class path (dagster._core...Failure: )."""
+    first = message.strip().splitlines()[0] if message.strip() else ""
+    return re.sub(r"\s+", " ", re.sub(r"^[\w.]+(Error|Failure|Exception): ", "", first))[:300]
+
+
+@dg.run_failure_sensor(name="alert_on_failed_run", default_status=dg.DefaultSensorStatus.RUNNING,
+                       description="Writes an alert to $JEUGDZORG_DATA_DIR/alerts/ and posts it to "
+                       "JEUGDZORG_ALERT_WEBHOOK_URL (when set) for every failed run.")
+def alert_on_failed_run(context: dg.RunFailureSensorContext) -> None:
+    failures = [(e.step_key or "run", e.event_specific_data.error.message if e.event_specific_data.error else "")
+                for e in context.get_step_failure_events()]
+    if not failures:
+        failures = [("run", context.failure_event.message or "")]
+    settings = load_settings()
+    send(failed_run_alert(context.dagster_run, failures, settings), settings)
+
+
+def failing_warn_checks(instance: dg.DagsterInstance, check_keys: list[dg.AssetCheckKey]) -> list[dict]:
+    """The WARN checks whose latest evaluation did not pass, with what their metadata says."""
+    latest = instance.event_log_storage.get_latest_asset_check_execution_by_key(check_keys)
+    failing = []
+    for key, record in sorted(latest.items(), key=lambda kv: kv[0].to_user_string()):
+        if record.status != AssetCheckExecutionRecordStatus.FAILED or record.event is None:
+            continue
+        evaluation = record.event.dagster_event.event_specific_data
+        if evaluation.severity != dg.AssetCheckSeverity.WARN:
+            continue
+        counts = {k: v.value for k, v in evaluation.metadata.items() if isinstance(v.value, int | float)}
+        failing.append({"check": key.name, "asset": key.asset_key.to_user_string(), "run_id": record.run_id,
+                        "counts": counts, "what_to_do": getattr(evaluation.metadata.get("what_to_do"), "value", "")})
+    return failing
+
+
+def digest_alert(failing: list[dict], settings: Settings, day: str) -> Alert:
+    lines = [f"{len(failing)} WARN check(s) did not pass at their latest run. They did not stop the night run; "
+             "each asks a person to look.", ""]
+    for f in failing:
+        counts = ", ".join(f"{k} {v:g}" for k, v in f["counts"].items())
+        lines.append(f"- **{f['asset']} / {f['check']}**{f': {counts}' if counts else ''}")
+        if f["what_to_do"]:
+            lines.append(f"  - {f['what_to_do']}")
+    lines += ["", "README, 'When a WARN digest arrives', says what each one asks of you."]
+    return Alert("warn_digest", f"jeugdzorg-monitor: WARN checks on {day}", "\n".join(lines),
+                 f"{settings.ui_url}/asset-groups", None)
+
+
+@dg.sensor(name="warn_digest", minimum_interval_seconds=600, default_status=dg.DefaultSensorStatus.RUNNING,
+           description="Once a day from JEUGDZORG_DIGEST_HOUR (default 07:00 Europe/Amsterdam): the WARN checks "
+           "that fail at their latest run, written to $JEUGDZORG_DATA_DIR/alerts/ and posted to the webhook.")
+def warn_digest(context: dg.SensorEvaluationContext) -> dg.SensorResult:
+    settings = load_settings()
+    now = datetime.now(TIMEZONE)
+    day = now.date().isoformat()
+    if context.cursor == day:
+        return dg.SensorResult(skip_reason=f"today's digest ({day}) was already sent", cursor=day)
+    if now.hour < settings.digest_hour:
+        return dg.SensorResult(skip_reason=f"the digest goes out from {settings.digest_hour:02d}:00",
+                               cursor=context.cursor)
+    check_keys = list(context.repository_def.asset_graph.asset_check_keys)
+    failing = failing_warn_checks(context.instance, check_keys)
+    if not failing:
+        return dg.SensorResult(skip_reason="every WARN check passes: no digest today", cursor=day)
+    path = send(digest_alert(failing, settings, day), settings)
+    return dg.SensorResult(skip_reason=f"digest of {len(failing)} failing WARN check(s) sent ({path.name})",
+                           cursor=day)

@@ -1,0 +1,100 @@
+"""Alarms: a failed run and the daily WARN digest reach a file and a webhook on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import dagster as dg
+import pytest
+
+from assets.ingest.assets import raw_declarations, reference_data
+from checks.operational import operational_checks
+from pipelines.alerts import alert_on_failed_run, warn_digest
+from pipelines.definitions import defs
+from pipelines.retraction import retract_file_job
+from tests.conftest import write_declarations
+
+
+class Webhook:
+    """A webhook receiver on a free port of 127.0.0.1 that keeps every JSON body posted to it."""
+
+    def __init__(self) -> None:
+        received = self.received = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@pytest.fixture
+def webhook(monkeypatch, data_dir):
+    hook = Webhook()
+    monkeypatch.setenv("JEUGDZORG_ALERT_WEBHOOK_URL", hook.url)
+    monkeypatch.setenv("JEUGDZORG_DATA_DIR", str(data_dir))
+    yield hook
+    hook.server.shutdown()
+
+
+def test_a_failed_run_raises_an_alert(warehouse, data_dir, webhook):
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = retract_file_run(warehouse, instance)
+        run = instance.get_run_by_id(result.run_id)
+        failure = instance.get_records_for_run(run.run_id, of_type=dg.DagsterEventType.RUN_FAILURE).records[0]
+        context = dg.build_run_status_sensor_context(
+            sensor_name="alert_on_failed_run", dagster_instance=instance, dagster_run=run,
+            dagster_event=failure.event_log_entry.dagster_event).for_run_failure()
+        alert_on_failed_run(context)
+    (posted,) = webhook.received
+    assert posted["kind"] == "run_failed" and posted["run_id"] == run.run_id
+    assert "**retract_file**: say why the file is retracted" in posted["text"]
+    assert posted["url"].endswith(f"/runs/{run.run_id}")
+    (written,) = (data_dir / "alerts").glob("*_run_failed.md")
+    assert "say why the file is retracted" in written.read_text()
+
+
+def retract_file_run(warehouse, instance) -> dg.ExecuteInProcessResult:
+    """A run that fails: a retraction without a reason."""
+    return retract_file_job.execute_in_process(
+        run_config={"ops": {"retract_file": {"config": {"file": "a.csv", "reason": " "}}}},
+        resources={"warehouse": warehouse}, instance=instance, raise_on_error=False)
+
+
+def test_the_warn_digest_lists_failing_warn_checks_once_a_day(warehouse, data_dir, webhook, monkeypatch):
+    monkeypatch.setenv("JEUGDZORG_DIGEST_HOUR", "0")
+    write_declarations(data_dir / "raw/declarations/a.csv", [{}])
+    (data_dir / "raw/declarations/broken.xml").write_text("<Bericht>")
+    with dg.DagsterInstance.ephemeral() as instance:
+        dg.materialize([reference_data, raw_declarations, *operational_checks[:4]], instance=instance,
+                       resources={"warehouse": warehouse}, selection=[reference_data, raw_declarations])
+        context = dg.build_sensor_context(instance=instance, repository_def=defs.get_repository_def())
+        first = warn_digest(context)
+        again = warn_digest(dg.build_sensor_context(instance=instance, repository_def=defs.get_repository_def(),
+                                                    cursor=first.cursor))
+    (posted,) = webhook.received
+    assert posted["kind"] == "warn_digest"
+    assert "**raw_declarations / no_rejected_declarations_files_waiting**: files_waiting 1" in posted["text"]
+    assert "make retract FILE=" in posted["text"]
+    assert "declarations_quarantine_rate" not in posted["text"]  # it passed
+    assert "already sent" in again.skip_reason.skip_message
+    assert len(list((data_dir / "alerts").glob("*_warn_digest.md"))) == 1
+
+
+def test_a_webhook_that_is_down_still_leaves_the_alert_file(data_dir, monkeypatch):
+    from pipelines.alerts import Alert, send
+    from pipelines.core.settings import load_settings
+
+    monkeypatch.setenv("JEUGDZORG_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("JEUGDZORG_ALERT_WEBHOOK_URL", "http://127.0.0.1:9/nobody-listens")
+    path = send(Alert("run_failed", "t", "body", "http://ui"), load_settings())
+    assert path.read_text().startswith("# t\n\nbody")
