@@ -13,6 +13,7 @@ import os
 import dagster as dg
 import duckdb
 
+from assets.sql import data_through
 from assets.transform import MART_KEYS, models_in
 from pipelines.core.warehouse import Warehouse
 
@@ -55,12 +56,14 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: Warehouse)
             con.execute("CHECKPOINT pub")
         finally:
             con.execute("DETACH pub")
+        through = data_through(con)
     os.replace(tmp, target)
-    context.log.info(f"published {len(counts)} tables to {target}")
+    context.log.info(f"published {len(counts)} tables to {target}; data through {through['data_through'].value}")
     md = "| table | rows |\n|---|---|\n" + "".join(f"| marts.{t} | {n:,} |\n" for t, n in counts.items())
     return dg.MaterializeResult(metadata={
         "path": dg.MetadataValue.path(str(target)),
         "tables": dg.MetadataValue.md(md),
         "storage_version": STORAGE_VERSION,
         "dagster/row_count": dg.MetadataValue.int(sum(counts.values())),
+        **through,
     })

@@ -19,8 +19,22 @@ def repeated_hashes_sql(hashes: str) -> str:
 
 
 def markdown_table(df: pd.DataFrame, empty: str = "_none_") -> str:
-    """A frame as markdown for the Dagster UI; codes keep their leading zeros (no number parsing)."""
-    return df.to_markdown(index=False, disable_numparse=True) if len(df) else empty
+    """A frame as markdown for the Dagster UI, as a person reads it: codes keep their leading zeros
+    (no number parsing), a missing value is an empty cell rather than `nan` or `None`, and a date
+    is a date (no 00:00:00 behind it)."""
+    if not len(df):
+        return empty
+    shown = df.copy()
+    for column in shown.columns:
+        values = shown[column]
+        if pd.api.types.is_datetime64_any_dtype(values) and (values.dropna() == values.dropna().dt.normalize()).all():
+            shown[column] = values.dt.strftime("%Y-%m-%d")
+    shown = shown.astype(object).where(shown.notna(), "")
+    return shown.to_markdown(index=False, disable_numparse=True)
+
+
+# A preview shows the latest period first: the first of these a table has orders it, newest first.
+TIME_COLUMNS = ("service_month", "month", "year", "service_year", "end_year", "retracted_at", "ingested_at")
 
 
 def table_metadata(con: duckdb.DuckDBPyConnection, table: str, preview: bool = True) -> dict[str, dg.MetadataValue]:
@@ -31,6 +45,10 @@ def table_metadata(con: duckdb.DuckDBPyConnection, table: str, preview: bool = T
         "WHERE schema_name = ? AND table_name = ? AND database_name = current_database() ORDER BY column_index",
         [schema, name],
     ).fetchall()
+    label = con.execute("SELECT comment FROM duckdb_tables() WHERE schema_name = ? AND table_name = ? "
+                        "AND database_name = current_database() UNION ALL SELECT comment FROM duckdb_views() "
+                        "WHERE schema_name = ? AND view_name = ? AND database_name = current_database()",
+                        [schema, name, schema, name]).fetchone()
     rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     meta: dict[str, dg.MetadataValue] = {
         "dagster/row_count": dg.MetadataValue.int(rows),
@@ -39,7 +57,26 @@ def table_metadata(con: duckdb.DuckDBPyConnection, table: str, preview: bool = T
         ),
         "dagster/table_name": dg.MetadataValue.text(table),
     }
+    if label and label[0]:
+        meta["label_nl"] = dg.MetadataValue.text(label[0])
     if preview:
-        df = con.execute(f"SELECT * FROM {table} LIMIT {PREVIEW_ROWS}").df()
+        names = [c for c, _, _ in cols]
+        newest = next((f'ORDER BY "{c}" DESC NULLS LAST' for c in TIME_COLUMNS if c in names), "")
+        df = con.execute(f"SELECT * FROM {table} {newest} LIMIT {PREVIEW_ROWS}").df()
         meta["preview"] = dg.MetadataValue.md(markdown_table(df, empty="_(no rows)_"))
+    return meta
+
+
+def data_through(con: duckdb.DuckDBPyConnection) -> dict[str, dg.MetadataValue]:
+    """How current the data is: the latest month of care declared and the latest outcome record.
+    Every mart and the published file carry these, so nobody has to ask."""
+    meta: dict[str, dg.MetadataValue] = {}
+    for key, sql in (("data_through", "SELECT strftime(max(service_month), '%Y-%m') FROM staging.declaration_lines"),
+                     ("outcome_records_through",
+                      "SELECT strftime(max(filled_date), '%Y-%m-%d') FROM staging.outcome_responses")):
+        try:
+            (value,) = con.execute(sql).fetchone()
+        except duckdb.CatalogException:  # staging not built yet
+            value = None
+        meta[key] = dg.MetadataValue.text(value or "no data yet")
     return meta

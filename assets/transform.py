@@ -30,7 +30,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from assets.sql import markdown_table, table_metadata
+from assets.sql import data_through, markdown_table, table_metadata
 from pipelines.core.warehouse import Warehouse
 
 DBT_DIR = Path(__file__).parent / "dbt"
@@ -190,14 +190,17 @@ def artifacts_dir(warehouse: Warehouse, step: str) -> Path:
 
 
 def _metadata(warehouse: Warehouse, outputs: list[dg.Output]) -> list[dg.Output]:
-    """Row count and labelled schema for every model; a preview for marts (aggregates only) and the
-    rows per rule for quarantine tables. Staging holds client rows: never a preview."""
+    """Row count and labelled schema for every model; for marts (aggregates only) a preview and how
+    current the data is, and the rows per rule for quarantine tables. Staging holds client rows:
+    never a preview."""
     enriched = []
     with warehouse.connect() as con:
+        through = data_through(con)
         for out in outputs:
             model = out.output_name
             table = relation(model)
-            meta = table_metadata(con, table, preview=MODELS[model]["fqn"][1] == "marts")
+            is_mart = MODELS[model]["fqn"][1] == "marts"
+            meta = table_metadata(con, table, preview=is_mart) | (through if is_mart else {})
             if table.startswith("quarantine."):
                 by_rule = con.execute(f"SELECT rule_id, count(*) AS rows FROM {table} GROUP BY ALL ORDER BY 1").df()
                 meta["rows_by_rule"] = dg.MetadataValue.md(markdown_table(by_rule))

@@ -8,6 +8,7 @@ from assets.transform import dbt_marts, dbt_staging
 from checks.accounting import declaration_rows_add_up, survey_rows_add_up
 from checks.contract_checks import contract_checks
 from checks.credits import credits_match_a_debit
+from checks.freshness import freshness_sensor, published_data_is_recent, published_is_fresh
 from checks.operational import operational_checks
 from checks.publishable import publishable_checks
 from checks.reference_coverage import financials_are_complete, population_is_complete
@@ -22,13 +23,13 @@ from pipelines.sensors import new_declaration_files, new_survey_files
 ALL_ASSETS = [reference_data, raw_declarations, raw_surveys, dbt_staging, dbt_marts, published_warehouse]
 ALL_CHECKS = [declaration_rows_add_up, survey_rows_add_up, credits_match_a_debit, population_is_complete,
               financials_are_complete, *contract_checks, *operational_checks, *survey_coverage_checks,
-              *publishable_checks]
+              *publishable_checks, published_data_is_recent]
 
 defs = dg.Definitions(
     assets=ALL_ASSETS,
-    asset_checks=ALL_CHECKS,
+    asset_checks=[*ALL_CHECKS, *published_is_fresh],
     jobs=[nightly_refresh, ingest_declarations_job, ingest_surveys_job, retract_file_job],
     schedules=[nightly_refresh_schedule],
-    sensors=[new_declaration_files, new_survey_files, alert_on_failed_run, warn_digest],
+    sensors=[new_declaration_files, new_survey_files, alert_on_failed_run, warn_digest, freshness_sensor],
     resources={"warehouse": warehouse_from_settings()},
 )

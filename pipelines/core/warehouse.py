@@ -41,6 +41,7 @@ class Warehouse(dg.ConfigurableResource):
     # thresholds of the WARN checks (checks/operational.py)
     quarantine_rate_warn: float = 0.05
     months_behind_warn: int = 2
+    data_age_warn_months: int = 3
     spend_jump_factor: float = 2.0
     missing_survey_warn: float = 0.5
     _prepared: bool = PrivateAttr(default=False)

@@ -1,0 +1,41 @@
+"""How current is what the BI tools read? Two WARN checks on the published file.
+
+- `published_warehouse` must have been replaced within the 24 hours before 06:00 Amsterdam time
+  (Dagster's last-update freshness check, evaluated by its sensor): the nightly run starts at 02:00,
+  so by 06:00 a missing publish means the night failed or did not run.
+- `published_data_is_recent`: the latest month of care declared is at most
+  Warehouse.data_age_warn_months months before this month. Providers declare monthly, a month or
+  two behind; a gap beyond that means deliveries stopped, and every figure is older than it looks.
+"""
+
+from datetime import date, timedelta
+
+import dagster as dg
+
+from assets.publish import published_warehouse
+from pipelines.core.warehouse import Warehouse
+
+published_is_fresh = dg.build_last_update_freshness_checks(
+    assets=[published_warehouse], lower_bound_delta=timedelta(hours=24), deadline_cron="0 6 * * *",
+    timezone="Europe/Amsterdam")
+freshness_sensor = dg.build_sensor_for_freshness_checks(
+    freshness_checks=published_is_fresh, name="published_file_freshness", default_status=dg.DefaultSensorStatus.RUNNING)
+
+
+@dg.asset_check(asset=published_warehouse, blocking=False,
+                description="The latest month of care declared is at most N months (Warehouse.data_age_warn_months) "
+                "before this month.")
+def published_data_is_recent(warehouse: Warehouse) -> dg.AssetCheckResult:
+    with warehouse.connect() as con:
+        (latest,) = con.execute("SELECT max(service_month) FROM staging.declaration_lines").fetchone()
+    today = date.today()
+    months_old = None if latest is None else (today.year - latest.year) * 12 + today.month - latest.month
+    return dg.AssetCheckResult(
+        passed=months_old is not None and months_old <= warehouse.data_age_warn_months,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"data_through": latest.strftime("%Y-%m") if latest else "no data",
+                  "months_old": months_old if months_old is not None else -1,
+                  "limit_months": warehouse.data_age_warn_months,
+                  "what_to_do": dg.MetadataValue.md(
+                      "Find out which providers stopped delivering (check declarations_are_current and "
+                      "data_quality), and say in any report how old the figures are.")})
