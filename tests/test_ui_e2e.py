@@ -1,0 +1,204 @@
+"""The night as a data team lives it: the real dagster-webserver and dagster-daemon on a free port,
+Debian's chromium driving the UI, a webhook on 127.0.0.1.
+
+It shows that the sensor ignores files already loaded and starts exactly one run for a new file,
+that runs (from the terminal too) appear on their job's page, that a failed run's alert reaches
+the webhook, and that retracting the bad file lets the next run publish. Screenshots of the page
+go to test-artifacts/ when it fails.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import pytest
+import requests
+
+from tests.conftest import TEST_KEY, write_declarations
+from tests.test_alerts import Webhook
+from tests.test_retraction import BAD_LINE
+
+pytestmark = pytest.mark.ui
+REPO = Path(__file__).parent.parent
+BIN = Path(sys.executable).parent
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = REPO / "test-artifacts"
+LOCATION = "__repository__@pipelines.definitions"
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+if not CHROMIUM.exists():
+    if os.environ.get("CI"):
+        raise RuntimeError(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium before the tests")
+    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)", allow_module_level=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(what: str, condition: Callable[[], object], timeout: float, every: float = 2.0) -> object:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError(f"gave up after {timeout:.0f} s waiting for {what}")
+
+
+class Dagster:
+    """The webserver and daemon of one temporary instance, and the GraphQL the UI itself uses."""
+
+    def __init__(self, env: dict[str, str], logs: Path) -> None:
+        self.env, self.port = env, free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env["JEUGDZORG_UI_URL"] = self.url
+        logs.mkdir(parents=True, exist_ok=True)
+        self.procs = [
+            subprocess.Popen([str(BIN / "dagster-webserver"), "-w", "workspace.yaml", "-h", "127.0.0.1", "-p",
+                              str(self.port)], cwd=REPO, env=env, stdout=(logs / "webserver.log").open("w"),
+                             stderr=subprocess.STDOUT),
+            subprocess.Popen([str(BIN / "dagster-daemon"), "run", "-w", "workspace.yaml"], cwd=REPO, env=env,
+                             stdout=(logs / "daemon.log").open("w"), stderr=subprocess.STDOUT)]
+
+    def graphql(self, query: str) -> dict:
+        response = requests.post(f"{self.url}/graphql", json={"query": query}, timeout=30)
+        response.raise_for_status()
+        return response.json()["data"]
+
+    def loaded(self) -> bool:
+        try:
+            data = self.graphql("{ repositoriesOrError { ... on RepositoryConnection { nodes { name } } } }")
+        except requests.RequestException:
+            return False
+        return bool(data["repositoriesOrError"].get("nodes"))
+
+    def runs(self, job: str) -> list[dict]:
+        data = self.graphql(f'{{ runsOrError(filter: {{pipelineName: "{job}"}}) {{ ... on Runs {{ results '
+                            "{ runId status tags { key value } } } } }")
+        return data["runsOrError"]["results"]
+
+    def sensor_ticks(self, sensor: str) -> list[dict]:
+        data = self.graphql(
+            '{ sensorOrError(sensorSelector: {repositoryName: "__repository__", repositoryLocationName: '
+            f'"pipelines.definitions", sensorName: "{sensor}"}}) {{ ... on Sensor {{ sensorState {{ '
+            "ticks(limit: 20) { status skipReason runIds } } } } }")
+        return data["sensorOrError"]["sensorState"]["ticks"]
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            proc.terminate()
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+@contextmanager
+def screenshots_on_failure(page, name: str) -> Iterator[None]:
+    try:
+        yield
+    except BaseException:
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        print(f"screenshot of the failing page: {path}", file=sys.stderr)
+        raise
+
+
+def terminal(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    """`make run` / `make retract` as a person types them (the Makefile's commands, without make)."""
+    return subprocess.run([sys.executable, "-m", *args], cwd=REPO, env=env, capture_output=True, text=True,
+                          timeout=600)
+
+
+def test_a_night_in_the_ui(tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    data = tmp_path / "data"
+    for sub in ("declarations", "surveys", "reference"):
+        (data / "raw" / sub).mkdir(parents=True)
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copyfile(REPO / "dagster.yaml", home / "dagster.yaml")
+    hook = Webhook()
+    env = {**os.environ, "DAGSTER_HOME": str(home), "JEUGDZORG_DATA_DIR": str(data),
+           "JEUGDZORG_PSEUDONYM_KEY": TEST_KEY, "JEUGDZORG_MIN_CELL_SIZE": "1",
+           "JEUGDZORG_ALERT_WEBHOOK_URL": hook.url}
+
+    # yesterday's state: one file, loaded and published by `make run` from the terminal (no daemon yet)
+    write_declarations(data / "raw/declarations/a.csv", [{}, {"referentienummer": "R2", "bsn": "123456782"}])
+    first = terminal(env, "pipelines.refresh")
+    assert first.returncode == 0, first.stderr[-3000:]
+    terminal_run = first.stdout.split("nightly_refresh: run ")[1].split()[0]
+
+    dagster = Dagster(env, tmp_path / "logs")
+    try:
+        wait_for("the webserver to load the code location", dagster.loaded, timeout=180)
+        # the sensor has looked at raw/declarations/ and found only a file the registry knows
+        ticks = wait_for("a tick of new_declaration_files", lambda: dagster.sensor_ticks("new_declaration_files"),
+                         timeout=120)
+        assert ticks[0]["status"] == "SKIPPED" and "no new files" in ticks[0]["skipReason"]
+        assert dagster.runs("ingest_and_refresh_declarations") == []
+
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+            page = browser.new_page(viewport={"width": 1600, "height": 1000})
+            with screenshots_on_failure(page, "nightly_refresh_job_page"):
+                page.goto(f"{dagster.url}/locations/{LOCATION}/jobs/nightly_refresh/runs")
+                expect(page.get_by_text(terminal_run[:8]).first).to_be_visible(timeout=60_000)
+
+            # a provider delivers a file with one impossible line: exactly one run, which fails and alerts
+            write_declarations(data / "raw/declarations/b.csv", [{"referentienummer": "R4"}, BAD_LINE])
+            (run,) = wait_for("the sensor's run to finish", lambda: [
+                r for r in dagster.runs("ingest_and_refresh_declarations") if r["status"] in ("SUCCESS", "FAILURE")],
+                timeout=420, every=5)
+            assert run["status"] == "FAILURE"
+            assert {"key": "new_files", "value": "1"} in run["tags"]
+            alert = wait_for("the failure alert at the webhook", lambda: [
+                a for a in hook.received if a["kind"] == "run_failed" and a["run_id"] == run["runId"]], timeout=180)
+            assert "declaration_lines_meet_contract" in alert[0]["text"]
+            assert len(dagster.runs("ingest_and_refresh_declarations")) == 1
+            with screenshots_on_failure(page, "ingest_job_page"):
+                page.goto(f"{dagster.url}/locations/{LOCATION}/jobs/ingest_and_refresh_declarations/runs")
+                expect(page.get_by_text(run["runId"][:8]).first).to_be_visible(timeout=60_000)
+                page.screenshot(path=str(tmp_path / "ingest_job_page.png"))
+
+            # the team retracts the file from the terminal; the next run publishes again
+            retracted = terminal(env, "pipelines.retraction", "b.csv", "line 3: EUR 261,600 is a typing error")
+            assert retracted.returncode == 0, retracted.stdout[-3000:] + retracted.stderr[-3000:]
+            assert "joins its queue" in retracted.stdout  # the daemon runs: one run at a time
+            night = terminal(env, "pipelines.refresh")
+            assert night.returncode == 0, night.stdout[-3000:] + night.stderr[-3000:]
+            with screenshots_on_failure(page, "nightly_refresh_after_retraction"):
+                night_run = night.stdout.split("nightly_refresh: run ")[1].split()[0]
+                page.goto(f"{dagster.url}/runs/{night_run}")
+                expect(page.get_by_text("Success").first).to_be_visible(timeout=60_000)
+            browser.close()
+        with duckdb.connect(str(data / "warehouse/jeugdzorg.duckdb"), read_only=True) as con:
+            assert con.execute("SELECT sum(spend_eur) FROM marts.cost_trends_by_municipality").fetchone()[0] == 100
+            assert con.execute("SELECT status FROM marts.data_quality WHERE source_file = 'declarations/b.csv'"
+                               ).fetchone() == ("retracted",)
+        assert len(dagster.runs("ingest_and_refresh_declarations")) == 1  # b.csv is known now: no second run
+    except BaseException:
+        for log in sorted((tmp_path / "logs").glob("*.log")):
+            print(f"--- {log.name} (last lines)\n" + "\n".join(log.read_text().splitlines()[-40:]), file=sys.stderr)
+        print("webhook received: " + json.dumps(hook.received)[:2000], file=sys.stderr)
+        raise
+    finally:
+        dagster.stop()
+        hook.server.shutdown()
