@@ -133,17 +133,18 @@ DBT_CHATTER = ("A dbt subsetted execution", "Copying `", "Running dbt command", 
 
 class ProgressPage:
     """One line per thing a person follows: a step's heading, what it logs, what failed, and how
-    long it took. A step that says nothing and passes (most checks) takes no line; everything
-    stays in the UI's run log."""
+    long it took. A step that says nothing and passes (most checks) takes no line, and a check
+    step that fails takes one; everything stays in the UI's run log."""
 
     def __init__(self, out: IO[str]) -> None:
         self.out = out
-        self.heading: str | None = None  # the running step, until its heading is printed
+        self.step: str | None = None  # the running step
+        self.opened = False  # its heading is printed
 
     def _print(self, line: str) -> None:
-        if self.heading:
-            print(f"  ▸ {self.heading}", file=self.out)
-            self.heading = None
+        if self.step and not self.opened:
+            print(f"  ▸ {self.step}", file=self.out)
+            self.opened = True
         print(line, file=self.out, flush=True)
 
     def add(self, entry: Any) -> None:
@@ -154,20 +155,23 @@ class ProgressPage:
             return
         kind = event.event_type
         if kind == DagsterEventType.STEP_START:
-            self.heading = event.step_key
+            self.step, self.opened = event.step_key, False
         elif kind == DagsterEventType.STEP_SUCCESS:
-            if self.heading is None:  # printed: close it with its time
-                self._print(f"    done in {event.event_specific_data.duration_ms / 1000:.1f} s")
-            self.heading = None
+            if self.opened:
+                print(f"    done in {event.event_specific_data.duration_ms / 1000:.1f} s", file=self.out, flush=True)
+            self.step = None
         elif kind == DagsterEventType.STEP_FAILURE:
             error = event.event_specific_data.error
             self._print(f"    FAILED: {error_line(error.message) if error else event.message}")
         elif kind == DagsterEventType.STEP_SKIPPED:
-            self.heading = None
-            self._print(f"  ▸ {event.step_key}: skipped (a blocking check upstream did not pass)")
+            print(f"  ▸ {event.step_key}: skipped (a blocking check upstream did not pass)", file=self.out, flush=True)
         elif kind == DagsterEventType.ASSET_CHECK_EVALUATION and not event.event_specific_data.passed:
             evaluation = event.event_specific_data
-            self._print(f"    ✗ {evaluation.severity.value} {evaluation.asset_key.to_user_string()} / "
-                        f"{evaluation.check_name} did not pass")
+            line = (f"✗ {evaluation.severity.value} {evaluation.asset_key.to_user_string()} / "
+                    f"{evaluation.check_name} did not pass")
+            if self.opened:
+                self._print(f"    {line}")
+            else:  # a check's own step: the line says it all
+                print(f"  {line}", file=self.out, flush=True)
         elif kind == DagsterEventType.RUN_FAILURE:
             self._print(f"  run failed: {event.message}")
