@@ -38,7 +38,9 @@ retract: install $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/python -m pipelines.retraction "$(FILE)" "$(REASON)"
 
 ui: install $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+	@echo "Dagster UI: http://127.0.0.1:3000 (Ctrl-C stops it). This terminal shows warnings only; every run's"
+	@echo "full log is in the UI. Alerts go to $(JEUGDZORG_DATA_DIR)/alerts/."
+	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000 --log-level warning
 
 docs: install
 	$(BIN)/python -m pipelines.docs
