@@ -19,9 +19,9 @@ install: $(BIN)/.installed
 
 # One run at a time: DuckDB allows a single writer to the working file, and the two sensors
 # may fire in the same tick.
-$(DAGSTER_HOME)/dagster.yaml: dagster.yaml
+$(DAGSTER_HOME)/dagster.yaml: dagster_instance.yaml
 	@mkdir -p $(DAGSTER_HOME)
-	@cp dagster.yaml $@
+	@cp dagster_instance.yaml $@
 
 demo: install $(DAGSTER_HOME)/dagster.yaml
 	@if [ -z "$$(ls -A $(JEUGDZORG_DATA_DIR)/raw/declarations 2>/dev/null | grep -v .gitkeep)" ]; then \

@@ -40,11 +40,12 @@ SILENT_CONSOLE = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 
 def instance() -> dg.DagsterInstance:
-    """The project's instance (DAGSTER_HOME, set by the Makefile), with its dagster.yaml in place."""
+    """The project's instance (DAGSTER_HOME, set by the Makefile), with its dagster.yaml (a copy of
+    dagster_instance.yaml) in place."""
     home = os.environ.setdefault("DAGSTER_HOME", str(REPO_ROOT / ".dagster_home"))
     os.makedirs(home, exist_ok=True)
     if not os.path.exists(os.path.join(home, "dagster.yaml")):
-        shutil.copyfile(REPO_ROOT / "dagster.yaml", os.path.join(home, "dagster.yaml"))
+        shutil.copyfile(REPO_ROOT / "dagster_instance.yaml", os.path.join(home, "dagster.yaml"))
     return dg.DagsterInstance.get()
 
 

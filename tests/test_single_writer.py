@@ -15,7 +15,7 @@ REPO = Path(__file__).parent.parent
 
 
 def test_instance_runs_one_run_at_a_time(tmp_path):
-    shutil.copyfile(REPO / "dagster.yaml", tmp_path / "dagster.yaml")
+    shutil.copyfile(REPO / "dagster_instance.yaml", tmp_path / "dagster.yaml")
     with dg.DagsterInstance.from_config(str(tmp_path)) as instance:
         assert instance.get_concurrency_config().run_queue_config.max_concurrent_runs == 1
         # a sensor ticks every minute: its skipped ticks must not pile up in .dagster_home forever

@@ -134,7 +134,7 @@ def test_a_night_in_the_ui(tmp_path):
         (data / "raw" / sub).mkdir(parents=True)
     home = tmp_path / "dagster_home"
     home.mkdir()
-    shutil.copyfile(REPO / "dagster.yaml", home / "dagster.yaml")
+    shutil.copyfile(REPO / "dagster_instance.yaml", home / "dagster.yaml")
     hook = Webhook()
     env = {**os.environ, "DAGSTER_HOME": str(home), "JEUGDZORG_DATA_DIR": str(data),
            "JEUGDZORG_PSEUDONYM_KEY": TEST_KEY, "JEUGDZORG_MIN_CELL_SIZE": "1",

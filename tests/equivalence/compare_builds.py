@@ -54,7 +54,8 @@ def refresh(tree: Path, data_dir: Path, k: int) -> Path:
     env = {**os.environ, "JEUGDZORG_DATA_DIR": str(data_dir), "JEUGDZORG_MIN_CELL_SIZE": str(k),
            "DAGSTER_HOME": str(data_dir / ".dagster_home"), "PYTHONPATH": str(tree)}
     (data_dir / ".dagster_home").mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(tree / "dagster.yaml", data_dir / ".dagster_home" / "dagster.yaml")
+    instance = next(p for p in (tree / "dagster_instance.yaml", tree / "dagster.yaml") if p.exists())  # renamed
+    shutil.copyfile(instance, data_dir / ".dagster_home" / "dagster.yaml")
     done = subprocess.run([sys.executable, "-m", "pipelines.refresh"], cwd=tree, env=env, capture_output=True,
                           text=True)
     if done.returncode != 0:
