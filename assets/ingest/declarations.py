@@ -121,6 +121,7 @@ def _read_files(con: duckdb.DuckDBPyConnection, files: list[RawFile], max_bytes:
     return read, rejected
 
 
+D09_TITLE = "referentienummer already loaded for that provider with different content"
 # D09 and exact duplicates: the first loaded occurrence of (provider, reference) wins, looking at
 # rows loaded in earlier runs (lower file_id) before this run's rows. Keys are compared as 64-bit
 # hashes first, so only the few rows whose key repeats are ranked and compared in full.

@@ -12,8 +12,12 @@ from pathlib import Path
 import duckdb
 
 from assets.ingest.csv_source import READ_ERRORS, inspect_csv, text_table
+from assets.ingest.declaration_rules import DECLARATION_RULES
+from assets.ingest.declarations import D09_TITLE
 from assets.ingest.files import next_file_id, register, sha256_of
 from assets.ingest.redact import redact
+from assets.ingest.survey_rules import SURVEY_RULES
+from assets.ingest.surveys import S09_TITLE
 from pipelines.core.reference_data import REFERENCE_DIR
 
 
@@ -66,6 +70,15 @@ def _load(con: duckdb.DuckDBPyConnection, t: ReferenceTable, path: Path) -> int:
     return con.execute(f"SELECT count(*) FROM ref.{t.table}").fetchone()[0]
 
 
+def _load_rules(con: duckdb.DuckDBPyConnection) -> None:
+    """ref.rules: every quarantine rule id with what it means, from the code that enforces it, so
+    a BI user reading data_quality_rules sees a description, not only an id."""
+    rules = [(r.rule_id, "declarations", r.title) for r in DECLARATION_RULES] + [("D09", "declarations", D09_TITLE)]
+    rules += [(r.rule_id, "surveys", r.title) for r in SURVEY_RULES] + [("S09", "surveys", S09_TITLE)]
+    con.execute("CREATE OR REPLACE TABLE ref.rules (rule_id VARCHAR PRIMARY KEY, applies_to VARCHAR, title VARCHAR)")
+    con.executemany("INSERT INTO ref.rules VALUES (?, ?, ?)", rules)
+
+
 def load_reference(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> dict[str, dict]:
     """Build every ref.* table; report per table where it came from and how many rows it has."""
     report: dict[str, dict] = {}
@@ -93,6 +106,7 @@ def load_reference(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> dict[str, d
     for table, rel in CODE_LISTS:
         con.execute(f"CREATE OR REPLACE TABLE ref.{table} AS SELECT * FROM read_csv(?, all_varchar=true, header=true)",
                     [str(REFERENCE_DIR / rel)])
+    _load_rules(con)
     con.execute(
         "CREATE OR REPLACE TABLE ref.end_reason_cbs AS SELECT jz588_code AS end_reason, "
         "nullif(cbs_code, '') AS cbs_code, cbs_omschrijving AS cbs_description, "

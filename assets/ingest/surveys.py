@@ -34,6 +34,7 @@ TYPED = ("response_id", "provider_agb", "municipality_code", "client_pseudonym",
          "satisfaction", "self_reliance", "instrument", "score_begin", "score_end")
 
 
+S09_TITLE = "superseded by a later response for the same trajectory and informant"
 # The latest invuldatum wins; on a tie the later file, then the later line.
 SUPERSEDE_SQL = """
 UPDATE raw.survey_rows SET status = 'loaded', rule_id = NULL, message = NULL WHERE rule_id = 'S09';

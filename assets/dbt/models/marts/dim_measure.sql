@@ -1,0 +1,15 @@
+-- Grain: one row per measure of region_benchmark: its Dutch label, what its numerator and
+-- denominator count, which direction is better, and the order to show them in.
+{% for m in benchmark_measures() %}
+SELECT
+    '{{ m.measure }}' AS measure,
+    '{{ m.label }}' AS measure_label,
+    '{{ m.numerator }}' AS numerator,
+    '{{ m.denominator }}' AS denominator,
+    {{ m.scale }}::INTEGER AS scale,
+    {{ 'NULL' if m.higher_is_better is none else m.higher_is_better }}::BOOLEAN AS higher_is_better,
+    'jaar van {{ m.year_of }}' AS year_means,
+    {{ loop.index }}::BIGINT AS sort_order
+{% if not loop.last %}UNION ALL{% endif %}
+{%- endfor %}
+ORDER BY sort_order
