@@ -35,7 +35,9 @@ run: install $(DAGSTER_HOME)/dagster.yaml
 
 # make retract FILE=declarations/<file> REASON='why': its rows leave the warehouse; make run publishes again
 retract: install $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/python -m pipelines.retraction "$(FILE)" "$(REASON)"
+	@# FILE and REASON reach the shell as environment variables, so quotes in a reason stay as typed
+	@# (make itself still reads a $ in them: write $$ for a dollar sign)
+	$(BIN)/python -m pipelines.retraction "$$FILE" "$$REASON"
 
 ui: install $(DAGSTER_HOME)/dagster.yaml
 	@echo "Dagster UI: http://127.0.0.1:3000 (Ctrl-C stops it). This terminal shows warnings only; every run's"

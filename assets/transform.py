@@ -229,13 +229,19 @@ def _start(warehouse: Warehouse, args: list[str], project: DbtProject, step: str
                                     target_path=artifacts_dir(warehouse, step))
 
 
+@contextlib.contextmanager
+def _quiet_dbt() -> Iterator[None]:
+    """dagster-dbt echoes each dbt line to stdout, the terminal of `make ui`, `make run` or `make
+    docs`; the step's dbt.log (artifacts_dir) keeps them all, and the steps log what they built."""
+    with open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet):
+        yield
+
+
 def build_layer(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Iterator[Any]:
     """`dbt build` of the selected models and their tests; progress is logged as dbt goes."""
     invocation = _start(warehouse, ["build"], DBT_PROJECT, context.op_execution_context.op.name, context=context)
     outputs, checks = [], []
-    # dagster-dbt echoes each dbt line to stdout, which is the terminal of `make ui` or `make run`;
-    # the step's dbt.log keeps them all, and the lines below say what was built
-    with open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet):
+    with _quiet_dbt():
         for event in invocation.stream():
             if isinstance(event, dg.Output):
                 outputs.append(event)
@@ -252,7 +258,8 @@ def run_dbt(warehouse: Warehouse, *args: str, project: DbtProject = DBT_PROJECT)
     """dbt outside a Dagster run (tests, the benchmark, `make docs`) on this warehouse's working file,
     with the same profile settings and k as inside one; raises when dbt fails."""
     invocation = _start(warehouse, list(args), project, "cli")
-    invocation.wait()
+    with _quiet_dbt():
+        invocation.wait()
     if not invocation.is_successful():
         raise RuntimeError(f"dbt {' '.join(args)} failed: {_failures(invocation)}")
     return invocation

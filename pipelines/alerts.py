@@ -3,8 +3,9 @@
 A WARN check lets the run finish green, and a failed nightly run is only seen by whoever opens
 the UI. Both therefore become an alert: a Markdown file in $JEUGDZORG_DATA_DIR/alerts/ (kept,
 so the history is there even without a webhook) and, when JEUGDZORG_ALERT_WEBHOOK_URL is set, a
-JSON POST to it. The body carries `text` (Markdown), which Slack, Mattermost and Teams incoming
-webhooks show as is, plus `kind`, `title`, `run_id` and `url` for anything else.
+JSON POST to it. The body carries `text` (Markdown), which Slack and Mattermost incoming
+webhooks show as is, plus `kind`, `title`, `run_id` and `url` for anything else (a Teams
+workflow, for example, can pick those out).
 """
 
 import json
@@ -21,6 +22,10 @@ from dagster._core.storage.asset_check_execution_record import AssetCheckExecuti
 from pipelines.core.settings import Settings, load_settings
 
 TIMEZONE = ZoneInfo("Europe/Amsterdam")
+STARTED_FROM_TAG = "jeugdzorg/started_from"
+# set on a run whose failure the terminal already alerted (no daemon was running then): the
+# failure sensor, catching up once the daemon is back, must not alert it a second time
+ALERTED_TAG = "jeugdzorg/alerted"
 WEBHOOK_TIMEOUT_SECONDS = 10
 
 
@@ -55,7 +60,7 @@ def send(alert: Alert, settings: Settings) -> Path:
 def failed_run_alert(run: dg.DagsterRun, failures: list[tuple[str, str]], settings: Settings) -> Alert:
     """`failures`: (step, error message) per failed step."""
     lines = [f"Run `{run.run_id}` of job `{run.job_name}` failed"
-             f"{' (started from the terminal)' if run.tags.get('jeugdzorg/started_from') else ''}. "
+             f"{' (started from the terminal)' if run.tags.get(STARTED_FROM_TAG) else ''}. "
              "The BI file keeps its previous figures.", ""]
     lines += [f"- **{step}**: {error_line(message)}" for step, message in failures] or ["- see the run's log"]
     lines += ["", "What to do: open the run in the UI; a failed check's metadata names the file and line and "
@@ -70,30 +75,53 @@ def error_line(message: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"^[\w.]+(Error|Failure|Exception): ", "", first))[:300]
 
 
+def step_failures(instance: dg.DagsterInstance, run_id: str) -> list[tuple[str, str]]:
+    """(step, error message) per failed step of the run; the run's own failure when no step failed."""
+    failures = []
+    for record in instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.STEP_FAILURE).records:
+        event = record.event_log_entry.dagster_event
+        error = event.event_specific_data.error
+        failures.append((event.step_key or "run", error.message if error else ""))
+    if not failures:
+        for record in instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.RUN_FAILURE).records:
+            failures.append(("run", record.event_log_entry.dagster_event.message or ""))
+    return failures
+
+
+def alert_failed_run(instance: dg.DagsterInstance, run_id: str) -> Path:
+    """Send the alert of a failed run once: the run is tagged as alerted."""
+    settings = load_settings()
+    path = send(failed_run_alert(instance.get_run_by_id(run_id), step_failures(instance, run_id), settings),
+                settings)
+    instance.add_run_tags(run_id, {ALERTED_TAG: "true"})
+    return path
+
+
 @dg.run_failure_sensor(name="alert_on_failed_run", default_status=dg.DefaultSensorStatus.RUNNING,
                        description="Writes an alert to $JEUGDZORG_DATA_DIR/alerts/ and posts it to "
                        "JEUGDZORG_ALERT_WEBHOOK_URL (when set) for every failed run.")
 def alert_on_failed_run(context: dg.RunFailureSensorContext) -> None:
-    failures = [(e.step_key or "run", e.event_specific_data.error.message if e.event_specific_data.error else "")
-                for e in context.get_step_failure_events()]
-    if not failures:
-        failures = [("run", context.failure_event.message or "")]
-    settings = load_settings()
-    send(failed_run_alert(context.dagster_run, failures, settings), settings)
+    run = context.instance.get_run_by_id(context.dagster_run.run_id)  # its tags now, not when it failed
+    if run.tags.get(ALERTED_TAG):
+        return  # alerted already (by the terminal, when no daemon ran)
+    alert_failed_run(context.instance, context.dagster_run.run_id)
 
 
 def failing_warn_checks(instance: dg.DagsterInstance, check_keys: list[dg.AssetCheckKey]) -> list[dict]:
-    """The WARN checks whose latest evaluation did not pass, with what their metadata says."""
-    latest = instance.event_log_storage.get_latest_asset_check_execution_by_key(check_keys)
+    """The WARN checks whose latest evaluation that ran did not pass, with what their metadata says.
+    A check that was planned but did not run (a blocking check upstream failed) keeps its last
+    verdict rather than hiding it."""
+    ran = {AssetCheckExecutionRecordStatus.SUCCEEDED, AssetCheckExecutionRecordStatus.FAILED}
     failing = []
-    for key, record in sorted(latest.items(), key=lambda kv: kv[0].to_user_string()):
-        if record.status != AssetCheckExecutionRecordStatus.FAILED or record.event is None:
+    for key in sorted(check_keys, key=lambda k: k.to_user_string()):
+        history = instance.event_log_storage.get_asset_check_execution_history(key, limit=1, status=ran)
+        if not history or history[0].status != AssetCheckExecutionRecordStatus.FAILED or history[0].event is None:
             continue
-        evaluation = record.event.dagster_event.event_specific_data
+        evaluation = history[0].event.dagster_event.event_specific_data
         if evaluation.severity != dg.AssetCheckSeverity.WARN:
             continue
         counts = {k: v.value for k, v in evaluation.metadata.items() if isinstance(v.value, int | float)}
-        failing.append({"check": key.name, "asset": key.asset_key.to_user_string(), "run_id": record.run_id,
+        failing.append({"check": key.name, "asset": key.asset_key.to_user_string(), "run_id": history[0].run_id,
                         "counts": counts, "what_to_do": getattr(evaluation.metadata.get("what_to_do"), "value", "")})
     return failing
 

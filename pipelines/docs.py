@@ -7,8 +7,6 @@ last refresh built them; run it after `make demo` or `make run`.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import shutil
 import sys
 from pathlib import Path
@@ -29,8 +27,7 @@ def main() -> int:
         return 1
     from assets.transform import run_dbt
 
-    with open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet):  # dbt's own lines: see its dbt.log
-        invocation = run_dbt(warehouse, "docs", "generate", "--static")
+    invocation = run_dbt(warehouse, "docs", "generate", "--static")
     page = Path(invocation.target_path) / "static_index.html"
     out = Path(warehouse.data_dir) / "docs" / "index.html"
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -29,12 +29,13 @@ from dagster._core.workspace.load_target import WorkspaceFileTarget
 from dagster._daemon.controller import get_daemon_statuses
 from dagster._utils.hosted_user_process import recon_job_from_origin
 
-from pipelines.alerts import error_line, failed_run_alert, send
-from pipelines.core.settings import REPO_ROOT, load_settings
+from pipelines.alerts import STARTED_FROM_TAG, alert_failed_run, error_line
+from pipelines.core.settings import REPO_ROOT
 
-STARTED_FROM_TAG = "jeugdzorg/started_from"
 FINISHED = {DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED}
 POLL_SECONDS = 0.5
+DAEMON_TOLERANCE_SECONDS = 60  # beyond the daemon's 30-second heartbeat interval
+QUEUE_NOTE_SECONDS = 60  # how often a queued run says it is still waiting
 # the progress lines below replace the run's console log, which would print each of them again
 SILENT_CONSOLE = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
@@ -50,8 +51,11 @@ def instance() -> dg.DagsterInstance:
 
 
 def daemon_is_running(inst: dg.DagsterInstance) -> bool:
-    """True when a daemon has recently reported that it serves the run queue."""
-    status = get_daemon_statuses(inst, ["QUEUED_RUN_COORDINATOR"], ignore_errors=True)["QUEUED_RUN_COORDINATOR"]
+    """True when a daemon has reported in the last minute and a half that it serves the run queue.
+    Dagster's own tolerance is half an hour: a `make run` just after `make ui` was stopped would
+    queue its run for a daemon that is gone."""
+    status = get_daemon_statuses(inst, ["QUEUED_RUN_COORDINATOR"], ignore_errors=True,
+                                 heartbeat_tolerance_seconds=DAEMON_TOLERANCE_SECONDS)["QUEUED_RUN_COORDINATOR"]
     return bool(status.required and status.healthy)
 
 
@@ -66,7 +70,10 @@ def launch(job_name: str, run_config: Mapping[str, Any] | None = None, out: IO[s
     """Run `job_name` to its end, printing its progress to `out`; return the finished run."""
     out = out or sys.stdout
     with instance() as inst, _workspace(inst) as workspace:
-        (location,) = [entry.code_location for entry in workspace.get_code_location_entries().values()]
+        (entry,) = workspace.get_code_location_entries().values()
+        if entry.code_location is None:
+            raise RuntimeError(f"the code location did not load: {entry.load_error}")
+        location = entry.code_location
         (repo,) = location.get_repositories().values()
         run = _create_run(instance=inst, code_location=location, remote_repo=repo,
                           remote_job=repo.get_full_job(job_name), run_config={**SILENT_CONSOLE, **(run_config or {})},
@@ -97,34 +104,39 @@ def _execute_here(inst: dg.DagsterInstance, run: DagsterRun, out: IO[str]) -> No
 
 def _alert(inst: dg.DagsterInstance, run: DagsterRun, out: IO[str]) -> None:
     """No daemon runs the failure sensor, so the terminal raises the same alarm itself."""
-    records = inst.get_records_for_run(run.run_id, of_type=DagsterEventType.STEP_FAILURE).records
-    failures = []
-    for r in records:
-        event = r.event_log_entry.dagster_event
-        error = event.event_specific_data.error
-        failures.append((event.step_key or "run", error.message if error else ""))
-    settings = load_settings()
-    path = send(failed_run_alert(inst.get_run_by_id(run.run_id), failures, settings), settings)
-    print(f"  alert written to {path}" + (" and posted to the webhook" if settings.alert_webhook_url else ""),
-          file=out, flush=True)
+    path = alert_failed_run(inst, run.run_id)
+    print(f"  alert written to {path}", file=out, flush=True)
 
 
 def follow(inst: dg.DagsterInstance, run_id: str, out: IO[str], done: threading.Event | None = None) -> None:
     """Print the run's events as they are stored, until the run has finished (or `done` is set
-    and everything stored has been printed)."""
+    and everything stored has been printed). A queued run says every minute that it waits, and
+    gives up following (the run stays queued) if the daemon that serves the queue is gone."""
     page = ProgressPage(out)
     cursor = None
+    next_note = time.monotonic()
     while True:
-        finished = (done is not None and done.is_set()) or inst.get_run_by_id(run_id).status in FINISHED
-        while True:
-            batch = inst.get_records_for_run(run_id, cursor=cursor, limit=500)
-            for record in batch.records:
-                page.add(record.event_log_entry)
-            cursor = batch.cursor
-            if not batch.has_more:
-                break
+        status = inst.get_run_by_id(run_id).status
+        finished = (done is not None and done.is_set()) or status in FINISHED
+        try:
+            while True:
+                batch = inst.get_records_for_run(run_id, cursor=cursor, limit=500)
+                for record in batch.records:
+                    page.add(record.event_log_entry)
+                cursor = batch.cursor
+                if not batch.has_more:
+                    break
+        except Exception as exc:  # the storage busy for a moment: the run goes on, so does following it
+            print(f"  (could not read the run's events just now: {exc}; trying again)", file=out, flush=True)
         if finished:
             return
+        if status == DagsterRunStatus.QUEUED and time.monotonic() >= next_note:
+            if not daemon_is_running(inst):
+                print("  the Dagster daemon stopped: the run stays queued and starts when `make ui` runs again",
+                      file=out, flush=True)
+                return
+            print("  waiting in the run queue (one run at a time)", file=out, flush=True)
+            next_note = time.monotonic() + QUEUE_NOTE_SECONDS
         time.sleep(POLL_SECONDS)
 
 
@@ -165,7 +177,8 @@ class ProgressPage:
             error = event.event_specific_data.error
             self._print(f"    FAILED: {error_line(error.message) if error else event.message}")
         elif kind == DagsterEventType.STEP_SKIPPED:
-            print(f"  ▸ {event.step_key}: skipped (a blocking check upstream did not pass)", file=self.out, flush=True)
+            print(f"  ▸ {event.step_key}: skipped (something upstream failed or did not pass)", file=self.out,
+                  flush=True)
         elif kind == DagsterEventType.ASSET_CHECK_EVALUATION and not event.event_specific_data.passed:
             evaluation = event.event_specific_data
             line = (f"✗ {evaluation.severity.value} {evaluation.asset_key.to_user_string()} / "

@@ -17,17 +17,18 @@ from dagster._core.storage.dagster_run import DagsterRunStatus
 from pipelines.core.settings import SettingsError, load_settings
 
 
-def summary(working_db: str, published_db: str) -> str:
+def summary(published_db: str) -> str:
+    """What the BI file now holds, read from the BI file itself: the working file may already be
+    held by the next queued run."""
     lines = []
-    with duckdb.connect(working_db, read_only=True) as con:
+    with duckdb.connect(published_db, read_only=True) as con:
         files = con.execute(
             "SELECT kind, status, count(*), sum(rows_read), sum(rows_loaded), sum(rows_quarantined), "
-            "sum(rows_duplicate) FROM registry.files GROUP BY ALL ORDER BY ALL").fetchall()
-    lines.append("Files (all runs so far):")
-    for kind, status, n, read, loaded, quarantined, dup in files:
-        lines.append(f"  {kind:<13} {status:<15} {n:>6} files  rows read {read:>10,}  loaded {loaded:>10,}  "
-                     f"quarantined {quarantined:>7,}  duplicate {dup:>7,}")
-    with duckdb.connect(published_db, read_only=True) as con:
+            "sum(rows_duplicate) FROM marts.data_quality GROUP BY ALL ORDER BY ALL").fetchall()
+        lines.append("Files (all runs so far):")
+        for kind, status, n, read, loaded, quarantined, dup in files:
+            lines.append(f"  {kind:<13} {status:<15} {n:>6} files  rows read {read:>10,}  loaded {loaded:>10,}  "
+                         f"quarantined {quarantined:>7,}  duplicate {dup:>7,}")
         tables = con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts' "
                              "ORDER BY table_name").fetchall()
         lines.append(f"Published tables in {published_db}:")
@@ -77,7 +78,7 @@ def main() -> int:
         return 1
     print(f"\nnightly_refresh succeeded (run {run.run_id})")
     print(checks)
-    print(summary(str(warehouse / "pipeline.duckdb"), str(warehouse / "jeugdzorg.duckdb")))
+    print(summary(str(warehouse / "jeugdzorg.duckdb")))
     print(f"dbt's own log of each step: {warehouse / 'dbt' / '<step>' / 'dbt.log'}")
     return 0
 

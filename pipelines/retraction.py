@@ -9,9 +9,10 @@ import argparse
 import sys
 
 import dagster as dg
+import duckdb
 from pydantic import Field
 
-from assets.ingest.retract import RetractionError, retract
+from assets.ingest.retract import RetractionError, find_file, retract
 from pipelines.core.warehouse import Warehouse
 
 INGEST_ASSET = {"declarations": "raw_declarations", "surveys": "raw_surveys"}
@@ -36,7 +37,7 @@ def retract_file(context: dg.OpExecutionContext, config: RetractFileConfig, ware
         asset_key=INGEST_ASSET[done.kind],
         description=f"{done.source_file} retracted: {config.reason}",
         metadata={"retracted_file": done.source_file, "reason": config.reason, "rows_removed": done.rows_removed,
-                  "rows_reinstated": done.rows_reinstated, "versions": done.versions}))
+                  "rows_reinstated": done.rows_reinstated, "sha256": done.sha256}))
     context.log.info("the next run (make run, the nightly schedule, or Materialize all) rebuilds and publishes")
 
 
@@ -47,13 +48,35 @@ def retract_file_job() -> None:
     retract_file()
 
 
+def _check_first(file: str) -> str | None:
+    """Why the retraction cannot be done, found before any run starts; None when it can (or when
+    the working file is busy, in which case the run itself will say)."""
+    from pipelines.core.warehouse import warehouse_from_settings
+
+    warehouse = warehouse_from_settings()
+    if not warehouse.working_db.exists():
+        return f"no working file at {warehouse.working_db}: nothing has been loaded yet"
+    try:
+        with duckdb.connect(str(warehouse.working_db), read_only=True) as con:
+            find_file(con, file)
+    except RetractionError as exc:
+        return str(exc)
+    except duckdb.Error:
+        return None
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make retract", description="Retract a file, then rebuild with make run.")
     parser.add_argument("file", help="the file as data_quality names it, e.g. declarations/<file>")
     parser.add_argument("reason", help="why: kept in the registry and data_quality")
     args = parser.parse_args(argv)
-    if not args.file or not args.reason:
+    if not args.file or not args.reason.strip():
         parser.error("usage: make retract FILE=declarations/<file> REASON='why'")
+    problem = _check_first(args.file)
+    if problem:  # a typo should not become a failed run that pages the team
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
     from pipelines.launch import launch
 
     run = launch("retract_a_file", {"ops": {"retract_file": {"config": {"file": args.file, "reason": args.reason}}}})

@@ -55,6 +55,8 @@ def test_a_failed_run_raises_an_alert(warehouse, data_dir, webhook):
             sensor_name="alert_on_failed_run", dagster_instance=instance, dagster_run=run,
             dagster_event=failure.event_log_entry.dagster_event).for_run_failure()
         alert_on_failed_run(context)
+        alert_on_failed_run(context)  # the daemon catching up on the same run: tagged, not alerted again
+        assert instance.get_run_by_id(run.run_id).tags["jeugdzorg/alerted"] == "true"
     (posted,) = webhook.received
     assert posted["kind"] == "run_failed" and posted["run_id"] == run.run_id
     assert "**retract_file**: say why the file is retracted" in posted["text"]

@@ -3,6 +3,9 @@ a bad line blocked publishes again."""
 
 from __future__ import annotations
 
+import hashlib
+import shutil
+
 import dagster as dg
 import duckdb
 import pytest
@@ -111,3 +114,33 @@ def test_what_cannot_be_retracted_says_why(warehouse, data_dir):
     failed = retract_with_job(warehouse, "a.csv", "")
     assert not failed.success
     assert "say why" in str(failed.get_step_failure_events()[0].event_specific_data.error.message)
+
+
+def test_a_corrected_delivery_under_the_same_name_survives_the_retraction(warehouse, data_dir):
+    path = write_declarations(data_dir / "raw/declarations/b.csv", [{}, BAD_LINE])
+    ingest(warehouse)
+    bad_sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    write_declarations(path, [{}, {"referentienummer": "R3"}])  # the provider resends b.csv, corrected
+    ingest(warehouse)
+    with warehouse.connect() as con:
+        with pytest.raises(RetractionError, match=r"has 2 versions: declarations/b.csv@"):
+            retract(con, "b.csv", "the first delivery was wrong")
+        done = retract(con, f"b.csv@{bad_sha[:8]}", "the first delivery was wrong")
+        assert done.sha256 == bad_sha and done.rows_removed == 2
+        # the correction's R1 was an exact duplicate of the bad delivery's R1, its R3 a D09 against the
+        # bad R3: both load now
+        assert done.rows_reinstated == 2
+        assert con.execute("SELECT count(*), sum(amount_cents) FROM raw.declaration_rows "
+                           "WHERE status = 'loaded'").fetchone() == (2, 10000)
+    assert identity_result(warehouse, "declarations", "raw.declaration_rows").passed
+
+
+def test_names_are_matched_exactly_and_a_redrop_points_at_the_original(warehouse, data_dir):
+    write_declarations(data_dir / "raw/declarations/x-1.csv", [{}])
+    shutil.copyfile(data_dir / "raw/declarations/x-1.csv", data_dir / "raw/declarations/copy.csv")
+    ingest(warehouse)
+    with warehouse.connect() as con:
+        with pytest.raises(RetractionError, match=r"has no file named 'x_1\.csv'"):
+            retract(con, "x_1.csv", "a wildcard must not match x-1.csv")
+        with pytest.raises(RetractionError, match="its content had been loaded before"):
+            retract(con, "copy.csv", "the copy holds no rows of its own")

@@ -10,8 +10,10 @@ Nothing else may be lost. Where a later file repeated one of the retracted file'
 numbers, that later row was marked an exact duplicate or D09 because the retracted row came
 first; with it gone, the repeats are judged again, so the earliest remaining row now loads.
 For outcome records the "latest response wins" rule (S09) is judged again the same way.
-The registry keeps the file's name and content hash, so the same file is not read again; a
-corrected file (new content) is read by the next run, whatever its name.
+The registry keeps the file's name and content hash, so the same content is not read again; a
+corrected file (new content) is read by the next run, whatever its name. When a bad delivery and
+its correction share a name, the registry holds two versions of it: retraction then asks which
+one (`name@<first characters of its SHA-256>`), so the correction is never thrown away with it.
 """
 
 from __future__ import annotations
@@ -35,18 +37,23 @@ class RetractionError(ValueError):
 class Retraction:
     source_file: str
     kind: str
-    versions: int  # registry rows (file versions) retracted under this name
+    sha256: str  # the version retracted
     rows_removed: int
     rows_reinstated: int  # rows of other files that load now that the retracted rows are gone
 
 
-def find_file(con: duckdb.DuckDBPyConnection, name: str) -> tuple[str, str]:
-    """The registry's name (`kind/file`) and kind of `name`, given as `kind/file`, a path ending in
-    it, or a bare file name that only one kind has."""
+def find_file(con: duckdb.DuckDBPyConnection, name: str) -> tuple[str, str, list[int]]:
+    """The registry's name (`kind/file`), kind and file ids of the one version `name` points at.
+
+    `name` is `kind/file`, a path ending in it, or a bare file name that only one kind has,
+    optionally followed by `@` and the first characters of the version's SHA-256. A name that
+    has more than one version not yet retracted (a bad delivery and its correction under the
+    same name) needs that suffix: retracting both would throw the correction away for good."""
+    name, _, sha = name.partition("@")
     parts = name.replace("\\", "/").rstrip("/").split("/")
     candidates = ["/".join(parts[-2:])] if len(parts) > 1 else []
-    rows = con.execute("SELECT DISTINCT source_file, kind FROM registry.files WHERE source_file IN "
-                       "(SELECT unnest(?::VARCHAR[])) OR (? AND source_file LIKE '%/' || ?)",
+    rows = con.execute("SELECT DISTINCT source_file, kind FROM registry.files WHERE list_contains(?, source_file) "
+                       "OR (? AND ends_with(source_file, '/' || ?))",
                        [candidates, len(parts) == 1, parts[-1]]).fetchall()
     if not rows:
         raise RetractionError(f"the registry has no file named {name!r}; data_quality (or registry.files) lists "
@@ -58,19 +65,29 @@ def find_file(con: duckdb.DuckDBPyConnection, name: str) -> tuple[str, str]:
     if kind not in ROWS_TABLE:
         raise RetractionError(f"{source_file} is {kind} data, which is read whole at every run: remove or replace "
                               "the file in raw/ instead")
-    return source_file, kind
+    versions = con.execute("SELECT file_id, sha256, status, message, ingested_at FROM registry.files "
+                           "WHERE source_file = ? AND status <> 'retracted' AND starts_with(sha256, ?) "
+                           "ORDER BY file_id", [source_file, sha.lower()]).fetchall()
+    if not versions:
+        raise RetractionError(f"{source_file}{'@' + sha if sha else ''} has no version that is not retracted yet")
+    if len(versions) > 1:
+        listed = "; ".join(f"{source_file}@{v[1][:8]} ({v[2]}, read {v[4]:%Y-%m-%d %H:%M})" for v in versions)
+        raise RetractionError(f"{source_file} has {len(versions)} versions: {listed}. Say which one, for example "
+                              f"FILE={source_file}@{versions[0][1][:8]}")
+    file_id, _, status, message, _ = versions[0]
+    if status == "already_loaded":
+        raise RetractionError(f"{source_file} was not read: its content had been loaded before ({message}). "
+                              "Retract that file instead")
+    return source_file, kind, [file_id]
 
 
 def retract(con: duckdb.DuckDBPyConnection, name: str, reason: str) -> Retraction:
-    """Retract every version of the file registered under `name`, in one transaction."""
+    """Retract one version of a file (see find_file), in one transaction. A retraction is final
+    for that content: the registry keeps its hash, so the same content is never read again."""
     if not reason.strip():
         raise RetractionError("say why the file is retracted: the reason is kept in the registry and data_quality")
-    source_file, kind = find_file(con, name)
+    source_file, kind, ids = find_file(con, name)
     table = ROWS_TABLE[kind]
-    ids = [r[0] for r in con.execute("SELECT file_id FROM registry.files WHERE source_file = ? "
-                                     "AND status <> 'retracted'", [source_file]).fetchall()]
-    if not ids:
-        raise RetractionError(f"{source_file} is already retracted")
     con.execute("BEGIN TRANSACTION")
     try:
         others_loaded = _loaded(con, table) - _loaded(con, table, ids)
@@ -88,11 +105,12 @@ def retract(con: duckdb.DuckDBPyConnection, name: str, reason: str) -> Retractio
                                                         ' (before: ' || status || ')')
             WHERE list_contains(?, file_id)""", [reason.strip(), ids])
         reinstated = _loaded(con, table) - others_loaded
+        sha = con.execute("SELECT sha256 FROM registry.files WHERE file_id = ?", ids).fetchone()[0]
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
-    return Retraction(source_file, kind, len(ids), removed, reinstated)
+    return Retraction(source_file, kind, sha, removed, reinstated)
 
 
 def _retract_declarations(con: duckdb.DuckDBPyConnection, ids: list[int]) -> None:

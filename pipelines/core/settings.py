@@ -76,7 +76,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
 
     webhook = env_vars.get("JEUGDZORG_ALERT_WEBHOOK_URL", "").strip() or None
     if webhook and not webhook.startswith(("http://", "https://")):
-        raise SettingsError(f"JEUGDZORG_ALERT_WEBHOOK_URL must start with http:// or https://, got {webhook!r}")
+        # never echo the URL: a webhook's path is often its secret
+        raise SettingsError("JEUGDZORG_ALERT_WEBHOOK_URL must start with http:// or https://")
     raw_hour = env_vars.get("JEUGDZORG_DIGEST_HOUR", "7")
     if not raw_hour.isdigit() or not 0 <= int(raw_hour) <= 23:
         raise SettingsError(f"JEUGDZORG_DIGEST_HOUR must be an hour from 0 to 23, got {raw_hour!r}")

@@ -1,0 +1,101 @@
+-- Grain: one row per municipality, year and referrer (verwijzer, COD327; 'onbekend' when no
+-- outcome record names one). By year of start: trajectories started, their clients, their share
+-- of the municipality's starts and the same share in the region, and their net spend to date.
+-- By year of ending (same row keys): trajectories ended, ended as planned, dropouts and no
+-- recurrence within 182 days. The two halves count different trajectories, so each has its own
+-- small-cell rule: `suppressed` is the start half's, and the ending half is empty below k
+-- clients of its own.
+{%- set k = min_cell_size() %}
+WITH trajectories AS (
+    SELECT t.*, coalesce(t.referrer, 'onbekend') AS channel, year(t.start_date)::INTEGER AS start_year,
+           g.youth_care_region
+    FROM {{ ref('trajectories') }} AS t
+    LEFT JOIN {{ source('ref', 'municipalities') }} AS g USING (municipality_code)
+    WHERE t.start_date IS NOT NULL
+),
+started AS (
+    SELECT municipality_code, start_year AS year, channel AS referrer, count(*) AS trajectories_started,
+           count(DISTINCT client_pseudonym) AS clients, sum(spend_eur) AS spend_eur
+    FROM trajectories
+    GROUP BY ALL
+),
+region_started AS (
+    SELECT youth_care_region, start_year AS year, channel AS referrer, count(*) AS region_starts,
+           count(DISTINCT client_pseudonym) AS region_clients,
+           sum(count(*)) OVER (PARTITION BY youth_care_region, start_year) AS region_all_starts
+    FROM trajectories
+    GROUP BY ALL
+),
+ended AS (
+    SELECT municipality_code, year, coalesce(referrer, 'onbekend') AS referrer, count(*) AS trajectories_ended,
+           count(DISTINCT client_pseudonym) AS ended_clients,
+           count(*) FILTER (WHERE cbs_end_reason = '01') AS ended_as_planned,
+           count(*) FILTER (WHERE cbs_end_reason = '03') AS dropouts,
+           count(*) FILTER (WHERE recurrence_measurable) AS recurrence_measurable,
+           count(*) FILTER (WHERE recurrence_measurable AND no_recurrence) AS no_recurrence
+    FROM {{ ref('trajectory_outcomes') }}
+    GROUP BY ALL
+),
+cells AS (
+    SELECT
+        k.municipality_code,
+        k.year,
+        k.referrer,
+        g.municipality_name,
+        g.youth_care_region,
+        coalesce(s.trajectories_started, 0) AS trajectories_started,
+        coalesce(s.clients, 0) AS clients,
+        s.spend_eur,
+        sum(coalesce(s.trajectories_started, 0)) OVER (PARTITION BY k.municipality_code, k.year)
+            AS municipality_starts,
+        r.region_starts,
+        r.region_all_starts,
+        r.region_clients,
+        e.trajectories_ended,
+        e.ended_clients,
+        e.ended_as_planned,
+        e.dropouts,
+        e.recurrence_measurable,
+        e.no_recurrence,
+        {{ is_small_cell('coalesce(s.clients, 0)') }} AS suppressed,
+        {{ is_small_cell('coalesce(e.ended_clients, 0)') }} AS ended_suppressed
+    FROM (
+        SELECT municipality_code, year, referrer FROM started
+        UNION SELECT municipality_code, year, referrer FROM ended
+    ) AS k
+    LEFT JOIN {{ source('ref', 'municipalities') }} AS g USING (municipality_code)
+    LEFT JOIN started AS s USING (municipality_code, year, referrer)
+    LEFT JOIN region_started AS r
+        ON r.youth_care_region = g.youth_care_region AND r.year = k.year AND r.referrer = k.referrer
+    LEFT JOIN ended AS e USING (municipality_code, year, referrer)
+)
+SELECT
+    municipality_code,
+    municipality_name,
+    youth_care_region,
+    year::INTEGER AS year,
+    referrer,
+    CASE WHEN NOT suppressed THEN trajectories_started END AS trajectories_started,
+    CASE WHEN NOT suppressed THEN clients END AS clients,
+    CASE WHEN NOT suppressed THEN municipality_starts::BIGINT END AS municipality_starts,
+    CASE WHEN NOT suppressed AND municipality_starts > 0
+        THEN round(100.0 * trajectories_started / municipality_starts, 1)::DOUBLE END AS share_of_starts_pct,
+    CASE WHEN region_clients >= {{ k }} THEN region_starts END AS region_starts,
+    CASE WHEN region_clients >= {{ k }} THEN region_all_starts::BIGINT END AS region_all_starts,
+    CASE WHEN region_clients >= {{ k }} AND region_all_starts > 0
+        THEN round(100.0 * region_starts / region_all_starts, 1)::DOUBLE END AS region_share_of_starts_pct,
+    CASE WHEN NOT suppressed THEN spend_eur::DECIMAL(18, 2) END AS spend_eur,
+    CASE WHEN NOT ended_suppressed THEN trajectories_ended END AS trajectories_ended,
+    CASE WHEN NOT ended_suppressed THEN ended_as_planned END AS ended_as_planned,
+    CASE WHEN NOT ended_suppressed AND trajectories_ended > 0
+        THEN round(100.0 * ended_as_planned / trajectories_ended, 1)::DOUBLE END AS ended_as_planned_pct,
+    CASE WHEN NOT ended_suppressed THEN dropouts END AS dropouts,
+    CASE WHEN NOT ended_suppressed AND trajectories_ended > 0
+        THEN round(100.0 * dropouts / trajectories_ended, 1)::DOUBLE END AS dropout_pct,
+    CASE WHEN NOT ended_suppressed THEN recurrence_measurable END AS recurrence_measurable,
+    CASE WHEN NOT ended_suppressed THEN no_recurrence END AS no_recurrence,
+    CASE WHEN NOT ended_suppressed AND recurrence_measurable > 0
+        THEN round(100.0 * no_recurrence / recurrence_measurable, 1)::DOUBLE END AS no_recurrence_pct,
+    suppressed
+FROM cells
+ORDER BY municipality_code, year, referrer
