@@ -6,6 +6,7 @@ The pipeline writes one private working file; BI tools read only the published f
 
 from __future__ import annotations
 
+import importlib.metadata
 import re
 import time
 from collections.abc import Iterator
@@ -118,11 +119,12 @@ class Warehouse(dg.ConfigurableResource):
 
     def dbt_environment(self) -> dict[str, str]:
         """What the dbt profile (assets/dbt/profiles.yml) needs to open this working file with the
-        same limits as every other connection of the pipeline, and k for the min_cell_size var
+        same limits as every other connection of the pipeline, the version for `about`, and k for the min_cell_size var
         (assets/dbt/macros/small_cells.sql). k travels as an environment variable rather than
         --vars: changed vars make dbt re-parse the whole project at every call."""
         return {"JEUGDZORG_DBT_WORKING_DB": str(self.working_db), "JEUGDZORG_DBT_MEMORY_LIMIT": self.memory_limit,
-                "JEUGDZORG_DBT_THREADS": str(int(self.threads)), "JEUGDZORG_MIN_CELL_SIZE": str(self.min_cell_size)}
+                "JEUGDZORG_DBT_THREADS": str(int(self.threads)), "JEUGDZORG_MIN_CELL_SIZE": str(self.min_cell_size),
+                "JEUGDZORG_VERSION": importlib.metadata.version("jeugdzorg-monitor")}
 
 
 def warehouse_from_settings() -> Warehouse:

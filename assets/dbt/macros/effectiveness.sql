@@ -1,8 +1,9 @@
 {#- The effectiveness columns, written once for every mart that reports them.
 
     Each effectiveness mart groups trajectory_outcomes (one row per ended trajectory) by its own
-    grain. effectiveness_aggregates() are the counts per cell; effectiveness_measures() turn them
-    into the contract's columns over a cells relation `c` with a `suppressed` flag: a cell with
+    grain. effectiveness_aggregates() are the counts per cell (BIGINT: a sum of counts would be
+    HUGEINT, which BI drivers mishandle); effectiveness_measures() turn them into the contract's
+    columns over a cells relation `c` with a `suppressed` flag: a cell with
     fewer than k distinct clients shows only its keys, and a survey-based measure resting on fewer
     than k responses is NULL. -#}
 
@@ -12,15 +13,15 @@
         count(*) FILTER (WHERE cbs_end_reason = '01') AS n_planned,
         count(*) FILTER (WHERE cbs_end_reason = '03') AS n_dropout,
         count(*) FILTER (WHERE cbs_end_reason IN ('02', '03', '04', '05')) AS n_early,
-        sum(satisfaction_responses) AS n_satisfaction,
-        sum(satisfaction_sum) AS satisfaction_sum,
-        sum(self_reliance_responses) AS n_self_reliance,
-        sum(no_further_help) AS n_no_further_help,
-        sum(lighter_or_no_help) AS n_lighter_or_no_help,
+        sum(satisfaction_responses)::BIGINT AS n_satisfaction,
+        sum(satisfaction_sum)::BIGINT AS satisfaction_sum,
+        sum(self_reliance_responses)::BIGINT AS n_self_reliance,
+        sum(no_further_help)::BIGINT AS n_no_further_help,
+        sum(lighter_or_no_help)::BIGINT AS n_lighter_or_no_help,
         count(*) FILTER (WHERE recurrence_measurable) AS n_recurrence_measurable,
         count(*) FILTER (WHERE recurrence_measurable AND no_recurrence) AS n_no_recurrence,
-        sum(change_responses) AS n_change,
-        sum(reliable_improvements) AS n_reliable_improvement,
+        sum(change_responses)::BIGINT AS n_change,
+        sum(reliable_improvements)::BIGINT AS n_reliable_improvement,
         sum(spend_eur) AS spend_sum
 {%- endmacro %}
 

@@ -4,7 +4,8 @@
 SELECT
     c.product_category,
     c.duration_band,
+    {{ duration_band_order('c.duration_band') }} AS duration_band_order,
     {{ effectiveness_measures() }},
     c.suppressed
 FROM {{ effectiveness_cells(ref('trajectory_outcomes'), 'product_category, duration_band') }}
-ORDER BY c.product_category, list_position(['<3m', '3-6m', '6-12m', '12-24m', '>=24m'], c.duration_band)
+ORDER BY c.product_category, duration_band_order

@@ -24,7 +24,7 @@ region_started AS (
            count(DISTINCT client_pseudonym) AS region_clients,
            sum(count(*)) OVER (PARTITION BY youth_care_region, start_year) AS region_all_starts
     FROM trajectories
-    GROUP BY ALL
+    GROUP BY youth_care_region, start_year, channel
 ),
 ended AS (
     SELECT municipality_code, year, coalesce(referrer, 'onbekend') AS referrer, count(*) AS trajectories_ended,

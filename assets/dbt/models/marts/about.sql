@@ -1,0 +1,20 @@
+-- Grain: one row. What the file holds: data through (the data cut-off, the latest declared
+-- product_einddatum) and the latest outcome record, when it was refreshed, the small-cell
+-- threshold k, the model version, and how many input files were loaded, rejected or retracted.
+WITH files AS (
+    SELECT
+        count(*) FILTER (WHERE status = 'loaded' AND kind <> 'reference') AS files_loaded,
+        count(*) FILTER (WHERE status = 'rejected') AS files_rejected,
+        count(*) FILTER (WHERE status = 'retracted') AS files_retracted
+    FROM {{ source('registry', 'files') }}
+)
+SELECT
+    (SELECT max(period_end) FROM {{ ref('declaration_lines') }}) AS data_through,
+    (SELECT max(filled_date) FROM {{ ref('outcome_responses') }}) AS outcome_records_through,
+    current_timestamp::TIMESTAMP AS refreshed_at,
+    {{ min_cell_size() }}::INTEGER AS min_cell_size,
+    '{{ env_var("JEUGDZORG_VERSION", "unknown") }}' AS version,
+    files.files_loaded,
+    files.files_rejected,
+    files.files_retracted
+FROM files

@@ -1,0 +1,17 @@
+-- Grain: one row per youth-care region, year of ending, product category and duration band
+-- (days from start to end: <3m <91, 3-6m <182, 6-12m <365, 12-24m <730, >=24m), with the band's
+-- sort order: does longer care still add result, per region and period (Zoetermeer).
+SELECT
+    c.youth_care_region,
+    c.end_year::INTEGER AS end_year,
+    c.product_category,
+    c.duration_band,
+    {{ duration_band_order('c.duration_band') }} AS duration_band_order,
+    CASE WHEN NOT c.suppressed THEN c.n_planned END AS ended_as_planned,
+    CASE WHEN NOT c.suppressed THEN c.n_dropout END AS dropouts,
+    {{ effectiveness_measures() }},
+    c.suppressed
+FROM {{ effectiveness_cells('(SELECT o.*, o.year AS end_year, g.youth_care_region FROM ' ~ ref('trajectory_outcomes')
+                            ~ ' AS o LEFT JOIN ' ~ source('ref', 'municipalities') ~ ' AS g USING (municipality_code))',
+                            'youth_care_region, end_year, product_category, duration_band') }}
+ORDER BY c.youth_care_region, c.end_year, c.product_category, duration_band_order

@@ -1,0 +1,144 @@
+"""The answers layer (region benchmark, providers, access channels, interventions, duration by
+region, dimensions, about) against a small fixture computed by hand, at k = 2.
+
+Twente: Almelo (three clients A, B, C, EUR 100 each; 1,000 young inhabitants) and Enschede (one
+client D, EUR 500; 3,000 young inhabitants: suppressed). Flevoland: Almere (clients E, F, EUR 50
+each; 2,000 young inhabitants). Providers in Almelo: P1 (A, B; accounts with a margin of exactly
+3 %) and P2 (C; no accounts); Enschede's D is at P3 (accounts, margin 4 %). Outcome records:
+A ended as planned and B dropped out, both referred by the huisarts (02), from 10 January to
+30 June 2024 (172 days: 3-6 months); C and D have none (referrer unknown).
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from pipelines.demo_data.bsn import synthetic_bsn
+from tests.conftest import write_declarations, write_surveys
+from tests.test_blocking_checks import refresh
+
+P1, P2, P3 = "12345678", "87654321", "11223344"
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    from pipelines.core.warehouse import Warehouse
+    from tests.conftest import TEST_KEY
+
+    data = tmp_path_factory.mktemp("answers")
+    for sub in ("declarations", "surveys", "reference"):
+        (data / "raw" / sub).mkdir(parents=True)
+    bsn = {c: synthetic_bsn(c) for c in "ABCDEF"}
+    (data / "raw/reference/population.csv").write_text(
+        "gemeentecode,jaar,inwoners_0_17\n0141,2024,1000\n0153,2024,3000\n0034,2024,2000\n")
+    (data / "raw/reference/provider_financials.csv").write_text(
+        f"aanbieder_agb,jaar,omzet_eur,bedrijfsresultaat_eur\n{P1},2024,1000000,30000\n{P3},2024,1000000,40000\n")
+    (data / "raw/reference/products.csv").write_text(
+        "productcode,productcategorie,omschrijving,interventie,nji_erkenning\n"
+        "45A01,45,Ambulante begeleiding,Ambulante begeleiding,Effectief - goede aanwijzingen\n")
+
+    def line(client: str, municipality: str, provider: str, euros: int) -> dict:
+        cents = euros * 100
+        return {"referentienummer": f"R{client}", "bsn": bsn[client], "gemeentecode": municipality,
+                "aanbieder_agb": provider, "toewijzingnummer": f"10{ord(client)}", "geleverd_volume": "1",
+                "producttarief": str(cents), "ingediend_bedrag": str(cents)}
+
+    write_declarations(data / "raw/declarations/a.csv", [
+        line("A", "0141", P1, 100), line("B", "0141", P1, 100), line("C", "0141", P2, 100),
+        line("D", "0153", P3, 500), line("E", "0034", P1, 50), line("F", "0034", P1, 50)])
+    write_surveys(data / "raw/surveys/s.csv", [
+        {"bsn": bsn["A"], "aanbieder_agb": P1, "toewijzingnummer": f"10{ord('A')}", "verwijzer": "02",
+         "reden_beeindiging": "31"},
+        {"bsn": bsn["B"], "aanbieder_agb": P1, "toewijzingnummer": f"10{ord('B')}", "verwijzer": "02",
+         "reden_beeindiging": "32"}])
+    warehouse = Warehouse(data_dir=str(data), pseudonym_key=TEST_KEY, min_cell_size=2)
+    result = refresh(warehouse)
+    assert result.success
+    con = duckdb.connect(str(warehouse.published_db), read_only=True)
+    yield con
+    con.close()
+
+
+def rows(con, sql: str) -> list[tuple]:
+    return con.execute(sql).fetchall()
+
+
+def test_region_values_are_weighted_not_a_mean_of_ratios(published):
+    got = {r[0]: r[1:] for r in rows(published, """
+        SELECT measure, municipality_value, municipality_numerator, municipality_denominator, region_value,
+               region_numerator, region_denominator, all_value, region_rank, region_municipalities, suppressed
+        FROM marts.region_benchmark WHERE municipality_code = '0141' AND year = 2024""")}
+    # Almelo 300 / 1,000; Twente (Enschede's suppressed cell included) 800 / 4,000 = 0.20, where the mean of
+    # the two ratios would be (0.30 + 0.1667) / 2 = 0.23; all three municipalities 900 / 6,000
+    assert got["spend_per_youth_eur"] == (0.30, 300, 1000, 0.20, 800, 4000, 0.15, 1, 1, False)
+    assert got["clients_per_1000_youth"][:8] == (3.0, 3, 1000, 1.0, 4, 4000, 1.0, 1)
+    assert got["spend_per_client_eur"][:7] == (100.0, 300, 3, 200.0, 800, 4, 150.0)
+    assert got["evidence_based_spend_pct"][0] == 100.0
+    # outcomes: two ended trajectories in Almelo (two clients: published at k = 2)
+    assert got["ended_as_planned_pct"][:7] == (50.0, 1, 2, 50.0, 1, 2, 50.0)
+    assert got["dropout_pct"][0] == 50.0 and got["satisfaction_mean"][0] == 8.0
+
+
+def test_a_suppressed_municipality_inside_a_published_region(published):
+    enschede = rows(published, """
+        SELECT municipality_value, municipality_numerator, region_value, region_rank, suppressed
+        FROM marts.region_benchmark
+        WHERE municipality_code = '0153' AND year = 2024 AND measure = 'spend_per_youth_eur'""")
+    assert enschede == [(None, None, 0.20, None, True)]
+
+
+def test_spend_by_provider_with_and_without_accounts(published):
+    got = rows(published, """
+        SELECT municipality_code, provider_agb, spend_eur, clients, municipality_spend_eur,
+               share_of_municipality_spend_pct, rank_in_municipality, provider_margin_pct, margin_above_3pct,
+               trajectories_ended, ended_as_planned, dropout_pct, suppressed
+        FROM marts.spend_by_municipality_provider_year WHERE year = 2024 ORDER BY 1, 2""")
+    assert got == [
+        ("0034", P1, 100, 2, 100, 100.0, 1, 3.0, False, None, None, None, False),
+        # exactly 3 %: not above it, however it is rounded
+        ("0141", P1, 200, 2, 300, 66.7, 1, 3.0, False, 2, 1, 50.0, False),
+        ("0141", P2, None, None, None, None, None, None, None, None, None, None, True),  # no accounts
+        # suppressed (one client), but annual accounts are public: the margin stays
+        ("0153", P3, None, None, None, None, None, 4.0, True, None, None, None, True),
+    ]
+
+
+def test_referral_channels_with_an_unknown_referrer(published):
+    got = rows(published, """
+        SELECT referrer, trajectories_started, clients, municipality_starts, share_of_starts_pct, region_starts,
+               region_all_starts, region_share_of_starts_pct, spend_eur, trajectories_ended, ended_as_planned_pct,
+               dropouts, dropout_pct, suppressed
+        FROM marts.referral_channels WHERE municipality_code = '0141' AND year = 2024 ORDER BY referrer""")
+    assert got == [
+        ("02", 2, 2, 3, 66.7, 2, 4, 50.0, 200, 2, 50.0, 1, 50.0, False),
+        # C alone: suppressed; Twente's unknown referrals are C and D (2 of 4 starts)
+        ("onbekend", None, None, None, None, 2, 4, 50.0, None, None, None, None, None, True),
+    ]
+
+
+def test_interventions_and_duration_by_region(published):
+    assert rows(published, """
+        SELECT product_code, nji_erkenning, is_effective, spend_eur, clients, trajectories_ended, ended_as_planned,
+               ended_as_planned_pct, suppressed
+        FROM marts.interventions WHERE municipality_code = '0141' AND year = 2024""") == [
+        ("45A01", "effectief - goede aanwijzingen", True, 300, 3, 2, 1, 50.0, False)]
+    assert rows(published, """
+        SELECT youth_care_region, end_year, product_category, duration_band, duration_band_order, trajectories_ended,
+               ended_as_planned, dropouts
+        FROM marts.duration_effect_by_region""") == [("Twente", 2024, "45", "3-6m", 2, 2, 1, 1)]
+
+
+def test_dimensions_about_and_bigint_counts(published):
+    assert rows(published, "SELECT count(*), count(*) FILTER (WHERE applies_to = 'surveys') FROM marts.dim_rule") \
+        == [(18, 9)]
+    assert rows(published, "SELECT referrer FROM marts.dim_referrer ORDER BY sort_order DESC LIMIT 1") \
+        == [("onbekend",)]
+    assert rows(published, "SELECT count(*) FROM marts.dim_measure") == [(8,)]
+    assert rows(published, "SELECT product_category FROM marts.dim_product_category WHERE products = 1") \
+        == [("45",)]
+    about = rows(published, "SELECT data_through::VARCHAR, min_cell_size, files_loaded, files_rejected "
+                            "FROM marts.about")
+    assert about == [("2024-03-31", 2, 2, 0)]
+    assert rows(published, "SELECT table_name, column_name FROM duckdb_columns() "
+                           "WHERE schema_name = 'marts' AND data_type = 'HUGEINT'") == []
