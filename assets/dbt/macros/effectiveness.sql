@@ -37,25 +37,44 @@
         THEN round(100.0 * {{ part }} / {{ whole }}, 1)::DOUBLE END
 {%- endmacro %}
 
-{#- The contract's effectiveness columns. provider_performance has its own spend_eur (all money
-    declared that year), so it leaves this one out with with_spend=false. -#}
+{#- A count that is the numerator of a share, published when the share would be (else the count
+    beside its denominator would give the share away). -#}
+{% macro effectiveness_count(part, condition='true') -%}
+    CASE WHEN NOT c.suppressed AND {{ condition }} THEN {{ part }} END
+{%- endmacro %}
+
+{#- The contract's effectiveness columns, each share with its numerator beside it (its denominator
+    is a column too), so a BI tool can add cells up again. provider_performance has its own
+    spend_eur (all money declared that year), so it leaves this one out with with_spend=false. -#}
 {% macro effectiveness_measures(with_spend=true) -%}
     {%- set k = min_cell_size() -%}
+    {%- set enough_satisfaction = 'c.n_satisfaction >= ' ~ k -%}
+    {%- set enough_self_reliance = 'c.n_self_reliance >= ' ~ k -%}
+    {%- set enough_change = 'c.n_change >= ' ~ k -%}
     CASE WHEN NOT c.suppressed THEN c.n_ended END AS trajectories_ended,
+    {{ effectiveness_count('c.n_planned') }} AS ended_as_planned,
     {{ effectiveness_pct('c.n_planned', 'c.n_ended') }} AS ended_as_planned_pct,
+    {{ effectiveness_count('c.n_dropout') }} AS dropouts,
     {{ effectiveness_pct('c.n_dropout', 'c.n_ended') }} AS dropout_pct,
+    {{ effectiveness_count('c.n_early') }} AS ended_early,
     {{ effectiveness_pct('c.n_early', 'c.n_ended') }} AS ended_early_pct,
     CASE WHEN NOT c.suppressed THEN c.n_satisfaction END AS satisfaction_responses,
-    CASE WHEN NOT c.suppressed AND c.n_satisfaction >= {{ k }} AND c.n_satisfaction > 0
+    {{ effectiveness_count('c.satisfaction_sum', enough_satisfaction) }} AS satisfaction_sum,
+    CASE WHEN NOT c.suppressed AND {{ enough_satisfaction }} AND c.n_satisfaction > 0
         THEN round(c.satisfaction_sum / c.n_satisfaction, 1)::DOUBLE END AS satisfaction_mean,
     CASE WHEN NOT c.suppressed THEN c.n_self_reliance END AS self_reliance_responses,
-    {{ effectiveness_pct('c.n_no_further_help', 'c.n_self_reliance', 'c.n_self_reliance >= ' ~ k) }}
+    {{ effectiveness_count('c.n_no_further_help', enough_self_reliance) }} AS no_further_help,
+    {{ effectiveness_pct('c.n_no_further_help', 'c.n_self_reliance', enough_self_reliance) }}
         AS no_further_help_pct,
-    {{ effectiveness_pct('c.n_lighter_or_no_help', 'c.n_self_reliance', 'c.n_self_reliance >= ' ~ k) }}
+    {{ effectiveness_count('c.n_lighter_or_no_help', enough_self_reliance) }} AS lighter_or_no_help,
+    {{ effectiveness_pct('c.n_lighter_or_no_help', 'c.n_self_reliance', enough_self_reliance) }}
         AS lighter_or_no_help_pct,
     CASE WHEN NOT c.suppressed THEN c.n_recurrence_measurable END AS recurrence_measurable,
+    {{ effectiveness_count('c.n_no_recurrence') }} AS no_recurrence,
     {{ effectiveness_pct('c.n_no_recurrence', 'c.n_recurrence_measurable') }} AS no_recurrence_pct,
-    {{ effectiveness_pct('c.n_reliable_improvement', 'c.n_change', 'c.n_change >= ' ~ k) }}
+    {{ effectiveness_count('c.n_change', enough_change) }} AS change_responses,
+    {{ effectiveness_count('c.n_reliable_improvement', enough_change) }} AS reliable_improvements,
+    {{ effectiveness_pct('c.n_reliable_improvement', 'c.n_change', enough_change) }}
         AS reliable_improvement_pct,
     {% if with_spend -%}
     CASE WHEN NOT c.suppressed THEN c.spend_sum::DECIMAL(18, 2) END AS spend_eur,

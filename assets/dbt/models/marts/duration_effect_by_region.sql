@@ -7,8 +7,6 @@ SELECT
     c.product_category,
     c.duration_band,
     {{ duration_band_order('c.duration_band') }} AS duration_band_order,
-    CASE WHEN NOT c.suppressed THEN c.n_planned END AS ended_as_planned,
-    CASE WHEN NOT c.suppressed THEN c.n_dropout END AS dropouts,
     {{ effectiveness_measures() }},
     c.suppressed
 FROM {{ effectiveness_cells('(SELECT o.*, o.year AS end_year, g.youth_care_region FROM ' ~ ref('trajectory_outcomes')

@@ -53,8 +53,6 @@ SELECT
     coalesce({{ is_evidence_based('p.nji_recognition') }}, false) AS is_effective,
     CASE WHEN NOT k.spend_suppressed THEN k.spend_eur::DECIMAL(18, 2) END AS spend_eur,
     CASE WHEN NOT k.spend_suppressed THEN k.clients END AS clients,
-    CASE WHEN NOT c.suppressed THEN c.n_planned END AS ended_as_planned,
-    CASE WHEN NOT c.suppressed THEN c.n_dropout END AS dropouts,
     {{ effectiveness_measures(with_spend=false) }},
     k.spend_suppressed AS suppressed
 FROM keyed AS k
