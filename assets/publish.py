@@ -4,7 +4,8 @@ BI tools hold the published file open read-only; DuckDB allows one writer or man
 the pipeline never writes to it in place. A new file is written next to it (same filesystem),
 closed, and moved over the old one with os.replace: a reader sees the old file or the new one,
 never half of either. The storage version keeps it readable for DuckDB 1.4 clients. Every model
-in the dbt project's marts folder is published, with the labels dbt wrote as comments.
+in the dbt project's marts folder is published, with the labels dbt wrote as comments, its grain
+as PRIMARY KEY and a FOREIGN KEY for every column that names a dimension's key.
 """
 
 
@@ -14,7 +15,7 @@ import dagster as dg
 import duckdb
 
 from assets.sql import data_through
-from assets.transform import MART_KEYS, models_in
+from assets.transform import MART_KEYS, MODELS, models_in
 from pipelines.core.warehouse import Warehouse
 
 STORAGE_VERSION = "v1.0.0"
@@ -24,15 +25,56 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def copy_comments(con: duckdb.DuckDBPyConnection, table: str, catalog: str) -> None:
+def grain(table: str) -> list[str]:
+    """The mart's grain as its YAML declares it (meta.grain): its primary key."""
+    return list((MODELS[table].get("config", {}).get("meta") or {}).get("grain") or [])
+
+
+def dimension_keys() -> dict[str, str]:
+    """Column name -> the dimension whose one-column grain it is (municipality_code -> dim_municipality)."""
+    return {grain(t)[0]: t for t in models_in("marts") if t.startswith("dim_") and len(grain(t)) == 1}
+
+
+def foreign_keys(table: str) -> dict[str, str]:
+    """The columns of `table` that name a dimension's key, with that dimension."""
+    columns = MODELS[table]["columns"]
+    return {c: dim for c, dim in dimension_keys().items() if c in columns and dim != table}
+
+
+def publish_order() -> list[str]:
+    """Every mart after the dimensions its foreign keys point at."""
+    done: list[str] = []
+    pending = models_in("marts")
+    while pending:
+        ready = [t for t in pending if set(foreign_keys(t).values()) <= set(done)]
+        done += ready
+        pending = [t for t in pending if t not in ready]
+    return done
+
+
+def create_table_sql(con: duckdb.DuckDBPyConnection, table: str, working: str, catalog: str) -> str:
+    """The published table with the working table's columns, its grain as PRIMARY KEY and a
+    FOREIGN KEY to each dimension it names, so a BI tool sees the model's joins. DuckDB finds a
+    referenced table in the schema in use: the caller has switched to `catalog`.marts."""
+    columns = con.execute("SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = ? "
+                          "AND schema_name = 'marts' AND table_name = ? ORDER BY column_index",
+                          [working, table]).fetchall()
+    parts = [f'"{c}" {t}' for c, t in columns]
+    if grain(table):
+        parts.append(f"PRIMARY KEY ({', '.join(grain(table))})")
+    parts += [f'FOREIGN KEY ("{c}") REFERENCES {dim} ("{c}")' for c, dim in foreign_keys(table).items()]
+    return f"CREATE TABLE {catalog}.marts.{table} ({', '.join(parts)})"
+
+
+def copy_comments(con: duckdb.DuckDBPyConnection, table: str, working: str, catalog: str) -> None:
     """The table's and its columns' comments in the working file, onto its copy in `catalog`."""
-    (comment,) = con.execute("SELECT comment FROM duckdb_tables() WHERE database_name = current_database() "
-                             "AND schema_name = 'marts' AND table_name = ?", [table]).fetchone()
+    (comment,) = con.execute("SELECT comment FROM duckdb_tables() WHERE database_name = ? "
+                             "AND schema_name = 'marts' AND table_name = ?", [working, table]).fetchone()
     if comment:
         con.execute(f"COMMENT ON TABLE {catalog}.marts.{table} IS {_quote(comment)}")
     for column, text in con.execute(
-            "SELECT column_name, comment FROM duckdb_columns() WHERE database_name = current_database() "
-            "AND schema_name = 'marts' AND table_name = ? AND comment IS NOT NULL", [table]).fetchall():
+            "SELECT column_name, comment FROM duckdb_columns() WHERE database_name = ? "
+            "AND schema_name = 'marts' AND table_name = ? AND comment IS NOT NULL", [working, table]).fetchall():
         con.execute(f'COMMENT ON COLUMN {catalog}.marts.{table}."{column}" IS {_quote(text)}')
 
 
@@ -46,15 +88,19 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: Warehouse)
         leftover.unlink(missing_ok=True)
     counts: dict[str, int] = {}
     with warehouse.connect() as con:
+        working = con.execute("SELECT current_database()").fetchone()[0]
         con.execute(f"ATTACH '{tmp}' AS pub (STORAGE_VERSION '{STORAGE_VERSION}')")
         try:
             con.execute("CREATE SCHEMA pub.marts")
-            for table in models_in("marts"):
-                con.execute(f"CREATE TABLE pub.marts.{table} AS SELECT * FROM marts.{table}")
-                copy_comments(con, table, "pub")
+            con.execute("USE pub.marts")
+            for table in publish_order():
+                con.execute(create_table_sql(con, table, working, "pub"))
+                con.execute(f"INSERT INTO pub.marts.{table} SELECT * FROM {working}.marts.{table}")
+                copy_comments(con, table, working, "pub")
                 counts[table] = con.execute(f"SELECT count(*) FROM pub.marts.{table}").fetchone()[0]
             con.execute("CHECKPOINT pub")
         finally:
+            con.execute(f"USE {working}")
             con.execute("DETACH pub")
         through = data_through(con)
     os.replace(tmp, target)

@@ -142,3 +142,24 @@ def test_dimensions_about_and_bigint_counts(published):
     assert about == [("2024-03-31", 2, 2, 0)]
     assert rows(published, "SELECT table_name, column_name FROM duckdb_columns() "
                            "WHERE schema_name = 'marts' AND data_type = 'HUGEINT'") == []
+
+
+def test_keys_and_comments_reach_a_duckdb_1_4_client(published):
+    # the CI's client is the project's own duckdb, pinned to 1.4 like the BI drivers
+    assert duckdb.__version__.startswith("1.4.")
+    keys = {(t, kind): text for t, kind, text in rows(published, """
+        SELECT table_name, constraint_type, constraint_text FROM duckdb_constraints()
+        WHERE constraint_type IN ('PRIMARY KEY', 'FOREIGN KEY') ORDER BY ALL""") if kind == "PRIMARY KEY"}
+    tables = [t for (t,) in rows(published, "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts'")]
+    assert {t for t, _ in keys} == set(tables) - {"about"}  # one row: nothing to key
+    assert keys[("region_benchmark", "PRIMARY KEY")] == 'PRIMARY KEY(municipality_code, "year", measure)'
+    foreign = {text for (text,) in rows(published, "SELECT constraint_text FROM duckdb_constraints() WHERE "
+                                                   "table_name = 'interventions' AND constraint_type = 'FOREIGN KEY'")}
+    assert foreign == {"FOREIGN KEY (municipality_code) REFERENCES dim_municipality(municipality_code)",
+                       "FOREIGN KEY (product_code) REFERENCES dim_product(product_code)",
+                       "FOREIGN KEY (product_category) REFERENCES dim_product_category(product_category)"}
+    # a column that means something else here has its own comment here
+    spend = dict(rows(published, "SELECT table_name, comment FROM duckdb_columns() WHERE column_name = 'spend_eur' "
+                                 "AND table_name IN ('interventions', 'referral_channels')"))
+    assert spend["interventions"].startswith("Netto uitgaven aan deze productcode")
+    assert spend["referral_channels"].startswith("Netto uitgaven tot nu toe aan de trajecten")

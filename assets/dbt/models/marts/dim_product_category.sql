@@ -1,8 +1,11 @@
--- Grain: one row per product category (JZ020 code) in the code list or in the declarations: the
+-- Grain: one row per product category (JZ020 code) in the code list, the declarations or the
+-- outcome records: the
 -- key to join on product_category. Joining dim_product on product_category instead repeats
 -- every row once per product of that category and multiplies spend.
 WITH declared AS (
-    SELECT DISTINCT product_category FROM {{ ref('declaration_lines') }}
+    SELECT product_category FROM {{ ref('declaration_lines') }}
+    UNION
+    SELECT product_category FROM {{ ref('outcome_responses') }} WHERE product_category IS NOT NULL
 )
 SELECT
     coalesce(c.code, d.product_category) AS product_category,
