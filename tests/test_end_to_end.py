@@ -230,3 +230,20 @@ def test_twente_spends_more_per_young_inhabitant_while_youth_declines(refreshed)
     assert rows[2022] < rows[2023] < rows[2025]
     assert len(populations) == 14
     assert all(last < first for _, first, last in populations)
+
+
+def council_queries() -> list[str]:
+    """Every SQL statement in the README's section on the councils' questions."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## The councils' questions, one query each", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```sql\n(.*?)```", section, flags=re.S)
+    return [q.strip() for block in blocks for q in block.split(";") if q.strip()]
+
+
+def test_every_council_question_in_the_readme_is_answered_by_its_query(refreshed):
+    _, wh, _ = refreshed
+    queries = council_queries()
+    assert len(queries) >= 12
+    with duckdb.connect(str(wh.published_db), read_only=True) as con:
+        for query in queries:
+            assert con.execute(query).fetchall(), f"no rows for:\n{query}"
