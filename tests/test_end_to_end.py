@@ -247,3 +247,19 @@ def test_every_council_question_in_the_readme_is_answered_by_its_query(refreshed
     with duckdb.connect(str(wh.published_db), read_only=True) as con:
         for query in queries:
             assert con.execute(query).fetchall(), f"no rows for:\n{query}"
+
+
+def test_a_margin_of_exactly_three_percent_is_not_above_it(refreshed):
+    data_dir, wh, _ = refreshed
+    with open(data_dir / "raw/reference/provider_financials.csv", encoding="utf-8") as fh:
+        exact = {(r["aanbieder_agb"], int(r["jaar"])) for r in csv.DictReader(fh)
+                 if int(r["bedrijfsresultaat_eur"]) * 100 == int(r["omzet_eur"]) * 3}
+    assert exact, "the demo plants a provider with a margin of exactly 3 %"
+    with duckdb.connect(str(wh.published_db), read_only=True) as con:
+        for table in ("provider_performance", "spend_by_municipality_provider_year"):
+            margin = "margin_pct" if table == "provider_performance" else "provider_margin_pct"
+            flags = con.execute(f"SELECT DISTINCT provider_agb, year, {margin}, margin_above_3pct FROM marts.{table} "
+                                f"WHERE {margin} IS NOT NULL").fetchall()
+            on_the_line = [f for f in flags if (f[0], f[1]) in exact]
+            assert on_the_line and all(m == 3.0 and not above for _, _, m, above in on_the_line), table
+            assert any(above for *_, above in flags), table  # the planted high earners are flagged

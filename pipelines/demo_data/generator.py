@@ -331,6 +331,8 @@ class DemoGenerator:
                 declared = self.revenue[(p.agb, y)] / 100
                 if declared > 0:
                     revenue = round(declared * (1.5 + (int(p.agb) % 7) / 2))
+                    if p.margin == 0.03:  # whole hundreds: the result is exactly 3 %, not a rounding above it
+                        revenue = round(revenue, -2)
                     fin.append((p.agb, y, revenue, round(revenue * p.margin)))
         writers.write_table(ref / "provider_financials.csv",
                             ("aanbieder_agb", "jaar", "omzet_eur", "bedrijfsresultaat_eur"), fin)
