@@ -208,6 +208,11 @@ def test_demo_figures_are_plausible(refreshed):
             "FROM marts.effectiveness_by_municipality WHERE NOT suppressed")
     assert 2 <= dropout <= 40
     assert 6 <= satisfaction <= 8
+    # per young inhabitant as in reality, at this test's scale of 0.15 too: the population scales with the volumes
+    per_1000, per_youth = query_one(
+        wh, "SELECT sum(clients) * 1000.0 / sum(youth_population), sum(spend_eur) / sum(youth_population) "
+            "FROM marts.cost_by_municipality_year WHERE NOT suppressed AND year = 2025")
+    assert 80 <= per_1000 <= 200 and 1000 <= per_youth <= 4000
 
 
 def query_one(wh, sql):

@@ -40,6 +40,10 @@ from pipelines.demo_data.world import (
 LAST_DATE = date(LAST_YEAR, 12, 31)
 # Trajectory starts per young inhabitant per year at scale 1 (about 10 % of real volumes).
 START_RATE = 0.008
+# The share of real volumes that scale 1 generates: the youth population written to the reference
+# data is scaled the same way, so per-inhabitant figures come out real (about 1 in 8 young people
+# in care, well over EUR 1,000 per young inhabitant) whatever --scale is.
+REAL_VOLUME_SHARE = 0.1
 END_REASONS = {"31": 56, "32": 9, "33": 5, "34": 10, "35": 4, "38": 5, "39": 4, "02": 0.3, "20": 2, "36": 3,
                "37": 2}
 REFERRERS = {"01": 45, "02": 25, "03": 8, "04": 7, "05": 8, "06": 5, "08": 2}
@@ -321,8 +325,8 @@ class DemoGenerator:
         ref = self.out / "reference"
         shutil.copyfile(REFERENCE_DIR / "gemeenten.csv", ref / "gemeenten.csv")
         writers.write_table(ref / "population.csv", ("gemeentecode", "jaar", "inwoners_0_17"),
-                            [(c, y, youth_population(c, y)) for c in MUNICIPALITIES
-                             for y in range(FIRST_YEAR, LAST_YEAR + 1)])
+                            [(c, y, max(1, round(youth_population(c, y) * self.scale * REAL_VOLUME_SHARE)))
+                             for c in MUNICIPALITIES for y in range(FIRST_YEAR, LAST_YEAR + 1)])
         writers.write_table(ref / "providers.csv", ("aanbieder_agb", "naam"),
                             [(p.agb, p.name) for p in self.providers])
         fin = []
