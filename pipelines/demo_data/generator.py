@@ -76,8 +76,15 @@ class Trajectory:
     referrer: str
 
 
-def month_starts() -> list[date]:
-    return [date(y, m, 1) for y in range(FIRST_YEAR, LAST_YEAR + 1) for m in range(1, 13)]
+def month_starts(first_year: int = FIRST_YEAR) -> list[date]:
+    return [date(y, m, 1) for y in range(first_year, LAST_YEAR + 1) for m in range(1, 13)]
+
+
+# Care starts are simulated from this many years before the data window, so care is already
+# running in January 2021 (a warm start): 2021 costs, cost per trajectory and the long duration
+# bands do not ramp up from nothing. Only what falls inside the window is written.
+WARM_UP_YEARS = 3
+FIRST_DATE = date(FIRST_YEAR, 1, 1)
 
 
 def month_end(d: date) -> date:
@@ -111,7 +118,7 @@ class DemoGenerator:
             share = provider.weights[code] / self.share_total[code]
             pool = max(20, int(MUNICIPALITIES[code][0] * START_RATE * self.scale * 5 * 0.7))
             growth = 0.05 if code in TWENTE else 0.01
-            for month in month_starts():
+            for month in month_starts(FIRST_YEAR - WARM_UP_YEARS):
                 lam = (youth_population(code, month.year) * START_RATE * self.scale / 12 * share
                        * (1 + growth) ** (month.year - FIRST_YEAR))
                 n = int(lam) + (rng.random() < lam - int(lam))
@@ -122,6 +129,8 @@ class DemoGenerator:
                     start = month + timedelta(days=rng.randint(0, 27))
                     months = product.median_months * math.exp(rng.gauss(0, 0.6))
                     end = start + timedelta(days=max(7, int(months * 30.4)))
+                    if end < FIRST_DATE:
+                        continue  # ended before the data window: nothing of it is written
                     reasons = dict(END_REASONS)
                     reasons["32"] *= provider.dropout_factor
                     reasons["38"] *= provider.dropout_factor
