@@ -25,6 +25,7 @@ from pipelines.demo_data import writers
 from pipelines.demo_data.bsn import break_elfproef, synthetic_bsn
 from pipelines.demo_data.world import (
     FIRST_YEAR,
+    HIGH_DROPOUT_PROVIDER,
     INSTRUMENT_NORMS,
     LAST_YEAR,
     MUNICIPALITIES,
@@ -47,6 +48,7 @@ REAL_VOLUME_SHARE = 0.1
 END_REASONS = {"31": 56, "32": 9, "33": 5, "34": 10, "35": 4, "38": 5, "39": 4, "02": 0.3, "20": 2, "36": 3,
                "37": 2}
 REFERRERS = {"01": 45, "02": 25, "03": 8, "04": 7, "05": 8, "06": 5, "08": 2}
+BEST_REFERRER = "03"  # the jeugdarts: planted with clearly better outcomes (demo_manifest.json)
 
 # Per declaration line, mutually exclusive; rates documented in the README.
 DECLARATION_DEFECTS = (
@@ -131,9 +133,12 @@ class DemoGenerator:
                     end = start + timedelta(days=max(7, int(months * 30.4)))
                     if end < FIRST_DATE:
                         continue  # ended before the data window: nothing of it is written
+                    referrer = _weighted(rng, REFERRERS)
                     reasons = dict(END_REASONS)
                     reasons["32"] *= provider.dropout_factor
                     reasons["38"] *= provider.dropout_factor
+                    if referrer == BEST_REFERRER:  # planted: care through this channel ends as planned more often
+                        reasons["31"] *= 2.5
                     client = rng.randrange(pool)
                     result.append(Trajectory(
                         municipality=code,
@@ -143,7 +148,7 @@ class DemoGenerator:
                         start=start,
                         end=end if end <= LAST_DATE else None,
                         end_reason=_weighted(rng, reasons) if end <= LAST_DATE else None,
-                        referrer=_weighted(rng, REFERRERS),
+                        referrer=referrer,
                     ))
         return result
 
@@ -189,7 +194,9 @@ class DemoGenerator:
         self._truncate_one_xml()
         self._write_reference()
         manifest = {"seed": self.seed, "scale": self.scale, "counts": dict(self.counts),
-                    "declaration_defects": dict(self.defects)}
+                    "declaration_defects": dict(self.defects),
+                    "planted_effects": {"high_dropout_provider": self.providers[HIGH_DROPOUT_PROVIDER].agb,
+                                        "best_referral_channel": BEST_REFERRER}}
         (self.out / "demo_manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True))
         return manifest
 

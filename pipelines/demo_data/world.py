@@ -20,6 +20,7 @@ MUNICIPALITIES: dict[str, tuple[int, float]] = {
     "1700": (7800, -0.008), "0189": (5800, -0.006), "0034": (50500, 0.004), "0118": (10100, -0.005),
     "0637": (24200, -0.002),
 }
+HIGH_DROPOUT_PROVIDER, HIGH_DROPOUT_FACTOR = 2, 3.0  # a national provider (index into build_providers), its factor
 TWENTE = frozenset(c for c in MUNICIPALITIES if c not in {"0034", "0118", "0637"})
 
 
@@ -132,7 +133,8 @@ def build_providers(rng: random.Random, count: int = 40) -> list[Provider]:
                 products=tuple(PRODUCTS[j] for j in sorted(idx)),
                 fmt=fmt,
                 survey_fmt="xlsx" if i % 4 == 1 else "csv",
-                dropout_factor=rng.choice((0.6, 0.8, 1.0, 1.0, 1.3, 1.8)),
+                # provider 3 (national) is planted with clearly higher dropout (demo_manifest.json: planted_effects)
+                dropout_factor=HIGH_DROPOUT_FACTOR if i == HIGH_DROPOUT_PROVIDER else rng.choice((0.6, 0.8, 1.0, 1.3)),
                 margin=margin,
                 weights={c: rng.uniform(0.3, 1.5) for c in munis},
             )
