@@ -27,12 +27,7 @@ region_started AS (
     GROUP BY youth_care_region, start_year, channel
 ),
 ended AS (
-    SELECT municipality_code, year, coalesce(referrer, 'onbekend') AS referrer, count(*) AS trajectories_ended,
-           count(DISTINCT client_pseudonym) AS ended_clients,
-           count(*) FILTER (WHERE cbs_end_reason = '01') AS ended_as_planned,
-           count(*) FILTER (WHERE cbs_end_reason = '03') AS dropouts,
-           count(*) FILTER (WHERE recurrence_measurable) AS recurrence_measurable,
-           count(*) FILTER (WHERE recurrence_measurable AND no_recurrence) AS no_recurrence
+    SELECT municipality_code, year, coalesce(referrer, 'onbekend') AS referrer, {{ effectiveness_aggregates() }}
     FROM {{ ref('trajectory_outcomes') }}
     GROUP BY ALL
 ),
@@ -51,14 +46,13 @@ cells AS (
         r.region_starts,
         r.region_all_starts,
         r.region_clients,
-        e.trajectories_ended,
-        e.ended_clients,
-        e.ended_as_planned,
-        e.dropouts,
-        e.recurrence_measurable,
-        e.no_recurrence,
+        e.n_ended AS trajectories_ended,
+        e.n_planned AS ended_as_planned,
+        e.n_dropout AS dropouts,
+        e.n_recurrence_measurable AS recurrence_measurable,
+        e.n_no_recurrence AS no_recurrence,
         {{ is_small_cell('coalesce(s.clients, 0)') }} AS suppressed,
-        {{ is_small_cell('coalesce(e.ended_clients, 0)') }} AS ended_suppressed
+        {{ is_small_cell('coalesce(e.n_clients, 0)') }} AS ended_suppressed
     FROM (
         SELECT municipality_code, year, referrer FROM started
         UNION SELECT municipality_code, year, referrer FROM ended

@@ -15,14 +15,7 @@ municipality AS (
     SELECT municipality_code, year, sum(spend_eur) AS municipality_spend_eur FROM spend GROUP BY ALL
 ),
 outcomes AS (
-    SELECT
-        municipality_code,
-        provider_agb,
-        year,
-        count(*) AS trajectories_ended,
-        count(DISTINCT client_pseudonym) AS ended_clients,
-        count(*) FILTER (WHERE cbs_end_reason = '01') AS ended_as_planned,
-        count(*) FILTER (WHERE cbs_end_reason = '03') AS dropouts
+    SELECT municipality_code, provider_agb, year, {{ effectiveness_aggregates() }}
     FROM {{ ref('trajectory_outcomes') }}
     GROUP BY ALL
 ),
@@ -34,13 +27,13 @@ cells AS (
         s.spend_eur,
         coalesce(c.clients, 0) AS clients,
         m.municipality_spend_eur,
-        o.trajectories_ended,
-        o.ended_as_planned,
-        o.dropouts,
+        o.n_ended AS trajectories_ended,
+        o.n_planned AS ended_as_planned,
+        o.n_dropout AS dropouts,
         f.revenue_eur,
         f.operating_result_eur,
         {{ is_small_cell('coalesce(c.clients, 0)') }} AS suppressed,
-        {{ is_small_cell('coalesce(o.ended_clients, 0)') }} AS outcomes_suppressed,
+        {{ is_small_cell('coalesce(o.n_clients, 0)') }} AS outcomes_suppressed,
         CASE WHEN s.spend_eur IS NOT NULL
             THEN rank() OVER (PARTITION BY k.municipality_code, k.year, s.spend_eur IS NULL ORDER BY s.spend_eur DESC)
         END AS rank_in_municipality
