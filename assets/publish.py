@@ -5,7 +5,8 @@ the pipeline never writes to it in place. A new file is written next to it (same
 closed, and moved over the old one with os.replace: a reader sees the old file or the new one,
 never half of either. The storage version keeps it readable for DuckDB 1.4 clients. Every model
 in the dbt project's marts folder is published, with the labels dbt wrote as comments, its grain
-as PRIMARY KEY and a FOREIGN KEY for every column that names a dimension's key.
+as PRIMARY KEY, a FOREIGN KEY for every column that names a dimension's key, and a CHECK
+constraint for every identity its YAML declares (meta.checks).
 """
 
 
@@ -28,6 +29,12 @@ def _quote(text: str) -> str:
 def grain(table: str) -> list[str]:
     """The mart's grain as its YAML declares it (meta.grain): its primary key."""
     return list((MODELS[table].get("config", {}).get("meta") or {}).get("grain") or [])
+
+
+def row_checks(table: str) -> list[str]:
+    """What must hold on every row (meta.checks), published as CHECK constraints: a row that breaks
+    one fails the publish, so the BI file never holds it."""
+    return list((MODELS[table].get("config", {}).get("meta") or {}).get("checks") or [])
 
 
 def dimension_keys() -> dict[str, str]:
@@ -63,6 +70,7 @@ def create_table_sql(con: duckdb.DuckDBPyConnection, table: str, working: str, c
     if grain(table):
         parts.append(f"PRIMARY KEY ({', '.join(grain(table))})")
     parts += [f'FOREIGN KEY ("{c}") REFERENCES {dim} ("{c}")' for c, dim in foreign_keys(table).items()]
+    parts += [f"CHECK ({rule})" for rule in row_checks(table)]
     return f"CREATE TABLE {catalog}.marts.{table} ({', '.join(parts)})"
 
 

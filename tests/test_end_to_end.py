@@ -268,19 +268,3 @@ def test_a_margin_of_exactly_three_percent_is_not_above_it(refreshed):
             on_the_line = [f for f in flags if (f[0], f[1]) in exact]
             assert on_the_line and all(m == 3.0 and not above for _, _, m, above in on_the_line), table
             assert any(above for *_, above in flags), table  # the planted high earners are flagged
-
-
-def test_the_marts_recover_the_planted_provider_and_referral_effects(refreshed):
-    data_dir, wh, _ = refreshed
-    planted = json.loads((data_dir / "raw/demo_manifest.json").read_text())["planted_effects"]
-    with duckdb.connect(str(wh.published_db), read_only=True) as con:
-        dropout = con.execute("""
-            SELECT provider_agb FROM marts.provider_performance WHERE NOT suppressed
-            GROUP BY provider_agb HAVING sum(trajectories_ended) >= 20
-            ORDER BY sum(dropouts) / sum(trajectories_ended) DESC LIMIT 1""").fetchone()
-        channel = con.execute("""
-            SELECT referrer FROM marts.referral_channels WHERE trajectories_ended IS NOT NULL
-            GROUP BY referrer HAVING sum(trajectories_ended) >= 20
-            ORDER BY sum(ended_as_planned) / sum(trajectories_ended) DESC LIMIT 1""").fetchone()
-    assert dropout == (planted["high_dropout_provider"],)
-    assert channel == (planted["best_referral_channel"],)

@@ -25,16 +25,24 @@ from pipelines.demo_data import writers
 from pipelines.demo_data.bsn import break_elfproef, synthetic_bsn
 from pipelines.demo_data.world import (
     FIRST_YEAR,
+    GROWTH_BY_CLIENTS,
+    GROWTH_BY_SPEND_PER_CLIENT,
+    GROWTH_BY_TARIFFS,
     HIGH_DROPOUT_PROVIDER,
     INSTRUMENT_NORMS,
     LAST_YEAR,
     MUNICIPALITIES,
+    PLATEAU_CATEGORY,
+    PLATEAU_MONTHS,
     PRODUCT_WEIGHTS,
     PRODUCTS,
-    TWENTE,
     Product,
     Provider,
     build_providers,
+    intensity,
+    planned_end_weight,
+    starts_growth,
+    tariff_cents,
     youth_population,
 )
 
@@ -119,10 +127,10 @@ class DemoGenerator:
         for code in provider.municipalities:
             share = provider.weights[code] / self.share_total[code]
             pool = max(20, int(MUNICIPALITIES[code][0] * START_RATE * self.scale * 5 * 0.7))
-            growth = 0.05 if code in TWENTE else 0.01
+            growth = starts_growth(code)
             for month in month_starts(FIRST_YEAR - WARM_UP_YEARS):
-                lam = (youth_population(code, month.year) * START_RATE * self.scale / 12 * share
-                       * (1 + growth) ** (month.year - FIRST_YEAR))
+                trend = (1 + growth) ** (month.year - FIRST_YEAR)
+                lam = youth_population(code, month.year) * START_RATE * self.scale / 12 * share * trend
                 n = int(lam) + (rng.random() < lam - int(lam))
                 for _ in range(n):
                     counter += 1
@@ -137,9 +145,10 @@ class DemoGenerator:
                     reasons = dict(END_REASONS)
                     reasons["32"] *= provider.dropout_factor
                     reasons["38"] *= provider.dropout_factor
+                    reasons["31"] *= planned_end_weight(product, months)  # planted: see PLATEAU_CATEGORY
                     if referrer == BEST_REFERRER:  # planted: care through this channel ends as planned more often
                         reasons["31"] *= 2.5
-                    client = rng.randrange(pool)
+                    client = rng.randrange(max(20, int(pool * trend)))  # more starts, more (new) clients
                     result.append(Trajectory(
                         municipality=code,
                         allocation=(index + 1) * 1_000_000 + counter,
@@ -163,8 +172,9 @@ class DemoGenerator:
             volume = days
         else:
             lo, hi = p.volume
-            volume = max(1, round(rng.randint(lo, hi) * days / month_end(month).day))
-        tariff = None if p.tariff_cents is None else round(p.tariff_cents * 1.035 ** (month.year - FIRST_YEAR))
+            volume = max(1, round(rng.randint(lo, hi) * intensity(p, t.municipality, month.year)
+                                  * days / month_end(month).day))
+        tariff = tariff_cents(p, t.municipality, month.year)
         amount = volume * 100 if tariff is None else volume * tariff
         return {
             "agb": provider.agb, "municipality": t.municipality, "bsn": t.bsn,
@@ -195,8 +205,13 @@ class DemoGenerator:
         self._write_reference()
         manifest = {"seed": self.seed, "scale": self.scale, "counts": dict(self.counts),
                     "declaration_defects": dict(self.defects),
-                    "planted_effects": {"high_dropout_provider": self.providers[HIGH_DROPOUT_PROVIDER].agb,
-                                        "best_referral_channel": BEST_REFERRER}}
+                    "planted_effects": {
+                        "high_dropout_provider": self.providers[HIGH_DROPOUT_PROVIDER].agb,
+                        "best_referral_channel": BEST_REFERRER,
+                        "outcome_plateau": {"product_category": PLATEAU_CATEGORY, "after_months": PLATEAU_MONTHS},
+                        "growth_driven_by": {"clients": list(GROWTH_BY_CLIENTS),
+                                             "spend_per_client": list(GROWTH_BY_SPEND_PER_CLIENT),
+                                             "tariffs": list(GROWTH_BY_TARIFFS)}}}
         (self.out / "demo_manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True))
         return manifest
 

@@ -23,6 +23,17 @@ MUNICIPALITIES: dict[str, tuple[int, float]] = {
 HIGH_DROPOUT_PROVIDER, HIGH_DROPOUT_FACTOR = 2, 3.0  # a national provider (index into build_providers), its factor
 TWENTE = frozenset(c for c in MUNICIPALITIES if c not in {"0034", "0118", "0637"})
 
+# Planted growth drivers (demo_manifest.json: planted_effects): in these Twente municipalities one
+# cause drives the growth of spend, so spend_growth must name it as the largest effect.
+GROWTH_BY_CLIENTS = ("0153", "1742")  # Enschede, Rijssen-Holten: 20 % more starts a year
+GROWTH_BY_SPEND_PER_CLIENT = ("0141", "1700")  # Almelo, Twenterand: more care per client (+30 %/year)
+GROWTH_BY_TARIFFS = ("0164",)  # Hengelo: tariffs +20 %/year instead of the usual 3.5 %
+STARTS_GROWTH_TWENTE, STARTS_GROWTH_ELSEWHERE, STARTS_GROWTH_PLANTED = 0.03, 0.01, 0.20
+INTENSITY_GROWTH_PLANTED, TARIFF_GROWTH, TARIFF_GROWTH_PLANTED = 0.30, 0.035, 0.20
+# Planted outcome plateau: in this category ending as planned stops becoming likelier after
+# 12 months of care, while in the others it keeps rising up to 36 months.
+PLATEAU_CATEGORY, PLATEAU_MONTHS, IMPROVING_MONTHS = "54", 12, 36
+
 
 @dataclass(frozen=True)
 class Product:
@@ -50,7 +61,7 @@ PRODUCTS: tuple[Product, ...] = (
     Product("45A05", "45", "04", 9500, "Gezinscoaching", "Functional Family Therapy (FFT)",
             "effectief - goede aanwijzingen", 6, (4, 10), "SDQ"),
     Product("54B01", "54", "01", 190, "Jeugd-ggz diagnostiek en behandeling", "Cognitieve gedragstherapie",
-            "goed onderbouwd", 8, (120, 720), "CBCL"),
+            "goed onderbouwd", 10, (120, 720), "CBCL"),
     Product("54B02", "54", "01", 205, "Traumabehandeling", "EMDR voor kinderen",
             "effectief - eerste aanwijzingen", 5, (90, 480), "CBCL"),
     Product("41D01", "41", "16", 7300, "Dagbehandeling", "Dagbehandeling jonge kind",
@@ -145,3 +156,38 @@ def build_providers(rng: random.Random, count: int = 40) -> list[Provider]:
 def youth_population(code: str, year: int) -> int:
     base, change = MUNICIPALITIES[code]
     return round(base * (1 + change) ** (year - FIRST_YEAR))
+
+
+def starts_growth(code: str) -> float:
+    """Yearly growth of new trajectories in a municipality."""
+    if code in GROWTH_BY_CLIENTS:
+        return STARTS_GROWTH_PLANTED
+    if code in GROWTH_BY_SPEND_PER_CLIENT or code in GROWTH_BY_TARIFFS:
+        return 0.0  # flat, so the planted driver is the one that shows
+    return STARTS_GROWTH_TWENTE if code in TWENTE else STARTS_GROWTH_ELSEWHERE
+
+
+def tariff_cents(product: Product, code: str, year: int) -> int | None:
+    """The tariff per unit a municipality pays in a year: indexed yearly from 2021."""
+    if product.tariff_cents is None:
+        return None
+    growth = TARIFF_GROWTH_PLANTED if code in GROWTH_BY_TARIFFS else TARIFF_GROWTH
+    return round(product.tariff_cents * (1 + growth) ** (year - FIRST_YEAR))
+
+
+def intensity(product: Product, code: str, year: int) -> float:
+    """How much more care a client gets per month than in 2021 (not for care paid per day)."""
+    if code not in GROWTH_BY_SPEND_PER_CLIENT or product.unit == "14":
+        return 1.0
+    return (1 + INTENSITY_GROWTH_PLANTED) ** (year - FIRST_YEAR)
+
+
+def planned_end_weight(product: Product, months: float) -> float:
+    """How much likelier a planned end is after `months` of care than at the start. In the plateau
+    category most of the gain comes in the first months and none after 12; elsewhere it keeps
+    rising evenly up to 36 months."""
+    if product.category == PLATEAU_CATEGORY:
+        return 0.2 + 1.8 * (min(months, PLATEAU_MONTHS) / PLATEAU_MONTHS) ** 0.25
+    return 0.2 + 1.8 * min(months, IMPROVING_MONTHS) / IMPROVING_MONTHS
+
+

@@ -1,0 +1,90 @@
+"""The demo tells the truth: on exactly the data `make demo` writes (the Makefile's scale and seed),
+the published marts recover every effect the generator planted (demo_manifest.json:
+planted_effects). The figures are computed from the published file the way a BI user would, with
+the numerators and denominators it publishes, never from the generator's own knowledge."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from pipelines.core.warehouse import Warehouse
+from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
+from pipelines.demo_data.generator import DemoGenerator
+from tests.conftest import TEST_KEY
+
+MAKEFILE = Path(__file__).resolve().parents[1] / "Makefile"
+
+
+def make_demo_setting(name: str) -> str:
+    return re.search(rf"^{name} \?= (\S+)$", MAKEFILE.read_text(), re.MULTILINE).group(1)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("demo")
+    DemoGenerator(data_dir / "raw", scale=float(make_demo_setting("DEMO_SCALE")),
+                  seed=int(make_demo_setting("DEMO_SEED"))).run()
+    wh = Warehouse(data_dir=str(data_dir), pseudonym_key=TEST_KEY)  # the default k, as make demo runs
+    assert dg.materialize([*ALL_ASSETS, *ALL_CHECKS], resources={"warehouse": wh}, raise_on_error=False).success
+    planted = json.loads((data_dir / "raw/demo_manifest.json").read_text())["planted_effects"]
+    with duckdb.connect(str(wh.published_db), read_only=True) as con:
+        yield con, planted
+
+
+def test_the_high_dropout_provider_and_the_best_referral_channel(demo):
+    con, planted = demo
+    dropout = con.execute("""
+        SELECT provider_agb FROM marts.provider_performance WHERE NOT suppressed
+        GROUP BY provider_agb HAVING sum(trajectories_ended) >= 20
+        ORDER BY sum(dropouts) / sum(trajectories_ended) DESC LIMIT 1""").fetchone()
+    channel = con.execute("""
+        SELECT referrer FROM marts.referral_channels WHERE trajectories_ended IS NOT NULL
+        GROUP BY referrer HAVING sum(trajectories_ended) >= 20
+        ORDER BY sum(ended_as_planned) / sum(trajectories_ended) DESC LIMIT 1""").fetchone()
+    assert dropout == (planted["high_dropout_provider"],)
+    assert channel == (planted["best_referral_channel"],)
+
+
+def test_the_category_whose_outcomes_stop_improving_after_12_months(demo):
+    """Ended as planned gains next to nothing from 6-12 months to longer care in the planted
+    category, while it keeps gaining in the others; its cost per trajectory keeps rising."""
+    con, planted = demo
+    category = planted["outcome_plateau"]["product_category"]
+    rows = con.execute("""
+        SELECT product_category = ? AS planted, duration_band IN ('12-24m', '>=24m') AS longer,
+               sum(ended_as_planned) * 100.0 / sum(trajectories_ended) AS planned_pct,
+               sum(cost_per_trajectory_eur * trajectories_ended) / sum(trajectories_ended) AS cost
+        FROM marts.duration_effect
+        WHERE duration_band IN ('6-12m', '12-24m', '>=24m') AND NOT suppressed
+        GROUP BY ALL""", [category]).fetchall()
+    pct = {(p, longer): v for p, longer, v, _ in rows}
+    cost = {(p, longer): c for p, longer, _, c in rows}
+    plateau_gain = pct[(True, True)] - pct[(True, False)]
+    other_gain = pct[(False, True)] - pct[(False, False)]
+    assert plateau_gain < 5 and other_gain > 10 and plateau_gain < other_gain / 3, (plateau_gain, other_gain)
+    assert cost[(True, True)] > 1.5 * cost[(True, False)]
+
+
+def effects(con) -> dict[str, dict[str, float]]:
+    """Spend growth 2021-2025 per Twente municipality, split into its three drivers: more clients,
+    more care per client (per-client effect less the price effect) and higher tariffs."""
+    rows = con.execute("""
+        SELECT municipality_code, sum(client_effect_eur), sum(per_client_effect_eur - price_effect_eur),
+               sum(price_effect_eur)
+        FROM marts.spend_growth WHERE youth_care_region = 'Twente' AND NOT suppressed GROUP BY ALL""").fetchall()
+    return {m: {"clients": float(c), "spend_per_client": float(v), "tariffs": float(p)} for m, c, v, p in rows}
+
+
+def test_spend_growth_names_the_planted_driver_as_the_largest_effect(demo):
+    con, planted = demo
+    found = effects(con)
+    for driver, municipalities in planted["growth_driven_by"].items():
+        for code in municipalities:
+            largest = max(found[code], key=found[code].get)
+            assert largest == driver, (code, found[code])
