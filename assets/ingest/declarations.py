@@ -23,7 +23,7 @@ from assets.ingest import loading
 from assets.ingest.declaration_rules import DECLARATION_RULES
 from assets.ingest.files import IngestSummary, RawFile, plan_run, register, set_rows_read
 from assets.ingest.row_rules import judged_sql
-from assets.ingest.xml_source import arrow_schema, parse_jw323, to_arrow
+from assets.ingest.xml_source import MessageSpec, arrow_schema, parse_message, to_arrow
 from assets.sql import repeated_hashes_sql
 from pipelines.core.pseudonyms import Pseudonymiser
 from pipelines.core.schema import DECLARATION_ROWS as TARGET
@@ -41,6 +41,15 @@ PARALLEL_XML_FROM = 16  # below this many files, starting worker processes costs
 XML_CHUNK_FILES = 8  # files per task handed to a worker process
 XML_CHUNKS_AHEAD = 4  # tasks parsed ahead of the writer: bounds memory, keeps both workers busy
 XML_SCHEMA = arrow_schema(COLUMNS)
+JW323 = MessageSpec(
+    message="JW323", record="Prestatie",
+    header={"Afzender": "aanbieder_agb", "Ontvanger": "gemeentecode", "DeclaratieNummer": "declaratienummer"},
+    fields={"ReferentieNummer": "referentienummer", "VorigReferentieNummer": "vorig_referentienummer",
+            "ToewijzingNummer": "toewijzingnummer", "ProductCategorie": "productcategorie",
+            "ProductCode": "productcode", "Begindatum": "product_begindatum", "Einddatum": "product_einddatum",
+            "GeleverdVolume": "geleverd_volume", "Eenheid": "eenheid", "ProductTarief": "producttarief",
+            "Bedrag": "ingediend_bedrag", "DebetCredit": "debet_credit"},
+)
 
 # columns the normalise model yields only for the rules' messages
 RULE_INPUTS = ("bsn_valid", "period_start_text", "period_end_text", "volume_text", "tariff_text", "amount_text",
@@ -56,7 +65,7 @@ def _insert_sql(source: str) -> str:
 
 
 def _parse_chunk(paths: list[str]) -> list[tuple[dict[str, list] | None, str | None]]:
-    return [parse_jw323(path, COLUMNS) for path in paths]
+    return [parse_message(path, JW323) for path in paths]
 
 
 def _xml_results(files: list[RawFile]) -> Iterator[tuple[RawFile, dict[str, list] | None, str | None]]:
@@ -67,7 +76,7 @@ def _xml_results(files: list[RawFile]) -> Iterator[tuple[RawFile, dict[str, list
     """
     if len(files) < PARALLEL_XML_FROM:
         for f in files:
-            yield (f, *parse_jw323(str(f.path), COLUMNS))
+            yield (f, *parse_message(str(f.path), JW323))
         return
     chunks = [files[i:i + XML_CHUNK_FILES] for i in range(0, len(files), XML_CHUNK_FILES)]
     with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as pool:

@@ -1,44 +1,70 @@
-"""Stream an untrusted JW323 message into rows of text, validating against the iJw XSD as it goes.
+"""Stream an untrusted iJw message (JW323, JW301, JW305, JW307) into rows of text, validating
+against its XSD as it goes.
 
 lxml validates while it parses (no DOM of the whole file), entities are never resolved, no DTD
 or network is touched, and a DOCTYPE is refused outright: iJw messages never carry one, so a
 file that does is either broken or an entity attack. A file counts only if it parses and
 validates to the end; otherwise it is rejected with the parser's message.
+
+Only the elements a message's spec names are read. Names, addresses, contact details and the
+birth date never leave this module: the birth date is turned into the age in whole years at the
+record's start date here, and only that age is returned.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 
 import pyarrow as pa
 from lxml import etree
 
 from assets.ingest.redact import redact
-from pipelines.core.reference_data import XSD_PATH
+from pipelines.core.reference_data import XSD_DIR
 
-NS = "{http://www.istandaarden.nl/ijw/3_2/jw323/schema}"
-HEADER_TAGS = {f"{NS}Afzender": "aanbieder_agb", f"{NS}Ontvanger": "gemeentecode",
-               f"{NS}DeclaratieNummer": "declaratienummer"}
-# local element name inside a Prestatie -> contract column
-PRESTATIE_FIELDS = {
-    "ReferentieNummer": "referentienummer", "VorigReferentieNummer": "vorig_referentienummer",
-    "ToewijzingNummer": "toewijzingnummer", "ProductCategorie": "productcategorie",
-    "ProductCode": "productcode", "Begindatum": "product_begindatum", "Einddatum": "product_einddatum",
-    "GeleverdVolume": "geleverd_volume", "Eenheid": "eenheid", "ProductTarief": "producttarief",
-    "Bedrag": "ingediend_bedrag", "DebetCredit": "debet_credit",
-}
 IJW = "{http://www.istandaarden.nl/ijw/3_2/basisschema/schema}"
-_BY_TAG = {f"{ns}{local}": column for local, column in PRESTATIE_FIELDS.items() for ns in (NS, IJW)}
 SNIFF_BYTES = 64 * 1024
 
 
-@lru_cache(maxsize=1)
-def _schema() -> etree.XMLSchema:
+@dataclass(frozen=True)
+class MessageSpec:
+    """What to read from one iJw message type: one row per `record` element."""
+
+    message: str  # "JW323"
+    record: str  # the element that makes one row, e.g. "Prestatie"
+    header: dict[str, str]  # header element (local name, message namespace) -> column
+    fields: dict[str, str]  # element inside a record (local name, either namespace) -> column
+    ids: dict[str, str] = field(default_factory=dict)  # ijw element in the header's BerichtIdentificatie -> column
+    age_from: str | None = None  # the record column whose date the age at start is computed against
+
+    @property
+    def ns(self) -> str:
+        return f"{{http://www.istandaarden.nl/ijw/3_2/{self.message.lower()}/schema}}"
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The text columns a row carries, in order: header, client, record."""
+        client = ("bsn", "age_at_start", "geslacht") if self.age_from else ("bsn",)
+        return (*self.header.values(), *self.ids.values(), *client, *self.fields.values())
+
+
+@lru_cache(maxsize=8)
+def _schema(message: str) -> etree.XMLSchema:
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-    return etree.XMLSchema(etree.parse(str(XSD_PATH), parser))
+    return etree.XMLSchema(etree.parse(str(XSD_DIR / f"{message}.xsd"), parser))
 
 
-def parse_jw323(path: str, columns: tuple[str, ...]) -> tuple[dict[str, list] | None, str | None]:
+def age_in_years(birth: str | None, on: str | None) -> str | None:
+    """Whole years between two ISO dates (as text, like every parsed value), or None."""
+    try:
+        b, d = date.fromisoformat(birth or ""), date.fromisoformat(on or "")
+    except ValueError:
+        return None
+    return str(d.year - b.year - ((d.month, d.day) < (b.month, b.day)))
+
+
+def parse_message(path: str, spec: MessageSpec) -> tuple[dict[str, list] | None, str | None]:
     """Return (text columns incl. line_no, None) for a valid message or (None, reason) for a rejected one.
 
     Runs in worker processes too, so it takes and returns plain lists: cheap to pickle.
@@ -47,47 +73,64 @@ def parse_jw323(path: str, columns: tuple[str, ...]) -> tuple[dict[str, list] | 
         head = fh.read(SNIFF_BYTES)
     if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
         return None, "DOCTYPE/ENTITY declarations are not allowed in an iJw message (possible entity attack)"
+    ns = spec.ns
+    header_tags = {f"{ns}{local}": column for local, column in spec.header.items()}
+    header_tags |= {f"{IJW}{local}": column for local, column in spec.ids.items()}
+    by_tag = {f"{n}{local}": column for local, column in spec.fields.items() for n in (ns, IJW)}
+    client_tag, record_tag, root_tag = f"{ns}Client", f"{ns}{spec.record}", f"{ns}Bericht"
+    columns = spec.columns
     header: dict[str, str] = {}
+    client: dict[str, str | None] = {}
     rows: dict[str, list] = {c: [] for c in ("line_no", *columns)}
-    bsn = None
     position = 0
-    tags = (*HEADER_TAGS, f"{NS}Bsn", f"{NS}Prestatie", f"{NS}Bericht")
+    tags = (*header_tags, f"{ns}Bsn", f"{ns}Geboortedatum", f"{ns}Geslacht", record_tag, client_tag, root_tag)
     complete = False
     try:
-        for _, el in etree.iterparse(path, events=("end",), tag=tags, schema=_schema(), resolve_entities=False,
-                                     no_network=True, load_dtd=False, huge_tree=False, remove_comments=True):
+        for _, el in etree.iterparse(path, events=("end",), tag=tags, schema=_schema(spec.message),
+                                     resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+                                     remove_comments=True):
             tag = el.tag
-            if tag == f"{NS}Prestatie":
+            if tag == record_tag:
                 position += 1
-                values = dict(header)
-                values["bsn"] = bsn
+                values = {**header, "bsn": client.get("bsn")}
                 for child in el.iter():
-                    name = _BY_TAG.get(child.tag)
+                    name = by_tag.get(child.tag)
                     if name is not None:
                         values[name] = (child.text or "").strip() or None
+                if spec.age_from:
+                    values["age_at_start"] = age_in_years(client.get("birth"), values.get(spec.age_from))
+                    values["geslacht"] = client.get("geslacht")
                 rows["line_no"].append(position)
                 for c in columns:
                     rows[c].append(values.get(c))
                 el.clear()
-            elif tag == f"{NS}Bericht":
+            elif tag in header_tags:
+                header[header_tags[tag]] = (el.text or "").strip()
+            elif tag == root_tag:
                 complete = True
-            elif tag == f"{NS}Bsn":
-                bsn = (el.text or "").strip()
+            elif tag == client_tag:
+                el.clear()  # names, addresses and contacts go with it, unread
+            elif el.getparent() is None or el.getparent().tag != client_tag:
+                continue  # a relative's birth date or sex, not the client's
+            elif tag == f"{ns}Bsn":
+                client["bsn"] = (el.text or "").strip()
+            elif tag == f"{ns}Geboortedatum":
+                client["birth"] = el.findtext(f"{IJW}Datum")
             else:
-                header[HEADER_TAGS[tag]] = (el.text or "").strip()
+                client["geslacht"] = (el.text or "").strip()
     except (etree.LxmlError, ValueError) as exc:
-        where = f" after {position} Prestatie line(s)" if position else ""
-        return None, redact(f"invalid JW323{where}: {exc}")
+        where = f" after {position} {spec.record} line(s)" if position else ""
+        return None, redact(f"invalid {spec.message}{where}: {exc}")
     if not complete:
         # lxml's iterparse can stop quietly at a premature end of file: only a closed root counts
-        return None, f"file ends before the message is complete (truncated after {position} Prestatie line(s))"
+        return None, f"file ends before the message is complete (truncated after {position} {spec.record} line(s))"
     if position == 0:
-        return None, "no Prestatie lines in the message"
+        return None, f"no {spec.record} lines in the message"
     return rows, None
 
 
 def arrow_schema(columns: tuple[str, ...]) -> pa.Schema:
-    """Parsed Prestatie lines as Arrow: file, position, then the contract columns as text."""
+    """Parsed records as Arrow: file, position, then the contract columns as text."""
     return pa.schema([("file_id", pa.int32()), ("line_no", pa.int64()), *[(c, pa.string()) for c in columns]])
 
 

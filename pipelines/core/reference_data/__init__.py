@@ -3,4 +3,4 @@
 from pathlib import Path
 
 REFERENCE_DIR = Path(__file__).resolve().parent
-XSD_PATH = REFERENCE_DIR / "ijw" / "xsd" / "JW323.xsd"
+XSD_DIR = REFERENCE_DIR / "ijw" / "xsd"  # the iJw 3.2 message schemas, <message>.xsd
