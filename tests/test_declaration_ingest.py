@@ -252,10 +252,9 @@ def test_oversized_file_rejected(warehouse, data_dir):
 
 def test_many_xml_files_on_worker_processes_keep_file_order(warehouse, data_dir, monkeypatch):
     # the parallel path with a tiny window: one file per task, one task ahead, batches of 3 lines
-    from assets.ingest import declarations
-    for name, value in (("PARALLEL_XML_FROM", 2), ("XML_CHUNK_FILES", 1), ("XML_CHUNKS_AHEAD", 1),
-                        ("XML_BATCH_ROWS", 3)):
-        monkeypatch.setattr(declarations, name, value)
+    from assets.ingest import xml_reader
+    for name, value in (("PARALLEL_FROM", 2), ("CHUNK_FILES", 1), ("CHUNKS_AHEAD", 1), ("BATCH_ROWS", 3)):
+        monkeypatch.setattr(xml_reader, name, value)
     text = (FIXTURES / "jw323_example.xml").read_text()
     for i in range(5):
         content = text.replace(">RN00", f">F{i}RN00")

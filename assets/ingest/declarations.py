@@ -10,20 +10,17 @@ file's rows are removed and the transaction carries on.
 
 from __future__ import annotations
 
-import multiprocessing
-from collections import deque
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
 from assets.ingest import loading
 from assets.ingest.declaration_rules import DECLARATION_RULES
 from assets.ingest.files import IngestSummary, RawFile, plan_run, register, set_rows_read
 from assets.ingest.row_rules import judged_sql
-from assets.ingest.xml_source import MessageSpec, arrow_schema, parse_message, to_arrow
+from assets.ingest.xml_reader import xml_batches
+from assets.ingest.xml_source import MessageSpec, arrow_schema
 from assets.sql import repeated_hashes_sql
 from pipelines.core.pseudonyms import Pseudonymiser
 from pipelines.core.schema import DECLARATION_ROWS as TARGET
@@ -36,10 +33,6 @@ COLUMNS = (
 OPTIONAL = ("declaratienummer", "vorig_referentienummer", "producttarief")
 REQUIRED = tuple(c for c in COLUMNS if c not in OPTIONAL)
 NORMALISE_SQL = (Path(__file__).parent / "normalise_declarations.sql").read_text()
-XML_BATCH_ROWS = 50_000
-PARALLEL_XML_FROM = 16  # below this many files, starting worker processes costs more than it saves
-XML_CHUNK_FILES = 8  # files per task handed to a worker process
-XML_CHUNKS_AHEAD = 4  # tasks parsed ahead of the writer: bounds memory, keeps both workers busy
 XML_SCHEMA = arrow_schema(COLUMNS)
 JW323 = MessageSpec(
     message="JW323", record="Prestatie",
@@ -64,32 +57,6 @@ def _insert_sql(source: str) -> str:
             f"FROM ({judged})")
 
 
-def _parse_chunk(paths: list[str]) -> list[tuple[dict[str, list] | None, str | None]]:
-    return [parse_message(path, JW323) for path in paths]
-
-
-def _xml_results(files: list[RawFile]) -> Iterator[tuple[RawFile, dict[str, list] | None, str | None]]:
-    """Parse XML files, on both cores when there are many; results come back in file order.
-
-    Only a few chunks are parsed ahead of the writer: with everything submitted at once, parsed
-    files would pile up in memory whenever writing is the slower side.
-    """
-    if len(files) < PARALLEL_XML_FROM:
-        for f in files:
-            yield (f, *parse_message(str(f.path), JW323))
-        return
-    chunks = [files[i:i + XML_CHUNK_FILES] for i in range(0, len(files), XML_CHUNK_FILES)]
-    with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as pool:
-        ahead: deque = deque()
-        for chunk in [*chunks, None]:
-            if chunk is not None:
-                ahead.append((chunk, pool.submit(_parse_chunk, [str(f.path) for f in chunk])))
-            while ahead and (chunk is None or len(ahead) > XML_CHUNKS_AHEAD):
-                done, future = ahead.popleft()
-                for f, (table, error) in zip(done, future.result(), strict=True):
-                    yield f, table, error
-
-
 def _read_files(con: duckdb.DuckDBPyConnection, files: list[RawFile], max_bytes: int, pseudonyms: Pseudonymiser,
                 progress: Callable[[str], None]) -> tuple[dict[int, int], dict[int, str]]:
     """Write every readable file's rows; return rows read per file and {file_id: reason} for rejected ones."""
@@ -106,27 +73,9 @@ def _read_files(con: duckdb.DuckDBPyConnection, files: list[RawFile], max_bytes:
     read, failed = loading.load_each(con, csv_files, TARGET, load_csv, progress, "CSV declaration files")
     rejected |= failed
 
-    def xml_batches() -> Iterator[pa.Table]:
-        """Parsed files gathered into batches of about XML_BATCH_ROWS lines, each tagged with its file."""
-        pending: list[tuple[int, dict[str, list]]] = []
-        pending_rows = 0
-        for i, (f, table, error) in enumerate(_xml_results(xml_files), 1):
-            if error is not None:
-                rejected[f.file_id] = error
-            else:
-                pending.append((f.file_id, table))
-                read[f.file_id] = len(table["line_no"])
-                pending_rows += read[f.file_id]
-                if pending_rows >= XML_BATCH_ROWS:
-                    yield pseudonyms.replace_bsn(to_arrow(COLUMNS, pending))
-                    pending, pending_rows = [], 0
-            if i % 1000 == 0 or i == len(xml_files):
-                progress(f"parsed {i}/{len(xml_files)} XML declaration files")
-        if pending:
-            yield pseudonyms.replace_bsn(to_arrow(COLUMNS, pending))
-
     if xml_files:
-        loading.insert_stream(con, xml_batches(), Pseudonymiser.schema(XML_SCHEMA), insert)
+        batches = xml_batches(xml_files, JW323, COLUMNS, pseudonyms, read, rejected, progress, 'XML declaration files')
+        loading.insert_stream(con, batches, Pseudonymiser.schema(XML_SCHEMA), insert)
     return read, rejected
 
 
