@@ -9,7 +9,8 @@ two, and no mart built on that may be published. A retracted file's rows are gon
 
 import dagster as dg
 
-from assets.ingest.assets import raw_declarations, raw_surveys
+from assets.ingest.assets import raw_allocations, raw_care_starts, raw_care_stops, raw_declarations, raw_surveys
+from assets.ingest.messages import MESSAGE_KINDS
 from checks.metadata import examples_md
 from pipelines.core.warehouse import Warehouse
 
@@ -61,3 +62,17 @@ def declaration_rows_add_up(warehouse: Warehouse) -> dg.AssetCheckResult:
                 "duplicates).")
 def survey_rows_add_up(warehouse: Warehouse) -> dg.AssetCheckResult:
     return identity_result(warehouse, "surveys", "raw.survey_rows")
+
+
+def _message_identity(asset: dg.AssetsDefinition, kind: str, table: str) -> dg.AssetChecksDefinition:
+    @dg.asset_check(asset=asset, name=f"{kind}_rows_add_up", blocking=True,
+                    description="Per file and in total: rows read = loaded + quarantined + exact duplicates + "
+                    "retracted.")
+    def _check(warehouse: Warehouse) -> dg.AssetCheckResult:
+        return identity_result(warehouse, kind, table)
+
+    return _check
+
+
+message_rows_add_up = [_message_identity(asset, k.kind, k.target) for asset, k in
+                       zip((raw_allocations, raw_care_starts, raw_care_stops), MESSAGE_KINDS, strict=True)]

@@ -2,10 +2,17 @@
 
 import dagster as dg
 
-from assets.ingest.assets import raw_declarations, raw_surveys, reference_data
+from assets.ingest.assets import (
+    raw_allocations,
+    raw_care_starts,
+    raw_care_stops,
+    raw_declarations,
+    raw_surveys,
+    reference_data,
+)
 from assets.publish import published_warehouse
 from assets.transform import dbt_marts, dbt_staging
-from checks.accounting import declaration_rows_add_up, survey_rows_add_up
+from checks.accounting import declaration_rows_add_up, message_rows_add_up, survey_rows_add_up
 from checks.contract_checks import contract_checks
 from checks.credits import credits_match_a_debit
 from checks.freshness import freshness_sensor, published_data_is_recent, published_is_fresh
@@ -15,21 +22,23 @@ from checks.reference_coverage import financials_are_complete, population_is_com
 from checks.survey_coverage import survey_coverage_checks
 from pipelines.alerts import alert_on_failed_run, warn_digest
 from pipelines.core.warehouse import warehouse_from_settings
-from pipelines.jobs import ingest_declarations_job, ingest_surveys_job, nightly_refresh
+from pipelines.jobs import ingest_declarations_job, ingest_messages_jobs, ingest_surveys_job, nightly_refresh
 from pipelines.retraction import retract_file_job
 from pipelines.schedules import nightly_refresh_schedule
-from pipelines.sensors import new_declaration_files, new_survey_files
+from pipelines.sensors import new_declaration_files, new_message_files, new_survey_files
 
-ALL_ASSETS = [reference_data, raw_declarations, raw_surveys, dbt_staging, dbt_marts, published_warehouse]
-ALL_CHECKS = [declaration_rows_add_up, survey_rows_add_up, credits_match_a_debit, population_is_complete,
-              financials_are_complete, *contract_checks, *operational_checks, *survey_coverage_checks,
-              *publishable_checks, published_data_is_recent]
+ALL_ASSETS = [reference_data, raw_declarations, raw_surveys, raw_allocations, raw_care_starts, raw_care_stops,
+              dbt_staging, dbt_marts, published_warehouse]
+ALL_CHECKS = [declaration_rows_add_up, survey_rows_add_up, *message_rows_add_up, credits_match_a_debit,
+              population_is_complete, financials_are_complete, *contract_checks, *operational_checks,
+              *survey_coverage_checks, *publishable_checks, published_data_is_recent]
 
 defs = dg.Definitions(
     assets=ALL_ASSETS,
     asset_checks=[*ALL_CHECKS, *published_is_fresh],
-    jobs=[nightly_refresh, ingest_declarations_job, ingest_surveys_job, retract_file_job],
+    jobs=[nightly_refresh, ingest_declarations_job, ingest_surveys_job, *ingest_messages_jobs, retract_file_job],
     schedules=[nightly_refresh_schedule],
-    sensors=[new_declaration_files, new_survey_files, alert_on_failed_run, warn_digest, freshness_sensor],
+    sensors=[new_declaration_files, new_survey_files, *new_message_files, alert_on_failed_run, warn_digest,
+             freshness_sensor],
     resources={"warehouse": warehouse_from_settings()},
 )

@@ -34,3 +34,5 @@ nightly_refresh = dg.define_asset_job(
 )
 ingest_declarations_job = _ingest_and_refresh("declarations", "raw_declarations", "declaration")
 ingest_surveys_job = _ingest_and_refresh("surveys", "raw_surveys", "outcome-record")
+ingest_messages_jobs = [_ingest_and_refresh(kind, f"raw_{kind}", label) for kind, label in (
+    ("allocations", "allocation (JW301)"), ("care_starts", "care-start (JW305)"), ("care_stops", "care-stop (JW307)"))]

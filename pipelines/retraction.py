@@ -15,7 +15,7 @@ from pydantic import Field
 from assets.ingest.retract import RetractionError, find_file, retract
 from pipelines.core.warehouse import Warehouse
 
-INGEST_ASSET = {"declarations": "raw_declarations", "surveys": "raw_surveys"}
+INGEST_ASSET = {kind: f"raw_{kind}" for kind in ("declarations", "surveys", "allocations", "care_starts", "care_stops")}
 
 
 class RetractFileConfig(dg.Config):

@@ -18,7 +18,7 @@ import duckdb
 
 from assets.ingest.files import discover
 from pipelines.core.warehouse import Warehouse
-from pipelines.jobs import ingest_declarations_job, ingest_surveys_job
+from pipelines.jobs import ingest_declarations_job, ingest_messages_jobs, ingest_surveys_job
 
 
 def registered_files(warehouse: Warehouse, kind: str) -> set[str] | None:
@@ -66,3 +66,6 @@ def build_file_sensor(name: str, kind: str, suffixes: tuple[str, ...], job_name:
 new_declaration_files = build_file_sensor("new_declaration_files", "declarations", (".xml", ".csv"),
                                           ingest_declarations_job.name)
 new_survey_files = build_file_sensor("new_survey_files", "surveys", (".csv", ".xlsx"), ingest_surveys_job.name)
+new_message_files = [build_file_sensor(f"new_{job.name.removeprefix('ingest_and_refresh_')}_files",
+                                       job.name.removeprefix("ingest_and_refresh_"), (".xml",), job.name)
+                     for job in ingest_messages_jobs]

@@ -130,8 +130,8 @@ def test_interventions_and_duration_by_region(published):
 
 
 def test_dimensions_about_and_bigint_counts(published):
-    assert rows(published, "SELECT count(*), count(*) FILTER (WHERE applies_to = 'surveys') FROM marts.dim_rule") \
-        == [(18, 9)]
+    assert rows(published, "SELECT count(*), count(*) FILTER (WHERE applies_to = 'surveys'), "
+                           "count(*) FILTER (WHERE applies_to = 'care_stops') FROM marts.dim_rule") == [(27, 9, 3)]
     assert rows(published, "SELECT referrer FROM marts.dim_referrer ORDER BY sort_order DESC LIMIT 1") \
         == [("onbekend",)]
     assert rows(published, "SELECT count(*) FROM marts.dim_measure") == [(8,)]

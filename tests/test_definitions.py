@@ -36,7 +36,9 @@ def test_every_dbt_model_is_an_asset_in_its_layer_with_its_edges_and_checks():
     assert parents("declaration_lines") == {"raw_declarations"}
     assert parents("outcome_responses") == {"raw_surveys", "reference_data"}
     assert parents("trajectories") == {"declaration_lines", "outcome_responses"}
-    assert parents("data_quality") == {"reference_data", "raw_declarations", "raw_surveys"}
-    assert parents("data_quality_rules") == {"raw_declarations", "raw_surveys"}
+    assert parents("data_quality") == {"reference_data", "raw_declarations", "raw_surveys", "raw_allocations",
+                                       "raw_care_starts", "raw_care_stops"}
+    assert parents("data_quality_rules") == {"raw_declarations", "raw_surveys", "raw_allocations", "raw_care_starts",
+                                             "raw_care_stops"}
     assert parents("duration_effect") == {"trajectory_outcomes"}
     assert parents("published_warehouse") == set(models_in("marts"))

@@ -13,9 +13,11 @@ from xml.etree import ElementTree
 import dagster as dg
 import duckdb
 import pytest
+from lxml import etree
 
+from assets.ingest.messages import MESSAGE_KINDS
 from pipelines.core.pseudonyms import passes_elfproef
-from pipelines.core.reference_data import REFERENCE_DIR
+from pipelines.core.reference_data import REFERENCE_DIR, XSD_DIR
 from pipelines.core.warehouse import Warehouse
 from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
 from pipelines.demo_data.generator import DemoGenerator
@@ -181,6 +183,34 @@ def test_planted_defects_are_quarantined_with_their_rule(refreshed):
     assert found.get("duplicate", 0) == planted.get("resent_duplicate", 0)
     assert set(found) <= {"D02", "D04", "D08", "D09", "duplicate"}
     assert rejected == planted["truncated_xml_file"] == 1
+
+
+def test_demo_messages_are_valid_against_the_ijw_xsds(refreshed):
+    data_dir, _, _ = refreshed
+    for kind, message in (("allocations", "JW301"), ("care_starts", "JW305"), ("care_stops", "JW307")):
+        schema = etree.XMLSchema(etree.parse(str(XSD_DIR / f"{message}.xsd")))
+        files = sorted((data_dir / "raw" / kind).glob("*.xml"))
+        assert files, kind
+        invalid = [f.name for f in files if not schema.validate(etree.parse(str(f)))]
+        assert invalid == [], (kind, invalid[:3])
+
+
+def test_every_message_is_accounted_for_and_planted_defects_are_quarantined_by_rule(refreshed):
+    data_dir, wh, _ = refreshed
+    planted = json.loads((data_dir / "raw/demo_manifest.json").read_text())["messages"]
+    with duckdb.connect(str(wh.working_db), read_only=True) as con:
+        for kind in MESSAGE_KINDS:
+            found = dict(con.execute(f"SELECT coalesce(rule_id, status), count(*) FROM {kind.target} "
+                                     "GROUP BY ALL").fetchall())
+            expected = {k: n for k, n in planted[kind.kind].items() if k != "records"}
+            assert {k: found.get(k, 0) for k in expected} == expected, kind.kind
+            assert sum(found.values()) == planted[kind.kind]["records"], kind.kind
+            files = con.execute("SELECT status, count(*), sum(rows_read), sum(rows_loaded + rows_quarantined + "
+                                "rows_duplicate), count(*) FILTER (WHERE rows_read <> rows_loaded + rows_quarantined "
+                                "+ rows_duplicate) FROM registry.files WHERE kind = ? GROUP BY ALL",
+                                [kind.kind]).fetchall()
+            assert files == [("loaded", planted[kind.kind]["records"], planted[kind.kind]["records"],
+                              planted[kind.kind]["records"], 0)], kind.kind
 
 
 def test_planted_survey_defects_are_quarantined_with_their_rule(refreshed):

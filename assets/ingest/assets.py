@@ -6,6 +6,7 @@ import pandas as pd
 
 from assets.ingest.declarations import ingest_declarations
 from assets.ingest.files import IngestSummary, outstanding_rejections
+from assets.ingest.messages import MESSAGE_KINDS, MessageKind, ingest_messages
 from assets.ingest.reference import load_reference
 from assets.ingest.surveys import ingest_surveys
 from assets.sql import markdown_table
@@ -53,6 +54,26 @@ def raw_surveys(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.M
         total = con.execute("SELECT count(*) FROM raw.survey_rows").fetchone()[0]
         waiting = outstanding_rejections(con, "surveys")
     return _report(context, summary, total, waiting)
+
+
+def _message_asset(kind: MessageKind) -> dg.AssetsDefinition:
+    @dg.asset(name=f"raw_{kind.kind}", group_name="ingest", kinds={"duckdb"}, owners=OWNERS, deps=[reference_data],
+              description=f"New {kind.label} from raw/{kind.kind}/ (XML, XSD-validated), checked row by row "
+              f"(rules {kind.rules[0].rule_id}-{kind.rules[-1].rule_id}) and pseudonymised, into {kind.target} "
+              "with lineage. No name, address, contact detail or birth date is stored: the birth date becomes "
+              "the age at the start.")
+    def ingest(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+        with warehouse.connect() as con:
+            summary = ingest_messages(con, kind, warehouse.raw_dir, warehouse.max_file_bytes,
+                                      warehouse.pseudonymiser(), progress=context.log.info)
+            total = con.execute(f"SELECT count(*) FROM {kind.target}").fetchone()[0]
+            waiting = outstanding_rejections(con, kind.kind)
+        return _report(context, summary, total, waiting)
+
+    return ingest
+
+
+raw_allocations, raw_care_starts, raw_care_stops = (_message_asset(k) for k in MESSAGE_KINDS)
 
 
 def _report(context: dg.AssetExecutionContext, s: IngestSummary, total: int,

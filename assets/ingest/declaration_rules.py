@@ -7,7 +7,7 @@ resolved afterwards in `declarations.py`.
 
 from __future__ import annotations
 
-from assets.ingest.row_rules import RowRule, quoted, required_rule
+from assets.ingest.row_rules import RowRule, elfproef_rule, known_municipality_rule, quoted, required_rule
 
 # (condition, message) per required field for D01; the message names the field and what was wrong.
 _REQUIRED = (
@@ -33,13 +33,10 @@ _REQUIRED = (
 
 DECLARATION_RULES: tuple[RowRule, ...] = (
     required_rule("D01", _REQUIRED),
-    RowRule("D02", "BSN fails the elfproef", "NOT bsn_valid",
-            "'BSN is not 9 digits passing the elfproef (eleven-test)'"),
+    elfproef_rule("D02"),
     RowRule("D03", "AGB code not 8 digits", "NOT is_agb(provider_agb)",
             "'AGB code ''' || provider_agb || ''' is not 8 digits'"),
-    RowRule("D04", "municipality code not in the reference list",
-            "municipality_code NOT IN (SELECT municipality_code FROM ref.municipalities)",
-            "'gemeentecode ''' || municipality_code || ''' is not a municipality in the reference list'"),
+    known_municipality_rule("D04"),
     RowRule("D05", "product category not in JZ020",
             "product_category NOT IN (SELECT code FROM ref.product_categories)",
             "'productcategorie ''' || product_category || ''' is not in code list JZ020'"),

@@ -17,7 +17,7 @@ import duckdb
 
 from assets.ingest import loading
 from assets.ingest.declaration_rules import DECLARATION_RULES
-from assets.ingest.files import IngestSummary, RawFile, plan_run, register, set_rows_read
+from assets.ingest.files import IngestSummary, RawFile, plan_run, register, set_rows_read, update_counts_sql
 from assets.ingest.row_rules import judged_sql
 from assets.ingest.xml_reader import xml_batches
 from assets.ingest.xml_source import MessageSpec, arrow_schema
@@ -127,17 +127,7 @@ MARK_REPEATS_SQL = f"""
     FROM resolved_declarations AS r
     WHERE t.file_id = r.file_id AND t.line_no = r.line_no
 """
-COUNTS_SQL = f"""
-    UPDATE registry.files AS f SET rows_loaded = s.loaded, rows_quarantined = s.quarantined,
-           rows_duplicate = s.duplicate
-    FROM (
-        SELECT file_id, count(*) FILTER (WHERE status = 'loaded') AS loaded,
-               count(*) FILTER (WHERE status = 'quarantined') AS quarantined,
-               count(*) FILTER (WHERE status = 'duplicate') AS duplicate
-        FROM {TARGET} WHERE file_id >= $first GROUP BY file_id
-    ) AS s
-    WHERE f.file_id = s.file_id
-"""
+COUNTS_SQL = update_counts_sql(TARGET)
 
 
 def resolve_repeats(con: duckdb.DuckDBPyConnection, first: int) -> None:

@@ -97,6 +97,22 @@ ORDER BY file_id
 """
 
 
+def update_counts_sql(rows_table: str) -> str:
+    """SQL ($first: the run's first file id) that sets each file's loaded, quarantined and
+    duplicate counts from the rows stored: the right side of the accounting identity."""
+    return f"""
+    UPDATE registry.files AS f SET rows_loaded = s.loaded, rows_quarantined = s.quarantined,
+           rows_duplicate = s.duplicate
+    FROM (
+        SELECT file_id, count(*) FILTER (WHERE status = 'loaded') AS loaded,
+               count(*) FILTER (WHERE status = 'quarantined') AS quarantined,
+               count(*) FILTER (WHERE status = 'duplicate') AS duplicate
+        FROM {rows_table} WHERE file_id >= $first GROUP BY file_id
+    ) AS s
+    WHERE f.file_id = s.file_id
+"""
+
+
 def outstanding_rejections(con: duckdb.DuckDBPyConnection, kind: str) -> pd.DataFrame:
     return con.execute(OUTSTANDING_REJECTIONS_SQL, [kind]).df()
 

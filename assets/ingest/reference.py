@@ -15,6 +15,7 @@ from assets.ingest.csv_source import READ_ERRORS, inspect_csv, text_table
 from assets.ingest.declaration_rules import DECLARATION_RULES
 from assets.ingest.declarations import D09_TITLE
 from assets.ingest.files import next_file_id, register, sha256_of
+from assets.ingest.messages import MESSAGE_KINDS
 from assets.ingest.redact import redact
 from assets.ingest.survey_rules import SURVEY_RULES
 from assets.ingest.surveys import S09_TITLE
@@ -75,6 +76,7 @@ def _load_rules(con: duckdb.DuckDBPyConnection) -> None:
     a BI user reading data_quality_rules sees a description, not only an id."""
     rules = [(r.rule_id, "declarations", r.title) for r in DECLARATION_RULES] + [("D09", "declarations", D09_TITLE)]
     rules += [(r.rule_id, "surveys", r.title) for r in SURVEY_RULES] + [("S09", "surveys", S09_TITLE)]
+    rules += [(r.rule_id, k.kind, r.title) for k in MESSAGE_KINDS for r in k.rules]
     con.execute("CREATE OR REPLACE TABLE ref.rules (rule_id VARCHAR PRIMARY KEY, applies_to VARCHAR, title VARCHAR)")
     con.executemany("INSERT INTO ref.rules VALUES (?, ?, ?)", rules)
 

@@ -23,10 +23,12 @@ from dataclasses import dataclass
 import duckdb
 
 from assets.ingest.declarations import COUNTS_SQL, resolve_repeats
+from assets.ingest.messages import MESSAGE_KINDS, mark_duplicates
 from assets.ingest.surveys import SUPERSEDE_SQL
 from pipelines.core.schema import DECLARATION_ROWS, SURVEY_ROWS
 
-ROWS_TABLE = {"declarations": DECLARATION_ROWS, "surveys": SURVEY_ROWS}
+MESSAGES = {k.kind: k for k in MESSAGE_KINDS}
+ROWS_TABLE = {"declarations": DECLARATION_ROWS, "surveys": SURVEY_ROWS} | {k.kind: k.target for k in MESSAGE_KINDS}
 
 
 class RetractionError(ValueError):
@@ -94,6 +96,11 @@ def retract(con: duckdb.DuckDBPyConnection, name: str, reason: str) -> Retractio
         removed = con.execute(f"SELECT count(*) FROM {table} WHERE list_contains(?, file_id)", [ids]).fetchone()[0]
         if kind == "declarations":
             _retract_declarations(con, ids)
+        elif kind in MESSAGES:
+            # a duplicate of one of its rows loads again in its place: judge them all again
+            con.execute(f"DELETE FROM {table} WHERE list_contains(?, file_id)", [ids])
+            con.execute(f"UPDATE {table} SET status = 'loaded', message = NULL WHERE status = 'duplicate'")
+            mark_duplicates(con, MESSAGES[kind], 0)
         else:
             con.execute(f"DELETE FROM {table} WHERE list_contains(?, file_id)", [ids])
             con.execute(SUPERSEDE_SQL)

@@ -17,6 +17,18 @@ class RowRule:
     message: str  # SQL expression for the readable message
 
 
+def elfproef_rule(rule_id: str) -> RowRule:
+    """The BSN's verdict, taken before it was replaced by its pseudonym (pipelines/core/pseudonyms.py)."""
+    return RowRule(rule_id, "BSN fails the elfproef", "NOT bsn_valid",
+                   "'BSN is not 9 digits passing the elfproef (eleven-test)'")
+
+
+def known_municipality_rule(rule_id: str) -> RowRule:
+    return RowRule(rule_id, "municipality code not in the reference list",
+                   "municipality_code NOT IN (SELECT municipality_code FROM ref.municipalities)",
+                   "'gemeentecode ''' || municipality_code || ''' is not a municipality in the reference list'")
+
+
 def quoted(expr: str) -> str:
     """SQL for the value in quotes, or 'empty'."""
     return f"coalesce('''' || {expr} || '''', 'empty')"

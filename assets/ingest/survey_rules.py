@@ -6,7 +6,7 @@ or a trajectory ending in the future is a typing error, not a forecast.
 
 from __future__ import annotations
 
-from assets.ingest.row_rules import RowRule, quoted, required_rule
+from assets.ingest.row_rules import RowRule, elfproef_rule, quoted, required_rule
 
 _REQUIRED = (
     ("response_id IS NULL", "'response_id missing'"),
@@ -25,8 +25,7 @@ _REQUIRED = (
 
 SURVEY_RULES: tuple[RowRule, ...] = (
     required_rule("S01", _REQUIRED),
-    RowRule("S02", "BSN fails the elfproef", "NOT bsn_valid",
-            "'BSN is not 9 digits passing the elfproef (eleven-test)'"),
+    elfproef_rule("S02"),
     RowRule("S03", "unknown municipality or AGB code not 8 digits",
             "municipality_code NOT IN (SELECT municipality_code FROM ref.municipalities) "
             "OR NOT is_agb(provider_agb)",

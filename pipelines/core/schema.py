@@ -14,6 +14,9 @@ from pipelines.core.pseudonyms import HEX_CHARS
 SCHEMAS = ("registry", "raw", "ref", "staging", "quarantine", "marts")
 DECLARATION_ROWS = "raw.declaration_rows"
 SURVEY_ROWS = "raw.survey_rows"
+ALLOCATION_ROWS = "raw.allocation_rows"
+CARE_START_ROWS = "raw.care_start_rows"
+CARE_STOP_ROWS = "raw.care_stop_rows"
 
 REGISTRY_DDL = """
 CREATE TABLE IF NOT EXISTS registry.files (
@@ -87,6 +90,51 @@ CREATE TABLE IF NOT EXISTS {SURVEY_ROWS} (
     ingested_at TIMESTAMP NOT NULL
 )
 """
+# The municipality's own iJw messages (assets/ingest/messages.py): what every kind carries first.
+_MESSAGE_COMMON = """
+    file_id INTEGER NOT NULL,
+    line_no BIGINT NOT NULL,
+    message_id VARCHAR,
+    message_date DATE,
+    provider_agb VARCHAR,
+    municipality_code VARCHAR,
+    client_pseudonym VARCHAR,
+    age_at_start INTEGER,
+    sex VARCHAR,
+    allocation_number VARCHAR,
+    product_category VARCHAR,
+    product_code VARCHAR,
+    allocation_start DATE,"""
+_ROW_STATE = """
+    status VARCHAR NOT NULL,
+    rule_id VARCHAR,
+    message VARCHAR,
+    ingested_at TIMESTAMP NOT NULL"""
+ALLOCATION_ROWS_DDL = f"""
+CREATE TABLE IF NOT EXISTS {ALLOCATION_ROWS} ({_MESSAGE_COMMON}
+    allocated_on DATE,
+    allocation_end DATE,
+    change_reason VARCHAR,
+    volume BIGINT,
+    unit VARCHAR,
+    frequency VARCHAR,
+    budget_cents BIGINT,{_ROW_STATE}
+)
+"""
+CARE_START_ROWS_DDL = f"""
+CREATE TABLE IF NOT EXISTS {CARE_START_ROWS} ({_MESSAGE_COMMON}
+    start_date DATE,
+    delivery_status VARCHAR,{_ROW_STATE}
+)
+"""
+CARE_STOP_ROWS_DDL = f"""
+CREATE TABLE IF NOT EXISTS {CARE_STOP_ROWS} ({_MESSAGE_COMMON}
+    start_date DATE,
+    end_date DATE,
+    end_reason VARCHAR,
+    delivery_status VARCHAR,{_ROW_STATE}
+)
+"""
 UPGRADES_DDL = "CREATE TABLE IF NOT EXISTS registry.upgrades (step VARCHAR PRIMARY KEY, applied_at TIMESTAMP)"
 CUT_PSEUDONYMS = "pseudonyms cut to 128 bits"
 
@@ -95,7 +143,8 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Schemas and the tables ingestion writes, then the upgrades; safe to repeat."""
     for schema in SCHEMAS:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-    for ddl in (REGISTRY_DDL, DECLARATION_ROWS_DDL, SURVEY_ROWS_DDL):
+    for ddl in (REGISTRY_DDL, DECLARATION_ROWS_DDL, SURVEY_ROWS_DDL, ALLOCATION_ROWS_DDL, CARE_START_ROWS_DDL,
+                CARE_STOP_ROWS_DDL):
         con.execute(ddl)
     upgrade(con)
 

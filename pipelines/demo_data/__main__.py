@@ -25,11 +25,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--scale must be positive")
     started = time.perf_counter()
     manifest = DemoGenerator(args.out, args.scale, args.seed).run()
-    c = manifest["counts"]
+    c, m = manifest["counts"], manifest["messages"]
+    messages = ", ".join(f"{m[kind]['records']:,} {label}" for kind, label in (
+        ("allocations", "JW301"), ("care_starts", "JW305"), ("care_stops", "JW307")))
     print(
         f"demo data in {args.out}: {c.get('declaration_lines', 0):,} declaration lines in "
         f"{c.get('xml_files', 0):,} XML and {c.get('csv_files', 0):,} CSV files, "
-        f"{c.get('survey_rows', 0):,} survey rows; {time.perf_counter() - started:.1f}s"
+        f"{c.get('survey_rows', 0):,} survey rows; messages {messages}; {time.perf_counter() - started:.1f}s"
     )
     return 0
 

@@ -23,6 +23,7 @@ from tqdm import tqdm
 from pipelines.core.reference_data import REFERENCE_DIR
 from pipelines.demo_data import writers
 from pipelines.demo_data.bsn import break_elfproef, synthetic_bsn
+from pipelines.demo_data.messages import MessageWriter
 from pipelines.demo_data.world import (
     FIRST_YEAR,
     GROWTH_BY_CLIENTS,
@@ -84,6 +85,15 @@ class Trajectory:
     end: date | None
     end_reason: str | None
     referrer: str
+
+
+def _nested(tally: Counter[str]) -> dict[str, dict[str, int]]:
+    """{"allocations/A01": 3} -> {"allocations": {"A01": 3}}."""
+    out: dict[str, dict[str, int]] = {}
+    for key, n in sorted(tally.items()):
+        group, name = key.split("/")
+        out.setdefault(group, {})[name] = n
+    return out
 
 
 def month_starts(first_year: int = FIRST_YEAR) -> list[date]:
@@ -188,9 +198,12 @@ class DemoGenerator:
         for sub in ("declarations", "surveys", "reference"):
             (self.out / sub).mkdir(parents=True, exist_ok=True)
         months = month_starts()
+        planted: Counter[str] = Counter()
+        messages = MessageWriter(self.out, self.seed, planted)
         for index, provider in enumerate(tqdm(self.providers, desc="providers", unit="provider")):
             rng = random.Random(f"{self.seed}/{provider.agb}")
             trajs = self.trajectories(index, provider, rng)
+            messages.write(provider.agb, trajs)
             carry: list[dict] = []  # lines that belong in next month's file (resent, credits)
             for m_i, month in enumerate(months):
                 lines, carry = carry, []
@@ -205,6 +218,7 @@ class DemoGenerator:
         self._write_reference()
         manifest = {"seed": self.seed, "scale": self.scale, "counts": dict(self.counts),
                     "declaration_defects": dict(self.defects),
+                    "messages": _nested(planted),
                     "planted_effects": {
                         "high_dropout_provider": self.providers[HIGH_DROPOUT_PROVIDER].agb,
                         "best_referral_channel": BEST_REFERRER,

@@ -128,3 +128,59 @@ def write_table(path: Path, header: Sequence[str], rows: Iterable[Sequence]) -> 
         writer = csv.writer(fh)
         writer.writerow(header)
         writer.writerows(rows)
+
+
+# JW301 (allocation), JW305 (start), JW307 (stop): one client per message, as the XSDs demand.
+MESSAGE_CODES = {"JW301": 436, "JW305": 438, "JW307": 440}
+RECORDS = {"JW301": ("ToegewezenProducten", "ToegewezenProduct"), "JW305": ("StartProducten", "StartProduct"),
+           "JW307": ("StopProducten", "StopProduct")}
+
+
+def write_client_message(path: Path, message: str, *, sender: str, receiver: str, message_id: str, day: date,
+                         client: dict, records: Sequence[dict]) -> None:
+    """One JW301/JW305/JW307 message about one client. `client` has bsn, birth (date), sex, surname,
+    first_name, street and postcode (only a JW301 carries contact details); each record the
+    elements of one ToegewezenProduct/StartProduct/StopProduct in XSD order, as (name, value) pairs
+    where a value of None leaves the element out."""
+    p = message.lower()
+    body = [f"<{p}:Bsn>{client['bsn']}</{p}:Bsn>",
+            f"<{p}:Geboortedatum><ijw:Datum>{client['birth']:%Y-%m-%d}</ijw:Datum></{p}:Geboortedatum>",
+            f"<{p}:Geslacht>{client['sex']}</{p}:Geslacht>",
+            f"<{p}:Naam><ijw:Geslachtsnaam><ijw:Achternaam>{client['surname']}</ijw:Achternaam></ijw:Geslachtsnaam>"
+            f"<ijw:Voornamen>{client['first_name']}</ijw:Voornamen>"
+            + ("<ijw:NaamGebruik>1</ijw:NaamGebruik>" if message == "JW301" else "") + f"</{p}:Naam>"]
+    if message == "JW301":
+        body.append(f"<{p}:Contactgegevens><{p}:Contact><{p}:Soort>01</{p}:Soort><{p}:Adres>"
+                    f"<ijw:Huis><ijw:Huisnummer>{client['house_number']}</ijw:Huisnummer></ijw:Huis>"
+                    f"<ijw:Postcode>{client['postcode']}</ijw:Postcode><ijw:Straatnaam>{client['street']}"
+                    f"</ijw:Straatnaam><ijw:Plaatsnaam>{client['town']}</ijw:Plaatsnaam>"
+                    f"<ijw:LandCode>NL</ijw:LandCode></{p}:Adres></{p}:Contact></{p}:Contactgegevens>")
+    group, one = RECORDS[message]
+    body.append(f"<{p}:{group}>")
+    for record in records:
+        parts = []
+        for name, value in record:
+            if value is None:
+                continue
+            if name == "Product":
+                value = f"<ijw:Categorie>{value[0]}</ijw:Categorie><ijw:Code>{value[1]}</ijw:Code>"
+            elif name == "Omvang":
+                value = (f"<ijw:Volume>{value[0]}</ijw:Volume><ijw:Eenheid>{value[1]}</ijw:Eenheid>"
+                         f"<ijw:Frequentie>{value[2]}</ijw:Frequentie>")
+            elif isinstance(value, date):
+                value = f"{value:%Y-%m-%d}"
+            parts.append(f"<{p}:{name}>{value}</{p}:{name}>")
+        body.append(f"<{p}:{one}>{''.join(parts)}</{p}:{one}>")
+    body.append(f"</{p}:{group}>")
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<{p}:Bericht xmlns:ijw="http://www.istandaarden.nl/ijw/3_2/basisschema/schema" '
+        f'xmlns:{p}="http://www.istandaarden.nl/ijw/3_2/{p}/schema">\n'
+        f"<{p}:Header><{p}:BerichtCode>{MESSAGE_CODES[message]}</{p}:BerichtCode>"
+        f"<{p}:BerichtVersie>3</{p}:BerichtVersie><{p}:BerichtSubversie>2</{p}:BerichtSubversie>"
+        f"<{p}:Afzender>{sender}</{p}:Afzender><{p}:Ontvanger>{receiver}</{p}:Ontvanger>"
+        f"<{p}:BerichtIdentificatie><ijw:Identificatie>{message_id}</ijw:Identificatie>"
+        f"<ijw:Dagtekening>{day:%Y-%m-%d}</ijw:Dagtekening></{p}:BerichtIdentificatie>"
+        f"<{p}:XsdVersie><ijw:BasisschemaXsdVersie>1.0.0</ijw:BasisschemaXsdVersie>"
+        f"<ijw:BerichtXsdVersie>1.0.0</ijw:BerichtXsdVersie></{p}:XsdVersie></{p}:Header>\n"
+        f"<{p}:Client>{''.join(body)}</{p}:Client>\n</{p}:Bericht>\n", encoding="utf-8")

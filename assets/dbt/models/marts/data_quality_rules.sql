@@ -4,6 +4,10 @@ FROM (
     SELECT file_id, rule_id FROM {{ source('raw', 'declaration_rows') }} WHERE status = 'quarantined'
     UNION ALL
     SELECT file_id, rule_id FROM {{ source('raw', 'survey_rows') }} WHERE status = 'quarantined'
+    {%- for table in ['allocation_rows', 'care_start_rows', 'care_stop_rows'] %}
+    UNION ALL
+    SELECT file_id, rule_id FROM {{ source('raw', table) }} WHERE status = 'quarantined'
+    {%- endfor %}
 ) AS q
 JOIN {{ source('registry', 'files') }} AS f USING (file_id)
 GROUP BY ALL
