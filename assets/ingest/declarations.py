@@ -17,7 +17,7 @@ import duckdb
 
 from assets.ingest import loading
 from assets.ingest.declaration_rules import DECLARATION_RULES
-from assets.ingest.files import IngestSummary, RawFile, plan_run, register, set_rows_read, update_counts_sql
+from assets.ingest.files import IngestSummary, RawFile, plan_run, register_run, set_rows_read, update_counts_sql
 from assets.ingest.row_rules import judged_sql
 from assets.ingest.xml_reader import xml_batches
 from assets.ingest.xml_source import MessageSpec, arrow_schema
@@ -154,9 +154,7 @@ def ingest_declarations(con: duckdb.DuckDBPyConnection, raw_dir: Path, max_file_
     con.execute("BEGIN TRANSACTION")
     try:
         read, rejected = _read_files(con, files, max_file_bytes, pseudonyms, progress)
-        for f in files:
-            status = "rejected" if f.file_id in rejected else "loaded"
-            register(con, f.file_id, f.source_file, f.sha256, "declarations", status, rejected.get(f.file_id))
+        register_run(con, files, "declarations", rejected)
         progress("resolving repeated reference numbers (D09 and exact duplicates)")
         resolve_repeats(con, first)
         set_rows_read(con, read)

@@ -79,6 +79,13 @@ def register(con: duckdb.DuckDBPyConnection, file_id: int, source_file: str, sha
     )
 
 
+def register_run(con: duckdb.DuckDBPyConnection, files: list[RawFile], kind: str, rejected: dict[int, str]) -> None:
+    """Register every file of a run: rejected with its reason, or loaded."""
+    for f in files:
+        status = "rejected" if f.file_id in rejected else "loaded"
+        register(con, f.file_id, f.source_file, f.sha256, kind, status, rejected.get(f.file_id))
+
+
 def set_rows_read(con: duckdb.DuckDBPyConnection, read: dict[int, int]) -> None:
     """Record per file how many rows its reader produced: the left side of the accounting identity."""
     if read:

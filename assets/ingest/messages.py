@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 
 from assets.ingest import loading
-from assets.ingest.files import IngestSummary, plan_run, register, set_rows_read, update_counts_sql
+from assets.ingest.files import IngestSummary, plan_run, register_run, set_rows_read, update_counts_sql
 from assets.ingest.row_rules import RowRule, elfproef_rule, judged_sql, known_municipality_rule
 from assets.ingest.xml_reader import xml_batches
 from assets.ingest.xml_source import MessageSpec, arrow_schema
@@ -155,9 +155,7 @@ def ingest_messages(con: duckdb.DuckDBPyConnection, kind: MessageKind, raw_dir: 
         batches = xml_batches(readable, kind.spec, columns, pseudonyms, read, rejected, progress, kind.label)
         loading.insert_stream(con, batches, Pseudonymiser.schema(arrow_schema(columns)),
                               lambda source: con.execute(kind.insert_sql(source)))
-        for f in files:
-            register(con, f.file_id, f.source_file, f.sha256, kind.kind,
-                     "rejected" if f.file_id in rejected else "loaded", rejected.get(f.file_id))
+        register_run(con, files, kind.kind, rejected)
         set_rows_read(con, read)
         mark_duplicates(con, kind, first)
         con.execute("COMMIT")

@@ -15,7 +15,7 @@ import duckdb
 
 from assets.ingest import loading
 from assets.ingest.csv_source import text_schema
-from assets.ingest.files import IngestSummary, RawFile, plan_run, register, set_rows_read
+from assets.ingest.files import IngestSummary, RawFile, plan_run, register_run, set_rows_read
 from assets.ingest.row_rules import judged_sql
 from assets.ingest.survey_rules import SURVEY_RULES
 from assets.ingest.xlsx_source import xlsx_batches
@@ -93,9 +93,7 @@ def ingest_surveys(con: duckdb.DuckDBPyConnection, raw_dir: Path, max_file_bytes
     typed = ", ".join(TYPED)
     con.execute("BEGIN TRANSACTION")
     try:
-        for f in files:
-            register(con, f.file_id, f.source_file, f.sha256, "surveys",
-                     "rejected" if f.file_id in rejected else "loaded", rejected.get(f.file_id))
+        register_run(con, files, "surveys", rejected)
         con.execute(f"""
             INSERT INTO raw.survey_rows
             SELECT file_id, line_no, {typed},
