@@ -26,15 +26,19 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def _meta(table: str, key: str) -> list[str]:
+    return list((MODELS[table].get("config", {}).get("meta") or {}).get(key) or [])
+
+
 def grain(table: str) -> list[str]:
     """The mart's grain as its YAML declares it (meta.grain): its primary key."""
-    return list((MODELS[table].get("config", {}).get("meta") or {}).get("grain") or [])
+    return _meta(table, "grain")
 
 
 def row_checks(table: str) -> list[str]:
     """What must hold on every row (meta.checks), published as CHECK constraints: a row that breaks
     one fails the publish, so the BI file never holds it."""
-    return list((MODELS[table].get("config", {}).get("meta") or {}).get("checks") or [])
+    return _meta(table, "checks")
 
 
 def dimension_keys() -> dict[str, str]:

@@ -9,8 +9,7 @@ two, and no mart built on that may be published. A retracted file's rows are gon
 
 import dagster as dg
 
-from assets.ingest.assets import raw_allocations, raw_care_starts, raw_care_stops, raw_declarations, raw_surveys
-from assets.ingest.messages import MESSAGE_KINDS
+from assets.ingest.assets import MESSAGE_ASSETS, raw_declarations, raw_surveys
 from checks.metadata import examples_md
 from pipelines.core.warehouse import Warehouse
 
@@ -74,5 +73,4 @@ def _message_identity(asset: dg.AssetsDefinition, kind: str, table: str) -> dg.A
     return _check
 
 
-message_rows_add_up = [_message_identity(asset, k.kind, k.target) for asset, k in
-                       zip((raw_allocations, raw_care_starts, raw_care_stops), MESSAGE_KINDS, strict=True)]
+message_rows_add_up = [_message_identity(asset, k.kind, k.target) for k, asset in MESSAGE_ASSETS]

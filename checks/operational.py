@@ -7,9 +7,8 @@ thresholds are settings of the Warehouse resource.
 
 import dagster as dg
 
-from assets.ingest.assets import raw_allocations, raw_care_starts, raw_care_stops, raw_declarations, raw_surveys
+from assets.ingest.assets import MESSAGE_ASSETS, raw_declarations, raw_surveys
 from assets.ingest.files import outstanding_rejections
-from assets.ingest.messages import MESSAGE_KINDS
 from checks.metadata import examples_md
 from pipelines.core.warehouse import Warehouse
 
@@ -106,10 +105,8 @@ operational_checks = [
     build_quarantine_rate_check(raw_surveys, "surveys", "raw.survey_rows"),
     build_rejected_files_check(raw_declarations, "declarations"),
     build_rejected_files_check(raw_surveys, "surveys"),
-    *(build_quarantine_rate_check(asset, k.kind, k.target) for asset, k in
-      zip((raw_allocations, raw_care_starts, raw_care_stops), MESSAGE_KINDS, strict=True)),
-    *(build_rejected_files_check(asset, k.kind) for asset, k in
-      zip((raw_allocations, raw_care_starts, raw_care_stops), MESSAGE_KINDS, strict=True)),
+    *(build_quarantine_rate_check(asset, k.kind, k.target) for k, asset in MESSAGE_ASSETS),
+    *(build_rejected_files_check(asset, k.kind) for k, asset in MESSAGE_ASSETS),
     declarations_are_current,
     no_sudden_spend_jumps,
 ]

@@ -8,6 +8,8 @@ working file would otherwise quarantine every row as an unknown municipality), a
 
 import dagster as dg
 
+from assets.ingest.messages import MESSAGE_KINDS
+
 # The run worker's console gets warnings and errors only: `make ui` would otherwise print every
 # run's DEBUG log. The UI's run log keeps every event whatever this says.
 QUIET_CONSOLE = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
@@ -34,5 +36,5 @@ nightly_refresh = dg.define_asset_job(
 )
 ingest_declarations_job = _ingest_and_refresh("declarations", "raw_declarations", "declaration")
 ingest_surveys_job = _ingest_and_refresh("surveys", "raw_surveys", "outcome-record")
-ingest_messages_jobs = [_ingest_and_refresh(kind, f"raw_{kind}", label) for kind, label in (
-    ("allocations", "allocation (JW301)"), ("care_starts", "care-start (JW305)"), ("care_stops", "care-stop (JW307)"))]
+ingest_messages_jobs = {k.kind: _ingest_and_refresh(k.kind, f"raw_{k.kind}", k.label.replace(" messages", ""))
+                        for k in MESSAGE_KINDS}

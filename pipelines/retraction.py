@@ -12,10 +12,11 @@ import dagster as dg
 import duckdb
 from pydantic import Field
 
+from assets.ingest.messages import MESSAGE_KINDS
 from assets.ingest.retract import RetractionError, find_file, retract
 from pipelines.core.warehouse import Warehouse
 
-INGEST_ASSET = {kind: f"raw_{kind}" for kind in ("declarations", "surveys", "allocations", "care_starts", "care_stops")}
+INGEST_ASSET = {kind: f"raw_{kind}" for kind in ("declarations", "surveys", *(k.kind for k in MESSAGE_KINDS))}
 
 
 class RetractFileConfig(dg.Config):

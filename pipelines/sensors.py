@@ -66,6 +66,5 @@ def build_file_sensor(name: str, kind: str, suffixes: tuple[str, ...], job_name:
 new_declaration_files = build_file_sensor("new_declaration_files", "declarations", (".xml", ".csv"),
                                           ingest_declarations_job.name)
 new_survey_files = build_file_sensor("new_survey_files", "surveys", (".csv", ".xlsx"), ingest_surveys_job.name)
-new_message_files = [build_file_sensor(f"new_{job.name.removeprefix('ingest_and_refresh_')}_files",
-                                       job.name.removeprefix("ingest_and_refresh_"), (".xml",), job.name)
-                     for job in ingest_messages_jobs]
+new_message_files = [build_file_sensor(f"new_{kind}_files", kind, (".xml",), job.name)
+                     for kind, job in ingest_messages_jobs.items()]

@@ -73,7 +73,8 @@ def _message_asset(kind: MessageKind) -> dg.AssetsDefinition:
     return ingest
 
 
-raw_allocations, raw_care_starts, raw_care_stops = (_message_asset(k) for k in MESSAGE_KINDS)
+MESSAGE_ASSETS = [(k, _message_asset(k)) for k in MESSAGE_KINDS]  # each kind with the asset that ingests it
+raw_allocations, raw_care_starts, raw_care_stops = (asset for _, asset in MESSAGE_ASSETS)
 
 
 def _report(context: dg.AssetExecutionContext, s: IngestSummary, total: int,

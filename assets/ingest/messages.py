@@ -129,7 +129,12 @@ def mark_duplicates(con: duckdb.DuckDBPyConnection, kind: MessageKind, first: in
         FROM (
             SELECT file_id, line_no, row_number() OVER w AS rn, first_value(file_id) OVER w AS first_file,
                    first_value(line_no) OVER w AS first_line
-            FROM (SELECT file_id, line_no, {content} AS content FROM {kind.target} WHERE status = 'loaded')
+            FROM (
+                -- only rows about an allocation the new files mention can repeat one: hash just those
+                SELECT file_id, line_no, {content} AS content FROM {kind.target}
+                WHERE status = 'loaded' AND hash(municipality_code, allocation_number) IN (
+                    SELECT hash(municipality_code, allocation_number) FROM {kind.target} WHERE file_id >= $first)
+            )
             WHERE content IN (SELECT {content} FROM {kind.target} WHERE file_id >= $first AND status = 'loaded')
             WINDOW w AS (PARTITION BY content ORDER BY file_id, line_no)
         ) AS d
