@@ -15,7 +15,7 @@ from checks.sql_rules import no_bsn
 from pipelines.core.warehouse import Warehouse
 
 KEY_COLUMNS = {"municipality_code", "municipality_name", "youth_care_region", "year", "month", "product_category",
-               "provider_agb", "provider_name", "duration_band", "duration_band_order", "suppressed"}
+               "provider_agb", "provider_name", "duration_band", "duration_band_order", "age_band_order", "suppressed"}
 
 
 def build_publishable_check(asset: dg.AssetKey) -> dg.AssetChecksDefinition:

@@ -13,6 +13,7 @@ from assets.ingest.assets import (
 from assets.publish import published_warehouse
 from assets.transform import dbt_marts, dbt_staging
 from checks.accounting import declaration_rows_add_up, message_rows_add_up, survey_rows_add_up
+from checks.allocation_checks import allocation_checks
 from checks.contract_checks import contract_checks
 from checks.credits import credits_match_a_debit
 from checks.freshness import freshness_sensor, published_data_is_recent, published_is_fresh
@@ -31,7 +32,7 @@ ALL_ASSETS = [reference_data, raw_declarations, raw_surveys, raw_allocations, ra
               dbt_staging, dbt_marts, published_warehouse]
 ALL_CHECKS = [declaration_rows_add_up, survey_rows_add_up, *message_rows_add_up, credits_match_a_debit,
               population_is_complete, financials_are_complete, *contract_checks, *operational_checks,
-              *survey_coverage_checks, *publishable_checks, published_data_is_recent]
+              *survey_coverage_checks, *allocation_checks, *publishable_checks, published_data_is_recent]
 
 defs = dg.Definitions(
     assets=ALL_ASSETS,

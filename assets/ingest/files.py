@@ -80,10 +80,14 @@ def register(con: duckdb.DuckDBPyConnection, file_id: int, source_file: str, sha
 
 
 def register_run(con: duckdb.DuckDBPyConnection, files: list[RawFile], kind: str, rejected: dict[int, str]) -> None:
-    """Register every file of a run: rejected with its reason, or loaded."""
-    for f in files:
-        status = "rejected" if f.file_id in rejected else "loaded"
-        register(con, f.file_id, f.source_file, f.sha256, kind, status, rejected.get(f.file_id))
+    """Register every file of a run, rejected with its reason or loaded, in one statement: a run of
+    ten thousand one-message files would otherwise spend most of a second on single inserts."""
+    con.execute(
+        "INSERT INTO registry.files (file_id, source_file, sha256, kind, status, message, ingested_at) "
+        "SELECT unnest($ids), unnest($names), unnest($shas), $kind, unnest($statuses), unnest($messages), now()",
+        {"ids": [f.file_id for f in files], "names": [f.source_file for f in files], "shas": [f.sha256 for f in files],
+         "kind": kind, "statuses": ["rejected" if f.file_id in rejected else "loaded" for f in files],
+         "messages": [rejected.get(f.file_id) for f in files]})
 
 
 def set_rows_read(con: duckdb.DuckDBPyConnection, read: dict[int, int]) -> None:

@@ -43,7 +43,7 @@ class Trajectory(Protocol):
 def client_details(bsn: str) -> dict:
     """A synthetic client, the same for a BSN in every message: birth date, sex, name, address."""
     rnd = random.Random(bsn)
-    return {"bsn": bsn, "birth": date(2003, 1, 1) + timedelta(days=rnd.randint(0, 365 * 20)),
+    return {"bsn": bsn, "birth": date(2002, 1, 1) + timedelta(days=rnd.randint(0, 365 * 15)),
             "sex": rnd.choice("12"), "surname": rnd.choice(_SURNAMES), "first_name": rnd.choice(_FIRST_NAMES),
             "street": rnd.choice(_STREETS), "house_number": rnd.randint(1, 200),
             "postcode": f"{rnd.randint(1000, 9999)}AB", "town": "Demodorp"}

@@ -125,3 +125,37 @@ def _write_chunk(out: Path, cursor: duckdb.DuckDBPyConnection, per_file: int, fi
             fh.write("\n</jw323:Clienten></jw323:Declaratie></jw323:Bericht>\n")
         files += 1
     return files
+
+
+def write_message_files(out: Path, kind: str, lines: int, per_file: int) -> int:
+    """`lines` JW301 allocations or JW307 stops, `per_file` records to a message (one client each, as the
+    XSDs demand; real messages hold one to a few, so the demo measures the cost of many small files)."""
+    from datetime import date, timedelta
+
+    from pipelines.demo_data.bsn import synthetic_bsn
+    from pipelines.demo_data.messages import client_details
+    from pipelines.demo_data.writers import write_client_message
+
+    code = {"allocations": "JW301", "care_stops": "JW307"}[kind]
+    out.mkdir(parents=True, exist_ok=True)
+    files = 0
+    for start in range(0, lines, per_file):
+        municipality, agb = MUNICIPALITIES[files % len(MUNICIPALITIES)], f"1234{files % 10000:04d}"
+        begin = date(2024, 1, 1) + timedelta(days=files % 300)
+        records = []
+        for n in range(start, min(lines, start + per_file)):
+            if code == "JW301":
+                records.append([("ToewijzingNummer", 1_000_000 + n), ("Product", ("45", "45A01")),
+                                ("Toewijzingsdatum", begin), ("Toewijzingstijd", "09:00:00"), ("Ingangsdatum", begin),
+                                ("Einddatum", begin + timedelta(days=180)), ("RedenWijziging", None),
+                                ("Omvang", (10, "04", "4")), ("Budget", None)])
+            else:
+                records.append([("ToewijzingNummer", 1_000_000 + n), ("Product", ("45", "45A01")),
+                                ("ToewijzingIngangsdatum", begin), ("Begindatum", begin), ("RedenBeeindiging", "31"),
+                                ("Einddatum", begin + timedelta(days=90)), ("StatusAanlevering", "1")])
+        sender, receiver = (municipality, agb) if code == "JW301" else (agb, municipality)
+        write_client_message(out / f"{code}_{files:06d}.xml", code, sender=sender, receiver=receiver,
+                             message_id=str(files + 1), day=begin, client=client_details(synthetic_bsn(f"b{files}")),
+                             records=records)
+        files += 1
+    return files

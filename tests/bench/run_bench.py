@@ -21,7 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.bench.make_inputs import write_csv_files, write_xml_files
+from tests.bench.make_inputs import write_csv_files, write_message_files, write_xml_files
 
 KEY = "benchmark-key"
 
@@ -76,6 +76,26 @@ def phase_ingest(work: Path, fmt: str) -> dict:
             "checks_seconds": checked - done}
 
 
+def phase_messages(work: Path) -> dict:
+    """JW301 allocations and JW307 stops: parse with XSD validation on both cores, rules, pseudonyms."""
+    from assets.ingest.messages import ALLOCATIONS, CARE_STOPS, ingest_messages
+    from assets.ingest.reference import load_reference
+    from pipelines.core.warehouse import Warehouse
+
+    data_dir = work / "messages"
+    shutil.rmtree(data_dir / "warehouse", ignore_errors=True)
+    wh = Warehouse(data_dir=str(data_dir), pseudonym_key=KEY)
+    result = {}
+    with wh.connect() as con:
+        load_reference(con, wh.raw_dir)
+        for kind in (ALLOCATIONS, CARE_STOPS):
+            started = time.perf_counter()
+            summary = ingest_messages(con, kind, wh.raw_dir, wh.max_file_bytes, wh.pseudonymiser())
+            result[kind.spec.message] = {"lines": summary.rows_read, "loaded": summary.rows_loaded,
+                                         "files": summary.files_loaded, "seconds": time.perf_counter() - started}
+    return result
+
+
 ASSET_STEPS = ("reference_data", "raw_declarations", "raw_surveys", "dbt_staging", "dbt_marts", "published_warehouse")
 
 
@@ -122,10 +142,12 @@ def main() -> int:
     parser.add_argument("--skip-xml", action="store_true", help="CSV and the bare read only (quicker)")
     parser.add_argument("--repeat", type=int, default=3, help="turns each for the bare read and the CSV ingest")
     parser.add_argument("--skip-refresh", action="store_true", help="leave out the full Dagster refresh")
-    parser.add_argument("--phase", choices=["bare", "csv", "xml", "refresh"], help=argparse.SUPPRESS)
+    parser.add_argument("--message-lines", type=int, default=1_000_000,
+                        help="JW301 and JW307 records each for the message line (0 leaves it out)")
+    parser.add_argument("--phase", choices=["bare", "csv", "xml", "refresh", "messages"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
-        phase = {"bare": phase_bare, "refresh": phase_refresh}.get(args.phase)
+        phase = {"bare": phase_bare, "refresh": phase_refresh, "messages": phase_messages}.get(args.phase)
         result = phase(args.work) if phase else phase_ingest(args.work, args.phase)
         result["peak_mb"], result["workers_peak_mb"] = _peak_mb()
         print(json.dumps(result))
@@ -175,6 +197,16 @@ def main() -> int:
               f"{r['loaded']:,} loaded, {r['staged']:,} staged; blocking checks (GX suite + SQL rules + "
               f"identity) {r['checks_seconds']:.1f}s = {100 * r['checks_seconds'] / r['seconds']:.0f}% on top "
               "(target: at most 25%)")
+    if args.message_lines:
+        print(f"\ngenerating {args.message_lines:,} JW301 and {args.message_lines:,} JW307 records (messages of 100)")
+        for kind in ("allocations", "care_stops"):
+            write_message_files(work / "messages/raw" / kind, kind, args.message_lines, 100)
+        messages = run_phase(work, "messages")
+        for code in ("JW301", "JW307"):
+            r = messages[code]
+            print(f"ingest {code} (XSD, rules, pseudonyms): {r['lines']:,} records in {r['files']:,} files, "
+                  f"{r['seconds']:.1f}s = {r['lines'] / r['seconds']:,.0f} lines/s "
+                  f"(peak {max(messages['peak_mb'], messages['workers_peak_mb']):,.0f} MB)")
     if not args.skip_refresh:
         bare = run_phase(work, "bare")
         refresh = run_phase(work, "refresh")

@@ -1,8 +1,10 @@
 -- Grain: one trajectory = one allocation (municipality_code, allocation_number), internal only.
--- Start = the survey startdatum, else the first day of its earliest declared product period.
--- End, end reason and referrer come from its latest accepted outcome record (latest invuldatum).
--- Spend = net sum of all its declaration lines. Trajectories without surveys still count for
--- spend; without an end they are ongoing.
+-- Start = the JW305 Begindatum, else the survey startdatum, else the first day of the earliest
+-- declared product period. End and end reason = the JW307 where there is one, else the latest
+-- accepted outcome record (latest invuldatum); a JW307 stop ends the trajectory whether or not
+-- an outcome record exists. The referrer comes from the outcome record. Age at start and sex
+-- come from the provider's JW305, else its JW307, else the municipality's JW301. Spend = net sum
+-- of all its declaration lines. Without an end a trajectory is still running.
 WITH declared AS (
     SELECT
         municipality_code,
@@ -20,22 +22,64 @@ latest_response AS (
     FROM {{ ref('outcome_responses') }}
     QUALIFY row_number() OVER (PARTITION BY municipality_code, allocation_number
                                ORDER BY filled_date DESC, source_file DESC, source_line DESC) = 1
+),
+keys AS (
+    SELECT municipality_code, allocation_number FROM declared
+    UNION SELECT municipality_code, allocation_number FROM latest_response
+    UNION SELECT municipality_code, allocation_number FROM {{ ref('care_starts') }}
+    UNION SELECT municipality_code, allocation_number FROM {{ ref('care_stops') }}
+),
+joined AS (
+    SELECT
+        k.municipality_code,
+        k.allocation_number,
+        coalesce(d.client_pseudonym, st.client_pseudonym, sp.client_pseudonym, r.client_pseudonym)
+            AS client_pseudonym,
+        coalesce(d.provider_agb, st.provider_agb, sp.provider_agb, r.provider_agb) AS provider_agb,
+        coalesce(d.product_category, st.product_category, sp.product_category, r.product_category)
+            AS product_category,
+        coalesce(st.start_date, r.start_date, d.first_period_start) AS start_date,
+        CASE WHEN sp.allocation_number IS NOT NULL THEN sp.end_date ELSE r.end_date END AS end_date,
+        CASE WHEN sp.allocation_number IS NOT NULL THEN sp.end_reason ELSE r.end_reason END AS end_reason,
+        CASE WHEN sp.allocation_number IS NOT NULL THEN sp.cbs_end_reason ELSE r.cbs_end_reason END
+            AS cbs_end_reason,
+        coalesce(sp.counts_as_ended, r.counts_as_ended, false) AS ended,
+        r.referrer,
+        coalesce(st.age_at_start, sp.age_at_start, a.age_at_start) AS age_at_start,
+        coalesce(st.sex, sp.sex, a.sex) AS sex,
+        coalesce(d.spend_eur, 0)::DECIMAL(18, 2) AS spend_eur,
+        d.municipality_code IS NOT NULL AS declared,
+        r.municipality_code IS NOT NULL AS surveyed,
+        st.municipality_code IS NOT NULL AS start_message,
+        sp.municipality_code IS NOT NULL AS stop_message
+    FROM keys AS k
+    LEFT JOIN declared AS d USING (municipality_code, allocation_number)
+    LEFT JOIN latest_response AS r USING (municipality_code, allocation_number)
+    LEFT JOIN {{ ref('care_starts') }} AS st USING (municipality_code, allocation_number)
+    LEFT JOIN {{ ref('care_stops') }} AS sp USING (municipality_code, allocation_number)
+    LEFT JOIN {{ ref('allocations') }} AS a USING (municipality_code, allocation_number)
 )
 SELECT
-    coalesce(d.municipality_code, r.municipality_code) AS municipality_code,
-    coalesce(d.allocation_number, r.allocation_number) AS allocation_number,
-    coalesce(d.client_pseudonym, r.client_pseudonym) AS client_pseudonym,
-    coalesce(d.provider_agb, r.provider_agb) AS provider_agb,
-    coalesce(d.product_category, r.product_category) AS product_category,
-    coalesce(r.start_date, d.first_period_start) AS start_date,
-    r.end_date,
-    r.end_reason,
-    r.cbs_end_reason,
-    coalesce(r.counts_as_ended, false) AS ended,
-    r.referrer,
-    date_diff('day', coalesce(r.start_date, d.first_period_start), r.end_date) AS duration_days,
-    coalesce(d.spend_eur, 0)::DECIMAL(18, 2) AS spend_eur,
-    d.municipality_code IS NOT NULL AS declared,
-    r.municipality_code IS NOT NULL AS surveyed
-FROM declared AS d
-FULL OUTER JOIN latest_response AS r USING (municipality_code, allocation_number)
+    municipality_code,
+    allocation_number,
+    client_pseudonym,
+    provider_agb,
+    product_category,
+    start_date,
+    end_date,
+    end_reason,
+    cbs_end_reason,
+    ended,
+    referrer,
+    date_diff('day', start_date, end_date) AS duration_days,
+    spend_eur,
+    declared,
+    surveyed,
+    age_at_start,
+    CASE WHEN age_at_start <= 3 THEN '0-3' WHEN age_at_start <= 11 THEN '4-11'
+         WHEN age_at_start <= 17 THEN '12-17' WHEN age_at_start IS NOT NULL THEN '18+' ELSE 'onbekend' END
+        AS age_band,
+    sex,
+    start_message,
+    stop_message
+FROM joined

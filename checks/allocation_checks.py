@@ -1,0 +1,45 @@
+"""WARN checks on allocation control: declarations that go beyond what the municipality allocated.
+
+None of these blocks the night run. A finding is about how a provider declares, not about
+whether the figures are right: the money was declared and is counted, and stopping the run
+would withhold every figure from the council over one provider. They ask a person (contract
+management) to look, with the allocations and lines to look at.
+"""
+
+import dagster as dg
+
+from checks.metadata import examples_md
+from pipelines.core.warehouse import Warehouse
+
+
+@dg.asset_check(asset="allocation_use", blocking=False,
+                description="No allocation is declared beyond its money value (budget, or volume x tariff) or "
+                "outside its dates, and every declaration names an allocation the municipality issued.")
+def allocations_are_respected(warehouse: Warehouse) -> dg.AssetCheckResult:
+    with warehouse.connect() as con:
+        beyond = con.execute("""
+            SELECT municipality_code, provider_agb, count(*) FILTER (WHERE declared_eur > allocated_eur)
+                       AS allocations_overrun,
+                   round(sum(greatest(declared_eur - allocated_eur, 0)), 2) AS declared_beyond_eur,
+                   count(*) FILTER (WHERE lines_outside > 0) AS allocations_with_lines_outside,
+                   sum(lines_outside) AS lines_outside
+            FROM staging.allocation_use
+            GROUP BY ALL HAVING allocations_overrun > 0 OR lines_outside > 0
+            ORDER BY declared_beyond_eur DESC""").df()
+        unallocated = con.execute("""
+            SELECT l.municipality_code, l.provider_agb, count(*) AS lines, round(sum(l.amount_eur), 2) AS declared_eur
+            FROM staging.declaration_lines AS l
+            WHERE l.municipality_code IN (SELECT municipality_code FROM staging.allocations)
+              AND NOT EXISTS (SELECT 1 FROM staging.allocations AS a WHERE a.municipality_code = l.municipality_code
+                                                                        AND a.allocation_number = l.allocation_number)
+            GROUP BY ALL ORDER BY declared_eur DESC""").df()
+    return dg.AssetCheckResult(
+        passed=beyond.empty and unallocated.empty, severity=dg.AssetCheckSeverity.WARN,
+        metadata={"providers_beyond_allocation": len(beyond), "providers_without_allocation": len(unallocated),
+                  "beyond_allocation": examples_md(beyond), "without_allocation": examples_md(unallocated),
+                  "what_to_do": dg.MetadataValue.md(
+                      "Ask the provider about the allocations overrun or declared outside their dates, and about "
+                      "declarations naming no allocation; `marts.allocation_control` shows the sums per year.")})
+
+
+allocation_checks = [allocations_are_respected]
