@@ -213,6 +213,23 @@ def test_every_message_is_accounted_for_and_planted_defects_are_quarantined_by_r
                               planted[kind.kind]["records"], 0)], kind.kind
 
 
+def test_allocation_control_finds_the_planted_overruns_and_short_allocations(refreshed):
+    data_dir, wh, _ = refreshed
+    planted = json.loads((data_dir / "raw/demo_manifest.json").read_text())["allocation_control_planted"]
+    with duckdb.connect(str(wh.working_db), read_only=True) as con:
+        use = {(m, a): (declared, allocated, lines, outside) for m, a, declared, allocated, lines, outside in
+               con.execute("SELECT municipality_code, allocation_number, declared_eur, allocated_eur, declared_lines, "
+                           "lines_outside FROM staging.allocation_use").fetchall()}
+        ended_without_outcome = con.execute(
+            "SELECT avg(CASE WHEN surveyed THEN 0 ELSE 1 END) FROM staging.trajectories WHERE ended").fetchone()[0]
+    over = [use[tuple(k)] for k in planted["over_allocated"] if tuple(k) in use and use[tuple(k)][2] > 0]
+    short = [use[tuple(k)] for k in planted["short_allocation"] if tuple(k) in use and use[tuple(k)][2] > 0]
+    assert over and all(declared > allocated for declared, allocated, _, _ in over)
+    assert short and all(outside > 0 for *_, outside in short)
+    # as in real life, about a third of the ended trajectories have no outcome record
+    assert 0.25 < ended_without_outcome < 0.40
+
+
 def test_planted_survey_defects_are_quarantined_with_their_rule(refreshed):
     data_dir, wh, _ = refreshed
     planted = json.loads((data_dir / "raw/demo_manifest.json").read_text())["declaration_defects"]

@@ -219,6 +219,7 @@ class DemoGenerator:
         manifest = {"seed": self.seed, "scale": self.scale, "counts": dict(self.counts),
                     "declaration_defects": dict(self.defects),
                     "messages": _nested(planted),
+                    "allocation_control_planted": messages.planted,
                     "planted_effects": {
                         "high_dropout_provider": self.providers[HIGH_DROPOUT_PROVIDER].agb,
                         "best_referral_channel": BEST_REFERRER,

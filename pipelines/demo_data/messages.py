@@ -56,6 +56,7 @@ class MessageWriter:
         self.out = out
         self.seed = seed
         self.tally = tally
+        self.planted: dict[str, list[list]] = {"over_allocated": [], "short_allocation": []}  # [municipality, number]
         for kind in MESSAGE_DEFECTS:
             (out / kind).mkdir(parents=True, exist_ok=True)
 
@@ -91,18 +92,18 @@ class MessageWriter:
         defect = self._defect("allocations", rng)
         months = p.median_months * 2
         end = None if rng.random() < OPEN_ENDED else start + timedelta(days=int(months * 30.4))
-        lo, hi = p.volume
-        size, budget = (hi, "4"), None
+        size, budget = (p.volume[1], "4"), None
         if p.unit == "14":
             size = (7, "2")  # days a week
         elif p.unit == "83":  # euros: a budget in eurocents, no volume
-            budget, size = int(hi * 100 * months), None
-        if rng.random() < OVER_ALLOCATED:  # planted: the provider declares more than allocated
+            budget, size = int(p.volume[1] * 100 * months), None
+        if rng.random() < OVER_ALLOCATED:  # planted: one unit (or one euro) allocated in all, far more declared
             self.tally["allocation_control/over_allocated"] += 1
-            size = (max(1, lo // 2), size[1]) if size else None
-            budget = budget // 3 if budget else None
+            self.planted["over_allocated"].append([t.municipality, str(t.allocation)])
+            size, budget = ((1, "6"), None) if size else (None, 100)
         elif (t.end is None or (t.end - t.start).days > 60) and rng.random() < SHORT_ALLOCATION:
             self.tally["allocation_control/short_allocation"] += 1  # planted: care runs past the allocation's end
+            self.planted["short_allocation"].append([t.municipality, str(t.allocation)])
             end = t.start + timedelta(days=30)
         if defect == "A03":
             end = start - timedelta(days=10)
