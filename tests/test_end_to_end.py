@@ -222,10 +222,14 @@ def test_allocation_control_finds_the_planted_overruns_and_short_allocations(ref
                            "lines_outside FROM staging.allocation_use").fetchall()}
         ended_without_outcome = con.execute(
             "SELECT avg(CASE WHEN surveyed THEN 0 ELSE 1 END) FROM staging.trajectories WHERE ended").fetchone()[0]
-    over = [use[tuple(k)] for k in planted["over_allocated"] if tuple(k) in use and use[tuple(k)][2] > 0]
+    # one unit (or euro) allocated in all: every one declared in two lines or more (each line at least one unit)
+    # has declared beyond it
+    over = [use[tuple(k)] for k in planted["over_allocated"] if tuple(k) in use and use[tuple(k)][2] > 1]
     short = [use[tuple(k)] for k in planted["short_allocation"] if tuple(k) in use and use[tuple(k)][2] > 0]
-    assert over and all(declared > allocated for declared, allocated, _, _ in over)
+    assert over and [u for u in over if not u[0] > u[1]] == []
     assert short and all(outside > 0 for *_, outside in short)
+    unused = [use[tuple(k)] for k in planted["never_declared"] if tuple(k) in use]
+    assert unused and all(lines == 0 for _, _, lines, _ in unused)
     # as in real life, about a third of the ended trajectories have no outcome record
     assert 0.25 < ended_without_outcome < 0.40
 

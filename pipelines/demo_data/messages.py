@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Protocol
@@ -23,7 +24,8 @@ MESSAGE_DEFECTS = {
     "care_starts": (("B01", 0.003), ("B02", 0.002), ("B03", 0.002), ("duplicate", 0.003)),
     "care_stops": (("E01", 0.003), ("E02", 0.002), ("E03", 0.002), ("duplicate", 0.003)),
 }
-OVER_ALLOCATED, SHORT_ALLOCATION, OPEN_ENDED = 0.03, 0.03, 0.10
+OVER_ALLOCATED, SHORT_ALLOCATION, OPEN_ENDED, NEVER_USED = 0.03, 0.03, 0.10, 0.02
+UNUSED_OFFSET = 500_000  # an unused allocation's number: the trajectory's plus this, never taken by a real one
 UNKNOWN_MUNICIPALITY = "9999"  # four digits as the XSD wants, but no municipality
 _SURNAMES = ("Jansen", "de Vries", "van den Berg", "Bakker", "Visser", "Smit", "Meijer", "Mulder")
 _FIRST_NAMES = ("Sam", "Noor", "Daan", "Lotte", "Milan", "Sara", "Finn", "Julia")
@@ -56,7 +58,8 @@ class MessageWriter:
         self.out = out
         self.seed = seed
         self.tally = tally
-        self.planted: dict[str, list[list]] = {"over_allocated": [], "short_allocation": []}  # [municipality, number]
+        # [municipality, allocation number] of each planted case
+        self.planted: dict[str, list[list]] = {"over_allocated": [], "short_allocation": [], "never_declared": []}
         for kind in MESSAGE_DEFECTS:
             (out / kind).mkdir(parents=True, exist_ok=True)
 
@@ -65,6 +68,11 @@ class MessageWriter:
         for t in trajectories:
             allocation_start = t.start - timedelta(days=rng.randint(0, 10))
             self._allocation(agb, t, allocation_start, rng)
+            if rng.random() < NEVER_USED:  # planted: a second allocation for the same care, never declared
+                self.tally["allocation_control/never_declared"] += 1
+                unused = replace(t, allocation=t.allocation + UNUSED_OFFSET)
+                self.planted["never_declared"].append([t.municipality, str(unused.allocation)])
+                self._allocation(agb, unused, allocation_start, rng)
             self._start(agb, t, allocation_start, rng)
             if t.end is not None:
                 self._stop(agb, t, allocation_start, rng)
