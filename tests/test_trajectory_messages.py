@@ -7,6 +7,8 @@ fixture computed by hand (k = 1). Almelo (0141), provider P:
 - B: JW301 1002 from 01-01 to 03-31, 5 units in total; JW305 start 01-10; JW307 stop 05-31,
   reason 32 (dropout); no outcome record; declared February and May, 2 units each (EUR 400).
 - C: JW301 1003 from 01-01, open, budget EUR 1,000; nothing else.
+- B's allocation also came in an earlier JW301 (dated 2023-12-15) of 50 units; the later one
+  (2024-01-01, 5 units) replaces it, so it counts nowhere.
 - D: no messages; an outcome record 03-01 to 03-31, reason 32; declared March, 1 unit (EUR 100).
 
 By hand, for 2024:
@@ -44,13 +46,14 @@ PERSONAL = {"surname": "Zwartkruis", "first_name": "Ilse-Marije", "street": "Hoo
             "postcode": "7511QX", "town": "Testoord"}
 
 
-def message(raw: Path, kind: str, code: str, client: str, record: list) -> None:
+def message(raw: Path, kind: str, code: str, client: str, record: list, day: date = date(2024, 1, 1),
+            name: str | None = None) -> None:
     folder = raw / kind
     folder.mkdir(exist_ok=True)
     sender, receiver = ("0141", P) if code == "JW301" else (P, "0141")
     details = {"bsn": BSN[client], "sex": "2", "birth": BIRTH[client], **PERSONAL}
-    write_client_message(folder / f"{client}.xml", code, sender=sender, receiver=receiver, message_id=client,
-                         day=date(2024, 1, 1), client=details, records=[record])
+    write_client_message(folder / f"{name or client}.xml", code, sender=sender, receiver=receiver, message_id=client,
+                         day=day, client=details, records=[record])
 
 
 def allocation(number: int, end: date | None, volume: int | None, budget: int | None = None) -> list:
@@ -80,6 +83,9 @@ def built(tmp_path_factory):
         (raw / sub).mkdir(parents=True)
     message(raw, "allocations", "JW301", "A", allocation(1001, date(2024, 6, 30), 20))
     message(raw, "allocations", "JW301", "B", allocation(1002, date(2024, 3, 31), 5))
+    # an earlier version of B's allocation (50 units) that the later message replaces
+    message(raw, "allocations", "JW301", "B", allocation(1002, date(2024, 3, 31), 50), day=date(2023, 12, 15),
+            name="B_earlier")
     message(raw, "allocations", "JW301", "C", allocation(1003, None, None, budget=100_000))
     message(raw, "care_starts", "JW305", "A", start(1001, date(2024, 1, 5)))
     message(raw, "care_starts", "JW305", "B", start(1002, date(2024, 1, 10)))
