@@ -10,6 +10,8 @@ fixture computed by hand (k = 1). Almelo (0141), provider P:
 - B's allocation also came in an earlier JW301 (dated 2023-12-15) of 50 units; the later one
   (2024-01-01, 5 units) replaces it, so it counts nowhere.
 - D: no messages; an outcome record 03-01 to 03-31, reason 32; declared March, 1 unit (EUR 100).
+- E, in Enschede (0153): no messages, no outcome record; declared every month from January 2023
+  to May 2024, the data cut-off (2024-05-31): still running across it.
 
 By hand, for 2024:
 - Ended: A (JW307, planned), B (JW307 without a survey: dropout), D (survey: dropout). Without the
@@ -25,6 +27,7 @@ By hand, for 2024:
 
 from __future__ import annotations
 
+import calendar
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -39,7 +42,7 @@ from pipelines.demo_data.writers import write_client_message
 from tests.conftest import TEST_KEY, write_declarations, write_surveys
 
 P = "12345678"
-BSN = {c: synthetic_bsn(f"messages/{c}") for c in "ABCD"}
+BSN = {c: synthetic_bsn(f"messages/{c}") for c in "ABCDE"}
 BIRTH = {"A": date(2010, 2, 14), "B": date(2020, 6, 1), "C": date(2013, 7, 9)}
 # what the messages say about a client that must never leave the parser
 PERSONAL = {"surname": "Zwartkruis", "first_name": "Ilse-Marije", "street": "Hoogstraatje", "house_number": 77,
@@ -99,9 +102,13 @@ def built(tmp_path_factory):
                 "geleverd_volume": str(units), "producttarief": "10000", "ingediend_bedrag": str(units * 10000),
                 "aanbieder_agb": P}
 
+    running = [{"referentienummer": f"E{y}{m:02d}", "bsn": BSN["E"], "gemeentecode": "0153", "aanbieder_agb": P,
+                "toewijzingnummer": "2001", "product_begindatum": f"{y}-{m:02d}-01",
+                "product_einddatum": f"{y}-{m:02d}-{calendar.monthrange(y, m)[1]}"}
+               for y, m in [(2023, m) for m in range(1, 13)] + [(2024, m) for m in range(1, 6)]]
     write_declarations(raw / "declarations/d.csv", [
         line("A", 1001, 1, 10), line("A", 1001, 2, 10), line("A", 1001, 3, 10),
-        line("B", 1002, 2, 2), line("B", 1002, 5, 2), line("D", 1004, 3, 1)])
+        line("B", 1002, 2, 2), line("B", 1002, 5, 2), line("D", 1004, 3, 1), *running])
     write_surveys(raw / "surveys/s.csv", [
         {"bsn": BSN["A"], "aanbieder_agb": P, "toewijzingnummer": "1001", "startdatum": "2024-01-10",
          "einddatum": "2024-04-15", "reden_beeindiging": "34", "invuldatum": "2024-04-20"},
@@ -173,3 +180,23 @@ def test_no_name_address_birth_date_or_bsn_in_any_table_log_line_or_dagster_even
                 text = " ".join(str(v) for row in con.execute(f'SELECT * FROM {schema}."{table}"').fetchall()
                                 for v in row)
                 assert [p for p in personal if p in text] == [], f"{db.name} {schema}.{table}"
+
+
+def test_trajectory_flows_per_month(published):
+    rows = published.execute("""
+        SELECT strftime(month, '%Y-%m'), started, ended, running, running_over_12m, mean_running_duration_days
+        FROM marts.trajectory_flows WHERE municipality_code = '0141' ORDER BY month""").fetchall()
+    # January: A and B start (26 and 21 days by the 31st); March: D starts, A and D end (an end on the
+    # month's last day is not running at its end), B runs on (81 days); May: B ends
+    assert rows == [("2024-01", 2, 0, 2, 0, 23.5), ("2024-02", 0, 0, 2, 0, 52.5), ("2024-03", 1, 2, 1, 0, 81.0),
+                    ("2024-04", 0, 0, 1, 0, 111.0), ("2024-05", 0, 1, 0, 0, None)]
+
+
+def test_a_trajectory_running_across_the_cut_off(published):
+    rows = published.execute("""
+        SELECT strftime(month, '%Y-%m'), running, running_over_12m, running_over_24m, running_without_outcome_over_12m,
+               mean_running_duration_days
+        FROM marts.trajectory_flows WHERE municipality_code = '0153' AND month IN ('2023-12-01', '2024-01-01',
+              '2024-05-01') ORDER BY month""").fetchall()
+    # E starts 2023-01-01 (its first declared period): 364 days on 2023-12-31, 395 on 2024-01-31, 516 at the cut-off
+    assert rows == [("2023-12", 1, 0, 0, 0, 364.0), ("2024-01", 1, 1, 0, 1, 395.0), ("2024-05", 1, 1, 0, 1, 516.0)]
