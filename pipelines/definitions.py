@@ -17,6 +17,7 @@ from checks.allocation_checks import allocation_checks
 from checks.contract_checks import contract_checks
 from checks.credits import credits_match_a_debit
 from checks.freshness import freshness_sensor, published_data_is_recent, published_is_fresh
+from checks.growth_checks import growth_checks
 from checks.operational import operational_checks
 from checks.publishable import publishable_checks
 from checks.reference_coverage import financials_are_complete, population_is_complete
@@ -32,7 +33,8 @@ ALL_ASSETS = [reference_data, raw_declarations, raw_surveys, raw_allocations, ra
               dbt_staging, dbt_marts, published_warehouse]
 ALL_CHECKS = [declaration_rows_add_up, survey_rows_add_up, *message_rows_add_up, credits_match_a_debit,
               population_is_complete, financials_are_complete, *contract_checks, *operational_checks,
-              *survey_coverage_checks, *allocation_checks, *publishable_checks, published_data_is_recent]
+              *survey_coverage_checks, *allocation_checks, *growth_checks, *publishable_checks,
+              published_data_is_recent]
 
 defs = dg.Definitions(
     assets=ALL_ASSETS,

@@ -70,3 +70,8 @@ def hold_working_file(path: Path, seconds: float) -> subprocess.Popen:
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
     assert proc.stdout.readline().strip() == "held"
     return proc
+
+
+def markdown_rows(md: str) -> list[list[str]]:
+    """The body rows of a check's markdown table (checks.metadata.examples_md), cell by cell."""
+    return [[cell.strip() for cell in line.strip().strip("|").split("|")] for line in md.splitlines()[2:]]

@@ -16,7 +16,7 @@ import pytest
 from pipelines.core.warehouse import Warehouse
 from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
 from pipelines.demo_data.generator import DemoGenerator
-from tests.conftest import TEST_KEY
+from tests.conftest import TEST_KEY, markdown_rows
 
 MAKEFILE = Path(__file__).resolve().parents[1] / "Makefile"
 
@@ -31,8 +31,10 @@ def demo(tmp_path_factory):
     DemoGenerator(data_dir / "raw", scale=float(make_demo_setting("DEMO_SCALE")),
                   seed=int(make_demo_setting("DEMO_SEED"))).run()
     wh = Warehouse(data_dir=str(data_dir), pseudonym_key=TEST_KEY)  # the default k, as make demo runs
-    assert dg.materialize([*ALL_ASSETS, *ALL_CHECKS], resources={"warehouse": wh}, raise_on_error=False).success
+    result = dg.materialize([*ALL_ASSETS, *ALL_CHECKS], resources={"warehouse": wh}, raise_on_error=False)
+    assert result.success
     planted = json.loads((data_dir / "raw/demo_manifest.json").read_text())["planted_effects"]
+    planted["checks"] = {c.check_name: c for c in result.get_asset_check_evaluations()}
     with duckdb.connect(str(wh.published_db), read_only=True) as con:
         yield con, planted
 
@@ -88,3 +90,31 @@ def test_spend_growth_names_the_planted_driver_as_the_largest_effect(demo):
         for code in municipalities:
             largest = max(found[code], key=found[code].get)
             assert largest == driver, (code, found[code])
+
+
+def test_the_tariff_check_names_exactly_the_municipalities_with_planted_tariff_rises(demo):
+    """The demo raises tariffs far beyond the index only where it plants tariff-driven growth; elsewhere
+    tariffs rise about 3 % a year, within the default index of 5 %."""
+    con, planted = demo
+    check = planted["checks"]["tariff_rise_within_index"]
+    assert not check.passed
+    named = sorted(row[0] for row in markdown_rows(check.metadata["above"].value))
+    assert named == sorted(planted["growth_driven_by"]["tariffs"])
+    latest = con.execute("""
+        SELECT municipality_code, tariff_change_pct FROM marts.spend_growth
+        WHERE year = (SELECT max(year) FROM marts.spend_growth) AND NOT suppressed""").fetchall()
+    assert all((pct > 5) == (code in planted["growth_driven_by"]["tariffs"]) for code, pct in latest), latest
+
+
+def test_the_region_shows_whether_growth_is_the_municipality_s_own(demo):
+    """A BI user reads in region_benchmark, beside each Twente municipality's client effect, the
+    region's; the planted client-driven municipalities grow by clients faster than their region."""
+    con, planted = demo
+    rows = con.execute("""
+        SELECT municipality_code, sum(municipality_numerator) / sum(municipality_denominator),
+               sum(region_numerator) / sum(region_denominator)
+        FROM marts.region_benchmark WHERE measure = 'client_effect_pct' AND youth_care_region = 'Twente'
+          AND NOT suppressed GROUP BY ALL""").fetchall()
+    own = {code: (mine, region) for code, mine, region in rows}
+    for code in planted["growth_driven_by"]["clients"]:
+        assert own[code][0] > own[code][1], (code, own[code])

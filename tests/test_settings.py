@@ -32,6 +32,17 @@ def test_bad_cell_size():
         load_settings({"JEUGDZORG_MIN_CELL_SIZE": "ten"})
 
 
+def test_youth_care_index_reaches_the_warehouse(monkeypatch, tmp_path):
+    assert load_settings({}).youth_care_index_pct == 5.0
+    assert load_settings({"JEUGDZORG_YOUTH_CARE_INDEX_PCT": "4,25"}).youth_care_index_pct == 4.25
+    monkeypatch.setenv("JEUGDZORG_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("JEUGDZORG_YOUTH_CARE_INDEX_PCT", "6.1")
+    assert warehouse_from_settings().youth_care_index_pct == 6.1
+    for bad in ("vijf", "250"):
+        with pytest.raises(SettingsError, match="JEUGDZORG_YOUTH_CARE_INDEX_PCT"):
+            load_settings({"JEUGDZORG_YOUTH_CARE_INDEX_PCT": bad})
+
+
 def test_pseudonym_key_reaches_the_resource_as_an_env_var_never_as_its_value(monkeypatch, tmp_path):
     monkeypatch.setenv("JEUGDZORG_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("JEUGDZORG_PSEUDONYM_KEY", "municipality-secret")

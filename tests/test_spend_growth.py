@@ -15,6 +15,8 @@ By hand, for 2024:
 - per-client effect = (1,150 - 733.333...) x (2 + 3)/2 = 1,041.67 (and -941.67 + 1,041.67 = 100.00)
 - price effect = (125 - 100) x (16 + 20)/2 = 450.00 (45A01 only: 54B01 and 46C01 are in one year)
 - volume/mix effect = 100 - 450 = -350.00
+- tariff change = 450 / (100 x (16 + 20)/2) = 25.00 %, above the default youth-care index of 5 %,
+  so the WARN check tariff_rise_within_index names Almelo
 """
 
 from __future__ import annotations
@@ -27,11 +29,11 @@ import pytest
 
 from pipelines.demo_data.bsn import synthetic_bsn
 from tests.conftest import TEST_KEY, write_declarations
-from tests.test_blocking_checks import refresh
+from tests.test_blocking_checks import checks, refresh
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory):
+def built(tmp_path_factory):
     from pipelines.core.warehouse import Warehouse
 
     data = tmp_path_factory.mktemp("growth")
@@ -56,10 +58,16 @@ def published(tmp_path_factory):
         line("B24n", "B", 2024, "46C01", 2, 150),
         line("A24x", "A", 2024, "45A01", 1, 125), line("A24xc", "A", 2024, "45A01", 1, 125, "C", "A24x")])
     warehouse = Warehouse(data_dir=str(data), pseudonym_key=TEST_KEY, min_cell_size=1)
-    assert refresh(warehouse).success
+    result = refresh(warehouse)
+    assert result.success
     con = duckdb.connect(str(warehouse.published_db), read_only=True)
-    yield con
+    yield con, checks(result)
     con.close()
+
+
+@pytest.fixture
+def published(built):
+    return built[0]
 
 
 def test_spend_change_splits_exactly_into_clients_and_per_client(published):
@@ -76,6 +84,16 @@ def test_price_effect_counts_codes_declared_in_both_years_only(published):
     row = published.execute("SELECT price_effect_eur, volume_mix_effect_eur FROM marts.spend_growth "
                             "WHERE municipality_code = '0141' AND year = 2024").fetchone()
     assert row == (Decimal("450.00"), Decimal("-350.00"))
+
+
+def test_the_tariff_change_and_its_warn_check_against_the_youth_care_index(built):
+    published, found = built
+    (pct,) = published.execute("SELECT tariff_change_pct FROM marts.spend_growth WHERE municipality_code = '0141' "
+                               "AND year = 2024").fetchone()
+    assert pct == 25.0
+    check = found["tariff_rise_within_index"]
+    assert not check.passed and check.metadata["youth_care_index_pct"].value == 5.0
+    assert check.metadata["municipalities_above"].value == 1 and "0141" in check.metadata["above"].value
 
 
 def test_the_published_file_enforces_that_the_parts_add_up(published):

@@ -32,6 +32,7 @@ class Settings:
     alert_webhook_url: str | None = None
     ui_url: str = "http://127.0.0.1:3000"
     digest_hour: int = 7
+    youth_care_index_pct: float = 5.0
 
     @property
     def warehouse_dir(self) -> Path:
@@ -82,6 +83,16 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     if not raw_hour.isdigit() or not 0 <= int(raw_hour) <= 23:
         raise SettingsError(f"JEUGDZORG_DIGEST_HOUR must be an hour from 0 to 23, got {raw_hour!r}")
 
+    raw_index = env_vars.get("JEUGDZORG_YOUTH_CARE_INDEX_PCT", "5.0").strip() or "5.0"
+    try:
+        youth_care_index_pct = float(raw_index.replace(",", "."))
+    except ValueError as exc:
+        raise SettingsError(f"JEUGDZORG_YOUTH_CARE_INDEX_PCT must be a percentage such as 5.0, got {raw_index!r}"
+                            ) from exc
+    if not -50 <= youth_care_index_pct <= 100:
+        raise SettingsError(f"JEUGDZORG_YOUTH_CARE_INDEX_PCT must be a yearly percentage between -50 and 100, "
+                            f"got {raw_index!r}")
+
     return Settings(
         data_dir=data_dir,
         pseudonym_key=key,
@@ -91,4 +102,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         alert_webhook_url=webhook,
         ui_url=(env_vars.get("JEUGDZORG_UI_URL", "").strip() or "http://127.0.0.1:3000").rstrip("/"),
         digest_hour=int(raw_hour),
+        youth_care_index_pct=youth_care_index_pct,
     )

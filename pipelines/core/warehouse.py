@@ -45,6 +45,8 @@ class Warehouse(dg.ConfigurableResource):
     data_age_warn_months: int = 3
     spend_jump_factor: float = 2.0
     missing_survey_warn: float = 0.5
+    # the yearly tariff indexation the municipality allows (JEUGDZORG_YOUTH_CARE_INDEX_PCT; checks/growth_checks.py)
+    youth_care_index_pct: float = 5.0
     _prepared: bool = PrivateAttr(default=False)
 
     @property
@@ -130,4 +132,5 @@ class Warehouse(dg.ConfigurableResource):
 def warehouse_from_settings() -> Warehouse:
     settings = load_settings()
     key = None if settings.using_demo_key else dg.EnvVar("JEUGDZORG_PSEUDONYM_KEY")
-    return Warehouse(data_dir=str(settings.data_dir), min_cell_size=settings.min_cell_size, pseudonym_key=key)
+    return Warehouse(data_dir=str(settings.data_dir), min_cell_size=settings.min_cell_size, pseudonym_key=key,
+                     youth_care_index_pct=settings.youth_care_index_pct)

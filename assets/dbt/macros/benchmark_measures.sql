@@ -4,7 +4,10 @@
     numerators over the sum of the denominators, never a mean of ratios. `basis` counts what the
     small-cell rule counts: clients for the cost measures, clients of the ended trajectories for
     the outcome measures, responses for satisfaction. higher_is_better is empty where neither
-    direction is better in itself (spend, use). -#}
+    direction is better in itself (spend, use, growth). The growth measures are parts of the spend
+    change over the year before's spend (basis: the clients of the smaller year), so
+    client + per-client and price + volume/mix each add up to spend_change_pct; the flow measures
+    describe the care running at the year's end (basis: the clients of that month's trajectories). -#}
 {% macro benchmark_measures() -%}
 {{ return([
     {'measure': 'spend_per_youth_eur', 'label': 'Uitgaven per jeugdige (0-17 jaar), euro', 'numerator': 'spend_eur',
@@ -31,5 +34,36 @@
     {'measure': 'satisfaction_mean', 'label': 'Gemiddeld rapportcijfer tevredenheid (1-10)',
      'numerator': 'satisfaction_sum', 'denominator': 'satisfaction_responses', 'scale': 1, 'decimals': 1,
      'higher_is_better': true, 'basis': 'satisfaction_responses', 'year_of': 'beëindiging'},
+    {'measure': 'spend_change_pct', 'label': 'Verandering van de uitgaven t.o.v. het jaar ervoor, %',
+     'numerator': 'spend_change_eur', 'denominator': 'spend_year_before_eur', 'scale': 100, 'decimals': 2,
+     'higher_is_better': none, 'basis': 'growth_clients', 'year_of': 'levering'},
+    {'measure': 'client_effect_pct', 'label': 'Deel van de verandering door het aantal cliënten, % van de uitgaven het jaar ervoor',
+     'numerator': 'client_effect_eur', 'denominator': 'spend_year_before_eur', 'scale': 100, 'decimals': 2,
+     'higher_is_better': none, 'basis': 'growth_clients', 'year_of': 'levering'},
+    {'measure': 'per_client_effect_pct', 'label': 'Deel van de verandering door de uitgaven per cliënt, % van de uitgaven het jaar ervoor',
+     'numerator': 'per_client_effect_eur', 'denominator': 'spend_year_before_eur', 'scale': 100, 'decimals': 2,
+     'higher_is_better': none, 'basis': 'growth_clients', 'year_of': 'levering'},
+    {'measure': 'price_effect_pct', 'label': 'Deel van de verandering door tarieven (prijseffect), % van de uitgaven het jaar ervoor',
+     'numerator': 'price_effect_eur', 'denominator': 'spend_year_before_eur', 'scale': 100, 'decimals': 2,
+     'higher_is_better': none, 'basis': 'growth_clients', 'year_of': 'levering'},
+    {'measure': 'volume_mix_effect_pct', 'label': 'Deel van de verandering door volume en mix, % van de uitgaven het jaar ervoor',
+     'numerator': 'volume_mix_effect_eur', 'denominator': 'spend_year_before_eur', 'scale': 100, 'decimals': 2,
+     'higher_is_better': none, 'basis': 'growth_clients', 'year_of': 'levering'},
+    {'measure': 'tariff_change_pct', 'label': 'Tariefstijging bij gelijk volume, % (naast de jeugdzorgindex te leggen)',
+     'numerator': 'price_effect_eur', 'denominator': 'price_base_eur', 'scale': 100, 'decimals': 2,
+     'higher_is_better': none, 'basis': 'growth_clients', 'year_of': 'levering'},
+    {'measure': 'running_over_12m_pct', 'label': 'Lopende trajecten die langer dan 12 maanden lopen, % (eind van het jaar)',
+     'numerator': 'running_over_12m', 'denominator': 'running', 'scale': 100, 'decimals': 1,
+     'higher_is_better': none, 'basis': 'flow_clients', 'year_of': 'de stand (december, of de peildatum)'},
+    {'measure': 'running_over_24m_pct', 'label': 'Lopende trajecten die langer dan 24 maanden lopen, % (eind van het jaar)',
+     'numerator': 'running_over_24m', 'denominator': 'running', 'scale': 100, 'decimals': 1,
+     'higher_is_better': none, 'basis': 'flow_clients', 'year_of': 'de stand (december, of de peildatum)'},
+    {'measure': 'running_without_outcome_over_12m_pct',
+     'label': 'Lopende trajecten langer dan 12 maanden zonder uitkomstmeting, % (eind van het jaar)',
+     'numerator': 'running_without_outcome_over_12m', 'denominator': 'running', 'scale': 100, 'decimals': 1,
+     'higher_is_better': false, 'basis': 'flow_clients', 'year_of': 'de stand (december, of de peildatum)'},
+    {'measure': 'mean_running_duration_days', 'label': 'Gemiddelde looptijd van lopende trajecten, dagen (eind van het jaar)',
+     'numerator': 'running_days_sum', 'denominator': 'running', 'scale': 1, 'decimals': 1,
+     'higher_is_better': none, 'basis': 'flow_clients', 'year_of': 'de stand (december, of de peildatum)'},
 ]) }}
 {%- endmacro %}

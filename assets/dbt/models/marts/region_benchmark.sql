@@ -5,7 +5,10 @@
 -- never a mean of ratios), published when the group holds at least k clients (k responses for
 -- satisfaction); a municipality's own value follows its own small-cell rule. region_rank: 1 =
 -- lowest value among the region's published values that year. Cost measures count by year of
--- service, outcome measures by year of ending.
+-- service, outcome measures by year of ending. The growth measures (issue: why spend grows) are
+-- each part of staging.spend_changes over the year before's spend, so a region's parts are its
+-- municipalities' parts summed and still add up to its change; the flow measures describe the care
+-- running at the end of the year (December, or the data cut-off in the last year).
 {%- set k = min_cell_size() %}
 WITH spend AS (
     SELECT
@@ -36,6 +39,11 @@ outcomes AS (
     FROM {{ ref('trajectory_outcomes') }}
     GROUP BY ALL
 ),
+flows_at_year_end AS (
+    SELECT *, year(month) AS year
+    FROM {{ ref('monthly_flows') }}
+    QUALIFY month = max(month) OVER (PARTITION BY year(month))
+),
 base AS (
     SELECT
         k.municipality_code,
@@ -51,12 +59,29 @@ base AS (
         o.recurrence_measurable,
         o.no_recurrence,
         o.satisfaction_responses,
-        o.satisfaction_sum
-    FROM (SELECT municipality_code, year FROM spend UNION SELECT municipality_code, year FROM outcomes) AS k
+        o.satisfaction_sum,
+        g.spend_year_before_eur,
+        g.spend_change_eur,
+        g.client_effect_eur,
+        g.per_client_effect_eur,
+        g.price_effect_eur,
+        g.volume_mix_effect_eur,
+        g.price_base_eur,
+        least(g.clients, g.clients_year_before) AS growth_clients,
+        f.running,
+        f.running_over_12m,
+        f.running_over_24m,
+        f.running_without_outcome_over_12m,
+        f.running_days_sum,
+        f.clients AS flow_clients
+    FROM (SELECT municipality_code, year FROM spend UNION SELECT municipality_code, year FROM outcomes
+          UNION SELECT municipality_code, year FROM flows_at_year_end) AS k
     LEFT JOIN spend AS s USING (municipality_code, year)
     LEFT JOIN clients AS c USING (municipality_code, year)
     LEFT JOIN {{ source('ref', 'population') }} AS pop USING (municipality_code, year)
     LEFT JOIN outcomes AS o USING (municipality_code, year)
+    LEFT JOIN {{ ref('spend_changes') }} AS g USING (municipality_code, year)
+    LEFT JOIN flows_at_year_end AS f USING (municipality_code, year)
 ),
 long AS (
     {%- for m in benchmark_measures() %}

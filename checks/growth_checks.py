@@ -1,0 +1,84 @@
+"""WARN checks on why spend grows and how long care runs (Twente audit, Almelo, Hoogeveen).
+
+Both judge the latest state, not history: a rise that ended two years ago has been discussed, and
+a check that stays red over it would drown the daily digest. Neither blocks: the figures are
+right, they are what a council should hear about.
+
+- `long_running_care_is_not_rising`: per municipality, trajectories running over 24 months rose
+  in each of the three months up to the data cut-off. Hoogeveen asks to stop trajectories that do
+  not reach their goals; a steady rise is the signal to review them before it shows in the spend.
+- `tariff_rise_within_index`: per municipality, the tariff change of the latest year
+  (`spend_growth.tariff_change_pct`: the price effect over what the same volume cost at last
+  year's tariffs) exceeds the youth-care index the municipality set
+  (JEUGDZORG_YOUTH_CARE_INDEX_PCT). A tariff rise beyond the index is money that buys no extra care.
+"""
+
+import dagster as dg
+
+from checks.metadata import examples_md
+from pipelines.core.warehouse import Warehouse
+
+RISING_MONTHS = 3
+
+
+@dg.asset_check(asset="trajectory_flows", blocking=False,
+                description=f"No municipality's trajectories running over 24 months rose in each of the "
+                f"{RISING_MONTHS} months up to the data cut-off.")
+def long_running_care_is_not_rising(warehouse: Warehouse) -> dg.AssetCheckResult:
+    with warehouse.connect() as con:
+        rising = con.execute(f"""
+            WITH cutoff AS (SELECT max(month) AS month FROM staging.monthly_flows),
+            months AS (
+                SELECT m.municipality_code, s.month::DATE AS month
+                FROM (SELECT DISTINCT municipality_code FROM staging.monthly_flows) AS m, cutoff AS c,
+                     generate_series(c.month - INTERVAL {RISING_MONTHS} MONTH, c.month, INTERVAL 1 MONTH) AS s(month)
+            ),
+            series AS (
+                SELECT m.municipality_code, m.month, coalesce(f.running_over_24m, 0) AS running_over_24m
+                FROM months AS m LEFT JOIN staging.monthly_flows AS f USING (municipality_code, month)
+            ),
+            steps AS (
+                SELECT *, running_over_24m - lag(running_over_24m) OVER (PARTITION BY municipality_code ORDER BY month)
+                              AS rise
+                FROM series
+            )
+            SELECT municipality_code,
+                   strftime(min(month) FILTER (WHERE rise IS NULL), '%Y-%m') AS from_month,
+                   arg_min(running_over_24m, month) AS running_over_24m_then,
+                   strftime(max(month), '%Y-%m') AS to_month,
+                   arg_max(running_over_24m, month) AS running_over_24m_now
+            FROM steps
+            GROUP BY municipality_code
+            HAVING count(*) FILTER (WHERE rise > 0) = {RISING_MONTHS}
+            ORDER BY running_over_24m_now - running_over_24m_then DESC, municipality_code""").df()
+    return dg.AssetCheckResult(
+        passed=rising.empty, severity=dg.AssetCheckSeverity.WARN,
+        metadata={"municipalities_rising": len(rising), "months": RISING_MONTHS, "rising": examples_md(rising),
+                  "what_to_do": dg.MetadataValue.md(
+                      "Review the trajectories that have run longer than two years with the providers: are they "
+                      "still reaching their goals? `marts.trajectory_flows` shows the months, `region_benchmark` "
+                      "(running_over_24m_pct) whether the region shows the same.")})
+
+
+@dg.asset_check(asset="spend_growth", blocking=False,
+                description="In the latest year, no municipality's tariff change (price effect at equal volume) "
+                "exceeds the youth-care index (JEUGDZORG_YOUTH_CARE_INDEX_PCT).")
+def tariff_rise_within_index(warehouse: Warehouse) -> dg.AssetCheckResult:
+    index = warehouse.youth_care_index_pct
+    with warehouse.connect() as con:
+        above = con.execute("""
+            SELECT municipality_code, year, round(100 * price_effect_eur / price_base_eur, 2) AS tariff_change_pct,
+                   price_effect_eur, spend_change_eur
+            FROM staging.spend_changes
+            WHERE year = (SELECT max(year) FROM staging.spend_changes) AND price_base_eur > 0
+              AND 100 * price_effect_eur / price_base_eur > ?
+            ORDER BY tariff_change_pct DESC, municipality_code""", [index]).df()
+    return dg.AssetCheckResult(
+        passed=above.empty, severity=dg.AssetCheckSeverity.WARN,
+        metadata={"youth_care_index_pct": index, "municipalities_above": len(above), "above": examples_md(above),
+                  "what_to_do": dg.MetadataValue.md(
+                      "Compare the tariffs agreed with these providers with the index; `marts.spend_growth` has "
+                      "the price effect per year, `marts.cost_by_municipality_product_year` the products.")})
+
+
+growth_checks = [long_running_care_is_not_rising, tariff_rise_within_index]
