@@ -1,12 +1,16 @@
-"""Publish the marts as the BI file: built beside the target, then renamed over it atomically.
+"""Publish the marts as the BI file: built beside the target as a candidate, protected, checked,
+then renamed over the target atomically.
 
 BI tools hold the published file open read-only; DuckDB allows one writer or many readers, so
-the pipeline never writes to it in place. A new file is written next to it (same filesystem),
-closed, and moved over the old one with os.replace: a reader sees the old file or the new one,
-never half of either. The storage version keeps it readable for DuckDB 1.4 clients. Every model
-in the dbt project's marts folder is published, with the labels dbt wrote as comments, its grain
-as PRIMARY KEY, a FOREIGN KEY for every column that names a dimension's key, and a CHECK
-constraint for every identity its YAML declares (meta.checks).
+the pipeline never writes to it in place. `publication_candidate` writes a new file next to it
+(same filesystem) and applies disclosure control to it (assets/disclosure/: secondary
+suppression until no suppressed cell can be worked back); the blocking check
+`no_suppressed_cell_can_be_recovered` attacks it; only then does `published_warehouse` move it
+over the old one with os.replace: a reader sees the old file or the new one, never half of
+either, and never a file the attacker could break. The storage version keeps it readable for
+DuckDB 1.4 clients. Every model in the dbt project's marts folder is published, with the labels
+dbt wrote as comments, its grain as PRIMARY KEY, a FOREIGN KEY for every column that names a
+dimension's key, and a CHECK constraint for every identity its YAML declares (meta.checks).
 """
 
 
@@ -14,7 +18,11 @@ import os
 
 import dagster as dg
 import duckdb
+import pandas as pd
 
+from assets.disclosure import cells
+from assets.disclosure.attack import find_leaks
+from assets.disclosure.suppress import protect
 from assets.sql import data_through
 from assets.transform import MART_KEYS, MODELS, models_in
 from pipelines.core.warehouse import Warehouse
@@ -90,18 +98,35 @@ def copy_comments(con: duckdb.DuckDBPyConnection, table: str, working: str, cata
         con.execute(f'COMMENT ON COLUMN {catalog}.marts.{table}."{column}" IS {_quote(text)}')
 
 
+def primary_suppressions(con: duckdb.DuckDBPyConnection, catalog: str) -> int:
+    """Rows the models suppressed because they describe fewer than k clients."""
+    tables = [t for (t,) in con.execute("SELECT DISTINCT table_name FROM duckdb_columns() WHERE database_name = ? "
+                                        "AND schema_name = 'marts' AND column_name = 'suppressed'",
+                                        [catalog]).fetchall()]
+    return sum(con.execute(f"SELECT count(*) FROM {catalog}.marts.{t} WHERE suppressed").fetchone()[0]
+               for t in tables)
+
+
+def recoverable_cells(path: str) -> pd.DataFrame:
+    """The attacker on a file: every suppressed cell it can work back (none, for a publishable file)."""
+    with duckdb.connect() as con:
+        con.execute(f"ATTACH '{path}' AS target (READ_ONLY)")
+        cells.load(con, "target")
+        return find_leaks(con)
+
+
 @dg.asset(group_name="publish", kinds={"duckdb"}, owners=["team:data"], deps=MART_KEYS,
-          description="The BI warehouse jeugdzorg.duckdb: only schema marts (aggregates and dimensions), "
-          "every table and column commented, replaced atomically at the end of a successful run.")
-def published_warehouse(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    target = warehouse.published_db
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+          description="The next BI file, not yet published: every mart copied with its labels, keys and "
+          "constraints, then disclosure control (secondary suppression until no suppressed cell can be worked "
+          "back from the file). The blocking check no_suppressed_cell_can_be_recovered attacks it before "
+          "published_warehouse puts it in place.")
+def publication_candidate(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    candidate = warehouse.candidate_db
+    for leftover in (candidate, candidate.with_name(candidate.name + ".wal")):
         leftover.unlink(missing_ok=True)
-    counts: dict[str, int] = {}
     with warehouse.connect() as con:
         working = con.execute("SELECT current_database()").fetchone()[0]
-        con.execute(f"ATTACH '{tmp}' AS pub (STORAGE_VERSION '{STORAGE_VERSION}')")
+        con.execute(f"ATTACH '{candidate}' AS pub (STORAGE_VERSION '{STORAGE_VERSION}')")
         try:
             con.execute("CREATE SCHEMA pub.marts")
             con.execute("USE pub.marts")
@@ -109,19 +134,53 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: Warehouse)
                 con.execute(create_table_sql(con, table, working, "pub"))
                 con.execute(f"INSERT INTO pub.marts.{table} SELECT * FROM {working}.marts.{table}")
                 copy_comments(con, table, working, "pub")
-                counts[table] = con.execute(f"SELECT count(*) FROM pub.marts.{table}").fetchone()[0]
+            primary = primary_suppressions(con, "pub")
+            outcome = protect(con, "pub")
+            con.execute("UPDATE pub.marts.about SET rows_suppressed_small_cells = ?, cells_suppressed_secondary = ?",
+                        [primary, outcome.cells_hidden])
             con.execute("CHECKPOINT pub")
         finally:
             con.execute(f"USE {working}")
             con.execute("DETACH pub")
+    context.log.info(f"disclosure control: {primary:,} rows suppressed as small cells, {outcome.cells_hidden:,} "
+                     f"more cells hidden so that none can be worked back ({outcome.rounds} rounds)")
+    return dg.MaterializeResult(metadata={
+        "path": dg.MetadataValue.path(str(candidate)),
+        "rows_suppressed_small_cells": primary,
+        "cells_suppressed_secondary": outcome.cells_hidden,
+        "secondary_suppression": dg.MetadataValue.md(outcome.markdown()),
+        "rounds": outcome.rounds,
+        "min_cell_size": warehouse.min_cell_size,
+    })
+
+
+@dg.asset(group_name="publish", kinds={"duckdb"}, owners=["team:data"], deps=[publication_candidate],
+          description="The BI warehouse jeugdzorg.duckdb: only schema marts (aggregates and dimensions), "
+          "every table and column commented, no suppressed cell recoverable, replaced atomically at the end of "
+          "a successful run.")
+def published_warehouse(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    candidate, target = warehouse.candidate_db, warehouse.published_db
+    if not candidate.exists():
+        raise FileNotFoundError(f"no candidate file {candidate}: materialize publication_candidate first (the "
+                                "nightly job does both)")
+    # the check on the candidate blocks this step in the same run; this guards a publish started on its own
+    leaks = recoverable_cells(str(candidate))
+    if not leaks.empty:
+        raise RuntimeError(f"not published: {len(leaks)} suppressed cells can be worked back from {candidate} "
+                           "(see the check no_suppressed_cell_can_be_recovered)")
+    with duckdb.connect(str(candidate), read_only=True) as con:
+        counts = {t: con.execute(f"SELECT count(*) FROM marts.{t}").fetchone()[0] for t in publish_order()}
+        (hidden,) = con.execute("SELECT cells_suppressed_secondary FROM marts.about").fetchone()
+    with warehouse.connect() as con:
         through = data_through(con)
-    os.replace(tmp, target)
+    os.replace(candidate, target)
     context.log.info(f"published {len(counts)} tables to {target}; data through {through['data_through'].value}")
     md = "| table | rows |\n|---|---|\n" + "".join(f"| marts.{t} | {n:,} |\n" for t, n in counts.items())
     return dg.MaterializeResult(metadata={
         "path": dg.MetadataValue.path(str(target)),
         "tables": dg.MetadataValue.md(md),
         "storage_version": STORAGE_VERSION,
+        "cells_suppressed_secondary": hidden,
         "dagster/row_count": dg.MetadataValue.int(sum(counts.values())),
         **through,
     })

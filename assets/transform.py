@@ -82,6 +82,19 @@ def models_in(layer: str) -> list[str]:
     return sorted(name for name, node in MODELS.items() if node["fqn"][1] == layer)
 
 
+# columns every table shows on a suppressed row: what the row is about, never how many or how much
+KEY_COLUMNS = {"municipality_code", "municipality_name", "youth_care_region", "year", "month", "product_category",
+               "provider_agb", "provider_name", "duration_band", "duration_band_order", "age_band_order", "suppressed"}
+
+
+def shown_when_suppressed(model: str) -> set[str]:
+    """The columns a suppressed row of `model` still shows: the keys, its grain, and what its YAML
+    names in meta.shown_when_suppressed (a region's value, a public margin, a half of the row with
+    its own small-cell rule). Everything else is a measure and is empty on a suppressed row."""
+    meta = _meta(MODELS[model])
+    return KEY_COLUMNS | set(meta.get("grain") or []) | set(meta.get("shown_when_suppressed") or [])
+
+
 def relation(model: str) -> str:
     """schema.table of a model in the working file."""
     node = MODELS[model]

@@ -9,19 +9,15 @@ own small-cell rule) names those columns in its YAML: meta.shown_when_suppressed
 
 import dagster as dg
 
-from assets.transform import MART_KEYS, MODELS
+from assets.transform import MART_KEYS, shown_when_suppressed
 from checks.gx_runner import findings_markdown
 from checks.sql_rules import no_bsn
 from pipelines.core.warehouse import Warehouse
 
-KEY_COLUMNS = {"municipality_code", "municipality_name", "youth_care_region", "year", "month", "product_category",
-               "provider_agb", "provider_name", "duration_band", "duration_band_order", "age_band_order", "suppressed"}
-
 
 def build_publishable_check(asset: dg.AssetKey) -> dg.AssetChecksDefinition:
     table = asset.to_user_string()
-    meta = MODELS[table].get("config", {}).get("meta") or MODELS[table].get("meta", {})
-    shown = KEY_COLUMNS | set(meta.get("grain") or []) | set(meta.get("shown_when_suppressed") or [])
+    shown = shown_when_suppressed(table)
 
     @dg.asset_check(asset=asset, name=f"{table}_is_publishable", blocking=True,
                     description="Every column labelled, no raw BSN in any text column, suppressed rows show only "

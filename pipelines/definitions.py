@@ -10,12 +10,13 @@ from assets.ingest.assets import (
     raw_surveys,
     reference_data,
 )
-from assets.publish import published_warehouse
+from assets.publish import publication_candidate, published_warehouse
 from assets.transform import dbt_marts, dbt_staging
 from checks.accounting import declaration_rows_add_up, message_rows_add_up, survey_rows_add_up
 from checks.allocation_checks import allocation_checks
 from checks.contract_checks import contract_checks
 from checks.credits import credits_match_a_debit
+from checks.disclosure import no_suppressed_cell_can_be_recovered
 from checks.freshness import freshness_sensor, published_data_is_recent, published_is_fresh
 from checks.growth_checks import growth_checks
 from checks.operational import operational_checks
@@ -30,11 +31,11 @@ from pipelines.schedules import nightly_refresh_schedule
 from pipelines.sensors import new_declaration_files, new_message_files, new_survey_files
 
 ALL_ASSETS = [reference_data, raw_declarations, raw_surveys, raw_allocations, raw_care_starts, raw_care_stops,
-              dbt_staging, dbt_marts, published_warehouse]
+              dbt_staging, dbt_marts, publication_candidate, published_warehouse]
 ALL_CHECKS = [declaration_rows_add_up, survey_rows_add_up, *message_rows_add_up, credits_match_a_debit,
               population_is_complete, financials_are_complete, *contract_checks, *operational_checks,
               *survey_coverage_checks, *allocation_checks, *growth_checks, *publishable_checks,
-              published_data_is_recent]
+              no_suppressed_cell_can_be_recovered, published_data_is_recent]
 
 defs = dg.Definitions(
     assets=ALL_ASSETS,

@@ -134,7 +134,7 @@ def test_dimensions_about_and_bigint_counts(published):
                            "count(*) FILTER (WHERE applies_to = 'care_stops') FROM marts.dim_rule") == [(27, 9, 3)]
     assert rows(published, "SELECT referrer FROM marts.dim_referrer ORDER BY sort_order DESC LIMIT 1") \
         == [("onbekend",)]
-    assert rows(published, "SELECT count(*) FROM marts.dim_measure") == [(8,)]
+    assert rows(published, "SELECT count(*) FROM marts.dim_measure") == [(18,)]
     assert rows(published, "SELECT product_category FROM marts.dim_product_category WHERE products = 1") \
         == [("45",)]
     about = rows(published, "SELECT data_through::VARCHAR, min_cell_size, files_loaded, files_rejected "

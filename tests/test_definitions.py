@@ -47,4 +47,5 @@ def test_every_dbt_model_is_an_asset_in_its_layer_with_its_edges_and_checks():
     assert parents("data_quality_rules") == {"raw_declarations", "raw_surveys", "raw_allocations", "raw_care_starts",
                                              "raw_care_stops"}
     assert parents("duration_effect") == {"trajectory_outcomes"}
-    assert parents("published_warehouse") == set(models_in("marts"))
+    assert parents("publication_candidate") == set(models_in("marts"))
+    assert parents("published_warehouse") == {"publication_candidate"}

@@ -65,6 +65,12 @@ class Warehouse(dg.ConfigurableResource):
     def published_db(self) -> Path:
         return self.warehouse_dir / PUBLISHED_DB_NAME
 
+    @property
+    def candidate_db(self) -> Path:
+        """The next BI file while disclosure control and its check run on it; a dot file, so nobody
+        points a BI tool at it by mistake."""
+        return self.warehouse_dir / f".candidate.{PUBLISHED_DB_NAME}"
+
     def secret_key(self) -> str:
         return self.pseudonym_key or load_settings().pseudonym_key
 

@@ -1,6 +1,8 @@
 -- Grain: one row. What the file holds: data through (the data cut-off, the latest declared
 -- product_einddatum) and the latest outcome record, when it was refreshed, the small-cell
 -- threshold k, the model version, and how many input files were loaded, rejected or retracted.
+-- The two suppression counts are filled in by disclosure control on the file to be published
+-- (assets/publish.py), after every mart is built.
 WITH files AS (
     SELECT
         count(*) FILTER (WHERE status = 'loaded' AND kind <> 'reference') AS files_loaded,
@@ -16,5 +18,7 @@ SELECT
     '{{ env_var("JEUGDZORG_VERSION", "unknown") }}' AS version,
     files.files_loaded,
     files.files_rejected,
-    files.files_retracted
+    files.files_retracted,
+    NULL::BIGINT AS rows_suppressed_small_cells,
+    NULL::BIGINT AS cells_suppressed_secondary
 FROM files

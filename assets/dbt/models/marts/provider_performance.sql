@@ -42,10 +42,9 @@ SELECT
     CASE WHEN NOT c.row_suppressed THEN c.clients END AS clients,
     CASE WHEN NOT c.row_suppressed THEN c.municipalities END AS municipalities,
     {{ effectiveness_measures(with_spend=false) }},
-    CASE WHEN NOT c.row_suppressed AND c.revenue_eur > 0
-        THEN round(c.operating_result_eur / c.revenue_eur * 100, 1)::DOUBLE END AS margin_pct,
-    CASE WHEN NOT c.row_suppressed AND c.revenue_eur > 0
-        THEN c.operating_result_eur * 100 > c.revenue_eur * 3 END AS margin_above_3pct,
+    -- annual accounts are public: the margin is shown on a suppressed row too (disclosure control)
+    CASE WHEN c.revenue_eur > 0 THEN round(c.operating_result_eur / c.revenue_eur * 100, 1)::DOUBLE END AS margin_pct,
+    CASE WHEN c.revenue_eur > 0 THEN c.operating_result_eur * 100 > c.revenue_eur * 3 END AS margin_above_3pct,
     c.row_suppressed AS suppressed
 FROM (SELECT *, row_suppressed OR {{ is_small_cell('coalesce(n_clients, 0)') }} AS suppressed FROM combined) AS c
 LEFT JOIN {{ source('ref', 'providers') }} AS p USING (provider_agb)

@@ -1,0 +1,179 @@
+"""Secondary suppression: hide as little more as it takes until the attacker recovers nothing.
+
+Primary suppression (a row about fewer than k clients shows only its keys) is done by the models.
+This runs on the copy that is about to be published, in rounds:
+1. a ratio (year-on-year change, share) whose partner cell is empty is emptied: it would give the
+   partner away, and it says nothing once one side is unknown;
+2. the attacker (`attack.py`) lists the secret cells it can recover;
+3. for each (first those that one sum gives away on its own, as they often carry the rest), the
+   sums around it are searched for one more cell to hide: a cell that leaves the hidden cells of
+   the sum more room together than the tolerance (so an interval cannot pin them down); a
+   derived copy where there is one (a rolling sum, a region's figure), else a child (one that no
+   other complete sum would give straight back first, then the smallest), else the parent, whose
+   loss would spread to every table. Ties go to the lowest key, so the same data always hides
+   the same cells.
+A hidden cell disappears from every table that shows it. The rounds stop when the attacker finds
+nothing. What was hidden beyond the primary cells is counted per table for the run's metadata and
+`about`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+import duckdb
+import pandas as pd
+
+from assets.disclosure import cells
+from assets.disclosure.attack import TOLERANCE_COUNT, TOLERANCE_EUR, find_leaks
+from assets.transform import shown_when_suppressed
+
+MAX_ROUNDS = 200
+
+
+@dataclass
+class Outcome:
+    """What disclosure control hid beyond the primary suppression."""
+
+    rows: Counter = field(default_factory=Counter)  # table -> rows newly suppressed
+    values: Counter = field(default_factory=Counter)  # table -> single values or half-rows emptied
+    rounds: int = 0
+
+    @property
+    def cells_hidden(self) -> int:
+        return sum(self.rows.values()) + sum(self.values.values())
+
+    def markdown(self) -> str:
+        tables = sorted(set(self.rows) | set(self.values))
+        if not tables:
+            return "nothing hidden beyond the primary suppression"
+        return "| table | rows suppressed | values emptied |\n|---|---|---|\n" + "".join(
+            f"| {t} | {self.rows[t]:,} | {self.values[t]:,} |\n" for t in tables)
+
+
+class DisclosureError(RuntimeError):
+    """Secondary suppression did not converge: the file must not be published."""
+
+
+def protect(con: duckdb.DuckDBPyConnection, catalog: str) -> Outcome:
+    """Hide cells in the marts of `catalog` until `find_leaks` finds nothing."""
+    outcome = Outcome()
+    for _ in range(MAX_ROUNDS):
+        cells.load(con, catalog)
+        _empty_orphan_ratios(con, catalog, outcome)
+        leaks = find_leaks(con)
+        if leaks.empty:
+            return outcome
+        outcome.rounds += 1
+        picks = _complements(con, leaks)
+        if not picks:
+            raise DisclosureError(f"{len(leaks)} suppressed cells can be worked back and no cell is left to hide: "
+                                  f"{leaks.head(5).to_dict('records')}")
+        _hide(con, catalog, picks, outcome)
+    raise DisclosureError(f"secondary suppression did not settle in {MAX_ROUNDS} rounds")
+
+
+def _empty_orphan_ratios(con: duckdb.DuckDBPyConnection, catalog: str, outcome: Outcome) -> None:
+    orphans = con.execute("""
+        SELECT r.tbl, r.col, list(r.rid ORDER BY r.rid) FROM ratios AS r
+        JOIN keys AS n ON (n.q, n.a, n.b, n.c) = (r.nq, r.na, r.nb, r.nc)
+        JOIN keys AS d ON (d.q, d.a, d.b, d.c) = (r.dq, r.da, r.db, r.dc)
+        WHERE NOT (n.known AND d.known) GROUP BY ALL ORDER BY ALL""").fetchall()
+    for table, column, rids in orphans:
+        con.execute(f'UPDATE {catalog}.marts.{table} SET "{column}" = NULL WHERE rowid IN (SELECT unnest(?))', [rids])
+        outcome.values[table] += len(rids)
+    if orphans:
+        cells.load(con, catalog)
+
+
+def _complements(con: duckdb.DuckDBPyConnection, leaks: pd.DataFrame) -> list[tuple[str, str, str, str]]:
+    """The cells to hide next: for a cell shown elsewhere, itself; otherwise one more cell in the
+    tightest sum around each recovered cell."""
+    picks = {tuple(r) for r in leaks.loc[leaks.how == "shown_elsewhere", ["q", "a", "b", "c"]].itertuples(index=False)}
+    recovered = leaks.loc[leaks.how.isin(["exact", "within"]), ["q", "a", "b", "c"]]
+    if recovered.empty:
+        return sorted(picks)
+    con.register("recovered_df", recovered)
+    candidates = con.execute(f"""
+        WITH self_only AS (  -- cells every publication of which is a copy or derived value
+            SELECT q, a, b, c, bool_and(NOT row_hide) AS derived
+            FROM pub GROUP BY ALL
+        ),
+        members AS (
+            SELECT i.iid, i.coef, k.q, k.a, k.b, k.c, k.known, k.value, k.money, s.derived
+            FROM identities AS i JOIN keys AS k USING (q, a, b, c) JOIN self_only AS s USING (q, a, b, c)
+        ),
+        counts AS (SELECT iid, count(*) FILTER (WHERE NOT known) AS empty_cells, bool_or(known) AS any_known,
+                          abs(coalesce(sum(coef * value) FILTER (WHERE known), 0)) AS room
+                   FROM members GROUP BY iid),
+        unknowns AS (SELECT iid, empty_cells FROM counts WHERE any_known),
+        pinned AS (  -- known cells in a sum whose every other cell is known: hiding one would be undone there
+            SELECT DISTINCT m.q, m.a, m.b, m.c FROM members AS m JOIN counts AS n USING (iid) WHERE n.empty_cells = 0
+        ),
+        sums AS (  -- per recovered cell: every sum it stands in that still has a known cell to hide
+            SELECT r.q, r.a, r.b, r.c, m.iid, u.empty_cells = 1 AS direct, 1 AS hop
+            FROM recovered_df AS r JOIN members AS m USING (q, a, b, c) JOIN unknowns AS u USING (iid)
+        ),
+        beside AS (  -- and the sums around the other empty cells of its sums, that may give those away
+            SELECT DISTINCT r.q, r.a, r.b, r.c, m2.iid, false AS direct, 2 AS hop
+            FROM recovered_df AS r JOIN members AS m USING (q, a, b, c)
+            JOIN members AS o ON o.iid = m.iid AND NOT o.known
+            JOIN members AS m2 ON (m2.q, m2.a, m2.b, m2.c) = (o.q, o.a, o.b, o.c) AND m2.iid <> m.iid
+            JOIN unknowns AS u ON u.iid = m2.iid
+        ),
+        around AS (  -- the sums that give a cell away on their own go first: mending them often mends the rest
+            SELECT * FROM sums WHERE direct
+            UNION ALL
+            SELECT * FROM (SELECT * FROM sums UNION ALL SELECT * FROM beside)
+            WHERE NOT (SELECT coalesce(bool_or(direct), false) FROM sums)
+        )
+        SELECT t.q, t.a, t.b, t.c, m.q AS pq, m.a AS pa, m.b AS pb, m.c AS pc
+        FROM around AS t JOIN members AS m USING (iid) JOIN counts AS n USING (iid)
+        LEFT JOIN pinned AS p ON (p.q, p.a, p.b, p.c) = (m.q, m.a, m.b, m.c)
+        WHERE m.known
+        QUALIFY row_number() OVER (
+            PARTITION BY t.q, t.a, t.b, t.c
+            ORDER BY n.room + abs(m.value) > CASE WHEN m.money THEN {TOLERANCE_EUR} ELSE {TOLERANCE_COUNT} END DESC,
+                     m.derived DESC, t.hop, m.coef DESC, p.q IS NULL DESC, n.empty_cells, abs(m.value),
+                     m.q, m.a, m.b, m.c) = 1""").fetchall()
+    con.unregister("recovered_df")
+    picks |= {(pq, pa, pb, pc) for *_, pq, pa, pb, pc in candidates}
+    return sorted(picks)
+
+
+def _hide(con: duckdb.DuckDBPyConnection, catalog: str, picks: list[tuple[str, str, str, str]],
+          outcome: Outcome) -> None:
+    """Empty every publication of the picked cells, each as its Pub says (the row, its half, or itself)."""
+    con.register("picks_df", pd.DataFrame(picks, columns=["q", "a", "b", "c"]))
+    rows = con.execute("""
+        SELECT p.pub_id, list(DISTINCT p.rid ORDER BY p.rid) FROM pub AS p JOIN picks_df USING (q, a, b, c)
+        WHERE p.value IS NOT NULL GROUP BY ALL ORDER BY ALL""").fetchall()
+    con.unregister("picks_df")
+    by_target: dict[tuple[str, tuple[str, ...]], set[int]] = defaultdict(set)
+    for pub_id, rids in rows:
+        pub = cells.PUBLICATIONS[pub_id]
+        if pub.hides == "row":
+            columns = (*sorted(_measure_columns(con, catalog, pub.table)), "suppressed")
+        elif pub.hides == "self":
+            columns = (pub.column,)
+        else:
+            columns = pub.hides
+        by_target[(pub.table, columns)] |= set(rids)
+    for (table, columns), rids in sorted(by_target.items()):
+        if "suppressed" in columns:
+            fresh = con.execute(f"SELECT count(*) FROM {catalog}.marts.{table} WHERE NOT suppressed "
+                                f"AND rowid IN (SELECT unnest(?))", [sorted(rids)]).fetchone()[0]
+            outcome.rows[table] += fresh
+            assignments = ", ".join([f'"{c}" = NULL' for c in columns if c != "suppressed"] + ["suppressed = true"])
+        else:
+            outcome.values[table] += len(rids)
+            assignments = ", ".join(f'"{c}" = NULL' for c in columns)
+        con.execute(f"UPDATE {catalog}.marts.{table} SET {assignments} WHERE rowid IN (SELECT unnest(?))",
+                    [sorted(rids)])
+
+
+def _measure_columns(con: duckdb.DuckDBPyConnection, catalog: str, table: str) -> list[str]:
+    names = [r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE database_name = ? "
+                                       "AND schema_name = 'marts' AND table_name = ?", [catalog, table]).fetchall()]
+    return [c for c in names if c not in shown_when_suppressed(table)]

@@ -1,0 +1,132 @@
+"""A second attacker, written for the tests apart from the product's (assets/disclosure/attack.py),
+the way a BI user with the published file and a spreadsheet would go about it: for every total
+and its parts, the total minus the visible parts; for every year-on-year change, share and rolling
+sum, the hidden side from the visible one; for every figure that stands in two tables, the copy.
+
+Each attack returns the cells it recovers, as readable strings. A recovered cell is one that its
+own table suppressed (the row's `suppressed`, or the row's half for a half with its own rule), and
+that the attack pins down exactly, or, for money, to within TOLERANCE_EUR.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+TOLERANCE_EUR = 5.0
+
+# total <- parts: (name, parts SQL, total SQL, group keys, money). Parts yield the group keys, `value`
+# and `secret` (suppressed there for its own sake); totals yield the group keys and `total`.
+_SPEND_PARTS = {
+    "months": "SELECT municipality_code, year, spend_eur AS value, suppressed AS secret "
+              "FROM marts.cost_trends_by_municipality",
+    "product categories": "SELECT municipality_code, year, spend_eur AS value, suppressed AS secret "
+                          "FROM marts.cost_by_municipality_product_year",
+    "providers": "SELECT municipality_code, year, spend_eur AS value, suppressed AS secret "
+                 "FROM marts.spend_by_municipality_provider_year",
+    "product codes": "SELECT municipality_code, year, spend_eur AS value, suppressed AS secret "
+                     "FROM marts.interventions",
+}
+_YEAR_TOTALS = [
+    "SELECT municipality_code, year, spend_eur AS total FROM marts.cost_by_municipality_year",
+    "SELECT municipality_code, year, spend_eur AS total FROM marts.spend_growth",
+    "SELECT municipality_code, year - 1, spend_year_before_eur FROM marts.spend_growth",
+    "SELECT DISTINCT municipality_code, year, municipality_spend_eur FROM marts.spend_by_municipality_provider_year",
+    "SELECT municipality_code, year, municipality_numerator FROM marts.region_benchmark "
+    "WHERE measure = 'spend_per_youth_eur'",
+]
+_OUTCOME_PARTS = {
+    "product categories": ("marts.effectiveness_by_municipality_product", "suppressed"),
+    "providers": ("marts.effectiveness_by_provider", "suppressed"),
+    "age bands": ("marts.effectiveness_by_municipality_age_band", "suppressed"),
+    "product codes (outcomes)": ("marts.interventions", "trajectories_ended IS NULL"),
+    "referrers (endings)": ("marts.referral_channels", "trajectories_ended IS NULL"),
+}
+
+
+def _differences(con: duckdb.DuckDBPyConnection, name: str, parts: str, totals: list[str], keys: list[str],
+                 money: bool) -> list[str]:
+    on = " AND ".join(f"p.{k} IS NOT DISTINCT FROM t.{k}" for k in keys)
+    tol = TOLERANCE_EUR if money else 0.5
+    found = []
+    for total in totals:
+        rows = con.execute(f"""
+            WITH p AS ({parts}), t AS (SELECT * FROM ({total}) AS x({', '.join(keys)}, total) WHERE total IS NOT NULL),
+            g AS (
+                SELECT {', '.join('p.' + k for k in keys)}, any_value(t.total) - coalesce(sum(p.value), 0) AS rest,
+                       count(*) FILTER (WHERE p.value IS NULL) AS hidden,
+                       count(*) FILTER (WHERE p.value IS NULL AND p.secret) AS secret
+                FROM p JOIN t ON {on} GROUP BY ALL
+            )
+            SELECT * FROM g WHERE secret > 0 AND (hidden = 1 OR (abs(rest) <= {tol} AND NOT (rest = 0 AND NOT {money})))
+            """).fetchall()
+        found += [f"{name}: {r}" for r in rows]
+    return found
+
+
+def _ratio(con: duckdb.DuckDBPyConnection, name: str, sql: str) -> list[str]:
+    """sql yields rows where a published ratio stands beside exactly one known side and a secret other."""
+    return [f"{name}: {r}" for r in con.execute(sql).fetchall()]
+
+
+def recoverable(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every suppressed cell this attacker works back from the published file `con` is open on."""
+    found: list[str] = []
+    for name, parts in _SPEND_PARTS.items():
+        found += _differences(con, f"spend by {name}", parts, _YEAR_TOTALS, ["municipality_code", "year"], True)
+    found += _differences(
+        con, "spend by product codes within a category",
+        "SELECT municipality_code, year, product_category, spend_eur AS value, suppressed AS secret "
+        "FROM marts.interventions",
+        ["SELECT municipality_code, year, product_category, spend_eur FROM marts.cost_by_municipality_product_year"],
+        ["municipality_code", "year", "product_category"], True)
+    found += _differences(
+        con, "a provider's spend over municipalities",
+        "SELECT provider_agb, year, spend_eur AS value, suppressed AS secret "
+        "FROM marts.spend_by_municipality_provider_year",
+        ["SELECT provider_agb, year, spend_eur FROM marts.provider_performance"], ["provider_agb", "year"], True)
+    for side in ("numerator", "denominator"):
+        for group, key in (("region", "youth_care_region"), ("all", "'all'")):
+            found += _differences(
+                con, f"{group} {side} over municipalities",
+                f"SELECT {key} AS grp, year, measure, municipality_{side} AS value, suppressed AS secret "
+                "FROM marts.region_benchmark",
+                [f"SELECT DISTINCT {key}, year, measure, {group}_{side} FROM marts.region_benchmark"],
+                ["grp", "year", "measure"], side == "numerator")
+    for name, (table, secret) in _OUTCOME_PARTS.items():
+        for column in ("trajectories_ended", "ended_as_planned", "dropouts"):
+            found += _differences(
+                con, f"{column} by {name}",
+                f"SELECT municipality_code, year, {column} AS value, {secret} AS secret FROM {table}",
+                [f"SELECT municipality_code, year, {column} FROM marts.effectiveness_by_municipality"],
+                ["municipality_code", "year"], False)
+    found += _differences(
+        con, "starts by referrer",
+        "SELECT municipality_code, year, trajectories_started AS value, suppressed AS secret "
+        "FROM marts.referral_channels",
+        ["SELECT DISTINCT municipality_code, year, municipality_starts FROM marts.referral_channels"],
+        ["municipality_code", "year"], False)
+    found += _differences(
+        con, "duration bands of a region and year, nationally",
+        "SELECT product_category, duration_band, trajectories_ended AS value, suppressed AS secret "
+        "FROM marts.duration_effect_by_region",
+        ["SELECT product_category, duration_band, trajectories_ended FROM marts.duration_effect"],
+        ["product_category", "duration_band"], False)
+    found += _ratio(con, "year-on-year change of a month", """
+        SELECT m.municipality_code, m.month FROM marts.cost_trends_by_municipality AS m
+        JOIN marts.cost_trends_by_municipality AS p
+          ON p.municipality_code = m.municipality_code AND p.month = m.month - INTERVAL 1 YEAR
+        WHERE m.spend_yoy_pct IS NOT NULL AND ((m.spend_eur IS NULL AND m.suppressed)
+                                               OR (p.spend_eur IS NULL AND p.suppressed))""")
+    found += _ratio(con, "rolling 12 months, step by step", """
+        SELECT m.municipality_code, m.month FROM marts.cost_trends_by_municipality AS m
+        JOIN marts.cost_trends_by_municipality AS r1
+          ON r1.municipality_code = m.municipality_code AND r1.month = m.month - INTERVAL 1 MONTH
+        JOIN marts.cost_trends_by_municipality AS y
+          ON y.municipality_code = m.municipality_code AND y.month = m.month - INTERVAL 1 YEAR
+        WHERE m.spend_rolling_12m_eur IS NOT NULL AND r1.spend_rolling_12m_eur IS NOT NULL
+          AND ((m.suppressed AND NOT y.suppressed) OR (y.suppressed AND NOT m.suppressed))""")
+    for table, column in (("cost_by_municipality_product_year", "share_of_spend_pct"),
+                          ("spend_by_municipality_provider_year", "share_of_municipality_spend_pct")):
+        found += _ratio(con, f"{table}.{column}", f"""
+            SELECT municipality_code, year FROM marts.{table} WHERE {column} IS NOT NULL AND suppressed""")
+    return found
