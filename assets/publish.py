@@ -98,6 +98,44 @@ def copy_comments(con: duckdb.DuckDBPyConnection, table: str, working: str, cata
         con.execute(f'COMMENT ON COLUMN {catalog}.marts.{table}."{column}" IS {_quote(text)}')
 
 
+# the tables that break a municipality's yearly spend down, filled into spend_not_shown
+SPEND_BREAKDOWNS = ("cost_trends_by_municipality", "cost_by_municipality_product_year",
+                    "spend_by_municipality_provider_year", "interventions")
+
+
+def fill_spend_not_shown(con: duckdb.DuckDBPyConnection, catalog: str) -> None:
+    """The labelled remainder per breakdown, municipality and year, once the last cell is hidden."""
+    for table in SPEND_BREAKDOWNS:
+        con.execute(f"""
+            INSERT INTO {catalog}.marts.spend_not_shown
+            SELECT '{table}', b.municipality_code, b.year, any_value(y.spend_eur),
+                   coalesce(sum(b.spend_eur), 0), any_value(y.spend_eur) - coalesce(sum(b.spend_eur), 0),
+                   count(*) FILTER (WHERE NOT b.suppressed), count(*) FILTER (WHERE b.suppressed)
+            FROM {catalog}.marts.{table} AS b
+            LEFT JOIN {catalog}.marts.cost_by_municipality_year AS y USING (municipality_code, year)
+            GROUP BY ALL ORDER BY ALL""")
+
+
+def rank_what_is_shown(con: duckdb.DuckDBPyConnection, catalog: str) -> None:
+    """Ranks among the rows still shown: a rank that skips a hidden row would place it between its
+    neighbours, and so bound its value."""
+    con.execute(f"""
+        UPDATE {catalog}.marts.spend_by_municipality_provider_year AS t SET rank_in_municipality = r.rank
+        FROM (SELECT rowid AS rid, rank() OVER (PARTITION BY municipality_code, year ORDER BY spend_eur DESC) AS rank
+              FROM {catalog}.marts.spend_by_municipality_provider_year WHERE NOT suppressed) AS r
+        WHERE t.rowid = r.rid""")
+    con.execute(f"""
+        UPDATE {catalog}.marts.region_benchmark AS t SET region_rank = r.rank, region_municipalities = r.ranked
+        FROM (SELECT rowid AS rid,
+                     CASE WHEN NOT suppressed THEN rank() OVER (
+                         PARTITION BY youth_care_region, year, measure, suppressed ORDER BY municipality_value) END
+                         AS rank,
+                     count(*) FILTER (WHERE NOT suppressed) OVER (PARTITION BY youth_care_region, year, measure)
+                         AS ranked
+              FROM {catalog}.marts.region_benchmark) AS r
+        WHERE t.rowid = r.rid""")
+
+
 def primary_suppressions(con: duckdb.DuckDBPyConnection, catalog: str) -> int:
     """Rows the models suppressed because they describe fewer than k clients."""
     tables = [t for (t,) in con.execute("SELECT DISTINCT table_name FROM duckdb_columns() WHERE database_name = ? "
@@ -136,6 +174,8 @@ def publication_candidate(context: dg.AssetExecutionContext, warehouse: Warehous
                 copy_comments(con, table, working, "pub")
             primary = primary_suppressions(con, "pub")
             outcome = protect(con, "pub")
+            fill_spend_not_shown(con, "pub")
+            rank_what_is_shown(con, "pub")
             con.execute("UPDATE pub.marts.about SET rows_suppressed_small_cells = ?, cells_suppressed_secondary = ?",
                         [primary, outcome.cells_hidden])
             con.execute("CHECKPOINT pub")

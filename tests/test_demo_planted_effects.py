@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 import pytest
 
+from assets.publish import recoverable_cells
 from pipelines.core.warehouse import Warehouse
 from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
 from pipelines.demo_data.generator import DemoGenerator
+from tests import disclosure_oracle
 from tests.conftest import TEST_KEY, markdown_rows
 
 MAKEFILE = Path(__file__).resolve().parents[1] / "Makefile"
@@ -118,3 +121,34 @@ def test_the_region_shows_whether_growth_is_the_municipality_s_own(demo):
     own = {code: (mine, region) for code, mine, region in rows}
     for code in planted["growth_driven_by"]["clients"]:
         assert own[code][0] > own[code][1], (code, own[code])
+
+
+@pytest.fixture(scope="module", params=[5, 20], ids=lambda k: f"k={k}")
+def demo_at_k(request, demo, tmp_path_factory):
+    """The demo's marts rebuilt and published again at another k, on a copy of its working file."""
+    con, _ = demo
+    (path,) = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+    data_dir = tmp_path_factory.mktemp(f"demo_k{request.param}")
+    shutil.copytree(Path(path).parent, data_dir / "warehouse", ignore=shutil.ignore_patterns("jeugdzorg.duckdb*"))
+    (data_dir / "raw").mkdir()
+    wh = Warehouse(data_dir=str(data_dir), pseudonym_key=TEST_KEY, min_cell_size=request.param)
+    result = dg.materialize([*ALL_ASSETS, *ALL_CHECKS], resources={"warehouse": wh}, raise_on_error=False,
+                            selection=dg.AssetSelection.groups("marts", "publish"))
+    assert result.success
+    return wh.published_db
+
+
+def test_nothing_suppressed_can_be_worked_back_from_the_demo_at_k_10(demo):
+    con, _ = demo
+    assert disclosure_oracle.recoverable(con) == []
+    (path,) = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+    assert recoverable_cells(path).empty
+    primary, secondary = con.execute("SELECT rows_suppressed_small_cells, cells_suppressed_secondary FROM marts.about"
+                                     ).fetchone()
+    assert primary > 0 and secondary > 0
+
+
+def test_nothing_suppressed_can_be_worked_back_from_the_demo_at_k_5_and_20(demo_at_k):
+    with duckdb.connect(str(demo_at_k), read_only=True) as con:
+        assert disclosure_oracle.recoverable(con) == []
+    assert recoverable_cells(str(demo_at_k)).empty

@@ -179,3 +179,20 @@ def test_a_file_the_attacker_breaks_is_not_published(built, tmp_path, monkeypatc
     published = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
     assert "published_warehouse" not in published
     assert copy.published_db.stat().st_mtime_ns == before
+
+
+def test_every_breakdown_adds_up_to_the_year_with_what_is_not_shown(built):
+    warehouse, _, _ = built
+    with duckdb.connect(str(warehouse.published_db), read_only=True) as con:
+        rows = con.execute("""
+            SELECT table_name, spend_eur, spend_shown_eur, spend_not_shown_eur, rows_shown, rows_not_shown
+            FROM marts.spend_not_shown WHERE municipality_code = '0141' ORDER BY table_name""").fetchall()
+        months = con.execute("SELECT sum(spend_eur), count(*) FILTER (WHERE suppressed) "
+                             "FROM marts.cost_trends_by_municipality WHERE municipality_code = '0141'").fetchone()
+    # Almelo 2024: 30 clients x 11 months + 5 in March, EUR 100 each
+    assert {r[0] for r in rows} == {"cost_trends_by_municipality", "cost_by_municipality_product_year",
+                                    "spend_by_municipality_provider_year", "interventions"}
+    for _, spend, shown, not_shown, _, hidden in rows:
+        assert spend == 33500 and shown + not_shown == spend and hidden >= 2 and not_shown > 0
+    by_month = [r[2:] for r in rows if r[0] == "cost_trends_by_municipality"]
+    assert by_month == [(months[0], 33500 - months[0], 12 - months[1], months[1])]
