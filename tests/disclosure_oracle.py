@@ -130,3 +130,28 @@ def recoverable(con: duckdb.DuckDBPyConnection) -> list[str]:
         found += _ratio(con, f"{table}.{column}", f"""
             SELECT municipality_code, year FROM marts.{table} WHERE {column} IS NOT NULL AND suppressed""")
     return found
+
+
+def changed_values(published_db, models_db) -> dict[str, int]:
+    """Per table, how many values the published file shows that differ from the models' own (the
+    working file's marts, row for row): disclosure control may only empty values, never alter one."""
+    changed = {}
+    with duckdb.connect() as con:
+        con.execute(f"ATTACH '{published_db}' AS p (READ_ONLY)")
+        con.execute(f"ATTACH '{models_db}' AS m (READ_ONLY)")
+        tables = [t for (t,) in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = 'p' AND schema_name = 'marts' "
+            "AND table_name NOT IN ('about', 'spend_not_shown')").fetchall()]
+        for table in tables:
+            columns = [c for (c,) in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE database_name = 'p' AND table_name = ? "
+                "AND column_name NOT IN ('suppressed', 'rank_in_municipality', 'region_rank', 'region_municipalities')",
+                [table]).fetchall()]
+            n = con.execute(f"""
+                SELECT count(*) FROM (SELECT rowid AS i, * FROM p.marts.{table}) AS a
+                JOIN (SELECT rowid AS i, * FROM m.marts.{table}) AS b USING (i)
+                WHERE {' OR '.join(f'(a."{c}" IS NOT NULL AND a."{c}" IS DISTINCT FROM b."{c}")' for c in columns)}
+                """).fetchone()[0]
+            if n:
+                changed[table] = n
+    return changed

@@ -7,6 +7,10 @@ each; 2,000 young inhabitants). Providers in Almelo: P1 (A, B; accounts with a m
 3 %) and P2 (C; no accounts); Enschede's D is at P3 (accounts, margin 4 %). Outcome records:
 A ended as planned and B dropped out, both referred by the huisarts (02), from 10 January to
 30 June 2024 (172 days: 3-6 months); C and D have none (referrer unknown).
+
+The hand computations are checked on the marts as the models built them (`models`: the working
+file); disclosure control then hides more in the published file (so few clients leave little to
+show), which must show nothing but those same values, and keys and comments (`published`).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import duckdb
 import pytest
 
 from pipelines.demo_data.bsn import synthetic_bsn
+from tests import disclosure_oracle
 from tests.conftest import write_declarations, write_surveys
 from tests.test_blocking_checks import refresh
 
@@ -22,7 +27,7 @@ P1, P2, P3 = "12345678", "87654321", "11223344"
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory):
+def built(tmp_path_factory):
     from pipelines.core.warehouse import Warehouse
     from tests.conftest import TEST_KEY
 
@@ -55,17 +60,27 @@ def published(tmp_path_factory):
     warehouse = Warehouse(data_dir=str(data), pseudonym_key=TEST_KEY, min_cell_size=2)
     result = refresh(warehouse)
     assert result.success
-    con = duckdb.connect(str(warehouse.published_db), read_only=True)
-    yield con
-    con.close()
+    return warehouse
+
+
+@pytest.fixture(scope="module")
+def models(built):
+    with duckdb.connect(str(built.working_db), read_only=True) as con:
+        yield con
+
+
+@pytest.fixture(scope="module")
+def published(built):
+    with duckdb.connect(str(built.published_db), read_only=True) as con:
+        yield con
 
 
 def rows(con, sql: str) -> list[tuple]:
     return con.execute(sql).fetchall()
 
 
-def test_region_values_are_weighted_not_a_mean_of_ratios(published):
-    got = {r[0]: r[1:] for r in rows(published, """
+def test_region_values_are_weighted_not_a_mean_of_ratios(models):
+    got = {r[0]: r[1:] for r in rows(models, """
         SELECT measure, municipality_value, municipality_numerator, municipality_denominator, region_value,
                region_numerator, region_denominator, all_value, region_rank, region_municipalities, suppressed
         FROM marts.region_benchmark WHERE municipality_code = '0141' AND year = 2024""")}
@@ -75,21 +90,21 @@ def test_region_values_are_weighted_not_a_mean_of_ratios(published):
     assert got["clients_per_1000_youth"][:8] == (3.0, 3, 1000, 1.0, 4, 4000, 1.0, 1)
     assert got["spend_per_client_eur"][:7] == (100.0, 300, 3, 200.0, 800, 4, 150.0)
     assert got["evidence_based_spend_pct"][0] == 100.0
-    # outcomes: two ended trajectories in Almelo (two clients: published at k = 2)
+    # outcomes: two ended trajectories in Almelo (two clients: models at k = 2)
     assert got["ended_as_planned_pct"][:7] == (50.0, 1, 2, 50.0, 1, 2, 50.0)
     assert got["dropout_pct"][0] == 50.0 and got["satisfaction_mean"][0] == 8.0
 
 
-def test_a_suppressed_municipality_inside_a_published_region(published):
-    enschede = rows(published, """
+def test_a_suppressed_municipality_inside_a_published_region(models):
+    enschede = rows(models, """
         SELECT municipality_value, municipality_numerator, region_value, region_rank, suppressed
         FROM marts.region_benchmark
         WHERE municipality_code = '0153' AND year = 2024 AND measure = 'spend_per_youth_eur'""")
     assert enschede == [(None, None, 0.20, None, True)]
 
 
-def test_spend_by_provider_with_and_without_accounts(published):
-    got = rows(published, """
+def test_spend_by_provider_with_and_without_accounts(models):
+    got = rows(models, """
         SELECT municipality_code, provider_agb, spend_eur, clients, municipality_spend_eur,
                share_of_municipality_spend_pct, rank_in_municipality, provider_margin_pct, margin_above_3pct,
                trajectories_ended, ended_as_planned, dropout_pct, suppressed
@@ -104,8 +119,8 @@ def test_spend_by_provider_with_and_without_accounts(published):
     ]
 
 
-def test_referral_channels_with_an_unknown_referrer(published):
-    got = rows(published, """
+def test_referral_channels_with_an_unknown_referrer(models):
+    got = rows(models, """
         SELECT referrer, trajectories_started, clients, municipality_starts, share_of_starts_pct, region_starts,
                region_all_starts, region_share_of_starts_pct, spend_eur, trajectories_ended, ended_as_planned_pct,
                dropouts, dropout_pct, suppressed
@@ -117,13 +132,13 @@ def test_referral_channels_with_an_unknown_referrer(published):
     ]
 
 
-def test_interventions_and_duration_by_region(published):
-    assert rows(published, """
+def test_interventions_and_duration_by_region(models):
+    assert rows(models, """
         SELECT product_code, nji_erkenning, is_effective, spend_eur, clients, trajectories_ended, ended_as_planned,
                ended_as_planned_pct, suppressed
         FROM marts.interventions WHERE municipality_code = '0141' AND year = 2024""") == [
         ("45A01", "effectief - goede aanwijzingen", True, 300, 3, 2, 1, 50.0, False)]
-    assert rows(published, """
+    assert rows(models, """
         SELECT youth_care_region, end_year, product_category, duration_band, duration_band_order, trajectories_ended,
                ended_as_planned, dropouts
         FROM marts.duration_effect_by_region""") == [("Twente", 2024, "45", "3-6m", 2, 2, 1, 1)]
@@ -163,3 +178,10 @@ def test_keys_and_comments_reach_a_duckdb_1_4_client(published):
                                  "AND table_name IN ('interventions', 'referral_channels')"))
     assert spend["interventions"].startswith("Netto uitgaven aan deze productcode")
     assert spend["referral_channels"].startswith("Netto uitgaven tot nu toe aan de trajecten")
+
+
+def test_the_published_file_shows_only_what_the_models_computed(built):
+    """Disclosure control hides; it never changes a value it leaves visible."""
+    assert disclosure_oracle.changed_values(built.published_db, built.working_db) == {}
+    with duckdb.connect(str(built.published_db), read_only=True) as con:
+        assert disclosure_oracle.recoverable(con) == []

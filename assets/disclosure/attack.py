@@ -101,21 +101,32 @@ def _exact(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     for iid, cells in members.items():
         by_group[root(cells[0][0])].append(iid)
     leaks = []
+    decompositions: dict[bytes, tuple] = {}
     for iids in by_group.values():
-        cols = sorted({cell for iid in iids for cell, _ in members[iid]})
+        # cells and sums in an order that does not depend on the quantity: the outcome counts of a
+        # breakdown are hidden row by row together, so their groups share one matrix and one SVD
+        cols = sorted({cell for iid in iids for cell, _ in members[iid]}, key=lambda cell: info[cell][1:4])
+        if not any(info[cell][4] for cell in cols):
+            continue  # no secret cell in this group: nothing to find
         index = {cell: n for n, cell in enumerate(cols)}
+        iids = sorted(iids, key=lambda iid: sorted((index[cell], coef) for cell, coef in members[iid]))
         matrix = np.zeros((len(iids), len(cols)))
         for r, iid in enumerate(iids):
             for cell, coef in members[iid]:
                 matrix[r, index[cell]] += coef
         b = np.array([rhs[iid] for iid in iids])
-        solution, *_ = np.linalg.lstsq(matrix, b, rcond=None)
-        _, singular, vt = np.linalg.svd(matrix)
+        # a cell is determined when its unit vector lies in the row space of the sums: the squared
+        # length of its column in an orthonormal basis of that space (the leading rows of V') is 1
+        key = matrix.shape[0].to_bytes(4, "little") + matrix.tobytes()
+        if key not in decompositions:
+            decompositions[key] = np.linalg.svd(matrix, full_matrices=False)
+        u, singular, vt = decompositions[key]
         rank = int((singular > NULL_TOL * max(1.0, singular[0] if len(singular) else 1.0)).sum())
-        null = vt[rank:]  # rows span the null space
-        free = np.abs(null).max(axis=0) if len(null) else np.zeros(len(cols))
+        basis = vt[:rank]
+        in_row_space = (basis ** 2).sum(axis=0)
+        solution = basis.T @ ((u[:, :rank].T @ b) / singular[:rank])  # the least-squares solution
         for n, cell in enumerate(cols):
             q, a, b_, c, secret, zero_ok = info[cell]
-            if secret and free[n] < 1e-6 and not (zero_ok and abs(solution[n]) < TOLERANCE_COUNT):
+            if secret and in_row_space[n] > 1 - 1e-6 and not (zero_ok and abs(solution[n]) < TOLERANCE_COUNT):
                 leaks.append((q, a, b_, c, "exact", iids[0], float(solution[n])))
     return pd.DataFrame(leaks, columns=["q", "a", "b", "c", "how", "detail", "value"])

@@ -96,7 +96,8 @@ def phase_messages(work: Path) -> dict:
     return result
 
 
-ASSET_STEPS = ("reference_data", "raw_declarations", "raw_surveys", "dbt_staging", "dbt_marts", "published_warehouse")
+ASSET_STEPS = ("reference_data", "raw_declarations", "raw_surveys", "dbt_staging", "dbt_marts", "publication_candidate",
+               "published_warehouse")
 
 
 def phase_refresh(work: Path) -> dict:
