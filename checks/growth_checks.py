@@ -67,11 +67,10 @@ def tariff_rise_within_index(warehouse: Warehouse) -> dg.AssetCheckResult:
     index = warehouse.youth_care_index_pct
     with warehouse.connect() as con:
         above = con.execute("""
-            SELECT municipality_code, year, round(100 * price_effect_eur / price_base_eur, 2) AS tariff_change_pct,
-                   price_effect_eur, spend_change_eur
+            SELECT municipality_code, year, round(tariff_change_pct, 2) AS tariff_change_pct, price_effect_eur,
+                   spend_change_eur
             FROM staging.spend_changes
-            WHERE year = (SELECT max(year) FROM staging.spend_changes) AND price_base_eur > 0
-              AND 100 * price_effect_eur / price_base_eur > ?
+            WHERE year = (SELECT max(year) FROM staging.spend_changes) AND tariff_change_pct > ?
             ORDER BY tariff_change_pct DESC, municipality_code""", [index]).df()
     return dg.AssetCheckResult(
         passed=above.empty, severity=dg.AssetCheckSeverity.WARN,

@@ -46,8 +46,7 @@ def find_leaks(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         _within(con),
         _exact(con),
     ]
-    leaks = pd.concat([f for f in found if not f.empty], ignore_index=True) if any(
-        not f.empty for f in found) else found[0]
+    leaks = pd.concat(found, ignore_index=True)
     return leaks.sort_values(["q", "a", "b", "c", "how"]).drop_duplicates(["q", "a", "b", "c"]).reset_index(drop=True)
 
 

@@ -60,7 +60,6 @@ class Ratio:
     column: str
     num: tuple[str, str, str, str]
     den: tuple[str, str, str, str]
-    where: str = "true"
 
 
 def _month(expr: str = "month") -> str:
@@ -312,5 +311,5 @@ def load(con: duckdb.DuckDBPyConnection, catalog: str) -> None:
         f"SELECT * FROM ({sql.format(catalog=catalog)})" for sql in IDENTITIES) + ") AS i(iid, q, a, b, c, coef)")
     con.execute("CREATE OR REPLACE TEMP TABLE ratios AS " + " UNION ALL ".join(
         f"SELECT '{r.table}' AS tbl, '{r.column}' AS col, rowid AS rid, {_key(*r.num, prefix='n')}, "
-        f"{_key(*r.den, prefix='d')} FROM {catalog}.marts.{r.table} WHERE \"{r.column}\" IS NOT NULL AND {r.where}"
+        f"{_key(*r.den, prefix='d')} FROM {catalog}.marts.{r.table} WHERE \"{r.column}\" IS NOT NULL"
         for r in RATIOS))

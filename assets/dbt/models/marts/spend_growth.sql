@@ -17,9 +17,7 @@ SELECT
     {{ unless_suppressed('x.per_client_effect_eur') }} AS per_client_effect_eur,
     {{ unless_suppressed('x.price_effect_eur') }} AS price_effect_eur,
     {{ unless_suppressed('x.volume_mix_effect_eur') }} AS volume_mix_effect_eur,
-    {{ unless_suppressed('CASE WHEN x.price_base_eur > 0
-                              THEN round(100 * x.price_effect_eur / x.price_base_eur, 2)::DOUBLE END') }}
-        AS tariff_change_pct,
+    {{ unless_suppressed('round(x.tariff_change_pct, 2)') }} AS tariff_change_pct,
     {{ unless_suppressed('x.clients') }} AS clients,
     {{ unless_suppressed('x.clients_year_before') }} AS clients_year_before,
     {{ unless_suppressed('(x.spend_eur / x.clients)::DECIMAL(18, 2)') }} AS spend_per_client_eur,

@@ -78,6 +78,7 @@ SELECT
     price_effect_eur,
     (spend_change_eur - price_effect_eur)::DECIMAL(18, 2) AS volume_mix_effect_eur,
     price_base_eur,
+    CASE WHEN price_base_eur > 0 THEN 100 * price_effect_eur::DOUBLE / price_base_eur END AS tariff_change_pct,
     clients,
     clients_year_before,
     youth_population,
