@@ -13,6 +13,7 @@ dbt runs as a subprocess on the working file; no connection of this process is o
 
 
 import contextlib
+import fcntl
 import json
 import os
 import sys
@@ -48,8 +49,18 @@ def ensure_manifest(project: DbtProject = DBT_PROJECT) -> Path:
     manifest = project.manifest_path
     sources = [p for p in project.project_dir.rglob("*") if p.suffix in {".sql", ".yml"}
                and project.target_path.name not in p.relative_to(project.project_dir).parts]
-    if not manifest.exists() or max(p.stat().st_mtime for p in sources) > manifest.stat().st_mtime:
-        dbt_cli(project).cli(["parse", "--quiet"], target_path=project.target_path).wait()
+
+    def stale() -> bool:
+        return not manifest.exists() or max(p.stat().st_mtime for p in sources) > manifest.stat().st_mtime
+
+    if stale():
+        # one parse at a time: two processes loading the definitions together (pytest's workers, the
+        # webserver and the daemon) would otherwise write manifest.json over each other
+        project.target_path.mkdir(parents=True, exist_ok=True)
+        with (project.target_path / ".parse.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if stale():
+                dbt_cli(project).cli(["parse", "--quiet"], target_path=project.target_path).wait()
     return manifest
 
 
