@@ -7,7 +7,7 @@ export JEUGDZORG_DATA_DIR ?= $(CURDIR)/data
 DEMO_SCALE ?= 1
 DEMO_SEED ?= 2026
 
-.PHONY: demo run ui docs test lint bench install clean retract
+.PHONY: demo run ui docs test lint bench install clean retract reports
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ ui: install $(DAGSTER_HOME)/dagster.yaml
 
 docs: install
 	$(BIN)/python -m pipelines.docs
+
+# the council letters from the published file (make demo and make run write them too); FORCE=1 re-renders all
+reports: install
+	$(BIN)/python -m assets.reports.render $(if $(FORCE),--force,)
 
 test: install
 	$(BIN)/ruff check .

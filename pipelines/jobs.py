@@ -13,12 +13,17 @@ from assets.ingest.messages import MESSAGE_KINDS
 # The run worker's console gets warnings and errors only: `make ui` would otherwise print every
 # run's DEBUG log. The UI's run log keeps every event whatever this says.
 QUIET_CONSOLE = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+# The council reports are partitioned (one per municipality and region) and cannot share a run with
+# the unpartitioned assets: the refresh jobs stop at the published file, and the sensor
+# council_reports_after_publish starts render_council_reports for the reports that changed.
+COUNCIL_REPORTS = dg.AssetSelection.assets("council_reports")
 
 
 def _ingest_and_refresh(kind: str, asset: str, label: str):
     return dg.define_asset_job(
         f"ingest_and_refresh_{kind}",
-        selection=dg.AssetSelection.assets("reference_data") | dg.AssetSelection.assets(asset).downstream(),
+        selection=(dg.AssetSelection.assets("reference_data") | dg.AssetSelection.assets(asset).downstream())
+        - COUNCIL_REPORTS,
         executor_def=dg.in_process_executor,
         config=QUIET_CONSOLE,
         description=f"Started by the sensor when new {label} files land: ingest them, then rebuild and republish "
@@ -29,10 +34,19 @@ def _ingest_and_refresh(kind: str, asset: str, label: str):
 
 nightly_refresh = dg.define_asset_job(
     "nightly_refresh",
-    selection=dg.AssetSelection.all(),
+    selection=dg.AssetSelection.all() - COUNCIL_REPORTS,
     executor_def=dg.in_process_executor,
     config=QUIET_CONSOLE,
-    description="Full refresh: ingest new files, rebuild staging and marts, publish the BI file.",
+    description="Full refresh: ingest new files, rebuild staging and marts, publish the BI file. The council reports "
+    "follow in their own runs (sensor council_reports_after_publish).",
+)
+render_council_reports = dg.define_asset_job(
+    "render_council_reports",
+    selection=COUNCIL_REPORTS,
+    executor_def=dg.in_process_executor,
+    config=QUIET_CONSOLE,
+    description="Render the council letters (raadsinformatiebrieven) of the selected partitions from the published "
+    "file; unchanged ones are skipped.",
 )
 ingest_declarations_job = _ingest_and_refresh("declarations", "raw_declarations", "declaration")
 ingest_surveys_job = _ingest_and_refresh("surveys", "raw_surveys", "outcome-record")

@@ -85,7 +85,16 @@ def main() -> int:
     print(checks)
     print(summary(str(warehouse / "jeugdzorg.duckdb")))
     print(f"dbt's own log of each step: {warehouse / 'dbt' / '<step>' / 'dbt.log'}")
-    return 0
+    return council_reports(settings)
+
+
+def council_reports(settings) -> int:
+    """The council letters, rendered here with the asset's own function (assets/reports/render.py),
+    so `make demo` and `make run` leave them beside the BI file; unchanged letters are skipped. With
+    the Dagster daemon up, the sensor council_reports_after_publish records them as partitions."""
+    from assets.reports.render import render_from_settings
+
+    return render_from_settings(settings)
 
 
 if __name__ == "__main__":

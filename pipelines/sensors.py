@@ -17,8 +17,11 @@ import dagster as dg
 import duckdb
 
 from assets.ingest.files import discover
+from assets.reports.council_reports import council_report_partitions, reports_dir
+from assets.reports.render import plan
+from pipelines.core.settings import load_settings
 from pipelines.core.warehouse import Warehouse
-from pipelines.jobs import ingest_declarations_job, ingest_messages_jobs, ingest_surveys_job
+from pipelines.jobs import ingest_declarations_job, ingest_messages_jobs, ingest_surveys_job, render_council_reports
 
 
 def registered_files(warehouse: Warehouse, kind: str) -> set[str] | None:
@@ -68,3 +71,29 @@ new_declaration_files = build_file_sensor("new_declaration_files", "declarations
 new_survey_files = build_file_sensor("new_survey_files", "surveys", (".csv", ".xlsx"), ingest_surveys_job.name)
 new_message_files = [build_file_sensor(f"new_{kind}_files", kind, (".xml",), job.name)
                      for kind, job in ingest_messages_jobs.items()]
+
+
+@dg.sensor(name="council_reports_after_publish", job=render_council_reports, minimum_interval_seconds=60,
+           default_status=dg.DefaultSensorStatus.RUNNING,
+           description="After each new publication of the BI file: adds a council_reports partition for every "
+           "municipality and region in it, and starts a run for each report whose fingerprint changed or that was "
+           "never materialised.")
+def council_reports_after_publish(context: dg.SensorEvaluationContext, warehouse: Warehouse) -> dg.SensorResult:
+    records = context.instance.fetch_materializations(dg.AssetKey("published_warehouse"), limit=1).records
+    if not records:
+        return dg.SensorResult(skip_reason="the BI file has not been published yet", cursor=context.cursor)
+    latest = records[0].storage_id
+    if context.cursor and int(context.cursor) >= latest:
+        return dg.SensorResult(skip_reason="no new publication since the last tick", cursor=context.cursor)
+    if not warehouse.published_db.exists():
+        return dg.SensorResult(skip_reason=f"{warehouse.published_db} is missing", cursor=context.cursor)
+    reports = plan(warehouse.published_db, reports_dir(warehouse), load_settings().report_period)
+    known = set(context.instance.get_dynamic_partitions(council_report_partitions.name))
+    materialised = context.instance.get_materialized_partitions(dg.AssetKey("council_reports"))
+    new = [s.key for s, _fp, _changed in reports if s.key not in known]
+    todo = [(s.key, fp) for s, fp, changed in reports if changed or s.key not in materialised]
+    return dg.SensorResult(
+        dynamic_partitions_requests=[council_report_partitions.build_add_request(new)] if new else [],
+        run_requests=[dg.RunRequest(partition_key=key, run_key=f"{key}:{fp[:16]}") for key, fp in todo],
+        skip_reason=None if todo else "every council report is up to date",
+        cursor=str(latest))

@@ -33,10 +33,15 @@ class Settings:
     ui_url: str = "http://127.0.0.1:3000"
     digest_hour: int = 7
     youth_care_index_pct: float = 5.0
+    report_period: str = "year"
 
     @property
     def warehouse_dir(self) -> Path:
         return self.data_dir / "warehouse"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.data_dir / "reports"
 
 
 @lru_cache(maxsize=1)
@@ -93,6 +98,10 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         raise SettingsError(f"JEUGDZORG_YOUTH_CARE_INDEX_PCT must be a yearly percentage between -50 and 100, "
                             f"got {raw_index!r}")
 
+    report_period = (env_vars.get("JEUGDZORG_REPORT_PERIOD", "year").strip() or "year").lower()
+    if report_period not in ("year", "quarter"):
+        raise SettingsError(f"JEUGDZORG_REPORT_PERIOD must be 'year' or 'quarter', got {report_period!r}")
+
     return Settings(
         data_dir=data_dir,
         pseudonym_key=key,
@@ -103,4 +112,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         ui_url=(env_vars.get("JEUGDZORG_UI_URL", "").strip() or "http://127.0.0.1:3000").rstrip("/"),
         digest_hour=int(raw_hour),
         youth_care_index_pct=youth_care_index_pct,
+        report_period=report_period,
     )

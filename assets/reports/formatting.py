@@ -1,0 +1,71 @@
+"""Dutch number, money and period formatting: one place, so the text, the tables and the tests
+format a value the same way (`1.960,48`, `€ 2.897.587`, `68,7%`)."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+import pandas as pd
+
+NBSP = "\u00a0"
+MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
+          "november", "december")
+# A figure that rests on fewer cases than this is shown with its n and "klein aantal", never as a
+# confident number; below k (JEUGDZORG_MIN_CELL_SIZE) the file itself shows nothing.
+SMALL_N = 30
+
+
+def is_missing(value: object) -> bool:
+    """None, NaN or pandas' NA: a value the file does not show."""
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
+
+
+def number(value: float | int | Decimal, decimals: int = 0) -> str:
+    """1234567.891 -> '1.234.567,89' (decimals=2): dots between thousands, a decimal comma,
+    rounded half up as a person would round."""
+    quant = Decimal(1).scaleb(-decimals)
+    d = Decimal(str(value)).quantize(quant, rounding=ROUND_HALF_UP)
+    sign = "-" if d < 0 else ""
+    whole, _, frac = f"{abs(d):f}".partition(".")
+    groups = []
+    while len(whole) > 3:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    groups.insert(0, whole)
+    text = ".".join(groups)
+    return f"{sign}{text},{frac}" if decimals else f"{sign}{text}"
+
+
+def euro(value: float | Decimal, decimals: int = 0) -> str:
+    """'€ 2.897.587'; a negative amount: '€ -45.019'."""
+    return f"€{NBSP}{number(value, decimals)}"
+
+
+def euro_signed(value: float | Decimal) -> str:
+    """A change: '+€ 612.837' or '-€ 45.019'."""
+    return f"{'+' if value >= 0 else '-'}€{NBSP}{number(abs(value))}"
+
+
+def pct(value: float, decimals: int = 1) -> str:
+    return f"{number(value, decimals)}%"
+
+
+def pct_signed(value: float, decimals: int = 1) -> str:
+    return f"{'+' if value >= 0 else ''}{number(value, decimals)}%"
+
+
+def grade(value: float) -> str:
+    return number(value, 1)
+
+
+def n_label(n: int | None) -> str:
+    """'n = 115', and 'n = 14, klein aantal' below SMALL_N."""
+    if n is None:
+        return ""
+    return f"n{NBSP}={NBSP}{number(n)}" + (", klein aantal" if n < SMALL_N else "")
+
+
+def long_date(d: date) -> str:
+    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"

@@ -1,0 +1,82 @@
+"""The report period (JEUGDZORG_REPORT_PERIOD = year | quarter) and the names of the files.
+
+A report covers the latest complete period in the published file: the year (or quarter) whose last
+day the data reaches (`about.data_through`). The marts hold years, so a quarter report shows the
+year so far (1 January up to the quarter's end) next to the monthly figures of the quarter.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+QUARTER_WORDS = ("eerste", "tweede", "derde", "vierde")
+
+
+@dataclass(frozen=True)
+class ReportPeriod:
+    kind: str  # "year" | "quarter"
+    year: int
+    quarter: int | None = None
+
+    @property
+    def label(self) -> str:
+        """The folder and file-name part: '2025' or '2025-K4' (K for kwartaal)."""
+        return str(self.year) if self.quarter is None else f"{self.year}-K{self.quarter}"
+
+    @property
+    def title(self) -> str:
+        return str(self.year) if self.quarter is None else f"{QUARTER_WORDS[self.quarter - 1]} kwartaal {self.year}"
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, 1 if self.quarter is None else 3 * self.quarter - 2, 1)
+
+    @property
+    def last_day(self) -> date:
+        if self.quarter is None or self.quarter == 4:
+            return date(self.year, 12, 31)
+        return date(self.year, 3 * self.quarter + 1, 1) - timedelta(days=1)
+
+
+def _is_quarter_end(d: date) -> bool:
+    return (d + timedelta(days=1)).day == 1 and d.month in (3, 6, 9, 12)
+
+
+def period_for(kind: str, data_through: date) -> ReportPeriod:
+    """The latest period that `data_through` covers completely (the one it falls in when no period is
+    complete yet would be an empty report: then the one before)."""
+    if kind == "year":
+        complete = data_through.month == 12 and data_through.day == 31
+        return ReportPeriod("year", data_through.year if complete else data_through.year - 1)
+    if kind == "quarter":
+        q = (data_through.month - 1) // 3 + 1
+        if not _is_quarter_end(data_through):
+            q -= 1
+        return ReportPeriod("quarter", data_through.year, q) if q else ReportPeriod("quarter", data_through.year - 1, 4)
+    raise ValueError(f"report period must be 'year' or 'quarter', got {kind!r}")
+
+
+def slug(text: str) -> str:
+    """'Hengelo (O.)' -> 'Hengelo_O', 'Súdwest-Fryslân' -> 'Sudwest-Fryslan': safe in a file name and
+    a Dagster partition key, still readable for a clerk."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"_+", "_", re.sub(r"[^A-Za-z0-9-]+", "_", ascii_text)).strip("_")
+
+
+def municipality_key(code: str) -> str:
+    """The partition key of a municipality: its CBS code as CBS writes it, 'GM0141'."""
+    return f"GM{code}"
+
+
+def region_key(region: str) -> str:
+    return f"regio_{slug(region)}"
+
+
+def file_stem(period: ReportPeriod, partition_key: str, name: str) -> str:
+    """'raadsinformatiebrief_2025_GM0141_Almelo' and 'raadsinformatiebrief_2025_regio_Twente'."""
+    if partition_key.startswith("regio_"):
+        return f"raadsinformatiebrief_{period.label}_{partition_key}"
+    return f"raadsinformatiebrief_{period.label}_{partition_key}_{slug(name)}"

@@ -1,0 +1,187 @@
+"""Render the council reports: data from the published file -> document -> PDF (Typst) and HTML.
+
+`render_all` is what the Dagster asset and `make demo`/`make run` call. A report is written only
+when its fingerprint (the SHA-256 of everything it shows, plus the layout code's own hash) differs
+from the one stored beside it in `<period>/.fingerprints/`, so a nightly run that changed nothing
+for a municipality leaves its letter byte for byte alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import typst
+
+from assets.reports import content, data
+from assets.reports.data import Subject
+from assets.reports.period import ReportPeriod, file_stem, period_for
+
+HERE = Path(__file__).parent
+TEMPLATE = HERE / "letter.typ"
+LAYOUT_FILES = ("letter.typ", "content.py", "charts.py", "formatting.py", "data.py", "render.py")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    key: str
+    name: str
+    pdf: Path
+    status: str  # 'rendered' | 'unchanged'
+    fingerprint: str
+
+
+def code_version() -> str:
+    """The hash of the code that turns data into a letter: a change of layout re-renders everything."""
+    h = hashlib.sha256()
+    for name in LAYOUT_FILES:
+        h.update((HERE / name).read_bytes())
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _compiler() -> typst.Compiler:
+    # only Typst's embedded fonts: the same PDF on every machine, whatever fonts it has
+    return typst.Compiler(str(TEMPLATE), root=str(HERE), ignore_system_fonts=True)
+
+
+def compile_document(document: dict[str, Any], fmt: str = "pdf", ppi: float | None = None) -> bytes | list[bytes]:
+    return _compiler().compile(format=fmt, ppi=ppi, sys_inputs={"doc": json.dumps(document, ensure_ascii=False)})
+
+
+def build_document(d: dict[str, Any], period: ReportPeriod) -> dict[str, Any]:
+    if d["kind"] == "municipality":
+        return content.municipality_document(d, period.title)
+    return content.region_document(d, period.title)
+
+
+def to_html(document: dict[str, Any]) -> str:
+    """The same letter as one self-contained HTML page (charts inline as SVG)."""
+    e = html.escape
+    parts = [f"<!doctype html><html lang='nl'><head><meta charset='utf-8'><title>{e(document['title'])}</title>",
+             "<style>body{font-family:Georgia,serif;max-width:46em;margin:2em auto;padding:0 1em;line-height:1.45}"
+             "h1{font-size:1.5em}h2{color:#c0392b;font-size:1.15em;margin-top:1.6em}table{border-collapse:collapse;"
+             "font-size:.9em;margin:.6em 0}td,th{padding:.2em .5em;border-bottom:1px solid #ddd}td.r,th.r{text-align:"
+             "right}.empty{background:#f4f4f4;padding:.6em;font-style:italic}.note{color:#555;font-size:.85em}"
+             ".summary{background:#f6eeed;padding:.6em 1em}figure{margin:1em 0}figure svg{max-width:100%;height:auto}"
+             "figcaption{color:#555;font-size:.85em}</style></head><body>",
+             f"<p class='note'>RAADSINFORMATIEBRIEF</p><h1>{e(document['title'])}</h1>",
+             f"<p>Aan: {e(document['to'])}<br>Van: {e(document['from'])}<br>",
+             "<br>".join(f"{e(k)}: {e(v)}" for k, v in document["meta"]) + "</p>",
+             "<div class='summary'><strong>In het kort</strong><ul>",
+             "".join(f"<li>{e(s)}</li>" for s in document["summary"]), "</ul></div>"]
+    for i, s in enumerate(document["sections"], 1):
+        parts.append(f"<h2>{i}. {e(s['title'])}</h2>")
+        for b in s["blocks"]:
+            if b["type"] == "p":
+                parts.append(f"<p>{e(b['text'])}</p>")
+            elif b["type"] == "empty":
+                parts.append(f"<p class='empty'>{e(b['text'])}</p>")
+            elif b["type"] == "note":
+                parts.append(f"<p class='note'>{e(b['text'])}</p>")
+            elif b["type"] == "chart":
+                svg = b["svg"][b["svg"].find("<svg"):]
+                parts.append(f"<figure>{svg}<figcaption>{e(b['caption'])}</figcaption></figure>")
+            elif b["type"] == "table":
+                cls = ["r" if c == "r" else "" for c in b["align"]]
+                head = "".join(f"<th class='{c}'>{e(h)}</th>" for h, c in zip(b["columns"], cls, strict=True))
+                body = "".join("<tr>" + "".join(f"<td class='{c}'>{e(v)}</td>" for v, c in zip(r, cls, strict=True))
+                               + "</tr>" for r in b["rows"])
+                parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+    parts.append("</body></html>")
+    return "".join(parts)
+
+
+def _write(path: Path, payload: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(payload)
+    os.replace(tmp, path)
+
+
+def render_subject(con: duckdb.DuckDBPyConnection, subject: Subject, period: ReportPeriod, about_row: dict,
+                   reports_dir: Path, force: bool = False, version: str | None = None) -> Rendered:
+    out_dir = reports_dir / period.label
+    stem = file_stem(period, subject.key, subject.name)
+    pdf, stamp = out_dir / f"{stem}.pdf", stamp_path(reports_dir, period, subject)
+    d = data.load(con, subject, period, about_row)
+    fp = data.fingerprint(d, version or code_version())
+    if not force and pdf.exists() and stamp.exists() and stamp.read_text().strip() == fp:
+        return Rendered(subject.key, subject.name, pdf, "unchanged", fp)
+    document = build_document(d, period)
+    payload = compile_document(document)
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    _write(pdf, payload)
+    _write(pdf.with_suffix(".html"), to_html(document).encode())
+    _write(stamp, (fp + "\n").encode())
+    return Rendered(subject.key, subject.name, pdf, "rendered", fp)
+
+
+def current_period(con: duckdb.DuckDBPyConnection, kind: str) -> tuple[ReportPeriod, dict]:
+    about_row = data.about(con)
+    return period_for(kind, date.fromisoformat(about_row["data_through"])), about_row
+
+
+def stamp_path(reports_dir: Path, period: ReportPeriod, subject: Subject) -> Path:
+    return reports_dir / period.label / ".fingerprints" / f"{file_stem(period, subject.key, subject.name)}.sha256"
+
+
+def plan(published_db: Path, reports_dir: Path, period_kind: str) -> list[tuple[Subject, str, bool]]:
+    """Every report the published file asks for, its fingerprint, and whether it differs from the
+    letter on disk (or there is none): what the sensor hands to a run."""
+    version = code_version()
+    out = []
+    with data.connect(published_db) as con:
+        period, about_row = current_period(con, period_kind)
+        for s in data.subjects(con):
+            fp = data.fingerprint(data.load(con, s, period, about_row), version)
+            stamp = stamp_path(reports_dir, period, s)
+            out.append((s, fp, not (stamp.exists() and stamp.read_text().strip() == fp)))
+    return out
+
+
+def render_all(published_db: Path, reports_dir: Path, period_kind: str, keys: set[str] | None = None,
+               force: bool = False) -> list[Rendered]:
+    """Every report (or those whose partition key is in `keys`), skipping the unchanged ones."""
+    version = code_version()
+    with data.connect(published_db) as con:
+        period, about_row = current_period(con, period_kind)
+        return [render_subject(con, s, period, about_row, reports_dir, force, version)
+                for s in data.subjects(con) if keys is None or s.key in keys]
+
+
+def render_from_settings(settings, force: bool = False) -> int:
+    """Render every letter of the current period from the published file and print one line that
+    says how many were written and where; `make reports`, `make demo` and `make run` call this. A
+    failure is printed, not raised: the BI file is already published when it runs."""
+    started = time.monotonic()
+    try:
+        done = render_all(settings.warehouse_dir / "jeugdzorg.duckdb", settings.reports_dir, settings.report_period,
+                          force=force)
+    except Exception as exc:
+        print(f"council reports failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    written = sum(r.status == "rendered" for r in done)
+    folder = done[0].pdf.parent if done else settings.reports_dir
+    print(f"Council reports (JEUGDZORG_REPORT_PERIOD={settings.report_period}): {written} written, "
+          f"{len(done) - written} unchanged, in {time.monotonic() - started:.1f} s: {folder}")
+    return 0
+
+
+def main() -> int:
+    from pipelines.core.settings import load_settings
+
+    return render_from_settings(load_settings(), force="--force" in sys.argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

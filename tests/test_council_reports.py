@@ -1,0 +1,320 @@
+"""Council reports (assets/reports/): rendered from a small published file built here by hand, with
+suppressed rows that still carry distinctive numbers, so a leak would show in the PDF's text."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pypdf
+import pytest
+
+from assets.reports import data, render
+from assets.reports.council_reports import council_report_partitions, council_reports
+from assets.reports.formatting import euro, number, pct
+from assets.reports.period import ReportPeriod, file_stem, period_for, slug
+from pipelines.core.warehouse import Warehouse
+
+YEAR = 2025
+TWENTE = [("0141", "Almelo", 1960.48, 1478), ("0153", "Enschede", 2303.1, 30000),
+          ("0164", "Hengelo (O.)", 1676.2, 15000)]
+SMALL = ("0999", "Kleindorp", "Achterhoek")  # a municipality with next to no data: everything suppressed
+# values planted in suppressed rows or emptied cells: none of them may reach a report
+SECRET_EUR = 87654.32
+SECRET_PCT = 96.4
+SECRET_COUNT = 4321
+
+TABLES = {
+    "about": "data_through DATE, outcome_records_through DATE, min_cell_size INTEGER, files_loaded BIGINT, "
+             "files_rejected BIGINT, files_retracted BIGINT, rows_suppressed_small_cells BIGINT, "
+             "cells_suppressed_secondary BIGINT",
+    "dim_municipality": "municipality_code VARCHAR, municipality_name VARCHAR, youth_care_region VARCHAR",
+    "dim_product_category": "product_category VARCHAR, product_category_description VARCHAR",
+    "dim_referrer": "referrer VARCHAR, referrer_description VARCHAR, sort_order BIGINT",
+    "cost_by_municipality_year": "municipality_code VARCHAR, municipality_name VARCHAR, youth_care_region VARCHAR, "
+                                 "year INTEGER, spend_eur DECIMAL(18,2), clients BIGINT, youth_population BIGINT, "
+                                 "spend_per_youth_eur DECIMAL(18,2), spend_per_client_eur DECIMAL(18,2), "
+                                 "evidence_based_spend_pct DOUBLE, suppressed BOOLEAN",
+    "region_benchmark": "municipality_code VARCHAR, municipality_name VARCHAR, youth_care_region VARCHAR, "
+                        "year INTEGER, measure VARCHAR, municipality_value DOUBLE, "
+                        "municipality_denominator DECIMAL(18,2), "
+                        "region_value DOUBLE, region_denominator DECIMAL(18,2), all_value DOUBLE, "
+                        "all_denominator DECIMAL(18,2), region_rank BIGINT, region_municipalities BIGINT, "
+                        "suppressed BOOLEAN",
+    "spend_growth": "municipality_code VARCHAR, year INTEGER, spend_eur DECIMAL(18,2), "
+                    "spend_year_before_eur DECIMAL(18,2), spend_change_eur DECIMAL(18,2), "
+                    "client_effect_eur DECIMAL(18,2), per_client_effect_eur DECIMAL(18,2), "
+                    "price_effect_eur DECIMAL(18,2), volume_mix_effect_eur DECIMAL(18,2), tariff_change_pct DOUBLE, "
+                    "clients BIGINT, clients_year_before BIGINT, spend_per_client_eur DECIMAL(18,2), "
+                    "spend_per_client_year_before_eur DECIMAL(18,2), youth_population BIGINT, "
+                    "youth_population_change BIGINT, suppressed BOOLEAN",
+    "effectiveness_by_municipality": "municipality_code VARCHAR, year INTEGER, trajectories_ended BIGINT, "
+                                     "suppressed BOOLEAN",
+    "effectiveness_by_municipality_product": "municipality_code VARCHAR, year INTEGER, product_category VARCHAR, "
+                                             "trajectories_ended BIGINT, ended_as_planned_pct DOUBLE, "
+                                             "dropout_pct DOUBLE, no_recurrence_pct DOUBLE, satisfaction_mean DOUBLE, "
+                                             "satisfaction_responses BIGINT, suppressed BOOLEAN",
+    "interventions": "municipality_code VARCHAR, year INTEGER, product_code VARCHAR, product_category VARCHAR, "
+                     "intervention VARCHAR, nji_erkenning VARCHAR, is_effective BOOLEAN, spend_eur DECIMAL(18,2), "
+                     "clients BIGINT, trajectories_ended BIGINT, ended_as_planned_pct DOUBLE, dropout_pct DOUBLE, "
+                     "no_recurrence_pct DOUBLE, suppressed BOOLEAN",
+    "referral_channels": "municipality_code VARCHAR, youth_care_region VARCHAR, year INTEGER, referrer VARCHAR, "
+                         "trajectories_started BIGINT, share_of_starts_pct DOUBLE, region_share_of_starts_pct DOUBLE, "
+                         "trajectories_ended BIGINT, ended_as_planned_pct DOUBLE, dropout_pct DOUBLE, "
+                         "suppressed BOOLEAN",
+    "spend_by_municipality_provider_year": "municipality_code VARCHAR, year INTEGER, provider_name VARCHAR, "
+                                           "spend_eur DECIMAL(18,2), share_of_municipality_spend_pct DOUBLE, "
+                                           "provider_margin_pct DOUBLE, margin_above_3pct BOOLEAN, "
+                                           "rank_in_municipality BIGINT, suppressed BOOLEAN",
+    "allocation_control": "municipality_code VARCHAR, provider_agb VARCHAR, year INTEGER, allocations BIGINT, "
+                          "allocated_volume_eur DECIMAL(18,2), declared_eur DECIMAL(18,2), "
+                          "declared_over_allocation_eur DECIMAL(18,2), lines_outside_allocation_period BIGINT, "
+                          "allocations_without_declarations BIGINT, declarations_without_allocation BIGINT, "
+                          "suppressed BOOLEAN",
+    "provider_landscape": "municipality_code VARCHAR, municipality_name VARCHAR, youth_care_region VARCHAR, "
+                          "year INTEGER, providers BIGINT, hhi INTEGER, top5_share_pct DOUBLE, suppressed BOOLEAN",
+    "duration_effect_by_region": "youth_care_region VARCHAR, end_year INTEGER, product_category VARCHAR, "
+                                 "duration_band VARCHAR, duration_band_order BIGINT, trajectories_ended BIGINT, "
+                                 "ended_as_planned_pct DOUBLE, no_recurrence_pct DOUBLE, "
+                                 "cost_per_trajectory_eur DECIMAL(18,2), suppressed BOOLEAN",
+    "spend_not_shown": "table_name VARCHAR, municipality_code VARCHAR, year INTEGER, spend_eur DECIMAL(18,2), "
+                       "spend_shown_eur DECIMAL(18,2), spend_not_shown_eur DECIMAL(18,2), rows_shown BIGINT, "
+                       "rows_not_shown BIGINT",
+    "cost_trends_by_municipality": "municipality_code VARCHAR, month DATE, spend_eur DECIMAL(18,2), clients BIGINT, "
+                                   "suppressed BOOLEAN",
+}
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> None:
+    for r in rows:
+        cols = ", ".join(r)
+        con.execute(f"INSERT INTO marts.{table} ({cols}) VALUES ({', '.join('?' * len(r))})", list(r.values()))
+
+
+def build_published(path: Path) -> Path:
+    """A published file with Twente (three municipalities) and Kleindorp, whose every row is suppressed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path))
+    con.execute("CREATE SCHEMA marts")
+    for name, cols in TABLES.items():
+        con.execute(f"CREATE TABLE marts.{name} ({cols})")
+    _insert(con, "about", [dict(data_through=date(YEAR, 12, 31), outcome_records_through=date(YEAR, 12, 31),
+                                min_cell_size=10, files_loaded=120, files_rejected=1, files_retracted=0,
+                                rows_suppressed_small_cells=40, cells_suppressed_secondary=7)])
+    _insert(con, "dim_product_category", [
+        dict(product_category="45", product_category_description="Jeugdhulp ambulant"),
+        dict(product_category="54", product_category_description="Jeugd-ggz")])
+    _insert(con, "dim_referrer", [dict(referrer="01", referrer_description="Gemeente", sort_order=1),
+                                  dict(referrer="02", referrer_description="Huisarts", sort_order=2)])
+    municipalities = [(c, n, "Twente") for c, n, _v, _p in TWENTE] + [SMALL]
+    _insert(con, "dim_municipality", [dict(municipality_code=c, municipality_name=n, youth_care_region=g)
+                                      for c, n, g in municipalities])
+    for year in range(YEAR - 2, YEAR + 1):
+        for rank, (code, name, per_youth, pop) in enumerate(TWENTE, 1):
+            value = round(per_youth - 100 * (YEAR - year), 2)
+            _insert(con, "cost_by_municipality_year", [dict(
+                municipality_code=code, municipality_name=name, youth_care_region="Twente", year=year,
+                spend_eur=round(value * pop, 2), clients=150, youth_population=pop, spend_per_youth_eur=value,
+                spend_per_client_eur=18574.27, evidence_based_spend_pct=34.2, suppressed=False)])
+            bench = {"spend_per_youth_eur": (value, pop), "clients_per_1000_youth": (105.5, pop),
+                     "spend_per_client_eur": (18574.27, 156), "evidence_based_spend_pct": (34.2, 2897586.71),
+                     "ended_as_planned_pct": (68.7, 115), "dropout_pct": (14.8, 115), "no_recurrence_pct": (81.8, 22),
+                     "satisfaction_mean": (7.1, 111)}
+            for measure, (v, n) in bench.items():
+                hidden = code == "0164" and measure == "dropout_pct"  # a suppressed benchmark row
+                _insert(con, "region_benchmark", [dict(
+                    municipality_code=code, municipality_name=name, youth_care_region="Twente", year=year,
+                    measure=measure, municipality_value=SECRET_PCT if hidden else v,
+                    municipality_denominator=SECRET_COUNT if hidden else n, region_value=v + 1,
+                    region_denominator=n * 3, all_value=v + 2, all_denominator=n * 5, region_rank=rank,
+                    region_municipalities=3, suppressed=hidden)])
+    for code, _name, _v, _p in TWENTE:
+        _insert(con, "spend_growth", [dict(
+            municipality_code=code, year=YEAR, spend_eur=2897586.71, spend_year_before_eur=2284750.05,
+            spend_change_eur=612836.66, client_effect_eur=-98033.01, per_client_effect_eur=710869.67,
+            price_effect_eur=82814.55, volume_mix_effect_eur=530022.11, tariff_change_pct=3.25, clients=156,
+            clients_year_before=162, spend_per_client_eur=18574.27, spend_per_client_year_before_eur=14103.40,
+            youth_population=1478, youth_population_change=-10, suppressed=False)])
+        _insert(con, "interventions", [
+            dict(municipality_code=code, year=YEAR, product_code="45A02", product_category="45",
+                 intervention="Multisysteem Therapie (MST)", nji_erkenning="effectief - sterke aanwijzingen",
+                 is_effective=True, spend_eur=256222.98, clients=18, trajectories_ended=10, ended_as_planned_pct=80.0,
+                 suppressed=False),
+            # suppressed, yet some of its columns still hold numbers (as the real file can)
+            dict(municipality_code=code, year=YEAR, product_code="54B01", product_category="54",
+                 intervention="Cognitieve gedragstherapie", nji_erkenning="goed onderbouwd", is_effective=False,
+                 spend_eur=SECRET_EUR, clients=SECRET_COUNT, trajectories_ended=SECRET_COUNT,
+                 ended_as_planned_pct=SECRET_PCT, suppressed=True)])
+        _insert(con, "effectiveness_by_municipality_product", [
+            dict(municipality_code=code, year=YEAR, product_category="45", trajectories_ended=64,
+                 ended_as_planned_pct=62.5, dropout_pct=18.8, no_recurrence_pct=75.0, satisfaction_mean=7.2,
+                 satisfaction_responses=60, suppressed=False),
+            dict(municipality_code=code, year=YEAR, product_category="54", trajectories_ended=SECRET_COUNT,
+                 ended_as_planned_pct=SECRET_PCT, suppressed=True)])
+        _insert(con, "referral_channels", [
+            dict(municipality_code=code, youth_care_region="Twente", year=YEAR, referrer="01", trajectories_started=20,
+                 share_of_starts_pct=None, region_share_of_starts_pct=15.7, trajectories_ended=40,
+                 ended_as_planned_pct=67.5, dropout_pct=17.5, suppressed=False),
+            dict(municipality_code=code, youth_care_region="Twente", year=YEAR, referrer="02",
+                 trajectories_started=SECRET_COUNT, share_of_starts_pct=SECRET_PCT, region_share_of_starts_pct=9.1,
+                 suppressed=True)])
+        _insert(con, "spend_by_municipality_provider_year", [
+            dict(municipality_code=code, year=YEAR, provider_name="Kinderpraktijk Sterk 4", spend_eur=186673.46,
+                 share_of_municipality_spend_pct=6.4, provider_margin_pct=4.5, margin_above_3pct=True,
+                 rank_in_municipality=1, suppressed=False),
+            dict(municipality_code=code, year=YEAR, provider_name="Opvoedhuis Eik 37", spend_eur=SECRET_EUR,
+                 provider_margin_pct=1.7, margin_above_3pct=False, rank_in_municipality=2, suppressed=True)])
+        _insert(con, "allocation_control", [
+            dict(municipality_code=code, provider_agb="16335003", year=YEAR, allocations=11,
+                 allocated_volume_eur=334644.37, declared_eur=129265.32, declared_over_allocation_eur=23605.30,
+                 lines_outside_allocation_period=2, allocations_without_declarations=0,
+                 declarations_without_allocation=0, suppressed=False),
+            dict(municipality_code=code, provider_agb="27829155", year=YEAR, allocations=SECRET_COUNT,
+                 declared_eur=SECRET_EUR, suppressed=True)])
+        _insert(con, "spend_not_shown", [dict(table_name="interventions", municipality_code=code, year=YEAR,
+                                              spend_eur=2897586.71, spend_shown_eur=256222.98,
+                                              spend_not_shown_eur=2641363.73, rows_shown=1, rows_not_shown=1)])
+    for code, name, g in municipalities:
+        _insert(con, "provider_landscape", [dict(municipality_code=code, municipality_name=name, youth_care_region=g,
+                                                 year=YEAR, providers=13, hhi=953, top5_share_pct=58.3,
+                                                 suppressed=False)])
+    for order, (band, n, planned) in enumerate([("<3m", 128, 37.5), ("3-6m", 240, 50.8), ("6-12m", 12, 56.1),
+                                                ("12-24m", 37, 73.0), (">=24m", SECRET_COUNT, SECRET_PCT)], 1):
+        _insert(con, "duration_effect_by_region", [dict(
+            youth_care_region="Twente", end_year=YEAR, product_category="45", duration_band=band,
+            duration_band_order=order, trajectories_ended=n, ended_as_planned_pct=planned, no_recurrence_pct=90.3,
+            cost_per_trajectory_eur=2383.98, suppressed=band == ">=24m")])
+    # Kleindorp: one year of spend, suppressed, and nothing else
+    _insert(con, "cost_by_municipality_year", [dict(
+        municipality_code=SMALL[0], municipality_name=SMALL[1], youth_care_region=SMALL[2], year=YEAR,
+        spend_eur=SECRET_EUR, clients=4, suppressed=True)])
+    con.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_published(tmp_path_factory.mktemp("reports") / "warehouse" / "jeugdzorg.duckdb")
+
+
+def _document(published: Path, key: str) -> tuple[dict, ReportPeriod]:
+    with data.connect(published) as con:
+        period, about_row = render.current_period(con, "year")
+        subject = next(s for s in data.subjects(con) if s.key == key)
+        return render.build_document(data.load(con, subject, period, about_row), period), period
+
+
+def _text(pdf: bytes) -> str:
+    text = "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    return " ".join(text.replace("\u00a0", " ").split())
+
+
+def test_number_formats_are_dutch():
+    assert number(1960.48, 2) == "1.960,48" and number(2897586.71) == "2.897.587" and number(-45019.38) == "-45.019"
+    assert number(0.125, 2) == "0,13"  # half up, as people round
+    assert euro(1960.48, 2) == "€\u00a01.960,48" and pct(68.66) == "68,7%"
+
+
+def test_period_and_file_names():
+    assert period_for("year", date(2025, 12, 31)) == ReportPeriod("year", 2025)
+    assert period_for("year", date(2026, 3, 31)) == ReportPeriod("year", 2025)
+    assert period_for("quarter", date(2026, 3, 31)).label == "2026-K1"
+    assert period_for("quarter", date(2026, 3, 15)).label == "2025-K4"
+    assert period_for("quarter", date(2025, 8, 31)).last_day == date(2025, 6, 30)
+    assert file_stem(ReportPeriod("year", 2025), "GM0141", "Almelo") == "raadsinformatiebrief_2025_GM0141_Almelo"
+    assert file_stem(ReportPeriod("year", 2025), "regio_Twente", "Twente") == "raadsinformatiebrief_2025_regio_Twente"
+    assert slug("Hengelo (O.)") == "Hengelo_O" and slug("Súdwest-Fryslân") == "Sudwest-Fryslan"
+
+
+def test_municipality_report_renders_with_its_numbers_and_no_suppressed_value(published: Path):
+    document, _period = _document(published, "GM0141")
+    pages = render.compile_document(document, "png", ppi=40)
+    assert len(pages) >= 3 and all(p.startswith(b"\x89PNG") for p in pages)
+
+    text = _text(render.compile_document(document))
+    assert "Almelo" in text
+    with duckdb.connect(str(published), read_only=True) as con:
+        (value,) = con.execute("SELECT municipality_value FROM marts.region_benchmark WHERE municipality_code = '0141' "
+                               "AND year = ? AND measure = 'spend_per_youth_eur'", [YEAR]).fetchone()
+    assert f"€ {number(value, 2)}" in text  # as in region_benchmark, formatted as the report formats it
+    assert "€ 1.960,48" in text
+    assert "€ 256.223" in text and "Kinderpraktijk Sterk 4 (4,5%)" in text  # tables and text reach the text layer
+    for secret in (number(SECRET_EUR), number(SECRET_EUR, 2), number(SECRET_PCT, 1), number(SECRET_COUNT)):
+        assert secret not in text, secret
+    # what is hidden says so, in words
+    assert "niet getoond" in text
+
+
+def test_region_report_and_a_municipality_with_almost_no_data(published: Path):
+    document, _ = _document(published, "regio_Twente")
+    text = _text(render.compile_document(document))
+    assert "Twente" in text and "Hengelo (O.)" in text
+    for secret in (number(SECRET_EUR), number(SECRET_PCT, 1), number(SECRET_COUNT)):
+        assert secret not in text, secret
+
+    document, _ = _document(published, "GM0999")
+    text = _text(render.compile_document(document))
+    assert "Kleindorp" in text and "te weinig gegevens" in text
+    assert number(SECRET_EUR) not in text
+
+
+def test_render_all_writes_named_files_and_skips_what_did_not_change(published: Path, tmp_path: Path):
+    first = render.render_all(published, tmp_path, "year", keys={"GM0141", "regio_Twente"})
+    assert sorted(r.pdf.name for r in first) == ["raadsinformatiebrief_2025_GM0141_Almelo.pdf",
+                                                 "raadsinformatiebrief_2025_regio_Twente.pdf"]
+    assert all(r.status == "rendered" and r.pdf.exists() and r.pdf.with_suffix(".html").exists() for r in first)
+    before = first[0].pdf.stat().st_mtime_ns
+    again = render.render_all(published, tmp_path, "year", keys={"GM0141", "regio_Twente"})
+    assert [r.status for r in again] == ["unchanged", "unchanged"]
+    assert first[0].pdf.stat().st_mtime_ns == before
+    assert [r.status for r in render.render_all(published, tmp_path, "year", keys={"GM0141"}, force=True)] == [
+        "rendered"]
+
+
+def test_the_asset_renders_one_partition_and_the_sensor_requests_the_changed_ones(published: Path):
+    data_dir = published.parent.parent
+    warehouse = Warehouse(data_dir=str(data_dir), min_cell_size=10)
+    with dg.instance_for_test() as instance:
+        instance.report_runless_asset_event(dg.AssetMaterialization("published_warehouse"))
+        from pipelines.sensors import council_reports_after_publish
+
+        result = council_reports_after_publish(dg.build_sensor_context(instance=instance,
+                                                                       resources={"warehouse": warehouse}))
+        keys = {"GM0141", "GM0153", "GM0164", "GM0999", "regio_Achterhoek", "regio_Twente"}
+        assert set(result.dynamic_partitions_requests[0].partition_keys) == keys
+        assert {r.partition_key for r in result.run_requests} == keys
+
+        instance.add_dynamic_partitions(council_report_partitions.name, sorted(keys))
+        done = dg.materialize([council_reports], partition_key="GM0153", instance=instance,
+                              resources={"warehouse": warehouse})
+        assert done.success
+        assert (data_dir / "reports" / "2025" / "raadsinformatiebrief_2025_GM0153_Enschede.pdf").exists()
+
+        # after the letter is written and materialised, the same publication asks for nothing more for it
+        instance.report_runless_asset_event(dg.AssetMaterialization("published_warehouse"))
+        again = council_reports_after_publish(dg.build_sensor_context(instance=instance,
+                                                                      resources={"warehouse": warehouse}))
+        assert "GM0153" not in {r.partition_key for r in again.run_requests}
+
+
+def test_the_refresh_jobs_leave_the_partitioned_reports_to_their_own_job():
+    from pipelines.definitions import defs
+
+    assert dg.AssetKey("council_reports") not in defs.resolve_job_def("nightly_refresh").asset_layer.selected_asset_keys
+    for job in ("ingest_and_refresh_declarations", "ingest_and_refresh_surveys"):
+        assert dg.AssetKey("council_reports") not in defs.resolve_job_def(job).asset_layer.selected_asset_keys
+    assert defs.resolve_job_def("render_council_reports").asset_layer.selected_asset_keys == {
+        dg.AssetKey("council_reports")}
+    assert defs.resolve_sensor_def("council_reports_after_publish").job_name == "render_council_reports"
+
+
+def test_the_report_period_setting():
+    from pipelines.core.settings import SettingsError, load_settings
+
+    assert load_settings({}).report_period == "year"
+    assert load_settings({"JEUGDZORG_REPORT_PERIOD": "Quarter"}).report_period == "quarter"
+    with pytest.raises(SettingsError, match="JEUGDZORG_REPORT_PERIOD"):
+        load_settings({"JEUGDZORG_REPORT_PERIOD": "month"})
