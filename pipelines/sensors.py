@@ -76,8 +76,8 @@ new_message_files = [build_file_sensor(f"new_{kind}_files", kind, (".xml",), job
 @dg.sensor(name="council_reports_after_publish", job=render_council_reports, minimum_interval_seconds=60,
            default_status=dg.DefaultSensorStatus.RUNNING,
            description="After each new publication of the BI file: adds a council_reports partition for every "
-           "municipality and region in it, and starts a run for each report whose fingerprint changed or that was "
-           "never materialised.")
+           "municipality and region in it, and starts one run over all of them when a report's fingerprint changed "
+           "or one was never materialised (the run skips the unchanged ones).")
 def council_reports_after_publish(context: dg.SensorEvaluationContext, warehouse: Warehouse) -> dg.SensorResult:
     records = context.instance.fetch_materializations(dg.AssetKey("published_warehouse"), limit=1).records
     if not records:
@@ -88,12 +88,19 @@ def council_reports_after_publish(context: dg.SensorEvaluationContext, warehouse
     if not warehouse.published_db.exists():
         return dg.SensorResult(skip_reason=f"{warehouse.published_db} is missing", cursor=context.cursor)
     reports = plan(warehouse.published_db, reports_dir(warehouse), load_settings().report_period)
-    known = set(context.instance.get_dynamic_partitions(council_report_partitions.name))
+    known = context.instance.get_dynamic_partitions(council_report_partitions.name)  # in the order they were added
     materialised = context.instance.get_materialized_partitions(dg.AssetKey("council_reports"))
     new = [s.key for s, _fp, _changed in reports if s.key not in known]
     todo = [(s.key, fp) for s, fp, changed in reports if changed or s.key not in materialised]
+    # one run over every partition (a single-run backfill policy), not a run per letter: the queue
+    # takes one run at a time, and the run skips the letters whose fingerprint did not change
+    partitions = [*known, *new]
+    run_key = hashlib.sha256("".join(f"{key}:{fp}" for key, fp in todo).encode()).hexdigest()[:16]
+    run = dg.RunRequest(run_key=f"council_reports:{run_key}", tags={
+        "dagster/asset_partition_range_start": partitions[0], "dagster/asset_partition_range_end": partitions[-1],
+        "jeugdzorg/changed_reports": str(len(todo))}) if todo else None
     return dg.SensorResult(
         dynamic_partitions_requests=[council_report_partitions.build_add_request(new)] if new else [],
-        run_requests=[dg.RunRequest(partition_key=key, run_key=f"{key}:{fp[:16]}") for key, fp in todo],
+        run_requests=[run] if run else [],
         skip_reason=None if todo else "every council report is up to date",
         cursor=str(latest))

@@ -281,11 +281,16 @@ def test_the_asset_renders_one_partition_and_the_sensor_requests_the_changed_one
         instance.report_runless_asset_event(dg.AssetMaterialization("published_warehouse"))
         from pipelines.sensors import council_reports_after_publish
 
-        result = council_reports_after_publish(dg.build_sensor_context(instance=instance,
-                                                                       resources={"warehouse": warehouse}))
+        def tick() -> dg.SensorResult:
+            return council_reports_after_publish(dg.build_sensor_context(instance=instance,
+                                                                         resources={"warehouse": warehouse}))
+
+        result = tick()
         keys = {"GM0141", "GM0153", "GM0164", "GM0999", "regio_Achterhoek", "regio_Twente"}
         assert set(result.dynamic_partitions_requests[0].partition_keys) == keys
-        assert {r.partition_key for r in result.run_requests} == keys
+        # one run over every letter, not a run each: the queue takes one run at a time
+        (run,) = result.run_requests
+        assert run.tags["jeugdzorg/changed_reports"] == "6"
 
         instance.add_dynamic_partitions(council_report_partitions.name, sorted(keys))
         done = dg.materialize([council_reports], partition_key="GM0153", instance=instance,
@@ -293,11 +298,17 @@ def test_the_asset_renders_one_partition_and_the_sensor_requests_the_changed_one
         assert done.success
         assert (data_dir / "reports" / "2025" / "raadsinformatiebrief_2025_GM0153_Enschede.pdf").exists()
 
-        # after the letter is written and materialised, the same publication asks for nothing more for it
+        # after the letter is written and materialised, the same publication asks for the other five
         instance.report_runless_asset_event(dg.AssetMaterialization("published_warehouse"))
-        again = council_reports_after_publish(dg.build_sensor_context(instance=instance,
-                                                                      resources={"warehouse": warehouse}))
-        assert "GM0153" not in {r.partition_key for r in again.run_requests}
+        (run,) = tick().run_requests
+        assert run.tags["jeugdzorg/changed_reports"] == "5"
+        # the requested run covers every partition in one process, and records each
+        everything = dg.materialize([council_reports], instance=instance, resources={"warehouse": warehouse},
+                                    tags=run.tags)
+        assert everything.success
+        assert instance.get_materialized_partitions(dg.AssetKey("council_reports")) == keys
+        instance.report_runless_asset_event(dg.AssetMaterialization("published_warehouse"))
+        assert tick().run_requests == []
 
 
 def test_the_refresh_jobs_leave_the_partitioned_reports_to_their_own_job():

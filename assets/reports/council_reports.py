@@ -5,8 +5,9 @@ The partitions are dynamic (`council_reports`), filled from the published file b
 `council_reports_after_publish` (pipelines/sensors.py): a municipality appears when the file holds
 its declarations, so the UI lists exactly the letters there are, and one can be re-rendered from
 its partition. A partitioned asset cannot share a run with the unpartitioned nightly assets, so the
-nightly job stops at `published_warehouse`; the sensor sees that publication and requests a run
-for each report whose fingerprint changed (or that Dagster has never materialised). A run skips a
+nightly job stops at `published_warehouse`; the sensor sees that publication and, when a report's
+fingerprint changed (or Dagster has never materialised one), requests one run over all partitions
+(a single-run backfill policy: one process, one place in the one-at-a-time queue). A run skips a
 report whose fingerprint is unchanged unless its config says `force: true`.
 """
 
