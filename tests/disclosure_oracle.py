@@ -43,6 +43,15 @@ _OUTCOME_PARTS = {
 }
 
 
+# region_benchmark measures whose numerator / denominator is an amount in euros
+_MONEY_SIDES = {
+    "numerator": "measure LIKE 'spend_per_%' OR measure LIKE '%_effect_pct' OR measure IN "
+                 "('evidence_based_spend_pct', 'spend_change_pct', 'tariff_change_pct')",
+    "denominator": "measure LIKE '%_effect_pct' OR measure IN "
+                   "('evidence_based_spend_pct', 'spend_change_pct', 'tariff_change_pct')",
+}
+
+
 def _differences(con: duckdb.DuckDBPyConnection, name: str, parts: str, totals: list[str], keys: list[str],
                  money: bool) -> list[str]:
     on = " AND ".join(f"p.{k} IS NOT DISTINCT FROM t.{k}" for k in keys)
@@ -86,12 +95,15 @@ def recoverable(con: duckdb.DuckDBPyConnection) -> list[str]:
         ["SELECT provider_agb, year, spend_eur FROM marts.provider_performance"], ["provider_agb", "year"], True)
     for side in ("numerator", "denominator"):
         for group, key in (("region", "youth_care_region"), ("all", "'all'")):
-            found += _differences(
-                con, f"{group} {side} over municipalities",
-                f"SELECT {key} AS grp, year, measure, municipality_{side} AS value, suppressed AS secret "
-                "FROM marts.region_benchmark",
-                [f"SELECT DISTINCT {key}, year, measure, {group}_{side} FROM marts.region_benchmark"],
-                ["grp", "year", "measure"], side == "numerator")
+            for money in (True, False):  # euros (spend, growth) to within a few euros, counts exactly
+                which = f"({_MONEY_SIDES[side]}) = {money}"
+                found += _differences(
+                    con, f"{group} {side} over municipalities",
+                    f"SELECT {key} AS grp, year, measure, municipality_{side} AS value, suppressed AS secret "
+                    f"FROM marts.region_benchmark WHERE {which}",
+                    [f"SELECT DISTINCT {key}, year, measure, {group}_{side} FROM marts.region_benchmark "
+                     f"WHERE {which}"],
+                    ["grp", "year", "measure"], money)
     for name, (table, secret) in _OUTCOME_PARTS.items():
         for column in ("trajectories_ended", "ended_as_planned", "dropouts"):
             found += _differences(
@@ -155,3 +167,21 @@ def changed_values(published_db, models_db) -> dict[str, int]:
             if n:
                 changed[table] = n
     return changed
+
+
+def sums_that_do_not_hold(db) -> tuple[set[str], list[tuple[str, float]]]:
+    """The product's model of the file (assets/disclosure/cells.py) must be true, or its attacker
+    hunts the wrong things: every sum whose cells are all shown in `db` (a file before secondary
+    suppression) balances, counts exactly and money to the cent (a cost per trajectory times its
+    trajectories to within its rounding). Returns the kinds of sum checked and those that fail."""
+    from assets.disclosure import cells
+
+    with duckdb.connect() as con:
+        con.execute(f"ATTACH '{db}' AS f (READ_ONLY)")
+        cells.load(con, "f")
+        rows = con.execute("""
+            SELECT split_part(iid, '|', 1), iid, sum(coef * value), bool_or(money), bool_or(q LIKE '%ended_spend%')
+            FROM identities JOIN keys USING (q, a, b, c) GROUP BY iid HAVING bool_and(known)""").fetchall()
+    broken = [(iid, rest) for _, iid, rest, money, rounded in rows
+              if abs(rest) > (1.0 if rounded else 0.01 if money else 0)]
+    return {kind for kind, *_ in rows}, broken

@@ -38,6 +38,7 @@ def demo(tmp_path_factory):
     assert result.success
     planted = json.loads((data_dir / "raw/demo_manifest.json").read_text())["planted_effects"]
     planted["checks"] = {c.check_name: c for c in result.get_asset_check_evaluations()}
+    planted["working_db"] = wh.working_db  # the models' marts, before secondary suppression
     with duckdb.connect(str(wh.published_db), read_only=True) as con:
         yield con, planted
 
@@ -146,6 +147,13 @@ def test_nothing_suppressed_can_be_worked_back_from_the_demo_at_k_10(demo):
     primary, secondary = con.execute("SELECT rows_suppressed_small_cells, cells_suppressed_secondary FROM marts.about"
                                      ).fetchone()
     assert primary > 0 and secondary > 0
+
+
+def test_every_sum_the_attacker_knows_holds_on_the_demo(demo):
+    _, planted = demo
+    kinds, broken = disclosure_oracle.sums_that_do_not_hold(planted["working_db"])
+    assert broken == []
+    assert kinds == {"sum", "codes", "group", "bench", "rolling", "growth", "duration", "evidence"}
 
 
 def test_nothing_suppressed_can_be_worked_back_from_the_demo_at_k_5_and_20(demo_at_k):

@@ -182,3 +182,10 @@ def test_every_breakdown_adds_up_to_the_year_with_what_is_not_shown(built):
         assert spend == 33500 and shown + not_shown == spend and hidden >= 2 and not_shown > 0
     by_month = [r[2:] for r in rows if r[0] == "cost_trends_by_municipality"]
     assert by_month == [(months[0], 33500 - months[0], 12 - months[1], months[1])]
+
+
+def test_the_sums_the_attacker_knows_hold_in_the_file_before_protection(built):
+    _, _, raw = built
+    kinds, broken = disclosure_oracle.sums_that_do_not_hold(raw)
+    assert broken == []
+    assert kinds >= {"sum", "codes", "group", "rolling", "duration"}

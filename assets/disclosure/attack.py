@@ -4,13 +4,14 @@ It knows what `cells.py` writes down: every figure the file shows, which cells a
 they describe fewer than k clients (secret), the sums that tie cells together and the published
 ratios. A secret cell leaks when:
 - another table shows it (`shown_elsewhere`);
-- the sums pin it down exactly, alone or together (`exact`): linear algebra per group of empty
-  cells that share a sum (a cell is determined when every solution of the sums gives it the same
-  value, i.e. its row of the null space is zero);
+- the sums pin it down exactly, alone or together (`exact`): the sums are peeled, then the core
+  is solved per group of empty cells that share a sum (a cell is determined when every solution
+  of the sums gives it the same value, i.e. its coordinates in the null space are zero);
 - one sum leaves so little room that, all values being at least zero, it is known to within the
   tolerance (`within`): a few euros for money, nothing for a count;
 - a published ratio (year-on-year change, share) gives it from its known partner (`ratio`).
-A recovered 0 in a half-row (no ended trajectories) is a zero, not a suppressed value.
+A recovered 0 in a half-row (no ended trajectories) is a zero, not a suppressed value; nor is a
+zero that says only that nobody was measured, or that repeats a published zero.
 """
 
 from __future__ import annotations
@@ -21,9 +22,15 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from assets.disclosure.cells import MEASURED_BY, money_quantities
+
 TOLERANCE_EUR = 5.0  # "to within a few euros"
 TOLERANCE_COUNT = 0.5  # a count is recovered when it is known exactly
 NULL_TOL = 1e-7
+# decompositions of the core groups' sums, kept across calls: the rounds of suppression change few
+# groups, and the outcome counts of a breakdown share one shape (bounded: emptied when full)
+_DECOMPOSITIONS: dict[bytes, tuple] = {}
+_MAX_DECOMPOSITIONS = 5000
 
 
 def find_leaks(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -47,85 +54,191 @@ def find_leaks(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         _exact(con),
     ]
     leaks = pd.concat(found, ignore_index=True)
-    return leaks.sort_values(["q", "a", "b", "c", "how"]).drop_duplicates(["q", "a", "b", "c"]).reset_index(drop=True)
+    leaks = leaks.sort_values(["q", "a", "b", "c", "how"]).drop_duplicates(["q", "a", "b", "c"])
+    return leaks[~_nobody_measured(con, leaks)].reset_index(drop=True)
+
+
+def _nobody_measured(con: duckdb.DuckDBPyConnection, leaks: pd.DataFrame) -> pd.Series:
+    """Recovered zeros that hold no outcome of any child: a count of how many were measured (ended
+    trajectories, questionnaire responses) that is zero, or an outcome among them when none was
+    measured. Such a zero says the instrument did not apply to the cell, which most small care
+    types never meet; an outcome of zero among children who were measured stays protected."""
+    base = leaks.q.str.removeprefix("dur_").str.removesuffix("_provider")
+    zero = leaks.value.abs().lt(TOLERANCE_COUNT) & ~leaks.q.isin(money_quantities()) & (
+        leaks.how.isin(["exact", "within"]))
+    measured = zero & base.isin(set(MEASURED_BY.values()))
+    known_zero = {tuple(r) for r in con.execute(
+        f"SELECT q, a, b, c FROM keys WHERE known AND abs(value) < {TOLERANCE_COUNT}").fetchall()}
+    known_zero |= {tuple(r) for r in leaks.loc[measured, ["q", "a", "b", "c"]].itertuples(index=False)}
+    denominator = [leak.q.replace(b, MEASURED_BY[b]) if b in MEASURED_BY else None
+                   for leak, b in zip(leaks.itertuples(index=False), base, strict=True)]
+    unmeasured = pd.Series([d is not None and (d, leak.a, leak.b, leak.c) in known_zero
+                            for d, leak in zip(denominator, leaks.itertuples(index=False), strict=True)],
+                           index=leaks.index)
+    return measured | (zero & unmeasured)
 
 
 def _within(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """One sum whose empty cells all stand on the same side: each lies between 0 and what is left."""
+    """One sum whose empty cells all stand on the same side: each lies between 0 and what is left.
+    Zeros that follow from a published zero (the parts of a total shown as 0) are not counted: the
+    total says it already."""
     return con.execute(f"""
         WITH j AS (SELECT i.iid, i.coef, k.* FROM identities AS i JOIN keys AS k USING (q, a, b, c)
                    WHERE NOT starts_with(i.iid, 'growth')),
-        sums AS (
+        sides AS (
             SELECT iid, abs(sum(coef * value) FILTER (WHERE known)) AS room,
-                   count(DISTINCT sign(coef)) FILTER (WHERE NOT known) AS sides
+                   count(DISTINCT sign(coef)) FILTER (WHERE NOT known) AS sides,
+                   any_value(sign(coef)) FILTER (WHERE NOT known) AS empty_side
             FROM j GROUP BY iid
+        ),
+        sums AS (  -- shown_zero: the known cells facing the empty ones are all zero, so the zero is published
+            SELECT s.iid, s.room, s.sides, coalesce(bool_and(abs(j.value) < {TOLERANCE_COUNT})
+                       FILTER (WHERE j.known AND NOT j.money AND sign(j.coef) <> s.empty_side), false) AS shown_zero
+            FROM sides AS s JOIN j USING (iid) GROUP BY ALL
         )
         SELECT j.q, j.a, j.b, j.c, 'within' AS how, any_value(j.iid) AS detail, any_value(s.room) AS value
         FROM j JOIN sums AS s USING (iid)
         WHERE j.secret AND NOT j.known AND s.sides = 1
           AND s.room <= CASE WHEN j.money THEN {TOLERANCE_EUR} ELSE {TOLERANCE_COUNT} END
-          AND NOT (j.zero_ok AND s.room < {TOLERANCE_COUNT})
+          AND NOT ((j.zero_ok OR s.shown_zero) AND s.room < {TOLERANCE_COUNT})
         GROUP BY ALL""").df()
 
 
 def _exact(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Secret cells that the sums determine exactly, alone or in combination."""
+    """Secret cells that the sums determine exactly, alone or in combination.
+
+    The sums are sparse and mostly tree-shaped, so they are first peeled: a sum with one empty cell
+    gives it; a sum with an empty cell that stands in no other sum says nothing about the rest (that
+    cell absorbs it) and is set aside. What is left (the core, where hidden cells cross, such as a
+    municipality-by-category table with both margins) is solved per group of connected cells by SVD.
+    Then the set-aside sums are taken back in reverse: their free cell is determined when the
+    combination of the other cells is. Each cell carries its coordinates in the space of free
+    directions (the null space of the core, plus one direction per cell no sum ties down), so a cell
+    is determined exactly when its coordinates are zero."""
     rows = con.execute("""
         SELECT i.iid, k.q, k.a, k.b, k.c, i.coef, k.known, k.value, k.secret, k.zero_ok
         FROM identities AS i JOIN keys AS k USING (q, a, b, c)""").fetchall()
-    unknown: dict[tuple, int] = {}
-    members: dict[str, list[tuple[int, float]]] = defaultdict(list)
-    rhs: dict[str, float] = defaultdict(float)
-    info: dict[int, tuple] = {}
+    cell_of: dict[tuple, int] = {}
+    sum_of: dict[str, int] = {}
+    info: list[tuple] = []
+    members: list[dict[int, float]] = []
+    rhs: list[float] = []
     for iid, q, a, b, c, coef, known, value, secret, zero_ok in rows:
+        s = sum_of.get(iid)
+        if s is None:
+            s = sum_of[iid] = len(members)
+            members.append({})
+            rhs.append(0.0)
         if known:
-            rhs[iid] -= coef * value
+            rhs[s] -= coef * value
             continue
-        cell = unknown.setdefault((q, a, b, c), len(unknown))
-        info[cell] = (q, a, b, c, secret, zero_ok)
-        members[iid].append((cell, coef))
-    # groups of empty cells that share a sum (union-find)
-    parent = list(range(len(unknown)))
+        cell = cell_of.get((q, a, b, c))
+        if cell is None:
+            cell = cell_of[(q, a, b, c)] = len(info)
+            info.append((q, a, b, c, secret, zero_ok))
+        members[s][cell] = members[s].get(cell, 0.0) + coef
+    for m in members:  # a cell that cancels out of a sum is not in it
+        for cell in [cell for cell, coef in m.items() if coef == 0]:
+            del m[cell]
+    names = {s: iid for iid, s in sum_of.items()}
+    sums_of_cell: list[set[int]] = [set() for _ in info]
+    for s, m in enumerate(members):
+        for cell in m:
+            sums_of_cell[cell].add(s)
+    value: dict[int, float] = {}  # cells known to the attacker from the sums, with their value
+    how: dict[int, int] = {}  # the sum that gave each determined cell away
+    alive = set(range(len(members)))
+    set_aside: list[tuple[int, int]] = []  # (sum, its free cell), in the order they were set aside
+    frozen: dict[int, dict[int, float]] = {}
+    todo = sorted(alive, reverse=True)
+    while todo:
+        s = todo.pop()
+        if s not in alive:
+            continue
+        m = members[s]
+        if len(m) <= 1:
+            alive.discard(s)
+            if m:
+                (cell, coef), = m.items()
+                value[cell], how[cell] = rhs[s] / coef, s
+                for t in sorted(sums_of_cell[cell] - {s}):
+                    rhs[t] -= members[t].pop(cell) * value[cell]
+                    sums_of_cell[cell].discard(t)
+                    todo.append(t)
+                sums_of_cell[cell].clear()
+            continue
+        free = min((cell for cell in m if len(sums_of_cell[cell]) == 1), default=None)
+        if free is None:
+            continue
+        alive.discard(s)
+        set_aside.append((s, free))
+        frozen[s] = dict(m)
+        for cell in m:
+            sums_of_cell[cell].discard(s)
+            if len(sums_of_cell[cell]) == 1:
+                todo.append(next(iter(sums_of_cell[cell])))
+    # the core: groups of empty cells that share a live sum, each solved by SVD
+    coords: dict[int, dict[object, np.ndarray]] = {}
+    parent: dict[int, int] = {}
 
     def root(x: int) -> int:
+        parent.setdefault(x, x)
         while parent[x] != x:
             parent[x] = parent[parent[x]]
             x = parent[x]
         return x
 
-    for cells in members.values():
-        for cell, _ in cells[1:]:
-            parent[root(cell)] = root(cells[0][0])
-    by_group: dict[int, list[str]] = defaultdict(list)
-    for iid, cells in members.items():
-        by_group[root(cells[0][0])].append(iid)
-    leaks = []
-    decompositions: dict[bytes, tuple] = {}
-    for iids in by_group.values():
-        # cells and sums in an order that does not depend on the quantity: the outcome counts of a
-        # breakdown are hidden row by row together, so their groups share one matrix and one SVD
-        cols = sorted({cell for iid in iids for cell, _ in members[iid]}, key=lambda cell: info[cell][1:4])
-        if not any(info[cell][4] for cell in cols):
-            continue  # no secret cell in this group: nothing to find
+    for s in alive:
+        cells_ = list(members[s])
+        for cell in cells_[1:]:
+            parent[root(cell)] = root(cells_[0])
+    groups: dict[int, list[int]] = defaultdict(list)
+    for s in sorted(alive):
+        groups[root(next(iter(members[s])))].append(s)
+    for group, sums in groups.items():
+        cols = sorted({cell for s in sums for cell in members[s]}, key=lambda cell: info[cell][1:4])
         index = {cell: n for n, cell in enumerate(cols)}
-        iids = sorted(iids, key=lambda iid: sorted((index[cell], coef) for cell, coef in members[iid]))
-        matrix = np.zeros((len(iids), len(cols)))
-        for r, iid in enumerate(iids):
-            for cell, coef in members[iid]:
-                matrix[r, index[cell]] += coef
-        b = np.array([rhs[iid] for iid in iids])
-        # a cell is determined when its unit vector lies in the row space of the sums: the squared
-        # length of its column in an orthonormal basis of that space (the leading rows of V') is 1
+        sums = sorted(sums, key=lambda s: sorted((index[cell], coef) for cell, coef in members[s].items()))
+        matrix = np.zeros((len(sums), len(cols)))
+        for r, s in enumerate(sums):
+            for cell, coef in members[s].items():
+                matrix[r, index[cell]] = coef
         key = matrix.shape[0].to_bytes(4, "little") + matrix.tobytes()
-        if key not in decompositions:
-            decompositions[key] = np.linalg.svd(matrix, full_matrices=False)
-        u, singular, vt = decompositions[key]
-        rank = int((singular > NULL_TOL * max(1.0, singular[0] if len(singular) else 1.0)).sum())
-        basis = vt[:rank]
-        in_row_space = (basis ** 2).sum(axis=0)
-        solution = basis.T @ ((u[:, :rank].T @ b) / singular[:rank])  # the least-squares solution
+        if key not in _DECOMPOSITIONS:
+            if len(_DECOMPOSITIONS) >= _MAX_DECOMPOSITIONS:
+                _DECOMPOSITIONS.clear()
+            u, singular, vt = np.linalg.svd(matrix, full_matrices=matrix.shape[0] < matrix.shape[1])
+            rank = int((singular > NULL_TOL * max(1.0, singular[0] if len(singular) else 1.0)).sum())
+            _DECOMPOSITIONS[key] = (u[:, :rank], singular[:rank], vt[:rank], vt[rank:].T)
+        u, singular, basis, null = _DECOMPOSITIONS[key]
+        solution = basis.T @ ((u.T @ np.array([rhs[s] for s in sums])) / singular)  # least squares
         for n, cell in enumerate(cols):
-            q, a, b_, c, secret, zero_ok = info[cell]
-            if secret and in_row_space[n] > 1 - 1e-6 and not (zero_ok and abs(solution[n]) < TOLERANCE_COUNT):
-                leaks.append((q, a, b_, c, "exact", iids[0], float(solution[n])))
+            if (null[n] ** 2).sum() < 1e-12:
+                value[cell], how[cell] = float(solution[n]), sums[0]
+            else:
+                value[cell], coords[cell] = float(solution[n]), {group: null[n]}
+    # the set-aside sums, last first: a free cell is what its sum leaves over
+    for s, free in reversed(set_aside):
+        coef_free = frozen[s][free]
+        total: dict[object, np.ndarray] = {}
+        rest = rhs[s]
+        for cell, coef in frozen[s].items():
+            if cell == free:
+                continue
+            if cell not in value:  # a cell no sum ties down: a free direction of its own
+                value[cell], coords[cell] = 0.0, {("own", cell): np.ones(1)}
+            rest -= coef * value[cell]
+            for dim, vec in coords.get(cell, {}).items():
+                total[dim] = total.get(dim, 0.0) - (coef / coef_free) * vec
+        value[free] = rest / coef_free
+        total = {dim: vec for dim, vec in total.items() if (vec ** 2).sum() > 1e-12}
+        if total:
+            coords[free] = total
+        else:
+            how[free] = s
+    leaks = []
+    for cell, s in how.items():
+        q, a, b, c, secret, zero_ok = info[cell]
+        if secret and not (zero_ok and abs(value[cell]) < TOLERANCE_COUNT):
+            leaks.append((q, a, b, c, "exact", names[s], value[cell]))
     return pd.DataFrame(leaks, columns=["q", "a", "b", "c", "how", "detail", "value"])

@@ -20,8 +20,9 @@ from dataclasses import dataclass
 import duckdb
 
 # quantities that are money (euros): "recovered to within a few euros" applies to them
-MONEY = {"spend", "spend_provider", "rolling", "ended_spend", "spend_change", "client_effect", "per_client_effect",
-         "price_effect", "volume_mix_effect", "spend_year_before", "evidence_based_spend", "price_base", "dur_spend"}
+MONEY = {"spend", "spend_provider", "rolling", "ended_spend", "ended_spend_provider", "dur_ended_spend",
+         "spend_change", "client_effect", "per_client_effect", "price_effect", "volume_mix_effect",
+         "spend_year_before", "evidence_based_spend", "price_base"}
 
 M = "municipality_code"
 Y = "year::VARCHAR"
@@ -45,6 +46,8 @@ class Pub:
     # False where an empty value is not this cell's own small-cell rule (a copy, a derived value, or a
     # row hidden for another year's sake): the attacker only hunts cells suppressed for their own
     own: bool | None = None
+    # the value when it is not the column itself (a product of two columns of the row)
+    expr: str | None = None
 
     @property
     def is_own(self) -> bool:
@@ -78,8 +81,19 @@ REFERRAL_ENDINGS = ("trajectories_ended", "ended_as_planned", "ended_as_planned_
                     "recurrence_measurable", "no_recurrence", "no_recurrence_pct")
 PROVIDER_OUTCOMES = ("trajectories_ended", "ended_as_planned", "ended_as_planned_pct", "dropouts", "dropout_pct")
 
-# outcome counts that add up over every breakdown of the ended trajectories
-OUTCOME_COUNTS = {"trajectories_ended": "ended", "ended_as_planned": "planned", "dropouts": "dropouts"}
+# outcome counts that add up over every breakdown of the ended trajectories (column -> quantity)
+OUTCOME_COUNTS = {"trajectories_ended": "ended", "ended_as_planned": "planned", "dropouts": "dropouts",
+                  **{c: c for c in ("ended_early", "satisfaction_responses", "satisfaction_sum",
+                                    "self_reliance_responses", "no_further_help", "lighter_or_no_help",
+                                    "recurrence_measurable", "no_recurrence", "change_responses",
+                                    "reliable_improvements")}}
+# outcome counts -> the count of children measured that they are out of
+MEASURED_BY = {"planned": "ended", "dropouts": "ended", "ended_early": "ended",
+               "satisfaction_sum": "satisfaction_responses", "no_further_help": "self_reliance_responses",
+               "lighter_or_no_help": "self_reliance_responses", "reliable_improvements": "change_responses",
+               "no_recurrence": "recurrence_measurable"}
+# a breakdown's spend on its ended trajectories, where the table shows it only as cost per trajectory
+ENDED_SPEND = "cost_per_trajectory_eur * trajectories_ended"
 OUTCOME_TABLES = [  # table, child key, the half it belongs to
     ("effectiveness_by_municipality", NONE, "row"),
     ("effectiveness_by_municipality_product", "'cat:' || product_category", "row"),
@@ -128,7 +142,10 @@ def _publications() -> list[Pub]:
         Pub("spend_by_municipality_provider_year", "spend_eur", "spend", M, Y, "'prov:' || provider_agb"),
         Pub("interventions", "spend_eur", "spend", M, Y, "'code:' || product_code"),
         Pub("provider_performance", "spend_eur", "spend_provider", "provider_agb", Y),
-        Pub("provider_performance", "trajectories_ended", "ended_provider", "provider_agb", Y),
+        Pub("provider_performance", "cost_per_trajectory_eur", "ended_spend_provider", "provider_agb", Y,
+            expr=ENDED_SPEND),
+        Pub("interventions", "cost_per_trajectory_eur", "ended_spend", M, Y, "'code:' || product_code",
+            hides=INTERVENTION_OUTCOMES, expr=ENDED_SPEND),
         # ends per month, starts per referrer and per month
         Pub("trajectory_flows", "ended", "ended", M, "year(month)::VARCHAR", _month()),
         Pub("trajectory_flows", "started", "started", M, "year(month)::VARCHAR", _month()),
@@ -137,22 +154,23 @@ def _publications() -> list[Pub]:
         Pub("referral_channels", "region_starts", "started_region", "youth_care_region", Y, "'ref:' || referrer",
             hides="self"),
         Pub("referral_channels", "region_all_starts", "started_region", "youth_care_region", Y, hides="self"),
-        # duration tables: regions and years add up to the national table
-        Pub("duration_effect_by_region", "trajectories_ended", "dur_ended", "youth_care_region", "end_year::VARCHAR",
-            "product_category || '|' || duration_band"),
-        Pub("duration_effect_by_region", "spend_eur", "dur_spend", "youth_care_region", "end_year::VARCHAR",
-            "product_category || '|' || duration_band"),
-        Pub("duration_effect", "trajectories_ended", "dur_ended", "'all'", NONE,
-            "product_category || '|' || duration_band"),
-        Pub("duration_effect", "spend_eur", "dur_spend", "'all'", NONE, "product_category || '|' || duration_band"),
     ]
     pubs += [Pub("spend_growth", column, q, M, Y) for column, q in GROWTH.items()]
     for table, child, half in OUTCOME_TABLES:
-        pubs += [Pub(table, column, q, M, Y, child, hides=half) for column, q in OUTCOME_COUNTS.items()]
+        pubs += [Pub(table, column, q, M, Y, child, hides=half) for column, q in OUTCOME_COUNTS.items()
+                 if half == "row" or column in half]
+    pubs += [Pub("provider_performance", column, f"{q}_provider", "provider_agb", Y)
+             for column, q in OUTCOME_COUNTS.items()]
+    # duration tables: regions and years add up to the national table, and a region's bands of a
+    # category to its municipalities' figure for that category
+    band = "product_category || '|' || duration_band"
+    for column, q in (*OUTCOME_COUNTS.items(), ("spend_eur", "ended_spend")):
+        pubs += [Pub("duration_effect_by_region", column, f"dur_{q}", "youth_care_region", "end_year::VARCHAR", band),
+                 Pub("duration_effect", column, f"dur_{q}", "'all'", NONE, band)]
     pubs += [Pub(table, "spend_eur", "ended_spend", M, Y, child) for table, child, half in OUTCOME_TABLES
              if half == "row"]
     pubs += [Pub("spend_by_municipality_provider_year", column, q, M, Y, "'prov:' || provider_agb",
-                 hides=PROVIDER_OUTCOMES) for column, q in OUTCOME_COUNTS.items()]
+                 hides=PROVIDER_OUTCOMES) for column, q in OUTCOME_COUNTS.items() if column in PROVIDER_OUTCOMES]
     pubs += [Pub("trajectory_flows", q, q, M, "strftime(month, '%Y-%m')") for q in FLOWS]
     for measure, sides in BENCHMARK.items():
         where = f"measure = '{measure}'"
@@ -161,9 +179,10 @@ def _publications() -> list[Pub]:
                 continue
             pubs.append(Pub("region_benchmark", f"municipality_{side}", cell[0], M, cell[1], where=where,
                             own=cell[0] != "spend_year_before"))
-            # the region's and all municipalities' figure: one cell per measure, side and group
+            # the region's and all municipalities' figure: one cell per measure, side and group; an
+            # aggregate of whole municipalities, hidden only ever as a complement
             pubs += [Pub("region_benchmark", f"{group}_{side}", f"{measure}.{side}.{group}", key, Y, where=where,
-                         hides=(f"{group}_value", f"{group}_numerator", f"{group}_denominator"))
+                         hides=(f"{group}_value", f"{group}_numerator", f"{group}_denominator"), own=False)
                      for group, key in (("region", "youth_care_region"), ("all", "'all'"))]
     return pubs
 
@@ -182,6 +201,11 @@ RATIOS = [
     Ratio("spend_by_municipality_provider_year", "share_of_municipality_spend_pct",
           ("spend", M, Y, "'prov:' || provider_agb"), ("spend", M, Y, NONE)),
     Ratio("referral_channels", "share_of_starts_pct", ("started", M, Y, "'ref:' || referrer"), ("started", M, Y, NONE)),
+    Ratio("referral_channels", "region_share_of_starts_pct",
+          ("started_region", "youth_care_region", Y, "'ref:' || referrer"),
+          ("started_region", "youth_care_region", Y, NONE)),
+    Ratio("cost_by_municipality_year", "evidence_based_spend_pct", ("evidence_based_spend", M, Y, NONE),
+          ("spend", M, Y, NONE)),
 ]
 
 # Identities: SQL over `keys` (every cell key, known or not) yielding (iid, q, a, b, c, coef): the
@@ -197,11 +221,11 @@ _CHILD_SUMS = """
     SELECT concat_ws('|', 'sum', q, a, b, kind), q, a, b, '', -1 FROM parents
 """
 _CODES_TO_CATEGORY = """
-    -- a product category's spend is the sum of its product codes' spend
+    -- a product category's figure (spend, outcomes) is the sum of its product codes'
     WITH codes AS (
         SELECT k.q, k.a, k.b, k.c, 'cat:' || d.product_category AS cat
         FROM keys AS k JOIN {catalog}.marts.dim_product AS d ON k.c = 'code:' || d.product_code
-        WHERE k.q = 'spend'),
+        WHERE k.c LIKE 'code:%'),
     parents AS (SELECT DISTINCT x.q, x.a, x.b, x.cat FROM codes AS x
                 JOIN keys AS k ON k.q = x.q AND k.a = x.a AND k.b = x.b AND k.c = x.cat)
     SELECT concat_ws('|', 'codes', q, a, b, cat), q, a, b, c, 1 FROM codes JOIN parents USING (q, a, b, cat)
@@ -217,7 +241,7 @@ _GROUP_SUMS = """
         WHERE k.q = 'started'
         UNION ALL
         SELECT q || '_provider', substr(c, 6), b, '', * FROM keys
-        WHERE c LIKE 'prov:%' AND q IN ('spend', 'ended')
+        WHERE c LIKE 'prov:%'
         UNION ALL
         SELECT q, 'all', '', c, * FROM keys WHERE q LIKE 'dur_%' AND a <> 'all'
     ),
@@ -272,7 +296,33 @@ _GROWTH = """
     SELECT concat_ws('|', 'growth', kind, t.a, t.b), k.q, k.a, k.b, k.c, t.coef FROM terms AS t
     JOIN keys AS k ON k.q = t.tq AND k.a = t.a AND k.b = t.tb AND k.c = ''
 """
-IDENTITIES = [_CHILD_SUMS, _CODES_TO_CATEGORY, _GROUP_SUMS, _BENCHMARK_GROUPS, _ROLLING, _GROWTH]
+_DURATION_TO_MUNICIPALITIES = """
+    -- a region's duration bands of a category and year add up to its municipalities' category figure
+    WITH dur AS (SELECT *, substr(q, 5) AS base, split_part(c, '|', 1) AS cat FROM keys
+                 WHERE q LIKE 'dur_%' AND a <> 'all'),
+    mun AS (SELECT k.*, m.youth_care_region AS region, substr(k.c, 5) AS cat FROM keys AS k
+            JOIN {catalog}.marts.dim_municipality AS m ON m.municipality_code = k.a WHERE k.c LIKE 'cat:%'),
+    groups AS (SELECT DISTINCT base, a AS region, b AS year, cat FROM dur)
+    SELECT concat_ws('|', 'duration', g.base, g.region, g.year, g.cat), d.q, d.a, d.b, d.c, 1 FROM dur AS d
+    JOIN groups AS g ON (d.base, d.a, d.b, d.cat) = (g.base, g.region, g.year, g.cat)
+    UNION ALL
+    SELECT concat_ws('|', 'duration', g.base, g.region, g.year, g.cat), m.q, m.a, m.b, m.c, -1 FROM mun AS m
+    JOIN groups AS g ON (m.q, m.region, m.b, m.cat) = (g.base, g.region, g.year, g.cat)
+"""
+_EVIDENCE = """
+    -- the spend on proven-effective interventions is the spend on those product codes
+    WITH codes AS (SELECT k.* FROM keys AS k JOIN {catalog}.marts.dim_product AS d ON k.c = 'code:' || d.product_code
+                   WHERE k.q = 'spend' AND d.evidence_based),
+    -- (without any such code's row, the zero is what the interventions table already says)
+    parents AS (SELECT DISTINCT p.* FROM keys AS p JOIN codes AS x ON x.a = p.a AND x.b = p.b
+                WHERE p.q = 'evidence_based_spend')
+    SELECT concat_ws('|', 'evidence', p.a, p.b), x.q, x.a, x.b, x.c, 1 FROM parents AS p
+    JOIN codes AS x ON x.a = p.a AND x.b = p.b
+    UNION ALL
+    SELECT concat_ws('|', 'evidence', a, b), q, a, b, c, -1 FROM parents
+"""
+IDENTITIES = [_CHILD_SUMS, _CODES_TO_CATEGORY, _GROUP_SUMS, _BENCHMARK_GROUPS, _ROLLING, _GROWTH,
+              _DURATION_TO_MUNICIPALITIES, _EVIDENCE]
 
 
 def money_quantities() -> set[str]:
@@ -289,9 +339,10 @@ def _key(q: str, a: str, b: str, c: str, prefix: str = "") -> str:
 
 def _publication_sql(pub_id: int, p: Pub, catalog: str) -> str:
     # secret: empty here because this cell itself describes fewer than k clients
-    secret = (f"{p.column} IS NULL" + (" AND suppressed" if p.hides == "row" else "")) if p.is_own else "false"
+    value = p.expr or f'"{p.column}"'
+    secret = (f"({value}) IS NULL" + (" AND suppressed" if p.hides == "row" else "")) if p.is_own else "false"
     sql = (f"SELECT {pub_id} AS pub_id, '{p.table}' AS tbl, '{p.column}' AS col, rowid AS rid, "
-           f"{_key(p.q, p.a, p.b, p.c)}, \"{p.column}\"::DOUBLE AS value, {secret} AS secret, "
+           f"{_key(p.q, p.a, p.b, p.c)}, ({value})::DOUBLE AS value, {secret} AS secret, "
            f"{p.hides == 'row'} AS row_hide FROM {{catalog}}.marts.{p.table} WHERE {p.where}")
     return sql.replace("{catalog}", catalog)
 

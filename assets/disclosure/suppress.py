@@ -3,12 +3,13 @@
 Primary suppression (a row about fewer than k clients shows only its keys) is done by the models.
 This runs on the copy that is about to be published, in rounds:
 1. a ratio (year-on-year change, share) whose partner cell is empty is emptied: it would give the
-   partner away, and it says nothing once one side is unknown;
+   partner away, and it says nothing once one side is unknown; so is a rolling sum with an empty month;
 2. the attacker (`attack.py`) lists the secret cells it can recover;
 3. for each (first those that one sum gives away on its own, as they often carry the rest), the
    sums around it are searched for one more cell to hide: a cell that leaves the hidden cells of
    the sum more room together than the tolerance (so an interval cannot pin them down); a
-   derived copy where there is one (a rolling sum, a region's figure), else a child (one that no
+   derived copy where there is one (a rolling sum, a region's figure) unless another complete sum
+   would give it straight back, else a child (one that no
    other complete sum would give straight back first, then the smallest), else the parent, whose
    loss would spread to every table. Ties go to the lowest key, so the same data always hides
    the same cells.
@@ -75,11 +76,20 @@ def protect(con: duckdb.DuckDBPyConnection, catalog: str) -> Outcome:
 
 
 def _empty_orphan_ratios(con: duckdb.DuckDBPyConnection, catalog: str, outcome: Outcome) -> None:
+    """Empty the ratios with an empty side, and the rolling sums with an empty month: derived
+    values that only give away what is hidden once one of their inputs is."""
     orphans = con.execute("""
         SELECT r.tbl, r.col, list(r.rid ORDER BY r.rid) FROM ratios AS r
         JOIN keys AS n ON (n.q, n.a, n.b, n.c) = (r.nq, r.na, r.nb, r.nc)
         JOIN keys AS d ON (d.q, d.a, d.b, d.c) = (r.dq, r.da, r.db, r.dc)
-        WHERE NOT (n.known AND d.known) GROUP BY ALL ORDER BY ALL""").fetchall()
+        WHERE NOT (n.known AND d.known) GROUP BY ALL
+        UNION ALL
+        SELECT p.tbl, p.col, list(DISTINCT p.rid ORDER BY p.rid) FROM pub AS p
+        JOIN identities AS parent USING (q, a, b, c)
+        JOIN identities AS part ON part.iid = parent.iid AND part.coef = 1
+        JOIN keys AS k ON (k.q, k.a, k.b, k.c) = (part.q, part.a, part.b, part.c)
+        WHERE starts_with(parent.iid, 'rolling|') AND parent.coef = -1 AND p.value IS NOT NULL AND NOT k.known
+        GROUP BY ALL ORDER BY ALL""").fetchall()
     for table, column, rids in orphans:
         con.execute(f'UPDATE {catalog}.marts.{table} SET "{column}" = NULL WHERE rowid IN (SELECT unnest(?))', [rids])
         outcome.values[table] += len(rids)
@@ -91,7 +101,7 @@ def _complements(con: duckdb.DuckDBPyConnection, leaks: pd.DataFrame) -> list[tu
     """The cells to hide next: for a cell shown elsewhere, itself; otherwise one more cell in the
     tightest sum around each recovered cell."""
     picks = {tuple(r) for r in leaks.loc[leaks.how == "shown_elsewhere", ["q", "a", "b", "c"]].itertuples(index=False)}
-    recovered = leaks.loc[leaks.how.isin(["exact", "within"]), ["q", "a", "b", "c"]]
+    recovered = leaks.loc[leaks.how.isin(["exact", "within"]), ["q", "a", "b", "c", "how", "detail"]]
     if recovered.empty:
         return sorted(picks)
     con.register("recovered_df", recovered)
@@ -109,11 +119,15 @@ def _complements(con: duckdb.DuckDBPyConnection, leaks: pd.DataFrame) -> list[tu
                    FROM members GROUP BY iid),
         unknowns AS (SELECT iid, empty_cells FROM counts WHERE any_known),
         pinned AS (  -- known cells in a sum whose every other cell is known: hiding one would be undone there
-            SELECT DISTINCT m.q, m.a, m.b, m.c FROM members AS m JOIN counts AS n USING (iid) WHERE n.empty_cells = 0
+                     -- (not a rolling sum: that is emptied with its month)
+            SELECT DISTINCT m.q, m.a, m.b, m.c FROM members AS m JOIN counts AS n USING (iid)
+            WHERE n.empty_cells = 0 AND NOT starts_with(m.iid, 'rolling|')
         ),
-        sums AS (  -- per recovered cell: every sum it stands in that still has a known cell to hide
-            SELECT r.q, r.a, r.b, r.c, m.iid, u.empty_cells = 1 AS direct, 1 AS hop
+        sums AS (  -- per recovered cell: every sum it stands in that still has a known cell to hide; for
+                   -- a cell known within a few euros, the one sum that leaves it so little room
+            SELECT r.q, r.a, r.b, r.c, m.iid, u.empty_cells = 1 OR r.how = 'within' AS direct, 1 AS hop
             FROM recovered_df AS r JOIN members AS m USING (q, a, b, c) JOIN unknowns AS u USING (iid)
+            WHERE r.how <> 'within' OR m.iid = r.detail
         ),
         beside AS (  -- and the sums around the other empty cells of its sums, that may give those away
             SELECT DISTINCT r.q, r.a, r.b, r.c, m2.iid, false AS direct, 2 AS hop
@@ -135,10 +149,39 @@ def _complements(con: duckdb.DuckDBPyConnection, leaks: pd.DataFrame) -> list[tu
         QUALIFY row_number() OVER (
             PARTITION BY t.q, t.a, t.b, t.c
             ORDER BY n.room + abs(m.value) > CASE WHEN m.money THEN {TOLERANCE_EUR} ELSE {TOLERANCE_COUNT} END DESC,
-                     m.derived DESC, t.hop, m.coef DESC, p.q IS NULL DESC, n.empty_cells, abs(m.value),
+                     NOT (m.derived AND p.q IS NOT NULL) DESC, m.derived DESC, t.hop, m.coef DESC,
+                     p.q IS NULL DESC, n.empty_cells, abs(m.value),
                      m.q, m.a, m.b, m.c) = 1""").fetchall()
     con.unregister("recovered_df")
     picks |= {(pq, pa, pb, pc) for *_, pq, pa, pb, pc in candidates}
+    return _close(con, picks)
+
+
+def _close(con: duckdb.DuckDBPyConnection, picks: set[tuple[str, str, str, str]]) -> list[tuple[str, str, str, str]]:
+    """Picks plus, for every sum that would give a pick straight back (all its other cells shown and
+    not picked), its smallest other part (the total only where no part is left): a category with a
+    single product code, a region with a single municipality. Done here, not over later rounds."""
+    picks = set(picks)
+    fresh = set(picks)
+    while fresh:
+        con.register("fresh_df", pd.DataFrame(sorted(fresh), columns=["q", "a", "b", "c"]))
+        rows = con.execute("""
+            SELECT i.iid, i.coef, k.q, k.a, k.b, k.c, k.known, abs(k.value) AS size
+            FROM identities AS i JOIN keys AS k USING (q, a, b, c)
+            WHERE i.iid IN (SELECT iid FROM identities JOIN fresh_df USING (q, a, b, c))
+              AND NOT starts_with(i.iid, 'rolling|')
+            ORDER BY i.iid, i.coef DESC, size, k.q, k.a, k.b, k.c""").fetchall()
+        con.unregister("fresh_df")
+        sums: dict[str, list[tuple]] = defaultdict(list)
+        for iid, _coef, q, a, b, c, known, _size in rows:
+            sums[iid].append(((q, a, b, c), known))
+        fresh = set()
+        for cells_ in sums.values():
+            open_ = [cell for cell, known in cells_ if not known or cell in picks]
+            if len(open_) == 1:
+                partner = next(cell for cell, known in cells_ if known and cell not in picks)
+                fresh.add(partner)
+                picks.add(partner)
     return sorted(picks)
 
 
