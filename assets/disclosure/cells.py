@@ -126,6 +126,11 @@ BENCHMARK: dict[str, tuple[tuple[str, str] | None, tuple[str, str] | None]] = {
 }
 
 
+# cells that only region_benchmark publishes (the other sides have their own tables, whose small-cell
+# rule makes them secret)
+BENCHMARK_ONLY = {"evidence_based_spend", "price_base", "running_days"}
+
+
 def _publications() -> list[Pub]:
     pubs = [
         # spend per municipality and year, and where the same figure stands elsewhere
@@ -177,8 +182,10 @@ def _publications() -> list[Pub]:
         for side, cell in zip(("numerator", "denominator"), sides, strict=True):
             if cell is None:  # the youth population: public
                 continue
+            # a side is secret here only if no table of its own publishes it: a row hidden for its
+            # other side must not make the year's spend (say) a secret to be hidden everywhere
             pubs.append(Pub("region_benchmark", f"municipality_{side}", cell[0], M, cell[1], where=where,
-                            own=cell[0] != "spend_year_before"))
+                            own=cell[0] in BENCHMARK_ONLY))
             # the region's and all municipalities' figure: one cell per measure, side and group; an
             # aggregate of whole municipalities, hidden only ever as a complement
             pubs += [Pub("region_benchmark", f"{group}_{side}", f"{measure}.{side}.{group}", key, Y, where=where,
