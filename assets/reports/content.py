@@ -464,6 +464,9 @@ def _quality(d: dict, y: int) -> dict:
              euro(r["spend_not_shown_eur"] or 0), number(r["rows_not_shown"] or 0)] for r in d.get("not_shown", [])
             if "spend_shown_eur" in r]
     if rows:
+        # the table follows its own lead-in onto the next page rather than standing there alone
+        blocks.append(_p(f"Per uitsplitsing van de uitgaven van {d['name']} in {y}: het bedrag dat getoond wordt, het "
+                         "bedrag dat niet getoond wordt en het aantal rijen dat daarvoor verborgen is.", sticky=True))
         blocks.append(_table(["Uitsplitsing van de uitgaven", "Getoond", "Niet getoond", "Rijen niet getoond"], rows,
                              "lrrr"))
     elif not d.get("not_shown"):
