@@ -4,6 +4,7 @@ suppressed rows that still carry distinctive numbers, so a leak would show in th
 from __future__ import annotations
 
 import io
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -329,3 +330,15 @@ def test_the_report_period_setting():
     assert load_settings({"JEUGDZORG_REPORT_PERIOD": "Quarter"}).report_period == "quarter"
     with pytest.raises(SettingsError, match="JEUGDZORG_REPORT_PERIOD"):
         load_settings({"JEUGDZORG_REPORT_PERIOD": "month"})
+
+
+def test_a_file_without_outcome_records_or_declarations_still_renders_or_says_nothing(published: Path, tmp_path):
+    copy = tmp_path / "jeugdzorg.duckdb"
+    shutil.copy(published, copy)
+    with duckdb.connect(str(copy)) as con:
+        con.execute("UPDATE marts.about SET outcome_records_through = NULL")
+    document, _ = _document(copy, "GM0141")
+    assert "nog zonder uitkomstregistraties" in _text(render.compile_document(document))
+    with duckdb.connect(str(copy)) as con:
+        con.execute("UPDATE marts.about SET data_through = NULL")
+    assert render.render_all(copy, tmp_path / "reports", "year") == []

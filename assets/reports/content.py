@@ -453,8 +453,10 @@ def _quality(d: dict, y: int) -> dict:
                      "1 bestand werd geweigerd omdat het niet te lezen was" if rejected == 1 else
                      f"{number(rejected)} bestanden werden geweigerd omdat ze niet te lezen waren")
     retracted = f" en {number(about['files_retracted'])} ingetrokken" if about["files_retracted"] else ""
-    blocks = [_p(f"De cijfers lopen tot en met {long_date(date.fromisoformat(about['data_through']))} (declaraties) en "
-                 f"{long_date(date.fromisoformat(about['outcome_records_through']))} (uitkomstregistraties). Het "
+    outcomes = (f"{long_date(date.fromisoformat(about['outcome_records_through']))} (uitkomstregistraties)"
+                if about.get("outcome_records_through") else "nog zonder uitkomstregistraties")
+    blocks = [_p(f"De cijfers lopen tot en met {long_date(date.fromisoformat(about['data_through']))} (declaraties), "
+                 f"{outcomes}. Het "
                  f"bestand bevat {number(about['files_loaded'])} ingelezen bestanden; {rejected_text}{retracted}."),
               _p(f"Een cijfer over minder dan {about['min_cell_size']} cliënten wordt niet getoond, en ook niet een "
                  "cijfer waaruit zo'n klein aantal terug te rekenen zou zijn. Daardoor tellen de uitsplitsingen niet "

@@ -126,8 +126,12 @@ def render_subject(con: duckdb.DuckDBPyConnection, subject: Subject, period: Rep
     return Rendered(subject.key, subject.name, pdf, "rendered", fp)
 
 
-def current_period(con: duckdb.DuckDBPyConnection, kind: str) -> tuple[ReportPeriod, dict]:
+def current_period(con: duckdb.DuckDBPyConnection, kind: str) -> tuple[ReportPeriod | None, dict]:
+    """The period the letters cover, from the latest declared month; None while the file holds no
+    declarations (there is nothing to write a letter about yet)."""
     about_row = data.about(con)
+    if not about_row.get("data_through"):
+        return None, about_row
     return period_for(kind, date.fromisoformat(about_row["data_through"])), about_row
 
 
@@ -142,7 +146,7 @@ def plan(published_db: Path, reports_dir: Path, period_kind: str) -> list[tuple[
     out = []
     with data.connect(published_db) as con:
         period, about_row = current_period(con, period_kind)
-        for s in data.subjects(con):
+        for s in data.subjects(con) if period else []:
             fp = data.fingerprint(data.load(con, s, period, about_row), version)
             stamp = stamp_path(reports_dir, period, s)
             out.append((s, fp, not (stamp.exists() and stamp.read_text().strip() == fp)))
@@ -156,7 +160,7 @@ def render_all(published_db: Path, reports_dir: Path, period_kind: str, keys: se
     with data.connect(published_db) as con:
         period, about_row = current_period(con, period_kind)
         return [render_subject(con, s, period, about_row, reports_dir, force, version)
-                for s in data.subjects(con) if keys is None or s.key in keys]
+                for s in (data.subjects(con) if period else []) if keys is None or s.key in keys]
 
 
 def render_from_settings(settings, force: bool = False) -> int:
