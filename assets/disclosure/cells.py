@@ -87,6 +87,10 @@ OUTCOME_COUNTS = {"trajectories_ended": "ended", "ended_as_planned": "planned", 
                                     "self_reliance_responses", "no_further_help", "lighter_or_no_help",
                                     "recurrence_measurable", "no_recurrence", "change_responses",
                                     "reliable_improvements")}}
+# counts the models empty on a row they show, when fewer than k children answered the questionnaire
+# they come from (assets/dbt/macros/effectiveness.sql): a small cell of its own
+VALUE_SUPPRESSED = {"satisfaction_sum", "no_further_help", "lighter_or_no_help", "change_responses",
+                    "reliable_improvements"}
 # outcome counts -> the count of children measured that they are out of
 MEASURED_BY = {"planned": "ended", "dropouts": "ended", "ended_early": "ended",
                "satisfaction_sum": "satisfaction_responses", "no_further_help": "self_reliance_responses",
@@ -157,7 +161,7 @@ def _publications() -> list[Pub]:
         Pub("referral_channels", "trajectories_started", "started", M, Y, "'ref:' || referrer"),
         Pub("referral_channels", "municipality_starts", "started", M, Y, hides="self"),
         Pub("referral_channels", "region_starts", "started_region", "youth_care_region", Y, "'ref:' || referrer",
-            hides="self"),
+            hides="self", own=True),  # emptied by the model when the region has fewer than k such starts
         Pub("referral_channels", "region_all_starts", "started_region", "youth_care_region", Y, hides="self"),
     ]
     pubs += [Pub("spend_growth", column, q, M, Y) for column, q in GROWTH.items()]
@@ -345,9 +349,11 @@ def _key(q: str, a: str, b: str, c: str, prefix: str = "") -> str:
 
 
 def _publication_sql(pub_id: int, p: Pub, catalog: str) -> str:
-    # secret: empty here because this cell itself describes fewer than k clients
+    # secret: empty here because this cell itself describes fewer than k clients (its row suppressed,
+    # or, for the counts the models empty on a row that is shown, the value itself)
     value = p.expr or f'"{p.column}"'
-    secret = (f"({value}) IS NULL" + (" AND suppressed" if p.hides == "row" else "")) if p.is_own else "false"
+    row_rule = p.hides == "row" and p.column not in VALUE_SUPPRESSED
+    secret = (f"({value}) IS NULL" + (" AND suppressed" if row_rule else "")) if p.is_own else "false"
     sql = (f"SELECT {pub_id} AS pub_id, '{p.table}' AS tbl, '{p.column}' AS col, rowid AS rid, "
            f"{_key(p.q, p.a, p.b, p.c)}, ({value})::DOUBLE AS value, {secret} AS secret, "
            f"{p.hides == 'row'} AS row_hide FROM {{catalog}}.marts.{p.table} WHERE {p.where}")
