@@ -149,7 +149,6 @@ def _exact(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     how: dict[int, int] = {}  # the sum that gave each determined cell away
     alive = set(range(len(members)))
     set_aside: list[tuple[int, int]] = []  # (sum, its free cell), in the order they were set aside
-    frozen: dict[int, dict[int, float]] = {}
     todo = sorted(alive, reverse=True)
     while todo:
         s = todo.pop()
@@ -172,7 +171,6 @@ def _exact(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
             continue
         alive.discard(s)
         set_aside.append((s, free))
-        frozen[s] = dict(m)
         for cell in m:
             sums_of_cell[cell].discard(s)
             if len(sums_of_cell[cell]) == 1:
@@ -219,10 +217,10 @@ def _exact(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                 value[cell], coords[cell] = float(solution[n]), {group: null[n]}
     # the set-aside sums, last first: a free cell is what its sum leaves over
     for s, free in reversed(set_aside):
-        coef_free = frozen[s][free]
+        coef_free = members[s][free]  # a set-aside sum is never touched again
         total: dict[object, np.ndarray] = {}
         rest = rhs[s]
-        for cell, coef in frozen[s].items():
+        for cell, coef in members[s].items():
             if cell == free:
                 continue
             if cell not in value:  # a cell no sum ties down: a free direction of its own

@@ -166,14 +166,14 @@ def _close(con: duckdb.DuckDBPyConnection, picks: set[tuple[str, str, str, str]]
     while fresh:
         con.register("fresh_df", pd.DataFrame(sorted(fresh), columns=["q", "a", "b", "c"]))
         rows = con.execute("""
-            SELECT i.iid, i.coef, k.q, k.a, k.b, k.c, k.known, abs(k.value) AS size
+            SELECT i.iid, k.q, k.a, k.b, k.c, k.known
             FROM identities AS i JOIN keys AS k USING (q, a, b, c)
             WHERE i.iid IN (SELECT iid FROM identities JOIN fresh_df USING (q, a, b, c))
               AND NOT starts_with(i.iid, 'rolling|')
-            ORDER BY i.iid, i.coef DESC, size, k.q, k.a, k.b, k.c""").fetchall()
+            ORDER BY i.iid, i.coef DESC, abs(k.value), k.q, k.a, k.b, k.c""").fetchall()
         con.unregister("fresh_df")
         sums: dict[str, list[tuple]] = defaultdict(list)
-        for iid, _coef, q, a, b, c, known, _size in rows:
+        for iid, q, a, b, c, known in rows:
             sums[iid].append(((q, a, b, c), known))
         fresh = set()
         for cells_ in sums.values():
