@@ -1,7 +1,8 @@
 """A second attacker, written for the tests apart from the product's (assets/disclosure/attack.py),
 the way a BI user with the published file and a spreadsheet would go about it: for every total
 and its parts, the total minus the visible parts; for every year-on-year change, share and rolling
-sum, the hidden side from the visible one; for every figure that stands in two tables, the copy.
+sum, the hidden side from the visible one; for every figure that stands in two tables, the copy;
+and the running caseload's chain (running = last month's + starts - endings).
 
 Each attack returns the cells it recovers, as readable strings. A recovered cell is one that its
 own table suppressed (the row's `suppressed`, or the row's half for a half with its own rule), and
@@ -50,6 +51,11 @@ _MONEY_SIDES = {
     "denominator": "measure LIKE '%_effect_pct' OR measure IN "
                    "('evidence_based_spend_pct', 'spend_change_pct', 'tariff_change_pct')",
 }
+
+
+# region_benchmark measures whose municipality denominator is the running caseload at year end
+_RUNNING_MEASURES = ("'running_over_12m_pct', 'running_over_24m_pct', 'running_without_outcome_over_12m_pct', "
+                     "'mean_running_duration_days'")
 
 
 def _differences(con: duckdb.DuckDBPyConnection, name: str, parts: str, totals: list[str], keys: list[str],
@@ -137,6 +143,34 @@ def recoverable(con: duckdb.DuckDBPyConnection) -> list[str]:
           ON y.municipality_code = m.municipality_code AND y.month = m.month - INTERVAL 1 YEAR
         WHERE m.spend_rolling_12m_eur IS NOT NULL AND r1.spend_rolling_12m_eur IS NOT NULL
           AND ((m.suppressed AND NOT y.suppressed) OR (y.suppressed AND NOT m.suppressed))""")
+    found += _ratio(con, "a hidden month's running caseload from the next month's flows", """
+        SELECT m.municipality_code, m.month FROM marts.trajectory_flows AS m
+        JOIN marts.trajectory_flows AS n ON n.municipality_code = m.municipality_code
+         AND n.month = m.month + INTERVAL 1 MONTH
+        WHERE m.running IS NULL AND n.running IS NOT NULL AND n.started IS NOT NULL AND n.ended IS NOT NULL""")
+    found += _ratio(con, "a year's endings from the running caseload (last December + the year's starts - this "
+                    "December)", f"""
+        WITH running AS (
+            SELECT municipality_code, month, running FROM marts.trajectory_flows WHERE running IS NOT NULL
+            UNION ALL
+            SELECT b.municipality_code, make_date(b.year, 12, 1), b.municipality_denominator
+            FROM marts.region_benchmark AS b
+            WHERE b.measure IN ({_RUNNING_MEASURES}) AND b.municipality_denominator IS NOT NULL
+        ),
+        starts AS (
+            SELECT municipality_code, year, municipality_starts FROM marts.referral_channels
+            WHERE municipality_starts IS NOT NULL
+            UNION ALL
+            SELECT municipality_code, year(month), sum(started) FROM marts.trajectory_flows
+            GROUP BY ALL HAVING count(started) = count(*)
+        )
+        SELECT DISTINCT e.municipality_code, e.year FROM marts.effectiveness_by_municipality AS e
+        JOIN starts AS s USING (municipality_code, year)
+        JOIN running AS before ON before.municipality_code = e.municipality_code
+         AND before.month = make_date(e.year - 1, 12, 1)
+        JOIN running AS after ON after.municipality_code = e.municipality_code
+         AND after.month = make_date(e.year, 12, 1)
+        WHERE e.trajectories_ended IS NULL AND e.suppressed""")
     for table, column in (("cost_by_municipality_product_year", "share_of_spend_pct"),
                           ("spend_by_municipality_provider_year", "share_of_municipality_spend_pct")):
         found += _ratio(con, f"{table}.{column}", f"""

@@ -153,7 +153,7 @@ def test_every_sum_the_attacker_knows_holds_on_the_demo(demo):
     _, planted = demo
     kinds, broken = disclosure_oracle.sums_that_do_not_hold(planted["working_db"])
     assert broken == []
-    assert kinds == {"sum", "codes", "group", "bench", "rolling", "growth", "duration", "evidence"}
+    assert kinds == {"sum", "codes", "group", "bench", "rolling", "growth", "duration", "evidence", "stock"}
 
 
 def test_nothing_suppressed_can_be_worked_back_from_the_demo_at_k_5_and_20(demo_at_k):

@@ -10,8 +10,9 @@ ratios. A secret cell leaks when:
 - one sum leaves so little room that, all values being at least zero, it is known to within the
   tolerance (`within`): a few euros for money, nothing for a count;
 - a published ratio (year-on-year change, share) gives it from its known partner (`ratio`).
-A recovered 0 in a half-row (no ended trajectories) is a zero, not a suppressed value; nor is a
-zero that says only that nobody was measured, or that repeats a published zero.
+A recovered zero that says only that nobody was measured (no ended trajectories, no answers), or
+that repeats a published zero, is not a suppressed value; a zero outcome among children who were
+measured is.
 """
 
 from __future__ import annotations
@@ -64,9 +65,8 @@ def _nobody_measured(con: duckdb.DuckDBPyConnection, leaks: pd.DataFrame) -> pd.
     measured. Such a zero says the instrument did not apply to the cell, which most small care
     types never meet; an outcome of zero among children who were measured stays protected."""
     base = leaks.q.str.removeprefix("dur_").str.removesuffix("_provider")
-    zero = leaks.value.abs().lt(TOLERANCE_COUNT) & ~leaks.q.isin(money_quantities()) & (
-        leaks.how.isin(["exact", "within"]))
-    measured = zero & base.isin(set(MEASURED_BY.values()))
+    zero = leaks.value.abs().lt(TOLERANCE_COUNT) & leaks.how.isin(["exact", "within"])
+    measured = zero & base.isin(set(MEASURED_BY.values())) & ~leaks.q.isin(money_quantities())
     known_zero = {tuple(r) for r in con.execute(
         f"SELECT q, a, b, c FROM keys WHERE known AND abs(value) < {TOLERANCE_COUNT}").fetchall()}
     known_zero |= {tuple(r) for r in leaks.loc[measured, ["q", "a", "b", "c"]].itertuples(index=False)}
@@ -100,7 +100,7 @@ def _within(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         FROM j JOIN sums AS s USING (iid)
         WHERE j.secret AND NOT j.known AND s.sides = 1
           AND s.room <= CASE WHEN j.money THEN {TOLERANCE_EUR} ELSE {TOLERANCE_COUNT} END
-          AND NOT ((j.zero_ok OR s.shown_zero) AND s.room < {TOLERANCE_COUNT})
+          AND NOT (s.shown_zero AND s.room < {TOLERANCE_COUNT})
         GROUP BY ALL""").df()
 
 
@@ -116,14 +116,14 @@ def _exact(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     directions (the null space of the core, plus one direction per cell no sum ties down), so a cell
     is determined exactly when its coordinates are zero."""
     rows = con.execute("""
-        SELECT i.iid, k.q, k.a, k.b, k.c, i.coef, k.known, k.value, k.secret, k.zero_ok
+        SELECT i.iid, k.q, k.a, k.b, k.c, i.coef, k.known, k.value, k.secret
         FROM identities AS i JOIN keys AS k USING (q, a, b, c)""").fetchall()
     cell_of: dict[tuple, int] = {}
     sum_of: dict[str, int] = {}
     info: list[tuple] = []
     members: list[dict[int, float]] = []
     rhs: list[float] = []
-    for iid, q, a, b, c, coef, known, value, secret, zero_ok in rows:
+    for iid, q, a, b, c, coef, known, value, secret in rows:
         s = sum_of.get(iid)
         if s is None:
             s = sum_of[iid] = len(members)
@@ -135,7 +135,7 @@ def _exact(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         cell = cell_of.get((q, a, b, c))
         if cell is None:
             cell = cell_of[(q, a, b, c)] = len(info)
-            info.append((q, a, b, c, secret, zero_ok))
+            info.append((q, a, b, c, secret))
         members[s][cell] = members[s].get(cell, 0.0) + coef
     for m in members:  # a cell that cancels out of a sum is not in it
         for cell in [cell for cell, coef in m.items() if coef == 0]:
@@ -236,7 +236,7 @@ def _exact(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
             how[free] = s
     leaks = []
     for cell, s in how.items():
-        q, a, b, c, secret, zero_ok = info[cell]
-        if secret and not (zero_ok and abs(value[cell]) < TOLERANCE_COUNT):
+        q, a, b, c, secret = info[cell]
+        if secret:
             leaks.append((q, a, b, c, "exact", names[s], value[cell]))
     return pd.DataFrame(leaks, columns=["q", "a", "b", "c", "how", "detail", "value"])

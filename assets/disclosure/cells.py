@@ -95,7 +95,7 @@ VALUE_SUPPRESSED = {"satisfaction_sum", "no_further_help", "lighter_or_no_help",
 MEASURED_BY = {"planned": "ended", "dropouts": "ended", "ended_early": "ended",
                "satisfaction_sum": "satisfaction_responses", "no_further_help": "self_reliance_responses",
                "lighter_or_no_help": "self_reliance_responses", "reliable_improvements": "change_responses",
-               "no_recurrence": "recurrence_measurable"}
+               "no_recurrence": "recurrence_measurable", "ended_spend": "ended"}
 # a breakdown's spend on its ended trajectories, where the table shows it only as cost per trajectory
 ENDED_SPEND = "cost_per_trajectory_eur * trajectories_ended"
 OUTCOME_TABLES = [  # table, child key, the half it belongs to
@@ -180,7 +180,9 @@ def _publications() -> list[Pub]:
              if half == "row"]
     pubs += [Pub("spend_by_municipality_provider_year", column, q, M, Y, "'prov:' || provider_agb",
                  hides=PROVIDER_OUTCOMES) for column, q in OUTCOME_COUNTS.items() if column in PROVIDER_OUTCOMES]
-    pubs += [Pub("trajectory_flows", q, q, M, "strftime(month, '%Y-%m')") for q in FLOWS]
+    # the running caseload is emptied on its own from a municipality's first hidden month on (see _STOCK)
+    pubs += [Pub("trajectory_flows", q, q, M, "strftime(month, '%Y-%m')",
+                 **({"hides": "self", "own": True} if q == "running" else {})) for q in FLOWS]
     for measure, sides in BENCHMARK.items():
         where = f"measure = '{measure}'"
         for side, cell in zip(("numerator", "denominator"), sides, strict=True):
@@ -332,8 +334,22 @@ _EVIDENCE = """
     UNION ALL
     SELECT concat_ws('|', 'evidence', a, b), q, a, b, c, -1 FROM parents
 """
+_STOCK = """
+    -- the caseload running at a month's end is last month's plus the month's starts less its endings
+    -- (a month in which nothing ran has no row: no identity for the month after it)
+    WITH r AS (SELECT a, b, strptime(b, '%Y-%m')::DATE AS month FROM keys WHERE q = 'running' AND c = ''),
+    terms AS (
+        SELECT r.a, r.b, t.* FROM r JOIN r AS prev ON prev.a = r.a AND prev.month = r.month - INTERVAL 1 MONTH,
+        LATERAL (VALUES ('running', r.b, '', 1), ('running', prev.b, '', -1),
+                        ('started', left(r.b, 4), 'month:' || r.b, -1),
+                        ('ended', left(r.b, 4), 'month:' || r.b, 1)) AS t(tq, tb, tc, coef)
+    )
+    SELECT concat_ws('|', 'stock', t.a, t.b) AS iid, k.q, k.a, k.b, k.c, t.coef FROM terms AS t
+    JOIN keys AS k ON (k.q, k.a, k.b, k.c) = (t.tq, t.a, t.tb, t.tc)
+    QUALIFY count(*) OVER (PARTITION BY iid) = 4
+"""
 IDENTITIES = [_CHILD_SUMS, _CODES_TO_CATEGORY, _GROUP_SUMS, _BENCHMARK_GROUPS, _ROLLING, _GROWTH,
-              _DURATION_TO_MUNICIPALITIES, _EVIDENCE]
+              _DURATION_TO_MUNICIPALITIES, _EVIDENCE, _STOCK]
 
 
 def money_quantities() -> set[str]:
@@ -368,7 +384,6 @@ def load(con: duckdb.DuckDBPyConnection, catalog: str) -> None:
     con.execute("""
         CREATE OR REPLACE TEMP TABLE keys AS
         SELECT q, a, b, c, any_value(value) AS value, count(value) > 0 AS known, bool_or(secret) AS secret,
-               NOT bool_or(secret AND row_hide) AS zero_ok,
                q IN (SELECT unnest($1)) OR regexp_extract(q, '^(.*)[.][^.]+$', 1) IN (SELECT unnest($1)) AS money
         FROM pub GROUP BY ALL""", [sorted(money_quantities())])
     con.execute("CREATE OR REPLACE TEMP TABLE identities AS SELECT * FROM (" + " UNION ALL ".join(

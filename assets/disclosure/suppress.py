@@ -3,7 +3,8 @@
 Primary suppression (a row about fewer than k clients shows only its keys) is done by the models.
 This runs on the copy that is about to be published, in rounds:
 1. a ratio (year-on-year change, share) whose partner cell is empty is emptied: it would give the
-   partner away, and it says nothing once one side is unknown; so is a rolling sum with an empty month;
+   partner away, and it says nothing once one side is unknown; so is a rolling sum with an empty month,
+   and a municipality's running caseload from its first month with hidden starts or endings on;
 2. the attacker (`attack.py`) lists the secret cells it can recover;
 3. for each (first those that one sum gives away on its own, as they often carry the rest), the
    sums around it are searched for one more cell to hide: a cell that leaves the hidden cells of
@@ -31,6 +32,9 @@ from assets.disclosure.attack import TOLERANCE_COUNT, TOLERANCE_EUR, find_leaks
 from assets.transform import shown_when_suppressed
 
 MAX_ROUNDS = 200
+# cells never chosen to hide alone: the running caseload follows from last month's and the month's
+# flows (cells._STOCK), so it is hidden only from a hidden month on
+NOT_A_COMPLEMENT = ("running",)
 
 
 @dataclass
@@ -76,8 +80,9 @@ def protect(con: duckdb.DuckDBPyConnection, catalog: str) -> Outcome:
 
 
 def _empty_orphan_ratios(con: duckdb.DuckDBPyConnection, catalog: str, outcome: Outcome) -> None:
-    """Empty the ratios with an empty side, and the rolling sums with an empty month: derived
-    values that only give away what is hidden once one of their inputs is."""
+    """Empty the ratios with an empty side, the rolling sums with an empty month and the running
+    caseload from a hidden month on: values that only give away what is hidden once one of their
+    inputs is."""
     orphans = con.execute("""
         SELECT r.tbl, r.col, list(r.rid ORDER BY r.rid) FROM ratios AS r
         JOIN keys AS n ON (n.q, n.a, n.b, n.c) = (r.nq, r.na, r.nb, r.nc)
@@ -93,7 +98,18 @@ def _empty_orphan_ratios(con: duckdb.DuckDBPyConnection, catalog: str, outcome: 
     for table, column, rids in orphans:
         con.execute(f'UPDATE {catalog}.marts.{table} SET "{column}" = NULL WHERE rowid IN (SELECT unnest(?))', [rids])
         outcome.values[table] += len(rids)
-    if orphans:
+    # the running caseload chains every month to the next (cells._STOCK): with one month's starts or
+    # endings hidden, the caseload before and after it gives their difference, so it is not shown from
+    # that month to the end of the series (a later month would pin the chain again)
+    stock = con.execute("""
+        SELECT r.q, r.a, r.b, r.c FROM keys AS r
+        WHERE r.q = 'running' AND r.c = '' AND r.known AND EXISTS (
+            SELECT 1 FROM keys AS f WHERE f.q IN ('started', 'ended') AND f.a = r.a AND f.c LIKE 'month:%'
+              AND NOT f.known AND substr(f.c, 7) <= r.b)
+        ORDER BY ALL""").fetchall()
+    if stock:
+        _hide(con, catalog, stock, outcome)
+    if orphans or stock:
         cells.load(con, catalog)
 
 
@@ -145,13 +161,13 @@ def _complements(con: duckdb.DuckDBPyConnection, leaks: pd.DataFrame) -> list[tu
         SELECT t.q, t.a, t.b, t.c, m.q AS pq, m.a AS pa, m.b AS pb, m.c AS pc
         FROM around AS t JOIN members AS m USING (iid) JOIN counts AS n USING (iid)
         LEFT JOIN pinned AS p ON (p.q, p.a, p.b, p.c) = (m.q, m.a, m.b, m.c)
-        WHERE m.known
-        QUALIFY row_number() OVER (
-            PARTITION BY t.q, t.a, t.b, t.c
+        WHERE m.known AND m.q NOT IN (SELECT unnest($not_a_complement))
+        QUALIFY row_number() OVER (  -- one per recovered cell, and one in each sum that gives it away alone
+            PARTITION BY t.q, t.a, t.b, t.c, CASE WHEN t.direct THEN t.iid END
             ORDER BY n.room + abs(m.value) > CASE WHEN m.money THEN {TOLERANCE_EUR} ELSE {TOLERANCE_COUNT} END DESC,
                      NOT (m.derived AND p.q IS NOT NULL) DESC, m.derived DESC, t.hop, m.coef DESC,
                      p.q IS NULL DESC, n.empty_cells, abs(m.value),
-                     m.q, m.a, m.b, m.c) = 1""").fetchall()
+                     m.q, m.a, m.b, m.c) = 1""", {"not_a_complement": list(NOT_A_COMPLEMENT)}).fetchall()
     con.unregister("recovered_df")
     picks |= {(pq, pa, pb, pc) for *_, pq, pa, pb, pc in candidates}
     return _close(con, picks)
@@ -178,8 +194,9 @@ def _close(con: duckdb.DuckDBPyConnection, picks: set[tuple[str, str, str, str]]
         fresh = set()
         for cells_ in sums.values():
             open_ = [cell for cell, known in cells_ if not known or cell in picks]
-            if len(open_) == 1:
-                partner = next(cell for cell, known in cells_ if known and cell not in picks)
+            partners = [cell for cell, known in cells_ if known and cell not in picks]
+            if len(open_) == 1 and partners:
+                partner = next((cell for cell in partners if cell[0] not in NOT_A_COMPLEMENT), partners[-1])
                 fresh.add(partner)
                 picks.add(partner)
     return sorted(picks)
