@@ -30,8 +30,9 @@ demo: install $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/python -m pipelines.refresh
 	$(BIN)/python -m pipelines.docs
 
+# make run FULL=1: rebuild and check everything even when nothing is new since the last publish
 run: install $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/python -m pipelines.refresh
+	$(BIN)/python -m pipelines.refresh $(if $(FULL),--full,)
 
 # make retract FILE=declarations/<file> REASON='why': its rows leave the warehouse; make run publishes again
 retract: install $(DAGSTER_HOME)/dagster.yaml

@@ -23,6 +23,7 @@ import pandas as pd
 from assets.disclosure import cells
 from assets.disclosure.attack import find_leaks
 from assets.disclosure.suppress import protect
+from assets.fingerprint import record_publication
 from assets.sql import data_through
 from assets.transform import MART_KEYS, MODELS, models_in
 from pipelines.core.warehouse import Warehouse
@@ -213,7 +214,8 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: Warehouse)
         (hidden,) = con.execute("SELECT cells_suppressed_secondary FROM marts.about").fetchone()
     with warehouse.connect() as con:
         through = data_through(con)
-    os.replace(candidate, target)
+        os.replace(candidate, target)
+        record_publication(con, warehouse, context.run_id)
     context.log.info(f"published {len(counts)} tables to {target}; data through {through['data_through'].value}")
     md = "| table | rows |\n|---|---|\n" + "".join(f"| marts.{t} | {n:,} |\n" for t, n in counts.items())
     return dg.MaterializeResult(metadata={

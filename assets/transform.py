@@ -31,6 +31,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from assets.fingerprint import FULL_REBUILD_TAG, unchanged_since_publication
 from assets.sql import data_through, markdown_table, table_metadata
 from pipelines.core.warehouse import Warehouse
 
@@ -292,7 +293,16 @@ def run_dbt(warehouse: Warehouse, *args: str, project: DbtProject = DBT_PROJECT)
 @dbt_assets(manifest=DBT_PROJECT.manifest_path, project=DBT_PROJECT, select="path:models/staging",
             dagster_dbt_translator=TRANSLATOR, name="dbt_staging")
 def dbt_staging(context: dg.AssetExecutionContext, warehouse: Warehouse):
-    """Staging and quarantine models: typed, pseudonymised rows from the raw layer."""
+    """Staging and quarantine models: typed, pseudonymised rows from the raw layer. With nothing new
+    since the last publish it builds nothing, and every later step is skipped (assets/fingerprint.py)."""
+    if context.run.tags.get(FULL_REBUILD_TAG) != "true":
+        with warehouse.connect() as con:
+            same = unchanged_since_publication(con, warehouse)
+        if same:
+            context.log.info(f"Nothing new since the file published at {same[0]} (run {same[1]}): the same files, "
+                             "reference data, settings and code. No model is rebuilt and the published file stands; "
+                             "the job full_rebuild (`make run FULL=1`) rebuilds everything anyway.")
+            return
     yield from build_layer(context, warehouse)
 
 

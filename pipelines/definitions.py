@@ -27,6 +27,7 @@ from checks.survey_coverage import survey_coverage_checks
 from pipelines.alerts import alert_on_failed_run, warn_digest
 from pipelines.core.warehouse import warehouse_from_settings
 from pipelines.jobs import (
+    full_rebuild,
     ingest_declarations_job,
     ingest_messages_jobs,
     ingest_surveys_job,
@@ -51,7 +52,7 @@ ALL_CHECKS = [declaration_rows_add_up, survey_rows_add_up, *message_rows_add_up,
 defs = dg.Definitions(
     assets=[*ALL_ASSETS, *REPORT_ASSETS],
     asset_checks=[*ALL_CHECKS, *published_is_fresh],
-    jobs=[nightly_refresh, ingest_declarations_job, ingest_surveys_job, *ingest_messages_jobs.values(),
+    jobs=[nightly_refresh, full_rebuild, ingest_declarations_job, ingest_surveys_job, *ingest_messages_jobs.values(),
           retract_file_job, render_council_reports],
     schedules=[nightly_refresh_schedule],
     sensors=[new_declaration_files, new_survey_files, *new_message_files, alert_on_failed_run, warn_digest,

@@ -8,6 +8,7 @@ working file would otherwise quarantine every row as an unknown municipality), a
 
 import dagster as dg
 
+from assets.fingerprint import FULL_REBUILD_TAG
 from assets.ingest.messages import MESSAGE_KINDS
 
 # The run worker's console gets warnings and errors only: `make ui` would otherwise print every
@@ -37,8 +38,19 @@ nightly_refresh = dg.define_asset_job(
     selection=dg.AssetSelection.all() - COUNCIL_REPORTS,
     executor_def=dg.in_process_executor,
     config=QUIET_CONSOLE,
-    description="Full refresh: ingest new files, rebuild staging and marts, publish the BI file. The council reports "
-    "follow in their own runs (sensor council_reports_after_publish).",
+    description="Full refresh: ingest new files, rebuild staging and marts, publish the BI file. With nothing new "
+    "since the last publish (files, reference data, settings, code) it stops after ingestion and the published "
+    "file stands. The council reports follow in their own runs (sensor council_reports_after_publish).",
+)
+full_rebuild = dg.define_asset_job(
+    "full_rebuild",
+    selection=dg.AssetSelection.all() - COUNCIL_REPORTS,
+    executor_def=dg.in_process_executor,
+    config=QUIET_CONSOLE,
+    tags={FULL_REBUILD_TAG: "true"},
+    description="As nightly_refresh, but rebuilds every model and runs every check even when nothing is new since "
+    "the last publish (nightly_refresh then keeps the published file): after a change outside the pipeline's "
+    "view, or to see every check run again (`make run FULL=1`).",
 )
 render_council_reports = dg.define_asset_job(
     "render_council_reports",

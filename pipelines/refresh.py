@@ -1,4 +1,5 @@
-"""Command line (`make run`): run the nightly_refresh job now and print what it did.
+"""Command line (`make run`): run the nightly_refresh job now and print what it did; `--full`
+(`make run FULL=1`) runs full_rebuild instead, which rebuilds even when nothing is new.
 
 The run is started as the UI would start it (pipelines/launch.py): it appears on the job's page
 in the UI, and joins the run queue while `make ui` is up.
@@ -71,17 +72,25 @@ def main() -> int:
     from pipelines.launch import instance, launch  # after the settings check: loading the code builds resources
 
     warehouse = settings.warehouse_dir
-    run = launch("nightly_refresh")
+    job = "full_rebuild" if "--full" in sys.argv[1:] else "nightly_refresh"
+    run = launch(job)
     with instance() as inst:
-        checks = checks_not_passed(check_evaluations(inst, run.run_id))
+        evaluations = check_evaluations(inst, run.run_id)
+        checks = checks_not_passed(evaluations)
+        published = inst.get_records_for_run(run.run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION).records
     if run.status != DagsterRunStatus.SUCCESS:
-        print(f"\nnightly_refresh {run.status.value} (run {run.run_id}). See the run in the UI (`make ui`, Runs).",
+        print(f"\n{job} {run.status.value} (run {run.run_id}). See the run in the UI (`make ui`, Runs).",
               file=sys.stderr)
         print(checks, file=sys.stderr)
         print("The previously published BI file, if any, was left in place.", file=sys.stderr)
         print(f"dbt's own log of each step: {warehouse / 'dbt' / '<step>' / 'dbt.log'}", file=sys.stderr)
         return 1
-    print(f"\nnightly_refresh succeeded (run {run.run_id})")
+    print(f"\n{job} succeeded (run {run.run_id})")
+    if not any(r.event_log_entry.dagster_event.asset_key == dg.AssetKey("published_warehouse") for r in published):
+        print("Nothing new since the last publish (the same files, reference data, settings and code): nothing was "
+              "rebuilt or checked again, and the published file below stands. `make run FULL=1` rebuilds anyway.")
+        print(summary(str(warehouse / "jeugdzorg.duckdb")))
+        return 0
     print(checks)
     print(summary(str(warehouse / "jeugdzorg.duckdb")))
     print(f"dbt's own log of each step: {warehouse / 'dbt' / '<step>' / 'dbt.log'}")

@@ -135,6 +135,14 @@ CREATE TABLE IF NOT EXISTS {CARE_STOP_ROWS} ({_MESSAGE_COMMON}
     delivery_status VARCHAR,{_ROW_STATE}
 )
 """
+# what each published file was built from (assets/fingerprint.py)
+PUBLICATIONS_DDL = """
+CREATE TABLE IF NOT EXISTS registry.publications (
+    published_at TIMESTAMP NOT NULL,
+    run_id VARCHAR NOT NULL,
+    fingerprint VARCHAR NOT NULL
+)
+"""
 UPGRADES_DDL = "CREATE TABLE IF NOT EXISTS registry.upgrades (step VARCHAR PRIMARY KEY, applied_at TIMESTAMP)"
 CUT_PSEUDONYMS = "pseudonyms cut to 128 bits"
 
@@ -144,7 +152,7 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     for schema in SCHEMAS:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
     for ddl in (REGISTRY_DDL, DECLARATION_ROWS_DDL, SURVEY_ROWS_DDL, ALLOCATION_ROWS_DDL, CARE_START_ROWS_DDL,
-                CARE_STOP_ROWS_DDL):
+                CARE_STOP_ROWS_DDL, PUBLICATIONS_DDL):
         con.execute(ddl)
     upgrade(con)
 

@@ -25,16 +25,15 @@ LINES_SQL = """
 SELECT
     'D' || (l.i // {per_file}) AS declaratienummer,
     '1234' || lpad(CAST((l.i // {per_file}) % 10000 AS VARCHAR), 4, '0') AS aanbieder_agb,
-    ['0141','0147','0153','0158','0163','0164','0168','0173','0183','0189'][((l.i // {per_file}) % 10) + 1]
-        AS gemeentecode,
+    ['0141','0147','0153','0158','0163','0164','0168','0173','0183','0189'][({municipality}) + 1] AS gemeentecode,
     b.bsn,
     'R' || l.i AS referentienummer,
     '' AS vorig_referentienummer,
-    CAST(1000000 + l.i // 6 AS VARCHAR) AS toewijzingnummer,
+    CAST(1000000 + {allocation} AS VARCHAR) AS toewijzingnummer,
     '45' AS productcategorie,
     '45A01' AS productcode,
-    strftime(DATE '2024-01-01' + INTERVAL (l.i % 12) MONTH, '%Y-%m-%d') AS product_begindatum,
-    strftime(last_day(DATE '2024-01-01' + INTERVAL (l.i % 12) MONTH), '%Y-%m-%d') AS product_einddatum,
+    strftime(DATE '{first_month}' + INTERVAL ({month}) MONTH, '%Y-%m-%d') AS product_begindatum,
+    strftime(last_day(DATE '{first_month}' + INTERVAL ({month}) MONTH), '%Y-%m-%d') AS product_einddatum,
     CAST(1 + l.i % 12 AS VARCHAR) AS geleverd_volume,
     '04' AS eenheid,
     '9800' AS producttarief,
@@ -62,18 +61,35 @@ FROM ({lines_sql}) ORDER BY file_no
 """
 
 
+def history(years: int, per_file: int) -> dict[str, str]:
+    """`years` of monthly declarations ending in December 2024: line i in month i % (12 x years) and
+    in allocation i // 6, of the municipality its file is for."""
+    return {"first_month": f"{2025 - years}-01-01", "month": f"l.i % {12 * years}", "allocation": "l.i // 6",
+            "municipality": f"(l.i // {per_file}) % 10"}
+
+
+def next_month(lines: int, per_file: int) -> dict[str, str]:
+    """January 2025 for allocations of a history of `lines` lines in files of `per_file`, each at its
+    own municipality: a month of continuing care, so trajectories, flows and year-on-year figures change."""
+    allocation = f"((l.i * 7919) % {max(1, lines // 6)})"
+    return {"first_month": "2025-01-01", "month": "0", "allocation": allocation,
+            "municipality": f"(({allocation} * 6) // {per_file}) % 10"}
+
+
 def _connect(lines: int) -> tuple[duckdb.DuckDBPyConnection, int]:
     con = duckdb.connect()
     con.execute(POOL_SQL.format(pool=max(1000, lines // 8)))
     return con, con.execute("SELECT count(*) FROM bsns").fetchone()[0]
 
 
-def write_csv_files(out: Path, lines: int, per_file: int) -> list[Path]:
-    """`lines` clean lines in files of `per_file` lines (DuckDB's partitioned COPY, both cores)."""
+def write_csv_files(out: Path, lines: int, per_file: int, start: int = 0,
+                    dates: dict[str, str] | None = None) -> list[Path]:
+    """Lines `start` to `lines` in files of `per_file` lines (DuckDB's partitioned COPY, both cores)."""
     out.mkdir(parents=True, exist_ok=True)
     con, pool_size = _connect(lines)
-    con.execute(f"COPY ({LINES_SQL.format(start=0, lines=lines, per_file=per_file, pool_size=pool_size)}) "
-                f"TO '{out}' (FORMAT csv, HEADER, PARTITION_BY (file_no), OVERWRITE_OR_IGNORE)")
+    sql = LINES_SQL.format(start=start, lines=lines, per_file=per_file, pool_size=pool_size,
+                           **(dates or history(1, per_file)))
+    con.execute(f"COPY ({sql}) TO '{out}' (FORMAT csv, HEADER, PARTITION_BY (file_no), OVERWRITE_OR_IGNORE)")
     con.close()
     # flatten DuckDB's file_no=N/ folders into one drop folder
     files = []
@@ -93,7 +109,8 @@ def write_xml_files(out: Path, lines: int, per_file: int) -> int:
     files = 0
     for start in range(0, lines, chunk):
         sql = PRESTATIE_SQL.format(lines_sql=LINES_SQL.format(
-            start=start, lines=min(lines, start + chunk), per_file=per_file, pool_size=pool_size))
+            start=start, lines=min(lines, start + chunk), per_file=per_file, pool_size=pool_size,
+            **history(1, per_file)))
         files = _write_chunk(out, con.execute(sql), per_file, files)
     con.close()
     return files

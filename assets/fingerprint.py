@@ -1,0 +1,97 @@
+"""What a published file was built from, so that a night with nothing new rebuilds nothing.
+
+The marts are a function of the raw layer, the reference data, the settings and the code, and
+of nothing else: the same four give the same file. Their fingerprint is recorded when a file is
+published (registry.publications). A refresh that finds the same fingerprint, with that file
+still in place, has nothing to rebuild: dbt_staging yields no output, and Dagster skips every
+step after it, the checks and the publish included (a dbt asset's output is optional). The file
+the BI tools read stays the one these inputs produced.
+
+Rows enter and leave the raw layer only with a file (ingestion adds one, a retraction marks it),
+so the registry's rows and the raw tables' row counts stand for the raw rows without reading
+them; the reference tables are small and are read whole. A full rebuild (job full_rebuild,
+`make run FULL=1`) ignores the fingerprint.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from pathlib import Path
+
+import duckdb
+
+from pipelines.core.warehouse import Warehouse
+
+ROOT = Path(__file__).resolve().parents[1]
+CODE_DIRS = ("assets", "checks", "pipelines")
+CODE_SUFFIXES = {".py", ".sql", ".yml", ".yaml", ".csv", ".json", ".xsd"}
+# the Warehouse settings that do not shape the published file or a check's verdict
+NOT_AN_INPUT = {"pseudonym_key", "data_dir", "memory_limit", "threads", "lock_wait_seconds"}
+FULL_REBUILD_TAG = "jeugdzorg/full_rebuild"
+
+
+def code_version() -> str:
+    """A hash of every model, macro, check and asset file: new code is a reason to rebuild."""
+    digest = hashlib.sha256()
+    for folder in CODE_DIRS:
+        for path in sorted((ROOT / folder).rglob("*")):
+            if path.suffix in CODE_SUFFIXES and "target" not in path.relative_to(ROOT).parts and path.is_file():
+                digest.update(str(path.relative_to(ROOT)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _tables(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
+    return [t for (t,) in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = ? "
+        "ORDER BY table_name", [schema]).fetchall()]
+
+
+def data_version(con: duckdb.DuckDBPyConnection) -> str:
+    """The registry and reference tables row by row, and the raw tables' row counts."""
+    parts = []
+    for schema in ("registry", "ref"):
+        for table in _tables(con, schema):
+            if schema == "registry" and table == "publications":
+                continue
+            count, total = con.execute(f"SELECT count(*), sum(hash(t)) FROM {schema}.{table} AS t").fetchone()
+            parts.append(f"{schema}.{table}:{count}:{total}")
+    for table in _tables(con, "raw"):
+        parts.append(f"raw.{table}:{con.execute(f'SELECT count(*) FROM raw.{table}').fetchone()[0]}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def fingerprint(con: duckdb.DuckDBPyConnection, warehouse: Warehouse) -> str:
+    settings = {k: v for k, v in warehouse.model_dump().items() if k not in NOT_AN_INPUT}
+    return hashlib.sha256(f"{data_version(con)}|{code_version()}|{sorted(settings.items())}".encode()).hexdigest()
+
+
+def record_publication(con: duckdb.DuckDBPyConnection, warehouse: Warehouse, run_id: str) -> None:
+    """Called when a file has just been published from the current working file."""
+    con.execute("INSERT INTO registry.publications VALUES (current_timestamp, ?, ?)",
+                [run_id, fingerprint(con, warehouse)])
+
+
+def unchanged_since_publication(con: duckdb.DuckDBPyConnection, warehouse: Warehouse) -> tuple[str, str] | None:
+    """(published_at, run_id) of the published file when it was built from exactly the inputs there
+    are now; None when anything changed, or the file is gone."""
+    if not warehouse.published_db.exists():
+        return None
+    last = con.execute("SELECT strftime(published_at, '%Y-%m-%d %H:%M:%S'), run_id, fingerprint "
+                       "FROM registry.publications ORDER BY published_at DESC LIMIT 1").fetchone()
+    if last is None or last[2] != fingerprint(con, warehouse):
+        return None
+    return last[0], last[1]
+
+
+class _SkippedStepsHaveNoChecks(logging.Filter):
+    """Dagster warns, on the terminal only, for every blocking check of a step that yielded nothing,
+    although the steps it would gate are skipped too. Every step of this project that runs yields
+    all its checks, so the warning only ever describes a night with nothing new: noise, dropped."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "emitted no result in step" not in record.getMessage()
+
+
+logging.getLogger("dagster._core.execution.plan.active").addFilter(_SkippedStepsHaveNoChecks())
