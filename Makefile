@@ -59,8 +59,9 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 
+# make bench NATIONAL=1: five national years (50 million lines; about 15 GB of disk) instead of 10 million
 bench: install
-	$(BIN)/python -m tests.bench.run_bench --work $(CURDIR)/bench_data
+	$(BIN)/python -m tests.bench.run_bench --work $(CURDIR)/bench_data $(if $(NATIONAL),--national,)
 
 clean:
 	rm -rf $(VENV) $(DAGSTER_HOME) data/warehouse/*.duckdb* data/docs assets/dbt/target assets/dbt/logs

@@ -30,9 +30,12 @@ price AS (
     SELECT
         cur.municipality_code,
         cur.year,
-        sum((cur.net_eur / cur.units - prev.net_eur / prev.units)::DOUBLE * (cur.units + prev.units) / 2)
-            AS price_effect,
-        sum((prev.net_eur / prev.units)::DOUBLE * (cur.units + prev.units) / 2) AS price_base
+        -- each code's term in micro-euros, summed as DECIMAL: a sum of DOUBLEs depends on the order
+        -- the threads add them, and could put a cent on either side of a half from one run to the next
+        sum(round((cur.net_eur / cur.units - prev.net_eur / prev.units)::DOUBLE * (cur.units + prev.units) / 2, 6)
+            ::DECIMAL(38, 6)) AS price_effect,
+        sum(round((prev.net_eur / prev.units)::DOUBLE * (cur.units + prev.units) / 2, 6)::DECIMAL(38, 6))
+            AS price_base
     FROM per_code AS cur
     JOIN per_code AS prev
         ON prev.municipality_code = cur.municipality_code AND prev.year = cur.year - 1
