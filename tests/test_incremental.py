@@ -156,3 +156,69 @@ def test_the_nightly_warehouse_holds_what_a_full_rebuild_holds(nights, file, sch
     assert sorted(nightly) == sorted(full)
     assert len(nightly) >= 10
     assert [t for t in nightly if nightly[t] != full[t]] == []
+
+
+# monthly_flows as it was first written: every trajectory in every month it spans, counted there. The
+# model now counts where spans open and close (it must scale to national data); this is its oracle.
+MONTH_BY_MONTH_FLOWS = """
+WITH bounds AS (
+    SELECT min(service_month) AS first_month, date_trunc('month', max(period_end)) AS last_month
+    FROM staging.declaration_lines
+),
+months AS (
+    SELECT t.municipality_code, m.month::DATE AS month, last_day(m.month)::DATE AS month_end
+    FROM (SELECT DISTINCT municipality_code FROM staging.trajectories) AS t
+    CROSS JOIN bounds AS b
+    CROSS JOIN generate_series(b.first_month, b.last_month, INTERVAL 1 MONTH) AS m(month)
+),
+spans AS (
+    SELECT m.municipality_code, m.month, t.client_pseudonym, t.surveyed,
+        date_trunc('month', t.start_date) = m.month AS started,
+        t.ended AND date_trunc('month', t.end_date) = m.month AS ended,
+        t.start_date <= m.month_end AND (NOT t.ended OR t.end_date > m.month_end) AS running,
+        date_diff('day', t.start_date, m.month_end) AS days
+    FROM months AS m
+    JOIN staging.trajectories AS t
+        ON t.municipality_code = m.municipality_code AND t.start_date <= m.month_end
+       AND (NOT t.ended OR t.end_date >= m.month)
+)
+SELECT municipality_code, month,
+    count(*) FILTER (WHERE started)::BIGINT, count(*) FILTER (WHERE ended)::BIGINT,
+    count(*) FILTER (WHERE running)::BIGINT, count(*) FILTER (WHERE running AND days >= 365)::BIGINT,
+    count(*) FILTER (WHERE running AND days >= 730)::BIGINT,
+    count(*) FILTER (WHERE running AND days >= 365 AND NOT surveyed)::BIGINT,
+    coalesce(sum(days) FILTER (WHERE running), 0)::BIGINT, count(DISTINCT client_pseudonym)::BIGINT
+FROM spans GROUP BY ALL ORDER BY ALL
+"""
+
+
+# (client, start, end, ended, surveyed): two overlapping trajectories of one client, one of them still
+# running; adjoining ones; one that ends in the month it starts; one whose end lies before its start;
+# one from before the first declared month; one that reaches 12 and 24 months at a month's end;
+# one marked ended without an end date; one without a start
+PLANTED = [("P1", "2023-01-10", "2023-06-20", True, True), ("P1", "2023-03-05", None, False, False),
+           ("P2", "2023-01-01", "2023-02-10", True, False), ("P2", "2023-03-01", "2023-04-01", True, False),
+           ("P3", "2023-04-15", "2023-04-28", True, False), ("P4", "2023-05-10", "2023-03-01", True, False),
+           ("P5", "2015-01-01", "2021-02-15", True, True), ("P6", "2022-02-28", None, False, False),
+           ("P6", "2022-03-01", "2024-03-01", True, False), ("P7", "2023-02-01", None, True, False),
+           ("P8", None, "2023-02-01", True, False)]
+
+
+def test_monthly_flows_equal_the_month_by_month_definition(nights, tmp_path):
+    """The model as dbt compiled it, on the demo's trajectories plus the planted ones, against the oracle."""
+    working = nights["full_wh"].working_db
+    copy = tmp_path / working.name  # the same name: the compiled SQL names its catalog after the file
+    shutil.copy(working, copy)
+    compiled = next((working.parent / "dbt" / "dbt_staging" / "compiled").rglob("monthly_flows.sql")).read_text()
+    with duckdb.connect(str(copy)) as con:
+        municipality = con.execute("SELECT min(municipality_code) FROM staging.trajectories").fetchone()[0]
+        for n, (client, start, end, ended, surveyed) in enumerate(PLANTED):
+            con.execute("INSERT INTO staging.trajectories (municipality_code, allocation_number, client_pseudonym, "
+                        "start_date, end_date, ended, surveyed) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        [municipality, f"PLANTED{n}", client, start, end, ended, surveyed])
+        model = con.execute(f"SELECT * FROM ({compiled}) ORDER BY ALL").fetchall()
+        oracle = con.execute(MONTH_BY_MONTH_FLOWS).fetchall()
+        built = con.execute("SELECT * FROM staging.monthly_flows ORDER BY ALL").fetchall()
+    assert len(model) > 100
+    assert model != built  # the planted trajectories count
+    assert model == oracle

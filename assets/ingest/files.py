@@ -2,11 +2,16 @@
 
 A file is known by its SHA-256. Dropping the same bytes again (under any name) is recorded once
 as `already_loaded` and changes nothing else; a run that meets only known files does nothing.
+A file still under the name, size and modification time it was registered with is taken as
+known without hashing it again: five years of national declarations are 5 GB, and hashing them
+every night was most of a night with nothing new (`make`, rsync and backup tools trust the same
+signs; a file rewritten in place keeps neither its time nor, mostly, its size).
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +26,7 @@ class RawFile:
     source_file: str  # path relative to raw/, as shown to users
     sha256: str
     size: int
+    modified_ns: int
 
 
 def sha256_of(path: Path) -> str:
@@ -47,6 +53,8 @@ def plan_new_files(con: duckdb.DuckDBPyConnection, raw_dir: Path, kind: str,
     `already_loaded`, pointing at the earlier file, and is not read again.
     """
     known_pairs = set(con.execute("SELECT source_file, sha256 FROM registry.files").fetchall())
+    unchanged = set(con.execute("SELECT source_file, size_bytes, modified_ns FROM registry.files "
+                                "WHERE modified_ns IS NOT NULL").fetchall())
     first_by_sha = dict(con.execute(
         "SELECT sha256, arg_min(source_file, file_id) FROM registry.files GROUP BY sha256").fetchall())
     next_id = next_file_id(con)
@@ -54,28 +62,33 @@ def plan_new_files(con: duckdb.DuckDBPyConnection, raw_dir: Path, kind: str,
     redrops = 0
     for path in discover(raw_dir / kind, suffixes):
         source = f"{kind}/{path.name}"
+        stat = path.stat()
+        if (source, stat.st_size, stat.st_mtime_ns) in unchanged:
+            continue
         sha = sha256_of(path)
         if (source, sha) in known_pairs:
             continue
         if sha in first_by_sha:
             register(con, next_id, source, sha, kind, "already_loaded",
-                     f"same content as {first_by_sha[sha]}; not read again")
+                     f"same content as {first_by_sha[sha]}; not read again", stat=stat)
             redrops += 1
         else:
             first_by_sha[sha] = source
-            new_files.append(RawFile(next_id, path, source, sha, path.stat().st_size))
+            new_files.append(RawFile(next_id, path, source, sha, stat.st_size, stat.st_mtime_ns))
         known_pairs.add((source, sha))
         next_id += 1
     return new_files, redrops
 
 
 def register(con: duckdb.DuckDBPyConnection, file_id: int, source_file: str, sha256: str, kind: str, status: str,
-             message: str | None = None, rows: int = 0) -> None:
-    """Add a registry row; `rows` is for files loaded whole (reference), read = loaded."""
+             message: str | None = None, rows: int = 0, stat: os.stat_result | None = None) -> None:
+    """Add a registry row; `rows` is for files loaded whole (reference), read = loaded; `stat` lets
+    the next run know the file unchanged without hashing it."""
     con.execute(
         "INSERT INTO registry.files (file_id, source_file, sha256, kind, status, rows_read, rows_loaded, message, "
-        "ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, now())",
-        [file_id, source_file, sha256, kind, status, rows, rows, message],
+        "ingested_at, size_bytes, modified_ns) VALUES (?, ?, ?, ?, ?, ?, ?, ?, now(), ?, ?)",
+        [file_id, source_file, sha256, kind, status, rows, rows, message, stat and stat.st_size,
+         stat and stat.st_mtime_ns],
     )
 
 
@@ -83,11 +96,13 @@ def register_run(con: duckdb.DuckDBPyConnection, files: list[RawFile], kind: str
     """Register every file of a run, rejected with its reason or loaded, in one statement: a run of
     ten thousand one-message files would otherwise spend most of a second on single inserts."""
     con.execute(
-        "INSERT INTO registry.files (file_id, source_file, sha256, kind, status, message, ingested_at) "
-        "SELECT unnest($ids), unnest($names), unnest($shas), $kind, unnest($statuses), unnest($messages), now()",
+        "INSERT INTO registry.files (file_id, source_file, sha256, kind, status, message, ingested_at, size_bytes, "
+        "modified_ns) SELECT unnest($ids), unnest($names), unnest($shas), $kind, unnest($statuses), "
+        "unnest($messages), now(), unnest($sizes), unnest($modified)",
         {"ids": [f.file_id for f in files], "names": [f.source_file for f in files], "shas": [f.sha256 for f in files],
          "kind": kind, "statuses": ["rejected" if f.file_id in rejected else "loaded" for f in files],
-         "messages": [rejected.get(f.file_id) for f in files]})
+         "messages": [rejected.get(f.file_id) for f in files], "sizes": [f.size for f in files],
+         "modified": [f.modified_ns for f in files]})
 
 
 def set_rows_read(con: duckdb.DuckDBPyConnection, read: dict[int, int]) -> None:

@@ -32,7 +32,9 @@ CREATE TABLE IF NOT EXISTS registry.files (
     message VARCHAR,
     ingested_at TIMESTAMP NOT NULL,
     rows_retracted BIGINT NOT NULL DEFAULT 0,
-    retracted_at TIMESTAMP
+    retracted_at TIMESTAMP,
+    size_bytes BIGINT,
+    modified_ns BIGINT
 )
 """
 
@@ -175,6 +177,9 @@ def upgrade(con: duckdb.DuckDBPyConnection) -> None:
     # retraction (assets/ingest/retract.py) came after the registry
     con.execute("ALTER TABLE registry.files ADD COLUMN IF NOT EXISTS rows_retracted BIGINT DEFAULT 0")
     con.execute("ALTER TABLE registry.files ADD COLUMN IF NOT EXISTS retracted_at TIMESTAMP")
+    # a file's size and modification time, so an unchanged file is not hashed again (assets/ingest/files.py)
+    con.execute("ALTER TABLE registry.files ADD COLUMN IF NOT EXISTS size_bytes BIGINT")
+    con.execute("ALTER TABLE registry.files ADD COLUMN IF NOT EXISTS modified_ns BIGINT")
     if con.execute("SELECT count(*) FROM registry.upgrades WHERE step = ?", [CUT_PSEUDONYMS]).fetchone()[0]:
         return
     con.execute("BEGIN")
