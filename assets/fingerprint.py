@@ -16,6 +16,7 @@ them; the reference tables are small and are read whole. A full rebuild (job ful
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import logging
 from pathlib import Path
 
@@ -29,11 +30,15 @@ CODE_SUFFIXES = {".py", ".sql", ".yml", ".yaml", ".csv", ".json", ".xsd"}
 # the Warehouse settings that do not shape the published file or a check's verdict
 NOT_AN_INPUT = {"pseudonym_key", "data_dir", "memory_limit", "threads", "lock_wait_seconds"}
 FULL_REBUILD_TAG = "jeugdzorg/full_rebuild"
+ENGINES = ("jeugdzorg-monitor", "duckdb", "dbt-core", "dbt-duckdb", "great-expectations")
 
 
 def code_version() -> str:
-    """A hash of every model, macro, check and asset file: new code is a reason to rebuild."""
+    """A hash of every model, macro, check and asset file and of the versions of the engines that
+    run them: new code, or a new DuckDB or dbt, is a reason to rebuild."""
     digest = hashlib.sha256()
+    for package in ENGINES:
+        digest.update(f"{package}=={importlib.metadata.version(package)}".encode())
     for folder in CODE_DIRS:
         for path in sorted((ROOT / folder).rglob("*")):
             if path.suffix in CODE_SUFFIXES and "target" not in path.relative_to(ROOT).parts and path.is_file():
