@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import logging
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -68,14 +69,21 @@ def data_version(con: duckdb.DuckDBPyConnection) -> str:
 
 
 def fingerprint(con: duckdb.DuckDBPyConnection, warehouse: Warehouse) -> str:
+    """The inputs, and this month: the check published_data_is_recent measures the data's age
+    against today, so a month without deliveries must still rebuild and let it speak."""
     settings = {k: v for k, v in warehouse.model_dump().items() if k not in NOT_AN_INPUT}
-    return hashlib.sha256(f"{data_version(con)}|{code_version()}|{sorted(settings.items())}".encode()).hexdigest()
+    month = date.today().strftime("%Y-%m")
+    return hashlib.sha256(f"{data_version(con)}|{code_version()}|{sorted(settings.items())}|{month}".encode()
+                          ).hexdigest()
 
 
-def record_publication(con: duckdb.DuckDBPyConnection, warehouse: Warehouse, run_id: str) -> None:
-    """Called when a file has just been published from the current working file."""
-    con.execute("INSERT INTO registry.publications VALUES (current_timestamp, ?, ?)",
-                [run_id, fingerprint(con, warehouse)])
+def record_publication(con: duckdb.DuckDBPyConnection, warehouse: Warehouse, run_id: str, complete: bool) -> None:
+    """Called when a file has just been published from the current working file. Only a run that
+    rebuilt every model may vouch for the whole file: after a partial one (a sensor's run for one
+    kind of file, a hand-picked selection in the UI) some marts may predate a change, so its row
+    matches no fingerprint and the next night rebuilds everything."""
+    print_ = fingerprint(con, warehouse) if complete else f"partial publication, run {run_id}"
+    con.execute("INSERT INTO registry.publications VALUES (current_timestamp, ?, ?)", [run_id, print_])
 
 
 def unchanged_since_publication(con: duckdb.DuckDBPyConnection, warehouse: Warehouse) -> tuple[str, str] | None:

@@ -215,7 +215,9 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: Warehouse)
     with warehouse.connect() as con:
         through = data_through(con)
         os.replace(candidate, target)
-        record_publication(con, warehouse, context.run_id)
+        built = {r.event_log_entry.dagster_event.asset_key for r in context.instance.get_records_for_run(
+            context.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION, limit=100_000).records}
+        record_publication(con, warehouse, context.run_id, complete={dg.AssetKey(m) for m in MODELS} <= built)
     context.log.info(f"published {len(counts)} tables to {target}; data through {through['data_through'].value}")
     md = "| table | rows |\n|---|---|\n" + "".join(f"| marts.{t} | {n:,} |\n" for t, n in counts.items())
     return dg.MaterializeResult(metadata={

@@ -130,6 +130,10 @@ def test_each_night_with_new_files_publishes_and_a_night_without_keeps_the_file(
     assert not materialized(nights["third"]) & {"trajectories", "cost_by_municipality_year"}
     assert not materialized(nights["third"]) & {"published_warehouse", "publication_candidate"}
     assert nights["wh"].published_db.stat().st_mtime_ns == nights["published_at"]
+    # the night confirmed the file current: what the freshness check on it reads
+    observed = [e for e in nights["third"].all_events if e.event_type_value == "ASSET_OBSERVATION"
+                and e.asset_key == dg.AssetKey("published_warehouse")]
+    assert len(observed) == 1
     with duckdb.connect(str(nights["wh"].working_db), read_only=True) as con:
         statuses = dict(con.execute("SELECT source_file, status FROM registry.files "
                                     "WHERE source_file LIKE '%_resent.csv' OR source_file LIKE '%_late_credit.csv'"
@@ -195,13 +199,16 @@ FROM spans GROUP BY ALL ORDER BY ALL
 # (client, start, end, ended, surveyed): two overlapping trajectories of one client, one of them still
 # running; adjoining ones; one that ends in the month it starts; one whose end lies before its start;
 # one from before the first declared month; one that reaches 12 and 24 months at a month's end;
-# one marked ended without an end date; one without a start
+# one marked ended without an end date; one without a start; one client's spans that tie in their
+# months, with a gap before two more; a trajectory without a client
 PLANTED = [("P1", "2023-01-10", "2023-06-20", True, True), ("P1", "2023-03-05", None, False, False),
            ("P2", "2023-01-01", "2023-02-10", True, False), ("P2", "2023-03-01", "2023-04-01", True, False),
            ("P3", "2023-04-15", "2023-04-28", True, False), ("P4", "2023-05-10", "2023-03-01", True, False),
            ("P5", "2015-01-01", "2021-02-15", True, True), ("P6", "2022-02-28", None, False, False),
            ("P6", "2022-03-01", "2024-03-01", True, False), ("P7", "2023-02-01", None, True, False),
-           ("P8", None, "2023-02-01", True, False)]
+           ("P8", None, "2023-02-01", True, False), ("P9", "2023-01-05", "2023-03-20", True, False),
+           ("P9", "2023-01-15", "2023-03-01", True, False), ("P9", "2023-06-01", None, False, False),
+           ("P9", "2023-06-10", None, False, False), (None, "2023-02-01", None, False, False)]
 
 
 def test_monthly_flows_equal_the_month_by_month_definition(nights, tmp_path):

@@ -67,6 +67,9 @@ def plan_new_files(con: duckdb.DuckDBPyConnection, raw_dir: Path, kind: str,
             continue
         sha = sha256_of(path)
         if (source, sha) in known_pairs:
+            # registered before files kept their size and time, or touched since: remember them now
+            con.execute("UPDATE registry.files SET size_bytes = ?, modified_ns = ? WHERE source_file = ? "
+                        "AND sha256 = ?", [stat.st_size, stat.st_mtime_ns, source, sha])
             continue
         if sha in first_by_sha:
             register(con, next_id, source, sha, kind, "already_loaded",

@@ -21,6 +21,7 @@ spells AS (
     -- for at least 12 and 24 months at the month's end (a day count: 365 and 730 days)
     SELECT
         municipality_code,
+        allocation_number,
         client_pseudonym,
         surveyed,
         ended,
@@ -38,16 +39,21 @@ client_spells AS (
     SELECT municipality_code, min(in_from) AS in_from,
            CASE WHEN bool_and(in_to IS NOT NULL) THEN max(in_to) END AS in_to
     FROM (
+        -- both windows order the spans the same way, to the allocation: with a tie left open the two
+        -- sorts could disagree, and a span would join the wrong spell
         SELECT *, sum(opens) OVER (PARTITION BY municipality_code, client_pseudonym
-                                   ORDER BY in_from, in_to NULLS LAST ROWS UNBOUNDED PRECEDING) AS spell
+                                   ORDER BY in_from, in_to NULLS LAST, allocation_number
+                                   ROWS UNBOUNDED PRECEDING) AS spell
         FROM (
             SELECT
                 municipality_code,
+                allocation_number,
                 client_pseudonym,
                 in_from,
                 in_to,
                 CASE WHEN in_from <= max(coalesce(in_to, DATE '9999-12-01') + INTERVAL 1 MONTH) OVER (
-                         PARTITION BY municipality_code, client_pseudonym ORDER BY in_from, in_to NULLS LAST
+                         PARTITION BY municipality_code, client_pseudonym
+                         ORDER BY in_from, in_to NULLS LAST, allocation_number
                          ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) THEN 0 ELSE 1 END AS opens
             FROM spells
             WHERE client_pseudonym IS NOT NULL
