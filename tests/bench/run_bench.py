@@ -165,8 +165,10 @@ def refresh_figures(work: Path, lines: int, per_file: int, years: int) -> None:
     print(f"no-op refresh (nothing new): {noop['seconds']:.1f}s (target: at most 5s); "
           + ", ".join(f"{k} {v:.1f}s" for k, v in noop["steps"].items()))
     month = lines // (12 * years)
-    write_csv_files(work / "csv/raw/declarations", lines + month, per_file, start=lines,
-                    dates=next_month(lines, per_file))
+    # written aside and renamed: its file numbers continue the history's and could share the last one's name
+    for path in write_csv_files(work / "next_month", lines + month, per_file, start=lines,
+                                dates=next_month(lines, per_file)):
+        path.rename(work / "csv/raw/declarations" / f"next_month_{path.name}")
     share = bare["seconds"] * month / lines
     new = run_phase(work, "next")
     print(f"new month ({new['lines'] - refresh['lines']:,} lines of January {2025}): {new['seconds']:.1f}s "
