@@ -146,6 +146,13 @@ def primary_suppressions(con: duckdb.DuckDBPyConnection, catalog: str) -> int:
                for t in tables)
 
 
+def materialized_in_run(instance: dg.DagsterInstance, run_id: str) -> set[dg.AssetKey]:
+    """The assets a run has materialized so far."""
+    records = instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION,
+                                           limit=100_000).records
+    return {r.event_log_entry.dagster_event.asset_key for r in records}
+
+
 def recoverable_cells(path: str) -> pd.DataFrame:
     """The attacker on a file: every suppressed cell it can work back (none, for a publishable file)."""
     with duckdb.connect() as con:
@@ -215,8 +222,7 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: Warehouse)
     with warehouse.connect() as con:
         through = data_through(con)
         os.replace(candidate, target)
-        built = {r.event_log_entry.dagster_event.asset_key for r in context.instance.get_records_for_run(
-            context.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION, limit=100_000).records}
+        built = materialized_in_run(context.instance, context.run_id)
         record_publication(con, warehouse, context.run_id, complete={dg.AssetKey(m) for m in MODELS} <= built)
     context.log.info(f"published {len(counts)} tables to {target}; data through {through['data_through'].value}")
     md = "| table | rows |\n|---|---|\n" + "".join(f"| marts.{t} | {n:,} |\n" for t, n in counts.items())

@@ -69,15 +69,16 @@ def main() -> int:
     except SettingsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    from pipelines.launch import instance, launch  # after the settings check: loading the code builds resources
+    # after the settings check: loading the code builds resources
+    from assets.publish import materialized_in_run
+    from pipelines.launch import instance, launch
 
     warehouse = settings.warehouse_dir
     job = "full_rebuild" if "--full" in sys.argv[1:] else "nightly_refresh"
     run = launch(job)
     with instance() as inst:
-        evaluations = check_evaluations(inst, run.run_id)
-        checks = checks_not_passed(evaluations)
-        published = inst.get_records_for_run(run.run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION).records
+        checks = checks_not_passed(check_evaluations(inst, run.run_id))
+        published = dg.AssetKey("published_warehouse") in materialized_in_run(inst, run.run_id)
     if run.status != DagsterRunStatus.SUCCESS:
         print(f"\n{job} {run.status.value} (run {run.run_id}). See the run in the UI (`make ui`, Runs).",
               file=sys.stderr)
@@ -86,7 +87,7 @@ def main() -> int:
         print(f"dbt's own log of each step: {warehouse / 'dbt' / '<step>' / 'dbt.log'}", file=sys.stderr)
         return 1
     print(f"\n{job} succeeded (run {run.run_id})")
-    if not any(r.event_log_entry.dagster_event.asset_key == dg.AssetKey("published_warehouse") for r in published):
+    if not published:
         print("Nothing new since the last publish (the same files, reference data, settings and code): nothing was "
               "rebuilt or checked again, and the published file below stands. `make run FULL=1` rebuilds anyway.")
         print(summary(str(warehouse / "jeugdzorg.duckdb")))

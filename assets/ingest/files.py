@@ -60,6 +60,7 @@ def plan_new_files(con: duckdb.DuckDBPyConnection, raw_dir: Path, kind: str,
     next_id = next_file_id(con)
     new_files: list[RawFile] = []
     redrops = 0
+    restat: list[tuple[str, str, int, int]] = []
     for path in discover(raw_dir / kind, suffixes):
         source = f"{kind}/{path.name}"
         stat = path.stat()
@@ -68,8 +69,7 @@ def plan_new_files(con: duckdb.DuckDBPyConnection, raw_dir: Path, kind: str,
         sha = sha256_of(path)
         if (source, sha) in known_pairs:
             # registered before files kept their size and time, or touched since: remember them now
-            con.execute("UPDATE registry.files SET size_bytes = ?, modified_ns = ? WHERE source_file = ? "
-                        "AND sha256 = ?", [stat.st_size, stat.st_mtime_ns, source, sha])
+            restat.append((source, sha, stat.st_size, stat.st_mtime_ns))
             continue
         if sha in first_by_sha:
             register(con, next_id, source, sha, kind, "already_loaded",
@@ -80,6 +80,12 @@ def plan_new_files(con: duckdb.DuckDBPyConnection, raw_dir: Path, kind: str,
             new_files.append(RawFile(next_id, path, source, sha, stat.st_size, stat.st_mtime_ns))
         known_pairs.add((source, sha))
         next_id += 1
+    if restat:
+        con.execute("UPDATE registry.files AS f SET size_bytes = s.size, modified_ns = s.modified FROM "
+                    "(SELECT unnest($names) AS name, unnest($shas) AS sha, unnest($sizes) AS size, "
+                    "unnest($modified) AS modified) AS s WHERE f.source_file = s.name AND f.sha256 = s.sha",
+                    {"names": [r[0] for r in restat], "shas": [r[1] for r in restat],
+                     "sizes": [r[2] for r in restat], "modified": [r[3] for r in restat]})
     return new_files, redrops
 
 
