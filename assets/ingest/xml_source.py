@@ -1,10 +1,14 @@
-"""Stream an untrusted iJw message (JW323, JW301, JW305, JW307) into rows of text, validating
-against its XSD as it goes.
+"""Read an untrusted iJw message (JW323, JW301, JW305, JW307) into rows of text, validated
+against its XSD.
 
-lxml validates while it parses (no DOM of the whole file), entities are never resolved, no DTD
-or network is touched, and a DOCTYPE is refused outright: iJw messages never carry one, so a
-file that does is either broken or an entity attack. A file counts only if it parses and
-validates to the end; otherwise it is rejected with the parser's message.
+A message of up to TREE_MAX_BYTES (a provider's monthly file is usually a few MB) is parsed whole,
+validated, and then walked: lxml validates a whole tree at about twice the speed of validating
+while it parses. A larger one is validated while it is parsed, as a stream, so its size never
+becomes memory. Both walks see the same "end" events and share one loop, so they yield the same
+rows. Entities are never resolved, no DTD or network is touched, and a DOCTYPE is refused
+outright: iJw messages never carry one, so a file that does is either broken or an entity attack.
+A file counts only if it parses and validates to the end; otherwise it is rejected with the
+parser's message.
 
 Only the elements a message's spec names are read. Names, addresses, contact details and the
 birth date never leave this module: the birth date is turned into the age in whole years at the
@@ -13,6 +17,8 @@ record's start date here, and only that age is returned.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -25,6 +31,10 @@ from pipelines.core.reference_data import XSD_DIR
 
 IJW = "{http://www.istandaarden.nl/ijw/3_2/basisschema/schema}"
 SNIFF_BYTES = 64 * 1024
+# Measured on JW323 files (2026-12-04): whole-tree validation parses a 3.6 MB file 25 % faster than
+# the stream, an 8 MB one 10 %, and a 16 MB one no faster; the tree costs about six times the
+# file in memory, in each of the two worker processes.
+TREE_MAX_BYTES = 8 * 1024**2
 
 
 @dataclass(frozen=True)
@@ -47,6 +57,22 @@ class MessageSpec:
         """The text columns a row carries, in order: header, client, record."""
         client = ("bsn", "age_at_start", "geslacht") if self.age_from else ("bsn",)
         return (*self.header.values(), *self.ids.values(), *client, *self.fields.values())
+
+
+def _safe_parser() -> etree.XMLParser:
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+                           remove_comments=True)
+
+
+def _end_events(path: str, message: str, tags: tuple[str, ...]) -> Iterator[tuple[str, etree._Element]]:
+    """The "end" events of the elements named in `tags`, from a validated message: a small file as a
+    tree validated whole, a large one as a stream validated as it goes (see the module's docstring)."""
+    if os.path.getsize(path) <= TREE_MAX_BYTES:
+        tree = etree.parse(path, _safe_parser())
+        _schema(message).assertValid(tree)
+        return etree.iterwalk(tree, events=("end",), tag=tags)
+    return etree.iterparse(path, events=("end",), tag=tags, schema=_schema(message), resolve_entities=False,
+                           no_network=True, load_dtd=False, huge_tree=False, remove_comments=True)
 
 
 @lru_cache(maxsize=8)
@@ -86,9 +112,7 @@ def parse_message(path: str, spec: MessageSpec) -> tuple[dict[str, list] | None,
     tags = (*header_tags, f"{ns}Bsn", f"{ns}Geboortedatum", f"{ns}Geslacht", record_tag, client_tag, root_tag)
     complete = False
     try:
-        for _, el in etree.iterparse(path, events=("end",), tag=tags, schema=_schema(spec.message),
-                                     resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
-                                     remove_comments=True):
+        for _, el in _end_events(path, spec.message, tags):
             tag = el.tag
             if tag == record_tag:
                 position += 1
