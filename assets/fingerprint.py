@@ -83,7 +83,11 @@ def record_publication(con: duckdb.DuckDBPyConnection, warehouse: Warehouse, run
     kind of file, a hand-picked selection in the UI) some marts may predate a change, so its row
     matches no fingerprint and the next night rebuilds everything."""
     print_ = fingerprint(con, warehouse) if complete else f"partial publication, run {run_id}"
-    con.execute("INSERT INTO registry.publications VALUES (current_timestamp, ?, ?)", [run_id, print_])
+    con.execute("""
+        INSERT INTO registry.publications BY NAME
+        SELECT current_timestamp AS published_at, ? AS run_id, ? AS fingerprint, ? AS code_version,
+               max(file_id) AS files_through, count(*) FILTER (WHERE status = 'retracted') AS files_retracted
+        FROM registry.files""", [run_id, print_, code_version()])
 
 
 def unchanged_since_publication(con: duckdb.DuckDBPyConnection, warehouse: Warehouse) -> tuple[str, str] | None:

@@ -8,12 +8,14 @@ import dagster as dg
 import duckdb
 import pandas as pd
 
+from assets.fingerprint import FULL_REBUILD_TAG
 from assets.ingest.assets import reference_data
 from assets.ingest.redact import redact
 from checks.gx_runner import Finding, findings_markdown, run_suite
 from checks.gx_suites import REFERENCE_SUITES, declaration_lines_suite, outcome_responses_suite
 from checks.metadata import EXAMPLE_ROWS, examples_md
-from checks.sql_rules import no_bsn, unique_key
+from checks.scope import Scope, judged_rows, rows_to_judge
+from checks.sql_rules import no_bsn, nulls_and_ranges, unique_key
 from pipelines.core.warehouse import Warehouse
 
 # What a person does about a staged row that breaks the contract: the row rules let it through,
@@ -24,9 +26,12 @@ WHAT_TO_DO = ("The rows under offending_rows passed the row rules but break the 
               "in the UI). The next run publishes again.")
 
 
-def _result(findings: list[Finding], offending: pd.DataFrame | None = None) -> dg.AssetCheckResult:
+def _result(findings: list[Finding], offending: pd.DataFrame | None = None,
+            scope: Scope | None = None) -> dg.AssetCheckResult:
     failed = [f for f in findings if not f.passed]
     metadata = {
+        **({"rows_judged": dg.MetadataValue.text(scope.reason),
+            "rows_judged_in_full": findings[0].total_rows} if scope else {}),
         "checks_evaluated": len(findings),
         "checks_failed": len(failed),
         "unexpected_rows": sum(f.unexpected_rows for f in failed),
@@ -65,27 +70,43 @@ def offending_rows(con: duckdb.DuckDBPyConnection, table: str, failed: list[Find
     return rows
 
 
-def _staged(warehouse: Warehouse, table: str, suite) -> dg.AssetCheckResult:
+def _full_rebuild(context: dg.AssetCheckExecutionContext) -> bool:
+    return context.run.tags.get(FULL_REBUILD_TAG) == "true"
+
+
+def judge_staged(warehouse: Warehouse, table: str, suite, full_rebuild: bool) -> dg.AssetCheckResult:
+    """The suite and the SQL rules over the rows checks/scope.py picks: the new rows in full and the
+    rows judged before by the suite's null and range rules; or every row in full."""
     columns, expectations = suite()
     with warehouse.connect() as con:
-        findings = run_suite(con, table, columns, expectations)
-        findings += [unique_key(con, table), no_bsn(con, table)]
+        scope = rows_to_judge(con, full_rebuild)
+        judged = judged_rows(con, table, scope)
+        findings = run_suite(con, judged, columns, expectations)
+        findings += [unique_key(con, table, None if scope.everything else judged),
+                     no_bsn(con, table, None if scope.everything else judged)]
+        if not scope.everything:
+            findings.append(nulls_and_ranges(con, judged_rows(con, table, scope, before=True), expectations))
         offending = offending_rows(con, table, [f for f in findings if not f.passed])
-    return _result(findings, offending)
+    return _result(findings, offending, scope)
 
 
 @dg.asset_check(asset="declaration_lines", blocking=True,
                 description="GX suite (schema, not-null keys, iJw code lists, dates since 2015, amounts, pseudonym "
-                "format) plus unique (provider, referentienummer) and no raw BSN, over every row.")
-def declaration_lines_meet_contract(warehouse: Warehouse) -> dg.AssetCheckResult:
-    return _staged(warehouse, "staging.declaration_lines", declaration_lines_suite)
+                "format) plus unique (provider, referentienummer) and no raw BSN, over the rows new since the last "
+                "publish, and the null and range rules over every row (every row in full when the code changed, a "
+                "file was retracted or the run is a full rebuild: checks/scope.py).")
+def declaration_lines_meet_contract(context: dg.AssetCheckExecutionContext,
+                                    warehouse: Warehouse) -> dg.AssetCheckResult:
+    return judge_staged(warehouse, "staging.declaration_lines", declaration_lines_suite, _full_rebuild(context))
 
 
 @dg.asset_check(asset="outcome_responses", blocking=True,
                 description="GX suite (schema, keys, satisfaction 1-10, codes 01-04, JZ588, CBS, COD327, dates, "
-                "pseudonym format) plus one response per trajectory and informant, and no raw BSN.")
-def outcome_responses_meet_contract(warehouse: Warehouse) -> dg.AssetCheckResult:
-    return _staged(warehouse, "staging.outcome_responses", outcome_responses_suite)
+                "pseudonym format) plus one response per trajectory and informant, and no raw BSN, over the rows "
+                "new since the last publish, and the null and range rules over every row (checks/scope.py).")
+def outcome_responses_meet_contract(context: dg.AssetCheckExecutionContext,
+                                    warehouse: Warehouse) -> dg.AssetCheckResult:
+    return judge_staged(warehouse, "staging.outcome_responses", outcome_responses_suite, _full_rebuild(context))
 
 
 @dg.asset_check(asset=reference_data, blocking=True,

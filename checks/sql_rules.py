@@ -8,6 +8,8 @@ would be a raw BSN that escaped pseudonymisation.
 from __future__ import annotations
 
 import duckdb
+import great_expectations as gx
+import pandas as pd
 
 from assets.sql import repeated_hashes_sql
 from checks.gx_runner import EXAMPLES, Finding
@@ -24,31 +26,59 @@ UNIQUE_KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
-def unique_key(con: duckdb.DuckDBPyConnection, table: str) -> Finding:
+def unique_key(con: duckdb.DuckDBPyConnection, table: str, judged: str | None = None) -> Finding:
     """Counted on 64-bit hashes of the key first: a collision can only raise a false alarm, which
-    the exact count on the key itself (run only then) clears."""
+    the exact count on the key itself (run only then) clears. With `judged` (the new rows of
+    `table`, checks/scope.py) only the rows of `table` that share a key with a judged row are
+    counted: a new row repeating an old key is found, and old keys are not read twice."""
     key = UNIQUE_KEYS[table]
     cols = ", ".join(key)
-    total = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    rows = table if judged is None else \
+        f"(SELECT t.* FROM {table} AS t SEMI JOIN (SELECT {cols} FROM {judged}) AS j USING ({cols}))"
+    total = con.execute(f"SELECT count(*) FROM {judged or table}").fetchone()[0]
     suspect = con.execute(
-        f"SELECT count(*) FROM ({repeated_hashes_sql(f'SELECT hash({cols}) AS key FROM {table}')})").fetchone()[0]
+        f"SELECT count(*) FROM ({repeated_hashes_sql(f'SELECT hash({cols}) AS key FROM {rows}')})").fetchone()[0]
     if not suspect:
         return Finding(f"unique ({cols})", None, 0, int(total))
-    extra = con.execute(f"SELECT count(*) - count(DISTINCT ({cols})) FROM {table}").fetchone()[0]
-    examples = con.execute(f"SELECT concat_ws('/', {cols}) FROM {table} GROUP BY ALL HAVING count(*) > 1 "
+    extra = con.execute(f"SELECT count(*) - count(DISTINCT ({cols})) FROM {rows}").fetchone()[0]
+    examples = con.execute(f"SELECT concat_ws('/', {cols}) FROM {rows} GROUP BY ALL HAVING count(*) > 1 "
                            f"LIMIT {EXAMPLES}").fetchall()
     return Finding(f"unique ({cols})", None, int(extra), int(total), tuple(r[0] for r in examples))
 
 
-def no_bsn(con: duckdb.DuckDBPyConnection, table: str) -> Finding:
-    """Needs the connection's is_valid_bsn macro (installed by Warehouse.connect)."""
+def no_bsn(con: duckdb.DuckDBPyConnection, table: str, judged: str | None = None) -> Finding:
+    """Needs the connection's is_valid_bsn macro (installed by Warehouse.connect). `judged`: the rows
+    of `table` to look at (checks/scope.py), all of them when None."""
     schema, name = table.split(".")
     text_columns = [r[0] for r in con.execute(
         "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? "
         "AND data_type = 'VARCHAR' AND database_name = current_database()", [schema, name]).fetchall()]
-    total = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    total = con.execute(f"SELECT count(*) FROM {judged or table}").fetchone()[0]
     if not text_columns:
         return Finding("no elfproef-valid 9-digit value", None, 0, total)
     condition = " OR ".join(f'is_valid_bsn("{c}")' for c in text_columns)
-    hits = con.execute(f"SELECT count(*) FROM {table} WHERE {condition}").fetchone()[0]
+    hits = con.execute(f"SELECT count(*) FROM {judged or table} WHERE {condition}").fetchone()[0]
     return Finding("no elfproef-valid 9-digit value", None, int(hits), int(total), ("<masked>",) if hits else ())
+
+
+def nulls_and_ranges(con: duckdb.DuckDBPyConnection, table: str, expectations: list) -> Finding:
+    """The suite's not-null and between rules over the rows of `table`, in one pass of a few
+    comparisons: on a night that judges only the new rows in full, the invariant that the rows
+    judged before still hold (checks/scope.py)."""
+    conditions, params = [], []
+    for e in expectations:
+        column = f'"{e.column}"'
+        if isinstance(e, gx.expectations.ExpectColumnValuesToNotBeNull):
+            conditions.append(f"{column} IS NULL")
+        elif isinstance(e, gx.expectations.ExpectColumnValuesToBeBetween):
+            for bound, strict, below in ((e.min_value, e.strict_min, True), (e.max_value, e.strict_max, False)):
+                if bound is not None:
+                    op = ("<=" if strict else "<") if below else (">=" if strict else ">")
+                    conditions.append(f"{column} {op} ?")
+                    params.append(bound.to_pydatetime() if isinstance(bound, pd.Timestamp) else bound)
+    broken = " OR ".join(conditions) or "false"
+    bad, total = con.execute(f"SELECT count(*) FILTER (WHERE {broken}), count(*) FROM {table}", params).fetchone()
+    examples = con.execute(f"SELECT source_file || ' line ' || source_line FROM {table} WHERE {broken} "
+                           f"ORDER BY source_file, source_line LIMIT {EXAMPLES}", params).fetchall() if bad else []
+    return Finding("rows judged before: not-null and range rules", None, int(bad), int(total),
+                   tuple(r[0] for r in examples))

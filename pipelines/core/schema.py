@@ -142,7 +142,10 @@ PUBLICATIONS_DDL = """
 CREATE TABLE IF NOT EXISTS registry.publications (
     published_at TIMESTAMP NOT NULL,
     run_id VARCHAR NOT NULL,
-    fingerprint VARCHAR NOT NULL
+    fingerprint VARCHAR NOT NULL,
+    code_version VARCHAR,     -- what the contract checks judged with (checks/scope.py)
+    files_through BIGINT,     -- the highest file_id registered at the publish
+    files_retracted BIGINT    -- how many files had been retracted by then
 )
 """
 UPGRADES_DDL = "CREATE TABLE IF NOT EXISTS registry.upgrades (step VARCHAR PRIMARY KEY, applied_at TIMESTAMP)"
@@ -180,6 +183,9 @@ def upgrade(con: duckdb.DuckDBPyConnection) -> None:
     # a file's size and modification time, so an unchanged file is not hashed again (assets/ingest/files.py)
     con.execute("ALTER TABLE registry.files ADD COLUMN IF NOT EXISTS size_bytes BIGINT")
     con.execute("ALTER TABLE registry.files ADD COLUMN IF NOT EXISTS modified_ns BIGINT")
+    # the contract checks judge only rows that are new since the last complete publish (checks/scope.py)
+    for column in ("code_version VARCHAR", "files_through BIGINT", "files_retracted BIGINT"):
+        con.execute(f"ALTER TABLE registry.publications ADD COLUMN IF NOT EXISTS {column}")
     if con.execute("SELECT count(*) FROM registry.upgrades WHERE step = ?", [CUT_PSEUDONYMS]).fetchone()[0]:
         return
     con.execute("BEGIN")

@@ -53,7 +53,8 @@ def phase_ingest(work: Path, fmt: str) -> dict:
     from assets.ingest.reference import load_reference
     from assets.transform import run_dbt
     from checks.accounting import declaration_rows_add_up
-    from checks.contract_checks import declaration_lines_meet_contract
+    from checks.contract_checks import judge_staged
+    from checks.gx_suites import declaration_lines_suite
     from pipelines.core.warehouse import Warehouse
 
     data_dir = work / fmt
@@ -70,7 +71,7 @@ def phase_ingest(work: Path, fmt: str) -> dict:
     done = time.perf_counter()
     # the blocking checks on these two assets, over every row: identity and the staged-lines contract
     declaration_rows_add_up(warehouse=wh)
-    declaration_lines_meet_contract(warehouse=wh)
+    judge_staged(wh, "staging.declaration_lines", declaration_lines_suite, full_rebuild=True)
     checked = time.perf_counter()
     return {"lines": summary.rows_read, "loaded": summary.rows_loaded, "staged": staged,
             "seconds": done - started, "ingest_seconds": ingested - started, "staging_seconds": done - ingested,
