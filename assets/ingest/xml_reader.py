@@ -23,11 +23,24 @@ CHUNK_FILES = 8  # files per task handed to a worker process
 CHUNKS_AHEAD = 4  # tasks parsed ahead of the writer: bounds memory, keeps both workers busy
 
 
-def _parse_chunk(paths: list[str], spec: MessageSpec) -> list[tuple[dict[str, list] | None, str | None]]:
-    return [parse_message(path, spec) for path in paths]
+def _parse_file(path: str, file_id: int, spec: MessageSpec, columns: tuple[str, ...]) -> tuple[pa.Table | None,
+                                                                                            str | None]:
+    """One file as an Arrow table of text columns tagged with its file id, or its rejection reason.
+
+    Built where it is parsed: an Arrow table crosses from a worker process as a few buffers, where
+    lists of Python strings would be unpickled one object at a time in the main process, which
+    also pseudonymises and inserts."""
+    rows, error = parse_message(path, spec)
+    return (None, error) if rows is None else (to_arrow(columns, [(file_id, rows)]), None)
 
 
-def parsed(files: list[RawFile], spec: MessageSpec) -> Iterator[tuple[RawFile, dict[str, list] | None, str | None]]:
+def _parse_chunk(tasks: list[tuple[str, int]], spec: MessageSpec,
+                 columns: tuple[str, ...]) -> list[tuple[pa.Table | None, str | None]]:
+    return [_parse_file(path, file_id, spec, columns) for path, file_id in tasks]
+
+
+def parsed(files: list[RawFile], spec: MessageSpec,
+           columns: tuple[str, ...]) -> Iterator[tuple[RawFile, pa.Table | None, str | None]]:
     """Each file with its parsed rows or its rejection reason, in file order.
 
     Only a few chunks are parsed ahead of the writer: with everything submitted at once, parsed
@@ -35,14 +48,15 @@ def parsed(files: list[RawFile], spec: MessageSpec) -> Iterator[tuple[RawFile, d
     """
     if len(files) < PARALLEL_FROM:
         for f in files:
-            yield (f, *parse_message(str(f.path), spec))
+            yield (f, *_parse_file(str(f.path), f.file_id, spec, columns))
         return
     chunks = [files[i:i + CHUNK_FILES] for i in range(0, len(files), CHUNK_FILES)]
     with ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn")) as pool:
         ahead: deque = deque()
         for chunk in [*chunks, None]:
             if chunk is not None:
-                ahead.append((chunk, pool.submit(_parse_chunk, [str(f.path) for f in chunk], spec)))
+                tasks = [(str(f.path), f.file_id) for f in chunk]
+                ahead.append((chunk, pool.submit(_parse_chunk, tasks, spec, columns)))
             while ahead and (chunk is None or len(ahead) > CHUNKS_AHEAD):
                 done, future = ahead.popleft()
                 for f, (table, error) in zip(done, future.result(), strict=True):
@@ -54,19 +68,19 @@ def xml_batches(files: list[RawFile], spec: MessageSpec, columns: tuple[str, ...
                 label: str) -> Iterator[pa.Table]:
     """Parsed files gathered into pseudonymised batches of about BATCH_ROWS rows, each row tagged
     with its file; fills `read` (rows per file) and `rejected` (reason per file) as it goes."""
-    pending: list[tuple[int, dict[str, list]]] = []
+    pending: list[pa.Table] = []
     pending_rows = 0
-    for i, (f, table, error) in enumerate(parsed(files, spec), 1):
+    for i, (f, table, error) in enumerate(parsed(files, spec, columns), 1):
         if error is not None:
             rejected[f.file_id] = error
         else:
-            pending.append((f.file_id, table))
-            read[f.file_id] = len(table["line_no"])
-            pending_rows += read[f.file_id]
+            pending.append(table)
+            read[f.file_id] = table.num_rows
+            pending_rows += table.num_rows
             if pending_rows >= BATCH_ROWS:
-                yield pseudonyms.replace_bsn(to_arrow(columns, pending))
+                yield pseudonyms.replace_bsn(pa.concat_tables(pending))
                 pending, pending_rows = [], 0
         if i % 1000 == 0 or i == len(files):
             progress(f"parsed {i}/{len(files)} {label}")
     if pending:
-        yield pseudonyms.replace_bsn(to_arrow(columns, pending))
+        yield pseudonyms.replace_bsn(pa.concat_tables(pending))
