@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import logging
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -100,6 +101,48 @@ def unchanged_since_publication(con: duckdb.DuckDBPyConnection, warehouse: Wareh
     if last is None or last[2] != fingerprint(con, warehouse):
         return None
     return last[0], last[1]
+
+
+# What is new since the last complete publish. A row that met the contract when the last complete
+# publish judged it meets it still: rows enter and leave the raw layer only with a file, a loaded
+# row is never edited, and the suite is code. So a night judges in full only the rows of the files
+# registered since that publish (checks/scope.py), and rebuilds only the months those files touch
+# (staging.municipality_month_spend). Everything counts as new when that reasoning does not hold:
+# a full rebuild, no complete publish yet, new code or engines (the suite, a code list or a model
+# may have changed), or a retraction since (it lets in rows that were held back as duplicates of
+# the retracted file's rows, and takes away rows whose months nobody would otherwise know).
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What is new since the last complete publish, and why."""
+
+    files_after: int | None  # the files with a higher file_id are new; None: everything counts as new
+    reason: str
+
+    @property
+    def everything(self) -> bool:
+        return self.files_after is None
+
+
+def new_since_publication(con: duckdb.DuckDBPyConnection, full_rebuild: bool) -> Scope:
+    if full_rebuild:
+        return Scope(None, "everything: a full rebuild")
+    last = con.execute("""
+        SELECT strftime(published_at, '%Y-%m-%d %H:%M:%S'), code_version, files_through, files_retracted
+        FROM registry.publications
+        WHERE NOT starts_with(fingerprint, 'partial publication')
+        ORDER BY published_at DESC LIMIT 1""").fetchone()
+    if last is None or last[2] is None:
+        return Scope(None, "everything: no complete publish has recorded what it was built from yet")
+    published_at, code, through, retracted = last
+    if code != code_version():
+        return Scope(None, f"everything: the code or an engine changed since the publish of {published_at}")
+    (now_retracted,) = con.execute("SELECT count(*) FROM registry.files WHERE status = 'retracted'").fetchone()
+    if now_retracted != retracted:
+        return Scope(None, f"everything: a file was retracted since the publish of {published_at}, which may have "
+                           "let in rows that were held back as its duplicates")
+    return Scope(through, f"the files registered since the publish of {published_at} (file_id > {through})")
 
 
 class _SkippedStepsHaveNoChecks(logging.Filter):

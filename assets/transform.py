@@ -32,7 +32,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from assets.fingerprint import FULL_REBUILD_TAG, unchanged_since_publication
+from assets.fingerprint import FULL_REBUILD_TAG, new_since_publication, unchanged_since_publication
 from assets.sql import data_through, markdown_table, table_metadata
 from pipelines.core.warehouse import Warehouse
 
@@ -247,10 +247,18 @@ def _failures(invocation: DbtCliInvocation) -> str:
 
 def _start(warehouse: Warehouse, args: list[str], project: DbtProject, step: str,
            context: dg.AssetExecutionContext | None = None) -> DbtCliInvocation:
-    """Start dbt on this warehouse's working file with its limits and k, keeping the artifacts of `step`."""
-    with warehouse.connect():
-        pass  # the schema is in place, and a run that holds the file has finished
-    with _environment(warehouse.dbt_environment()):
+    """Start dbt on this warehouse's working file with its limits and k, keeping the artifacts of `step`.
+
+    JEUGDZORG_FILES_AFTER tells the incremental models which files are new since the last complete
+    publish (empty: everything is, and they rebuild whole); a run of the job full_rebuild says so."""
+    full = context is not None and context.run.tags.get(FULL_REBUILD_TAG) == "true"
+    with warehouse.connect() as con:  # the schema is in place, and a run that holds the file has finished
+        news = new_since_publication(con, full_rebuild=full)
+    if context is not None:
+        context.log.info(f"New since the last complete publish: {news.reason}")
+    environment = warehouse.dbt_environment() | {
+        "JEUGDZORG_FILES_AFTER": "" if news.everything else str(news.files_after)}
+    with _environment(environment):
         return dbt_cli(project).cli(args, context=context, raise_on_error=False,
                                     target_path=artifacts_dir(warehouse, step))
 

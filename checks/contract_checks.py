@@ -8,13 +8,13 @@ import dagster as dg
 import duckdb
 import pandas as pd
 
-from assets.fingerprint import FULL_REBUILD_TAG
+from assets.fingerprint import FULL_REBUILD_TAG, Scope, new_since_publication
 from assets.ingest.assets import reference_data
 from assets.ingest.redact import redact
 from checks.gx_runner import Finding, findings_markdown, run_suite
 from checks.gx_suites import REFERENCE_SUITES, declaration_lines_suite, outcome_responses_suite
 from checks.metadata import EXAMPLE_ROWS, examples_md
-from checks.scope import Scope, judged_rows, rows_to_judge
+from checks.scope import judged_rows
 from checks.sql_rules import no_bsn, nulls_and_ranges, unique_key
 from pipelines.core.warehouse import Warehouse
 
@@ -30,7 +30,9 @@ def _result(findings: list[Finding], offending: pd.DataFrame | None = None,
             scope: Scope | None = None) -> dg.AssetCheckResult:
     failed = [f for f in findings if not f.passed]
     metadata = {
-        **({"rows_judged": dg.MetadataValue.text(scope.reason),
+        **({"rows_judged": dg.MetadataValue.text(
+                f"every row: {scope.reason}" if scope.everything else
+                f"the rows of {scope.reason}; the rows judged before by their null and range rules only"),
             "rows_judged_in_full": findings[0].total_rows} if scope else {}),
         "checks_evaluated": len(findings),
         "checks_failed": len(failed),
@@ -79,7 +81,7 @@ def judge_staged(warehouse: Warehouse, table: str, suite, full_rebuild: bool) ->
     rows judged before by the suite's null and range rules; or every row in full."""
     columns, expectations = suite()
     with warehouse.connect() as con:
-        scope = rows_to_judge(con, full_rebuild)
+        scope = new_since_publication(con, full_rebuild)
         judged = judged_rows(con, table, scope)
         findings = run_suite(con, judged, columns, expectations)
         findings += [unique_key(con, table, None if scope.everything else judged),

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import dagster as dg
 
-from assets.fingerprint import FULL_REBUILD_TAG, record_publication
+from assets import fingerprint
+from assets.fingerprint import FULL_REBUILD_TAG, new_since_publication, record_publication
 from assets.ingest.declarations import ingest_declarations
 from assets.ingest.reference import load_reference
 from assets.ingest.retract import retract
-from checks import scope
-from checks.scope import rows_to_judge
 from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
 from tests.conftest import write_declarations
 from tests.test_blocking_checks import checks
@@ -28,13 +27,13 @@ def _contract(result) -> dg.AssetCheckEvaluation:
 def test_a_night_judges_its_new_rows_in_full_and_the_rest_by_the_invariant(warehouse, data_dir):
     write_declarations(data_dir / "raw/declarations/a.csv", [{}, {"referentienummer": "R2", "bsn": "123456782"}])
     first = _contract(_refresh(warehouse))
-    assert first.passed and first.metadata["rows_judged"].value.startswith("every row: no complete publish")
+    assert first.passed and first.metadata["rows_judged"].value.startswith("every row: everything: no complete publish")
     assert first.metadata["rows_judged_in_full"].value == 2
 
     write_declarations(data_dir / "raw/declarations/b.csv", [{"referentienummer": "R3"}])
     second = _contract(_refresh(warehouse))
     assert second.passed
-    assert second.metadata["rows_judged"].value.startswith("the rows of files registered since the publish")
+    assert second.metadata["rows_judged"].value.startswith("the rows of the files registered since the publish")
     assert second.metadata["rows_judged_in_full"].value == 1
     assert "| ok | rows judged before: not-null and range rules |  | 0 |" in second.metadata["results"].value
 
@@ -52,7 +51,7 @@ def test_a_night_judges_its_new_rows_in_full_and_the_rest_by_the_invariant(wareh
     assert "ZZ" not in results
 
     full = _contract(_refresh(warehouse, full=True))
-    assert not full.passed and full.metadata["rows_judged"].value == "every row: a full rebuild"
+    assert not full.passed and full.metadata["rows_judged"].value == "every row: everything: a full rebuild"
     assert full.metadata["rows_judged_in_full"].value == 4
     assert "ZZ" in full.metadata["results"].value and "990000" in full.metadata["results"].value
 
@@ -63,19 +62,19 @@ def test_every_row_after_new_code_or_a_retraction(warehouse, data_dir, monkeypat
     with warehouse.connect() as con:
         load_reference(con, warehouse.raw_dir)
         ingest_declarations(con, warehouse.raw_dir, warehouse.max_file_bytes, warehouse.pseudonymiser())
-        assert rows_to_judge(con, full_rebuild=False).everything  # never published
+        assert new_since_publication(con, full_rebuild=False).everything  # never published
         record_publication(con, warehouse, "run-1", complete=False)
-        assert rows_to_judge(con, full_rebuild=False).everything  # a partial publish vouches for nothing
+        assert new_since_publication(con, full_rebuild=False).everything  # a partial publish vouches for nothing
         record_publication(con, warehouse, "run-2", complete=True)
-        judged = rows_to_judge(con, full_rebuild=False)
+        judged = new_since_publication(con, full_rebuild=False)
         assert judged.files_after == con.execute("SELECT max(file_id) FROM registry.files").fetchone()[0]
-        assert rows_to_judge(con, full_rebuild=True).everything
+        assert new_since_publication(con, full_rebuild=True).everything
 
         with monkeypatch.context() as m:
-            m.setattr(scope, "code_version", lambda: "another version")
-            assert "the code or an engine changed" in rows_to_judge(con, full_rebuild=False).reason
+            m.setattr(fingerprint, "code_version", lambda: "another version")
+            assert "the code or an engine changed" in new_since_publication(con, full_rebuild=False).reason
 
         retract(con, "declarations/b.csv", "sent by mistake")
-        assert "a file was retracted" in rows_to_judge(con, full_rebuild=False).reason
+        assert "a file was retracted" in new_since_publication(con, full_rebuild=False).reason
         record_publication(con, warehouse, "run-3", complete=True)
-        assert not rows_to_judge(con, full_rebuild=False).everything
+        assert not new_since_publication(con, full_rebuild=False).everything

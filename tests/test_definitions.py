@@ -32,7 +32,7 @@ def test_every_dbt_model_is_an_asset_in_its_layer_with_its_edges_and_checks():
             node = graph.get(dg.AssetKey(model))
             assert node.group_name == layer, model
             assert graph.get_check_keys_for_assets({node.key}), f"{model} has no checks"
-    assert len(models_in("staging")) == 12 and len(models_in("marts")) == 29
+    assert len(models_in("staging")) == 13 and len(models_in("marts")) == 29
     assert parents("spend_growth") == {"spend_changes", "reference_data"}
     assert parents("trajectory_flows") == {"monthly_flows", "reference_data"}
     assert {"spend_changes", "monthly_flows"} <= parents("region_benchmark")

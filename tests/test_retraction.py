@@ -144,3 +144,23 @@ def test_names_are_matched_exactly_and_a_redrop_points_at_the_original(warehouse
             retract(con, "x_1.csv", "a wildcard must not match x-1.csv")
         with pytest.raises(RetractionError, match="its content had been loaded before"):
             retract(con, "copy.csv", "the copy holds no rows of its own")
+
+
+def test_a_month_that_only_the_retracted_file_declared_leaves_the_monthly_figures(warehouse, data_dir):
+    # municipality_month_spend is kept by month: a retraction rebuilds every month, so a month whose
+    # only lines were retracted goes, rather than staying behind as nobody's news
+    write_declarations(data_dir / "raw/declarations/a.csv", [{}])
+    write_declarations(data_dir / "raw/declarations/b.csv", [
+        {"referentienummer": "R2", "product_begindatum": "2024-04-01", "product_einddatum": "2024-04-30"}])
+    assert refresh(warehouse).success
+
+    def months() -> list[tuple]:
+        with duckdb.connect(str(warehouse.working_db), read_only=True) as con:
+            return con.execute("SELECT strftime(month, '%Y-%m'), spend_eur FROM staging.municipality_month_spend "
+                               "ORDER BY month").fetchall()
+
+    assert months() == [("2024-03", 50), ("2024-04", 50)]
+    with warehouse.connect() as con:
+        retract(con, "declarations/b.csv", "sent by mistake")
+    assert refresh(warehouse).success
+    assert months() == [("2024-03", 50)]

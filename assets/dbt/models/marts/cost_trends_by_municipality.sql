@@ -1,14 +1,9 @@
 -- Grain: one row per municipality and month of service. Net spend (debit minus credit) of the
 -- lines whose product period starts in the month, distinct clients with a positive net amount,
 -- a rolling 12-month sum (only when all 12 months are present) and the change against a year before.
-WITH clients AS (
-    {{ clients_with_positive_net(ref('declaration_lines'), ['municipality_code', 'service_month AS month']) }}
-),
-monthly AS (
-    SELECT l.municipality_code, l.service_month AS month, sum(l.amount_eur) AS spend_eur, any_value(c.clients) AS clients
-    FROM {{ ref('declaration_lines') }} AS l
-    JOIN clients AS c ON c.municipality_code = l.municipality_code AND c.month = l.service_month
-    GROUP BY ALL
+-- The monthly figures come from staging.municipality_month_spend, which a night keeps by month.
+WITH monthly AS (
+    SELECT municipality_code, month, spend_eur, clients FROM {{ ref('municipality_month_spend') }}
 ),
 with_windows AS (
     SELECT
