@@ -250,14 +250,18 @@ def _start(warehouse: Warehouse, args: list[str], project: DbtProject, step: str
     """Start dbt on this warehouse's working file with its limits and k, keeping the artifacts of `step`.
 
     JEUGDZORG_FILES_AFTER tells the incremental models which files are new since the last complete
-    publish (empty: everything is, and they rebuild whole); a run of the job full_rebuild says so."""
+    publish; when everything counts as new ("all": a run of the job full_rebuild, new code, a
+    retraction), a build gets --full-refresh and they are built again from nothing, in their
+    current shape."""
     full = context is not None and context.run.tags.get(FULL_REBUILD_TAG) == "true"
     with warehouse.connect() as con:  # the schema is in place, and a run that holds the file has finished
         news = new_since_publication(con, full_rebuild=full)
     if context is not None:
         context.log.info(f"New since the last complete publish: {news.reason}")
+    if news.everything and args[:1] in (["build"], ["run"]):
+        args = [*args, "--full-refresh"]
     environment = warehouse.dbt_environment() | {
-        "JEUGDZORG_FILES_AFTER": "" if news.everything else str(news.files_after)}
+        "JEUGDZORG_FILES_AFTER": "all" if news.everything else str(news.files_after)}
     with _environment(environment):
         return dbt_cli(project).cli(args, context=context, raise_on_error=False,
                                     target_path=artifacts_dir(warehouse, step))

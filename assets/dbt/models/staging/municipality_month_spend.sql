@@ -3,15 +3,19 @@
 -- cost_trends_by_municipality. Incremental by month: a month's row depends on that month's lines
 -- only, so a night rebuilds just the months that the files registered since the last complete
 -- publish touch (a new month, a late credit for an old one), named by JEUGDZORG_FILES_AFTER
--- (assets/transform.py). Without it (a full rebuild, new code, a retraction, no publish yet:
--- checks/scope.py) every month is rebuilt: the pre-hook empties the table first.
-{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='month',
-          pre_hook="{% if is_incremental() and env_var('JEUGDZORG_FILES_AFTER', '') == '' %}DELETE FROM {{ this }}{% endif %}") }}
+-- (assets/transform.py). When everything counts as new (a full rebuild, new code, a retraction,
+-- no publish yet: assets/fingerprint.py, "all") the build runs with --full-refresh and the
+-- table is built again from nothing.
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='month') }}
 {%- set files_after = env_var('JEUGDZORG_FILES_AFTER', '') %}
+{%- if is_incremental() and files_after == '' %}
+    {{ exceptions.raise_compiler_error("municipality_month_spend is kept by month and needs JEUGDZORG_FILES_AFTER "
+                                       "(the pipeline sets it), or --full-refresh") }}
+{%- endif %}
 WITH lines AS (
     SELECT municipality_code, service_month, client_pseudonym, amount_eur
     FROM {{ ref('declaration_lines') }}
-    {%- if is_incremental() and files_after != '' %}
+    {%- if is_incremental() and files_after != 'all' %}
     WHERE service_month IN (
         SELECT DISTINCT l.service_month
         FROM {{ ref('declaration_lines') }} AS l
