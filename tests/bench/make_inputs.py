@@ -1,8 +1,13 @@
 """Fast synthetic declaration files for the benchmark, written by DuckDB (CSV) and string templates (XML).
 
 The demo generator simulates trajectories and is far too slow for ten million lines; here every
-line is independent and valid (elfproef-valid BSNs from a pool, amount = volume x tariff), so the
-benchmark measures the full path of a clean line: parse, rules, pseudonymise, stage.
+line is valid (elfproef-valid BSNs from a pool, amount = volume x tariff), so the benchmark
+measures the full path of a clean line: parse, rules, pseudonymise, stage. The lines are shaped
+as real declarations are: a client is declared by one provider for one product month after month
+(twelve lines a year, in the file of that provider and municipality), so the marts' cells
+(municipality, provider, product, client, year) hold twelve lines each. Until 2026-12-04 every
+line had its own client, provider and month; that made each distinct-client count of the marts
+group ten million cells, five to ten times the work of real data.
 """
 
 from __future__ import annotations
@@ -24,8 +29,8 @@ WHERE check_digit < 10
 LINES_SQL = """
 SELECT
     'D' || (l.i // {per_file}) AS declaratienummer,
-    '1234' || lpad(CAST((l.i // {per_file}) % 10000 AS VARCHAR), 4, '0') AS aanbieder_agb,
-    ['0141','0147','0153','0158','0163','0164','0168','0173','0183','0189'][({municipality}) + 1] AS gemeentecode,
+    '1234' || lpad(CAST(({origin}) % 10000 AS VARCHAR), 4, '0') AS aanbieder_agb,
+    ['0141','0147','0153','0158','0163','0164','0168','0173','0183','0189'][({origin}) % 10 + 1] AS gemeentecode,
     b.bsn,
     'R' || l.i AS referentienummer,
     '' AS vorig_referentienummer,
@@ -41,7 +46,7 @@ SELECT
     'D' AS debet_credit,
     l.i // {per_file} AS file_no
 FROM range({start}, {lines}) l(i)
-JOIN bsns b ON b.n = l.i % {pool_size}
+JOIN bsns b ON b.n = ({allocation}) % {pool_size}  -- one client to an allocation
 """
 PRESTATIE_SQL = """
 SELECT file_no, aanbieder_agb, gemeentecode,
@@ -62,18 +67,20 @@ FROM ({lines_sql}) ORDER BY file_no
 
 
 def history(years: int, per_file: int) -> dict[str, str]:
-    """`years` of monthly declarations ending in December 2024: line i in month i % (12 x years) and
-    in allocation i // 6, of the municipality its file is for."""
-    return {"first_month": f"{2025 - years}-01-01", "month": f"l.i % {12 * years}", "allocation": "l.i // 6",
-            "municipality": f"(l.i // {per_file}) % 10"}
+    """`years` of monthly declarations ending in December 2024. Lines 12a to 12a + 11 are allocation
+    a: one client's twelve months of year a % years, from the provider and municipality of the file
+    ("origin") the lines are written to."""
+    return {"first_month": f"{2025 - years}-01-01", "month": f"12 * ((l.i // 12) % {years}) + l.i % 12",
+            "allocation": "l.i // 12", "origin": f"l.i // {per_file}"}
 
 
-def next_month(lines: int, per_file: int) -> dict[str, str]:
-    """January 2025 for allocations of a history of `lines` lines in files of `per_file`, each at its
-    own municipality: a month of continuing care, so trajectories, flows and year-on-year figures change."""
-    allocation = f"((l.i * 7919) % {max(1, lines // 6)})"
+def next_month(lines: int, per_file: int, years: int) -> dict[str, str]:
+    """January 2025 for allocations of December 2024 in a history of `lines` lines in files of
+    `per_file`: a month of continuing care for the same client at the same provider and municipality,
+    so trajectories, flows and year-on-year figures change."""
+    allocation = f"(((l.i * 7919) % {max(1, lines // 12 // years)}) * {years} + {years - 1})"
     return {"first_month": "2025-01-01", "month": "0", "allocation": allocation,
-            "municipality": f"(({allocation} * 6) // {per_file}) % 10"}
+            "origin": f"({allocation} * 12) // {per_file}"}
 
 
 def _connect(lines: int) -> tuple[duckdb.DuckDBPyConnection, int]:
@@ -83,10 +90,11 @@ def _connect(lines: int) -> tuple[duckdb.DuckDBPyConnection, int]:
 
 
 def write_csv_files(out: Path, lines: int, per_file: int, start: int = 0,
-                    dates: dict[str, str] | None = None) -> list[Path]:
-    """Lines `start` to `lines` in files of `per_file` lines (DuckDB's partitioned COPY, both cores)."""
+                    dates: dict[str, str] | None = None, history_lines: int | None = None) -> list[Path]:
+    """Lines `start` to `lines` in files of `per_file` lines (DuckDB's partitioned COPY, both cores).
+    Lines that continue a history of `history_lines` draw their clients from that history's pool."""
     out.mkdir(parents=True, exist_ok=True)
-    con, pool_size = _connect(lines)
+    con, pool_size = _connect(history_lines or lines)
     sql = LINES_SQL.format(start=start, lines=lines, per_file=per_file, pool_size=pool_size,
                            **(dates or history(1, per_file)))
     con.execute(f"COPY ({sql}) TO '{out}' (FORMAT csv, HEADER, PARTITION_BY (file_no), OVERWRITE_OR_IGNORE)")

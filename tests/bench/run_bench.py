@@ -168,7 +168,7 @@ def refresh_figures(work: Path, lines: int, per_file: int, years: int) -> None:
     month = lines // (12 * years)
     # written aside and renamed: its file numbers continue the history's and could share the last one's name
     for path in write_csv_files(work / "next_month", lines + month, per_file, start=lines,
-                                dates=next_month(lines, per_file)):
+                                dates=next_month(lines, per_file, years), history_lines=lines):
         path.rename(work / "csv/raw/declarations" / f"next_month_{path.name}")
     share = bare["seconds"] * month / lines
     new = run_phase(work, "next")
