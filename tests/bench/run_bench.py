@@ -13,6 +13,7 @@ take turns, three times each by default, and the table shows each one's fastest 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -136,13 +137,48 @@ def phase_refresh(work: Path, fresh: bool = True) -> dict:
             "checks_seconds": sum(v for k, v in steps.items() if k not in ASSET_STEPS)}
 
 
+def _tree_rss_mb(root: int) -> float:
+    """Resident memory of a process and all its descendants together (Linux /proc), in MB."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):  # the process ended meanwhile
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        todo += children.get(pid, [])
+        with contextlib.suppress(OSError, StopIteration):  # ended meanwhile; a kernel thread has no VmRSS
+            total += next(int(line.split()[1]) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+                          if line.startswith("VmRSS:"))
+    return total / 1024
+
+
 def run_phase(work: Path, phase: str) -> dict:
-    out = subprocess.run([sys.executable, "-m", "tests.bench.run_bench", "--phase", phase, "--work", str(work)],
-                         capture_output=True, text=True)
-    if out.returncode != 0:
-        sys.stderr.write(out.stderr[-4000:])
-        raise SystemExit(f"benchmark phase {phase} failed")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    """One phase in a fresh process. Besides each process's own peak (getrusage), the memory of the
+    phase's processes together is sampled every 0.2 s: during a dbt step the refresh process and
+    dbt's hold memory at the same time, and the machine must hold both."""
+    with open(work / f"{phase}.out", "w+") as out, open(work / f"{phase}.err", "w+") as err:
+        child = subprocess.Popen([sys.executable, "-m", "tests.bench.run_bench", "--phase", phase, "--work", str(work)],
+                                 stdout=out, stderr=err, text=True)
+        together = 0.0
+        while child.poll() is None:
+            together = max(together, _tree_rss_mb(child.pid))
+            time.sleep(0.2)
+        out.seek(0), err.seek(0)
+        if child.returncode != 0:
+            sys.stderr.write(err.read()[-4000:])
+            raise SystemExit(f"benchmark phase {phase} failed")
+        result = json.loads(out.read().strip().splitlines()[-1])
+    return result | {"together_mb": together}
+
+
+def _memory(result: dict) -> str:
+    return (f"peak memory {result['together_mb']:,.0f} MB, all its processes together (target: under 3,000 MB; "
+            f"largest single process {max(result['peak_mb'], result['workers_peak_mb']):,.0f} MB)")
 
 
 def refresh_figures(work: Path, lines: int, per_file: int, years: int) -> None:
@@ -154,8 +190,7 @@ def refresh_figures(work: Path, lines: int, per_file: int, years: int) -> None:
     dbt = steps["dbt_staging"] + steps["dbt_marts"]
     print(f"\nfull refresh (nightly_refresh job on the CSV files): {refresh['seconds']:.1f}s against a bare "
           f"read_csv of {bare['seconds']:.1f}s in the same run: {refresh['seconds'] / bare['seconds']:.1f}x "
-          f"(target: within 3x); peak memory {max(refresh['peak_mb'], refresh['workers_peak_mb']):,.0f} MB "
-          "(target: under 3,000 MB)")
+          f"(target: within 3x); {_memory(refresh)}")
     print("  steps: " + ", ".join(f"{k} {v:.1f}s" for k, v in steps.items())
           + f"; all checks {refresh['checks_seconds']:.1f}s")
     running = sum(refresh["in_dbt"].values())
@@ -173,8 +208,8 @@ def refresh_figures(work: Path, lines: int, per_file: int, years: int) -> None:
     share = bare["seconds"] * month / lines
     new = run_phase(work, "next")
     print(f"new month ({new['lines'] - refresh['lines']:,} lines of January {2025}): {new['seconds']:.1f}s "
-          f"(target: at most 10s + its share of the bare read, {share:.1f}s); peak memory "
-          f"{max(new['peak_mb'], new['workers_peak_mb']):,.0f} MB; "
+          f"(target: at most 10s + its share of the bare read, {share:.1f}s); "
+          f"{_memory(new)}; "
           + ", ".join(f"{k} {v:.1f}s" for k, v in new["steps"].items()))
 
 
@@ -236,7 +271,7 @@ def main() -> int:
     print(f"\n{'path':<44}{'lines':>12}{'seconds':>10}{'lines/s':>12}{'peak MB':>10}")
     labels = {"bare": "DuckDB bare read_csv (CSV, all columns)", "csv": "ingest CSV (rules, pseudonyms, staging)",
               "xml": "ingest XML (XSD, rules, pseudonyms, staging)"}
-    peaks = {name: max(max(r["peak_mb"], r["workers_peak_mb"]) for r in rs) for name, rs in runs.items()}
+    peaks = {name: max(r["together_mb"] for r in rs) for name, rs in runs.items()}  # its processes together
     for name, r in results.items():
         peak = peaks[name]
         print(f"{labels[name]:<44}{r['lines']:>12,}{r['seconds']:>10.1f}{r['lines'] / r['seconds']:>12,.0f}"
@@ -268,7 +303,7 @@ def main() -> int:
             r = messages[code]
             print(f"ingest {code} (XSD, rules, pseudonyms): {r['lines']:,} records in {r['files']:,} files, "
                   f"{r['seconds']:.1f}s = {r['lines'] / r['seconds']:,.0f} lines/s "
-                  f"(peak {max(messages['peak_mb'], messages['workers_peak_mb']):,.0f} MB)")
+                  f"(peak {messages['together_mb']:,.0f} MB)")
     if not args.skip_refresh:
         refresh_figures(work, lines, per_file, years)
     shutil.rmtree(work, ignore_errors=True)
