@@ -103,6 +103,14 @@ ASSET_STEPS = ("reference_data", "raw_declarations", "raw_surveys", "dbt_staging
                "published_warehouse")
 
 
+def _slowest(seconds: dict[str, float], nodes: list[dict], top: int = 6) -> list[tuple[str, float]]:
+    """The `top` largest of `seconds`; dbt's tests (`nodes`) count as one entry, "tests", summed."""
+    summed = dict(seconds)
+    if nodes:
+        summed["tests"] = sum(n["execution_time"] for n in nodes if n["unique_id"].startswith("test"))
+    return sorted(summed.items(), key=lambda kv: -kv[1])[:top]
+
+
 def phase_refresh(work: Path, fresh: bool = True) -> dict:
     """The whole nightly refresh on the CSV files, as `make run` runs it: ingest, both dbt steps with
     their tests, every Python check, publish. Step times come from Dagster's own events. `fresh`
@@ -131,9 +139,16 @@ def phase_refresh(work: Path, fresh: bool = True) -> dict:
     with wh.connect() as con:
         lines = con.execute("SELECT count(*) FROM raw.declaration_rows").fetchone()[0]
     # what dbt itself spent running models and tests; the rest of its step is starting and parsing
-    in_dbt = {step: json.loads((artifacts_dir(wh, step) / "run_results.json").read_text())["elapsed_time"]
-              for step in ("dbt_staging", "dbt_marts")}
+    results = {step: json.loads((artifacts_dir(wh, step) / "run_results.json").read_text())
+               for step in ("dbt_staging", "dbt_marts")}
+    in_dbt = {step: r["elapsed_time"] for step, r in results.items()}
+    # the profile: the slowest dbt nodes of each step and the slowest check steps
+    slowest = {step: _slowest({n["unique_id"].split(".")[-1]: n["execution_time"] for n in r["results"]
+                               if n["unique_id"].startswith("model.")}, r["results"])
+               for step, r in results.items()}
+    slowest["checks"] = _slowest({k: v for k, v in steps.items() if k not in ASSET_STEPS}, [])
     return {"lines": lines, "seconds": seconds, "steps": {k: steps[k] for k in ASSET_STEPS}, "in_dbt": in_dbt,
+            "slowest": slowest,
             "checks_seconds": sum(v for k, v in steps.items() if k not in ASSET_STEPS)}
 
 
@@ -181,6 +196,13 @@ def _memory(result: dict) -> str:
             f"largest single process {max(result['peak_mb'], result['workers_peak_mb']):,.0f} MB)")
 
 
+def _profile(result: dict) -> str:
+    """Where the time went: the slowest models (and all dbt tests together) of each dbt step, and
+    the slowest check steps."""
+    return "\n".join(f"    slowest in {part}: " + ", ".join(f"{name} {sec:.1f}s" for name, sec in top)
+                     for part, top in result["slowest"].items())
+
+
 def refresh_figures(work: Path, lines: int, per_file: int, years: int) -> None:
     """The nightly refresh three ways, each against a bare read_csv of the same files in the same run:
     from an empty warehouse, again with nothing new, and with one new month of continuing care."""
@@ -193,6 +215,7 @@ def refresh_figures(work: Path, lines: int, per_file: int, years: int) -> None:
           f"(target: within 3x); {_memory(refresh)}")
     print("  steps: " + ", ".join(f"{k} {v:.1f}s" for k, v in steps.items())
           + f"; all checks {refresh['checks_seconds']:.1f}s")
+    print(_profile(refresh))
     running = sum(refresh["in_dbt"].values())
     print(f"  dbt (both steps): {dbt:.1f}s, {100 * dbt / refresh['seconds']:.0f}% of the refresh: "
           f"{running:.1f}s running models and dbt tests, {dbt - running:.1f}s starting dbt, parsing the project "
@@ -210,7 +233,9 @@ def refresh_figures(work: Path, lines: int, per_file: int, years: int) -> None:
     print(f"new month ({new['lines'] - refresh['lines']:,} lines of January {2025}): {new['seconds']:.1f}s "
           f"(target: at most 10s + its share of the bare read, {share:.1f}s); "
           f"{_memory(new)}; "
-          + ", ".join(f"{k} {v:.1f}s" for k, v in new["steps"].items()))
+          + ", ".join(f"{k} {v:.1f}s" for k, v in new["steps"].items())
+          + f"; all checks {new['checks_seconds']:.1f}s")
+    print(_profile(new))
 
 
 def national(work: Path, lines: int = 50_000_000, per_file: int = 2_500_000, years: int = 5) -> None:
