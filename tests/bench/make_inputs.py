@@ -4,8 +4,8 @@ The demo generator simulates trajectories and is far too slow for ten million li
 line is valid (elfproef-valid BSNs from a pool, amount = volume x tariff), so the benchmark
 measures the full path of a clean line: parse, rules, pseudonymise, stage. The lines are shaped
 as real declarations are: a client is declared by one provider for one product month after month
-(twelve lines a year, in the file of that provider and municipality), so the marts' cells
-(municipality, provider, product, client, year) hold twelve lines each. Until 2026-12-04 every
+(twelve lines a year, in the history file of that provider and municipality), so the marts' cells
+(municipality, provider, product, client, year) hold twelve lines each. Until 2026-12-05 every
 line had its own client, provider and month; that made each distinct-client count of the marts
 group ten million cells, five to ten times the work of real data.
 """
@@ -78,9 +78,14 @@ def next_month(lines: int, per_file: int, years: int) -> dict[str, str]:
     """January 2025 for allocations of December 2024 in a history of `lines` lines in files of
     `per_file`: a month of continuing care for the same client at the same provider and municipality,
     so trajectories, flows and year-on-year figures change."""
-    allocation = f"(((l.i * 7919) % {max(1, lines // 12 // years)}) * {years} + {years - 1})"
+    per_year = max(1, lines // 12 // years)
+    # 7919 is prime: i * 7919 mod per_year visits each December allocation once unless it divides per_year
+    if per_year % 7919 == 0:
+        raise ValueError(f"{lines:,} lines give {per_year:,} allocations a year, a multiple of 7919: pick another size")
+    allocation = f"(((l.i * 7919) % {per_year}) * {years} + {years - 1})"
+    # the origin of the allocation's December line: an allocation may straddle two history files
     return {"first_month": "2025-01-01", "month": "0", "allocation": allocation,
-            "origin": f"({allocation} * 12) // {per_file}"}
+            "origin": f"(({allocation}) * 12 + 11) // {per_file}"}
 
 
 def _connect(lines: int) -> tuple[duckdb.DuckDBPyConnection, int]:
