@@ -35,11 +35,9 @@ class Warehouse(dg.ConfigurableResource):
     # Set from dg.EnvVar("JEUGDZORG_PSEUDONYM_KEY") (warehouse_from_settings), so the UI shows the
     # variable's name, never the secret; None: the built-in demo key (load_settings warns).
     pseudonym_key: str | None = None
-    # DuckDB spills beyond this, in the refresh process and in dbt's. 1.5 GB rather than 2: the
-    # refresh process also holds Dagster, Arrow batches and the pseudonyms, and stays resident
-    # (0.65 GB) while dbt runs beside it. At 50 M lines and 2 GB the refresh process reached 3.13 GB
-    # at the end of ingestion and the two together 3.03 GB; at 1.5 GB 2.7 GB either way, in the
-    # same time at 10 M and 50 M lines (README, "Scale and the nightly cost").
+    # DuckDB spills beyond this, in the refresh process and in dbt's. Below 2 GB because the refresh
+    # process also holds Dagster, Arrow batches and the pseudonyms, and stays resident while dbt runs
+    # beside it; both must fit in 3 GB together (measured in README, "Scale and the nightly cost").
     memory_limit: str = "1536MB"
     threads: int = 2
     max_file_bytes: int = 4 * 1024**3

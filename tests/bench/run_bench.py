@@ -103,12 +103,16 @@ ASSET_STEPS = ("reference_data", "raw_declarations", "raw_surveys", "dbt_staging
                "published_warehouse")
 
 
-def _slowest(seconds: dict[str, float], nodes: list[dict], top: int = 6) -> list[tuple[str, float]]:
-    """The `top` largest of `seconds`; dbt's tests (`nodes`) count as one entry, "tests", summed."""
-    summed = dict(seconds)
-    if nodes:
-        summed["tests"] = sum(n["execution_time"] for n in nodes if n["unique_id"].startswith("test"))
-    return sorted(summed.items(), key=lambda kv: -kv[1])[:top]
+def _slowest(seconds: dict[str, float], top: int = 6) -> list[tuple[str, float]]:
+    return sorted(seconds.items(), key=lambda kv: -kv[1])[:top]
+
+
+def _dbt_seconds(results: list[dict]) -> dict[str, float]:
+    """Seconds per model of one dbt step, with all its tests as one entry, "tests": one test takes
+    milliseconds, but there are 175 of them."""
+    seconds = {n["unique_id"].split(".")[-1]: n["execution_time"]
+               for n in results if n["unique_id"].startswith("model.")}
+    return seconds | {"tests": sum(n["execution_time"] for n in results if n["unique_id"].startswith("test."))}
 
 
 def phase_refresh(work: Path, fresh: bool = True) -> dict:
@@ -142,14 +146,11 @@ def phase_refresh(work: Path, fresh: bool = True) -> dict:
     results = {step: json.loads((artifacts_dir(wh, step) / "run_results.json").read_text())
                for step in ("dbt_staging", "dbt_marts")}
     in_dbt = {step: r["elapsed_time"] for step, r in results.items()}
+    checks = {k: v for k, v in steps.items() if k not in ASSET_STEPS}
     # the profile: the slowest dbt nodes of each step and the slowest check steps
-    slowest = {step: _slowest({n["unique_id"].split(".")[-1]: n["execution_time"] for n in r["results"]
-                               if n["unique_id"].startswith("model.")}, r["results"])
-               for step, r in results.items()}
-    slowest["checks"] = _slowest({k: v for k, v in steps.items() if k not in ASSET_STEPS}, [])
+    slowest = {step: _slowest(_dbt_seconds(r["results"])) for step, r in results.items()} | {"checks": _slowest(checks)}
     return {"lines": lines, "seconds": seconds, "steps": {k: steps[k] for k in ASSET_STEPS}, "in_dbt": in_dbt,
-            "slowest": slowest,
-            "checks_seconds": sum(v for k, v in steps.items() if k not in ASSET_STEPS)}
+            "slowest": slowest, "checks_seconds": sum(checks.values())}
 
 
 def _tree_rss_mb(root: int) -> float:
@@ -178,12 +179,13 @@ def run_phase(work: Path, phase: str) -> dict:
     dbt's hold memory at the same time, and the machine must hold both."""
     with open(work / f"{phase}.out", "w+") as out, open(work / f"{phase}.err", "w+") as err:
         child = subprocess.Popen([sys.executable, "-m", "tests.bench.run_bench", "--phase", phase, "--work", str(work)],
-                                 stdout=out, stderr=err, text=True)
+                                 stdout=out, stderr=err)
         together = 0.0
         while child.poll() is None:
             together = max(together, _tree_rss_mb(child.pid))
             time.sleep(0.2)
-        out.seek(0), err.seek(0)
+        out.seek(0)
+        err.seek(0)
         if child.returncode != 0:
             sys.stderr.write(err.read()[-4000:])
             raise SystemExit(f"benchmark phase {phase} failed")
