@@ -8,9 +8,14 @@ suppression until no suppressed cell can be worked back); the blocking check
 `no_suppressed_cell_can_be_recovered` attacks it; only then does `published_warehouse` move it
 over the old one with os.replace: a reader sees the old file or the new one, never half of
 either, and never a file the attacker could break. The storage version keeps it readable for
-DuckDB 1.4 clients. Every model in the dbt project's marts folder is published, with the labels
-dbt wrote as comments, its grain as PRIMARY KEY, a FOREIGN KEY for every column that names a
-dimension's key, and a CHECK constraint for every identity its YAML declares (meta.checks).
+DuckDB 1.4 clients. Every model in the dbt project's marts folder is published (unless its YAML
+says meta.publish: false, as the per-file data_quality tables do), with the labels dbt wrote as
+comments, its grain as PRIMARY KEY, a FOREIGN KEY for every column that names a dimension's key,
+and a CHECK constraint for every identity its YAML declares (meta.checks).
+
+Fail closed: a mart with a column its YAML does not declare for disclosure control (public, with
+the reason, or the protected quantity it publishes: assets/disclosure/cells.py) is not published,
+and nothing is: the run stops naming every such table and column, and the BI file stays as it was.
 """
 
 
@@ -22,10 +27,10 @@ import pandas as pd
 
 from assets.disclosure import cells
 from assets.disclosure.attack import find_leaks
-from assets.disclosure.suppress import protect
+from assets.disclosure.suppress import Outcome, protect
 from assets.fingerprint import record_publication
 from assets.sql import data_through
-from assets.transform import MART_KEYS, MODELS, models_in
+from assets.transform import MART_KEYS, MODELS
 from pipelines.core.warehouse import Warehouse
 
 STORAGE_VERSION = "v1.0.0"
@@ -52,7 +57,7 @@ def row_checks(table: str) -> list[str]:
 
 def dimension_keys() -> dict[str, str]:
     """Column name -> the dimension whose one-column grain it is (municipality_code -> dim_municipality)."""
-    return {grain(t)[0]: t for t in models_in("marts") if t.startswith("dim_") and len(grain(t)) == 1}
+    return {grain(t)[0]: t for t in cells.published_marts() if t.startswith("dim_") and len(grain(t)) == 1}
 
 
 def foreign_keys(table: str) -> dict[str, str]:
@@ -64,7 +69,7 @@ def foreign_keys(table: str) -> dict[str, str]:
 def publish_order() -> list[str]:
     """Every mart after the dimensions its foreign keys point at."""
     done: list[str] = []
-    pending = models_in("marts")
+    pending = cells.published_marts()
     while pending:
         ready = [t for t in pending if set(foreign_keys(t).values()) <= set(done)]
         done += ready
@@ -137,6 +142,38 @@ def rank_what_is_shown(con: duckdb.DuckDBPyConnection, catalog: str) -> None:
         WHERE t.rowid = r.rid""")
 
 
+class UndeclaredColumnsError(RuntimeError):
+    """A mart would publish a column that disclosure control knows nothing about."""
+
+
+def refuse_undeclared(con: duckdb.DuckDBPyConnection, working: str) -> None:
+    """Stop before anything is written when a published mart has a column its YAML does not declare."""
+    columns: dict[str, list[str]] = {}
+    for table, column in con.execute(
+            "SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = ? AND schema_name = 'marts' "
+            "ORDER BY table_name, column_index", [working]).fetchall():
+        if table in publish_order():
+            columns.setdefault(table, []).append(column)
+    missing = cells.undeclared(columns)
+    if missing:
+        raise UndeclaredColumnsError(
+            f"not published: {len(missing)} column(s) have no disclosure declaration in their model's YAML, so "
+            f"nobody can say they are safe to publish: {', '.join(missing)}. Declare each under the column's "
+            "meta.disclosure (public with the reason, derived, or the protected quantity it publishes: README "
+            "'Adding an indicator'); the BI file is left as it was.")
+
+
+def hide_nonlinear_figures(con: duckdb.DuckDBPyConnection, catalog: str, outcome: Outcome) -> None:
+    """Empty a concentration figure where a part of it is hidden: with the total and the visible parts,
+    a sum of squares or a top-five share pins the hidden parts down. Its band stays."""
+    for figure in cells.NONLINEAR:
+        outcome.values[figure.table] += con.execute(f"""
+            UPDATE {catalog}.marts.{figure.table} AS t SET "{figure.column}" = NULL
+            WHERE "{figure.column}" IS NOT NULL AND EXISTS (
+                SELECT 1 FROM {catalog}.marts.{figure.complete_in} AS p
+                WHERE p.municipality_code = t.municipality_code AND p.year = t.year AND p.suppressed)""").fetchone()[0]
+
+
 def primary_suppressions(con: duckdb.DuckDBPyConnection, catalog: str) -> int:
     """Rows the models suppressed because they describe fewer than k clients."""
     tables = [t for (t,) in con.execute("SELECT DISTINCT table_name FROM duckdb_columns() WHERE database_name = ? "
@@ -172,6 +209,7 @@ def publication_candidate(context: dg.AssetExecutionContext, warehouse: Warehous
         leftover.unlink(missing_ok=True)
     with warehouse.connect() as con:
         working = con.execute("SELECT current_database()").fetchone()[0]
+        refuse_undeclared(con, working)
         con.execute(f"ATTACH '{candidate}' AS pub (STORAGE_VERSION '{STORAGE_VERSION}')")
         try:
             con.execute("CREATE SCHEMA pub.marts")
@@ -182,6 +220,7 @@ def publication_candidate(context: dg.AssetExecutionContext, warehouse: Warehous
                 copy_comments(con, table, working, "pub")
             primary = primary_suppressions(con, "pub")
             outcome = protect(con, "pub")
+            hide_nonlinear_figures(con, "pub", outcome)
             fill_spend_not_shown(con, "pub")
             rank_what_is_shown(con, "pub")
             con.execute("UPDATE pub.marts.about SET rows_suppressed_small_cells = ?, cells_suppressed_secondary = ?",

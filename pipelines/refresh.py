@@ -24,8 +24,8 @@ def summary(published_db: str) -> str:
     lines = []
     with duckdb.connect(published_db, read_only=True) as con:
         files = con.execute(
-            "SELECT kind, status, count(*), sum(rows_read), sum(rows_loaded), sum(rows_quarantined), "
-            "sum(rows_duplicate) FROM marts.data_quality GROUP BY ALL ORDER BY ALL").fetchall()
+            "SELECT kind, status, sum(files), sum(rows_read), sum(rows_loaded), sum(rows_quarantined), "
+            "sum(rows_duplicate) FROM marts.data_quality_summary GROUP BY ALL ORDER BY ALL").fetchall()
         lines.append("Files (all runs so far):")
         for kind, status, n, read, loaded, quarantined, dup in files:
             lines.append(f"  {kind:<13} {status:<15} {n:>6} files  rows read {read:>10,}  loaded {loaded:>10,}  "

@@ -76,7 +76,8 @@ TABLES = {
                           "allocations_without_declarations BIGINT, declarations_without_allocation BIGINT, "
                           "suppressed BOOLEAN",
     "provider_landscape": "municipality_code VARCHAR, municipality_name VARCHAR, youth_care_region VARCHAR, "
-                          "year INTEGER, providers BIGINT, hhi INTEGER, top5_share_pct DOUBLE, suppressed BOOLEAN",
+                          "year INTEGER, providers BIGINT, hhi INTEGER, hhi_band VARCHAR, top5_share_pct DOUBLE, "
+                          "top5_share_band VARCHAR, suppressed BOOLEAN",
     "duration_effect_by_region": "youth_care_region VARCHAR, end_year INTEGER, product_category VARCHAR, "
                                  "duration_band VARCHAR, duration_band_order BIGINT, trajectories_ended BIGINT, "
                                  "ended_as_planned_pct DOUBLE, no_recurrence_pct DOUBLE, "
@@ -180,8 +181,8 @@ def build_published(path: Path) -> Path:
                                               spend_not_shown_eur=2641363.73, rows_shown=1, rows_not_shown=1)])
     for code, name, g in municipalities:
         _insert(con, "provider_landscape", [dict(municipality_code=code, municipality_name=name, youth_care_region=g,
-                                                 year=YEAR, providers=13, hhi=953, top5_share_pct=58.3,
-                                                 suppressed=False)])
+                                                 year=YEAR, providers=13, hhi=953, hhi_band="below 1500",
+                                                 top5_share_pct=58.3, top5_share_band="50-75", suppressed=False)])
     for order, (band, n, planned) in enumerate([("<3m", 128, 37.5), ("3-6m", 240, 50.8), ("6-12m", 12, 56.1),
                                                 ("12-24m", 37, 73.0), (">=24m", SECRET_COUNT, SECRET_PCT)], 1):
         _insert(con, "duration_effect_by_region", [dict(

@@ -32,7 +32,7 @@ def test_every_dbt_model_is_an_asset_in_its_layer_with_its_edges_and_checks():
             node = graph.get(dg.AssetKey(model))
             assert node.group_name == layer, model
             assert graph.get_check_keys_for_assets({node.key}), f"{model} has no checks"
-    assert len(models_in("staging")) == 13 and len(models_in("marts")) == 29
+    assert len(models_in("staging")) == 13 and len(models_in("marts")) == 31
     assert parents("spend_growth") == {"spend_changes", "reference_data"}
     assert parents("trajectory_flows") == {"monthly_flows", "reference_data"}
     assert {"spend_changes", "monthly_flows"} <= parents("region_benchmark")
@@ -46,6 +46,8 @@ def test_every_dbt_model_is_an_asset_in_its_layer_with_its_edges_and_checks():
                                        "raw_care_starts", "raw_care_stops"}
     assert parents("data_quality_rules") == {"raw_declarations", "raw_surveys", "raw_allocations", "raw_care_starts",
                                              "raw_care_stops"}
+    assert parents("data_quality_summary") == {"data_quality"}
+    assert parents("data_quality_rules_summary") == {"data_quality_rules", "dim_rule"}
     assert parents("duration_effect") == {"trajectory_outcomes"}
     assert parents("publication_candidate") == set(models_in("marts"))
     assert parents("published_warehouse") == {"publication_candidate"}

@@ -189,3 +189,19 @@ def test_the_sums_the_attacker_knows_hold_in_the_file_before_protection(built):
     kinds, broken = disclosure_oracle.sums_that_do_not_hold(raw)
     assert broken == []
     assert kinds >= {"sum", "codes", "group", "rolling", "duration"}
+
+
+def test_concentration_figures_give_way_to_their_bands_where_a_provider_is_hidden(built):
+    """Almelo pays three providers, P3 hidden: the HHI and top-five share would narrow P3's spend
+    beside the total and the other two, so they are empty and only their bands are shown."""
+    warehouse, _, raw = built
+    with duckdb.connect(str(raw), read_only=True) as con:
+        computed = con.execute("SELECT hhi, hhi_band, top5_share_pct, top5_share_band FROM marts.provider_landscape "
+                               "WHERE municipality_code = '0141'").fetchone()
+    with duckdb.connect(str(warehouse.published_db), read_only=True) as con:
+        published = con.execute("SELECT hhi, hhi_band, top5_share_pct, top5_share_band "
+                                "FROM marts.provider_landscape WHERE municipality_code = '0141'").fetchone()
+    # P1 12 clients x 11 months + 3 in March, P2 16 x 11, P3 2 x 12: spend shares of 33,500
+    p1, p2, p3 = 13500 / 33500, 17600 / 33500, 2400 / 33500
+    assert computed == (round((p1 ** 2 + p2 ** 2 + p3 ** 2) * 10000), "above 2500", 100.0, "90-100")
+    assert published == (None, "above 2500", None, "90-100")

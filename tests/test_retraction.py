@@ -52,12 +52,17 @@ def test_a_retracted_bad_file_unblocks_the_next_run(warehouse, data_dir):
     again = refresh(warehouse)
     assert again.success and checks(again)["declaration_lines_meet_contract"].passed
     assert published_spend(warehouse) == 100  # b.csv's good line left with it; a.csv is whole
-    with duckdb.connect(str(warehouse.published_db), read_only=True) as con:
+    # per file in the working file (and the UI), where the data team looks; the BI file has only the summary
+    with duckdb.connect(str(warehouse.working_db), read_only=True) as con:
         status, read, retracted, message, when = con.execute(
             "SELECT status, rows_read, rows_retracted, message, retracted_at FROM marts.data_quality "
             "WHERE source_file = 'declarations/b.csv'").fetchone()
     assert (status, read, retracted) == ("retracted", 2, 2) and when is not None
     assert message.startswith("retracted: line 3 is a typing error")
+    with duckdb.connect(str(warehouse.published_db), read_only=True) as con:
+        summary = con.execute("SELECT sum(files), sum(rows_read), sum(rows_retracted) FROM marts.data_quality_summary "
+                              "WHERE kind = 'declarations' AND status = 'retracted'").fetchone()
+    assert summary == (1, 2, 2)
 
 
 def test_rows_that_repeated_the_retracted_file_load_in_its_place(warehouse, data_dir):

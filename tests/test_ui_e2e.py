@@ -193,6 +193,9 @@ def test_a_night_in_the_ui(tmp_path):
             browser.close()
         with duckdb.connect(str(data / "warehouse/jeugdzorg.duckdb"), read_only=True) as con:
             assert con.execute("SELECT sum(spend_eur) FROM marts.cost_trends_by_municipality").fetchone()[0] == 100
+            assert con.execute("SELECT sum(files) FROM marts.data_quality_summary WHERE kind = 'declarations' "
+                               "AND status = 'retracted'").fetchone() == (1,)
+        with duckdb.connect(str(data / "warehouse/pipeline.duckdb"), read_only=True) as con:  # per file: working file
             assert con.execute("SELECT status FROM marts.data_quality WHERE source_file = 'declarations/b.csv'"
                                ).fetchone() == ("retracted",)
         assert len(dagster.runs("ingest_and_refresh_declarations")) == 1  # b.csv is known now: no second run

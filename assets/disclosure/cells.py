@@ -1,32 +1,39 @@
 """What the published file says, as cells and the sums that tie them together.
 
-Disclosure control (DATA_CONTRACT "Disclosure control") needs one view of the whole file: the
-same figure often stands in several tables (a municipality's spend in a year is in
+Disclosure control (README "Disclosure control") needs one view of the whole file: the same
+figure often stands in several tables (a municipality's spend in a year is in
 cost_by_municipality_year, spend_growth, region_benchmark and on every provider row), and figures
 add up across tables (months to the year, providers to the municipality, municipalities to the
-region). So every published number that matters is mapped to a **cell**, a quantity with a key
-(`q`, `a`, `b`, `c`, e.g. `spend`, `0141`, `2021`, `month:2021-01`), and the file's arithmetic is
-written as **identities** between cells (parent minus its children is zero) and **ratios**
-(a year-on-year change or a share names two cells). A cell is known when any table shows it.
+region). So every published number that matters is a **cell**, a quantity with a key (`q`, `a`,
+`b`, `c`, e.g. `spend`, `0141`, `2021`, `month:2021-01`), and the file's arithmetic is written as
+**identities** between cells (parent minus its children is zero), **order relations** (dropouts
+never exceed early endings) and **ratios** (a year-on-year change or a share names two cells).
+
+Nothing here lists a table. Each mart declares its columns in its YAML (`meta.disclosure`, read
+from the dbt manifest): a key, `public` with the reason, `derived` (a rate or mean of the row,
+empty with it), `protect` (the cells the column publishes), `ratio`, `benchmark` (a side of
+region_benchmark's measures), or `nonlinear` (a concentration figure, shown only where no part is
+hidden). The quantities and their relations are declared once in dbt_project.yml
+(`vars.disclosure_quantities`). `undeclared` lists what a new mart forgot: the publish refuses it.
 
 This is what an attacker with the published file and a spreadsheet knows; `attack.py` works
-from it, and `suppress.py` hides more until that attacker recovers nothing.
+from it, and `suppress.py` hides more until that attacker cannot narrow any hidden cell.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
 import duckdb
+import yaml
 
-# quantities that are money (euros): "recovered to within a few euros" applies to them
-MONEY = {"spend", "spend_provider", "rolling", "ended_spend", "ended_spend_provider", "dur_ended_spend",
-         "spend_change", "client_effect", "per_client_effect", "price_effect", "volume_mix_effect",
-         "spend_year_before", "evidence_based_spend", "price_base"}
+from assets.transform import DBT_DIR, MODELS, models_in
 
-M = "municipality_code"
-Y = "year::VARCHAR"
 NONE = "''"
+# what a column may declare under meta.disclosure; a key column (its grain) and `suppressed` need nothing
+DECLARATIONS = ("public", "derived", "protect", "ratio", "benchmark", "nonlinear")
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,9 @@ class Pub:
     own: bool | None = None
     # the value when it is not the column itself (a product of two columns of the row)
     expr: str | None = None
+    # the models empty this count on a row they show, when fewer than k children answered the
+    # questionnaire it comes from (assets/dbt/macros/effectiveness.sql): a small cell of its own
+    value_rule: bool = False
 
     @property
     def is_own(self) -> bool:
@@ -65,161 +75,141 @@ class Ratio:
     den: tuple[str, str, str, str]
 
 
-def _month(expr: str = "month") -> str:
-    return f"'month:' || strftime({expr}, '%Y-%m')"
+@dataclass(frozen=True)
+class Nonlinear:
+    """A figure that is no sum of cells (a concentration index): shown as a number only where no row
+    of `complete_in` with the same municipality and year is hidden, else only as its `band` column."""
+
+    table: str
+    column: str
+    complete_in: str
+    band: str
 
 
-# the outcome half of interventions and referral_channels, and of the provider spend table
-INTERVENTION_OUTCOMES = ("trajectories_ended", "ended_as_planned", "ended_early", "satisfaction_sum", "no_further_help",
-                         "lighter_or_no_help", "no_recurrence", "change_responses", "reliable_improvements",
-                         "ended_as_planned_pct", "dropouts", "dropout_pct", "ended_early_pct",
-                         "satisfaction_responses", "satisfaction_mean", "self_reliance_responses",
-                         "no_further_help_pct", "lighter_or_no_help_pct", "recurrence_measurable",
-                         "no_recurrence_pct", "reliable_improvement_pct", "cost_per_trajectory_eur",
-                         "cost_per_planned_end_eur")
-REFERRAL_ENDINGS = ("trajectories_ended", "ended_as_planned", "ended_as_planned_pct", "dropouts", "dropout_pct",
-                    "recurrence_measurable", "no_recurrence", "no_recurrence_pct")
-PROVIDER_OUTCOMES = ("trajectories_ended", "ended_as_planned", "ended_as_planned_pct", "dropouts", "dropout_pct")
-
-# outcome counts that add up over every breakdown of the ended trajectories (column -> quantity)
-OUTCOME_COUNTS = {"trajectories_ended": "ended", "ended_as_planned": "planned", "dropouts": "dropouts",
-                  **{c: c for c in ("ended_early", "satisfaction_responses", "satisfaction_sum",
-                                    "self_reliance_responses", "no_further_help", "lighter_or_no_help",
-                                    "recurrence_measurable", "no_recurrence", "change_responses",
-                                    "reliable_improvements")}}
-# counts the models empty on a row they show, when fewer than k children answered the questionnaire
-# they come from (assets/dbt/macros/effectiveness.sql): a small cell of its own
-VALUE_SUPPRESSED = {"satisfaction_sum", "no_further_help", "lighter_or_no_help", "change_responses",
-                    "reliable_improvements"}
-# outcome counts -> the count of children measured that they are out of
-MEASURED_BY = {"planned": "ended", "dropouts": "ended", "ended_early": "ended",
-               "satisfaction_sum": "satisfaction_responses", "no_further_help": "self_reliance_responses",
-               "lighter_or_no_help": "self_reliance_responses", "reliable_improvements": "change_responses",
-               "no_recurrence": "recurrence_measurable", "ended_spend": "ended"}
-# a breakdown's spend on its ended trajectories, where the table shows it only as cost per trajectory
-ENDED_SPEND = "cost_per_trajectory_eur * trajectories_ended"
-OUTCOME_TABLES = [  # table, child key, the half it belongs to
-    ("effectiveness_by_municipality", NONE, "row"),
-    ("effectiveness_by_municipality_product", "'cat:' || product_category", "row"),
-    ("effectiveness_by_provider", "'prov:' || provider_agb", "row"),
-    ("effectiveness_by_municipality_age_band", "'age:' || age_band", "row"),
-    ("interventions", "'code:' || product_code", INTERVENTION_OUTCOMES),
-    ("referral_channels", "'ref:' || referrer", REFERRAL_ENDINGS),
-]
-GROWTH = {"spend_change_eur": "spend_change", "client_effect_eur": "client_effect",
-          "per_client_effect_eur": "per_client_effect", "price_effect_eur": "price_effect",
-          "volume_mix_effect_eur": "volume_mix_effect"}
-FLOWS = ("running", "running_over_12m", "running_over_24m", "running_without_outcome_over_12m")
-YEAR_END = ("(SELECT strftime(max(f.month), '%Y-%m') FROM {catalog}.marts.trajectory_flows AS f "
-            "WHERE year(f.month) = year)")
-# region_benchmark measure -> the quantities of its numerator and denominator (None: not a cell,
-# such as the public youth population), with the key part b when it is not the row's year
-BENCHMARK: dict[str, tuple[tuple[str, str] | None, tuple[str, str] | None]] = {
-    "spend_per_youth_eur": (("spend", Y), None),
-    "spend_per_client_eur": (("spend", Y), ("clients", Y)),
-    "clients_per_1000_youth": (("clients", Y), None),
-    "evidence_based_spend_pct": (("evidence_based_spend", Y), ("spend", Y)),
-    "ended_as_planned_pct": (("planned", Y), ("ended", Y)),
-    "dropout_pct": (("dropouts", Y), ("ended", Y)),
-    "no_recurrence_pct": (("no_recurrence", Y), ("recurrence_measurable", Y)),
-    "satisfaction_mean": (("satisfaction_sum", Y), ("satisfaction_responses", Y)),
-    **{f"{q}_pct": ((q, Y), ("spend_year_before", Y)) for q in GROWTH.values()},
-    "tariff_change_pct": (("price_effect", Y), ("price_base", Y)),
-    **{f"{q}_pct": ((q, YEAR_END), ("running", YEAR_END)) for q in FLOWS[1:]},
-    "mean_running_duration_days": (("running_days", YEAR_END), ("running", YEAR_END)),
-}
+@cache
+def quantities() -> dict[str, dict[str, Any]]:
+    """The declared quantities (dbt_project.yml, vars.disclosure_quantities)."""
+    project = yaml.safe_load((DBT_DIR / "dbt_project.yml").read_text())
+    return project["vars"]["disclosure_quantities"]
 
 
-# cells that only region_benchmark publishes (the other sides have their own tables, whose small-cell
-# rule makes them secret)
-BENCHMARK_ONLY = {"evidence_based_spend", "price_base", "running_days"}
+def base_quantity(q: str) -> str:
+    """`dur_ended` and `ended_provider` are `ended` at another key; a benchmark side is its measure's."""
+    if "." in q:
+        measure, side, _ = q.split(".")
+        cell = benchmark_measures()[measure][side]
+        return base_quantity(cell["quantity"]) if cell else q
+    return q.removeprefix("dur_").removesuffix("_provider")
 
 
-def _publications() -> list[Pub]:
-    pubs = [
-        # spend per municipality and year, and where the same figure stands elsewhere
-        Pub("cost_by_municipality_year", "spend_eur", "spend", M, Y),
-        Pub("cost_by_municipality_year", "clients", "clients", M, Y),
-        Pub("spend_growth", "spend_eur", "spend", M, Y, own=False),
-        Pub("spend_growth", "spend_year_before_eur", "spend", M, "(year - 1)::VARCHAR", own=False),
-        Pub("spend_by_municipality_provider_year", "municipality_spend_eur", "spend", M, Y, hides="self"),
-        # its breakdowns: months, product categories, providers, product codes
-        Pub("cost_trends_by_municipality", "spend_eur", "spend", M, Y, _month()),
-        Pub("cost_trends_by_municipality", "spend_rolling_12m_eur", "rolling", M, "strftime(month, '%Y-%m')",
-            hides="self"),
-        Pub("cost_by_municipality_product_year", "spend_eur", "spend", M, Y, "'cat:' || product_category"),
-        Pub("spend_by_municipality_provider_year", "spend_eur", "spend", M, Y, "'prov:' || provider_agb"),
-        Pub("interventions", "spend_eur", "spend", M, Y, "'code:' || product_code"),
-        Pub("provider_performance", "spend_eur", "spend_provider", "provider_agb", Y),
-        Pub("provider_performance", "cost_per_trajectory_eur", "ended_spend_provider", "provider_agb", Y,
-            expr=ENDED_SPEND),
-        Pub("interventions", "cost_per_trajectory_eur", "ended_spend", M, Y, "'code:' || product_code",
-            hides=INTERVENTION_OUTCOMES, expr=ENDED_SPEND),
-        # ends per month, starts per referrer and per month
-        Pub("trajectory_flows", "ended", "ended", M, "year(month)::VARCHAR", _month()),
-        Pub("trajectory_flows", "started", "started", M, "year(month)::VARCHAR", _month()),
-        Pub("referral_channels", "trajectories_started", "started", M, Y, "'ref:' || referrer"),
-        Pub("referral_channels", "municipality_starts", "started", M, Y, hides="self"),
-        Pub("referral_channels", "region_starts", "started_region", "youth_care_region", Y, "'ref:' || referrer",
-            hides="self", own=True),  # emptied by the model when the region has fewer than k such starts
-        Pub("referral_channels", "region_all_starts", "started_region", "youth_care_region", Y, hides="self"),
-    ]
-    pubs += [Pub("spend_growth", column, q, M, Y) for column, q in GROWTH.items()]
-    for table, child, half in OUTCOME_TABLES:
-        pubs += [Pub(table, column, q, M, Y, child, hides=half) for column, q in OUTCOME_COUNTS.items()
-                 if half == "row" or column in half]
-    pubs += [Pub("provider_performance", column, f"{q}_provider", "provider_agb", Y)
-             for column, q in OUTCOME_COUNTS.items()]
-    # duration tables: regions and years add up to the national table, and a region's bands of a
-    # category to its municipalities' figure for that category
-    band = "product_category || '|' || duration_band"
-    for column, q in (*OUTCOME_COUNTS.items(), ("spend_eur", "ended_spend")):
-        pubs += [Pub("duration_effect_by_region", column, f"dur_{q}", "youth_care_region", "end_year::VARCHAR", band),
-                 Pub("duration_effect", column, f"dur_{q}", "'all'", NONE, band)]
-    pubs += [Pub(table, "spend_eur", "ended_spend", M, Y, child) for table, child, half in OUTCOME_TABLES
-             if half == "row"]
-    pubs += [Pub("spend_by_municipality_provider_year", column, q, M, Y, "'prov:' || provider_agb",
-                 hides=PROVIDER_OUTCOMES) for column, q in OUTCOME_COUNTS.items() if column in PROVIDER_OUTCOMES]
-    # the running caseload is emptied on its own from a municipality's first hidden month on (see _STOCK)
-    pubs += [Pub("trajectory_flows", q, q, M, "strftime(month, '%Y-%m')",
-                 **({"hides": "self", "own": True} if q == "running" else {})) for q in FLOWS]
-    for measure, sides in BENCHMARK.items():
-        where = f"measure = '{measure}'"
-        for side, cell in zip(("numerator", "denominator"), sides, strict=True):
+def fact(q: str, name: str, default: Any = None) -> Any:
+    """A declared fact of quantity `q` (unit, out_of, ...)."""
+    return quantities().get(base_quantity(q), {}).get(name, default)
+
+
+def measured_by(q: str) -> str | None:
+    """The count of children measured that an outcome is among (the first `measured` quantity up its
+    out_of chain: dropouts are among early endings, which are among ended trajectories): a zero of
+    the outcome where that count is zero says nothing about a child."""
+    whole = fact(q, "out_of")
+    while whole and not fact(whole, "measured"):
+        whole = fact(whole, "out_of")
+    return whole
+
+
+def measured_counts() -> set[str]:
+    """The counts of children measured (ended trajectories, questionnaire answers)."""
+    return {q for q, facts in quantities().items() if facts.get("measured")}
+
+
+def published_marts() -> list[str]:
+    """The marts that go into the BI file: every one, unless its YAML says meta.publish: false."""
+    return [t for t in models_in("marts") if _model_meta(t).get("publish", True) is not False]
+
+
+def _model_meta(table: str) -> dict[str, Any]:
+    return MODELS[table].get("config", {}).get("meta") or MODELS[table].get("meta") or {}
+
+
+def _column_meta(table: str, column: str) -> dict[str, Any]:
+    spec = MODELS[table]["columns"].get(column) or {}
+    return (spec.get("config", {}).get("meta") or spec.get("meta") or {}).get("disclosure") or {}
+
+
+def benchmark_measures() -> dict[str, dict[str, dict[str, Any] | None]]:
+    """region_benchmark's measures, each side as {quantity, b (its key), own} or None (not a cell, such
+    as the public youth population). A side that copies another table's cell (last year's spend) is
+    not secret here; nor is any side that a table of its own publishes: a row hidden for its other
+    side must not make the year's spend (say) a secret to be hidden everywhere."""
+    declared = _model_meta("region_benchmark").get("disclosure") or {}
+    keys = declared.get("keys") or {}
+    return {measure: {side: None if spec.get(side) is None else
+                      {"quantity": spec[side], "b": keys[spec.get("key", "year")],
+                       "copy": side == "denominator" and bool(spec.get("copy"))}
+                      for side in ("numerator", "denominator")}
+            for measure, spec in (declared.get("measures") or {}).items()}
+
+
+def undeclared(columns: dict[str, list[str]]) -> list[str]:
+    """`table.column` for every published column (`columns`: table -> its columns in the file) that
+    its YAML does not declare: fail closed, a new table or column is not safe until declared."""
+    missing = []
+    for table, names in sorted(columns.items()):
+        if table not in MODELS:
+            missing += [f"{table} (no model)"]
+            continue
+        meta = _model_meta(table)
+        if (meta.get("disclosure") or {}).get("public"):
+            continue
+        keys = set(meta.get("grain") or []) | {"suppressed"}
+        missing += [f"{table}.{c}" for c in names
+                    if c not in keys and not any(_column_meta(table, c).get(d) for d in DECLARATIONS)]
+    return missing
+
+
+def _publications() -> tuple[list[Pub], list[Ratio], list[Nonlinear]]:
+    pubs: list[Pub] = []
+    ratios: list[Ratio] = []
+    nonlinear: list[Nonlinear] = []
+    bench: list[tuple[str, str, str]] = []
+    for table in published_marts():
+        declared = _model_meta(table).get("disclosure") or {}
+        cell = {"c": NONE, **(declared.get("cell") or {})}
+        half = tuple(declared.get("outcome_half") or ())
+        for column in MODELS[table]["columns"]:
+            d = _column_meta(table, column)
+            for e in d.get("protect") or []:
+                hides = e.get("hides", "row")
+                pubs.append(Pub(table, column, e["quantity"], e.get("a", cell.get("a")), e.get("b", cell.get("b")),
+                                e.get("c", cell["c"]), e.get("where", "true"), half if hides == "half" else hides,
+                                e.get("own"), e.get("expr"), bool(e.get("empty_on_shown_row"))))
+            if "ratio" in d:
+                ratios.append(Ratio(table, column, tuple(d["ratio"]["num"]), tuple(d["ratio"]["den"])))
+            if "nonlinear" in d:
+                nonlinear.append(Nonlinear(table, column, d["nonlinear"]["shown_when_complete"],
+                                           d["nonlinear"]["band"]))
+            if "benchmark" in d:
+                bench.append((table, column, d["benchmark"]["group"], d["benchmark"]["side"]))
+    elsewhere = {p.q for p in pubs}
+    keys = {"municipality": "municipality_code", "region": "youth_care_region", "all": "'all'"}
+    for table, column, group, side in bench:
+        halves = tuple(f"{group}_{part}" for part in ("value", "numerator", "denominator"))
+        for measure, sides in benchmark_measures().items():
+            cell = sides.get(side)
             if cell is None:  # the youth population: public
                 continue
-            # a side is secret here only if no table of its own publishes it: a row hidden for its
-            # other side must not make the year's spend (say) a secret to be hidden everywhere
-            pubs.append(Pub("region_benchmark", f"municipality_{side}", cell[0], M, cell[1], where=where,
-                            own=cell[0] in BENCHMARK_ONLY))
-            # the region's and all municipalities' figure: one cell per measure, side and group; an
-            # aggregate of whole municipalities, hidden only ever as a complement
-            pubs += [Pub("region_benchmark", f"{group}_{side}", f"{measure}.{side}.{group}", key, Y, where=where,
-                         hides=(f"{group}_value", f"{group}_numerator", f"{group}_denominator"), own=False)
-                     for group, key in (("region", "youth_care_region"), ("all", "'all'"))]
-    return pubs
+            where = f"measure = '{measure}'"
+            if group == "municipality":
+                pubs.append(Pub(table, column, cell["quantity"], keys[group], cell["b"], where=where,
+                                own=not cell["copy"] and cell["quantity"] not in elsewhere))
+            else:  # an aggregate of whole municipalities, hidden only ever as a complement
+                pubs.append(Pub(table, column, f"{measure}.{side}.{group}", keys[group], "year::VARCHAR",
+                                where=where, hides=halves, own=False))
+    return pubs, ratios, nonlinear
 
 
-PUBLICATIONS = _publications()
+PUBLICATIONS, RATIOS, NONLINEAR = _publications()
 
-RATIOS = [
-    Ratio("cost_trends_by_municipality", "spend_yoy_pct", ("spend", M, Y, _month()),
-          ("spend", M, "(year - 1)::VARCHAR", _month("month - INTERVAL 1 YEAR"))),
-    Ratio("cost_by_municipality_year", "spend_yoy_pct", ("spend", M, Y, NONE),
-          ("spend", M, "(year - 1)::VARCHAR", NONE)),
-    Ratio("cost_by_municipality_product_year", "spend_yoy_pct", ("spend", M, Y, "'cat:' || product_category"),
-          ("spend", M, "(year - 1)::VARCHAR", "'cat:' || product_category")),
-    Ratio("cost_by_municipality_product_year", "share_of_spend_pct", ("spend", M, Y, "'cat:' || product_category"),
-          ("spend", M, Y, NONE)),
-    Ratio("spend_by_municipality_provider_year", "share_of_municipality_spend_pct",
-          ("spend", M, Y, "'prov:' || provider_agb"), ("spend", M, Y, NONE)),
-    Ratio("referral_channels", "share_of_starts_pct", ("started", M, Y, "'ref:' || referrer"), ("started", M, Y, NONE)),
-    Ratio("referral_channels", "region_share_of_starts_pct",
-          ("started_region", "youth_care_region", Y, "'ref:' || referrer"),
-          ("started_region", "youth_care_region", Y, NONE)),
-    Ratio("cost_by_municipality_year", "evidence_based_spend_pct", ("evidence_based_spend", M, Y, NONE),
-          ("spend", M, Y, NONE)),
-]
 
 # Identities: SQL over `keys` (every cell key, known or not) yielding (iid, q, a, b, c, coef): the
 # cells of each identity iid with coef +1 (children) or -1 (the parent), summing to zero.
@@ -246,12 +236,11 @@ _CODES_TO_CATEGORY = """
     SELECT concat_ws('|', 'codes', q, a, b, cat), q, a, b, cat, -1 FROM parents
 """
 _GROUP_SUMS = """
-    -- a region's starts are the sum of its municipalities'; a provider's figure the sum over the
-    -- municipalities it served; the national duration table the sum of the regions' years
+    -- a region's figure ('region:<code>') is the sum of its municipalities'; a provider's figure the
+    -- sum over the municipalities it served; the national duration table the sum of the regions' years
     WITH members AS (
-        SELECT k.q || '_region' AS gq, m.youth_care_region AS ga, k.b AS gb, k.c AS gc, k.* FROM keys AS k
+        SELECT k.q AS gq, 'region:' || m.youth_care_region AS ga, k.b AS gb, k.c AS gc, k.* FROM keys AS k
         JOIN {catalog}.marts.dim_municipality AS m ON m.municipality_code = k.a
-        WHERE k.q = 'started'
         UNION ALL
         SELECT q || '_provider', substr(c, 6), b, '', * FROM keys
         WHERE c LIKE 'prov:%'
@@ -353,10 +342,11 @@ IDENTITIES = [_CHILD_SUMS, _CODES_TO_CATEGORY, _GROUP_SUMS, _BENCHMARK_GROUPS, _
 
 
 def money_quantities() -> set[str]:
-    """The quantities counted in euros, and the region_benchmark measures whose side is one."""
-    sides = {f"{m}.{side}" for m, pair in BENCHMARK.items()
-             for side, cell in zip(("numerator", "denominator"), pair, strict=True) if cell and cell[0] in MONEY}
-    return MONEY | sides
+    """The quantities whose hidden values must stay uncertain by a share of themselves (euros, days),
+    and the region_benchmark sides that are one."""
+    names = {p.q for p in PUBLICATIONS}
+    return {q for q in names if fact(q, "unit") in ("eur", "days")} | {
+        q.rsplit(".", 1)[0] for q in names if "." in q and fact(q, "unit") in ("eur", "days")}
 
 
 def _key(q: str, a: str, b: str, c: str, prefix: str = "") -> str:
@@ -368,7 +358,7 @@ def _publication_sql(pub_id: int, p: Pub, catalog: str) -> str:
     # secret: empty here because this cell itself describes fewer than k clients (its row suppressed,
     # or, for the counts the models empty on a row that is shown, the value itself)
     value = p.expr or f'"{p.column}"'
-    row_rule = p.hides == "row" and p.column not in VALUE_SUPPRESSED
+    row_rule = p.hides == "row" and not p.value_rule
     secret = (f"({value}) IS NULL" + (" AND suppressed" if row_rule else "")) if p.is_own else "false"
     sql = (f"SELECT {pub_id} AS pub_id, '{p.table}' AS tbl, '{p.column}' AS col, rowid AS rid, "
            f"{_key(p.q, p.a, p.b, p.c)}, ({value})::DOUBLE AS value, {secret} AS secret, "
@@ -376,18 +366,46 @@ def _publication_sql(pub_id: int, p: Pub, catalog: str) -> str:
     return sql.replace("{catalog}", catalog)
 
 
+def _order_pairs() -> list[tuple[str, str, float]]:
+    """(part, whole, scale): the quantity `part` is at most `scale` times `whole` at the same key."""
+    pairs = []
+    for q in sorted({p.q for p in PUBLICATIONS if "." not in p.q}):
+        whole = fact(q, "out_of")
+        if whole and fact(q, "unit") == "count":
+            pairs.append((q, q.replace(base_quantity(q), whole), float(fact(q, "max_per_unit", 1))))
+    return pairs
+
+
 def load(con: duckdb.DuckDBPyConnection, catalog: str) -> None:
     """(Re)build the temp tables `pub` (every publication of a cell: table, row, value or NULL),
-    `keys` (every cell: known, secret, money), `identities` and `ratios` from the marts in `catalog`."""
+    `keys` (every cell: known, secret, money, signed), `identities` (sums that hold exactly),
+    `subsums` (the same sums over distinct counts of children, which only bound: the parent is at
+    most its parts, a part at most its parent), `orders` (a part at most `scale` times its whole)
+    and `ratios` from the marts in `catalog`."""
     con.execute("CREATE OR REPLACE TEMP TABLE pub AS " + " UNION ALL ".join(
         _publication_sql(i, p, catalog) for i, p in enumerate(PUBLICATIONS)))
+    signed = sorted({p.q for p in PUBLICATIONS if fact(p.q, "signed")})
     con.execute("""
         CREATE OR REPLACE TEMP TABLE keys AS
         SELECT q, a, b, c, any_value(value) AS value, count(value) > 0 AS known, bool_or(secret) AS secret,
-               q IN (SELECT unnest($1)) OR regexp_extract(q, '^(.*)[.][^.]+$', 1) IN (SELECT unnest($1)) AS money
-        FROM pub GROUP BY ALL""", [sorted(money_quantities())])
+               q IN (SELECT unnest($1)) OR regexp_extract(q, '^(.*)[.][^.]+$', 1) IN (SELECT unnest($1)) AS money,
+               q IN (SELECT unnest($2)) AS signed
+        FROM pub GROUP BY ALL""", [sorted(money_quantities()), signed])
     con.execute("CREATE OR REPLACE TEMP TABLE identities AS SELECT * FROM (" + " UNION ALL ".join(
         f"SELECT * FROM ({sql.format(catalog=catalog)})" for sql in IDENTITIES) + ") AS i(iid, q, a, b, c, coef)")
+    non_additive = sorted({p.q for p in PUBLICATIONS if fact(p.q, "additive", True) is False})
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE subsums AS SELECT * FROM identities WHERE iid IN (
+            SELECT iid FROM identities
+            WHERE q IN (SELECT unnest($1)) AND split_part(iid, '|', 1) IN ('sum', 'codes', 'group'))""",
+                [non_additive])
+    con.execute("DELETE FROM identities WHERE iid IN (SELECT iid FROM subsums)")
+    con.execute("CREATE OR REPLACE TEMP TABLE order_pairs (part VARCHAR, whole VARCHAR, scale DOUBLE)")
+    con.executemany("INSERT INTO order_pairs VALUES (?, ?, ?)", _order_pairs())
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE orders AS
+        SELECT p.q, p.a, p.b, p.c, w.q AS wq, o.scale FROM keys AS p JOIN order_pairs AS o ON o.part = p.q
+        JOIN keys AS w ON (w.q, w.a, w.b, w.c) = (o.whole, p.a, p.b, p.c)""")
     con.execute("CREATE OR REPLACE TEMP TABLE ratios AS " + " UNION ALL ".join(
         f"SELECT '{r.table}' AS tbl, '{r.column}' AS col, rowid AS rid, {_key(*r.num, prefix='n')}, "
         f"{_key(*r.den, prefix='d')} FROM {catalog}.marts.{r.table} WHERE \"{r.column}\" IS NOT NULL"

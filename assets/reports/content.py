@@ -382,18 +382,30 @@ def _duration_section(dur: dict, region: str, y: int) -> dict:
     return {"title": title, "blocks": blocks}
 
 
+# the competition authority's bands of the HHI (provider_landscape.hhi_band)
+HHI_LEVEL = {"below 1500": "niet geconcentreerd", "1500-2500": "matig geconcentreerd",
+             "above 2500": "sterk geconcentreerd"}
+
+
+def _band(band: str | None) -> str:
+    """'50-75' as '50 en 75'."""
+    return (band or "?").replace("below ", "0-").replace("-", " en ")
+
+
 def _providers(d: dict, y: int) -> dict:
     title = "Aanbieders: hoeveel, hoe geconcentreerd, en wie maakt meer dan 3% winst"
     land = next((r for r in d["landscape"] if r["year"] == y), None)
     blocks = []
     if land and land["providers"] is not None:
         hhi = land["hhi"]
-        level = ("sterk geconcentreerd" if hhi is not None and hhi > 2500 else
-                 "matig geconcentreerd" if hhi is not None and hhi > 1500 else "niet geconcentreerd")
+        level = HHI_LEVEL.get(land["hhi_band"], "niet bekend")
+        top5 = (fmt("x_pct", land["top5_share_pct"]) if land["top5_share_pct"] is not None
+                else f"tussen {_band(land['top5_share_band'])} procent")
+        index = (f"is {number(hhi)}" if hhi is not None else
+                 "wordt niet als getal getoond, omdat een kleine aanbieder verborgen blijft; de klasse is bekend")
         blocks.append(_p(f"In {y} ontvingen {number(land['providers'])} aanbieders geld van {d['name']}. De vijf "
-                         f"grootste kregen samen {fmt('x_pct', land['top5_share_pct'])} van het geld. De "
-                         f"concentratie-index (HHI) is {_opt(hhi, number)}: {level} (boven 1.500 heet een markt matig, "
-                         "boven 2.500 sterk geconcentreerd)."))
+                         f"grootste kregen samen {top5} van het geld. De concentratie-index (HHI) {index}: {level} "
+                         "(boven 1.500 heet een markt matig, boven 2.500 sterk geconcentreerd)."))
     else:
         blocks.append(_empty(f"Voor {y} toont het bestand geen aanbiedersoverzicht voor {d['name']}."))
     above = d["margins_above_3"]
@@ -607,7 +619,10 @@ def _region_access(d: dict, y: int) -> dict:
 
 
 def _region_providers(d: dict, y: int) -> dict:
-    rows = [[r["name"], _opt(r["providers"], number), _opt(r["hhi"], number), fmt("x_pct", r["top5_share_pct"])]
+    rows = [[r["name"], _opt(r["providers"], number),
+             _opt(r["hhi"], number) if r["hhi"] is not None else HHI_LEVEL.get(r["hhi_band"], "–"),
+             fmt("x_pct", r["top5_share_pct"]) if r["top5_share_pct"] is not None
+             else (f"{_band(r['top5_share_band'])} %" if r["top5_share_band"] else "–")]
             for r in d["landscape"]]
     if not rows:
         return {"title": "Aanbieders", "blocks": [_empty(f"Voor {y} toont het bestand geen aanbieders voor de regio.")]}

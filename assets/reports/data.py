@@ -154,7 +154,8 @@ def load_municipality(con: duckdb.DuckDBPyConnection, subject: Subject, period: 
         "categories": categories, "categories_hidden": categories_hidden,
         "referral": referral, "referral_hidden": referral_hidden,
         "duration": _duration(con, subject.region, year),
-        "landscape": _visible(con, "provider_landscape", "year, providers, hhi, top5_share_pct",
+        "landscape": _visible(con, "provider_landscape",
+                              "year, providers, hhi, hhi_band, top5_share_pct, top5_share_band",
                               "t.municipality_code = ? AND t.year <= ?", [code, year], "year")[0],
         "providers": providers, "providers_hidden": providers_hidden,
         "margins_above_3": rows(con, "SELECT provider_name, provider_margin_pct "
@@ -195,8 +196,9 @@ def load_region(con: duckdb.DuckDBPyConnection, subject: Subject, period: Report
     members = rows(con, "SELECT DISTINCT municipality_code AS code, municipality_name AS name "
                         "FROM marts.cost_by_municipality_year WHERE youth_care_region = ? ORDER BY name", [region])
     table = {m: region_peers(con, region, year, m) for m in (*COST_MEASURES, *OUTCOME_MEASURES)}
-    landscape = rows(con, "SELECT municipality_name AS name, providers, hhi, top5_share_pct, suppressed "
-                          "FROM marts.provider_landscape WHERE youth_care_region = ? AND year = ? ORDER BY name",
+    landscape = rows(con, "SELECT municipality_name AS name, providers, hhi, hhi_band, top5_share_pct, "
+                          "top5_share_band, suppressed FROM marts.provider_landscape "
+                          "WHERE youth_care_region = ? AND year = ? ORDER BY name",
                      [region, year])
     referral = rows(con, "SELECT referrer, r.referrer_description AS description, "
                          "max(region_share_of_starts_pct) AS region_share_of_starts_pct "
