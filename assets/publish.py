@@ -223,8 +223,9 @@ def publication_candidate(context: dg.AssetExecutionContext, warehouse: Warehous
             hide_nonlinear_figures(con, "pub", outcome)
             fill_spend_not_shown(con, "pub")
             rank_what_is_shown(con, "pub")
-            con.execute("UPDATE pub.marts.about SET rows_suppressed_small_cells = ?, cells_suppressed_secondary = ?",
-                        [primary, outcome.cells_hidden])
+            con.execute("UPDATE pub.marts.about SET rows_suppressed_small_cells = ?, cells_suppressed_secondary = ?, "
+                        "clients_hidden_secondary = ?, spend_hidden_secondary_eur = ?",
+                        [primary, outcome.cells_hidden, sum(outcome.clients.values()), sum(outcome.euros.values())])
             con.execute("CHECKPOINT pub")
         finally:
             con.execute(f"USE {working}")
@@ -235,6 +236,8 @@ def publication_candidate(context: dg.AssetExecutionContext, warehouse: Warehous
         "path": dg.MetadataValue.path(str(candidate)),
         "rows_suppressed_small_cells": primary,
         "cells_suppressed_secondary": outcome.cells_hidden,
+        "clients_hidden_secondary": sum(outcome.clients.values()),
+        "spend_hidden_secondary_eur": round(sum(outcome.euros.values()), 2),
         "secondary_suppression": dg.MetadataValue.md(outcome.markdown()),
         "rounds": outcome.rounds,
         "min_cell_size": warehouse.min_cell_size,

@@ -30,11 +30,13 @@ def summary(published_db: str) -> str:
         for kind, status, n, read, loaded, quarantined, dup in files:
             lines.append(f"  {kind:<13} {status:<15} {n:>6} files  rows read {read:>10,}  loaded {loaded:>10,}  "
                          f"quarantined {quarantined:>7,}  duplicate {dup:>7,}")
-        k, primary, secondary = con.execute("SELECT min_cell_size, rows_suppressed_small_cells, "
-                                            "cells_suppressed_secondary FROM marts.about").fetchone()
+        k, primary, secondary, clients, euros = con.execute(
+            "SELECT min_cell_size, rows_suppressed_small_cells, cells_suppressed_secondary, clients_hidden_secondary, "
+            "spend_hidden_secondary_eur FROM marts.about").fetchone()
         lines.append(f"Disclosure control (k = {k}): {primary or 0:,} rows suppressed as describing fewer than k "
                      f"clients; {secondary or 0:,} more rows and values hidden so that none of them can be worked "
-                     "back (marts.about)")
+                     f"back, rows of {clients or 0:,} clients and EUR {euros or 0:,.0f} (marts.about; per table in "
+                     "the metadata of publication_candidate)")
         tables = con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts' "
                              "ORDER BY table_name").fetchall()
         lines.append(f"Published tables in {published_db}:")

@@ -130,6 +130,8 @@ def test_each_small_cell_is_hidden_with_a_complement(built):
                            "WHERE municipality_code = '0141' AND suppressed ORDER BY 1")
         region = con.execute("SELECT region_value FROM marts.region_benchmark WHERE municipality_code = '0164' "
                              "AND measure = 'spend_per_youth_eur'").fetchone()[0]
+        twente_hidden = con.execute("SELECT count(*) FROM marts.cost_by_municipality_year "
+                                    "WHERE youth_care_region = 'Twente' AND suppressed").fetchone()[0]
         about = con.execute("SELECT rows_suppressed_small_cells, cells_suppressed_secondary FROM marts.about"
                             ).fetchone()
     # March and the cheapest other month (all others cost the same: the earliest, deterministically)
@@ -137,8 +139,9 @@ def test_each_small_cell_is_hidden_with_a_complement(built):
     assert "46" in categories and len(categories) >= 2
     assert P3 in providers and len(providers) >= 2
     assert "03" in referrers and len(referrers) >= 2
-    # Enschede is hidden; Twente's value would give it away beside Almelo's and Hengelo's
-    assert region is None
+    # Enschede is hidden; Twente's value would give it away beside Almelo's and Hengelo's, unless a
+    # second municipality of Twente is hidden too (the cheaper complement: Hengelo, 12 clients)
+    assert region is None or twente_hidden >= 2
     assert about[0] > 0 and about[1] > 0
 
 

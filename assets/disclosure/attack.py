@@ -10,9 +10,9 @@ ratios. A secret cell leaks when:
 - one sum leaves so little room that, all values being at least zero, it is known to within the
   tolerance (`within`): a few euros for money, nothing for a count;
 - a published ratio (year-on-year change, share) gives it from its known partner (`ratio`).
-A recovered zero that says only that nobody was measured (no ended trajectories, no answers), or
-that repeats a published zero, is not a suppressed value; a zero outcome among children who were
-measured is.
+A cell worked back as zero is not a disclosure: nobody can be shown to be in it (the data
+contract's standard: a hidden count is safe when its interval starts at 0, and +-15 % of no
+euros is none).
 """
 
 from __future__ import annotations
@@ -22,8 +22,6 @@ from collections import defaultdict
 import duckdb
 import numpy as np
 import pandas as pd
-
-from assets.disclosure.cells import measured_by, measured_counts, money_quantities
 
 TOLERANCE_EUR = 5.0  # "to within a few euros"
 TOLERANCE_COUNT = 0.5  # a count is recovered when it is known exactly
@@ -62,26 +60,10 @@ def find_leaks(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ]
     leaks = pd.concat(found, ignore_index=True)
     leaks = leaks.sort_values(["q", "a", "b", "c", "how"]).drop_duplicates(["q", "a", "b", "c"])
-    return leaks[~_nobody_measured(con, leaks)].reset_index(drop=True)
-
-
-def _nobody_measured(con: duckdb.DuckDBPyConnection, leaks: pd.DataFrame) -> pd.Series:
-    """Recovered zeros that hold no outcome of any child: a count of how many were measured (ended
-    trajectories, questionnaire responses) that is zero, or an outcome among them when none was
-    measured. Such a zero says the instrument did not apply to the cell, which most small care
-    types never meet; an outcome of zero among children who were measured stays protected."""
-    base = leaks.q.str.removeprefix("dur_").str.removesuffix("_provider")
-    zero = leaks.value.abs().lt(TOLERANCE_COUNT) & leaks.how.isin(["exact", "within"])
-    measured = zero & base.isin(measured_counts()) & ~leaks.q.isin(money_quantities())
-    known_zero = {tuple(r) for r in con.execute(
-        f"SELECT q, a, b, c FROM keys WHERE known AND abs(value) < {TOLERANCE_COUNT}").fetchall()}
-    known_zero |= {tuple(r) for r in leaks.loc[measured, ["q", "a", "b", "c"]].itertuples(index=False)}
-    denominator = [leak.q.replace(b, measured_by(b)) if measured_by(b) else None
-                   for leak, b in zip(leaks.itertuples(index=False), base, strict=True)]
-    unmeasured = pd.Series([d is not None and (d, leak.a, leak.b, leak.c) in known_zero
-                            for d, leak in zip(denominator, leaks.itertuples(index=False), strict=True)],
-                           index=leaks.index)
-    return measured | (zero & unmeasured)
+    # a cell worked back as zero is no disclosure: an interval that starts at 0 shows nobody in the cell,
+    # and +-15 % of nothing is nothing (DATA_CONTRACT, wave 3)
+    zero = leaks.how.isin(["shown_elsewhere", "exact", "within"]) & leaks.value.abs().lt(TOLERANCE_COUNT)
+    return leaks[~zero].reset_index(drop=True)
 
 
 def _within(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -6,8 +6,8 @@ cost_by_municipality_year, spend_growth, region_benchmark and on every provider 
 add up across tables (months to the year, providers to the municipality, municipalities to the
 region). So every published number that matters is a **cell**, a quantity with a key (`q`, `a`,
 `b`, `c`, e.g. `spend`, `0141`, `2021`, `month:2021-01`), and the file's arithmetic is written as
-**identities** between cells (parent minus its children is zero), **order relations** (dropouts
-never exceed early endings) and **ratios** (a year-on-year change or a share names two cells).
+**identities** between cells (parent minus its children is zero) and **ratios** (a year-on-year
+change or a share names two cells).
 
 Nothing here lists a table. Each mart declares its columns in its YAML (`meta.disclosure`, read
 from the dbt manifest): a key, `public` with the reason, `derived` (a rate or mean of the row,
@@ -105,21 +105,6 @@ def base_quantity(q: str) -> str:
 def fact(q: str, name: str, default: Any = None) -> Any:
     """A declared fact of quantity `q` (unit, out_of, ...)."""
     return quantities().get(base_quantity(q), {}).get(name, default)
-
-
-def measured_by(q: str) -> str | None:
-    """The count of children measured that an outcome is among (the first `measured` quantity up its
-    out_of chain: dropouts are among early endings, which are among ended trajectories): a zero of
-    the outcome where that count is zero says nothing about a child."""
-    whole = fact(q, "out_of")
-    while whole and not fact(whole, "measured"):
-        whole = fact(whole, "out_of")
-    return whole
-
-
-def measured_counts() -> set[str]:
-    """The counts of children measured (ended trajectories, questionnaire answers)."""
-    return {q for q, facts in quantities().items() if facts.get("measured")}
 
 
 def published_marts() -> list[str]:
@@ -366,31 +351,19 @@ def _publication_sql(pub_id: int, p: Pub, catalog: str) -> str:
     return sql.replace("{catalog}", catalog)
 
 
-def _order_pairs() -> list[tuple[str, str, float]]:
-    """(part, whole, scale): the quantity `part` is at most `scale` times `whole` at the same key."""
-    pairs = []
-    for q in sorted({p.q for p in PUBLICATIONS if "." not in p.q}):
-        whole = fact(q, "out_of")
-        if whole and fact(q, "unit") == "count":
-            pairs.append((q, q.replace(base_quantity(q), whole), float(fact(q, "max_per_unit", 1))))
-    return pairs
-
-
 def load(con: duckdb.DuckDBPyConnection, catalog: str) -> None:
     """(Re)build the temp tables `pub` (every publication of a cell: table, row, value or NULL),
-    `keys` (every cell: known, secret, money, signed), `identities` (sums that hold exactly),
-    `subsums` (the same sums over distinct counts of children, which only bound: the parent is at
-    most its parts, a part at most its parent), `orders` (a part at most `scale` times its whole)
-    and `ratios` from the marts in `catalog`."""
+    `keys` (every cell: known, secret, money), `identities` (sums that hold exactly), `subsums`
+    (the same sums over distinct counts of children, which only bound: the parent is at most its
+    parts, a part at most its parent; kept out of `identities`) and `ratios` from the marts in
+    `catalog`."""
     con.execute("CREATE OR REPLACE TEMP TABLE pub AS " + " UNION ALL ".join(
         _publication_sql(i, p, catalog) for i, p in enumerate(PUBLICATIONS)))
-    signed = sorted({p.q for p in PUBLICATIONS if fact(p.q, "signed")})
     con.execute("""
         CREATE OR REPLACE TEMP TABLE keys AS
         SELECT q, a, b, c, any_value(value) AS value, count(value) > 0 AS known, bool_or(secret) AS secret,
-               q IN (SELECT unnest($1)) OR regexp_extract(q, '^(.*)[.][^.]+$', 1) IN (SELECT unnest($1)) AS money,
-               q IN (SELECT unnest($2)) AS signed
-        FROM pub GROUP BY ALL""", [sorted(money_quantities()), signed])
+               q IN (SELECT unnest($1)) OR regexp_extract(q, '^(.*)[.][^.]+$', 1) IN (SELECT unnest($1)) AS money
+        FROM pub GROUP BY ALL""", [sorted(money_quantities())])
     con.execute("CREATE OR REPLACE TEMP TABLE identities AS SELECT * FROM (" + " UNION ALL ".join(
         f"SELECT * FROM ({sql.format(catalog=catalog)})" for sql in IDENTITIES) + ") AS i(iid, q, a, b, c, coef)")
     non_additive = sorted({p.q for p in PUBLICATIONS if fact(p.q, "additive", True) is False})
@@ -400,12 +373,6 @@ def load(con: duckdb.DuckDBPyConnection, catalog: str) -> None:
             WHERE q IN (SELECT unnest($1)) AND split_part(iid, '|', 1) IN ('sum', 'codes', 'group'))""",
                 [non_additive])
     con.execute("DELETE FROM identities WHERE iid IN (SELECT iid FROM subsums)")
-    con.execute("CREATE OR REPLACE TEMP TABLE order_pairs (part VARCHAR, whole VARCHAR, scale DOUBLE)")
-    con.executemany("INSERT INTO order_pairs VALUES (?, ?, ?)", _order_pairs())
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE orders AS
-        SELECT p.q, p.a, p.b, p.c, w.q AS wq, o.scale FROM keys AS p JOIN order_pairs AS o ON o.part = p.q
-        JOIN keys AS w ON (w.q, w.a, w.b, w.c) = (o.whole, p.a, p.b, p.c)""")
     con.execute("CREATE OR REPLACE TEMP TABLE ratios AS " + " UNION ALL ".join(
         f"SELECT '{r.table}' AS tbl, '{r.column}' AS col, rowid AS rid, {_key(*r.num, prefix='n')}, "
         f"{_key(*r.den, prefix='d')} FROM {catalog}.marts.{r.table} WHERE \"{r.column}\" IS NOT NULL"

@@ -7,13 +7,13 @@ This runs on the copy that is about to be published, in rounds:
    and a municipality's running caseload from its first month with hidden starts or endings on;
 2. the attacker (`attack.py`) lists the secret cells it can recover;
 3. for each (first those that one sum gives away on its own, as they often carry the rest), the
-   sums around it are searched for one more cell to hide: a cell that leaves the hidden cells of
-   the sum more room together than the tolerance (so an interval cannot pin them down); a
-   derived copy where there is one (a rolling sum, a region's figure) unless another complete sum
-   would give it straight back, else a child (one that no
-   other complete sum would give straight back first, then the smallest), else the parent, whose
-   loss would spread to every table. Ties go to the lowest key, so the same data always hides
-   the same cells.
+   sums around it are searched for one more cell to hide, by cost: a cell that leaves the hidden
+   cells of the sum more room together than the tolerance (so an interval cannot pin them down),
+   from the sum nearest the leak, and then the smallest: the fewest clients or euros, so a large
+   total (a municipality's year, the region's or all municipalities' figure) is hidden only when
+   no smaller cell will do; among equals, a part before its total, and one that no other complete
+   sum would give straight back (else `_close` takes its partner along). Ties go to the lowest
+   key, so the same data always hides the same cells.
 A hidden cell disappears from every table that shows it. The rounds stop when the attacker finds
 nothing. What was hidden beyond the primary cells is counted per table for the run's metadata and
 `about`.
@@ -32,9 +32,9 @@ from assets.disclosure.attack import TOLERANCE_COUNT, TOLERANCE_EUR, find_leaks
 from assets.transform import shown_when_suppressed
 
 MAX_ROUNDS = 200
-# cells never chosen to hide alone: the running caseload follows from last month's and the month's
-# flows (cells._STOCK), so it is hidden only from a hidden month on
-NOT_A_COMPLEMENT = ("running",)
+# cells never chosen to hide alone (declared complement: false): the running caseload follows from
+# last month's and the month's flows (cells._STOCK), so it is hidden only from a hidden month on
+NOT_A_COMPLEMENT = tuple(sorted(q for q, facts in cells.quantities().items() if facts.get("complement") is False))
 
 
 @dataclass
@@ -43,6 +43,8 @@ class Outcome:
 
     rows: Counter = field(default_factory=Counter)  # table -> rows newly suppressed
     values: Counter = field(default_factory=Counter)  # table -> single values or half-rows emptied
+    clients: Counter = field(default_factory=Counter)  # table -> clients of the rows newly suppressed
+    euros: Counter = field(default_factory=Counter)  # table -> spend of the rows newly suppressed
     rounds: int = 0
 
     @property
@@ -53,8 +55,10 @@ class Outcome:
         tables = sorted(set(self.rows) | set(self.values))
         if not tables:
             return "nothing hidden beyond the primary suppression"
-        return "| table | rows suppressed | values emptied |\n|---|---|---|\n" + "".join(
-            f"| {t} | {self.rows[t]:,} | {self.values[t]:,} |\n" for t in tables)
+        return ("| table | rows suppressed | their clients | their spend (EUR) | values emptied |\n"
+                "|---|---|---|---|---|\n" + "".join(
+                    f"| {t} | {self.rows[t]:,} | {self.clients[t]:,} | {self.euros[t]:,.0f} | {self.values[t]:,} |\n"
+                    for t in tables))
 
 
 class DisclosureError(RuntimeError):
@@ -122,13 +126,9 @@ def _complements(con: duckdb.DuckDBPyConnection, leaks: pd.DataFrame) -> list[tu
         return sorted(picks)
     con.register("recovered_df", recovered)
     candidates = con.execute(f"""
-        WITH self_only AS (  -- cells every publication of which is a copy or derived value
-            SELECT q, a, b, c, bool_and(NOT row_hide) AS derived
-            FROM pub GROUP BY ALL
-        ),
-        members AS (
-            SELECT i.iid, i.coef, k.q, k.a, k.b, k.c, k.known, k.value, k.money, s.derived
-            FROM identities AS i JOIN keys AS k USING (q, a, b, c) JOIN self_only AS s USING (q, a, b, c)
+        WITH members AS (
+            SELECT i.iid, i.coef, k.q, k.a, k.b, k.c, k.known, k.value, k.money
+            FROM identities AS i JOIN keys AS k USING (q, a, b, c)
         ),
         counts AS (SELECT iid, count(*) FILTER (WHERE NOT known) AS empty_cells, bool_or(known) AS any_known,
                           abs(coalesce(sum(coef * value) FILTER (WHERE known), 0)) AS room
@@ -165,8 +165,7 @@ def _complements(con: duckdb.DuckDBPyConnection, leaks: pd.DataFrame) -> list[tu
         QUALIFY row_number() OVER (  -- one per recovered cell, and one in each sum that gives it away alone
             PARTITION BY t.q, t.a, t.b, t.c, CASE WHEN t.direct THEN t.iid END
             ORDER BY n.room + abs(m.value) > CASE WHEN m.money THEN {TOLERANCE_EUR} ELSE {TOLERANCE_COUNT} END DESC,
-                     NOT (m.derived AND p.q IS NOT NULL) DESC, m.derived DESC, t.hop, m.coef DESC,
-                     p.q IS NULL DESC, n.empty_cells, abs(m.value),
+                     t.hop, abs(m.value), m.coef DESC, p.q IS NULL DESC, n.empty_cells,
                      m.q, m.a, m.b, m.c) = 1""", {"not_a_complement": list(NOT_A_COMPLEMENT)}).fetchall()
     con.unregister("recovered_df")
     picks |= {(pq, pa, pb, pc) for *_, pq, pa, pb, pc in candidates}
@@ -222,9 +221,14 @@ def _hide(con: duckdb.DuckDBPyConnection, catalog: str, picks: list[tuple[str, s
         by_target[(pub.table, columns)] |= set(rids)
     for (table, columns), rids in sorted(by_target.items()):
         if "suppressed" in columns:
-            fresh = con.execute(f"SELECT count(*) FROM {catalog}.marts.{table} WHERE NOT suppressed "
-                                f"AND rowid IN (SELECT unnest(?))", [sorted(rids)]).fetchone()[0]
+            # what the loss costs a reader: the rows, and the clients and euros they showed
+            clients, euros = (f"sum({c})" if c in columns else "0" for c in ("clients", "spend_eur"))
+            fresh, lost_clients, lost_euros = con.execute(
+                f"SELECT count(*), coalesce({clients}, 0), coalesce({euros}, 0) FROM {catalog}.marts.{table} "
+                f"WHERE NOT suppressed AND rowid IN (SELECT unnest(?))", [sorted(rids)]).fetchone()
             outcome.rows[table] += fresh
+            outcome.clients[table] += int(lost_clients)
+            outcome.euros[table] += float(lost_euros)
             assignments = ", ".join([f'"{c}" = NULL' for c in columns if c != "suppressed"] + ["suppressed = true"])
         else:
             outcome.values[table] += len(rids)

@@ -1,7 +1,7 @@
 -- Grain: one row. What the file holds: data through (the data cut-off, the latest declared
 -- product_einddatum) and the latest outcome record, when it was refreshed, the small-cell
 -- threshold k, the model version, and how many input files were loaded, rejected or retracted.
--- The two suppression counts are filled in by disclosure control on the file to be published
+-- The suppression counts and what they cost are filled in by disclosure control on the file to be published
 -- (assets/publish.py), after every mart is built.
 WITH files AS (
     SELECT
@@ -20,5 +20,7 @@ SELECT
     files.files_rejected,
     files.files_retracted,
     NULL::BIGINT AS rows_suppressed_small_cells,
-    NULL::BIGINT AS cells_suppressed_secondary
+    NULL::BIGINT AS cells_suppressed_secondary,
+    NULL::BIGINT AS clients_hidden_secondary,
+    NULL::DECIMAL(18, 2) AS spend_hidden_secondary_eur
 FROM files
