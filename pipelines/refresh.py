@@ -35,8 +35,9 @@ def summary(published_db: str) -> str:
             "spend_hidden_secondary_eur FROM marts.about").fetchone()
         lines.append(f"Disclosure control (k = {k}): {primary or 0:,} rows suppressed as describing fewer than k "
                      f"clients; {secondary or 0:,} more rows and values hidden so that none of them can be worked "
-                     f"back, rows of {clients or 0:,} clients and EUR {euros or 0:,.0f} (marts.about; per table in "
-                     "the metadata of publication_candidate)")
+                     f"back; those rows held {clients or 0:,} clients and EUR {euros or 0:,.0f}, summed over the "
+                     "tables, so a client hidden in two tables counts twice (marts.about; per table in the metadata "
+                     "of publication_candidate)")
         tables = con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts' "
                              "ORDER BY table_name").fetchall()
         lines.append(f"Published tables in {published_db}:")
