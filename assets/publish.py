@@ -27,7 +27,7 @@ import pandas as pd
 
 from assets.disclosure import cells
 from assets.disclosure.attack import find_leaks
-from assets.disclosure.suppress import Outcome, protect
+from assets.disclosure.suppress import protect
 from assets.fingerprint import record_publication
 from assets.sql import data_through
 from assets.transform import MART_KEYS, MODELS
@@ -148,11 +148,12 @@ class UndeclaredColumnsError(RuntimeError):
 
 def refuse_undeclared(con: duckdb.DuckDBPyConnection, working: str) -> None:
     """Stop before anything is written when a published mart has a column its YAML does not declare."""
+    published = set(publish_order())
     columns: dict[str, list[str]] = {}
     for table, column in con.execute(
             "SELECT table_name, column_name FROM duckdb_columns() WHERE database_name = ? AND schema_name = 'marts' "
             "ORDER BY table_name, column_index", [working]).fetchall():
-        if table in publish_order():
+        if table in published:
             columns.setdefault(table, []).append(column)
     missing = cells.undeclared(columns)
     if missing:
@@ -161,17 +162,6 @@ def refuse_undeclared(con: duckdb.DuckDBPyConnection, working: str) -> None:
             f"nobody can say they are safe to publish: {', '.join(missing)}. Declare each under the column's "
             "meta.disclosure (public with the reason, derived, or the protected quantity it publishes: README "
             "'Adding an indicator'); the BI file is left as it was.")
-
-
-def hide_nonlinear_figures(con: duckdb.DuckDBPyConnection, catalog: str, outcome: Outcome) -> None:
-    """Empty a concentration figure where a part of it is hidden: with the total and the visible parts,
-    a sum of squares or a top-five share pins the hidden parts down. Its band stays."""
-    for figure in cells.NONLINEAR:
-        outcome.values[figure.table] += con.execute(f"""
-            UPDATE {catalog}.marts.{figure.table} AS t SET "{figure.column}" = NULL
-            WHERE "{figure.column}" IS NOT NULL AND EXISTS (
-                SELECT 1 FROM {catalog}.marts.{figure.complete_in} AS p
-                WHERE p.municipality_code = t.municipality_code AND p.year = t.year AND p.suppressed)""").fetchone()[0]
 
 
 def primary_suppressions(con: duckdb.DuckDBPyConnection, catalog: str) -> int:
@@ -220,7 +210,6 @@ def publication_candidate(context: dg.AssetExecutionContext, warehouse: Warehous
                 copy_comments(con, table, working, "pub")
             primary = primary_suppressions(con, "pub")
             outcome = protect(con, "pub")
-            hide_nonlinear_figures(con, "pub", outcome)
             fill_spend_not_shown(con, "pub")
             rank_what_is_shown(con, "pub")
             con.execute("UPDATE pub.marts.about SET rows_suppressed_small_cells = ?, cells_suppressed_secondary = ?, "

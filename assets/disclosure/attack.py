@@ -9,7 +9,8 @@ ratios. A secret cell leaks when:
   of the sums gives it the same value, i.e. its coordinates in the null space are zero);
 - one sum leaves so little room that, all values being at least zero, it is known to within the
   tolerance (`within`): a few euros for money, nothing for a count;
-- a published ratio (year-on-year change, share) gives it from its known partner (`ratio`).
+- a published ratio (year-on-year change, share) gives it from its known partner (`ratio`);
+- a concentration figure stands beside a hidden provider of its municipality-year (`nonlinear`).
 A cell worked back as zero is not a disclosure: nobody can be shown to be in it (the data
 contract's standard: a hidden count is safe when its interval starts at 0, and +-15 % of no
 euros is none).
@@ -57,6 +58,7 @@ def find_leaks(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
             WHERE n.known AND NOT d.known AND d.secret""").df(),
         _within(con),
         _exact(con),
+        _nonlinear(con),
     ]
     leaks = pd.concat(found, ignore_index=True)
     leaks = leaks.sort_values(["q", "a", "b", "c", "how"]).drop_duplicates(["q", "a", "b", "c"])
@@ -64,6 +66,12 @@ def find_leaks(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     # and +-15 % of nothing is nothing (DATA_CONTRACT, wave 3)
     zero = leaks.how.isin(["shown_elsewhere", "exact", "within"]) & leaks.value.abs().lt(TOLERANCE_COUNT)
     return leaks[~zero].reset_index(drop=True)
+
+
+def _nonlinear(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """A concentration figure shown for a municipality-year with a hidden provider (cells.Nonlinear):
+    beside the total and the visible providers it narrows the hidden ones' spend."""
+    return con.execute("SELECT q, a, b, c, 'nonlinear' AS how, detail, value FROM nonlinear_shown").df()
 
 
 def _within(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

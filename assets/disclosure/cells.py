@@ -103,7 +103,7 @@ def base_quantity(q: str) -> str:
 
 
 def fact(q: str, name: str, default: Any = None) -> Any:
-    """A declared fact of quantity `q` (unit, out_of, ...)."""
+    """A declared fact of quantity `q` (unit, additive, complement)."""
     return quantities().get(base_quantity(q), {}).get(name, default)
 
 
@@ -122,10 +122,10 @@ def _column_meta(table: str, column: str) -> dict[str, Any]:
 
 
 def benchmark_measures() -> dict[str, dict[str, dict[str, Any] | None]]:
-    """region_benchmark's measures, each side as {quantity, b (its key), own} or None (not a cell, such
-    as the public youth population). A side that copies another table's cell (last year's spend) is
-    not secret here; nor is any side that a table of its own publishes: a row hidden for its other
-    side must not make the year's spend (say) a secret to be hidden everywhere."""
+    """region_benchmark's measures, each side as {quantity, b (its key), copy} or None (not a cell,
+    such as the public youth population). A side that copies another table's cell (last year's
+    spend) is not secret here; nor is one that a table of its own publishes (`_publications`): a
+    row hidden for its other side must not make the year's spend (say) a secret everywhere."""
     declared = _model_meta("region_benchmark").get("disclosure") or {}
     keys = declared.get("keys") or {}
     return {measure: {side: None if spec.get(side) is None else
@@ -149,6 +149,9 @@ def undeclared(columns: dict[str, list[str]]) -> list[str]:
         keys = set(meta.get("grain") or []) | {"suppressed"}
         missing += [f"{table}.{c}" for c in names
                     if c not in keys and not any(_column_meta(table, c).get(d) for d in DECLARATIONS)]
+        # a concentration figure may only be published with the band that stays when it is emptied
+        missing += [f"{f.table}.{f.column} (its band {f.band} is not in the table)" for f in NONLINEAR
+                    if f.table == table and f.band not in names]
     return missing
 
 
@@ -326,12 +329,11 @@ IDENTITIES = [_CHILD_SUMS, _CODES_TO_CATEGORY, _GROUP_SUMS, _BENCHMARK_GROUPS, _
               _DURATION_TO_MUNICIPALITIES, _EVIDENCE, _STOCK]
 
 
-def money_quantities() -> set[str]:
-    """The quantities whose hidden values must stay uncertain by a share of themselves (euros, days),
-    and the region_benchmark sides that are one."""
-    names = {p.q for p in PUBLICATIONS}
-    return {q for q in names if fact(q, "unit") in ("eur", "days")} | {
-        q.rsplit(".", 1)[0] for q in names if "." in q and fact(q, "unit") in ("eur", "days")}
+@cache
+def money_quantities() -> frozenset[str]:
+    """The published quantities counted in euros (or days), region_benchmark's sides among them: a
+    hidden one is worked back when it is known to within a few of them, a count only exactly."""
+    return frozenset(p.q for p in PUBLICATIONS if fact(p.q, "unit") in ("eur", "days"))
 
 
 def _key(q: str, a: str, b: str, c: str, prefix: str = "") -> str:
@@ -353,27 +355,34 @@ def _publication_sql(pub_id: int, p: Pub, catalog: str) -> str:
 
 def load(con: duckdb.DuckDBPyConnection, catalog: str) -> None:
     """(Re)build the temp tables `pub` (every publication of a cell: table, row, value or NULL),
-    `keys` (every cell: known, secret, money), `identities` (sums that hold exactly), `subsums`
-    (the same sums over distinct counts of children, which only bound: the parent is at most its
-    parts, a part at most its parent; kept out of `identities`) and `ratios` from the marts in
-    `catalog`."""
+    `keys` (every cell: known, secret, money), `identities` (the sums that hold exactly: not those
+    over distinct counts of children), `ratios` and `nonlinear_shown` (a concentration figure shown
+    beside a hidden provider) from the marts in `catalog`."""
     con.execute("CREATE OR REPLACE TEMP TABLE pub AS " + " UNION ALL ".join(
         _publication_sql(i, p, catalog) for i, p in enumerate(PUBLICATIONS)))
     con.execute("""
         CREATE OR REPLACE TEMP TABLE keys AS
         SELECT q, a, b, c, any_value(value) AS value, count(value) > 0 AS known, bool_or(secret) AS secret,
-               q IN (SELECT unnest($1)) OR regexp_extract(q, '^(.*)[.][^.]+$', 1) IN (SELECT unnest($1)) AS money
+               q IN (SELECT unnest($1)) AS money
         FROM pub GROUP BY ALL""", [sorted(money_quantities())])
     con.execute("CREATE OR REPLACE TEMP TABLE identities AS SELECT * FROM (" + " UNION ALL ".join(
         f"SELECT * FROM ({sql.format(catalog=catalog)})" for sql in IDENTITIES) + ") AS i(iid, q, a, b, c, coef)")
+    # distinct counts of children do not add up over a breakdown (a child can be in two parts)
     non_additive = sorted({p.q for p in PUBLICATIONS if fact(p.q, "additive", True) is False})
     con.execute("""
-        CREATE OR REPLACE TEMP TABLE subsums AS SELECT * FROM identities WHERE iid IN (
+        DELETE FROM identities WHERE iid IN (
             SELECT iid FROM identities
             WHERE q IN (SELECT unnest($1)) AND split_part(iid, '|', 1) IN ('sum', 'codes', 'group'))""",
                 [non_additive])
-    con.execute("DELETE FROM identities WHERE iid IN (SELECT iid FROM subsums)")
     con.execute("CREATE OR REPLACE TEMP TABLE ratios AS " + " UNION ALL ".join(
         f"SELECT '{r.table}' AS tbl, '{r.column}' AS col, rowid AS rid, {_key(*r.num, prefix='n')}, "
         f"{_key(*r.den, prefix='d')} FROM {catalog}.marts.{r.table} WHERE \"{r.column}\" IS NOT NULL"
         for r in RATIOS))
+    con.execute("CREATE OR REPLACE TEMP TABLE nonlinear_shown AS " + " UNION ALL ".join(f"""
+        SELECT '{f.table}.{f.column}' AS q, t.municipality_code AS a, t.year::VARCHAR AS b, '' AS c,
+               '{f.complete_in}' AS detail, t."{f.column}"::DOUBLE AS value
+        FROM {catalog}.marts.{f.table} AS t
+        WHERE t."{f.column}" IS NOT NULL AND EXISTS (
+            SELECT 1 FROM {catalog}.marts.{f.complete_in} AS p
+            WHERE p.municipality_code = t.municipality_code AND p.year = t.year AND p.suppressed)"""
+        for f in NONLINEAR))

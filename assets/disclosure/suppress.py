@@ -4,7 +4,8 @@ Primary suppression (a row about fewer than k clients shows only its keys) is do
 This runs on the copy that is about to be published, in rounds:
 1. a ratio (year-on-year change, share) whose partner cell is empty is emptied: it would give the
    partner away, and it says nothing once one side is unknown; so is a rolling sum with an empty month,
-   and a municipality's running caseload from its first month with hidden starts or endings on;
+   a municipality's running caseload from its first month with hidden starts or endings on, and a
+   concentration figure (HHI, top-five share) of a municipality-year with a hidden provider;
 2. the attacker (`attack.py`) lists the secret cells it can recover;
 3. for each (first those that one sum gives away on its own, as they often carry the rest), the
    sums around it are searched for one more cell to hide, by cost: a cell that leaves the hidden
@@ -84,9 +85,17 @@ def protect(con: duckdb.DuckDBPyConnection, catalog: str) -> Outcome:
 
 
 def _empty_orphan_ratios(con: duckdb.DuckDBPyConnection, catalog: str, outcome: Outcome) -> None:
-    """Empty the ratios with an empty side, the rolling sums with an empty month and the running
-    caseload from a hidden month on: values that only give away what is hidden once one of their
-    inputs is."""
+    """Empty the ratios with an empty side, the rolling sums with an empty month, the running
+    caseload from a hidden month on and the concentration figures of a municipality-year with a
+    hidden provider: values that only give away what is hidden once one of their inputs is."""
+    # with the total and the visible parts, a sum of squares or a top-five share pins the hidden parts
+    # down; the figure's band stays (cells.Nonlinear)
+    for figure in cells.NONLINEAR:
+        outcome.values[figure.table] += con.execute(f"""
+            UPDATE {catalog}.marts.{figure.table} AS t SET "{figure.column}" = NULL
+            WHERE "{figure.column}" IS NOT NULL AND EXISTS (
+                SELECT 1 FROM {catalog}.marts.{figure.complete_in} AS p
+                WHERE p.municipality_code = t.municipality_code AND p.year = t.year AND p.suppressed)""").fetchone()[0]
     orphans = con.execute("""
         SELECT r.tbl, r.col, list(r.rid ORDER BY r.rid) FROM ratios AS r
         JOIN keys AS n ON (n.q, n.a, n.b, n.c) = (r.nq, r.na, r.nb, r.nc)
