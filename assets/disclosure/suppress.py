@@ -90,12 +90,15 @@ def _empty_orphan_ratios(con: duckdb.DuckDBPyConnection, catalog: str, outcome: 
     hidden provider: values that only give away what is hidden once one of their inputs is."""
     # with the total and the visible parts, a sum of squares or a top-five share pins the hidden parts
     # down; the figure's band stays (cells.Nonlinear)
+    emptied = 0
     for figure in cells.NONLINEAR:
-        outcome.values[figure.table] += con.execute(f"""
+        n = con.execute(f"""
             UPDATE {catalog}.marts.{figure.table} AS t SET "{figure.column}" = NULL
             WHERE "{figure.column}" IS NOT NULL AND EXISTS (
                 SELECT 1 FROM {catalog}.marts.{figure.complete_in} AS p
                 WHERE p.municipality_code = t.municipality_code AND p.year = t.year AND p.suppressed)""").fetchone()[0]
+        outcome.values[figure.table] += n
+        emptied += n
     orphans = con.execute("""
         SELECT r.tbl, r.col, list(r.rid ORDER BY r.rid) FROM ratios AS r
         JOIN keys AS n ON (n.q, n.a, n.b, n.c) = (r.nq, r.na, r.nb, r.nc)
@@ -122,7 +125,7 @@ def _empty_orphan_ratios(con: duckdb.DuckDBPyConnection, catalog: str, outcome: 
         ORDER BY ALL""").fetchall()
     if stock:
         _hide(con, catalog, stock, outcome)
-    if orphans or stock:
+    if orphans or stock or emptied:
         cells.load(con, catalog)
 
 
