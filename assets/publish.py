@@ -20,6 +20,7 @@ and nothing is: the run stops naming every such table and column, and the BI fil
 
 
 import os
+from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -27,7 +28,8 @@ import pandas as pd
 
 from assets.disclosure import cells
 from assets.disclosure.attack import find_leaks
-from assets.disclosure.suppress import protect
+from assets.disclosure.intervals import Targets
+from assets.disclosure.suppress import primary_cells, protect
 from assets.fingerprint import record_publication
 from assets.sql import data_through
 from assets.transform import MART_KEYS, MODELS
@@ -180,12 +182,37 @@ def materialized_in_run(instance: dg.DagsterInstance, run_id: str) -> set[dg.Ass
     return {r.event_log_entry.dagster_event.asset_key for r in records}
 
 
-def recoverable_cells(path: str) -> pd.DataFrame:
-    """The attacker on a file: every suppressed cell it can work back (none, for a publishable file)."""
+def protection(warehouse: Warehouse) -> Targets:
+    """What disclosure control must leave an attacker unsure of, at the warehouse's k."""
+    return Targets(warehouse.min_cell_size, warehouse.protection_money_pct, warehouse.protection_count_share_of_k)
+
+
+def primary_of(warehouse: Warehouse) -> set[tuple]:
+    """The cells the models hid for fewer than k clients, from the working file's marts."""
+    with warehouse.connect() as con:
+        cells.load(con, con.execute("SELECT current_database()").fetchone()[0])
+        return primary_cells(con)
+
+
+def primary_in(working: str | Path) -> set[tuple]:
+    """`primary_of` for a working file nobody is writing (a copy, a test's)."""
+    with duckdb.connect() as con:
+        con.execute(f"ATTACH '{working}' AS working (READ_ONLY)")
+        cells.load(con, "working")
+        return primary_cells(con)
+
+
+def recoverable_cells(path: str, targets: Targets | None = None, primary: set[tuple] | None = None) -> pd.DataFrame:
+    """The attacker on a file: every suppressed cell it can work back, and every primary one
+    (`primary_of`; None: every hidden cell) it can narrow beyond `targets` (none, for a publishable
+    file). Without targets: the defaults at the file's own k (`about`)."""
     with duckdb.connect() as con:
         con.execute(f"ATTACH '{path}' AS target (READ_ONLY)")
+        if targets is None:
+            (k,) = con.execute("SELECT min_cell_size FROM target.marts.about").fetchone()
+            targets = Targets(k)
         cells.load(con, "target")
-        return find_leaks(con)
+        return find_leaks(con, targets, primary=primary)
 
 
 @dg.asset(group_name="publish", kinds={"duckdb"}, owners=["team:data"], deps=MART_KEYS,
@@ -209,7 +236,7 @@ def publication_candidate(context: dg.AssetExecutionContext, warehouse: Warehous
                 con.execute(f"INSERT INTO pub.marts.{table} SELECT * FROM {working}.marts.{table}")
                 copy_comments(con, table, working, "pub")
             primary = primary_suppressions(con, "pub")
-            outcome = protect(con, "pub")
+            outcome = protect(con, "pub", protection(warehouse))
             fill_spend_not_shown(con, "pub")
             rank_what_is_shown(con, "pub")
             con.execute("UPDATE pub.marts.about SET rows_suppressed_small_cells = ?, cells_suppressed_secondary = ?, "
@@ -243,7 +270,7 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: Warehouse)
         raise FileNotFoundError(f"no candidate file {candidate}: materialize publication_candidate first (the "
                                 "nightly job does both)")
     # the check on the candidate blocks this step in the same run; this guards a publish started on its own
-    leaks = recoverable_cells(str(candidate))
+    leaks = recoverable_cells(str(candidate), protection(warehouse), primary_of(warehouse))
     if not leaks.empty:
         raise RuntimeError(f"not published: {len(leaks)} suppressed cells can be worked back from {candidate} "
                            "(see the check no_suppressed_cell_can_be_recovered)")

@@ -10,18 +10,22 @@ previous BI file stays in place, and the leaks are listed here by table key (agg
 
 import dagster as dg
 
-from assets.publish import publication_candidate, recoverable_cells
+from assets.publish import primary_of, protection, publication_candidate, recoverable_cells
 from checks.metadata import examples_md
 from pipelines.core.warehouse import Warehouse
 
 
 @dg.asset_check(asset=publication_candidate, blocking=True,
-                description="No suppressed cell of the file about to be published can be worked back, exactly or to "
-                "within a few euros, from anything else in it (totals, other tables, year-on-year, shares).")
+                description="No suppressed cell of the file about to be published can be worked back or narrowed "
+                "from anything else in it (totals, other tables, year-on-year, shares, the order between counts): a "
+                "hidden count keeps an interval that starts at 0 or is k/2 wide, a hidden amount +-15 % "
+                "(JEUGDZORG_PROTECTION_COUNT_SHARE_OF_K, JEUGDZORG_PROTECTION_MONEY_PCT).")
 def no_suppressed_cell_can_be_recovered(warehouse: Warehouse) -> dg.AssetCheckResult:
-    leaks = recoverable_cells(str(warehouse.candidate_db))
+    leaks = recoverable_cells(str(warehouse.candidate_db), protection(warehouse), primary_of(warehouse))
     return dg.AssetCheckResult(passed=leaks.empty, metadata={
         "recoverable_cells": len(leaks),
         "min_cell_size": warehouse.min_cell_size,
+        "protection_money_pct": warehouse.protection_money_pct,
+        "protection_count_width": protection(warehouse).count_width,
         "examples": examples_md(leaks.rename(columns={"q": "quantity", "a": "key_1", "b": "key_2", "c": "key_3"})),
     })

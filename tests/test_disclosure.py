@@ -22,7 +22,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from assets.publish import recoverable_cells
+from assets.publish import primary_of, recoverable_cells
 from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
 from pipelines.demo_data.bsn import synthetic_bsn
 from tests import disclosure_oracle
@@ -109,7 +109,7 @@ def test_nothing_suppressed_can_be_worked_back_from_the_published_file(built):
     warehouse, result, _ = built
     with duckdb.connect(str(warehouse.published_db), read_only=True) as con:
         assert disclosure_oracle.recoverable(con) == []
-    assert recoverable_cells(str(warehouse.published_db)).empty
+    assert recoverable_cells(str(warehouse.published_db), primary=primary_of(warehouse)).empty
     check = {c.check_name: c for c in result.get_asset_check_evaluations()}["no_suppressed_cell_can_be_recovered"]
     assert check.passed and check.metadata["recoverable_cells"].value == 0
 
@@ -160,7 +160,7 @@ def test_a_file_the_attacker_breaks_is_not_published(built, tmp_path, monkeypatc
     shutil.copytree(warehouse.data_dir, data)
     copy = warehouse.model_copy(update={"data_dir": str(data)})
     before = copy.published_db.stat().st_mtime_ns
-    monkeypatch.setattr(assets.publish, "protect", lambda con, catalog: Outcome())
+    monkeypatch.setattr(assets.publish, "protect", lambda con, catalog, targets: Outcome())
     result = dg.materialize([*ALL_ASSETS, *ALL_CHECKS], resources={"warehouse": copy}, raise_on_error=False,
                             selection=["publication_candidate", "published_warehouse"])
     check = {c.check_name: c for c in result.get_asset_check_evaluations()}["no_suppressed_cell_can_be_recovered"]

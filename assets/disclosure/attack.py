@@ -10,7 +10,10 @@ ratios. A secret cell leaks when:
 - one sum leaves so little room that, all values being at least zero, it is known to within the
   tolerance (`within`): a few euros for money, nothing for a count;
 - a published ratio (year-on-year change, share) gives it from its known partner (`ratio`);
-- a concentration figure stands beside a hidden provider of its municipality-year (`nonlinear`).
+- a concentration figure stands beside a hidden provider of its municipality-year (`nonlinear`);
+- all of the file at once, with the bounds and orders between counts, leaves it an interval
+  narrower than the protection targets (`interval`, intervals.py: a count must keep an interval
+  that starts at 0 or is k/2 wide, an amount +-15 %).
 A cell worked back as zero is not a disclosure: nobody can be shown to be in it (the data
 contract's standard: a hidden count is safe when its interval starts at 0, and +-15 % of no
 euros is none).
@@ -24,6 +27,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from assets.disclosure.intervals import Targets, interval_leaks
+
 TOLERANCE_EUR = 5.0  # "to within a few euros"
 TOLERANCE_COUNT = 0.5  # a count is recovered when it is known exactly
 NULL_TOL = 1e-7
@@ -33,9 +38,15 @@ _DECOMPOSITIONS: dict[bytes, tuple] = {}
 _MAX_DECOMPOSITIONS = 5000
 
 
-def find_leaks(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Every secret cell the attacker recovers, with how (`cells.load` must have run on `con`).
-    Columns: q, a, b, c, how, detail, value (what it recovers, where it can)."""
+def find_leaks(con: duckdb.DuckDBPyConnection, targets: Targets, suspects: set[tuple] | None = None,
+               primary: set[tuple] | None = None) -> pd.DataFrame:
+    """Every secret cell the attacker recovers or narrows too far, with how (`cells.load` must have
+    run on `con`). Columns: q, a, b, c, how, detail, value (what it recovers, or the lower bound of
+    its interval), high (the upper bound). Every hidden cell must not be worked back; the primary
+    ones (`primary`: hidden by the models for fewer than k clients; None: every hidden cell) must
+    also keep their protection interval. `suspects`: bound the intervals of these cells only (the
+    suppression's later rounds: hiding more only ever widens an interval, so a cell found safe
+    stays safe)."""
     found = [
         con.execute("""
             SELECT q, a, b, c, 'shown_elsewhere' AS how, any_value(p.tbl || '.' || p.col) AS detail,
@@ -65,7 +76,13 @@ def find_leaks(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     # a cell worked back as zero is no disclosure: an interval that starts at 0 shows nobody in the cell,
     # and +-15 % of nothing is nothing (DATA_CONTRACT, wave 3)
     zero = leaks.how.isin(["shown_elsewhere", "exact", "within"]) & leaks.value.abs().lt(TOLERANCE_COUNT)
-    return leaks[~zero].reset_index(drop=True)
+    leaks = leaks[~zero]
+    leaks.insert(len(leaks.columns), "high", leaks.value.where(leaks.how.isin(["shown_elsewhere", "exact"])))
+    # every other secret cell: the interval the published sums, bounds and orders leave it
+    skip = {tuple(r) for r in leaks[["q", "a", "b", "c"]].itertuples(index=False)}
+    hunted = primary if suspects is None else suspects if primary is None else suspects & primary
+    narrow = interval_leaks(con, targets, skip, hunted)
+    return pd.concat([leaks, narrow], ignore_index=True) if not narrow.empty else leaks.reset_index(drop=True)
 
 
 def _nonlinear(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

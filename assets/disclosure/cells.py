@@ -336,6 +336,26 @@ def money_quantities() -> frozenset[str]:
     return frozenset(p.q for p in PUBLICATIONS if fact(p.q, "unit") in ("eur", "days"))
 
 
+@cache
+def signed_quantities() -> frozenset[str]:
+    """The published quantities that may be below zero (declared signed: true); every other is at least 0."""
+    return frozenset(p.q for p in PUBLICATIONS if fact(p.q, "signed"))
+
+
+@cache
+def orders() -> tuple[tuple[str, str, float, float], ...]:
+    """(q, wq, coef, wcoef): coef * q + wcoef * wq <= 0 for the cells of q and wq at the same key
+    (declared at_most: q <= factor * wq; at_least: q >= factor * wq)."""
+    out = []
+    for q in sorted({p.q for p in PUBLICATIONS if "." not in p.q}):
+        base = base_quantity(q)
+        for name, sign in (("at_most", 1.0), ("at_least", -1.0)):
+            if spec := fact(q, name):
+                other, factor = spec
+                out.append((q, q.replace(base, other, 1), sign, -sign * float(factor)))
+    return tuple(out)
+
+
 def _key(q: str, a: str, b: str, c: str, prefix: str = "") -> str:
     return (f"'{q}' AS {prefix}q, ({a})::VARCHAR AS {prefix}a, ({b})::VARCHAR AS {prefix}b, "
             f"({c})::VARCHAR AS {prefix}c")
@@ -355,25 +375,33 @@ def _publication_sql(pub_id: int, p: Pub, catalog: str) -> str:
 
 def load(con: duckdb.DuckDBPyConnection, catalog: str) -> None:
     """(Re)build the temp tables `pub` (every publication of a cell: table, row, value or NULL),
-    `keys` (every cell: known, secret, money), `identities` (the sums that hold exactly: not those
-    over distinct counts of children), `ratios` and `nonlinear_shown` (a concentration figure shown
+    `keys` (every cell: known, secret, money, signed), `identities` (the sums that hold exactly: not
+    those over distinct counts of children, which go to `subsums`), `orders` (a count at most a
+    multiple of another at the same key), `ratios` and `nonlinear_shown` (a concentration figure shown
     beside a hidden provider) from the marts in `catalog`."""
     con.execute("CREATE OR REPLACE TEMP TABLE pub AS " + " UNION ALL ".join(
         _publication_sql(i, p, catalog) for i, p in enumerate(PUBLICATIONS)))
     con.execute("""
         CREATE OR REPLACE TEMP TABLE keys AS
         SELECT q, a, b, c, any_value(value) AS value, count(value) > 0 AS known, bool_or(secret) AS secret,
-               q IN (SELECT unnest($1)) AS money
-        FROM pub GROUP BY ALL""", [sorted(money_quantities())])
+               q IN (SELECT unnest($1)) AS money, q IN (SELECT unnest($2)) AS signed
+        FROM pub GROUP BY ALL""", [sorted(money_quantities()), sorted(signed_quantities())])
     con.execute("CREATE OR REPLACE TEMP TABLE identities AS SELECT * FROM (" + " UNION ALL ".join(
         f"SELECT * FROM ({sql.format(catalog=catalog)})" for sql in IDENTITIES) + ") AS i(iid, q, a, b, c, coef)")
     # distinct counts of children do not add up over a breakdown (a child can be in two parts)
     non_additive = sorted({p.q for p in PUBLICATIONS if fact(p.q, "additive", True) is False})
+    # distinct counts of children only bound their breakdown: the total is at most the sum of its parts
+    # and at least each part (`subsums`, coef as in identities)
     con.execute("""
-        DELETE FROM identities WHERE iid IN (
+        CREATE OR REPLACE TEMP TABLE subsums AS SELECT * FROM identities WHERE iid IN (
             SELECT iid FROM identities
             WHERE q IN (SELECT unnest($1)) AND split_part(iid, '|', 1) IN ('sum', 'codes', 'group'))""",
                 [non_additive])
+    con.execute("DELETE FROM identities WHERE iid IN (SELECT iid FROM subsums)")
+    con.execute("CREATE OR REPLACE TEMP TABLE orders AS SELECT * FROM (" + " UNION ALL ".join(
+        [f"SELECT q, a, b, c, '{wq}' AS wq, {coef}::DOUBLE AS coef, {wcoef}::DOUBLE AS wcoef FROM keys WHERE q = '{q}'"
+         for q, wq, coef, wcoef in orders()] + ["SELECT '', '', '', '', '', 0, 0 WHERE false"]) + """) AS o
+        WHERE EXISTS (SELECT 1 FROM keys AS w WHERE (w.q, w.a, w.b, w.c) = (o.wq, o.a, o.b, o.c))""")
     con.execute("CREATE OR REPLACE TEMP TABLE ratios AS " + " UNION ALL ".join(
         f"SELECT '{r.table}' AS tbl, '{r.column}' AS col, rowid AS rid, {_key(*r.num, prefix='n')}, "
         f"{_key(*r.den, prefix='d')} FROM {catalog}.marts.{r.table} WHERE \"{r.column}\" IS NOT NULL"

@@ -30,6 +30,7 @@ import pandas as pd
 
 from assets.disclosure import cells
 from assets.disclosure.attack import TOLERANCE_COUNT, TOLERANCE_EUR, find_leaks
+from assets.disclosure.intervals import Targets
 from assets.transform import shown_when_suppressed
 
 MAX_ROUNDS = 200
@@ -66,22 +67,35 @@ class DisclosureError(RuntimeError):
     """Secondary suppression did not converge: the file must not be published."""
 
 
-def protect(con: duckdb.DuckDBPyConnection, catalog: str) -> Outcome:
+def protect(con: duckdb.DuckDBPyConnection, catalog: str, targets: Targets) -> Outcome:
     """Hide cells in the marts of `catalog` until `find_leaks` finds nothing."""
     outcome = Outcome()
+    # the primary cells keep their protection interval: all are bounded at first, then only those that
+    # were too narrow last round (hiding more only ever widens an interval, so a cell found safe stays
+    # safe; the blocking check bounds every one again)
+    cells.load(con, catalog)
+    primary = primary_cells(con)
+    suspects: set[tuple] | None = None
     for _ in range(MAX_ROUNDS):
         cells.load(con, catalog)
         _empty_orphan_ratios(con, catalog, outcome)
-        leaks = find_leaks(con)
+        leaks = find_leaks(con, targets, suspects, primary)
         if leaks.empty:
             return outcome
+        suspects = {tuple(r) for r in leaks[["q", "a", "b", "c"]].itertuples(index=False)}
         outcome.rounds += 1
-        picks = _complements(con, leaks)
+        picks = _complements(con, leaks, targets)
         if not picks:
             raise DisclosureError(f"{len(leaks)} suppressed cells can be worked back and no cell is left to hide: "
                                   f"{leaks.head(5).to_dict('records')}")
         _hide(con, catalog, picks, outcome)
     raise DisclosureError(f"secondary suppression did not settle in {MAX_ROUNDS} rounds")
+
+
+def primary_cells(con: duckdb.DuckDBPyConnection) -> set[tuple]:
+    """The cells the models hid because they describe fewer than k clients (`cells.load` must have run
+    on the marts as the models left them)."""
+    return set(con.execute("SELECT q, a, b, c FROM keys WHERE secret AND NOT known").fetchall())
 
 
 def _empty_orphan_ratios(con: duckdb.DuckDBPyConnection, catalog: str, outcome: Outcome) -> None:
@@ -129,15 +143,25 @@ def _empty_orphan_ratios(con: duckdb.DuckDBPyConnection, catalog: str, outcome: 
         cells.load(con, catalog)
 
 
-def _complements(con: duckdb.DuckDBPyConnection, leaks: pd.DataFrame) -> list[tuple[str, str, str, str]]:
+def _complements(con: duckdb.DuckDBPyConnection, leaks: pd.DataFrame, targets: Targets
+                 ) -> list[tuple[str, str, str, str]]:
     """The cells to hide next: for a cell shown elsewhere, itself; otherwise one more cell in the
-    tightest sum around each recovered cell."""
+    tightest sum around each recovered or narrowed cell (for a narrowed one, the sum that binds its
+    interval most, else every sum it stands in), one that can move at least what the cell needs."""
     picks = {tuple(r) for r in leaks.loc[leaks.how == "shown_elsewhere", ["q", "a", "b", "c"]].itertuples(index=False)}
-    recovered = leaks.loc[leaks.how.isin(["exact", "within"]), ["q", "a", "b", "c", "how", "detail"]]
+    recovered = leaks.loc[leaks.how.isin(["exact", "within", "interval"]),
+                          ["q", "a", "b", "c", "how", "detail", "value", "high"]].copy()
     if recovered.empty:
         return sorted(picks)
+    money = set(cells.money_quantities())
+    recovered["need"] = [
+        targets.room_needed(abs(high) if high == high and abs(high) != float("inf") else abs(value), q in money)
+        if how == "interval" else (TOLERANCE_EUR if q in money else TOLERANCE_COUNT)
+        for q, how, value, high in zip(recovered.q, recovered.how, recovered.value.fillna(0.0), recovered.high,
+                                       strict=True)]
+    recovered = recovered[["q", "a", "b", "c", "how", "detail", "need"]]
     con.register("recovered_df", recovered)
-    candidates = con.execute(f"""
+    candidates = con.execute("""
         WITH members AS (
             SELECT i.iid, i.coef, k.q, k.a, k.b, k.c, k.known, k.value, k.money
             FROM identities AS i JOIN keys AS k USING (q, a, b, c)
@@ -153,22 +177,24 @@ def _complements(con: duckdb.DuckDBPyConnection, leaks: pd.DataFrame) -> list[tu
         ),
         sums AS (  -- per recovered cell: every sum it stands in that still has a known cell to hide; for
                    -- a cell known within a few euros, the one sum that leaves it so little room
-            SELECT r.q, r.a, r.b, r.c, m.iid, u.empty_cells = 1 OR r.how = 'within' AS direct, 1 AS hop
+            SELECT r.q, r.a, r.b, r.c, r.how, r.need, m.iid,
+                   u.empty_cells = 1 OR (r.how <> 'exact' AND m.iid = r.detail) AS direct, 1 AS hop
             FROM recovered_df AS r JOIN members AS m USING (q, a, b, c) JOIN unknowns AS u USING (iid)
             WHERE r.how <> 'within' OR m.iid = r.detail
         ),
         beside AS (  -- and the sums around the other empty cells of its sums, that may give those away
-            SELECT DISTINCT r.q, r.a, r.b, r.c, m2.iid, false AS direct, 2 AS hop
+            SELECT DISTINCT r.q, r.a, r.b, r.c, r.how, r.need, m2.iid, false AS direct, 2 AS hop
             FROM recovered_df AS r JOIN members AS m USING (q, a, b, c)
             JOIN members AS o ON o.iid = m.iid AND NOT o.known
             JOIN members AS m2 ON (m2.q, m2.a, m2.b, m2.c) = (o.q, o.a, o.b, o.c) AND m2.iid <> m.iid
             JOIN unknowns AS u ON u.iid = m2.iid
         ),
-        around AS (  -- the sums that give a cell away on their own go first: mending them often mends the rest
-            SELECT * FROM sums WHERE direct
+        around AS (  -- the sums that give a cell away on their own go first: mending them often mends the rest;
+                     -- a narrowed cell is mended in its own sums, whatever the others need
+            SELECT * FROM sums WHERE direct AND how <> 'interval'
             UNION ALL
             SELECT * FROM (SELECT * FROM sums UNION ALL SELECT * FROM beside)
-            WHERE NOT (SELECT coalesce(bool_or(direct), false) FROM sums)
+            WHERE how = 'interval' OR NOT (SELECT coalesce(bool_or(direct), false) FROM sums WHERE how <> 'interval')
         )
         SELECT t.q, t.a, t.b, t.c, m.q AS pq, m.a AS pa, m.b AS pb, m.c AS pc
         FROM around AS t JOIN members AS m USING (iid) JOIN counts AS n USING (iid)
@@ -176,7 +202,7 @@ def _complements(con: duckdb.DuckDBPyConnection, leaks: pd.DataFrame) -> list[tu
         WHERE m.known AND m.q NOT IN (SELECT unnest($not_a_complement))
         QUALIFY row_number() OVER (  -- one per recovered cell, and one in each sum that gives it away alone
             PARTITION BY t.q, t.a, t.b, t.c, CASE WHEN t.direct THEN t.iid END
-            ORDER BY n.room + abs(m.value) > CASE WHEN m.money THEN {TOLERANCE_EUR} ELSE {TOLERANCE_COUNT} END DESC,
+            ORDER BY n.room + abs(m.value) > t.need DESC,
                      t.hop, abs(m.value), m.coef DESC, p.q IS NULL DESC, n.empty_cells,
                      m.q, m.a, m.b, m.c) = 1""", {"not_a_complement": list(NOT_A_COMPLEMENT)}).fetchall()
     con.unregister("recovered_df")

@@ -34,6 +34,8 @@ class Settings:
     digest_hour: int = 7
     youth_care_index_pct: float = 5.0
     report_period: str = "year"
+    protection_money_pct: float = 15.0
+    protection_count_share_of_k: float = 0.5
 
     @property
     def warehouse_dir(self) -> Path:
@@ -98,6 +100,11 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         raise SettingsError(f"JEUGDZORG_YOUTH_CARE_INDEX_PCT must be a yearly percentage between -50 and 100, "
                             f"got {raw_index!r}")
 
+    protection_money_pct = _number(env_vars, "JEUGDZORG_PROTECTION_MONEY_PCT", 15.0, 1.0, 100.0,
+                                   "the share of a hidden amount an attacker must stay unsure of, in %")
+    protection_count_share_of_k = _number(env_vars, "JEUGDZORG_PROTECTION_COUNT_SHARE_OF_K", 0.5, 0.0, 10.0,
+                                          "how wide, as a share of k, a hidden count's interval must stay")
+
     report_period = (env_vars.get("JEUGDZORG_REPORT_PERIOD", "year").strip() or "year").lower()
     if report_period not in ("year", "quarter"):
         raise SettingsError(f"JEUGDZORG_REPORT_PERIOD must be 'year' or 'quarter', got {report_period!r}")
@@ -113,4 +120,18 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         digest_hour=int(raw_hour),
         youth_care_index_pct=youth_care_index_pct,
         report_period=report_period,
+        protection_money_pct=protection_money_pct,
+        protection_count_share_of_k=protection_count_share_of_k,
     )
+
+
+def _number(env_vars, name: str, default: float, low: float, high: float, what: str) -> float:
+    """A decimal setting (a comma works as the decimal sign), refused outside [low, high]."""
+    raw = env_vars.get(name, "").strip() or str(default)
+    try:
+        value = float(raw.replace(",", "."))
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a number ({what}), got {raw!r}") from exc
+    if not low <= value <= high:
+        raise SettingsError(f"{name} must lie between {low:g} and {high:g} ({what}), got {raw!r}")
+    return value

@@ -50,6 +50,9 @@ class Warehouse(dg.ConfigurableResource):
     missing_survey_warn: float = 0.5
     # the yearly tariff indexation the municipality allows (JEUGDZORG_YOUTH_CARE_INDEX_PCT; checks/growth_checks.py)
     youth_care_index_pct: float = 5.0
+    # disclosure control's protection intervals (assets/disclosure/intervals.py, README "Disclosure control")
+    protection_money_pct: float = 15.0
+    protection_count_share_of_k: float = 0.5
     _prepared: bool = PrivateAttr(default=False)
 
     @property
@@ -142,4 +145,6 @@ def warehouse_from_settings() -> Warehouse:
     settings = load_settings()
     key = None if settings.using_demo_key else dg.EnvVar("JEUGDZORG_PSEUDONYM_KEY")
     return Warehouse(data_dir=str(settings.data_dir), min_cell_size=settings.min_cell_size, pseudonym_key=key,
-                     youth_care_index_pct=settings.youth_care_index_pct)
+                     youth_care_index_pct=settings.youth_care_index_pct,
+                     protection_money_pct=settings.protection_money_pct,
+                     protection_count_share_of_k=settings.protection_count_share_of_k)

@@ -1,0 +1,318 @@
+"""Protection intervals: how far an attacker with every figure of the file can narrow a hidden cell.
+
+Statistical offices judge a suppressed cell safe only when nobody can narrow it (README, "Disclosure
+control, for the privacy officer"). The attacker here knows, all at once:
+- every published sum with its hidden cells (`identities`; money holds to about a cent per cell);
+- the sums over distinct counts of children, which only bound (`subsums`: the total is at most the
+  sum of its parts and at least each part);
+- the order between counts at the same key (`orders`: dropouts are early endings, ...);
+- that no count or amount is below zero, except the changes declared `signed`.
+It solves linear programmes (HiGHS) per connected group of hidden cells for the interval each
+secret cell can take. A cell is safe (`Targets.safe`) when:
+- a count: the interval starts at 0 (nobody can be shown to be in the cell) or, rounded inward to
+  whole numbers, is at least k/2 wide;
+- money or days: no guess is sure to lie within +-15 % of the truth, i.e. (hi - lo) >= 15 % of (hi + lo).
+
+Proving a cell safe takes two values it can really take (witnesses); proving it leaks takes its
+exact bounds. So, per group: (1) minimise the sum of its secret cells, again over those not yet at
+zero: each that reaches zero is safe. (2) For each other cell, its interval in a small neighbourhood
+with everything outside held at a feasible point of (1): values the cell can really take, so a wide
+enough interval proves it safe. (3) The same neighbourhood with the sums that reach outside dropped:
+that only widens the interval, so one too narrow even there proves a leak. (4) What is left, on the
+whole group. A group whose sums and cells did not change since the last call (most, between rounds
+of suppression) is not solved again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+
+import duckdb
+import highspy
+import numpy as np
+import pandas as pd
+
+EPS = 1e-6
+# money in the file is rounded to the cent: a sum of n amounts holds to within n cents (at least a euro)
+MONEY_SLACK_PER_CELL, MONEY_SLACK_MIN = 0.01, 1.0
+NEIGHBOURHOOD = 300  # cells in a local programme (steps 2 and 3)
+MINIMIZE, MAXIMIZE = highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize
+COLUMNS = ["q", "a", "b", "c", "how", "detail", "value", "high"]
+# per group (a digest of its sums, cells and the targets): the leaks found, kept between the rounds
+# of suppression in one process (bounded: emptied when full)
+_SOLVED: dict[bytes, list[tuple]] = {}
+_MAX_SOLVED = 20_000
+
+
+@dataclass(frozen=True)
+class Targets:
+    """How uncertain a hidden cell must stay: settings JEUGDZORG_PROTECTION_MONEY_PCT (default 15)
+    and JEUGDZORG_PROTECTION_COUNT_SHARE_OF_K (default 0.5), with k the file's minimum cell size."""
+
+    k: int
+    money_pct: float = 15.0
+    count_share_of_k: float = 0.5
+
+    @property
+    def count_width(self) -> float:
+        return self.count_share_of_k * self.k
+
+    def safe(self, lo: float, hi: float, money: bool) -> bool:
+        """Is an attacker who knows the cell lies in [lo, hi] still unable to narrow it?"""
+        if self.zero_possible(lo, money) or hi == math.inf:
+            return True
+        if money:
+            return (hi - lo) >= self.money_pct / 100 * (abs(hi) + abs(lo)) - EPS
+        return math.floor(hi + EPS) - math.ceil(lo - EPS) >= self.count_width - EPS
+
+    @staticmethod
+    def zero_possible(lo: float, money: bool) -> bool:
+        """A lower bound that leaves the cell possibly empty: safe whatever its upper bound."""
+        return lo <= EPS if (money or lo == -math.inf) else math.ceil(lo - EPS) <= 0
+
+    def room_needed(self, value: float, money: bool) -> float:
+        """How much a complement must be able to move for a cell of about `value` to be safe."""
+        return 2 * self.money_pct / 100 * abs(value) if money else self.count_width
+
+
+Row = tuple[str, str, list[tuple[tuple, float]], float, float]  # (kind eq|le, name, terms, rhs, slack)
+
+
+def interval_leaks(con: duckdb.DuckDBPyConnection, targets: Targets, skip: set[tuple],
+                   only: set[tuple] | None = None) -> pd.DataFrame:
+    """Secret cells (not in `skip`, already found otherwise; of `only`, if given) whose interval is
+    too narrow: how 'interval', detail the sum that binds it most, value and high its bounds
+    (`cells.load` must have run on `con`)."""
+    rows = _rows(con)
+    info = {(q, a, b, c): (secret, money, signed) for q, a, b, c, secret, money, signed in con.execute(
+        "SELECT q, a, b, c, secret, money, signed FROM keys WHERE NOT known").fetchall()}
+    parent: dict[tuple, tuple] = {}
+
+    def root(x: tuple) -> tuple:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for _, _, terms, *_ in rows:
+        for cell, _ in terms[1:]:
+            parent[root(cell)] = root(terms[0][0])
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for n, (_, _, terms, *_) in enumerate(rows):
+        groups[root(terms[0][0])].append(n)
+    leaks: list[tuple] = []
+    for members in groups.values():
+        group_rows = [rows[n] for n in members]
+        cells_ = sorted({cell for _, _, terms, *_ in group_rows for cell, _ in terms})
+        hunted = [cell for cell in cells_ if info[cell][0] and cell not in skip and (only is None or cell in only)]
+        if not hunted:
+            continue
+        digest = _digest(group_rows, cells_, hunted, info, targets)
+        if digest not in _SOLVED:
+            if len(_SOLVED) >= _MAX_SOLVED:
+                _SOLVED.clear()
+            _SOLVED[digest] = _Group(group_rows, cells_, info, targets).leaks(hunted)
+        leaks += _SOLVED[digest]
+    return pd.DataFrame(leaks, columns=COLUMNS)
+
+
+def _rows(con: duckdb.DuckDBPyConnection) -> list[Row]:
+    """Every relation that holds an empty cell, with the known cells moved to the right-hand side."""
+    rows: list[Row] = []
+    for iid, cells_ in _relations(con, "identities"):
+        terms, rhs = _substitute(cells_)
+        money = any(m for *_, m in cells_)
+        slack = max(MONEY_SLACK_MIN, MONEY_SLACK_PER_CELL * len(cells_)) if money else 0.0
+        rows.append(("eq", iid, terms, rhs, slack))
+    for iid, cells_ in _relations(con, "subsums"):
+        terms, rhs = _substitute(cells_)  # sum(coef * x) = 0 with the total at -1: the total <= its parts
+        rows.append(("le", iid, [(cell, -w) for cell, w in terms], -rhs, 0.0))
+        total = [(cell, known, value) for cell, coef, known, value, _ in cells_ if coef < 0]
+        for cell, coef, known, value, money in cells_:
+            if coef > 0 and total:  # a part is at most its total
+                part = [(cell, 1.0, known, value, money), (total[0][0], -1.0, total[0][1], total[0][2], money)]
+                rows.append(("le", iid, *_substitute(part), 0.0))
+    for q, a, b, c, wq, coef, wcoef, pk, pv, wk, wv in con.execute("""
+            SELECT o.q, o.a, o.b, o.c, o.wq, o.coef, o.wcoef, p.known, p.value, w.known, w.value FROM orders AS o
+            JOIN keys AS p USING (q, a, b, c) JOIN keys AS w ON (w.q, w.a, w.b, w.c) = (o.wq, o.a, o.b, o.c)
+            WHERE NOT (p.known AND w.known) ORDER BY ALL""").fetchall():
+        pair = [((q, a, b, c), coef, pk, pv, False), ((wq, a, b, c), wcoef, wk, wv, False)]
+        rows.append(("le", f"order|{q}|{wq}|{a}|{b}|{c}", *_substitute(pair), 0.0))
+    return [r for r in rows if r[2]]
+
+
+def _relations(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, list[tuple]]]:
+    """The sums of `table` (identities, subsums) that hold an empty cell, each as its cells."""
+    out: dict[str, list[tuple]] = defaultdict(list)
+    for iid, q, a, b, c, coef, known, value, money in con.execute(f"""
+            SELECT i.iid, k.q, k.a, k.b, k.c, i.coef, k.known, k.value, k.money
+            FROM {table} AS i JOIN keys AS k USING (q, a, b, c)
+            WHERE i.iid IN (SELECT i2.iid FROM {table} AS i2 JOIN keys AS k2 USING (q, a, b, c) WHERE NOT k2.known)
+            ORDER BY i.iid, k.q, k.a, k.b, k.c""").fetchall():
+        out[iid].append(((q, a, b, c), float(coef), known, value, money))
+    return list(out.items())
+
+
+def _substitute(cells_: list[tuple]) -> tuple[list[tuple[tuple, float]], float]:
+    """sum(coef * cell) = 0 (or <= 0) with the known cells moved to the right-hand side."""
+    terms: dict[tuple, float] = {}
+    rhs = 0.0
+    for cell, coef, known, value, _ in cells_:
+        if known:
+            rhs -= coef * value
+        else:
+            terms[cell] = terms.get(cell, 0.0) + coef
+    return [(cell, coef) for cell, coef in terms.items() if coef != 0], rhs
+
+
+def _digest(rows: list[Row], cells_: list[tuple], hunted: list[tuple], info: dict, targets: Targets) -> bytes:
+    h = hashlib.blake2b(repr((targets, sorted((r[0], r[1], r[2], round(r[3], 4), r[4]) for r in rows),
+                              [(c, info[c]) for c in cells_], hunted)).encode(), digest_size=20)
+    return h.digest()
+
+
+class _Programme:
+    """A linear programme over `cells_` (each at least 0 unless signed) with `rows`; `fixed` gives
+    values for cells outside it, moved to the right-hand side."""
+
+    def __init__(self, rows: list[Row], cells_: list[tuple], info: dict, fixed: dict[tuple, float] | None = None,
+                 all_signed: bool = False):
+        self.cells = cells_
+        self.index = {cell: n for n, cell in enumerate(cells_)}
+        self.rows = rows
+        h = self.h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("presolve", "off")  # warm starts between objectives beat presolving each one
+        h.setOptionValue("simplex_strategy", 4)  # primal: the last basis stays feasible when the objective changes
+        inf = highspy.kHighsInf
+        lower = np.array([-inf if (info[c][2] or (all_signed and info[c][1])) else 0.0 for c in cells_])
+        h.addVars(len(cells_), lower, np.full(len(cells_), inf))
+        for kind, _, terms, rhs, slack in rows:
+            idx, val = [], []
+            for cell, coef in terms:
+                if cell in self.index:
+                    idx.append(self.index[cell])
+                    val.append(coef)
+                else:
+                    rhs -= coef * fixed[cell]
+            h.addRow(rhs - slack if kind == "eq" else -inf, rhs + slack, len(idx), np.array(idx, dtype=np.int32),
+                     np.array(val, dtype=np.float64))
+        self.cost = np.zeros(len(cells_))
+
+    def solve(self, objective: dict[tuple, float], sense: highspy.ObjSense) -> tuple[str, float]:
+        """'optimal', 'unbounded' or 'infeasible', with the objective's value."""
+        h = self.h
+        self.cost[:] = 0.0
+        for cell, w in objective.items():
+            self.cost[self.index[cell]] = w
+        h.changeColsCost(len(self.cells), np.arange(len(self.cells), dtype=np.int32), self.cost)
+        h.changeObjectiveSense(sense)
+        h.run()
+        status = h.getModelStatus()
+        if status == highspy.HighsModelStatus.kOptimal:
+            return "optimal", h.getInfo().objective_function_value
+        if status in (highspy.HighsModelStatus.kUnbounded, highspy.HighsModelStatus.kUnboundedOrInfeasible):
+            # with a feasible point known (every group has one: the true values), this is unbounded
+            return "unbounded", (math.inf if sense == MAXIMIZE else -math.inf)
+        return "infeasible", math.nan
+
+    def solution(self) -> dict[tuple, float]:
+        x = self.h.getSolution().col_value
+        return {cell: x[n] for n, cell in enumerate(self.cells)}
+
+    def interval(self, cell: tuple, money: bool, signed: bool) -> tuple[float, float, str]:
+        """The cell's minimum and, unless that leaves it possibly empty, its maximum, with the
+        relation that binds them most."""
+        _, lo = self.solve({cell: 1.0}, MINIMIZE)
+        duals = np.abs(np.array(self.h.getSolution().row_dual))
+        if Targets.zero_possible(lo, money) and not signed:
+            return lo, math.inf, self._binding(cell, duals)
+        _, hi = self.solve({cell: 1.0}, MAXIMIZE)
+        return lo, hi, self._binding(cell, duals + np.abs(np.array(self.h.getSolution().row_dual)))
+
+    def _binding(self, cell: tuple, duals: np.ndarray) -> str:
+        """Of the sums the cell stands in, the one that holds its bounds most tightly (largest dual):
+        where one more hidden cell widens it. An order cannot be opened, so it is named only alone."""
+        mine = [n for n, (_, name, terms, *_) in enumerate(self.rows) if any(c == cell for c, _ in terms)]
+        mine.sort(key=lambda n: (self.rows[n][1].startswith("order|"), -(duals[n] if n < len(duals) else 0.0), n))
+        return self.rows[mine[0]][1] if mine else ""
+
+
+class _Group:
+    """One connected group of empty cells and the relations between them."""
+
+    def __init__(self, rows: list[Row], cells_: list[tuple], info: dict, targets: Targets):
+        self.rows, self.cells, self.info, self.targets = rows, cells_, info, targets
+        self.rows_of: dict[tuple, list[int]] = defaultdict(list)
+        for n, (_, _, terms, *_) in enumerate(rows):
+            for cell, _ in terms:
+                self.rows_of[cell].append(n)
+        self.all_signed = False
+        self.whole = _Programme(rows, cells_, info)
+
+    def leaks(self, hunted: list[tuple]) -> list[tuple]:
+        info, targets = self.info, self.targets
+        # (1) the sum of the secret cells, minimised until no new one reaches zero
+        pending = [cell for cell in hunted if not info[cell][2]]
+        point: dict[tuple, float] | None = None
+        empty: set[tuple] = set()  # cells seen at zero in a feasible point: safe
+        while pending:
+            status, _ = self.whole.solve({cell: 1.0 for cell in pending}, MINIMIZE)
+            if status == "infeasible":
+                if self.all_signed:
+                    raise RuntimeError(f"disclosure attacker: a group of {len(self.cells)} hidden cells has no "
+                                       "solution: the file's sums do not hold")
+                # an amount below zero in the file (a credit): the attacker must allow it for money
+                self.all_signed = True
+                self.whole = _Programme(self.rows, self.cells, info, all_signed=True)
+                continue
+            point = self.whole.solution()
+            zero = {cell for cell in pending if targets.zero_possible(point[cell], info[cell][1])}
+            if not zero:
+                break
+            empty |= zero
+            pending = [cell for cell in pending if cell not in zero]
+        if point is None:  # only signed cells: any feasible point
+            self.whole.solve({}, MINIMIZE)
+            point = self.whole.solution()
+        open_ = [cell for cell in hunted if cell not in empty]
+        found = []
+        for cell in open_:
+            money, signed = info[cell][1], info[cell][2]
+            near = self._neighbourhood(cell)
+            # (2) witnesses: the rest held at a feasible point
+            local_rows = [self.rows[n] for n in sorted({n for c in near for n in self.rows_of[c]})]
+            lo, hi, _ = _Programme(local_rows, sorted(near), info, fixed=point,
+                                   all_signed=self.all_signed).interval(cell, money, signed)
+            if targets.safe(lo, hi, money):
+                continue
+            # (3) a relaxation: only the sums wholly inside the neighbourhood
+            inside = [r for r in local_rows if all(c in near for c, _ in r[2])]
+            lo, hi, binding = _Programme(inside, sorted(near), info,
+                                         all_signed=self.all_signed).interval(cell, money, signed)
+            if not targets.safe(lo, hi, money):
+                found.append((*cell, "interval", binding, lo, hi))
+                continue
+            # (4) the whole group
+            lo, hi, binding = self.whole.interval(cell, money, signed)
+            if not targets.safe(lo, hi, money):
+                found.append((*cell, "interval", binding, lo, hi))
+        return found
+
+    def _neighbourhood(self, cell: tuple) -> set[tuple]:
+        """The cells within two relations of `cell`, at most NEIGHBOURHOOD of them (nearest first)."""
+        near, frontier = {cell}, [cell]
+        for _ in range(2):
+            nxt = []
+            for c in frontier:
+                for n in self.rows_of[c]:
+                    for other, _ in self.rows[n][2]:
+                        if other not in near and len(near) < NEIGHBOURHOOD:
+                            near.add(other)
+                            nxt.append(other)
+            frontier = nxt
+        return near

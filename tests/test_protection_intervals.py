@@ -1,0 +1,89 @@
+"""The interval attacker (assets/disclosure/intervals.py) on small files whose intervals are worked
+out by hand: what it bounds, and the targets it judges them by."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from assets.disclosure.intervals import Targets, interval_leaks
+from pipelines.core.settings import SettingsError, load_settings
+
+
+def _file(cells: list[tuple], sums: dict[str, list[tuple[str, float]]], orders: list[tuple] = ()
+          ) -> duckdb.DuckDBPyConnection:
+    """A connection holding what cells.load would build: `cells` as (name, value or None, secret,
+    money); every cell keyed (name, 'x', '2025', ''); sums as {iid: [(name, coef)]} adding to 0;
+    orders as (name, other, coef, other_coef): coef * name + other_coef * other <= 0."""
+    con = duckdb.connect()
+    con.execute("CREATE TEMP TABLE keys (q VARCHAR, a VARCHAR, b VARCHAR, c VARCHAR, value DOUBLE, known BOOLEAN, "
+                "secret BOOLEAN, money BOOLEAN, signed BOOLEAN)")
+    con.executemany("INSERT INTO keys VALUES (?, 'x', '2025', '', ?, ?, ?, ?, false)",
+                    [(q, v, v is not None, secret, money) for q, v, secret, money in cells])
+    for table in ("identities", "subsums"):
+        con.execute(f"CREATE TEMP TABLE {table} (iid VARCHAR, q VARCHAR, a VARCHAR, b VARCHAR, c VARCHAR, "
+                    "coef DOUBLE)")
+    con.executemany("INSERT INTO identities VALUES (?, ?, 'x', '2025', '', ?)",
+                    [(iid, q, coef) for iid, terms in sums.items() for q, coef in terms])
+    con.execute("CREATE TEMP TABLE orders (q VARCHAR, a VARCHAR, b VARCHAR, c VARCHAR, wq VARCHAR, coef DOUBLE, "
+                "wcoef DOUBLE)")
+    if orders:
+        con.executemany("INSERT INTO orders VALUES (?, 'x', '2025', '', ?, ?, ?)", list(orders))
+    return con
+
+
+def _leaks(con: duckdb.DuckDBPyConnection, k: int = 10) -> dict[str, tuple[float, float]]:
+    found = interval_leaks(con, Targets(k), set())
+    return {q: (round(lo, 2), round(hi, 2)) for q, lo, hi in zip(found.q, found.value, found.high, strict=True)}
+
+
+def test_an_order_between_counts_narrows_a_hidden_count_that_no_sum_pins_down():
+    """Dropouts 12 = A + B, both hidden. A is at most its early endings (3), B at most its own (10):
+    A lies in [2, 3], a width of 1 where k = 10 asks for 5, and at least 2 children are shown in it."""
+    cells = [("A", None, True, False), ("B", None, False, False), ("T", 12.0, False, False),
+             ("EA", 3.0, False, False), ("EB", 10.0, False, False)]
+    orders = [("A", "EA", 1.0, -1.0), ("B", "EB", 1.0, -1.0)]
+    con = _file(cells, {"sum|T": [("A", 1), ("B", 1), ("T", -1)]}, orders)
+    assert _leaks(con) == {"A": (2.0, 3.0)}
+    # at k = 2 a width of 1 is enough
+    assert _leaks(con, k=2) == {}
+
+
+def test_a_hidden_count_whose_interval_can_start_at_zero_is_safe():
+    """The same, with B's early endings hidden too and only bounded by B's 20 endings: A can be 0."""
+    cells = [("A", None, True, False), ("B", None, False, False), ("T", 12.0, False, False),
+             ("EA", 3.0, False, False), ("EB", None, False, False), ("NB", 20.0, False, False)]
+    orders = [("A", "EA", 1.0, -1.0), ("B", "EB", 1.0, -1.0), ("EB", "NB", 1.0, -1.0)]
+    con = _file(cells, {"sum|T": [("A", 1), ("B", 1), ("T", -1)]}, orders)
+    assert _leaks(con) == {}
+
+
+def test_a_hidden_amount_must_stay_uncertain_by_fifteen_percent_either_way():
+    """Spend 1,000 = X + Y and Y + V = 100, all hidden: X lies in [900, 1,000], no wider than 100
+    where +-15 % asks for 0.15 x 1,900 = 285. With Y + V = 400 it lies in [600, 1,000]: safe."""
+    cells = [("X", None, True, True), ("Y", None, False, True), ("V", None, False, True),
+             ("T", 1000.0, False, True), ("S", 100.0, False, True)]
+    sums = {"sum|T": [("X", 1), ("Y", 1), ("T", -1)], "sum|S": [("Y", 1), ("V", 1), ("S", -1)]}
+    found = _leaks(_file(cells, sums))
+    assert set(found) == {"X"}
+    lo, hi = found["X"]
+    # each sum of money holds to within a euro (amounts rounded to the cent): X lies in [898, 1,001]
+    assert (lo, hi) == (898, 1001)
+    cells[4] = ("S", 400.0, False, True)
+    assert _leaks(_file(cells, sums)) == {}
+    # a looser target lets the narrow one pass: 100 >= 5 % of 1,900
+    assert interval_leaks(_file([*cells[:4], ("S", 100.0, False, True)], sums), Targets(10, money_pct=5.0),
+                          set()).empty
+
+
+def test_the_targets_are_settings_with_documented_defaults():
+    base = {"JEUGDZORG_DATA_DIR": "/tmp/x"}
+    s = load_settings(base)
+    assert (s.protection_money_pct, s.protection_count_share_of_k) == (15.0, 0.5)
+    s = load_settings({**base, "JEUGDZORG_PROTECTION_MONEY_PCT": "20,5", "JEUGDZORG_PROTECTION_COUNT_SHARE_OF_K": "1"})
+    assert (s.protection_money_pct, s.protection_count_share_of_k) == (20.5, 1.0)
+    with pytest.raises(SettingsError, match="JEUGDZORG_PROTECTION_MONEY_PCT must lie between 1 and 100"):
+        load_settings({**base, "JEUGDZORG_PROTECTION_MONEY_PCT": "0"})
+    with pytest.raises(SettingsError, match="JEUGDZORG_PROTECTION_COUNT_SHARE_OF_K must be a number"):
+        load_settings({**base, "JEUGDZORG_PROTECTION_COUNT_SHARE_OF_K": "half"})
+    assert Targets(20).count_width == 10 and Targets(5, count_share_of_k=1.0).count_width == 5
