@@ -10,21 +10,25 @@ from assets.disclosure.intervals import Targets, interval_leaks
 from pipelines.core.settings import SettingsError, load_settings
 
 
-def _file(cells: list[tuple], sums: dict[str, list[tuple[str, float]]], orders: list[tuple] = ()
+def _file(cells: list[tuple], sums: dict[str, list[tuple[str, float]]], orders: list[tuple] = (),
+          bounds: dict[str, list[tuple[str, float]]] | None = None, signed: tuple[str, ...] = ()
           ) -> duckdb.DuckDBPyConnection:
     """A connection holding what cells.load would build: `cells` as (name, value or None, secret,
     money); every cell keyed (name, 'x', '2025', ''); sums as {iid: [(name, coef)]} adding to 0;
-    orders as (name, other, coef, other_coef): coef * name + other_coef * other <= 0."""
+    bounds the same for distinct counts (subsums); orders as (name, other, coef, other_coef):
+    coef * name + other_coef * other <= 0; `signed` the cells that may be below zero."""
     con = duckdb.connect()
     con.execute("CREATE TEMP TABLE keys (q VARCHAR, a VARCHAR, b VARCHAR, c VARCHAR, value DOUBLE, known BOOLEAN, "
                 "secret BOOLEAN, money BOOLEAN, signed BOOLEAN)")
-    con.executemany("INSERT INTO keys VALUES (?, 'x', '2025', '', ?, ?, ?, ?, false)",
-                    [(q, v, v is not None, secret, money) for q, v, secret, money in cells])
+    con.executemany("INSERT INTO keys VALUES (?, 'x', '2025', '', ?, ?, ?, ?, ?)",
+                    [(q, v, v is not None, secret, money, q in signed) for q, v, secret, money in cells])
     for table in ("identities", "subsums"):
         con.execute(f"CREATE TEMP TABLE {table} (iid VARCHAR, q VARCHAR, a VARCHAR, b VARCHAR, c VARCHAR, "
                     "coef DOUBLE)")
-    con.executemany("INSERT INTO identities VALUES (?, ?, 'x', '2025', '', ?)",
-                    [(iid, q, coef) for iid, terms in sums.items() for q, coef in terms])
+    for table, relations in (("identities", sums), ("subsums", bounds or {})):
+        if relations:
+            con.executemany(f"INSERT INTO {table} VALUES (?, ?, 'x', '2025', '', ?)",
+                            [(iid, q, coef) for iid, terms in relations.items() for q, coef in terms])
     con.execute("CREATE TEMP TABLE orders (q VARCHAR, a VARCHAR, b VARCHAR, c VARCHAR, wq VARCHAR, coef DOUBLE, "
                 "wcoef DOUBLE)")
     if orders:
@@ -76,13 +80,32 @@ def test_a_hidden_amount_must_stay_uncertain_by_fifteen_percent_either_way():
                           set()).empty
 
 
+def test_a_change_below_zero_is_held_to_the_same_margin():
+    """A signed change C with C + X = -850 and X + Y = 50 (X, Y at least 0): C lies in [-900, -850],
+    as narrow as its mirror [850, 900] would be."""
+    cells = [("C", None, True, True), ("X", None, False, True), ("Y", None, False, True),
+             ("K", -850.0, False, True), ("S", 50.0, False, True)]
+    sums = {"sum|K": [("C", 1), ("X", 1), ("K", -1)], "sum|S": [("X", 1), ("Y", 1), ("S", -1)]}
+    found = _leaks(_file(cells, sums, signed=("C",)))
+    assert set(found) == {"C"} and found["C"] == (-902.0, -849.0)
+
+
+def test_distinct_counts_bound_their_parts():
+    """Clients are distinct children: 12 in total, at most the parts' sum and at least each part.
+    With part B at most 3 (its early endings), part A lies in [9, 12]."""
+    cells = [("A", None, True, False), ("B", None, False, False), ("T", 12.0, False, False), ("EB", 3.0, False, False)]
+    bounds = {"sum|T": [("A", 1), ("B", 1), ("T", -1)]}
+    found = _leaks(_file(cells, {}, [("B", "EB", 1.0, -1.0)], bounds=bounds))
+    assert found == {"A": (9.0, 12.0)}
+
+
 def test_the_targets_are_settings_with_documented_defaults():
     base = {"JEUGDZORG_DATA_DIR": "/tmp/x"}
     s = load_settings(base)
     assert (s.protection_money_pct, s.protection_count_share_of_k) == (15.0, 0.5)
     s = load_settings({**base, "JEUGDZORG_PROTECTION_MONEY_PCT": "20,5", "JEUGDZORG_PROTECTION_COUNT_SHARE_OF_K": "1"})
     assert (s.protection_money_pct, s.protection_count_share_of_k) == (20.5, 1.0)
-    with pytest.raises(SettingsError, match="JEUGDZORG_PROTECTION_MONEY_PCT must lie between 1 and 100"):
+    with pytest.raises(SettingsError, match="JEUGDZORG_PROTECTION_MONEY_PCT must lie between 1 and 50"):
         load_settings({**base, "JEUGDZORG_PROTECTION_MONEY_PCT": "0"})
     with pytest.raises(SettingsError, match="JEUGDZORG_PROTECTION_COUNT_SHARE_OF_K must be a number"):
         load_settings({**base, "JEUGDZORG_PROTECTION_COUNT_SHARE_OF_K": "half"})

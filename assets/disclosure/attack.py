@@ -45,8 +45,7 @@ def find_leaks(con: duckdb.DuckDBPyConnection, targets: Targets, suspects: set[t
     its interval), high (the upper bound). Every hidden cell must not be worked back; the primary
     ones (`primary`: hidden by the models for fewer than k clients; None: every hidden cell) must
     also keep their protection interval. `suspects`: bound the intervals of these cells only (the
-    suppression's later rounds: hiding more only ever widens an interval, so a cell found safe
-    stays safe)."""
+    suppression's later rounds, `suppress.protect`)."""
     found = [
         con.execute("""
             SELECT q, a, b, c, 'shown_elsewhere' AS how, any_value(p.tbl || '.' || p.col) AS detail,

@@ -8,7 +8,8 @@ control, for the privacy officer"). The attacker here knows, all at once:
 - the order between counts at the same key (`orders`: dropouts are early endings, ...);
 - that no count or amount is below zero, except the changes declared `signed`.
 It solves linear programmes (HiGHS) per connected group of hidden cells for the interval each
-secret cell can take. A cell is safe (`Targets.safe`) when:
+secret cell can take. A group with no solution (a hidden amount below zero that its quantity does
+not declare `signed`) stops the publish with a message that says so. A cell is safe (`Targets.safe`) when:
 - a count: the interval starts at 0 (nobody can be shown to be in the cell) or, rounded inward to
   whole numbers, is at least k/2 wide;
 - money or days: no guess is sure to lie within +-15 % of the truth, i.e. (hi - lo) >= 15 % of (hi + lo).
@@ -19,8 +20,8 @@ zero: each that reaches zero is safe. (2) For each other cell, its interval in a
 with everything outside held at a feasible point of (1): values the cell can really take, so a wide
 enough interval proves it safe. (3) The same neighbourhood with the sums that reach outside dropped:
 that only widens the interval, so one too narrow even there proves a leak. (4) What is left, on the
-whole group. A group whose sums and cells did not change since the last call (most, between rounds
-of suppression) is not solved again.
+whole group. A group asked the same question again (same sums, cells and cells hunted: the blocking
+check after the suppression's last round, `published_warehouse` after the check) is not solved again.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ import duckdb
 import highspy
 import numpy as np
 import pandas as pd
+
+from pipelines.core.settings import PROTECTION_COUNT_SHARE_OF_K, PROTECTION_MONEY_PCT
 
 EPS = 1e-6
 # money in the file is rounded to the cent: a sum of n amounts holds to within n cents (at least a euro)
@@ -53,8 +56,8 @@ class Targets:
     and JEUGDZORG_PROTECTION_COUNT_SHARE_OF_K (default 0.5), with k the file's minimum cell size."""
 
     k: int
-    money_pct: float = 15.0
-    count_share_of_k: float = 0.5
+    money_pct: float = PROTECTION_MONEY_PCT
+    count_share_of_k: float = PROTECTION_COUNT_SHARE_OF_K
 
     @property
     def count_width(self) -> float:
@@ -62,16 +65,18 @@ class Targets:
 
     def safe(self, lo: float, hi: float, money: bool) -> bool:
         """Is an attacker who knows the cell lies in [lo, hi] still unable to narrow it?"""
-        if self.zero_possible(lo, money) or hi == math.inf:
+        if lo == -math.inf or hi == math.inf or self.zero_possible(lo, hi, money):
             return True
         if money:
             return (hi - lo) >= self.money_pct / 100 * (abs(hi) + abs(lo)) - EPS
         return math.floor(hi + EPS) - math.ceil(lo - EPS) >= self.count_width - EPS
 
     @staticmethod
-    def zero_possible(lo: float, money: bool) -> bool:
-        """A lower bound that leaves the cell possibly empty: safe whatever its upper bound."""
-        return lo <= EPS if (money or lo == -math.inf) else math.ceil(lo - EPS) <= 0
+    def zero_possible(lo: float, hi: float, money: bool) -> bool:
+        """An interval that holds zero (for a count: after rounding inward): nobody can be shown in the cell."""
+        if money:
+            return lo <= EPS and hi >= -EPS
+        return (lo == -math.inf or math.ceil(lo - EPS) <= 0) and (hi == math.inf or math.floor(hi + EPS) >= 0)
 
     def room_needed(self, value: float, money: bool) -> float:
         """How much a complement must be able to move for a cell of about `value` to be safe."""
@@ -179,8 +184,7 @@ class _Programme:
     """A linear programme over `cells_` (each at least 0 unless signed) with `rows`; `fixed` gives
     values for cells outside it, moved to the right-hand side."""
 
-    def __init__(self, rows: list[Row], cells_: list[tuple], info: dict, fixed: dict[tuple, float] | None = None,
-                 all_signed: bool = False):
+    def __init__(self, rows: list[Row], cells_: list[tuple], info: dict, fixed: dict[tuple, float] | None = None):
         self.cells = cells_
         self.index = {cell: n for n, cell in enumerate(cells_)}
         self.rows = rows
@@ -189,7 +193,7 @@ class _Programme:
         h.setOptionValue("presolve", "off")  # warm starts between objectives beat presolving each one
         h.setOptionValue("simplex_strategy", 4)  # primal: the last basis stays feasible when the objective changes
         inf = highspy.kHighsInf
-        lower = np.array([-inf if (info[c][2] or (all_signed and info[c][1])) else 0.0 for c in cells_])
+        lower = np.array([-inf if info[c][2] else 0.0 for c in cells_])
         h.addVars(len(cells_), lower, np.full(len(cells_), inf))
         for kind, _, terms, rhs, slack in rows:
             idx, val = [], []
@@ -204,7 +208,7 @@ class _Programme:
         self.cost = np.zeros(len(cells_))
 
     def solve(self, objective: dict[tuple, float], sense: highspy.ObjSense) -> tuple[str, float]:
-        """'optimal', 'unbounded' or 'infeasible', with the objective's value."""
+        """'optimal' or 'unbounded' with the objective's value, or what else HiGHS said (then NaN)."""
         h = self.h
         self.cost[:] = 0.0
         for cell, w in objective.items():
@@ -215,23 +219,26 @@ class _Programme:
         status = h.getModelStatus()
         if status == highspy.HighsModelStatus.kOptimal:
             return "optimal", h.getInfo().objective_function_value
-        if status in (highspy.HighsModelStatus.kUnbounded, highspy.HighsModelStatus.kUnboundedOrInfeasible):
-            # with a feasible point known (every group has one: the true values), this is unbounded
+        if status == highspy.HighsModelStatus.kUnbounded:
             return "unbounded", (math.inf if sense == MAXIMIZE else -math.inf)
-        return "infeasible", math.nan
+        return h.modelStatusToString(status), math.nan
 
     def solution(self) -> dict[tuple, float]:
         x = self.h.getSolution().col_value
         return {cell: x[n] for n, cell in enumerate(self.cells)}
 
-    def interval(self, cell: tuple, money: bool, signed: bool) -> tuple[float, float, str]:
-        """The cell's minimum and, unless that leaves it possibly empty, its maximum, with the
-        relation that binds them most."""
-        _, lo = self.solve({cell: 1.0}, MINIMIZE)
+    def interval(self, cell: tuple, money: bool, signed: bool) -> tuple[float, float, str] | None:
+        """The cell's minimum and, unless that leaves a cell of at least zero possibly empty, its
+        maximum, with the relation that binds them most; None when HiGHS found neither."""
+        status, lo = self.solve({cell: 1.0}, MINIMIZE)
+        if status not in ("optimal", "unbounded"):
+            return None
         duals = np.abs(np.array(self.h.getSolution().row_dual))
-        if Targets.zero_possible(lo, money) and not signed:
+        if not signed and Targets.zero_possible(lo, math.inf, money):
             return lo, math.inf, self._binding(cell, duals)
-        _, hi = self.solve({cell: 1.0}, MAXIMIZE)
+        status, hi = self.solve({cell: 1.0}, MAXIMIZE)
+        if status not in ("optimal", "unbounded"):
+            return None
         return lo, hi, self._binding(cell, duals + np.abs(np.array(self.h.getSolution().row_dual)))
 
     def _binding(self, cell: tuple, duals: np.ndarray) -> str:
@@ -251,54 +258,51 @@ class _Group:
         for n, (_, _, terms, *_) in enumerate(rows):
             for cell, _ in terms:
                 self.rows_of[cell].append(n)
-        self.all_signed = False
         self.whole = _Programme(rows, cells_, info)
+
+    def _fail(self, what: str) -> RuntimeError:
+        quantities = sorted({cell[0] for cell in self.cells})[:8]
+        return RuntimeError(
+            f"disclosure attacker: {what} for a group of {len(self.cells)} hidden cells ({', '.join(quantities)}, "
+            "...). If the file's sums hold, a hidden value is below zero: declare its quantity `signed: true` in "
+            "assets/dbt/dbt_project.yml (vars.disclosure_quantities). Nothing is published meanwhile.")
 
     def leaks(self, hunted: list[tuple]) -> list[tuple]:
         info, targets = self.info, self.targets
-        # (1) the sum of the secret cells, minimised until no new one reaches zero
+        # (1) the sum of the secret cells (those at least zero), minimised until no new one reaches zero
         pending = [cell for cell in hunted if not info[cell][2]]
-        point: dict[tuple, float] | None = None
         empty: set[tuple] = set()  # cells seen at zero in a feasible point: safe
-        while pending:
-            status, _ = self.whole.solve({cell: 1.0 for cell in pending}, MINIMIZE)
-            if status == "infeasible":
-                if self.all_signed:
-                    raise RuntimeError(f"disclosure attacker: a group of {len(self.cells)} hidden cells has no "
-                                       "solution: the file's sums do not hold")
-                # an amount below zero in the file (a credit): the attacker must allow it for money
-                self.all_signed = True
-                self.whole = _Programme(self.rows, self.cells, info, all_signed=True)
-                continue
+        status, _ = self.whole.solve({cell: 1.0 for cell in pending}, MINIMIZE)
+        while True:
+            if status != "optimal":  # at least zero, so bounded below: only a broken file gets here
+                raise self._fail(f"HiGHS found no solution ({status})")
             point = self.whole.solution()
-            zero = {cell for cell in pending if targets.zero_possible(point[cell], info[cell][1])}
-            if not zero:
-                break
+            zero = {cell for cell in pending if targets.zero_possible(point[cell], math.inf, info[cell][1])}
             empty |= zero
             pending = [cell for cell in pending if cell not in zero]
-        if point is None:  # only signed cells: any feasible point
-            self.whole.solve({}, MINIMIZE)
-            point = self.whole.solution()
-        open_ = [cell for cell in hunted if cell not in empty]
+            if not zero or not pending:
+                break
+            status, _ = self.whole.solve({cell: 1.0 for cell in pending}, MINIMIZE)
         found = []
-        for cell in open_:
+        for cell in hunted:
+            if cell in empty:
+                continue
             money, signed = info[cell][1], info[cell][2]
             near = self._neighbourhood(cell)
-            # (2) witnesses: the rest held at a feasible point
+            # (2) witnesses: the rest held at a feasible point (no answer: no witness, go on)
             local_rows = [self.rows[n] for n in sorted({n for c in near for n in self.rows_of[c]})]
-            lo, hi, _ = _Programme(local_rows, sorted(near), info, fixed=point,
-                                   all_signed=self.all_signed).interval(cell, money, signed)
-            if targets.safe(lo, hi, money):
+            bounds = _Programme(local_rows, sorted(near), info, fixed=point).interval(cell, money, signed)
+            if bounds is not None and targets.safe(bounds[0], bounds[1], money):
                 continue
-            # (3) a relaxation: only the sums wholly inside the neighbourhood
+            # (3) a relaxation: only the sums wholly inside the neighbourhood (no answer: go on)
             inside = [r for r in local_rows if all(c in near for c, _ in r[2])]
-            lo, hi, binding = _Programme(inside, sorted(near), info,
-                                         all_signed=self.all_signed).interval(cell, money, signed)
-            if not targets.safe(lo, hi, money):
-                found.append((*cell, "interval", binding, lo, hi))
-                continue
-            # (4) the whole group
-            lo, hi, binding = self.whole.interval(cell, money, signed)
+            bounds = _Programme(inside, sorted(near), info).interval(cell, money, signed)
+            if bounds is None or targets.safe(bounds[0], bounds[1], money):
+                # (4) the whole group
+                bounds = self.whole.interval(cell, money, signed)
+                if bounds is None:
+                    raise self._fail("HiGHS could not bound a cell")
+            lo, hi, binding = bounds
             if not targets.safe(lo, hi, money):
                 found.append((*cell, "interval", binding, lo, hi))
         return found

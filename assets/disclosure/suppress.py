@@ -6,18 +6,21 @@ This runs on the copy that is about to be published, in rounds:
    partner away, and it says nothing once one side is unknown; so is a rolling sum with an empty month,
    a municipality's running caseload from its first month with hidden starts or endings on, and a
    concentration figure (HHI, top-five share) of a municipality-year with a hidden provider;
-2. the attacker (`attack.py`) lists the secret cells it can recover;
-3. for each (first those that one sum gives away on its own, as they often carry the rest), the
-   sums around it are searched for one more cell to hide, by cost: a cell that leaves the hidden
-   cells of the sum more room together than the tolerance (so an interval cannot pin them down),
+2. the attacker (`attack.py`) lists the hidden cells it can recover, and the primary ones whose
+   protection interval it can narrow too far (`intervals.py`);
+3. for each (first those that one sum gives away on its own, as they often carry the rest; a
+   narrowed cell in the sum that binds its interval most, and in its other sums), the sums around
+   it are searched for one more cell to hide, by cost: a cell that leaves the hidden cells of the
+   sum more room together than the cell needs (a few euros, a whole count, or its protection),
    from the sum nearest the leak, and then the smallest: the fewest clients or euros, so a large
    total (a municipality's year, the region's or all municipalities' figure) is hidden only when
    no smaller cell will do; among equals, a part before its total, and one that no other complete
    sum would give straight back (else `_close` takes its partner along). Ties go to the lowest
    key, so the same data always hides the same cells.
 A hidden cell disappears from every table that shows it. The rounds stop when the attacker finds
-nothing. What was hidden beyond the primary cells is counted per table for the run's metadata and
-`about`.
+nothing; after the first, only the cells that leaked in the round before are bounded again (hiding
+more only ever widens an interval), and the blocking check then bounds every primary cell anew.
+What was hidden beyond the primary cells is counted per table for the run's metadata and `about`.
 """
 
 from __future__ import annotations
@@ -70,9 +73,7 @@ class DisclosureError(RuntimeError):
 def protect(con: duckdb.DuckDBPyConnection, catalog: str, targets: Targets) -> Outcome:
     """Hide cells in the marts of `catalog` until `find_leaks` finds nothing."""
     outcome = Outcome()
-    # the primary cells keep their protection interval: all are bounded at first, then only those that
-    # were too narrow last round (hiding more only ever widens an interval, so a cell found safe stays
-    # safe; the blocking check bounds every one again)
+    # the primary cells keep their protection interval: all are bounded at first, then the suspects
     cells.load(con, catalog)
     primary = primary_cells(con)
     suspects: set[tuple] | None = None
@@ -162,9 +163,10 @@ def _complements(con: duckdb.DuckDBPyConnection, leaks: pd.DataFrame, targets: T
     recovered = recovered[["q", "a", "b", "c", "how", "detail", "need"]]
     con.register("recovered_df", recovered)
     candidates = con.execute("""
-        WITH members AS (
-            SELECT i.iid, i.coef, k.q, k.a, k.b, k.c, k.known, k.value, k.money
-            FROM identities AS i JOIN keys AS k USING (q, a, b, c)
+        WITH members AS (  -- bound: a sum over distinct counts, which only bounds (for a narrowed cell)
+            SELECT i.iid, i.coef, i.bound, k.q, k.a, k.b, k.c, k.known, k.value, k.money
+            FROM (SELECT *, false AS bound FROM identities UNION ALL SELECT *, true FROM subsums) AS i
+            JOIN keys AS k USING (q, a, b, c)
         ),
         counts AS (SELECT iid, count(*) FILTER (WHERE NOT known) AS empty_cells, bool_or(known) AS any_known,
                           abs(coalesce(sum(coef * value) FILTER (WHERE known), 0)) AS room
@@ -173,14 +175,14 @@ def _complements(con: duckdb.DuckDBPyConnection, leaks: pd.DataFrame, targets: T
         pinned AS (  -- known cells in a sum whose every other cell is known: hiding one would be undone there
                      -- (not a rolling sum: that is emptied with its month)
             SELECT DISTINCT m.q, m.a, m.b, m.c FROM members AS m JOIN counts AS n USING (iid)
-            WHERE n.empty_cells = 0 AND NOT starts_with(m.iid, 'rolling|')
+            WHERE n.empty_cells = 0 AND NOT starts_with(m.iid, 'rolling|') AND NOT m.bound
         ),
         sums AS (  -- per recovered cell: every sum it stands in that still has a known cell to hide; for
                    -- a cell known within a few euros, the one sum that leaves it so little room
             SELECT r.q, r.a, r.b, r.c, r.how, r.need, m.iid,
                    u.empty_cells = 1 OR (r.how <> 'exact' AND m.iid = r.detail) AS direct, 1 AS hop
             FROM recovered_df AS r JOIN members AS m USING (q, a, b, c) JOIN unknowns AS u USING (iid)
-            WHERE r.how <> 'within' OR m.iid = r.detail
+            WHERE (r.how <> 'within' OR m.iid = r.detail) AND (NOT m.bound OR r.how = 'interval')
         ),
         beside AS (  -- and the sums around the other empty cells of its sums, that may give those away
             SELECT DISTINCT r.q, r.a, r.b, r.c, r.how, r.need, m2.iid, false AS direct, 2 AS hop
@@ -188,6 +190,7 @@ def _complements(con: duckdb.DuckDBPyConnection, leaks: pd.DataFrame, targets: T
             JOIN members AS o ON o.iid = m.iid AND NOT o.known
             JOIN members AS m2 ON (m2.q, m2.a, m2.b, m2.c) = (o.q, o.a, o.b, o.c) AND m2.iid <> m.iid
             JOIN unknowns AS u ON u.iid = m2.iid
+            WHERE NOT (m.bound OR m2.bound) OR r.how = 'interval'
         ),
         around AS (  -- the sums that give a cell away on their own go first: mending them often mends the rest;
                      -- a narrowed cell is mended in its own sums, whatever the others need

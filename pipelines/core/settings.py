@@ -14,6 +14,10 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEMO_PSEUDONYM_KEY = "jeugdzorg-monitor-demo-key-NOT-FOR-PRODUCTION"
+# disclosure control's protection targets (docs/disclosure.md): a hidden amount stays uncertain by this
+# percentage either way; a hidden count's interval starts at 0 or is this share of k wide
+PROTECTION_MONEY_PCT = 15.0
+PROTECTION_COUNT_SHARE_OF_K = 0.5
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +38,8 @@ class Settings:
     digest_hour: int = 7
     youth_care_index_pct: float = 5.0
     report_period: str = "year"
-    protection_money_pct: float = 15.0
-    protection_count_share_of_k: float = 0.5
+    protection_money_pct: float = PROTECTION_MONEY_PCT
+    protection_count_share_of_k: float = PROTECTION_COUNT_SHARE_OF_K
 
     @property
     def warehouse_dir(self) -> Path:
@@ -100,9 +104,10 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         raise SettingsError(f"JEUGDZORG_YOUTH_CARE_INDEX_PCT must be a yearly percentage between -50 and 100, "
                             f"got {raw_index!r}")
 
-    protection_money_pct = _number(env_vars, "JEUGDZORG_PROTECTION_MONEY_PCT", 15.0, 1.0, 100.0,
+    protection_money_pct = _number(env_vars, "JEUGDZORG_PROTECTION_MONEY_PCT", PROTECTION_MONEY_PCT, 1.0, 50.0,
                                    "the share of a hidden amount an attacker must stay unsure of, in %")
-    protection_count_share_of_k = _number(env_vars, "JEUGDZORG_PROTECTION_COUNT_SHARE_OF_K", 0.5, 0.0, 10.0,
+    protection_count_share_of_k = _number(env_vars, "JEUGDZORG_PROTECTION_COUNT_SHARE_OF_K",
+                                          PROTECTION_COUNT_SHARE_OF_K, 0.1, 2.0,
                                           "how wide, as a share of k, a hidden count's interval must stay")
 
     report_period = (env_vars.get("JEUGDZORG_REPORT_PERIOD", "year").strip() or "year").lower()

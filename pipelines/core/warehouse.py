@@ -20,7 +20,7 @@ from pydantic import PrivateAttr
 from pipelines.core.macros import install_macros
 from pipelines.core.pseudonyms import Pseudonymiser
 from pipelines.core.schema import create_schema
-from pipelines.core.settings import load_settings
+from pipelines.core.settings import PROTECTION_COUNT_SHARE_OF_K, PROTECTION_MONEY_PCT, load_settings
 
 WORKING_DB_NAME = "pipeline.duckdb"
 PUBLISHED_DB_NAME = "jeugdzorg.duckdb"
@@ -51,8 +51,8 @@ class Warehouse(dg.ConfigurableResource):
     # the yearly tariff indexation the municipality allows (JEUGDZORG_YOUTH_CARE_INDEX_PCT; checks/growth_checks.py)
     youth_care_index_pct: float = 5.0
     # disclosure control's protection intervals (assets/disclosure/intervals.py, README "Disclosure control")
-    protection_money_pct: float = 15.0
-    protection_count_share_of_k: float = 0.5
+    protection_money_pct: float = PROTECTION_MONEY_PCT
+    protection_count_share_of_k: float = PROTECTION_COUNT_SHARE_OF_K
     _prepared: bool = PrivateAttr(default=False)
 
     @property
