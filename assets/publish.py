@@ -29,7 +29,7 @@ import pandas as pd
 from assets.disclosure import cells
 from assets.disclosure.attack import find_leaks
 from assets.disclosure.intervals import Targets
-from assets.disclosure.suppress import primary_cells, protect
+from assets.disclosure.suppress import Baseline, baseline, protect
 from assets.fingerprint import record_publication
 from assets.sql import data_through
 from assets.transform import MART_KEYS, MODELS
@@ -187,32 +187,32 @@ def protection(warehouse: Warehouse) -> Targets:
     return Targets(warehouse.min_cell_size, warehouse.protection_money_pct, warehouse.protection_count_share_of_k)
 
 
-def primary_of(warehouse: Warehouse) -> set[tuple]:
-    """The cells the models hid for fewer than k clients, from the working file's marts."""
+def baseline_of(warehouse: Warehouse) -> Baseline:
+    """The primary cells and contradicted sums of the working file's marts (before protection)."""
     with warehouse.connect() as con:
         cells.load(con, con.execute("SELECT current_database()").fetchone()[0])
-        return primary_cells(con)
+        return baseline(con)
 
 
-def primary_in(working: str | Path) -> set[tuple]:
-    """`primary_of` for a working file nobody is writing (a copy, a test's)."""
+def baseline_in(working: str | Path) -> Baseline:
+    """`baseline_of` for a working file nobody is writing (a copy, a test's)."""
     with duckdb.connect() as con:
         con.execute(f"ATTACH '{working}' AS working (READ_ONLY)")
         cells.load(con, "working")
-        return primary_cells(con)
+        return baseline(con)
 
 
-def recoverable_cells(path: str, targets: Targets | None = None, primary: set[tuple] | None = None) -> pd.DataFrame:
-    """The attacker on a file: every suppressed cell it can work back, and every primary one
-    (`primary_of`; None: every hidden cell) it can narrow beyond `targets` (none, for a publishable
-    file). Without targets: the defaults at the file's own k (`about`)."""
+def recoverable_cells(path: str, targets: Targets | None = None, base: Baseline | None = None) -> pd.DataFrame:
+    """The attacker on a file: every suppressed cell it can work back, and every primary one (of
+    `base`, `baseline_of`; None: every hidden cell) it can narrow beyond `targets` (none, for a
+    publishable file). Without targets: the defaults at the file's own k (`about`)."""
     with duckdb.connect() as con:
         con.execute(f"ATTACH '{path}' AS target (READ_ONLY)")
         if targets is None:
             (k,) = con.execute("SELECT min_cell_size FROM target.marts.about").fetchone()
             targets = Targets(k)
-        cells.load(con, "target")
-        return find_leaks(con, targets, primary=primary)
+        cells.load(con, "target", None if base is None else base.contradicted)
+        return find_leaks(con, targets, primary=None if base is None else base.primary)
 
 
 @dg.asset(group_name="publish", kinds={"duckdb"}, owners=["team:data"], deps=MART_KEYS,
@@ -246,6 +246,9 @@ def publication_candidate(context: dg.AssetExecutionContext, warehouse: Warehous
         finally:
             con.execute(f"USE {working}")
             con.execute("DETACH pub")
+    if outcome.contradicted:
+        context.log.warning("disclosure control: these sums do not hold in the marts where every cell is shown, so "
+                            f"the attacker does not use them: {', '.join(sorted(outcome.contradicted))}")
     context.log.info(f"disclosure control: {primary:,} rows suppressed as small cells, {outcome.cells_hidden:,} "
                      f"more cells hidden so that none can be worked back ({outcome.rounds} rounds)")
     return dg.MaterializeResult(metadata={
@@ -256,6 +259,7 @@ def publication_candidate(context: dg.AssetExecutionContext, warehouse: Warehous
         "spend_hidden_secondary_eur": round(sum(outcome.euros.values()), 2),
         "secondary_suppression": dg.MetadataValue.md(outcome.markdown()),
         "rounds": outcome.rounds,
+        "sums_left_out_as_contradicted": ", ".join(sorted(outcome.contradicted)) or "none",
         "min_cell_size": warehouse.min_cell_size,
     })
 
@@ -270,7 +274,7 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: Warehouse)
         raise FileNotFoundError(f"no candidate file {candidate}: materialize publication_candidate first (the "
                                 "nightly job does both)")
     # the check on the candidate blocks this step in the same run; this guards a publish started on its own
-    leaks = recoverable_cells(str(candidate), protection(warehouse), primary_of(warehouse))
+    leaks = recoverable_cells(str(candidate), protection(warehouse), baseline_of(warehouse))
     if not leaks.empty:
         raise RuntimeError(f"not published: {len(leaks)} suppressed cells can be worked back from {candidate} "
                            "(see the check no_suppressed_cell_can_be_recovered)")

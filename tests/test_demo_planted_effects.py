@@ -14,7 +14,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from assets.publish import primary_in, recoverable_cells
+from assets.publish import baseline_in, recoverable_cells
 from pipelines.core.warehouse import Warehouse
 from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
 from pipelines.demo_data.generator import DemoGenerator
@@ -143,7 +143,7 @@ def test_nothing_suppressed_can_be_worked_back_from_the_demo_at_k_10(demo):
     con, planted = demo
     assert disclosure_oracle.recoverable(con) == []
     (path,) = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
-    assert recoverable_cells(path, primary=primary_in(planted["working_db"])).empty
+    assert recoverable_cells(path, base=baseline_in(planted["working_db"])).empty
     primary, secondary = con.execute("SELECT rows_suppressed_small_cells, cells_suppressed_secondary FROM marts.about"
                                      ).fetchone()
     assert primary > 0 and secondary > 0
@@ -160,4 +160,4 @@ def test_nothing_suppressed_can_be_worked_back_from_the_demo_at_k_5_and_20(demo_
     published, working = demo_at_k
     with duckdb.connect(str(published), read_only=True) as con:
         assert disclosure_oracle.recoverable(con) == []
-    assert recoverable_cells(str(published), primary=primary_in(working)).empty
+    assert recoverable_cells(str(published), base=baseline_in(working)).empty

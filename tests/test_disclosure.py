@@ -22,7 +22,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from assets.publish import primary_of, recoverable_cells
+from assets.publish import baseline_of, recoverable_cells
 from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
 from pipelines.demo_data.bsn import synthetic_bsn
 from tests import disclosure_oracle
@@ -109,7 +109,7 @@ def test_nothing_suppressed_can_be_worked_back_from_the_published_file(built):
     warehouse, result, _ = built
     with duckdb.connect(str(warehouse.published_db), read_only=True) as con:
         assert disclosure_oracle.recoverable(con) == []
-    assert recoverable_cells(str(warehouse.published_db), primary=primary_of(warehouse)).empty
+    assert recoverable_cells(str(warehouse.published_db), base=baseline_of(warehouse)).empty
     check = {c.check_name: c for c in result.get_asset_check_evaluations()}["no_suppressed_cell_can_be_recovered"]
     assert check.passed and check.metadata["recoverable_cells"].value == 0
 

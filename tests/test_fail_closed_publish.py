@@ -32,7 +32,7 @@ ROOT = Path(__file__).parent.parent
 RUN = f"""
 import json, sys
 import dagster as dg
-from assets.publish import primary_of, recoverable_cells
+from assets.publish import baseline_of, recoverable_cells
 from pipelines.core.warehouse import Warehouse
 from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
 
@@ -42,7 +42,7 @@ published = warehouse.published_db
 print(json.dumps({{
     "materialized": sorted(e.asset_key.to_user_string() for e in result.get_asset_materialization_events()),
     "failures": [e.event_specific_data.error.to_string() for e in result.all_events if e.is_step_failure],
-    "leaks": len(recoverable_cells(str(published), primary=primary_of(warehouse))) if published.exists() else None,
+    "leaks": len(recoverable_cells(str(published), base=baseline_of(warehouse))) if published.exists() else None,
 }}))
 """
 

@@ -39,7 +39,7 @@ _MAX_DECOMPOSITIONS = 5000
 
 
 def find_leaks(con: duckdb.DuckDBPyConnection, targets: Targets, suspects: set[tuple] | None = None,
-               primary: set[tuple] | None = None) -> pd.DataFrame:
+               primary: frozenset[tuple] | None = None) -> pd.DataFrame:
     """Every secret cell the attacker recovers or narrows too far, with how (`cells.load` must have
     run on `con`). Columns: q, a, b, c, how, detail, value (what it recovers, or the lower bound of
     its interval), high (the upper bound). Every hidden cell must not be worked back; the primary

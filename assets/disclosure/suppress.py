@@ -51,6 +51,8 @@ class Outcome:
     clients: Counter = field(default_factory=Counter)  # table -> clients of the rows newly suppressed
     euros: Counter = field(default_factory=Counter)  # table -> spend of the rows newly suppressed
     rounds: int = 0
+    # families of sums left out because the file contradicts them where all their cells are shown
+    contradicted: frozenset[str] = frozenset()
 
     @property
     def cells_hidden(self) -> int:
@@ -75,12 +77,13 @@ def protect(con: duckdb.DuckDBPyConnection, catalog: str, targets: Targets) -> O
     outcome = Outcome()
     # the primary cells keep their protection interval: all are bounded at first, then the suspects
     cells.load(con, catalog)
-    primary = primary_cells(con)
+    base = baseline(con)
+    outcome.contradicted = base.contradicted
     suspects: set[tuple] | None = None
     for _ in range(MAX_ROUNDS):
-        cells.load(con, catalog)
+        cells.load(con, catalog, base.contradicted)
         _empty_orphan_ratios(con, catalog, outcome)
-        leaks = find_leaks(con, targets, suspects, primary)
+        leaks = find_leaks(con, targets, suspects, base.primary)
         if leaks.empty:
             return outcome
         suspects = {tuple(r) for r in leaks[["q", "a", "b", "c"]].itertuples(index=False)}
@@ -93,10 +96,19 @@ def protect(con: duckdb.DuckDBPyConnection, catalog: str, targets: Targets) -> O
     raise DisclosureError(f"secondary suppression did not settle in {MAX_ROUNDS} rounds")
 
 
-def primary_cells(con: duckdb.DuckDBPyConnection) -> set[tuple]:
-    """The cells the models hid because they describe fewer than k clients (`cells.load` must have run
-    on the marts as the models left them)."""
-    return set(con.execute("SELECT q, a, b, c FROM keys WHERE secret AND NOT known").fetchall())
+@dataclass(frozen=True)
+class Baseline:
+    """What the marts as the models left them say, which suppression must not change: the primary
+    cells (hidden for fewer than k clients) and the families of sums the file contradicts."""
+
+    primary: frozenset[tuple]
+    contradicted: frozenset[str]
+
+
+def baseline(con: duckdb.DuckDBPyConnection) -> Baseline:
+    """(`cells.load` must have run on the marts as the models left them.)"""
+    return Baseline(frozenset(con.execute("SELECT q, a, b, c FROM keys WHERE secret AND NOT known").fetchall()),
+                    cells.contradicted_families(con))
 
 
 def _empty_orphan_ratios(con: duckdb.DuckDBPyConnection, catalog: str, outcome: Outcome) -> None:
