@@ -22,12 +22,13 @@ euros is none).
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import partial
 
 import duckdb
 import numpy as np
 import pandas as pd
 
-from assets.disclosure.intervals import Targets, interval_leaks
+from assets.disclosure.intervals import Targets, interval_leaks, union_root
 
 TOLERANCE_EUR = 5.0  # "to within a few euros"
 TOLERANCE_COUNT = 0.5  # a count is recovered when it is known exactly
@@ -190,13 +191,7 @@ def _exact(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     # the core: groups of empty cells that share a live sum, each solved by SVD
     coords: dict[int, dict[object, np.ndarray]] = {}
     parent: dict[int, int] = {}
-
-    def root(x: int) -> int:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
+    root = partial(union_root, parent)
 
     for s in alive:
         cells_ = list(members[s])

@@ -29,7 +29,9 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import defaultdict
+from collections.abc import Hashable
 from dataclasses import dataclass
+from functools import partial
 
 import duckdb
 import highspy
@@ -83,6 +85,15 @@ class Targets:
         return 2 * self.money_pct / 100 * abs(value) if money else self.count_width
 
 
+def union_root(parent: dict, x: Hashable) -> Hashable:
+    """The representative of x's group in a union-find forest `parent` (groups of cells tied by sums)."""
+    parent.setdefault(x, x)
+    while parent[x] != x:
+        parent[x] = parent[parent[x]]
+        x = parent[x]
+    return x
+
+
 Row = tuple[str, str, list[tuple[tuple, float]], float, float]  # (kind eq|le, name, terms, rhs, slack)
 
 
@@ -95,13 +106,7 @@ def interval_leaks(con: duckdb.DuckDBPyConnection, targets: Targets, skip: set[t
     info = {(q, a, b, c): (secret, money, signed) for q, a, b, c, secret, money, signed in con.execute(
         "SELECT q, a, b, c, secret, money, signed FROM keys WHERE NOT known").fetchall()}
     parent: dict[tuple, tuple] = {}
-
-    def root(x: tuple) -> tuple:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
+    root = partial(union_root, parent)
 
     for _, _, terms, *_ in rows:
         for cell, _ in terms[1:]:
