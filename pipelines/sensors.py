@@ -16,7 +16,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from assets.ingest.files import discover
+from assets.ingest.files import listing
 from assets.reports.council_reports import council_report_partitions, reports_dir
 from assets.reports.render import plan
 from pipelines.core.settings import load_settings
@@ -43,8 +43,9 @@ def new_files_request(folder: Path, suffixes: tuple[str, ...], registered: set[s
                       cursor: str | None) -> tuple[list[str], str]:
     """The files neither registered nor already requested, and the cursor: every file not registered yet."""
     requested: set[str] = set(json.loads(cursor)) if cursor else set()
-    unregistered = {f"{p.name}|{p.stat().st_size}|{p.stat().st_mtime_ns}" for p in discover(folder, suffixes)
-                    if f"{folder.name}/{p.name}" not in registered}
+    # names as the registry keeps them (a BSN-like number masked): the cursor lives in Dagster's storage
+    unregistered = {f"{e.source_file}|{e.stat.st_size}|{e.stat.st_mtime_ns}" for e in listing(folder, suffixes)
+                    if e.source_file not in registered}
     return sorted(unregistered - requested), json.dumps(sorted(unregistered))
 
 

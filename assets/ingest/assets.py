@@ -9,6 +9,7 @@ from assets.ingest.files import IngestSummary, outstanding_rejections
 from assets.ingest.messages import MESSAGE_KINDS, MessageKind, ingest_messages
 from assets.ingest.reference import load_reference
 from assets.ingest.surveys import ingest_surveys
+from assets.ingest.xlsx_source import XlsxLimits
 from assets.sql import markdown_table
 from pipelines.core.warehouse import Warehouse
 
@@ -49,8 +50,9 @@ def raw_declarations(context: dg.AssetExecutionContext, warehouse: Warehouse) ->
           "row by row (rules S01-S09) and pseudonymised, into raw.survey_rows with lineage.")
 def raw_surveys(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     with warehouse.connect() as con:
+        limits = XlsxLimits(warehouse.xlsx_max_unpacked_mb * 1024**2, warehouse.xlsx_max_rows)
         summary = ingest_surveys(con, warehouse.raw_dir, warehouse.max_file_bytes, warehouse.pseudonymiser(),
-                                 progress=context.log.info)
+                                 progress=context.log.info, xlsx_limits=limits)
         total = con.execute("SELECT count(*) FROM raw.survey_rows").fetchone()[0]
         waiting = outstanding_rejections(con, "surveys")
     return _report(context, summary, total, waiting)

@@ -7,7 +7,22 @@ resolved afterwards in `declarations.py`.
 
 from __future__ import annotations
 
-from assets.ingest.row_rules import RowRule, elfproef_rule, known_municipality_rule, quoted, required_rule
+from assets.ingest.row_rules import (
+    RowRule,
+    bsn_elsewhere_rule,
+    elfproef_rule,
+    known_municipality_rule,
+    quoted,
+    required_rule,
+)
+
+# The largest values a line may carry (D11). Far above any real line (a month of residential care is
+# about EUR 20,000), and low enough that the arithmetic of the rules (volume x tariff) cannot overflow
+# and that every sum the marts make of fifty million such lines still fits their DECIMAL(18, 2)
+# (tests/test_hostile_inputs.py builds the marts from lines at these bounds).
+MAX_VOLUME = 10_000_000
+MAX_CENTS = 1_000_000_000  # EUR 10 million, for a tariff and for an amount
+FIRST_DAY = "2015-01-01"  # the Jeugdwet, and with it the JW323 message, began on this day
 
 # (condition, message) per required field for D01; the message names the field and what was wrong.
 _REQUIRED = (
@@ -32,6 +47,7 @@ _REQUIRED = (
 )
 
 DECLARATION_RULES: tuple[RowRule, ...] = (
+    bsn_elsewhere_rule("D10"),
     required_rule("D01", _REQUIRED),
     elfproef_rule("D02"),
     RowRule("D03", "AGB code not 8 digits", "NOT is_agb(provider_agb)",
@@ -47,8 +63,22 @@ DECLARATION_RULES: tuple[RowRule, ...] = (
             "'product period ' || period_start || ' to ' || period_end || "
             "CASE WHEN period_start > period_end THEN ' begins after it ends' "
             "ELSE ' is not inside one calendar month' END"),
+    RowRule("D11", "a value beyond the bounds a declaration line can hold, or a period outside the Jeugdwet's",
+            f"delivered_volume > {MAX_VOLUME} OR tariff_cents > {MAX_CENTS} OR amount_cents > {MAX_CENTS} "
+            f"OR period_start < DATE '{FIRST_DAY}' OR period_start > current_date",
+            f"CASE WHEN delivered_volume > {MAX_VOLUME} THEN 'geleverd_volume ' || delivered_volume || "
+            f"' is above the bound of {MAX_VOLUME:,}' "
+            f"WHEN tariff_cents > {MAX_CENTS} THEN 'producttarief ' || tariff_cents || "
+            f"' eurocents is above the bound of {MAX_CENTS:,}' "
+            f"WHEN amount_cents > {MAX_CENTS} THEN 'ingediend_bedrag ' || amount_cents || "
+            f"' eurocents is above the bound of {MAX_CENTS:,}' "
+            f"WHEN period_start < DATE '{FIRST_DAY}' THEN 'product period begins ' || period_start || "
+            f"', before the Jeugdwet ({FIRST_DAY})' "
+            "ELSE 'product period begins ' || period_start || ', after the ingestion date ' || current_date END"),
+    # HUGEINT: even values that no rule before this one bounds cannot overflow the product
     RowRule("D08", "amount differs from volume x tariff (TR346)",
-            "unit <> '83' AND tariff_cents IS NOT NULL AND amount_cents <> delivered_volume * tariff_cents",
+            "unit <> '83' AND tariff_cents IS NOT NULL AND amount_cents <> delivered_volume::HUGEINT * tariff_cents",
             "'ingediend_bedrag ' || amount_cents || ' differs from geleverd_volume ' || delivered_volume || "
-            "' x producttarief ' || tariff_cents || ' = ' || (delivered_volume * tariff_cents) || ' (TR346)'"),
+            "' x producttarief ' || tariff_cents || ' = ' || (delivered_volume::HUGEINT * tariff_cents) || "
+            "' (TR346)'"),
 )

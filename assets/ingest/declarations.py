@@ -45,8 +45,8 @@ JW323 = MessageSpec(
 )
 
 # columns the normalise model yields only for the rules' messages
-RULE_INPUTS = ("bsn_valid", "period_start_text", "period_end_text", "volume_text", "tariff_text", "amount_text",
-               "allocation_text", "debit_credit_text")
+RULE_INPUTS = ("bsn_valid", "bsn_elsewhere", "period_start_text", "period_end_text", "volume_text", "tariff_text",
+               "amount_text", "allocation_text", "debit_credit_text")
 
 
 def _insert_sql(source: str) -> str:
@@ -57,12 +57,11 @@ def _insert_sql(source: str) -> str:
             f"FROM ({judged})")
 
 
-def _read_files(con: duckdb.DuckDBPyConnection, files: list[RawFile], max_bytes: int, pseudonyms: Pseudonymiser,
+def _read_files(con: duckdb.DuckDBPyConnection, files: list[RawFile], pseudonyms: Pseudonymiser,
                 progress: Callable[[str], None]) -> tuple[dict[int, int], dict[int, str]]:
-    """Write every readable file's rows; return rows read per file and {file_id: reason} for rejected ones."""
-    readable, rejected = loading.screen(files, max_bytes)
-    xml_files = [f for f in readable if f.path.suffix.lower() == ".xml"]
-    csv_files = [f for f in readable if f.path.suffix.lower() == ".csv"]
+    """Write every file's rows; return rows read per file and {file_id: reason} for rejected ones."""
+    xml_files = [f for f in files if f.path.suffix.lower() == ".xml"]
+    csv_files = [f for f in files if f.path.suffix.lower() == ".csv"]
 
     def insert(source: str) -> None:
         con.execute(_insert_sql(source))
@@ -70,8 +69,7 @@ def _read_files(con: duckdb.DuckDBPyConnection, files: list[RawFile], max_bytes:
     def load_csv(f: RawFile) -> int:
         return loading.insert_csv(con, f, REQUIRED, OPTIONAL, COLUMNS, pseudonyms, insert, TARGET)
 
-    read, failed = loading.load_each(con, csv_files, TARGET, load_csv, progress, "CSV declaration files")
-    rejected |= failed
+    read, rejected = loading.load_each(con, csv_files, TARGET, load_csv, progress, "CSV declaration files")
 
     if xml_files:
         batches = xml_batches(xml_files, JW323, COLUMNS, pseudonyms, read, rejected, progress, 'XML declaration files')
@@ -146,14 +144,14 @@ def ingest_declarations(con: duckdb.DuckDBPyConnection, raw_dir: Path, max_file_
                         pseudonyms: Pseudonymiser,
                         progress: Callable[[str], None] = lambda _: None) -> IngestSummary:
     """Needs a connection from Warehouse.connect() (its tables exist) and the run's pseudonymiser."""
-    files, summary = plan_run(con, raw_dir, "declarations", (".xml", ".csv"))
+    files, summary = plan_run(con, raw_dir, "declarations", (".xml", ".csv"), max_file_bytes)
     if not files:
         return summary
     progress(f"{len(files)} new declaration file(s) to read")
     first = min(f.file_id for f in files)
     con.execute("BEGIN TRANSACTION")
     try:
-        read, rejected = _read_files(con, files, max_file_bytes, pseudonyms, progress)
+        read, rejected = _read_files(con, files, pseudonyms, progress)
         register_run(con, files, "declarations", rejected)
         progress("resolving repeated reference numbers (D09 and exact duplicates)")
         resolve_repeats(con, first)

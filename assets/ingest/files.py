@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+
+from pipelines.core.pseudonyms import mask_bsns
 
 
 @dataclass(frozen=True)
@@ -27,57 +30,136 @@ class RawFile:
     sha256: str
     size: int
     modified_ns: int
+    inode: int = 0
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
+UNREAD = "not read"  # the registry's sha256 of a file refused before a byte of it was read
+STILL_WRITING = "still being written"
+_NOT_REGULAR = ((stat.S_ISLNK, "a symbolic link"), (stat.S_ISDIR, "a directory"),
+                (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
+                (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+class FileChanged(Exception):
+    """The file is not the one listed any more, or its size or time moved while it was hashed."""
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One entry of a raw folder, seen without following links: what it is, before anything opens it."""
+
+    path: Path
+    source_file: str  # kind/name with any BSN-like number masked: the only form of the name stored or shown
+    stat: os.stat_result  # lstat: the entry itself, never a link's target
+
+    def problem(self, max_bytes: int) -> str | None:
+        """Why the entry is refused unread, or None for a regular file of a readable size."""
+        mode = self.stat.st_mode
+        if not stat.S_ISREG(mode):
+            what = next((name for test, name in _NOT_REGULAR if test(mode)), "something else")
+            return f"{what}, not a regular file: only regular files in raw/ are read (nothing was opened)"
+        if self.stat.st_size > max_bytes:
+            return f"file is {self.stat.st_size:,} bytes, above the limit of {max_bytes:,} (nothing was read)"
+        if self.stat.st_size == 0:
+            return "empty file"
+        return None
+
+
+def listing(folder: Path, suffixes: tuple[str, ...]) -> list[Listed]:
+    """The entries of a raw folder with one of `suffixes`, in the contract's order (modification
+    time, then name), whatever they are: a link, a pipe or a directory named like an input file
+    is listed too, so that it is refused with a reason instead of skipped in silence."""
+    if not folder.is_dir():
+        return []
+    with os.scandir(folder) as it:
+        entries = [Listed(Path(e.path), f"{folder.name}/{mask_bsns(e.name)}", e.stat(follow_symlinks=False))
+                   for e in it if Path(e.name).suffix.lower() in suffixes]
+    return sorted(entries, key=lambda e: (e.stat.st_mtime_ns, e.source_file))
+
+
+def _same(a: os.stat_result, b: os.stat_result) -> bool:
+    return (a.st_dev, a.st_ino, a.st_size, a.st_mtime_ns) == (b.st_dev, b.st_ino, b.st_size, b.st_mtime_ns)
+
+
+def sha256_of(path: Path, listed: os.stat_result) -> str:
+    """The SHA-256 of a regular file as listed. Opened without following a link (a link put in its
+    place since the listing is refused) and without blocking (a pipe cannot stall the run); a
+    file whose size or time moves while it is hashed is still being written (FileChanged)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as fh:
+        if not (stat.S_ISREG(listed.st_mode) and _same(os.fstat(fd), listed)):
+            raise FileChanged("replaced or changed since it was listed")
+        digest = hashlib.sha256()
         while chunk := fh.read(4 * 1024 * 1024):
             digest.update(chunk)
+        if not _same(os.fstat(fd), listed):
+            raise FileChanged("changed while it was hashed")
     return digest.hexdigest()
 
 
-def discover(folder: Path, suffixes: tuple[str, ...]) -> list[Path]:
-    """Input files in the contract's order: modification time, then name."""
-    if not folder.is_dir():
-        return []
-    files = [p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in suffixes]
-    return sorted(files, key=lambda p: (p.stat().st_mtime, p.name))
+def changed_since_listing(f: RawFile) -> str | None:
+    """Why the rows just read from a file may not be the bytes it was registered with, or None.
+
+    Checked after its reader finished: the rows belong to the registered SHA-256 only if the file
+    is still the same file, with the size and time it was hashed with."""
+    try:
+        now = os.lstat(f.path)
+    except OSError as exc:
+        return f"{STILL_WRITING} or removed: it disappeared while being read ({exc.strerror})"
+    if (now.st_ino, now.st_size, now.st_mtime_ns) != (f.inode, f.size, f.modified_ns):
+        return (f"{STILL_WRITING}: it changed while being read ({f.size:,} bytes when listed, {now.st_size:,} "
+                "now); it is read again at the next run")
+    return None
 
 
-def plan_new_files(con: duckdb.DuckDBPyConnection, raw_dir: Path, kind: str,
-                   suffixes: tuple[str, ...]) -> tuple[list[RawFile], int]:
+def plan_new_files(con: duckdb.DuckDBPyConnection, raw_dir: Path, kind: str, suffixes: tuple[str, ...],
+                   max_bytes: int) -> tuple[list[RawFile], int]:
     """Register files never seen before; return those with new content and the count of re-drops.
 
-    A re-drop (known content under a new name) gets its own registry row with status
-    `already_loaded`, pointing at the earlier file, and is not read again.
+    What is not a regular file of a readable size is registered as rejected with its reason
+    before a byte of it is read, and so is a file whose size or time moves while it is hashed
+    (still being written: it is looked at again at a later run). A re-drop (known content under
+    a new name) gets its own registry row with status `already_loaded`, pointing at the earlier
+    file, and is not read again.
     """
     known_pairs = set(con.execute("SELECT source_file, sha256 FROM registry.files").fetchall())
-    unchanged = set(con.execute("SELECT source_file, size_bytes, modified_ns FROM registry.files "
-                                "WHERE modified_ns IS NOT NULL").fetchall())
+    unchanged = {(r[0], r[1], r[2]): r[3] for r in con.execute(
+        "SELECT source_file, size_bytes, modified_ns, sha256 FROM registry.files WHERE modified_ns IS NOT NULL"
+    ).fetchall()}
     first_by_sha = dict(con.execute(
-        "SELECT sha256, arg_min(source_file, file_id) FROM registry.files GROUP BY sha256").fetchall())
+        "SELECT sha256, arg_min(source_file, file_id) FROM registry.files WHERE sha256 <> ? GROUP BY sha256",
+        [UNREAD]).fetchall())
     next_id = next_file_id(con)
     new_files: list[RawFile] = []
     redrops = 0
     restat: list[tuple[str, str, int, int]] = []
-    for path in discover(raw_dir / kind, suffixes):
-        source = f"{kind}/{path.name}"
-        stat = path.stat()
-        if (source, stat.st_size, stat.st_mtime_ns) in unchanged:
+    for entry in listing(raw_dir / kind, suffixes):
+        source, st = entry.source_file, entry.stat
+        problem = entry.problem(max_bytes)
+        seen = unchanged.get((source, st.st_size, st.st_mtime_ns))
+        if seen is not None and (seen != UNREAD or problem is not None):
+            continue  # known as it is; one refused unread is looked at again once its reason is gone
+        sha = UNREAD
+        if problem is None:
+            try:
+                sha = sha256_of(entry.path, st)
+            except (FileChanged, OSError) as exc:
+                problem = f"{STILL_WRITING} or replaced ({exc}); it is looked at again at the next run"
+        if problem is not None:
+            register(con, next_id, source, UNREAD, kind, "rejected", problem, stat=st)
+            next_id += 1
             continue
-        sha = sha256_of(path)
         if (source, sha) in known_pairs:
             # registered before files kept their size and time, or touched since: remember them now
-            restat.append((source, sha, stat.st_size, stat.st_mtime_ns))
+            restat.append((source, sha, st.st_size, st.st_mtime_ns))
             continue
         if sha in first_by_sha:
             register(con, next_id, source, sha, kind, "already_loaded",
-                     f"same content as {first_by_sha[sha]}; not read again", stat=stat)
+                     f"same content as {first_by_sha[sha]}; not read again", stat=st)
             redrops += 1
         else:
             first_by_sha[sha] = source
-            new_files.append(RawFile(next_id, path, source, sha, stat.st_size, stat.st_mtime_ns))
+            new_files.append(RawFile(next_id, entry.path, source, sha, st.st_size, st.st_mtime_ns, st.st_ino))
         known_pairs.add((source, sha))
         next_id += 1
     if restat:
@@ -169,20 +251,28 @@ class IngestSummary:
     rows_quarantined: int = 0
     rows_duplicate: int = 0
     rejected: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)  # refused before a byte was read (plan_new_files)
 
     def fill_from_registry(self, con: duckdb.DuckDBPyConnection, files: list[RawFile],
                            rejected: dict[int, str]) -> None:
-        self.rejected = [f"{f.source_file}: {rejected[f.file_id]}" for f in files if f.file_id in rejected]
+        self.rejected = [*self.refused,
+                         *(f"{f.source_file}: {rejected[f.file_id]}" for f in files if f.file_id in rejected)]
         (self.files_loaded, self.files_rejected, self.rows_read, self.rows_loaded, self.rows_quarantined,
          self.rows_duplicate) = con.execute(
             "SELECT count(*) FILTER (WHERE status = 'loaded'), count(*) FILTER (WHERE status = 'rejected'), "
             "coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0), coalesce(sum(rows_quarantined), 0), "
             "coalesce(sum(rows_duplicate), 0) FROM registry.files WHERE file_id IN (SELECT unnest(?::INTEGER[]))",
             [[f.file_id for f in files]]).fetchone()
+        self.files_rejected += len(self.refused)
 
 
-def plan_run(con: duckdb.DuckDBPyConnection, raw_dir: Path, kind: str,
-             suffixes: tuple[str, ...]) -> tuple[list[RawFile], IngestSummary]:
-    """The new files of a kind, and the summary the ingestion will fill in."""
-    files, redrops = plan_new_files(con, raw_dir, kind, suffixes)
-    return files, IngestSummary(files_new=len(files), files_already_loaded=redrops)
+def plan_run(con: duckdb.DuckDBPyConnection, raw_dir: Path, kind: str, suffixes: tuple[str, ...],
+             max_bytes: int) -> tuple[list[RawFile], IngestSummary]:
+    """The new readable files of a kind, and the summary the ingestion will fill in. A file refused
+    unread (plan_new_files) counts as new and rejected."""
+    first = next_file_id(con)
+    files, redrops = plan_new_files(con, raw_dir, kind, suffixes, max_bytes)
+    refused = con.execute("SELECT list(source_file || ': ' || message ORDER BY file_id) FROM registry.files "
+                          "WHERE file_id >= ? AND status = 'rejected'", [first]).fetchone()[0] or []
+    return files, IngestSummary(files_new=len(files) + len(refused), files_already_loaded=redrops,
+                                files_rejected=len(refused), rejected=list(refused), refused=list(refused))

@@ -16,26 +16,13 @@ import duckdb
 import pyarrow as pa
 
 from assets.ingest import csv_source
-from assets.ingest.files import RawFile
+from assets.ingest.files import RawFile, changed_since_listing
 from assets.ingest.redact import redact
 from assets.ingest.tidy import tidy
 from pipelines.core.pseudonyms import Pseudonymiser
 
 Insert = Callable[[str], None]
 READ_AHEAD_BATCHES = 2
-
-
-def screen(files: list[RawFile], max_bytes: int) -> tuple[list[RawFile], dict[int, str]]:
-    """Refuse empty and oversized files before anything parses them."""
-    readable, rejected = [], {}
-    for f in files:
-        if f.size > max_bytes:
-            rejected[f.file_id] = f"file is {f.size:,} bytes, above the limit of {max_bytes:,}"
-        elif f.size == 0:
-            rejected[f.file_id] = "empty file"
-        else:
-            readable.append(f)
-    return readable, rejected
 
 
 def with_file_id(table: pa.Table, file_id: int) -> pa.Table:
@@ -152,22 +139,44 @@ def insert_csv(con: duckdb.DuckDBPyConnection, f: RawFile, required: tuple[str, 
                        insert)
 
 
+def read_failure(exc: Exception) -> str:
+    """The reason a reader's exception gives for rejecting its file, without personal data or paths.
+
+    Any exception a reader raises rejects that one file: one the readers foresee says why in its
+    own words; another (a library's TypeError on a malformed workbook, say) is named with its type,
+    so that the file is still listed, alerted and retractable instead of stopping the night."""
+    text = redact(str(exc))
+    if isinstance(exc, csv_source.READ_ERRORS):
+        return text or type(exc).__name__
+    return f"unreadable ({type(exc).__name__}{': ' + text if text else ''})"
+
+
 def load_each(con: duckdb.DuckDBPyConnection, files: list[RawFile], target: str,
               load: Callable[[RawFile], int], progress: Callable[[str], None],
               label: str) -> tuple[dict[int, int], dict[int, str]]:
     """Run `load` per file: return rows read per file and {file_id: redacted reason} for failures.
 
-    A failure removes that file's rows from `target`. DuckDB errors are not read errors: the
-    readers hand DuckDB only valid text, so such an error is a fault that must stop the run.
+    A failure removes that file's rows from `target`, and so does a file that changed while it
+    was read (its rows may not be the bytes registered). DuckDB errors are not read errors: the
+    readers hand DuckDB only text, and the row rules bound every value, so such an error is a
+    fault that must stop the run; it is raised again naming the file.
     """
     read: dict[int, int] = {}
     rejected: dict[int, str] = {}
     for i, f in enumerate(files, 1):
         try:
-            read[f.file_id] = load(f)
-        except csv_source.READ_ERRORS as exc:
+            rows = load(f)
+        except duckdb.Error as exc:
+            raise RuntimeError(f"loading {f.source_file} failed inside DuckDB: {redact(str(exc))}") from exc
+        except Exception as exc:  # any reader failure costs this file only (see read_failure)
             discard(con, target, f.file_id)
-            rejected[f.file_id] = redact(str(exc)) or type(exc).__name__
+            rejected[f.file_id] = read_failure(exc)
+        else:
+            if (changed := changed_since_listing(f)) is not None:
+                discard(con, target, f.file_id)
+                rejected[f.file_id] = changed
+            else:
+                read[f.file_id] = rows
         if i % 50 == 0 or i == len(files):
             progress(f"read {i}/{len(files)} {label}")
     return read, rejected

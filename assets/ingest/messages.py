@@ -17,7 +17,13 @@ import duckdb
 
 from assets.ingest import loading
 from assets.ingest.files import IngestSummary, plan_run, register_run, set_rows_read, update_counts_sql
-from assets.ingest.row_rules import RowRule, elfproef_rule, judged_sql, known_municipality_rule
+from assets.ingest.row_rules import (
+    RowRule,
+    bsn_elsewhere_rule,
+    elfproef_rule,
+    judged_sql,
+    known_municipality_rule,
+)
 from assets.ingest.xml_reader import xml_batches
 from assets.ingest.xml_source import MessageSpec, arrow_schema
 from pipelines.core.pseudonyms import Pseudonymiser
@@ -42,7 +48,7 @@ class MessageKind:
     def insert_sql(self, source: str) -> str:
         """Normalise, judge and write in one pass: a row lands with its status and first failing rule."""
         judged = judged_sql(self.rules, NORMALISE_SQL.format(kind_columns=self.typed, source=source))
-        return (f"INSERT INTO {self.target} BY NAME SELECT * EXCLUDE (bsn_valid), "
+        return (f"INSERT INTO {self.target} BY NAME SELECT * EXCLUDE (bsn_valid, bsn_elsewhere), "
                 f"CASE WHEN rule_id IS NULL THEN 'loaded' ELSE 'quarantined' END AS status, now() AS ingested_at "
                 f"FROM ({judged})")
 
@@ -63,6 +69,7 @@ ALLOCATIONS = MessageKind(
     frequentie AS frequency,
     whole_int(budget) AS budget_cents""",
     rules=(
+        bsn_elsewhere_rule("A04"),
         elfproef_rule("A01"),
         known_municipality_rule("A02"),
         RowRule("A03", "allocation ends before it starts", "allocation_end < allocation_start",
@@ -81,6 +88,7 @@ CARE_STARTS = MessageKind(
     parse_date(begindatum) AS start_date,
     status_aanlevering AS delivery_status""",
     rules=(
+        bsn_elsewhere_rule("B04"),
         elfproef_rule("B01"),
         known_municipality_rule("B02"),
         RowRule("B03", "care starts before its allocation does", "start_date < allocation_start",
@@ -99,6 +107,7 @@ CARE_STOPS = MessageKind(
     pad_code(reden_beeindiging, 2) AS end_reason,
     status_aanlevering AS delivery_status""",
     rules=(
+        bsn_elsewhere_rule("E04"),
         elfproef_rule("E01"),
         known_municipality_rule("E02"),
         RowRule("E03", "care ends before it starts", "end_date < start_date",
@@ -147,7 +156,7 @@ def mark_duplicates(con: duckdb.DuckDBPyConnection, kind: MessageKind, first: in
 def ingest_messages(con: duckdb.DuckDBPyConnection, kind: MessageKind, raw_dir: Path, max_file_bytes: int,
                     pseudonyms: Pseudonymiser, progress: Callable[[str], None] = lambda _: None) -> IngestSummary:
     """Needs a connection from Warehouse.connect() (its tables exist) and the run's pseudonymiser."""
-    files, summary = plan_run(con, raw_dir, kind.kind, (".xml",))
+    files, summary = plan_run(con, raw_dir, kind.kind, (".xml",), max_file_bytes)
     if not files:
         return summary
     progress(f"{len(files)} new {kind.label} to read")
@@ -155,9 +164,9 @@ def ingest_messages(con: duckdb.DuckDBPyConnection, kind: MessageKind, raw_dir: 
     columns = kind.spec.columns
     con.execute("BEGIN TRANSACTION")
     try:
-        readable, rejected = loading.screen(files, max_file_bytes)
         read: dict[int, int] = {}
-        batches = xml_batches(readable, kind.spec, columns, pseudonyms, read, rejected, progress, kind.label)
+        rejected: dict[int, str] = {}
+        batches = xml_batches(files, kind.spec, columns, pseudonyms, read, rejected, progress, kind.label)
         loading.insert_stream(con, batches, Pseudonymiser.schema(arrow_schema(columns)),
                               lambda source: con.execute(kind.insert_sql(source)))
         register_run(con, files, kind.kind, rejected)

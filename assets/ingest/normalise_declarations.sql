@@ -10,6 +10,7 @@ SELECT
     pad_code(gemeentecode, 4) AS municipality_code,
     client_pseudonym,
     bsn_valid,
+    bsn_elsewhere,
     referentienummer AS reference_number,
     vorig_referentienummer AS previous_reference_number,
     whole_number(toewijzingnummer) AS allocation_number,

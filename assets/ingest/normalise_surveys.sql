@@ -10,6 +10,7 @@ SELECT
     pad_code(gemeentecode, 4) AS municipality_code,
     client_pseudonym,
     bsn_valid,
+    bsn_elsewhere,
     whole_number(toewijzingnummer) AS allocation_number,
     pad_code(productcategorie, 2) AS product_category,
     pad_code(verwijzer, 2) AS referrer,
@@ -18,7 +19,7 @@ SELECT
     pad_code(reden_beeindiging, 2) AS end_reason,
     lower(informant) AS informant,
     parse_date(invuldatum) AS filled_date,
-    whole_int(tevredenheid)::INTEGER AS satisfaction,
+    try_cast(whole_int(tevredenheid) AS INTEGER) AS satisfaction,  -- 3000000000 is no grade, and no error
     pad_code(zonder_hulp_verder, 2) AS self_reliance,
     instrument,
     try_cast(replace(score_begin, ',', '.') AS DOUBLE) AS score_begin,

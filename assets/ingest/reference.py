@@ -6,6 +6,7 @@ and the shipped default stays in force, so a bad upload never empties a dimensio
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,12 +15,14 @@ import duckdb
 from assets.ingest.csv_source import READ_ERRORS, inspect_csv, text_table
 from assets.ingest.declaration_rules import DECLARATION_RULES
 from assets.ingest.declarations import D09_TITLE
-from assets.ingest.files import next_file_id, register, sha256_of
+from assets.ingest.files import STILL_WRITING, UNREAD, FileChanged, Listed, next_file_id, register, sha256_of
 from assets.ingest.messages import MESSAGE_KINDS
 from assets.ingest.redact import redact
 from assets.ingest.survey_rules import SURVEY_RULES
 from assets.ingest.surveys import S09_TITLE
 from pipelines.core.reference_data import REFERENCE_DIR
+
+REFERENCE_MAX_BYTES = 256 * 1024**2  # the largest, the provider list, is a few MB at national scale
 
 
 @dataclass(frozen=True)
@@ -87,19 +90,32 @@ def load_reference(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> dict[str, d
     for t in REFERENCE_TABLES:
         dropped = raw_dir / "reference" / t.file
         source, note = "shipped default", None
-        if dropped.is_file():
-            sha = sha256_of(dropped)
-            known = con.execute("SELECT status FROM registry.files WHERE source_file = ? AND sha256 = ?",
-                                [f"reference/{t.file}", sha]).fetchone()
-            try:
-                rows = _load(con, t, dropped)
-                source, status, message = f"reference/{t.file}", "loaded", None
-            except (*READ_ERRORS, duckdb.Error) as exc:
-                status, message = "rejected", redact(f"{exc}; using the shipped default")
+        if os.path.lexists(dropped):  # a link is looked at (and refused), never followed
+            listed = Listed(dropped, f"reference/{t.file}", os.lstat(dropped))
+            problem, sha = listed.problem(REFERENCE_MAX_BYTES), UNREAD
+            if problem is None:
+                try:
+                    sha = sha256_of(dropped, listed.stat)
+                except (FileChanged, OSError) as exc:
+                    problem = f"{STILL_WRITING} or replaced ({exc})"
+            known = con.execute("SELECT status FROM registry.files WHERE source_file = ? AND sha256 = ? AND "
+                                "(sha256 <> ? OR (size_bytes = ? AND modified_ns = ?))",
+                                [listed.source_file, sha, UNREAD, listed.stat.st_size, listed.stat.st_mtime_ns]
+                                ).fetchone()
+            rows = 0
+            if problem is not None:
+                status, message = "rejected", f"{problem}; using the shipped default"
+            else:
+                try:
+                    rows = _load(con, t, dropped)
+                    source, status, message = listed.source_file, "loaded", None
+                except (*READ_ERRORS, duckdb.Error) as exc:
+                    status, message = "rejected", redact(f"{exc}; using the shipped default")
+            if status == "rejected":
                 note = message
             if known is None:
-                register(con, next_file_id(con), f"reference/{t.file}", sha, "reference", status, message,
-                         rows=rows if status == "loaded" else 0)
+                register(con, next_file_id(con), listed.source_file, sha, "reference", status, message, rows=rows,
+                         stat=listed.stat)
             if status == "loaded":
                 report[t.table] = {"source": source, "rows": rows}
                 continue

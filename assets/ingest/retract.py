@@ -18,6 +18,7 @@ one (`name@<first characters of its SHA-256>`), so the correction is never throw
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import duckdb
@@ -25,6 +26,7 @@ import duckdb
 from assets.ingest.declarations import COUNTS_SQL, resolve_repeats
 from assets.ingest.messages import MESSAGE_KINDS, mark_duplicates
 from assets.ingest.surveys import SUPERSEDE_SQL
+from pipelines.core.pseudonyms import mask_bsns
 from pipelines.core.schema import DECLARATION_ROWS, SURVEY_ROWS
 
 MESSAGES = {k.kind: k for k in MESSAGE_KINDS}
@@ -51,7 +53,12 @@ def find_file(con: duckdb.DuckDBPyConnection, name: str) -> tuple[str, str, list
     optionally followed by `@` and the first characters of the version's SHA-256. A name that
     has more than one version not yet retracted (a bad delivery and its correction under the
     same name) needs that suffix: retracting both would throw the correction away for good."""
-    name, _, sha = name.partition("@")
+    name = mask_bsns(name)  # the registry knows a name only with its BSN-like numbers masked
+    base, at, sha = name.rpartition("@")
+    if at and re.fullmatch(r"[0-9a-fA-F]{1,64}", sha):  # a version suffix; an @ inside a file name stays put
+        name = base
+    else:
+        sha = ""
     parts = name.replace("\\", "/").rstrip("/").split("/")
     candidates = ["/".join(parts[-2:])] if len(parts) > 1 else []
     rows = con.execute("SELECT DISTINCT source_file, kind FROM registry.files WHERE list_contains(?, source_file) "

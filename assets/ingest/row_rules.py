@@ -23,6 +23,15 @@ def elfproef_rule(rule_id: str) -> RowRule:
                    "'BSN is not 9 digits passing the elfproef (eleven-test)'")
 
 
+def bsn_elsewhere_rule(rule_id: str) -> RowRule:
+    """A BSN-like number outside the bsn field, masked before DuckDB saw it (pipelines/core/pseudonyms.py):
+    the row is kept out, and what it held is not shown anywhere."""
+    return RowRule(rule_id, "a BSN-like number outside the bsn field (masked, not stored)",
+                   "bsn_elsewhere IS NOT NULL",
+                   "'a nine-digit number passing the elfproef (possibly a BSN) in ' || bsn_elsewhere || "
+                   "': masked, never stored'")
+
+
 def known_municipality_rule(rule_id: str) -> RowRule:
     return RowRule(rule_id, "municipality code not in the reference list",
                    "municipality_code NOT IN (SELECT municipality_code FROM ref.municipalities)",

@@ -18,7 +18,7 @@ from assets.ingest.csv_source import text_schema
 from assets.ingest.files import IngestSummary, RawFile, plan_run, register_run, set_rows_read
 from assets.ingest.row_rules import judged_sql
 from assets.ingest.survey_rules import SURVEY_RULES
-from assets.ingest.xlsx_source import xlsx_batches
+from assets.ingest.xlsx_source import DEFAULT_LIMITS, XlsxLimits, xlsx_batches
 from pipelines.core.pseudonyms import Pseudonymiser
 
 COLUMNS = (
@@ -65,31 +65,31 @@ WHERE f.file_id = s.file_id;
 def _incoming_ddl() -> str:
     empty = ", ".join(f"NULL::VARCHAR AS {c}" for c in COLUMNS if c != "bsn")
     source = (f"SELECT NULL::INTEGER AS file_id, NULL::BIGINT AS line_no, {empty}, "
-              "NULL::VARCHAR AS client_pseudonym, NULL::BOOLEAN AS bsn_valid WHERE false")
+              "NULL::VARCHAR AS bsn_elsewhere, NULL::VARCHAR AS client_pseudonym, NULL::BOOLEAN AS bsn_valid "
+              "WHERE false")
     return f"CREATE OR REPLACE TEMP TABLE incoming_surveys AS {NORMALISE_SQL.format(source=source)}"
 
 
-def _load_file(con: duckdb.DuckDBPyConnection, f: RawFile, pseudonyms: Pseudonymiser) -> int:
+def _load_file(con: duckdb.DuckDBPyConnection, f: RawFile, pseudonyms: Pseudonymiser, limits: XlsxLimits) -> int:
     def insert(source: str) -> None:
         con.execute(f"INSERT INTO incoming_surveys {NORMALISE_SQL.format(source=source)}")
 
     if f.path.suffix.lower() != ".xlsx":
         return loading.insert_csv(con, f, REQUIRED, OPTIONAL, COLUMNS, pseudonyms, insert, "incoming_surveys")
-    return loading.insert_file(con, xlsx_batches(f.path, REQUIRED, OPTIONAL, COLUMNS), text_schema(COLUMNS),
+    return loading.insert_file(con, xlsx_batches(f.path, REQUIRED, OPTIONAL, COLUMNS, limits), text_schema(COLUMNS),
                                f.file_id, pseudonyms, insert)
 
 
 def ingest_surveys(con: duckdb.DuckDBPyConnection, raw_dir: Path, max_file_bytes: int, pseudonyms: Pseudonymiser,
-                   progress: Callable[[str], None] = lambda _: None) -> IngestSummary:
+                   progress: Callable[[str], None] = lambda _: None,
+                   xlsx_limits: XlsxLimits = DEFAULT_LIMITS) -> IngestSummary:
     """Needs a connection from Warehouse.connect() (its tables exist) and the run's pseudonymiser."""
-    files, summary = plan_run(con, raw_dir, "surveys", (".csv", ".xlsx"))
+    files, summary = plan_run(con, raw_dir, "surveys", (".csv", ".xlsx"), max_file_bytes)
     if not files:
         return summary
     con.execute(_incoming_ddl())
-    readable, rejected = loading.screen(files, max_file_bytes)
-    read, failed = loading.load_each(con, readable, "incoming_surveys", lambda f: _load_file(con, f, pseudonyms),
-                                     progress, "survey files")
-    rejected |= failed
+    read, rejected = loading.load_each(con, files, "incoming_surveys",
+                                       lambda f: _load_file(con, f, pseudonyms, xlsx_limits), progress, "survey files")
     typed = ", ".join(TYPED)
     con.execute("BEGIN TRANSACTION")
     try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
@@ -18,8 +19,35 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from assets.ingest.csv_source import ARROW_BATCH_ROWS, RejectedFile, text_schema
+from pipelines.core.settings import XLSX_MAX_ROWS, XLSX_MAX_UNPACKED_MB
 
-MAX_UNCOMPRESSED_BYTES = 2 * 1024**3  # a zip bomb expands far beyond any real survey export
+UNPACK_CHUNK = 1024**2
+
+
+@dataclass(frozen=True)
+class XlsxLimits:
+    """How far an outcome workbook may unpack and how many rows its sheet may hold (settings
+    JEUGDZORG_XLSX_MAX_UNPACKED_MB and JEUGDZORG_XLSX_MAX_ROWS)."""
+
+    max_unpacked_bytes: int = XLSX_MAX_UNPACKED_MB * 1024**2
+    max_rows: int = XLSX_MAX_ROWS
+
+
+DEFAULT_LIMITS = XlsxLimits()
+
+
+def _unpacked_bytes(archive: zipfile.ZipFile, limit: int) -> int:
+    """The bytes the workbook's parts really unpack to, counted while decompressing and given up
+    just past `limit`: the sizes a zip declares are the sender's word, and a bomb lies in them.
+    A part that unpacks beyond its declared size fails its checksum (zipfile raises)."""
+    total = 0
+    for info in archive.infolist():
+        with archive.open(info) as part:
+            while chunk := part.read(UNPACK_CHUNK):
+                total += len(chunk)
+                if total > limit:
+                    return total
+    return total
 
 
 def _text(value: object) -> str | None:
@@ -35,20 +63,23 @@ def _text(value: object) -> str | None:
     return text or None
 
 
-def xlsx_batches(path: Path, required: tuple[str, ...], optional: tuple[str, ...],
-                 columns: tuple[str, ...]) -> Iterator[pa.Table]:
+def xlsx_batches(path: Path, required: tuple[str, ...], optional: tuple[str, ...], columns: tuple[str, ...],
+                 limits: XlsxLimits = DEFAULT_LIMITS) -> Iterator[pa.Table]:
     """Arrow batches (line_no + contract columns as text) of the first sheet, or RejectedFile."""
     try:
         with zipfile.ZipFile(path) as archive:
-            expanded = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError) as exc:
+            unpacked = _unpacked_bytes(archive, limits.max_unpacked_bytes)
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
         raise RejectedFile(f"not an Excel workbook (xlsx is a zip archive): {exc}") from exc
-    if expanded > MAX_UNCOMPRESSED_BYTES:
-        raise RejectedFile(f"workbook expands to {expanded:,} bytes, above the limit of {MAX_UNCOMPRESSED_BYTES:,}")
+    if unpacked > limits.max_unpacked_bytes:
+        raise RejectedFile(f"workbook unpacks to more than {limits.max_unpacked_bytes:,} bytes (the limit, "
+                           "JEUGDZORG_XLSX_MAX_UNPACKED_MB); nothing of it was loaded")
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise RejectedFile(f"not a readable Excel workbook: {exc}") from exc
+    except Exception as exc:  # openpyxl trips over malformed parts in many ways (a bare <fill/>)
+        raise RejectedFile(f"not a readable Excel workbook ({type(exc).__name__}: {exc})") from exc
     try:
         sheet = workbook.worksheets[0]
         rows = sheet.iter_rows(values_only=True)
@@ -60,6 +91,9 @@ def xlsx_batches(path: Path, required: tuple[str, ...], optional: tuple[str, ...
         schema = text_schema(columns)
         buffer: dict[str, list] = {name: [] for name in schema.names}
         for line_no, row in enumerate(rows, start=2):
+            if line_no - 1 > limits.max_rows:
+                raise RejectedFile(f"the first sheet holds more than {limits.max_rows:,} rows (the limit, "
+                                   "JEUGDZORG_XLSX_MAX_ROWS); nothing of it was loaded")
             if row is None or all(v is None for v in row):
                 continue
             buffer["line_no"].append(line_no)

@@ -13,7 +13,8 @@ from concurrent.futures import ProcessPoolExecutor
 
 import pyarrow as pa
 
-from assets.ingest.files import RawFile
+from assets.ingest.files import RawFile, changed_since_listing
+from assets.ingest.loading import read_failure
 from assets.ingest.xml_source import MessageSpec, parse_message, to_arrow
 from pipelines.core.pseudonyms import Pseudonymiser
 
@@ -29,8 +30,11 @@ def _parse_file(path: str, file_id: int, spec: MessageSpec, columns: tuple[str, 
 
     Built where it is parsed: an Arrow table crosses from a worker process as a few buffers, where
     lists of Python strings would be unpickled one object at a time in the main process, which
-    also pseudonymises and inserts."""
-    rows, error = parse_message(path, spec)
+    also pseudonymises and inserts. Whatever goes wrong rejects this file only (read_failure)."""
+    try:
+        rows, error = parse_message(path, spec)
+    except Exception as exc:  # a vanished file, an I/O error: this file's problem alone
+        return None, read_failure(exc)
     return (None, error) if rows is None else (to_arrow(columns, [(file_id, rows)]), None)
 
 
@@ -71,6 +75,7 @@ def xml_batches(files: list[RawFile], spec: MessageSpec, columns: tuple[str, ...
     pending: list[pa.Table] = []
     pending_rows = 0
     for i, (f, table, error) in enumerate(parsed(files, spec, columns), 1):
+        error = error or changed_since_listing(f)
         if error is not None:
             rejected[f.file_id] = error
         else:

@@ -19,6 +19,7 @@ junk) is rare and takes the careful path, one value at a time.
 from __future__ import annotations
 
 import hashlib
+import re
 
 import numpy as np
 import pyarrow as pa
@@ -29,6 +30,13 @@ MAX_REMEMBERED = 5_000_000  # distinct BSNs kept per run (about 400 MB; a real y
 HEX_CHARS = 32  # the HMAC's first 128 bits, written as hex
 MISSING = 0  # the slot of a missing BSN: no pseudonym, fails the elfproef
 MAX_BSN_CHARS = 20  # longer text is no BSN; hashing it is fine, remembering it is not
+MASK = "BSNMASKED"  # what a BSN-like number outside the bsn field becomes (nine characters, shell-safe)
+# Fields the iJw defines as numbers of the provider's or municipality's own: a nine-digit allocation
+# number passes the elfproef one time in eleven by chance, so only the row's own BSN is masked there.
+IDENTIFIER_FIELDS = frozenset({"toewijzingnummer", "referentienummer", "vorig_referentienummer",
+                               "declaratienummer", "response_id", "bericht_id"})
+NOT_SCREENED = frozenset({"bsn", "age_at_start"})  # the BSN itself, and the age we computed
+_NINE_DIGITS = re.compile(r"(?<![0-9])[0-9]{9}(?![0-9])")
 
 _POWERS = 10 ** np.arange(8, -1, -1, dtype=np.int64)  # a nine-digit number's digits, first to last
 _ELF_WEIGHTS = np.array([*WEIGHTS, -1], dtype=np.int64)
@@ -44,6 +52,13 @@ def elfproef(numbers: np.ndarray) -> np.ndarray:
 def passes_elfproef(bsn: str) -> bool:
     """The eleven-test on text: only nine ASCII digits can pass."""
     return len(bsn) == 9 and bsn.isascii() and bsn.isdigit() and bool(elfproef(np.array([int(bsn)]))[0])
+
+
+def mask_bsns(text: str, only: str | None = None) -> str:
+    """`text` with every stand-alone run of nine digits that passes the elfproef masked (or, with
+    `only`, every run equal to that BSN): what a person may see of a value that is not the BSN."""
+    return _NINE_DIGITS.sub(lambda m: MASK if (m.group() == only if only else passes_elfproef(m.group()))
+                            else m.group(), text)
 
 
 def padded(bsn: str | None) -> str | None:
@@ -162,16 +177,54 @@ class Pseudonymiser:
         slots[numeric] = self._slots_of_numbers(pc.cast(bsn.filter(digits), pa.int64()).to_numpy())
         for i in np.flatnonzero(~numeric).tolist():
             slots[i] = self._slot_of_text(bsn[i].as_py())
+        table = self._mask_elsewhere(table, bsn)
         present = slots != MISSING
         validity = None if present.all() else pa.py_buffer(np.packbits(present, bitorder="little"))
         offsets = pa.py_buffer(np.arange(0, HEX_CHARS * n + 1, HEX_CHARS, dtype=np.int32))
         pseudonyms = pa.Array.from_buffers(pa.string(), n, [validity, offsets, pa.py_buffer(self._hex[slots])])
-        return (table.remove_column(index)
+        return (table.remove_column(table.schema.get_field_index("bsn"))
                 .append_column("client_pseudonym", pseudonyms)
                 .append_column("bsn_valid", pa.array(self._valid[slots])))
 
     @staticmethod
+    def _mask_elsewhere(table: pa.Table, bsn: pa.Array) -> pa.Table:
+        """Mask BSN-like numbers in every other text field, and say where in `bsn_elsewhere`.
+
+        A BSN typed into the wrong field (an AGB code, a tariff, a date) must not reach DuckDB
+        either: in a free field any nine-digit run passing the elfproef is masked, in an
+        identifier field (IDENTIFIER_FIELDS) only the row's own BSN. The row rules quarantine
+        such a row under its own rule id. Cheap when there is nothing to find: only values of
+        nine characters or more are searched, with one vectorised pattern per field.
+        """
+        where: list[list[str]] = [[] for _ in range(table.num_rows)]
+        for i, field in enumerate(table.schema):
+            if field.type != pa.string() or field.name in NOT_SCREENED:
+                continue
+            column = table.column(i).combine_chunks()
+            long = pc.fill_null(pc.greater_equal(pc.utf8_length(column), 9), False)
+            if not pc.any(long).as_py():
+                continue
+            rows = np.flatnonzero(long.to_numpy(zero_copy_only=False))
+            found = pc.match_substring_regex(column.take(rows), "[0-9]{9}").to_numpy(zero_copy_only=False)
+            if not found.any():
+                continue
+            values = column.to_pylist()
+            for row in rows[found].tolist():
+                own = padded(bsn[row].as_py()) if field.name in IDENTIFIER_FIELDS else None
+                if field.name in IDENTIFIER_FIELDS and own is None:
+                    continue
+                masked = mask_bsns(values[row], only=own)
+                if masked != values[row]:
+                    values[row] = masked
+                    where[row].append(field.name)
+            table = table.set_column(i, field, pa.array(values, pa.string()))
+        found_any = any(where)
+        elsewhere = pa.array([", ".join(w) or None for w in where], pa.string()) if found_any \
+            else pa.nulls(table.num_rows, pa.string())
+        return table.append_column("bsn_elsewhere", elsewhere)
+
+    @staticmethod
     def schema(schema: pa.Schema) -> pa.Schema:
         """The schema of replace_bsn's output."""
-        return (schema.remove(schema.get_field_index("bsn"))
+        return (schema.remove(schema.get_field_index("bsn")).append(pa.field("bsn_elsewhere", pa.string()))
                 .append(pa.field("client_pseudonym", pa.string())).append(pa.field("bsn_valid", pa.bool_())))

@@ -18,6 +18,10 @@ DEMO_PSEUDONYM_KEY = "jeugdzorg-monitor-demo-key-NOT-FOR-PRODUCTION"
 # percentage either way; a hidden count's interval starts at 0 or is this share of k wide
 PROTECTION_MONEY_PCT = 15.0
 PROTECTION_COUNT_SHARE_OF_K = 0.5
+# an outcome workbook (XLSX) is refused beyond these, measured while it is read, not as its zip declares:
+# a provider's survey export holds hundreds to thousands of rows; a larger delivery belongs in a CSV
+XLSX_MAX_UNPACKED_MB = 256
+XLSX_MAX_ROWS = 200_000
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +44,8 @@ class Settings:
     report_period: str = "year"
     protection_money_pct: float = PROTECTION_MONEY_PCT
     protection_count_share_of_k: float = PROTECTION_COUNT_SHARE_OF_K
+    xlsx_max_unpacked_mb: int = XLSX_MAX_UNPACKED_MB
+    xlsx_max_rows: int = XLSX_MAX_ROWS
 
     @property
     def warehouse_dir(self) -> Path:
@@ -110,6 +116,11 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
                                           PROTECTION_COUNT_SHARE_OF_K, 0.1, 2.0,
                                           "how wide, as a share of k, a hidden count's interval must stay")
 
+    xlsx_max_unpacked_mb = _whole(env_vars, "JEUGDZORG_XLSX_MAX_UNPACKED_MB", XLSX_MAX_UNPACKED_MB, 1, 4096,
+                                  "the megabytes an outcome workbook may unpack to")
+    xlsx_max_rows = _whole(env_vars, "JEUGDZORG_XLSX_MAX_ROWS", XLSX_MAX_ROWS, 1, 10_000_000,
+                           "the rows an outcome workbook's first sheet may hold")
+
     report_period = (env_vars.get("JEUGDZORG_REPORT_PERIOD", "year").strip() or "year").lower()
     if report_period not in ("year", "quarter"):
         raise SettingsError(f"JEUGDZORG_REPORT_PERIOD must be 'year' or 'quarter', got {report_period!r}")
@@ -127,6 +138,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         report_period=report_period,
         protection_money_pct=protection_money_pct,
         protection_count_share_of_k=protection_count_share_of_k,
+        xlsx_max_unpacked_mb=xlsx_max_unpacked_mb,
+        xlsx_max_rows=xlsx_max_rows,
     )
 
 
@@ -140,3 +153,11 @@ def _number(env_vars, name: str, default: float, low: float, high: float, what: 
     if not low <= value <= high:
         raise SettingsError(f"{name} must lie between {low:g} and {high:g} ({what}), got {raw!r}")
     return value
+
+
+def _whole(env_vars, name: str, default: int, low: int, high: int, what: str) -> int:
+    """A whole-number setting, refused when it is not whole or lies outside [low, high]."""
+    value = _number(env_vars, name, default, low, high, what)
+    if not value.is_integer():
+        raise SettingsError(f"{name} must be a whole number ({what}), got {env_vars.get(name)!r}")
+    return int(value)

@@ -20,7 +20,13 @@ from pydantic import PrivateAttr
 from pipelines.core.macros import install_macros
 from pipelines.core.pseudonyms import Pseudonymiser
 from pipelines.core.schema import create_schema
-from pipelines.core.settings import PROTECTION_COUNT_SHARE_OF_K, PROTECTION_MONEY_PCT, load_settings
+from pipelines.core.settings import (
+    PROTECTION_COUNT_SHARE_OF_K,
+    PROTECTION_MONEY_PCT,
+    XLSX_MAX_ROWS,
+    XLSX_MAX_UNPACKED_MB,
+    load_settings,
+)
 
 WORKING_DB_NAME = "pipeline.duckdb"
 PUBLISHED_DB_NAME = "jeugdzorg.duckdb"
@@ -53,6 +59,9 @@ class Warehouse(dg.ConfigurableResource):
     # disclosure control's protection intervals (assets/disclosure/intervals.py, README "Disclosure control")
     protection_money_pct: float = PROTECTION_MONEY_PCT
     protection_count_share_of_k: float = PROTECTION_COUNT_SHARE_OF_K
+    # an outcome workbook's real unpacked size and rows (assets/ingest/xlsx_source.py)
+    xlsx_max_unpacked_mb: int = XLSX_MAX_UNPACKED_MB
+    xlsx_max_rows: int = XLSX_MAX_ROWS
     _prepared: bool = PrivateAttr(default=False)
 
     @property
@@ -147,4 +156,5 @@ def warehouse_from_settings() -> Warehouse:
     return Warehouse(data_dir=str(settings.data_dir), min_cell_size=settings.min_cell_size, pseudonym_key=key,
                      youth_care_index_pct=settings.youth_care_index_pct,
                      protection_money_pct=settings.protection_money_pct,
-                     protection_count_share_of_k=settings.protection_count_share_of_k)
+                     protection_count_share_of_k=settings.protection_count_share_of_k,
+                     xlsx_max_unpacked_mb=settings.xlsx_max_unpacked_mb, xlsx_max_rows=settings.xlsx_max_rows)
