@@ -4,7 +4,10 @@ suppressed rows that still carry distinctive numbers, so a leak would show in th
 from __future__ import annotations
 
 import io
+import json
+import re
 import shutil
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
@@ -13,9 +16,9 @@ import duckdb
 import pypdf
 import pytest
 
-from assets.reports import data, render
+from assets.reports import content, data, render
 from assets.reports.council_reports import council_report_partitions, council_reports
-from assets.reports.formatting import euro, number, pct
+from assets.reports.formatting import FORMATS, euro, number, pct
 from assets.reports.period import ReportPeriod, file_stem, period_for, slug
 from pipelines.core.warehouse import Warehouse
 
@@ -66,7 +69,8 @@ TABLES = {
                          "trajectories_started BIGINT, share_of_starts_pct DOUBLE, region_share_of_starts_pct DOUBLE, "
                          "trajectories_ended BIGINT, ended_as_planned_pct DOUBLE, dropout_pct DOUBLE, "
                          "suppressed BOOLEAN",
-    "spend_by_municipality_provider_year": "municipality_code VARCHAR, year INTEGER, provider_name VARCHAR, "
+    "spend_by_municipality_provider_year": "municipality_code VARCHAR, year INTEGER, provider_agb VARCHAR, "
+                                           "provider_name VARCHAR, "
                                            "spend_eur DECIMAL(18,2), share_of_municipality_spend_pct DOUBLE, "
                                            "provider_margin_pct DOUBLE, margin_above_3pct BOOLEAN, "
                                            "rank_in_municipality BIGINT, suppressed BOOLEAN",
@@ -164,10 +168,12 @@ def build_published(path: Path) -> Path:
                  trajectories_started=SECRET_COUNT, share_of_starts_pct=SECRET_PCT, region_share_of_starts_pct=9.1,
                  suppressed=True)])
         _insert(con, "spend_by_municipality_provider_year", [
-            dict(municipality_code=code, year=YEAR, provider_name="Kinderpraktijk Sterk 4", spend_eur=186673.46,
+            dict(municipality_code=code, year=YEAR, provider_agb="11111111", provider_name="Kinderpraktijk Sterk 4",
+                 spend_eur=186673.46,
                  share_of_municipality_spend_pct=6.4, provider_margin_pct=4.5, margin_above_3pct=True,
                  rank_in_municipality=1, suppressed=False),
-            dict(municipality_code=code, year=YEAR, provider_name="Opvoedhuis Eik 37", spend_eur=SECRET_EUR,
+            dict(municipality_code=code, year=YEAR, provider_agb="22222222", provider_name="Opvoedhuis Eik 37",
+                 spend_eur=SECRET_EUR,
                  provider_margin_pct=1.7, margin_above_3pct=False, rank_in_municipality=2, suppressed=True)])
         _insert(con, "allocation_control", [
             dict(municipality_code=code, provider_agb="16335003", year=YEAR, allocations=11,
@@ -259,7 +265,7 @@ def test_region_report_and_a_municipality_with_almost_no_data(published: Path):
 
     document, _ = _document(published, "GM0999")
     text = _text(render.compile_document(document))
-    assert "Kleindorp" in text and "te weinig gegevens" in text
+    assert "Kleindorp" in text and "niets dat getoond kan worden" in text
     assert number(SECRET_EUR) not in text
 
 
@@ -343,3 +349,205 @@ def test_a_file_without_outcome_records_or_declarations_still_renders_or_says_no
     with duckdb.connect(str(copy)) as con:
         con.execute("UPDATE marts.about SET data_through = NULL")
     assert render.render_all(copy, tmp_path / "reports", "year") == []
+
+
+# ---- issue 35: nothing false, every number traceable
+
+MONTHS_RE = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
+NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def _numbers(text: str) -> Counter:
+    """The numbers in a text, after the exempt ones (render.EXEMPT_RULE): dates, years, page and figure
+    numbers."""
+    text = re.sub(r"pagina \d+ van \d+|Figuur \d+:", " ", text)
+    text = re.sub(rf"\b\d{{1,2}} (?:{MONTHS_RE})(?: \d{{4}})?", " ", text)
+    text = re.sub(r"(?<![\d.,])(?:19|20)\d\d(?![\d]|[.,]\d)", " ", text)
+    return Counter(NUMBER.findall(text))
+
+
+def check_letter(published: Path, pdf: Path) -> int:
+    """The tracing check of one letter: every figure's query, run on the published file alone,
+    returns the value its text prints; every number in the PDF's text is a listed figure, name or
+    wording, or exempt. Returns how many figures were checked."""
+    listing = json.loads(pdf.with_suffix(".figures.json").read_text())
+    allowed: Counter = Counter()
+    names = {t for i in listing["figures"] if i["kind"] == "name" for t in NUMBER.findall(i["text"])}
+    with duckdb.connect(str(published), read_only=True) as con:
+        for item in listing["figures"]:
+            allowed.update(NUMBER.findall(item["text"]))
+            if item["kind"] not in ("figure", "missing") or item["sql"] is None:
+                continue
+            got = con.execute(item["sql"]).fetchall()
+            assert len(got) <= 1, item
+            value = got[0][0] if got else None
+            if item["kind"] == "missing":
+                assert value is None, item
+            else:
+                assert value is not None and FORMATS[item["format"]](value) == item["text"], (item, value)
+    text = _text(pdf.read_bytes())
+    untraced = Counter({t: n for t, n in (_numbers(text) - allowed).items() if t not in names})
+    assert not untraced, f"{pdf.name}: numbers without a figure: {dict(untraced)}"
+    return len(listing["figures"])
+
+
+def test_every_number_of_every_letter_is_traced_to_the_published_file(published: Path, tmp_path: Path):
+    done = render.render_all(published, tmp_path, "year")
+    assert {r.key for r in done} == {"GM0141", "GM0153", "GM0164", "GM0999", "regio_Achterhoek", "regio_Twente"}
+    assert all(r.status == "rendered" for r in done)
+    checked = {r.key: check_letter(published, r.pdf) for r in done}
+    assert checked["GM0141"] > 50 and checked["regio_Twente"] > 30
+
+
+def test_the_tracing_check_catches_a_number_nobody_listed(published: Path, tmp_path: Path):
+    (almelo,) = render.render_all(published, tmp_path, "year", keys={"GM0141"})
+    listing = json.loads(almelo.pdf.with_suffix(".figures.json").read_text())
+    # drop the first figure whose number is printed once: the check must miss it
+    counts = _numbers(_text(almelo.pdf.read_bytes()))
+    victim = next(i for i in listing["figures"] if i["kind"] == "figure"
+                  and all(counts[t] == 1 for t in NUMBER.findall(i["text"])) and NUMBER.findall(i["text"]))
+    listing["figures"].remove(victim)
+    almelo.pdf.with_suffix(".figures.json").write_text(json.dumps(listing))
+    with pytest.raises(AssertionError, match="numbers without a figure"):
+        check_letter(published, almelo.pdf)
+
+
+def _planted(published: Path, tmp_path: Path) -> Path:
+    """A copy of the file with, in Almelo's 2025 rows, a NULL where disclosure control emptied a count,
+    a satisfaction grade that nobody measured, a true zero, and no growth row (no data yet)."""
+    copy = tmp_path / "warehouse" / "jeugdzorg.duckdb"
+    copy.parent.mkdir(parents=True)
+    shutil.copy(published, copy)
+    with duckdb.connect(str(copy)) as con:
+        con.execute("UPDATE marts.allocation_control SET declarations_without_allocation = NULL, "
+                    "lines_outside_allocation_period = 0 WHERE municipality_code = '0141' AND NOT suppressed")
+        con.execute("UPDATE marts.region_benchmark SET municipality_value = NULL, municipality_denominator = 0 "
+                    "WHERE municipality_code = '0141' AND year = ? AND measure = 'satisfaction_mean'", [YEAR])
+        con.execute("DELETE FROM marts.spend_growth WHERE municipality_code = '0141'")
+    return copy
+
+
+def _row(document: dict, first_cell: str) -> list[str]:
+    return next(r for s in document["sections"] for b in s["blocks"] if b["type"] == "table"
+                for r in b["rows"] if r[0] == first_cell)
+
+
+def test_a_null_a_hidden_cell_a_zero_and_no_data_each_print_as_the_rules_say(published: Path, tmp_path: Path):
+    copy = _planted(published, tmp_path)
+    document, _ = _document(copy, "GM0141")
+    assert _row(document, "Declaraties zonder toewijzing")[1] == "– verborgen"  # NULL: emptied, never 0
+    assert _row(document, "Declaratieregels buiten de periode van de toewijzing")[1] == "0"  # a true zero
+    assert _row(document, "Tevredenheid (rapportcijfer)")[1] == "– niet gemeten"  # nobody answered
+    growth = next(s for s in document["sections"] if s["title"] == "Waarom veranderden de uitgaven?")
+    assert "– nog geen gegevens" in growth["blocks"][0]["text"]  # no row at all
+    hengelo, _ = _document(copy, "GM0164")  # its dropout row is suppressed in the file
+    assert _row(hengelo, "Uitval (voortijdig afgebroken)")[1] == "– verborgen"
+    # and so in the PDF, with the reasons explained in the begrippenlijst
+    text = _text(render.compile_document(document))
+    for printed in ("– niet gemeten", "– nog geen gegevens", "Declaraties zonder toewijzing – verborgen"):
+        assert printed in text, printed
+    # each of them is in the figure list, with a query that returns nothing on the published file
+    (letter,) = render.render_all(copy, tmp_path / "reports", "year", keys={"GM0141"})
+    check_letter(copy, letter.pdf)
+    missing = {i["reason"] for i in json.loads(letter.pdf.with_suffix(".figures.json").read_text())["figures"]
+               if i["kind"] == "missing"}
+    assert {"hidden", "not_measured", "no_data"} <= missing
+
+
+def test_plain_dutch_comparison_group_named_and_nji_levels_in_their_own_words(published: Path):
+    document, _ = _document(published, "GM0141")
+    text = _text(render.compile_document(document))
+    assert not re.search(r"\w+_\w+|\.md\b|\.duckdb\b|DATA_CONTRACT|middenpunt", text)
+    with duckdb.connect(str(published), read_only=True) as con:
+        (n,) = con.execute("SELECT count(DISTINCT municipality_code) FROM marts.region_benchmark WHERE year = ?",
+                           [YEAR]).fetchone()
+    assert f"de {n} gemeenten in deze gegevens" in text and "alle gemeenten" not in text.lower()
+    assert "bewezen" not in text.lower() and "effectief volgens sterke aanwijzingen" in text
+    assert "Begrippenlijst" in text and "Concentratie-index (HHI)" in text and "Uitval:" in text
+
+
+def test_demo_watermark_on_every_page_and_the_motion_only_where_one_is_set(published: Path, tmp_path: Path):
+    done = {r.key: r for r in render.render_all(published, tmp_path, "year", keys={"GM0141", "GM0153"}, demo=True)}
+    for r in done.values():
+        pages = pypdf.PdfReader(r.pdf).pages
+        assert len(pages) > 2 and all("DEMO: synthetische gegevens" in p.extract_text() for p in pages)
+    assert render.motions()["GM0141"] in " ".join(_text(done["GM0141"].pdf.read_bytes()).split())
+    assert "Zo geven wij antwoord op" not in _text(done["GM0153"].pdf.read_bytes())
+    plain = render.render_all(published, tmp_path / "real", "year", keys={"GM0153"})[0]
+    assert "DEMO" not in _text(plain.pdf.read_bytes())
+    # the pipeline knows demo data by the generator's manifest in the data folder's raw/
+    assert not render.is_demo(published)
+    (published.parent.parent / "raw").mkdir(exist_ok=True)
+    (published.parent.parent / "raw" / "demo_manifest.json").write_text("{}")
+    try:
+        assert render.is_demo(published)
+    finally:
+        (published.parent.parent / "raw" / "demo_manifest.json").unlink()
+
+
+def test_letters_render_when_the_reference_data_name_nothing(published: Path, tmp_path: Path):
+    """A national file's providers, products, referrers and municipalities that the reference lists do
+    not name: every letter renders and says so in words."""
+    copy = tmp_path / "warehouse" / "jeugdzorg.duckdb"
+    copy.parent.mkdir(parents=True)
+    shutil.copy(published, copy)
+    with duckdb.connect(str(copy)) as con:
+        con.execute("UPDATE marts.spend_by_municipality_provider_year SET provider_name = NULL")
+        con.execute("UPDATE marts.interventions SET intervention = NULL, nji_erkenning = NULL")
+        con.execute("DELETE FROM marts.dim_referrer")
+        con.execute("DELETE FROM marts.dim_product_category")
+        con.execute("UPDATE marts.cost_by_municipality_year SET municipality_name = NULL WHERE municipality_code = "
+                    "'0153'")
+    done = render.render_all(copy, tmp_path / "reports", "year")
+    assert [r for r in done if r.status != "rendered"] == []
+    text = _text(next(r for r in done if r.key == "GM0141").pdf.read_bytes())
+    for said in ("aanbieder met AGB-code 11111111 (naam niet in de referentielijst)",
+                 "product 45A02 (geen interventie in de referentielijst)", "verwijzer met code 01 (niet in de "
+                 "referentielijst)", "45 (omschrijving niet in de referentielijst)"):
+        assert said in text, said
+    assert any(r.key == "GM0153" and r.name == "gemeente 0153" for r in done)
+    for r in done:
+        check_letter(copy, r.pdf)
+
+
+def test_a_name_with_dollars_is_text_and_one_failing_letter_stops_no_other(published: Path, tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch):
+    copy = tmp_path / "warehouse" / "jeugdzorg.duckdb"
+    copy.parent.mkdir(parents=True)
+    shutil.copy(published, copy)
+    odd = r"Almelo $\frac{1}{0}$ $x^"
+    with duckdb.connect(str(copy)) as con:
+        for table in ("cost_by_municipality_year", "region_benchmark"):
+            con.execute(f"UPDATE marts.{table} SET municipality_name = ? WHERE municipality_code = '0141'", [odd])
+    done = render.render_all(copy, tmp_path / "reports", "year", keys={"GM0141", "regio_Twente"})
+    assert [r.status for r in done] == ["rendered", "rendered"]
+    assert odd in _text(done[0].pdf.read_bytes())
+
+    real = content.municipality_document
+
+    def breaks_on_enschede(d: dict, title: str) -> dict:
+        if d["code"] == "0153":
+            raise RuntimeError("planted failure")
+        return real(d, title)
+
+    monkeypatch.setattr(content, "municipality_document", breaks_on_enschede)
+    done = {r.key: r for r in render.render_all(copy, tmp_path / "again", "year", force=True)}
+    assert done["GM0153"].status == "failed" and "planted failure" in done["GM0153"].error
+    assert {k for k, r in done.items() if r.status == "rendered"} == set(done) - {"GM0153"}
+
+
+def test_a_renamed_municipality_leaves_one_letter(published: Path, tmp_path: Path):
+    copy = tmp_path / "warehouse" / "jeugdzorg.duckdb"
+    copy.parent.mkdir(parents=True)
+    shutil.copy(published, copy)
+    reports = tmp_path / "reports"
+    (old,) = render.render_all(copy, reports, "year", keys={"GM0141"})
+    with duckdb.connect(str(copy)) as con:
+        con.execute("UPDATE marts.cost_by_municipality_year SET municipality_name = 'Almelo-Noord' "
+                    "WHERE municipality_code = '0141'")
+    (new,) = render.render_all(copy, reports, "year", keys={"GM0141"})
+    assert new.pdf.name == "raadsinformatiebrief_2025_GM0141_Almelo-Noord.pdf"
+    letters = sorted(p.name for p in (reports / "2025").rglob("*GM0141*"))
+    assert letters == sorted(f"raadsinformatiebrief_2025_GM0141_Almelo-Noord{ext}" for ext in (
+        ".figures.json", ".html", ".pdf", ".sha256"))
+    assert not old.pdf.exists()

@@ -22,7 +22,10 @@ ALL = "#7f8c8d"
 OTHER = "#bdc3c7"
 WIDTH_IN = 6.4
 
+# names come from the data: a '$' in a municipality's or provider's name is text, never TeX or
+# mathtext (a name like 'A $x$ B' would otherwise be typeset as maths, or stop the letter)
 plt.rcParams.update({
+    "text.usetex": False, "text.parse_math": False,
     "svg.hashsalt": "jeugdzorg-monitor", "svg.fonttype": "path", "font.family": "DejaVu Sans", "font.size": 8,
     "axes.spines.top": False, "axes.spines.right": False, "axes.titlesize": 9, "legend.fontsize": 7,
     "legend.frameon": False,

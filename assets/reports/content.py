@@ -1,64 +1,140 @@
 """The letter's text: plain Dutch sentences, tables and charts built from the loaded data
-(assets/reports/data.py). Every figure is formatted here from a value of the published file; where a
-theme has nothing to show (no data, or everything suppressed) it says so in one sentence.
+(assets/reports/data.py). Every figure the letter prints passes through `Figures`, which formats it
+and writes down the query that returns it from the published file, so the letter's figure list
+(beside the PDF) explains every number in it. Where a value is missing the letter prints "–" with
+the true reason in words (hidden to protect small numbers, not measured, or no data yet), never 0.
 
-A document is a dict the Typst template lays out: title lines, a short summary, and sections of
-blocks (`p`, `empty`, `table`, `chart`, `note`)."""
+A document is a dict the Typst template lays out: title lines, an opening, a short summary, and
+sections of blocks (`p`, `empty`, `table`, `chart`, `note`, `terms`). No code names, file names,
+table names or formulas reach the text: terms that need it are explained in the begrippenlijst.
+"""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
 from assets.reports import charts
-from assets.reports.formatting import (
-    SMALL_N,
-    euro,
-    euro_signed,
-    grade,
-    long_date,
-    n_label,
-    number,
-    pct,
-    pct_signed,
-)
+from assets.reports.data import trace_sql
+from assets.reports.formatting import FORMATS, SMALL_N, long_date
 
+DASH = "–"
+# why a value is missing, as the letter says it; the begrippenlijst explains each
+MISSING = {"hidden": "verborgen", "not_measured": "niet gemeten", "no_data": "nog geen gegevens"}
+MISSING_MEANING = {
+    "hidden": "het cijfer rust op zo weinig kinderen of gezinnen dat iemand herkenbaar zou kunnen worden, of het zou "
+              "zo'n klein aantal laten terugrekenen; het wordt daarom niet getoond",
+    "not_measured": "er is niets gemeten waarop het cijfer kan rusten (bijvoorbeeld geen ingevulde vragenlijst of "
+                    "geen traject dat lang genoeg geleden eindigde)",
+    "no_data": "de gegevens bevatten hier (nog) niets over: er is niet gedeclareerd of het jaar is nog niet "
+               "aangeleverd",
+}
 MEASURE_LABELS = {
-    "spend_per_youth_eur": "Uitgaven per jeugdige (0-17 jaar)",
-    "clients_per_1000_youth": "Cliënten per 1.000 jeugdigen",
+    "spend_per_youth_eur": "Uitgaven per jeugdige (0 tot en met 17 jaar)",
+    "clients_per_1000_youth": "Cliënten per duizend jeugdigen",
     "spend_per_client_eur": "Uitgaven per cliënt",
-    "evidence_based_spend_pct": "Aandeel uitgaven aan bewezen effectieve interventies",
+    "evidence_based_spend_pct": "Aandeel van de uitgaven aan door het NJi als effectief erkende interventies",
     "ended_as_planned_pct": "Beëindigd volgens plan",
     "dropout_pct": "Uitval (voortijdig afgebroken)",
     "no_recurrence_pct": "Geen nieuwe jeugdhulp binnen een half jaar",
-    "satisfaction_mean": "Tevredenheid (rapportcijfer 1-10)",
+    "satisfaction_mean": "Tevredenheid (rapportcijfer)",
 }
-# what the n of a measure counts
-MEASURE_N = {"ended_as_planned_pct": "beëindigde trajecten", "dropout_pct": "beëindigde trajecten",
-             "no_recurrence_pct": "trajecten langer dan een half jaar geleden beëindigd",
-             "satisfaction_mean": "antwoorden"}
+MEASURE_FORMAT = {"spend_per_youth_eur": "euro2", "clients_per_1000_youth": "dec1", "spend_per_client_eur": "euro2",
+                  "evidence_based_spend_pct": "pct", "ended_as_planned_pct": "pct", "dropout_pct": "pct",
+                  "no_recurrence_pct": "pct", "satisfaction_mean": "grade"}
+OUTCOMES = ("ended_as_planned_pct", "dropout_pct", "no_recurrence_pct", "satisfaction_mean")
+# the NJi Databank Effectieve Jeugdinterventies' own words for its levels
+NJI_LEVELS = {"effectief - sterke aanwijzingen": "effectief volgens sterke aanwijzingen",
+              "effectief - goede aanwijzingen": "effectief volgens goede aanwijzingen",
+              "effectief - eerste aanwijzingen": "effectief volgens eerste aanwijzingen",
+              "goed onderbouwd": "goed onderbouwd", "niet beoordeeld": "niet beoordeeld door het NJi"}
 TABLE_LABELS = {"cost_trends_by_municipality": "per maand", "cost_by_municipality_product_year": "per productcategorie",
                 "spend_by_municipality_provider_year": "per aanbieder", "interventions": "per product (interventie)"}
 BANDS = ["<3m", "3-6m", "6-12m", "12-24m", ">=24m"]
-BAND_LABELS = ["< 3 mnd", "3-6 mnd", "6-12 mnd", "12-24 mnd", "≥ 24 mnd"]
-DASH = "–"
+BAND_LABELS = ["korter dan drie maanden", "drie tot zes maanden", "zes tot twaalf maanden", "een tot twee jaar",
+               "twee jaar of langer"]
+BAND_SHORT = ["< 3 mnd", "3-6 mnd", "6-12 mnd", "1-2 jaar", "≥ 2 jaar"]
+# the competition authority's bands of the HHI (provider_landscape.hhi_band)
+HHI_LEVEL = {"below 1500": "niet geconcentreerd", "1500-2500": "matig geconcentreerd",
+             "above 2500": "sterk geconcentreerd"}
+TOP5_BAND = {"below 25": "minder dan een kwart", "25-50": "tussen een kwart en de helft",
+             "50-75": "tussen de helft en driekwart", "above 75": "meer dan driekwart"}
+TERMS = [
+    ("Beëindigd volgens plan", "het traject is afgesloten zoals de hulpverlener en het gezin hadden afgesproken."),
+    ("Uitval", "het traject is voortijdig afgebroken, zonder dat de afgesproken hulp klaar was."),
+    ("Geen nieuwe jeugdhulp", "binnen een half jaar na het einde van een traject is er voor het kind geen nieuwe "
+                              "jeugdhulp begonnen."),
+    ("Betrouwbare verandering", "een verbetering op een vragenlijst die groter is dan het toeval en de meetfout "
+                                "kunnen verklaren."),
+    ("Concentratie-index (HHI)", "een maat voor hoe sterk het geld bij een paar aanbieders terechtkomt: de som van "
+                                 "de kwadraten van de marktaandelen in procenten. De toezichthouder ACM noemt een "
+                                 "markt boven 1.500 matig en boven 2.500 sterk geconcentreerd."),
+    ("Erkenning door het NJi", "de Databank Effectieve Jeugdinterventies van het Nederlands Jeugdinstituut beoordeelt "
+                               "interventies als goed onderbouwd, of als effectief volgens eerste, goede of sterke "
+                               "aanwijzingen. Alleen die laatste drie tellen hier als effectief erkend."),
+    ("Uitsplitsing van de verandering", "de verandering van de uitgaven tussen twee jaren is op twee manieren precies "
+                                        "verdeeld: over het aantal cliënten en het geld per cliënt, en over de "
+                                        "tarieven en de hoeveelheid en soort zorg. Elk deel rekent met het gemiddelde "
+                                        "van beide jaren, zodat de delen precies optellen tot de verandering."),
+    ("Klein aantal", "een cijfer dat op minder dan dertig trajecten of antwoorden rust; het kan door toeval sterk "
+                     "schommelen. Lees het als een aanwijzing, niet als een vaststelling."),
+    *((f"{DASH} {MISSING[k]}", MISSING_MEANING[k]) for k in MISSING),
+]
+_NUMBER = re.compile(r"\d")
 
 
-def fmt(measure: str, value: float | None) -> str:
-    """A measure's value as the report prints it everywhere (text, tables)."""
-    if value is None:
-        return DASH
-    if measure.endswith("_eur"):
-        return euro(value, 2)
-    if measure.endswith("_pct"):
-        return pct(value)
-    if measure == "satisfaction_mean":
-        return grade(value)
-    return number(value, 1)
+class Figures:
+    """Formats every figure the letter prints and writes down what it is: the text exactly as
+    printed, the query that returns its value from the published file, and the format that turns
+    that value into the text. Names and fixed wording that hold digits are written down too, so a
+    test can account for every number in the PDF's text."""
 
+    def __init__(self) -> None:
+        self.items: list[dict[str, Any]] = []
 
-def _opt(value: Any, f) -> str:
-    return DASH if value is None else f(value)
+    def val(self, row: dict | None, column: str, kind: str, count: str | None = None,
+            empty: str = "hidden") -> str:
+        """`row[column]` as printed; "– <reason>" when it is missing: no row is no data, a
+        suppressed row is hidden. An empty value in a shown row: not measured when `count` (the
+        column of the same row that says how many cases were measured) is 0, else `empty` (hidden
+        by disclosure control, unless the column is one the file never hides)."""
+        if row is None:
+            return self._missing("no_data", None, kind)
+        value = row.get(column)
+        if value is None:
+            reason = ("hidden" if row.get("suppressed")
+                      else "not_measured" if count is not None and row.get(count) == 0 else empty)
+            return self._missing(reason, trace_sql(row, column), kind)
+        return self._record(FORMATS[kind](value), trace_sql(row, column), kind, value)
+
+    def calc(self, result: dict, kind: str) -> str:
+        """A figure computed by its own query (a total, a count: data.scalar)."""
+        if result["value"] is None:
+            return self._missing("hidden", result["sql"], kind)
+        return self._record(FORMATS[kind](result["value"]), result["sql"], kind, result["value"])
+
+    def name(self, text: str | None, fallback: str) -> str:
+        """A name (municipality, provider, intervention) as printed; the reference data may not name
+        it: then the fallback, which says so."""
+        printed = text if text else fallback
+        if _NUMBER.search(printed):
+            self.items.append({"text": printed, "kind": "name"})
+        return printed
+
+    def const(self, text: str, why: str) -> str:
+        """Fixed wording that holds a number (a legal threshold, a band), with why it is fixed."""
+        self.items.append({"text": text, "kind": "wording", "why": why})
+        return text
+
+    def _record(self, text: str, sql: str, kind: str, value: Any) -> str:
+        self.items.append({"text": text, "kind": "figure", "format": kind, "sql": sql, "value": value})
+        return text
+
+    def _missing(self, reason: str, sql: str | None, kind: str) -> str:
+        text = f"{DASH} {MISSING[reason]}"
+        self.items.append({"text": text, "kind": "missing", "reason": reason, "format": kind, "sql": sql})
+        return text
 
 
 def _p(text: str, sticky: bool = False) -> dict:
@@ -83,562 +159,600 @@ def _chart(svg: str, caption: str) -> dict:
 
 
 def _at(bench: dict, measure: str, year: int) -> dict | None:
-    row = bench.get(measure, {}).get(year)
-    return None if row is None or row.get("suppressed") else row
+    return bench.get(measure, {}).get(year)
 
 
-def _alone(row: dict | None) -> bool:
-    """The municipality is the only one of its region in the file: the region's figures are its own."""
-    return bool(row) and (row.get("region_municipalities") or 0) <= 1
+def _shown(row: dict | None, column: str = "value") -> bool:
+    return row is not None and row.get(column) is not None
 
 
-def _hidden(n: int, what: str) -> list[dict]:
-    return [_note(f"{number(n)} {what} niet getoond: te weinig cliënten om ze te tonen zonder dat iemand "
-                  f"herkenbaar wordt.")] if n else []
+def _hidden(f: Figures, rows: list[dict], what: str) -> list[dict]:
+    """A note saying how many rows of a table are hidden (a traced count), when any are."""
+    n = sum(bool(r.get("suppressed")) for r in rows)
+    if not n:
+        return []
+    src = rows[0]["_src"]
+    count = f.calc({"value": n, "sql": f"SELECT count(*) FROM {src['from']} WHERE {src['base']} AND t.suppressed"},
+                   "int")
+    return [_note(f"{count} {what} niet getoond om kleine aantallen te beschermen: te weinig cliënten om ze te tonen "
+                  "zonder dat iemand herkenbaar wordt.")]
+
+
+def _terms(f: Figures) -> dict:
+    for threshold in ("1.500", "2.500"):
+        f.const(threshold, "the competition authority's (ACM) thresholds of the HHI, in the begrippenlijst")
+    return {"title": "Begrippenlijst", "blocks": [{"type": "terms", "items": [list(t) for t in TERMS]}]}
+
+
+def _numbered(f: Figures, sections: list[dict]) -> list[dict]:
+    """The sections with their heading numbers (listed as wording: they count sections, not care)."""
+    return [{**s, "number": f.const(str(i), "the number of a section heading")} for i, s in enumerate(sections, 1)]
+
+
+def _opening(f: Figures, d: dict, subject: str, period_title: str) -> str:
+    motion = d.get("motion")
+    text = (f"Met deze brief informeren wij u over de jeugdhulp in {subject} in {period_title}: wat die kostte, wat "
+            f"die opleverde en hoe {subject} zich verhoudt tot vergelijkbare gemeenten.")
+    if motion:
+        text += f" Zo geven wij antwoord op {f.name(motion, motion)}."
+    return text
+
+
+def _meta(f: Figures, d: dict) -> list[list[str]]:
+    about = d["about"]
+    through = long_date(date.fromisoformat(about["data_through"]))
+    quarter = [["Jaarcijfers", f"{d['period']['year']} tot nu toe: 1 januari tot en met {through}"]] \
+        if d["period"]["kind"] == "quarter" else []
+    return [["Gegevens tot en met", through], *quarter,
+            ["Jeugdzorgregio", d["region"] or "niet bekend in de referentielijst"],
+            ["Kleine aantallen", f"minder dan {f.val(about, 'min_cell_size', 'int')} cliënten: niet getoond"],
+            ["Bron", "het gepubliceerde bestand van de jeugdzorgmonitor"]]
+
+
+def _group(f: Figures, d: dict) -> str:
+    """The comparison group named for what it is: the municipalities in these data, not the country."""
+    return f"de {f.calc(d['group_size'], 'int')} gemeenten in deze gegevens"
 
 
 # ---------------------------------------------------------------------------------------------- municipality
 
 def municipality_document(d: dict[str, Any], period_title: str) -> dict[str, Any]:
-    y, name, region = d["period"]["year"], d["name"], d["region"]
-    about = d["about"]
-    sections = [_spend(d, y), _growth(d, y), _outcomes(d, y), _what_works(d, y), _access(d, y),
-                _duration_section(d["duration"], region, y), _providers(d, y), _allocation(d, y), _quality(d, y)]
-    return {
-        "kind": "municipality",
-        "title": f"Jeugdhulp in {name}: uitgaven en resultaten, {period_title}",
-        "to": f"de gemeenteraad van {name}",
-        "from": "het college van burgemeester en wethouders",
-        "region": region,
-        "meta": _meta(about, d),
-        "summary": _municipality_summary(d, y),
-        "sections": sections,
-    }
+    f = Figures()
+    y, name = d["period"]["year"], f.name(d["name"], "")
+    region = d["region"] or "(regio niet bekend)"
+    opening = _opening(f, d, name, period_title)
+    meta = _meta(f, d)
+    summary = _municipality_summary(f, d, y, region)
+    sections = [_spend(f, d, y, region), _growth(f, d, y), _outcomes(f, d, y), _what_works(f, d, y),
+                _access(f, d, y), _duration_section(f, d["duration"], region, y), _providers(f, d, y),
+                _allocation(f, d, y), _quality(f, d, y), _terms(f)]
+    return {"kind": "municipality", "title": f"Jeugdhulp in {name}: uitgaven en resultaten, {period_title}",
+            "to": f"de gemeenteraad van {name}", "from": "het college van burgemeester en wethouders",
+            "region": region, "demo": bool(d.get("demo")), "opening": opening, "meta": meta, "summary": summary,
+            "sections": _numbered(f, sections), "figures": f.items}
 
 
-def _meta(about: dict, d: dict) -> list[list[str]]:
-    through = long_date(date.fromisoformat(about["data_through"]))
-    quarter = [["Jaarcijfers", f"{d['period']['year']} tot nu toe: 1 januari tot en met {through}"]] \
-        if d["period"]["kind"] == "quarter" else []
-    return [["Gegevens tot en met", through], *quarter,
-            ["Jeugdzorgregio", d["region"]],
-            ["Kleine aantallen", f"minder dan {about['min_cell_size']} cliënten: niet getoond"],
-            ["Bron", "het gepubliceerde bestand van de jeugdzorgmonitor (jeugdzorg.duckdb)"]]
-
-
-def _municipality_summary(d: dict, y: int) -> list[str]:
+def _municipality_summary(f: Figures, d: dict, y: int, region: str) -> list[str]:
     b, name = d["benchmark"], d["name"]
     out = []
-    spy = _at(b, "spend_per_youth_eur", y)
     cost = next((r for r in d["cost_years"] if r["year"] == y), None)
-    if cost and cost["spend_eur"] is not None:
-        out.append(f"{name} gaf in {y} {euro(cost['spend_eur'])} uit aan jeugdhulp"
-                   + (f" voor {number(cost['clients'])} cliënten." if cost["clients"] is not None else "."))
-    if spy and spy["value"] is not None:
-        out.append(f"Per jeugdige was dat {fmt('spend_per_youth_eur', spy['value'])}; in de regio {d['region']} "
-                   f"{fmt('spend_per_youth_eur', spy['region_value'])}"
-                   + (f" ({name} is de enige gemeente van de regio in het bestand)." if _alone(spy) else "."))
+    if _shown(cost, "spend_eur"):
+        out.append(f"{name} gaf in {y} {f.val(cost, 'spend_eur', 'euro')} uit aan jeugdhulp, voor "
+                   f"{f.val(cost, 'clients', 'int')} cliënten.")
+    spy = _at(b, "spend_per_youth_eur", y)
+    if _shown(spy):
+        out.append(f"Per jeugdige was dat {f.val(spy, 'value', 'euro2')}; in de regio {region} "
+                   f"{f.val(spy, 'region_value', 'euro2')}.")
     planned = _at(b, "ended_as_planned_pct", y)
-    if planned and planned["value"] is not None:
-        out.append(f"{pct(planned['value'])} van de {number(planned['n'])} beëindigde trajecten eindigde volgens plan "
-                   f"(regio: {fmt('ended_as_planned_pct', planned['region_value'])}).")
+    if _shown(planned):
+        out.append(f"{f.val(planned, 'value', 'pct')} van de {f.val(planned, 'n', 'int')} beëindigde trajecten "
+                   f"eindigde volgens plan (regio: {f.val(planned, 'region_value', 'pct', 'region_n')}).")
     ebs = _at(b, "evidence_based_spend_pct", y)
-    if ebs and ebs["value"] is not None:
-        out.append(f"{pct(ebs['value'])} van het geld ging naar interventies met bewezen effect "
-                   f"(regio: {fmt('evidence_based_spend_pct', ebs['region_value'])}).")
+    if _shown(ebs):
+        out.append(f"{f.val(ebs, 'value', 'pct')} van het geld ging naar interventies die het NJi als effectief "
+                   f"erkent, volgens eerste, goede of sterke aanwijzingen (regio: "
+                   f"{f.val(ebs, 'region_value', 'pct')}).")
     if not out:
-        out.append(f"Over {name} bevat het bestand voor {y} te weinig gegevens om iets te tonen: de aantallen zijn te "
-                   "klein of er is niet gedeclareerd.")
+        out.append(f"Over {name} bevatten de gegevens voor {y} niets dat getoond kan worden: de aantallen zijn te "
+                   "klein om te tonen, of er is niet gedeclareerd.")
     return out
 
 
-def _spend(d: dict, y: int) -> dict:
-    b, name, region = d["benchmark"], d["name"], d["region"]
+def _rank(f: Figures, row: dict, region: str) -> str:
+    """A rank says what it counts: the municipalities of the region that have a value that year."""
+    if not _shown(row, "region_rank"):
+        return DASH
+    return (f"{f.val(row, 'region_rank', 'int')} van {f.val(row, 'region_municipalities', 'int')}")
+
+
+def _spend(f: Figures, d: dict, y: int, region: str) -> dict:
+    b, name = d["benchmark"], d["name"]
     blocks: list[dict] = []
     spy = _at(b, "spend_per_youth_eur", y)
     cost = next((r for r in d["cost_years"] if r["year"] == y), None)
-    if not spy or spy["value"] is None:
-        blocks.append(_empty(f"Voor {y} toont het bestand geen uitgaven per jeugdige voor {name} (geen gegevens of "
-                             "te kleine aantallen)."))
+    if not _shown(spy):
+        blocks.append(_empty(f"Voor {y} tonen de gegevens geen uitgaven per jeugdige voor {name}: "
+                             f"{f.val(spy, 'value', 'euro2')}."))
     else:
-        text = (f"In {y} gaf {name} "
-                + (f"{euro(cost['spend_eur'])} uit aan jeugdhulp. " if cost and cost["spend_eur"] is not None else
-                   "geld uit aan jeugdhulp. ")
-                + f"Per inwoner van 0 tot en met 17 jaar was dat {fmt('spend_per_youth_eur', spy['value'])}, tegen "
-                f"{fmt('spend_per_youth_eur', spy['region_value'])} in de regio {region} en "
-                f"{fmt('spend_per_youth_eur', spy['all_value'])} in alle gemeenten in het bestand samen.")
-        if spy.get("region_rank") and not _alone(spy):
-            text += (f" Van de {spy['region_municipalities']} gemeenten in de regio staat {name} op plaats "
-                     f"{spy['region_rank']} (1 = de laagste uitgaven per jeugdige).")
-        else:
-            text += (f" {name} is de enige gemeente van de regio {region} in het bestand: de regiocijfers in deze "
-                     "brief zijn dus die van {name} zelf; vergelijk met alle gemeenten.").replace("{name}", name)
+        text = (f"In {y} gaf {name} {f.val(cost, 'spend_eur', 'euro')} uit aan jeugdhulp. Per inwoner jonger dan "
+                f"achttien jaar was dat {f.val(spy, 'value', 'euro2')}, tegen {f.val(spy, 'region_value', 'euro2')} "
+                f"in de regio {region} en {f.val(spy, 'all_value', 'euro2')} in {_group(f, d)} samen.")
+        if _shown(spy, "region_rank"):
+            text += (f" Gerangschikt van laag naar hoog staat {name} op plaats {f.val(spy, 'region_rank', 'int')} "
+                     f"van de {f.val(spy, 'region_municipalities', 'int')} gemeenten in de regio die een cijfer "
+                     "hebben (de eerste plaats: de laagste uitgaven per jeugdige).")
         blocks.append(_p(text))
-        cpy = _at(b, "clients_per_1000_youth", y)
-        spc = _at(b, "spend_per_client_eur", y)
-        if cpy and cpy["value"] is not None and spc and spc["value"] is not None:
-            blocks.append(_p(f"Dat verschil komt van twee kanten: hoeveel jongeren hulp krijgen "
-                             f"({fmt('clients_per_1000_youth', cpy['value'])} per 1.000 jeugdigen, regio "
-                             f"{fmt('clients_per_1000_youth', cpy['region_value'])}) en hoeveel hulp per cliënt kost "
-                             f"({fmt('spend_per_client_eur', spc['value'])}, regio "
-                             f"{fmt('spend_per_client_eur', spc['region_value'])})."))
+        cpy, spc = _at(b, "clients_per_1000_youth", y), _at(b, "spend_per_client_eur", y)
+        if _shown(cpy) and _shown(spc):
+            blocks.append(_p(f"Dat bedrag hangt af van twee dingen: hoeveel jongeren hulp krijgen "
+                             f"({f.val(cpy, 'value', 'dec1')} per duizend jeugdigen, regio "
+                             f"{f.val(cpy, 'region_value', 'dec1')}) en wat de hulp per cliënt kost "
+                             f"({f.val(spc, 'value', 'euro2')}, regio {f.val(spc, 'region_value', 'euro2')})."))
     years = sorted(b.get("spend_per_youth_eur", {}))
     series = {role: [(_at(b, "spend_per_youth_eur", yr) or {}).get(col) for yr in years]
               for role, col in (("subject", "value"), ("region", "region_value"), ("all", "all_value"))}
     if sum(v is not None for v in series["subject"]) >= 2:
         blocks.append(_chart(charts.trend(years, [(name, series["subject"], "subject"),
                                                   (f"regio {region}", series["region"], "region"),
-                                                  ("alle gemeenten", series["all"], "all")],
-                                          "eur", "Uitgaven per jeugdige (0-17 jaar) per jaar"),
-                             f"Uitgaven per jeugdige: {name} tegen de regio {region} en alle gemeenten."))
+                                                  ("gemeenten in deze gegevens", series["all"], "all")],
+                                          "eur", "Uitgaven per jeugdige per jaar"),
+                             f"Uitgaven per jeugdige: {name} tegen de regio {region} en {_group(f, d)}."))
     rows = []
     for r in d["cost_years"]:
-        bm = _at(b, "spend_per_youth_eur", r["year"]) or {}
-        rows.append([str(r["year"]), _opt(r["spend_eur"], euro), _opt(r["clients"], number),
-                     fmt("spend_per_youth_eur", r["spend_per_youth_eur"]), fmt("spend_per_youth_eur",
-                                                                               bm.get("region_value")),
-                     fmt("spend_per_youth_eur", bm.get("all_value"))])
+        bm = _at(b, "spend_per_youth_eur", r["year"])
+        rows.append([str(r["year"]), f.val(r, "spend_eur", "euro"), f.val(r, "clients", "int"),
+                     f.val(r, "spend_per_youth_eur", "euro2"), f.val(bm, "region_value", "euro2"),
+                     f.val(bm, "all_value", "euro2")])
     if rows:
-        blocks.append(_table(["Jaar", "Uitgaven", "Cliënten", "Per jeugdige", f"Regio {region}", "Alle gemeenten"],
-                             rows, "lrrrrr", [0.6, 1.3, 0.8, 1.1, 1.2, 1.3]))
+        blocks.append(_table(["Jaar", "Uitgaven", "Cliënten", "Per jeugdige", f"Regio {region}",
+                              "Gemeenten in deze gegevens"], rows, "lrrrrr", [0.6, 1.3, 0.9, 1.1, 1.2, 1.3]))
     peers = [(p["name"], p["value"], None) for p in d["peers"]]
-    if spy and spy["value"] is not None and len(peers) > 1:
+    if _shown(spy) and len(peers) > 1:
         blocks.append(_chart(charts.benchmark_bar(peers, name, spy["region_value"], f"regio {region}", "eur",
                                                   f"Uitgaven per jeugdige in {y}, gemeenten in de regio {region}"),
                              f"{name} in kleur; de stippellijn is de regio als geheel."))
     if d["months"]:
-        month_rows = [[long_date(date.fromisoformat(m["month"]))[2:].strip(), _opt(m["spend_eur"], euro),
-                       _opt(m["clients"], number)] for m in d["months"]]
+        month_rows = [[long_date(date.fromisoformat(m["month"]))[2:].strip(), f.val(m, "spend_eur", "euro"),
+                       f.val(m, "clients", "int")] for m in d["months"]]
         blocks.append(_p("De maanden van dit kwartaal:", sticky=True))
         blocks.append(_table(["Maand", "Uitgaven", "Cliënten"], month_rows, "lrr"))
     return {"title": "Uitgaven aan jeugdhulp", "blocks": blocks}
 
 
-def _growth(d: dict, y: int) -> dict:
+def _growth(f: Figures, d: dict, y: int) -> dict:
+    title = "Waarom veranderden de uitgaven?"
     g = d["growth"][0] if d["growth"] else None
-    if not g or g["spend_change_eur"] is None:
-        return {"title": "Waarom veranderden de uitgaven?",
-                "blocks": [_empty(f"Voor {y} tegen {y - 1} toont het bestand geen uitsplitsing van de verandering "
-                                  "(geen vorig jaar in de gegevens, of te kleine aantallen).")]}
+    if not _shown(g, "spend_change_eur"):
+        return {"title": title, "blocks": [_empty(
+            f"Voor {y} tegen {y - 1} tonen de gegevens geen uitsplitsing van de verandering: "
+            f"{f.val(g, 'spend_change_eur', 'euro_signed')}.")]}
     direction = "stegen" if g["spend_change_eur"] >= 0 else "daalden"
-    change_pct = 100 * g["spend_change_eur"] / g["spend_year_before_eur"] if g["spend_year_before_eur"] else None
-    blocks = [_p(f"De uitgaven {direction} van {euro(g['spend_year_before_eur'])} in {y - 1} naar "
-                 f"{euro(g['spend_eur'])} in {y}: {euro_signed(g['spend_change_eur'])}"
-                 + (f" ({pct_signed(change_pct)})." if change_pct is not None else ".")
-                 + " De tabel splitst dat bedrag op twee manieren precies op.")]
-    rows = []
-    if g["client_effect_eur"] is not None:
-        rows.append(["Meer of minder cliënten",
-                     f"{_opt(g['clients_year_before'], number)} → {_opt(g['clients'], number)}",
-                     euro_signed(g["client_effect_eur"])])
-    if g["per_client_effect_eur"] is not None:
-        rows.append(["Meer of minder geld per cliënt", f"{_opt(g['spend_per_client_year_before_eur'], euro)} → "
-                     f"{_opt(g['spend_per_client_eur'], euro)}", euro_signed(g["per_client_effect_eur"])])
-    if g["price_effect_eur"] is not None:
-        rows.append(["Prijs: hogere of lagere tarieven", f"tarieven {_opt(g['tariff_change_pct'], pct_signed)}",
-                     euro_signed(g["price_effect_eur"])])
-    if g["volume_mix_effect_eur"] is not None:
-        rows.append(["Volume en mix: meer, minder of andere zorg", "", euro_signed(g["volume_mix_effect_eur"])])
-    if rows:
-        blocks.append(_table(["Oorzaak", "Van → naar", "Deel van de verandering"], rows, "llr"))
-        blocks.append(_note("De eerste twee regels tellen op tot de verandering, en de laatste twee ook "
-                            "(middenpuntmethode, zie DATA_CONTRACT.md, spend_growth)."))
-    change = g["youth_population_change"]
-    if g["youth_population"] is not None and change is not None:
+    blocks = [_p(f"De uitgaven {direction} van {f.val(g, 'spend_year_before_eur', 'euro')} in {y - 1} naar "
+                 f"{f.val(g, 'spend_eur', 'euro')} in {y}: {f.val(g, 'spend_change_eur', 'euro_signed')}"
+                 + (f" ({f.val(g, 'change_pct', 'pct_signed')})." if _shown(g, "change_pct") else ".")
+                 + " De tabel verdeelt die verandering op twee manieren precies (zie de begrippenlijst: "
+                   "uitsplitsing van de verandering).")]
+    rows = [["Meer of minder cliënten",
+             f"{f.val(g, 'clients_year_before', 'int')} → {f.val(g, 'clients', 'int')}",
+             f.val(g, "client_effect_eur", "euro_signed")],
+            ["Meer of minder geld per cliënt", f"{f.val(g, 'spend_per_client_year_before_eur', 'euro')} → "
+             f"{f.val(g, 'spend_per_client_eur', 'euro')}", f.val(g, "per_client_effect_eur", "euro_signed")],
+            ["Hogere of lagere tarieven", f"tarieven {f.val(g, 'tariff_change_pct', 'pct_signed')}",
+             f.val(g, "price_effect_eur", "euro_signed")],
+            ["Meer, minder of andere zorg", "", f.val(g, "volume_mix_effect_eur", "euro_signed")]]
+    blocks.append(_table(["Oorzaak", "Van → naar", "Deel van de verandering"], rows, "llr"))
+    blocks.append(_note("De eerste twee regels tellen samen op tot de verandering, en de laatste twee ook."))
+    if _shown(g, "youth_population") and _shown(g, "youth_population_change"):
+        change = g["youth_population_change"]
         verb = "steeg met" if change > 0 else "daalde met" if change < 0 else "bleef gelijk op"
-        amount = f"{number(abs(change))} tot " if change else ""
-        blocks.append(_p(f"Het aantal inwoners van 0 tot en met 17 jaar {verb} {amount}"
-                         f"{number(g['youth_population'])}."))
-    return {"title": "Waarom veranderden de uitgaven?", "blocks": blocks}
+        amount = f"{f.val(g, 'youth_population_change_abs', 'int')} tot " if change else ""
+        blocks.append(_p(f"Het aantal jeugdigen (inwoners jonger dan achttien jaar) {verb} {amount}"
+                         f"{f.val(g, 'youth_population', 'int')}."))
+    return {"title": title, "blocks": blocks}
 
 
-def _outcomes(d: dict, y: int) -> dict:
-    b, name = d["benchmark"], d["name"]
+def _outcomes(f: Figures, d: dict, y: int) -> dict:
+    b, name, region = d["benchmark"], d["name"], d["region"] or "(regio niet bekend)"
+    title = "Resultaten van de hulp"
     rows, small = [], False
-    for m in ("ended_as_planned_pct", "dropout_pct", "no_recurrence_pct", "satisfaction_mean"):
+    for m in OUTCOMES:
         r = _at(b, m, y)
-        if not r or r["value"] is None:
-            rows.append([MEASURE_LABELS[m], "niet getoond", DASH, fmt(m, (r or {}).get("region_value")),
-                         fmt(m, (r or {}).get("all_value")), DASH])
-            continue
-        n = int(r["n"]) if r["n"] is not None else None
-        small |= n is not None and n < SMALL_N
-        rows.append([MEASURE_LABELS[m], fmt(m, r["value"]), n_label(n), fmt(m, r["region_value"]),
-                     fmt(m, r["all_value"]),
-                     f"{r['region_rank']} van {r['region_municipalities']}" if r.get("region_rank") and not _alone(r)
-                     else DASH])
-    if all(r[1] == "niet getoond" for r in rows):
-        return {"title": "Resultaten van de hulp",
-                "blocks": [_empty(f"Voor {y} toont het bestand geen resultaten voor {name}: te weinig beëindigde "
-                                  "trajecten of antwoorden.")]}
+        kind = MEASURE_FORMAT[m]
+        n = r.get("n") if r else None
+        small |= _shown(r) and n is not None and n < SMALL_N
+        rows.append([MEASURE_LABELS[m], f.val(r, "value", kind, "n"),
+                     f.val(r, "n", "int") + (" (klein aantal)" if _shown(r) and n is not None and n < SMALL_N else ""),
+                     f.val(r, "region_value", kind, "region_n"), f.val(r, "all_value", kind, "all_n"),
+                     _rank(f, r, region) if r else DASH])
+    group = f"{f.calc(d['group_size'], 'int')} gemeenten samen"
     blocks = [_p(f"Hoe liepen de trajecten af die in {y} eindigden? Bij elk cijfer staat op hoeveel trajecten of "
-                 "antwoorden het rust (n). Plaats in de regio: 1 is de laagste waarde; bij uitval is laag goed, bij "
-                 "de andere maten hoog.")]
+                 "antwoorden het rust (n). De plaats in de regio telt de gemeenten van de regio die een cijfer "
+                 "hebben; de eerste plaats is de laagste waarde. Bij uitval is laag goed, bij de andere maten hoog.")]
     planned = _at(b, "ended_as_planned_pct", y)
-    if planned and planned["value"] is not None and planned["region_value"] is not None:
+    if _shown(planned) and _shown(planned, "region_value"):
         diff = planned["value"] - planned["region_value"]
         word = "hoger dan" if diff > 0 else "lager dan" if diff < 0 else "gelijk aan"
-        blocks.append(_p(f"In {name} eindigde {pct(planned['value'])} van de trajecten volgens plan, "
-                         f"{word} de regio ({pct(planned['region_value'])})."))
-    blocks.append(_table(["Maat", name, "n", "Regio", "Alle gemeenten", "Plaats in regio"], rows, "lrrrrr",
-                         [2.6, 1, 1.3, 0.9, 1.1, 1.1]))
+        blocks.append(_p(f"In {name} eindigde {f.val(planned, 'value', 'pct')} van de trajecten volgens plan, "
+                         f"{word} in de regio ({f.val(planned, 'region_value', 'pct')})."))
+    blocks.append(_table(["Maat", name, "n", "Regio", group, "Plaats in de regio"], rows, "lrrrrr",
+                         [2.4, 1, 1.2, 1, 1.1, 1.1]))
     if small:
-        blocks.append(_note(f"'klein aantal': minder dan {SMALL_N} trajecten of antwoorden. Zo'n cijfer kan van jaar "
-                            "tot jaar sterk schommelen door toeval; lees het als een aanwijzing, niet als een "
-                            "vaststelling."))
-    cat_rows = [[f"{c['product_category']} {c['description'] or ''}".strip(), _opt(c["trajectories_ended"], number),
-                 fmt("ended_as_planned_pct", c["ended_as_planned_pct"]), fmt("dropout_pct", c["dropout_pct"]),
-                 fmt("no_recurrence_pct", c["no_recurrence_pct"])] for c in d["categories"]]
+        blocks.append(_note("Een klein aantal: zie de begrippenlijst."))
+    cat_rows = [[f.name(f"{c['product_category']} {c['description'] or '(omschrijving niet in de referentielijst)'}",
+                        ""),
+                 f.val(c, "trajectories_ended", "int"), f.val(c, "ended_as_planned_pct", "pct", "trajectories_ended"),
+                 f.val(c, "dropout_pct", "pct", "trajectories_ended"), f.val(c, "no_recurrence_pct", "pct")]
+                for c in d["categories"] if not c["suppressed"]]
     if cat_rows:
-        blocks.append(_p("Per soort hulp (productcategorie):", sticky=True))
+        blocks.append(_p(f"Per soort hulp (productcategorie), voor de trajecten die in {y} eindigden:", sticky=True))
         blocks.append(_table(["Productcategorie", "Beëindigd", "Volgens plan", "Uitval", "Geen nieuwe hulp"],
                              cat_rows, "lrrrr", [3, 1, 1, 1, 1.2]))
-    blocks += _hidden(d["categories_hidden"], "productcategorieën")
-    return {"title": "Resultaten van de hulp", "blocks": blocks}
+    blocks += _hidden(f, d["categories"], "productcategorieën")
+    return {"title": title, "blocks": blocks}
 
 
-def _what_works(d: dict, y: int) -> dict:
+def _what_works(f: Figures, d: dict, y: int) -> dict:
     b, name = d["benchmark"], d["name"]
     blocks = []
     ebs = _at(b, "evidence_based_spend_pct", y)
-    if ebs and ebs["value"] is not None:
-        blocks.append(_p(f"In {y} ging {pct(ebs['value'])} van de uitgaven van {name} naar interventies die de "
-                         f"Databank Effectieve Jeugdinterventies van het NJi als effectief erkent (regio "
-                         f"{fmt('evidence_based_spend_pct', ebs['region_value'])}, alle gemeenten "
-                         f"{fmt('evidence_based_spend_pct', ebs['all_value'])})."))
-    rows = [[i["intervention"] or i["product_code"], i["nji_erkenning"] or DASH, _opt(i["spend_eur"], euro),
-             _opt(i["clients"], number), _opt(i["trajectories_ended"], number),
-             fmt("ended_as_planned_pct", i["ended_as_planned_pct"])] for i in d["interventions"]]
+    if _shown(ebs):
+        blocks.append(_p(f"In {y} ging {f.val(ebs, 'value', 'pct')} van de uitgaven van {name} naar interventies die "
+                         "de Databank Effectieve Jeugdinterventies van het NJi als effectief erkent: volgens eerste, "
+                         "goede of sterke aanwijzingen. Goed onderbouwde interventies tellen hier niet mee. Regio: "
+                         f"{f.val(ebs, 'region_value', 'pct')}; {_group(f, d)}: "
+                         f"{f.val(ebs, 'all_value', 'pct')}."))
+    shown = [i for i in d["interventions"] if not i["suppressed"]]
+    rows = [[f.name(i["intervention"], f"product {i['product_code']} (geen interventie in de referentielijst)"),
+             NJI_LEVELS.get(i["nji_erkenning"] or "", i["nji_erkenning"] or "niet in de referentielijst"),
+             f.val(i, "spend_eur", "euro"), f.val(i, "clients", "int"), f.val(i, "trajectories_ended", "int"),
+             f.val(i, "ended_as_planned_pct", "pct", "trajectories_ended")] for i in shown]
     if rows:
-        blocks.append(_table(["Interventie", "Erkenning (NJi)", "Uitgaven", "Cliënten", "Beëindigd", "Volgens plan"],
-                             rows, "llrrrr", [2.4, 2.2, 1.2, 0.9, 0.9, 1]))
+        blocks.append(_table(["Interventie", "Oordeel van het NJi", "Uitgaven", "Cliënten", "Beëindigd",
+                              "Volgens plan"], rows, "llrrrr", [2.4, 2.2, 1.2, 0.9, 0.9, 1]))
     if not blocks:
-        blocks.append(_empty(f"Voor {y} toont het bestand geen interventies voor {name}: alle aantallen zijn te klein "
-                             "of er is niet gedeclareerd."))
-    blocks += _hidden(d["interventions_hidden"], "interventies")
+        blocks.append(_empty(f"Voor {y} tonen de gegevens geen interventies voor {name}."))
+    blocks += _hidden(f, d["interventions"], "interventies")
     return {"title": "Wat werkt: interventies en hun erkenning", "blocks": blocks}
 
 
-def _access(d: dict, y: int) -> dict:
-    rows = [[r["description"], _opt(r["trajectories_started"], number), fmt("x_pct", r["share_of_starts_pct"]),
-             fmt("x_pct", r["region_share_of_starts_pct"]), _opt(r["trajectories_ended"], number),
-             fmt("x_pct", r["ended_as_planned_pct"]), fmt("x_pct", r["dropout_pct"])] for r in d["referral"]]
-    if not rows:
-        return {"title": "Toegang: langs welke weg begint de hulp?",
-                "blocks": [_empty(f"Voor {y} toont het bestand geen verwijzers voor {d['name']} "
-                                  "(te kleine aantallen)."),
-                           *_hidden(d["referral_hidden"], "verwijzers")]}
-    blocks = [_p(f"Wie verwees de jongeren door die in {y} met hulp begonnen, en hoe liep die hulp af? 'Aandeel' is "
-                 "het deel van alle gestarte trajecten; de resultaten gaan over de trajecten die in het jaar "
-                 "eindigden."),
-              _table(["Verwijzer", "Gestart", "Aandeel", "Aandeel regio", "Beëindigd", "Volgens plan", "Uitval"], rows,
-                     "lrrrrrr", [3, 0.8, 0.9, 1, 0.9, 1, 0.8])]
-    if any(r["share_of_starts_pct"] is None for r in d["referral"]):
-        blocks.append(_note("Een leeg aandeel is weggelaten omdat het anders een verborgen klein aantal zou verraden."))
-    blocks += _hidden(d["referral_hidden"], "verwijzers")
-    return {"title": "Toegang: langs welke weg begint de hulp?", "blocks": blocks}
+def _access(f: Figures, d: dict, y: int) -> dict:
+    title = "Toegang: langs welke weg begint de hulp?"
+    shown = [r for r in d["referral"] if not r["suppressed"]]
+    if not shown:
+        return {"title": title, "blocks": [_empty(f"Voor {y} tonen de gegevens geen verwijzers voor {d['name']}."),
+                                           *_hidden(f, d["referral"], "verwijzers")]}
+
+    def who(r: dict) -> str:
+        return f.name(r["description"], f"verwijzer met code {r['referrer']} (niet in de referentielijst)")
+
+    starts = [[who(r), f.val(r, "trajectories_started", "int"), f.val(r, "share_of_starts_pct", "pct"),
+               f.val(r, "region_share_of_starts_pct", "pct")] for r in shown]
+    ends = [[who(r), f.val(r, "trajectories_ended", "int"),
+             f.val(r, "ended_as_planned_pct", "pct", "trajectories_ended"),
+             f.val(r, "dropout_pct", "pct", "trajectories_ended")] for r in shown]
+    blocks = [_p(f"Wie verwees de jongeren door die in {y} met hulp begonnen? Het aandeel is het deel van alle "
+                 f"trajecten die in {y} begonnen.", sticky=True),
+              _table(["Verwijzer", f"Begonnen in {y}", "Aandeel", "Aandeel in de regio"], starts, "lrrr",
+                     [3, 1.1, 1, 1.2]),
+              _p(f"Hoe liepen de trajecten af die in {y} eindigden, naar wie ze ooit verwees? Dat zijn andere "
+                 f"trajecten dan hierboven: de meeste begonnen in een eerder jaar.", sticky=True),
+              _table(["Verwijzer", f"Beëindigd in {y}", "Volgens plan", "Uitval"], ends, "lrrr", [3, 1.1, 1, 1.2])]
+    blocks += _hidden(f, d["referral"], "verwijzers")
+    return {"title": title, "blocks": blocks}
 
 
-def _duration_section(dur: dict, region: str, y: int) -> dict:
+def _duration_section(f: Figures, dur: list[dict], region: str, y: int) -> dict:
     title = "Duur en effect: helpt langer ook beter?"
     by_cat: dict[str, dict] = {}
-    for r in dur["rows"]:
-        by_cat.setdefault(r["product_category"], {"label": f"{r['product_category']} {r['description'] or ''}".strip(),
-                                                  "bands": {}})["bands"][r["duration_band"]] = r
+    for r in dur:
+        # a hidden band stays in its row, so that it reads "verborgen", not "nog geen gegevens"
+        label = f"{r['product_category']} {r['description'] or '(omschrijving niet in de referentielijst)'}"
+        by_cat.setdefault(r["product_category"], {"label": label, "bands": {}})["bands"][r["duration_band"]] = r
     shown = {c: v for c, v in by_cat.items() if sum(b["ended_as_planned_pct"] is not None
                                                     for b in v["bands"].values()) >= 2}
     if not shown:
-        return {"title": title, "blocks": [_empty(f"Voor de regio {region} toont het bestand voor {y} te weinig "
+        return {"title": title, "blocks": [_empty(f"Voor de regio {region} tonen de gegevens voor {y} te weinig "
                                                   "beëindigde trajecten per duur om een verband te laten zien."),
-                                           *_hidden(dur["hidden"], "combinaties van soort hulp en duur")]}
+                                           *_hidden(f, dur, "combinaties van soort hulp en duur")]}
     # the categories with the most ended trajectories, at most six lines
     top = sorted(shown, key=lambda c: -sum(b["trajectories_ended"] or 0 for b in shown[c]["bands"].values()))[:6]
     lines = {shown[c]["label"]: [((shown[c]["bands"].get(b) or {}).get("ended_as_planned_pct"),
-                                       (shown[c]["bands"].get(b) or {}).get("trajectories_ended")) for b in BANDS]
+                                  (shown[c]["bands"].get(b) or {}).get("trajectories_ended")) for b in BANDS]
              for c in sorted(top)}
     blocks = [_p(f"Eindigen langere trajecten vaker volgens plan? Per soort hulp het aandeel dat volgens plan "
                  f"eindigde, naar hoe lang het traject duurde, voor alle trajecten in de regio {region} die in {y} "
-                 "eindigden. Het bestand geeft de duur per regio, niet per gemeente: zo blijven de aantallen groot "
+                 "eindigden. De gegevens geven de duur per regio, niet per gemeente: zo blijven de aantallen groot "
                  "genoeg.", sticky=True),
-              _chart(charts.duration_curve(BAND_LABELS, lines,
-                                           f"Beëindigd volgens plan naar duur, regio {region}, {y}"),
+              _chart(charts.duration_curve(BAND_SHORT, lines, f"Beëindigd volgens plan naar duur, regio {region}, {y}"),
                      "Een lijn die na een bepaalde duur vlak wordt of daalt, wijst erop dat langer doorgaan daar "
-                     "weinig "
-                     "toevoegt.")]
+                     "weinig toevoegt. Een open punt rust op een klein aantal trajecten.")]
     rows = []
     for c in sorted(top):
-        cells = [shown[c]["label"]]
+        cells = [f.name(shown[c]["label"], "")]
         for b in BANDS:
             r = shown[c]["bands"].get(b)
-            n = r["trajectories_ended"] if r else None
-            cells.append(DASH if not r or r["ended_as_planned_pct"] is None else
-                         f"{pct(r['ended_as_planned_pct'])} (n = {_opt(n, number)}"
-                         f"{'*' if n is not None and n < SMALL_N else ''})")
+            if r is None:
+                cells.append(f.val(None, "ended_as_planned_pct", "pct"))
+                continue
+            n = r["trajectories_ended"]
+            cells.append(f"{f.val(r, 'ended_as_planned_pct', 'pct', 'trajectories_ended')} "
+                         f"(n = {f.val(r, 'trajectories_ended', 'int')}{'*' if n is not None and n < SMALL_N else ''})")
         rows.append(cells)
     blocks.append(_table(["Soort hulp (volgens plan, n)", *BAND_LABELS], rows, "lrrrrr", [2.2, 1, 1, 1, 1, 1]))
-    blocks.append(_note(f"* klein aantal: minder dan {SMALL_N} trajecten; zo'n cijfer kan door toeval sterk afwijken. "
-                        "– : geen of te weinig trajecten om te tonen."))
-    blocks += _hidden(dur["hidden"], "combinaties van soort hulp en duur")
+    blocks.append(_note("* klein aantal: zie de begrippenlijst."))
+    blocks += _hidden(f, dur, "combinaties van soort hulp en duur")
     return {"title": title, "blocks": blocks}
 
 
-# the competition authority's bands of the HHI (provider_landscape.hhi_band)
-HHI_LEVEL = {"below 1500": "niet geconcentreerd", "1500-2500": "matig geconcentreerd",
-             "above 2500": "sterk geconcentreerd"}
+def _provider_name(f: Figures, p: dict) -> str:
+    return f.name(p["provider_name"], f"aanbieder met AGB-code {p['provider_agb']} (naam niet in de referentielijst)")
 
 
-def _band(band: str | None) -> str:
-    """'50-75' as '50 en 75'."""
-    return (band or "?").replace("below ", "0-").replace("-", " en ")
-
-
-def _providers(d: dict, y: int) -> dict:
-    title = "Aanbieders: hoeveel, hoe geconcentreerd, en wie maakt meer dan 3% winst"
+def _providers(f: Figures, d: dict, y: int) -> dict:
+    title = "Aanbieders: hoeveel, hoe geconcentreerd, en wie maakt meer dan drie procent winst"
     land = next((r for r in d["landscape"] if r["year"] == y), None)
     blocks = []
-    if land and land["providers"] is not None:
-        hhi = land["hhi"]
-        level = HHI_LEVEL.get(land["hhi_band"], "niet bekend")
-        top5 = (fmt("x_pct", land["top5_share_pct"]) if land["top5_share_pct"] is not None
-                else f"tussen {_band(land['top5_share_band'])} procent")
-        index = (f"is {number(hhi)}" if hhi is not None else
+    if _shown(land, "providers"):
+        level = HHI_LEVEL.get(land["hhi_band"] or "", "niet bekend")
+        top5 = (f.val(land, "top5_share_pct", "pct") if _shown(land, "top5_share_pct")
+                else TOP5_BAND.get(land["top5_share_band"] or "", f.val(land, "top5_share_pct", "pct")))
+        index = (f"is {f.val(land, 'hhi', 'int')}" if _shown(land, "hhi") else
                  "wordt niet als getal getoond, omdat een kleine aanbieder verborgen blijft; de klasse is bekend")
-        blocks.append(_p(f"In {y} ontvingen {number(land['providers'])} aanbieders geld van {d['name']}. De vijf "
-                         f"grootste kregen samen {top5} van het geld. De concentratie-index (HHI) {index}: {level} "
-                         "(boven 1.500 heet een markt matig, boven 2.500 sterk geconcentreerd)."))
+        blocks.append(_p(f"In {y} ontvingen {f.val(land, 'providers', 'int')} aanbieders geld van {d['name']}. De vijf "
+                         f"grootste kregen samen {top5} van het geld. De concentratie-index (HHI, zie de "
+                         f"begrippenlijst) {index}: {level}."))
     else:
-        blocks.append(_empty(f"Voor {y} toont het bestand geen aanbiedersoverzicht voor {d['name']}."))
+        blocks.append(_empty(f"Voor {y} tonen de gegevens geen aanbiedersoverzicht voor {d['name']}: "
+                             f"{f.val(land, 'providers', 'int')}."))
     above = d["margins_above_3"]
     if above:
-        names = ", ".join(f"{a['provider_name']} ({fmt('x_pct', a['provider_margin_pct'])})" for a in above)
-        blocks.append(_p(f"{len(above)} van de {d['provider_rows']} aanbieders had volgens de eigen jaarrekening een "
-                         f"winstmarge boven 3%: {names}. Jaarrekeningen zijn openbaar; deze namen worden dus altijd "
-                         "getoond."))
-    elif d["provider_rows"]:
-        blocks.append(_p(f"Geen van de {d['provider_rows']} aanbieders had volgens de jaarrekening een winstmarge "
-                         "boven 3% (voor zover de jaarrekening bekend is)."))
-    rows = [[p["provider_name"], _opt(p["spend_eur"], euro), fmt("x_pct", p["share_of_municipality_spend_pct"]),
-             fmt("x_pct", p["provider_margin_pct"]), "ja" if p["margin_above_3pct"] else "nee"]
-            for p in d["providers"][:12]]
+        names = ", ".join(f"{_provider_name(f, a)} ({f.val(a, 'provider_margin_pct', 'pct')})" for a in above)
+        blocks.append(_p(f"{f.calc(d['providers_above_3'], 'int')} van de {f.calc(d['provider_rows'], 'int')} "
+                         f"aanbieders had volgens de eigen jaarrekening een winstmarge boven drie procent: {names}. "
+                         "Jaarrekeningen zijn openbaar; deze namen worden dus altijd getoond."))
+    elif d["provider_rows"]["value"]:
+        blocks.append(_p(f"Geen van de {f.calc(d['provider_rows'], 'int')} aanbieders had volgens de jaarrekening een "
+                         "winstmarge boven drie procent (voor zover de jaarrekening bekend is)."))
+    shown = [p for p in d["providers"] if not p["suppressed"]]
+    rows = [[_provider_name(f, p), f.val(p, "spend_eur", "euro"), f.val(p, "share_of_municipality_spend_pct", "pct"),
+             f.val(p, "provider_margin_pct", "pct", empty="no_data"), "ja" if p["margin_above_3pct"] else "nee"]
+            for p in shown[:12]]
     if rows:
-        blocks.append(_table(["Aanbieder", "Uitgaven", "Aandeel", "Winstmarge", "Boven 3%"], rows, "lrrrr",
+        blocks.append(_table(["Aanbieder", "Uitgaven", "Aandeel", "Winstmarge", "Boven drie procent"], rows, "lrrrr",
                              [3, 1.3, 0.9, 1, 0.9]))
-        if len(d["providers"]) > 12:
-            blocks.append(_note(f"De {len(d['providers'])} getoonde aanbieders staan allemaal in het bestand "
-                                "(spend_by_municipality_provider_year); hier de grootste twaalf."))
-    blocks += _hidden(d["providers_hidden"], "aanbieders")
+        if len(shown) > 12:
+            blocks.append(_note("Hier de twaalf grootste van de aanbieders die getoond kunnen worden."))
+    blocks += _hidden(f, d["providers"], "aanbieders")
     return {"title": title, "blocks": blocks}
 
 
-def _allocation(d: dict, y: int) -> dict:
+# an empty allocation figure: why (allocation_control.yml)
+ALLOCATION_EMPTY = {"allocated_volume_eur": "not_measured", "declared_over_allocation_eur": "not_measured"}
+
+
+def _allocation(f: Figures, d: dict, y: int) -> dict:
     title = "Toewijzingen en declaraties"
-    rows = d["allocation"]
-    if not rows:
-        return {"title": title, "blocks": [_empty(f"Voor {y} toont het bestand geen vergelijking van toewijzingen en "
-                                                  f"declaraties voor {d['name']}."),
-                                           *_hidden(d["allocation_hidden"], "aanbieders")]}
+    a = d["allocation"]
+    if not a["shown"]["value"]:
+        return {"title": title, "blocks": [_empty(
+            f"Voor {y} tonen de gegevens geen vergelijking van toewijzingen en declaraties voor {d['name']}: "
+            f"{f.calc(a['rows'], 'int')} aanbieders, geen daarvan te tonen zonder kleine aantallen te verraden.")]}
 
-    def total(col: str) -> float:
-        return sum(r[col] or 0 for r in rows)
+    def total(col: str, kind: str) -> str:
+        t = a["totals"][col]
+        if t["value"] is None:
+            return f._missing(ALLOCATION_EMPTY.get(col, "hidden"), t["sql"], kind)
+        return f.calc(t, kind)
 
-    blocks = [_p(f"Wijst de gemeente toe wat er gedeclareerd wordt? Over de {len(rows)} aanbieders die getoond kunnen "
-                 f"worden: {number(total('allocations'))} toewijzingen, samen {euro(total('allocated_volume_eur'))} "
-                 f"toegewezen (waar een budget of tarief een bedrag geeft) en {euro(total('declared_eur'))} "
-                 f"gedeclareerd."),
+    blocks = [_p(f"Wijst de gemeente toe wat er gedeclareerd wordt? Van de {f.calc(a['rows'], 'int')} aanbieders "
+                 f"met toewijzingen of declaraties kunnen er {f.calc(a['shown'], 'int')} getoond worden; de andere "
+                 "hebben te weinig cliënten. Over die getoonde aanbieders samen:"),
               _table(["Signaal", "Aantal of bedrag"], [
-                  ["Gedeclareerd boven de toegewezen omvang", euro(total("declared_over_allocation_eur"))],
+                  ["Toewijzingen", total("allocations", "int")],
+                  ["Toegewezen bedrag (waar een budget of tarief een bedrag geeft)",
+                   total("allocated_volume_eur", "euro")],
+                  ["Gedeclareerd", total("declared_eur", "euro")],
+                  ["Gedeclareerd boven de toegewezen omvang", total("declared_over_allocation_eur", "euro")],
                   ["Declaratieregels buiten de periode van de toewijzing",
-                   number(total("lines_outside_allocation_period"))],
-                  ["Toewijzingen zonder declaratie", number(total("allocations_without_declarations"))],
-                  ["Declaraties zonder toewijzing", number(total("declarations_without_allocation"))],
+                   total("lines_outside_allocation_period", "int")],
+                  ["Toewijzingen zonder declaratie", total("allocations_without_declarations", "int")],
+                  ["Declaraties zonder toewijzing", total("declarations_without_allocation", "int")],
               ], "lr", [3, 1])]
-    blocks += _hidden(d["allocation_hidden"], "aanbieders")
-    if d["allocation_hidden"]:
-        blocks.append(_note("De totalen gaan alleen over de getoonde aanbieders."))
+    blocks.append(_note(f"Een totaal staat er alleen als elke getoonde aanbieder het cijfer heeft. {DASH} verborgen: "
+                        "bij ten minste één aanbieder te weinig cliënten (het kan ook nul zijn). "
+                        f"{DASH} niet gemeten: bij ten minste één aanbieder is geen bedrag toegewezen of geen "
+                        "tarief bekend."))
     return {"title": title, "blocks": blocks}
 
 
-def _quality(d: dict, y: int) -> dict:
+def _quality_blocks(f: Figures, d: dict) -> list[dict]:
     about = d["about"]
     rejected = about["files_rejected"] or 0
-    rejected_text = ("geen bestand werd geweigerd" if not rejected else
-                     "1 bestand werd geweigerd omdat het niet te lezen was" if rejected == 1 else
-                     f"{number(rejected)} bestanden werden geweigerd omdat ze niet te lezen waren")
-    retracted = f" en {number(about['files_retracted'])} ingetrokken" if about["files_retracted"] else ""
+    retracted = about["files_retracted"] or 0
     outcomes = (f"{long_date(date.fromisoformat(about['outcome_records_through']))} (uitkomstregistraties)"
                 if about.get("outcome_records_through") else "nog zonder uitkomstregistraties")
-    blocks = [_p(f"De cijfers lopen tot en met {long_date(date.fromisoformat(about['data_through']))} (declaraties), "
-                 f"{outcomes}. Het "
-                 f"bestand bevat {number(about['files_loaded'])} ingelezen bestanden; {rejected_text}{retracted}."),
-              _p(f"Een cijfer over minder dan {about['min_cell_size']} cliënten wordt niet getoond, en ook niet een "
-                 "cijfer waaruit zo'n klein aantal terug te rekenen zou zijn. Daardoor tellen de uitsplitsingen niet "
-                 "altijd op tot het totaal; de tabel laat zien hoeveel geld in elke uitsplitsing niet zichtbaar is. "
-                 "Een streepje (–) in een tabel staat voor een cijfer dat om die reden niet getoond wordt.")]
-    rows = [[TABLE_LABELS.get(r["table_name"], r["table_name"]), euro(r["spend_shown_eur"] or 0),
-             euro(r["spend_not_shown_eur"] or 0), number(r["rows_not_shown"] or 0)] for r in d.get("not_shown", [])
-            if "spend_shown_eur" in r]
+    files = f"{f.val(about, 'files_loaded', 'int')} ingelezen bestanden"
+    if rejected:
+        files += (f"; {f.val(about, 'files_rejected', 'int')} "
+                  + ("bestand werd geweigerd omdat het niet te lezen was" if rejected == 1 else
+                     "bestanden werden geweigerd omdat ze niet te lezen waren"))
+    if retracted:
+        files += f"; {f.val(about, 'files_retracted', 'int')} {'werd' if retracted == 1 else 'werden'} ingetrokken"
+    return [_p(f"De cijfers lopen tot en met {long_date(date.fromisoformat(about['data_through']))} (declaraties), "
+               f"{outcomes}. De gegevens komen uit {files}."),
+            _p(f"Een cijfer over minder dan {f.val(about, 'min_cell_size', 'int')} cliënten wordt niet getoond, en "
+               "ook niet een cijfer waaruit zo'n klein aantal terug te rekenen zou zijn. Daardoor tellen de "
+               "uitsplitsingen niet altijd op tot het totaal. Waar een cijfer ontbreekt staat een streepje met de "
+               "reden: verborgen, niet gemeten of nog geen gegevens (zie de begrippenlijst).")]
+
+
+def _quality(f: Figures, d: dict, y: int) -> dict:
+    blocks = _quality_blocks(f, d)
+    rows = [[TABLE_LABELS.get(r["table_name"], "andere uitsplitsing"), f.val(r, "spend_shown_eur", "euro"),
+             f.val(r, "spend_not_shown_eur", "euro"), f.val(r, "rows_not_shown", "int")] for r in d["not_shown"]]
     if rows:
         # the table follows its own lead-in onto the next page rather than standing there alone
         blocks.append(_p(f"Per uitsplitsing van de uitgaven van {d['name']} in {y}: het bedrag dat getoond wordt, het "
-                         "bedrag dat niet getoond wordt en het aantal rijen dat daarvoor verborgen is.", sticky=True))
-        blocks.append(_table(["Uitsplitsing van de uitgaven", "Getoond", "Niet getoond", "Rijen niet getoond"], rows,
+                         "bedrag dat niet getoond wordt en het aantal regels dat daarvoor verborgen is.", sticky=True))
+        blocks.append(_table(["Uitsplitsing van de uitgaven", "Getoond", "Niet getoond", "Regels niet getoond"], rows,
                              "lrrr"))
-    elif not d.get("not_shown"):
-        blocks.append(_empty(f"Voor {y} is er geen uitsplitsing van de uitgaven van {d['name']}."))
     return {"title": "Datakwaliteit en wat niet getoond wordt", "blocks": blocks}
 
 
 # ---------------------------------------------------------------------------------------------- region
 
 def region_document(d: dict[str, Any], period_title: str) -> dict[str, Any]:
-    y, region = d["period"]["year"], d["name"]
-    sections = [_region_spend(d, y), _region_outcomes(d, y), _region_growth(d, y), _region_access(d, y),
-                _duration_section(d["duration"], region, y), _region_providers(d, y), _region_quality(d, y)]
-    meta = _meta(d["about"], d)
-    meta = [["Gemeenten in het bestand", ", ".join(m["name"] for m in d["members"]) or DASH]
-            if row[0] == "Jeugdzorgregio" else row for row in meta]
+    f = Figures()
+    y, region = d["period"]["year"], f.name(d["name"], "")
+    opening = _opening(f, d, f"de regio {region}", period_title)
+    meta = [["Gemeenten in de gegevens", ", ".join(f.name(m["name"], "") for m in d["members"]) or DASH]
+            if row[0] == "Jeugdzorgregio" else row for row in _meta(f, d)]
+    summary = _region_summary(f, d, y)
+    sections = [_region_spend(f, d, y), _region_outcomes(f, d, y), _region_growth(f, d, y), _region_access(f, d, y),
+                _duration_section(f, d["duration"], region, y), _region_providers(f, d, y), _region_quality(f, d, y),
+                _terms(f)]
     return {"kind": "region", "title": f"Jeugdhulp in de regio {region}: uitgaven en resultaten, {period_title}",
             "to": f"de gemeenteraden in de jeugdzorgregio {region}", "region": region,
-            "from": f"de colleges van burgemeester en wethouders in de regio {region}", "meta": meta,
-            "summary": _region_summary(d, y), "sections": sections}
+            "from": f"de colleges van burgemeester en wethouders in de regio {region}", "demo": bool(d.get("demo")),
+            "opening": opening, "meta": meta, "summary": summary, "sections": _numbered(f, sections),
+            "figures": f.items}
 
 
 def _rb(d: dict, measure: str, y: int) -> dict | None:
-    r = d["benchmark"].get(measure, {}).get(y)
-    return r if r and r.get("value") is not None else None
+    return d["benchmark"].get(measure, {}).get(y)
 
 
-def _region_summary(d: dict, y: int) -> list[str]:
+def _region_summary(f: Figures, d: dict, y: int) -> list[str]:
     out = []
     spy = _rb(d, "spend_per_youth_eur", y)
-    if spy:
-        out.append(f"De regio {d['name']} gaf in {y} {fmt('spend_per_youth_eur', spy['value'])} per jeugdige uit, "
-                   f"tegen {fmt('spend_per_youth_eur', spy['all_value'])} in alle gemeenten in het bestand.")
+    if _shown(spy):
+        out.append(f"De regio {d['name']} gaf in {y} {f.val(spy, 'value', 'euro2')} per jeugdige uit, tegen "
+                   f"{f.val(spy, 'all_value', 'euro2')} in {_group(f, d)} samen.")
     planned = _rb(d, "ended_as_planned_pct", y)
-    if planned:
-        out.append(f"{pct(planned['value'])} van de {number(planned['n'])} beëindigde trajecten eindigde volgens plan.")
+    if _shown(planned):
+        out.append(f"{f.val(planned, 'value', 'pct')} van de {f.val(planned, 'n', 'int')} beëindigde trajecten "
+                   "eindigde volgens plan.")
     if not out:
-        out.append(f"Over de regio {d['name']} bevat het bestand voor {y} te weinig gegevens om iets te tonen.")
+        out.append(f"Over de regio {d['name']} bevatten de gegevens voor {y} niets dat getoond kan worden.")
     return out
 
 
-def _region_spend(d: dict, y: int) -> dict:
+def _peer(d: dict, measure: str, code: str) -> dict | None:
+    return next((q for q in d["table"][measure] if q["municipality_code"] == code), None)
+
+
+def _region_spend(f: Figures, d: dict, y: int) -> dict:
     region, blocks = d["name"], []
     spy = _rb(d, "spend_per_youth_eur", y)
-    if not spy:
-        blocks.append(_empty(f"Voor {y} toont het bestand geen uitgaven per jeugdige voor de regio {region}."))
+    if not _shown(spy):
+        blocks.append(_empty(f"Voor {y} tonen de gegevens geen uitgaven per jeugdige voor de regio {region}."))
     else:
-        blocks.append(_p(f"Per inwoner van 0 tot en met 17 jaar gaf de regio {region} in {y} "
-                         f"{fmt('spend_per_youth_eur', spy['value'])} uit aan jeugdhulp, tegen "
-                         f"{fmt('spend_per_youth_eur', spy['all_value'])} in alle gemeenten in het bestand samen. "
-                         "De regiocijfers zijn gewogen: het totaal van de regio gedeeld door het totaal van haar "
-                         "jeugdigen, geen gemiddelde van gemeentecijfers."))
+        blocks.append(_p(f"Per inwoner jonger dan achttien jaar gaf de regio {region} in {y} "
+                         f"{f.val(spy, 'value', 'euro2')} uit aan jeugdhulp, tegen {f.val(spy, 'all_value', 'euro2')} "
+                         f"in {_group(f, d)} samen. De regiocijfers zijn gewogen: het geld van de hele regio gedeeld "
+                         "door al haar jeugdigen, geen gemiddelde van de gemeentecijfers."))
         years = sorted(d["benchmark"].get("spend_per_youth_eur", {}))
         vals = [(_rb(d, "spend_per_youth_eur", yr) or {}) for yr in years]
         if sum(v.get("value") is not None for v in vals) >= 2:
             blocks.append(_chart(charts.trend(years, [(f"regio {region}", [v.get("value") for v in vals], "subject"),
-                                                      ("alle gemeenten", [v.get("all_value") for v in vals], "all")],
-                                              "eur", "Uitgaven per jeugdige (0-17 jaar) per jaar"),
-                                 f"Uitgaven per jeugdige: de regio {region} tegen alle gemeenten in het bestand."))
-    rows = []
-    for p in d["table"]["spend_per_youth_eur"]:
-        cells = [p["name"]]
-        for m in ("spend_per_youth_eur", "clients_per_1000_youth", "spend_per_client_eur", "evidence_based_spend_pct"):
-            v = next((q["value"] for q in d["table"][m] if q["code"] == p["code"]), None)
-            cells.append(fmt(m, v))
-        rows.append(cells)
+                                                      ("gemeenten in deze gegevens", [v.get("all_value") for v in vals],
+                                                       "all")], "eur", "Uitgaven per jeugdige per jaar"),
+                                 f"Uitgaven per jeugdige: de regio {region} tegen {_group(f, d)}."))
+    cols = ("spend_per_youth_eur", "clients_per_1000_youth", "spend_per_client_eur", "evidence_based_spend_pct")
+    rows = [[f.name(p["name"], ""), *(f.val(_peer(d, m, p["municipality_code"]), "value", MEASURE_FORMAT[m], "n")
+                                      for m in cols)] for p in d["table"]["spend_per_youth_eur"]]
     if rows:
-        blocks.append(_table(["Gemeente", "Per jeugdige", "Cliënten per 1.000", "Per cliënt", "Bewezen effectief"],
-                             rows, "lrrrr", [2.2, 1.2, 1.2, 1.2, 1.2]))
+        blocks.append(_table(["Gemeente", "Per jeugdige", "Cliënten per duizend jeugdigen", "Per cliënt",
+                              "Naar door het NJi als effectief erkende interventies"],
+                             rows, "lrrrr", [2.2, 1.2, 1.2, 1.2, 1.4]))
     peers = [(p["name"], p["value"], None) for p in d["table"]["spend_per_youth_eur"]]
-    if spy and len(peers) > 1:
+    if _shown(spy) and len(peers) > 1:
         blocks.append(_chart(charts.benchmark_bar(peers, None, spy["value"], f"regio {region}", "eur",
                                                   f"Uitgaven per jeugdige in {y}, gemeenten in de regio"),
                              "De stippellijn is de regio als geheel."))
     return {"title": "Uitgaven: de gemeenten naast elkaar", "blocks": blocks}
 
 
-def _region_outcomes(d: dict, y: int) -> dict:
-    rows, small = [], False
-    for m in ("ended_as_planned_pct", "dropout_pct", "no_recurrence_pct", "satisfaction_mean"):
+def _region_outcomes(f: Figures, d: dict, y: int) -> dict:
+    title = "Resultaten van de hulp"
+    if not any(_shown(_rb(d, m, y)) for m in OUTCOMES):
+        return {"title": title, "blocks": [_empty(f"Voor {y} tonen de gegevens geen resultaten voor de regio "
+                                                  f"{d['name']}.")]}
+    rows = []
+    for m in OUTCOMES:
         r = _rb(d, m, y)
-        n = int(r["n"]) if r and r["n"] is not None else None
-        small |= n is not None and n < SMALL_N
-        rows.append([MEASURE_LABELS[m], fmt(m, r["value"]) if r else "niet getoond", n_label(n) if r else DASH,
-                     fmt(m, r["all_value"]) if r else DASH])
-    if all(r[1] == "niet getoond" for r in rows):
-        return {"title": "Resultaten van de hulp", "blocks": [_empty(
-            f"Voor {y} toont het bestand geen resultaten voor de regio {d['name']}.")]}
-    blocks = [_table(["Maat", f"Regio {d['name']}", "n", "Alle gemeenten"], rows, "lrrr", [2.6, 1.2, 1.4, 1.2])]
+        rows.append([MEASURE_LABELS[m], f.val(r, "value", MEASURE_FORMAT[m], "n"), f.val(r, "n", "int"),
+                     f.val(r, "all_value", MEASURE_FORMAT[m], "all_n")])
+    blocks = [_table(["Maat", f"Regio {d['name']}", "n", f"{f.calc(d['group_size'], 'int')} gemeenten samen"], rows,
+                     "lrrr", [2.6, 1.2, 1.2, 1.4])]
     per = []
     for p in d["table"]["ended_as_planned_pct"]:
-        cells = [p["name"]]
-        for m in ("ended_as_planned_pct", "dropout_pct", "no_recurrence_pct", "satisfaction_mean"):
-            q = next((q for q in d["table"][m] if q["code"] == p["code"]), {})
-            n = int(q["n"]) if q.get("n") is not None else None
-            cells.append(fmt(m, q.get("value")) + (f" (n = {number(n)}{'*' if n < SMALL_N else ''})"
-                                                   if n is not None and q.get("value") is not None else ""))
+        cells = [f.name(p["name"], "")]
+        for m in OUTCOMES:
+            q = _peer(d, m, p["municipality_code"])
+            n = q.get("n") if q else None
+            cells.append(f.val(q, "value", MEASURE_FORMAT[m], "n")
+                         + (f" (n = {f.val(q, 'n', 'int')}{'*' if n < SMALL_N else ''})" if _shown(q) and n else ""))
         per.append(cells)
     if per:
-        blocks.append(_p("Per gemeente, met op hoeveel trajecten of antwoorden elk cijfer rust (* klein aantal):",
-                         sticky=True))
+        blocks.append(_p("Per gemeente, met op hoeveel trajecten of antwoorden elk cijfer rust (* klein aantal, zie de "
+                         "begrippenlijst):", sticky=True))
         blocks.append(_table(["Gemeente", "Volgens plan", "Uitval", "Geen nieuwe hulp", "Tevredenheid"], per, "lrrrr",
                              [1.6, 1.4, 1.4, 1.4, 1.4]))
-    if small or any("*)" in c for r in per for c in r):
-        blocks.append(_note(f"* en 'klein aantal': minder dan {SMALL_N} trajecten of antwoorden; lees zo'n cijfer als "
-                            "een aanwijzing, niet als een vaststelling."))
-    return {"title": "Resultaten van de hulp", "blocks": blocks}
+    return {"title": title, "blocks": blocks}
 
 
-def _region_growth(d: dict, y: int) -> dict:
+def _region_growth(f: Figures, d: dict, y: int) -> dict:
     parts = [("spend_change_pct", "Verandering van de uitgaven"), ("client_effect_pct", "waarvan: aantal cliënten"),
              ("per_client_effect_pct", "waarvan: uitgaven per cliënt"),
-             ("price_effect_pct", "waarvan: prijs (tarieven)"),
-             ("volume_mix_effect_pct", "waarvan: volume en mix"), ("tariff_change_pct", "Tariefverandering")]
-    rows = [[label, pct_signed(r["value"], 1), pct_signed(r["all_value"], 1) if r["all_value"] is not None else DASH]
-            for m, label in parts if (r := _rb(d, m, y))]
+             ("price_effect_pct", "waarvan: tarieven"),
+             ("volume_mix_effect_pct", "waarvan: hoeveelheid en soort zorg"),
+             ("tariff_change_pct", "Tariefverandering")]
+    rows = [[label, f.val(r, "value", "pct_signed"), f.val(r, "all_value", "pct_signed")]
+            for m, label in parts if _shown(r := _rb(d, m, y))]
     if not rows:
         return {"title": "Waarom veranderden de uitgaven?", "blocks": [_empty(
-            f"Voor {y} tegen {y - 1} toont het bestand geen uitsplitsing voor de regio {d['name']}.")]}
+            f"Voor {y} tegen {y - 1} tonen de gegevens geen uitsplitsing voor de regio {d['name']}.")]}
     return {"title": "Waarom veranderden de uitgaven?", "blocks": [
-        _p(f"De verandering van de uitgaven van {y - 1} op {y}, als percentage van de uitgaven in {y - 1}, "
-           "gesplitst in meer of minder cliënten tegen meer of minder geld per cliënt, en in prijs tegen volume en "
-           "mix."),
-        _table(["Onderdeel", f"Regio {d['name']}", "Alle gemeenten"], rows, "lrr", [3, 1.2, 1.2])]}
+        _p(f"De verandering van de uitgaven van {y - 1} op {y}, als percentage van de uitgaven in {y - 1}, verdeeld "
+           "over meer of minder cliënten tegen meer of minder geld per cliënt, en over tarieven tegen de hoeveelheid "
+           "en soort zorg (zie de begrippenlijst: uitsplitsing van de verandering)."),
+        _table(["Onderdeel", f"Regio {d['name']}", f"{f.calc(d['group_size'], 'int')} gemeenten samen"], rows, "lrr",
+               [3, 1.2, 1.2])]}
 
 
-def _region_access(d: dict, y: int) -> dict:
-    rows = [[r["description"], fmt("x_pct", r["region_share_of_starts_pct"])] for r in d["referral"]
-            if r["region_share_of_starts_pct"] is not None]
+def _region_access(f: Figures, d: dict, y: int) -> dict:
+    title = "Toegang: langs welke weg begint de hulp?"
+    rows = [[f.name(r["description"], f"verwijzer met code {r['referrer']} (niet in de referentielijst)"),
+             f.val(r, "region_share_of_starts_pct", "pct")] for r in d["referral"]]
     if not rows:
-        return {"title": "Toegang: langs welke weg begint de hulp?", "blocks": [_empty(
-            f"Voor {y} toont het bestand geen verwijzers voor de regio {d['name']}.")]}
-    return {"title": "Toegang: langs welke weg begint de hulp?", "blocks": [
-        _p(f"Het aandeel van de in {y} gestarte trajecten in de regio per verwijzer:"),
-        _table(["Verwijzer", "Aandeel van de starts"], rows, "lr", [4, 1.3])]}
+        return {"title": title, "blocks": [_empty(f"Voor {y} tonen de gegevens geen verwijzers voor de regio "
+                                                  f"{d['name']}.")]}
+    return {"title": title, "blocks": [_p(f"Het aandeel van de in {y} begonnen trajecten in de regio per verwijzer:"),
+                                       _table(["Verwijzer", "Aandeel van de trajecten"], rows, "lr", [4, 1.3])]}
 
 
-def _region_providers(d: dict, y: int) -> dict:
-    rows = [[r["name"], _opt(r["providers"], number),
-             _opt(r["hhi"], number) if r["hhi"] is not None else HHI_LEVEL.get(r["hhi_band"], "–"),
-             fmt("x_pct", r["top5_share_pct"]) if r["top5_share_pct"] is not None
-             else (f"{_band(r['top5_share_band'])} %" if r["top5_share_band"] else "–")]
-            for r in d["landscape"]]
+def _region_providers(f: Figures, d: dict, y: int) -> dict:
+    rows = []
+    for r in d["landscape"]:
+        hhi = f.val(r, "hhi", "int") if _shown(r, "hhi") else HHI_LEVEL.get(r["hhi_band"] or "", f.val(r, "hhi", "int"))
+        top5 = (f.val(r, "top5_share_pct", "pct") if _shown(r, "top5_share_pct")
+                else TOP5_BAND.get(r["top5_share_band"] or "", f.val(r, "top5_share_pct", "pct")))
+        rows.append([f.name(r["name"], ""), f.val(r, "providers", "int"), hhi, top5])
     if not rows:
-        return {"title": "Aanbieders", "blocks": [_empty(f"Voor {y} toont het bestand geen aanbieders voor de regio.")]}
+        return {"title": "Aanbieders", "blocks": [_empty(f"Voor {y} tonen de gegevens geen aanbieders voor de regio.")]}
     return {"title": "Aanbieders", "blocks": [
-        _p("Per gemeente: hoeveel aanbieders geld ontvingen, hoe geconcentreerd de uitgaven zijn (HHI: boven 1.500 "
-           "matig, boven 2.500 sterk geconcentreerd) en welk deel naar de vijf grootste ging. Welke aanbieders meer "
-           "dan 3% winst maken staat in de brief van elke gemeente."),
-        _table(["Gemeente", "Aanbieders", "HHI", "Aandeel top 5"], rows, "lrrr", [2.5, 1, 1, 1.2])]}
+        _p("Per gemeente: hoeveel aanbieders geld ontvingen, hoe geconcentreerd de uitgaven zijn (de "
+           "concentratie-index HHI, zie de begrippenlijst) en welk deel naar de vijf grootste ging. Welke aanbieders "
+           "meer dan drie procent winst maken staat in de brief van elke gemeente."),
+        _table(["Gemeente", "Aanbieders", "HHI", "Aandeel van de vijf grootste"], rows, "lrrr", [2.5, 1, 1.2, 1.4])]}
 
 
-def _region_quality(d: dict, y: int) -> dict:
-    section = _quality({**d, "not_shown": []}, y)
-    rows = [[TABLE_LABELS.get(r["table_name"], r["table_name"]), euro(r["spend_not_shown_eur"] or 0),
-             number(r["rows_not_shown"] or 0)] for r in d["not_shown"]]
-    section["blocks"] = section["blocks"][:2]
+def _region_quality(f: Figures, d: dict, y: int) -> dict:
+    blocks = _quality_blocks(f, d)
+    rows = [[TABLE_LABELS.get(r["table_name"], "andere uitsplitsing"), f.val(r, "spend_not_shown_eur", "euro"),
+             f.val(r, "rows_not_shown", "int")] for r in d["not_shown"]]
     if rows:
-        section["blocks"].append(_table(["Uitsplitsing van de uitgaven", "Niet getoond (som over de gemeenten)",
-                                         "Rijen niet getoond"], rows, "lrr"))
-    return section
+        blocks.append(_table(["Uitsplitsing van de uitgaven", "Niet getoond (som over de gemeenten)",
+                              "Regels niet getoond"], rows, "lrr"))
+    return {"title": "Datakwaliteit en wat niet getoond wordt", "blocks": blocks}

@@ -41,9 +41,16 @@ def _council_reports(context: dg.AssetExecutionContext, config: CouncilReportsCo
     if missing:
         context.log.warning(f"the published file holds no data for {', '.join(missing)}: no letter written")
     rendered = [r for r in done if r.status == "rendered"]
+    failed = [r for r in done if r.status == "failed"]
+    status = {"rendered": "geschreven", "unchanged": "ongewijzigd", "failed": "MISLUKT"}
     lines = ["| rapport | status | bestand |", "|---|---|---|"]
-    lines += [f"| {r.name} | {'geschreven' if r.status == 'rendered' else 'ongewijzigd'} | `{r.pdf.name}` |"
-              for r in done]
+    lines += [f"| {r.name} | {status[r.status]} | `{r.pdf.name}` |" for r in done]
+    if failed:
+        # the other letters are written; the run fails so that someone looks at the ones that are not
+        raise dg.Failure(description="council letters failed: " + "; ".join(f"{r.key} ({r.name}): {r.error}"
+                                                                           for r in failed),
+                         metadata={"reports_written": len(rendered), "reports_failed": len(failed),
+                                   "reports": dg.MetadataValue.md("\n".join(lines))})
     return dg.MaterializeResult(metadata={
         "reports_written": len(rendered), "reports_unchanged": len(done) - len(rendered),
         "folder": dg.MetadataValue.path(str(done[0].pdf.parent) if done else str(reports_dir(warehouse))),

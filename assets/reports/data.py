@@ -1,11 +1,19 @@
 """What a report says, read from the published file only (`warehouse/jeugdzorg.duckdb`, schema
 `marts`), never from the pipeline's working file: a report can show nothing the file hides.
 
-A row with `suppressed = true` is left out whole (even where a column of it is still filled) and
-counted, so the text can say how much is not shown; a value emptied by secondary suppression
-stays empty. The loaders return plain dicts of Python values: the fingerprint of a report is the
-hash of exactly that dict, so a report is re-rendered when, and only when, what it would show
-changes.
+Every value carries where it came from, so the letter can list, for each figure it prints, a SQL
+query that returns that figure from the published file alone (the figure list beside the PDF):
+- a row loaded by `select` holds `_src` (the mart, aliased t, and the predicate that picks exactly
+  this row) and `_expr` (the SQL expression of each column), so `trace_sql(row, column)` writes the
+  query;
+- a figure the letter does not read from one row (a total, a count) comes from `scalar`: its value
+  and the query that computed it, run here and written down as it ran.
+
+A row with `suppressed = true` is kept as a row (so the letter can say a value is hidden rather than
+missing), but every value of it is emptied here, even where a column of it is still filled in the
+file; a value emptied by secondary suppression stays empty. The loaders return plain dicts of Python
+values: the fingerprint of a report is the hash of exactly that dict, so a report is re-rendered
+when, and only when, what it would show changes.
 """
 
 from __future__ import annotations
@@ -25,10 +33,6 @@ from assets.reports.period import ReportPeriod, municipality_key, region_key
 
 OUTCOME_MEASURES = ("ended_as_planned_pct", "dropout_pct", "no_recurrence_pct", "satisfaction_mean")
 COST_MEASURES = ("spend_per_youth_eur", "clients_per_1000_youth", "spend_per_client_eur", "evidence_based_spend_pct")
-GROWTH_MEASURES = ("spend_change_pct", "client_effect_pct", "per_client_effect_pct", "price_effect_pct",
-                   "volume_mix_effect_pct", "tariff_change_pct")
-BENCHMARK_MEASURES = (*COST_MEASURES, *OUTCOME_MEASURES, *GROWTH_MEASURES, "running_over_12m_pct",
-                      "running_over_24m_pct", "running_without_outcome_over_12m_pct")
 
 
 @dataclass(frozen=True)
@@ -38,7 +42,7 @@ class Subject:
     key: str  # the partition key: 'GM0141' or 'regio_Twente'
     kind: str  # 'municipality' | 'region'
     name: str
-    region: str
+    region: str | None
     code: str | None = None
 
 
@@ -54,10 +58,67 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict[str, Any]]:
-    cur = con.execute(sql, params or [])
+def lit(value: Any) -> str:
+    """A value as a SQL literal, so a traced query runs as written, without parameters."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, date):
+        return f"DATE '{value.isoformat()}'"
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
+    cur = con.execute(sql)
     names = [d[0] for d in cur.description]
     return [{n: _clean(v) for n, v in zip(names, r, strict=True)} for r in cur.fetchall()]
+
+
+def eq(**columns: Any) -> str:
+    """`t.a = 'x' AND t.b = 2`: the predicate of a traced query."""
+    return " AND ".join(f"t.{k} IS NULL" if v is None else f"t.{k} = {lit(v)}" for k, v in columns.items())
+
+
+def select(con: duckdb.DuckDBPyConnection, source: str, keys: list[str], exprs: dict[str, str], where: str,
+           order: str | None = None, group: bool = False, suppressed: bool = True) -> list[dict[str, Any]]:
+    """The rows of `source` (a mart aliased t, with any joins after it) under `where`, one dict each
+    with its keys, each expression under its alias, and its provenance. `group`: the expressions are
+    aggregates over the rows that share the keys. A suppressed row keeps its keys and loses its
+    values."""
+    key_cols = ", ".join(f"t.{k}" for k in keys)
+    exprs = dict(exprs)
+    cols = ", ".join(f"{e} AS {a}" for a, e in exprs.items())
+    flag = ", t.suppressed AS suppressed" if suppressed and not group else ", false AS suppressed"
+    sql = (f"SELECT {key_cols}, {cols}{flag} FROM marts.{source} WHERE {where}"
+           + (f" GROUP BY {key_cols}" if group else "") + f" ORDER BY {order or key_cols}")
+    out = []
+    for r in rows(con, sql):
+        if r["suppressed"]:
+            r = {**{k: r[k] for k in keys}, **dict.fromkeys(exprs), "suppressed": True}
+        if suppressed and not group:
+            shown = {a: f"CASE WHEN t.suppressed THEN NULL ELSE {e} END" for a, e in exprs.items()}
+        else:
+            shown = exprs
+        r["_src"] = {"from": f"marts.{source}", "base": where,
+                     "where": f"{where} AND {eq(**{k: r[k] for k in keys})}"}
+        r["_expr"] = shown
+        out.append(r)
+    return out
+
+
+def trace_sql(row: dict[str, Any], column: str) -> str:
+    """The query that returns `row[column]` from the published file."""
+    src = row["_src"]
+    return f"SELECT {row['_expr'][column]} FROM {src['from']} WHERE {src['where']}"
+
+
+def scalar(con: duckdb.DuckDBPyConnection, sql: str) -> dict[str, Any]:
+    """The value of a one-value query and the query itself (as a dict: it goes into the fingerprint)."""
+    (value,) = con.execute(sql).fetchone() or (None,)
+    return {"value": _clean(value), "sql": sql}
 
 
 def connect(published_db: Path) -> duckdb.DuckDBPyConnection:
@@ -67,176 +128,206 @@ def connect(published_db: Path) -> duckdb.DuckDBPyConnection:
 
 
 def about(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    (row,) = rows(con, "SELECT data_through, outcome_records_through, min_cell_size, files_loaded, files_rejected, "
-                       "files_retracted, rows_suppressed_small_cells, cells_suppressed_secondary FROM marts.about")
-    return row
+    """The one row of `about`, with its provenance: the letter prints k and the file counts from it."""
+    cols = ("data_through", "outcome_records_through", "min_cell_size", "files_loaded", "files_rejected",
+            "files_retracted")
+    (r,) = rows(con, f"SELECT {', '.join(cols)} FROM marts.about")
+    r["_src"] = {"from": "marts.about AS t", "where": "true"}
+    r["_expr"] = {c: f"t.{c}" for c in cols}
+    r["suppressed"] = False
+    return r
 
 
 def subjects(con: duckdb.DuckDBPyConnection) -> list[Subject]:
-    """Every municipality with declarations in the file, and every region that holds one."""
+    """Every municipality with declarations in the file, and every region that holds one. A
+    municipality the reference list does not name is called by its CBS code."""
     found = rows(con, "SELECT DISTINCT municipality_code, municipality_name, youth_care_region "
                       "FROM marts.cost_by_municipality_year ORDER BY municipality_code")
-    out = [Subject(municipality_key(r["municipality_code"]), "municipality", r["municipality_name"],
-                   r["youth_care_region"], r["municipality_code"]) for r in found]
+    out = [Subject(municipality_key(r["municipality_code"]), "municipality",
+                   r["municipality_name"] or f"gemeente {r['municipality_code']}", r["youth_care_region"],
+                   r["municipality_code"]) for r in found]
     regions = sorted({r["youth_care_region"] for r in found if r["youth_care_region"]})
     return out + [Subject(region_key(g), "region", g, g) for g in regions]
 
 
-def _benchmark(con: duckdb.DuckDBPyConnection, where: str, params: list, year: int) -> dict[str, dict[int, dict]]:
-    """measure -> year -> the row's values (a suppressed row: only that it is suppressed)."""
+BENCH_COLUMNS = {"value": "t.municipality_value", "n": "t.municipality_denominator", "region_value": "t.region_value",
+                 "region_n": "t.region_denominator", "all_value": "t.all_value", "all_n": "t.all_denominator",
+                 "region_rank": "t.region_rank", "region_municipalities": "t.region_municipalities"}
+
+
+def _benchmark(con: duckdb.DuckDBPyConnection, code: str, year: int) -> dict[str, dict[int, dict]]:
+    """measure -> year -> the municipality's row of region_benchmark (a suppressed row: keys only)."""
     out: dict[str, dict[int, dict]] = {}
-    for r in rows(con, f"SELECT year, measure, suppressed, municipality_value AS value, municipality_denominator AS n, "
-                       f"region_value, region_denominator AS region_n, all_value, all_denominator AS all_n, "
-                       f"region_rank, region_municipalities FROM marts.region_benchmark WHERE {where} AND year <= ? "
-                       f"ORDER BY year", [*params, year]):
-        if r["suppressed"]:
-            r = {"suppressed": True, "year": r["year"], "measure": r["measure"]}
+    for r in select(con, "region_benchmark AS t", ["municipality_code", "measure", "year"], BENCH_COLUMNS,
+                    f"{eq(municipality_code=code)} AND t.year <= {lit(year)}", order="t.year, t.measure"):
         out.setdefault(r["measure"], {})[r["year"]] = r
     return out
 
 
-def _visible(con: duckdb.DuckDBPyConnection, table: str, columns: str, where: str, params: list,
-             order: str) -> tuple[list[dict], int]:
-    """The rows of `table` (a mart, aliased t, with any joins after it) that are not suppressed, and
-    how many are."""
-    source = f"marts.{table}" if " " not in table else f"marts.{table.replace(' t ', ' AS t ', 1)}"
-    if " " not in table:
-        source += " AS t"
-    shown = rows(con, f"SELECT {columns} FROM {source} WHERE {where} AND NOT t.suppressed ORDER BY {order}", params)
-    (hidden,) = con.execute(f"SELECT count(*) FROM {source} WHERE {where} AND t.suppressed", params).fetchone()
-    return shown, int(hidden)
+def _region_benchmark(con: duckdb.DuckDBPyConnection, region: str, year: int) -> dict[str, dict[int, dict]]:
+    """measure -> year -> the region's own values (the same on every member's row)."""
+    out: dict[str, dict[int, dict]] = {}
+    for r in select(con, "region_benchmark AS t", ["youth_care_region", "measure", "year"],
+                    {"value": "any_value(t.region_value)", "n": "any_value(t.region_denominator)",
+                     "all_value": "any_value(t.all_value)", "all_n": "any_value(t.all_denominator)"},
+                    f"{eq(youth_care_region=region)} AND t.year <= {lit(year)}", order="t.year, t.measure",
+                    group=True):
+        out.setdefault(r["measure"], {})[r["year"]] = r
+    return out
 
 
-def region_peers(con: duckdb.DuckDBPyConnection, region: str, year: int, measure: str) -> list[dict]:
-    """Every municipality of the region with its value of `measure` in `year` (None where not shown)."""
-    return rows(con, "SELECT municipality_code AS code, municipality_name AS name, "
-                     "CASE WHEN suppressed THEN NULL ELSE municipality_value END AS value, "
-                     "CASE WHEN suppressed THEN NULL ELSE municipality_denominator END AS n "
-                     "FROM marts.region_benchmark WHERE youth_care_region = ? AND year = ? AND measure = ? "
-                     "ORDER BY municipality_name", [region, year, measure])
+def region_peers(con: duckdb.DuckDBPyConnection, region: str | None, year: int, measure: str) -> list[dict]:
+    """Every municipality of the region with its row of `measure` in `year`."""
+    return select(con, "region_benchmark AS t", ["municipality_code", "measure", "year"],
+                  {"name": "coalesce(t.municipality_name, 'gemeente ' || t.municipality_code)",
+                   "value": "t.municipality_value", "n": "t.municipality_denominator"},
+                  eq(youth_care_region=region, year=year, measure=measure), order="name, t.municipality_code")
+
+
+def _group_size(con: duckdb.DuckDBPyConnection, year: int, measure: str) -> dict[str, Any]:
+    """How many municipalities the file's 'all municipalities' value covers: the comparison group
+    is named for what it is."""
+    return scalar(con, f"SELECT count(DISTINCT t.municipality_code) FROM marts.region_benchmark AS t "
+                       f"WHERE {eq(year=year, measure=measure)}")
 
 
 def load_municipality(con: duckdb.DuckDBPyConnection, subject: Subject, period: ReportPeriod) -> dict[str, Any]:
     code, year = subject.code, period.year
-    m = "t.municipality_code = ? AND t.year = ?"
-    interventions, interventions_hidden = _visible(
-        con, "interventions", "product_code, product_category, intervention, nji_erkenning, is_effective, spend_eur, "
-        "clients, trajectories_ended, ended_as_planned_pct, dropout_pct, no_recurrence_pct", m, [code, year],
-        "spend_eur DESC NULLS LAST, product_code")
-    categories, categories_hidden = _visible(
-        con, "effectiveness_by_municipality_product t LEFT JOIN marts.dim_product_category USING (product_category)",
-        "product_category, product_category_description AS description, trajectories_ended, ended_as_planned_pct, "
-        "dropout_pct, no_recurrence_pct, satisfaction_mean, satisfaction_responses", m, [code, year],
-        "product_category")
-    referral, referral_hidden = _visible(
-        con, "referral_channels t JOIN marts.dim_referrer AS r USING (referrer)",
-        "referrer, r.referrer_description AS description, trajectories_started, share_of_starts_pct, "
-        "region_share_of_starts_pct, trajectories_ended, ended_as_planned_pct, dropout_pct", m, [code, year],
-        "r.sort_order")
-    providers, providers_hidden = _visible(
-        con, "spend_by_municipality_provider_year", "provider_name, spend_eur, share_of_municipality_spend_pct, "
-        "provider_margin_pct, margin_above_3pct, rank_in_municipality", m, [code, year], "rank_in_municipality")
-    allocation, allocation_hidden = _visible(
-        con, "allocation_control", "allocations, allocated_volume_eur, declared_eur, declared_over_allocation_eur, "
-        "lines_outside_allocation_period, allocations_without_declarations, declarations_without_allocation",
-        m, [code, year], "provider_agb")
+    m = eq(municipality_code=code, year=year)
+    # a product, provider or referrer the reference data do not name keeps its code: the letter says so
+    interventions = select(
+        con, "interventions AS t", ["municipality_code", "year", "product_code"],
+        {"product_category": "t.product_category", "intervention": "t.intervention",
+         "nji_erkenning": "t.nji_erkenning", "is_effective": "t.is_effective", "spend_eur": "t.spend_eur",
+         "clients": "t.clients", "trajectories_ended": "t.trajectories_ended",
+         "ended_as_planned_pct": "t.ended_as_planned_pct"}, m, order="t.spend_eur DESC NULLS LAST, t.product_code")
+    categories = select(
+        con, "effectiveness_by_municipality_product AS t LEFT JOIN marts.dim_product_category AS c "
+             "USING (product_category)", ["municipality_code", "year", "product_category"],
+        {"description": "c.product_category_description", "trajectories_ended": "t.trajectories_ended",
+         "ended_as_planned_pct": "t.ended_as_planned_pct", "dropout_pct": "t.dropout_pct",
+         "no_recurrence_pct": "t.no_recurrence_pct"}, m)
+    referral = select(
+        con, "referral_channels AS t LEFT JOIN marts.dim_referrer AS r USING (referrer)",
+        ["municipality_code", "year", "referrer"],
+        {"description": "r.referrer_description", "trajectories_started": "t.trajectories_started",
+         "share_of_starts_pct": "t.share_of_starts_pct", "region_share_of_starts_pct": "t.region_share_of_starts_pct",
+         "trajectories_ended": "t.trajectories_ended", "ended_as_planned_pct": "t.ended_as_planned_pct",
+         "dropout_pct": "t.dropout_pct"}, m, order="r.sort_order NULLS LAST, t.referrer")
+    providers = select(
+        con, "spend_by_municipality_provider_year AS t", ["municipality_code", "year", "provider_agb"],
+        {"provider_name": "t.provider_name", "spend_eur": "t.spend_eur",
+         "share_of_municipality_spend_pct": "t.share_of_municipality_spend_pct",
+         "provider_margin_pct": "t.provider_margin_pct", "margin_above_3pct": "t.margin_above_3pct",
+         "rank_in_municipality": "t.rank_in_municipality"}, m, order="t.rank_in_municipality NULLS LAST, "
+                                                                      "t.provider_agb")
+    alloc_cols = ("allocations", "allocated_volume_eur", "declared_eur", "declared_over_allocation_eur",
+                  "lines_outside_allocation_period", "allocations_without_declarations",
+                  "declarations_without_allocation")
+    shown_alloc = f"FROM marts.allocation_control AS t WHERE {m} AND NOT t.suppressed"
     return {
         "kind": "municipality", "key": subject.key, "code": code, "name": subject.name, "region": subject.region,
         "period": {"kind": period.kind, "label": period.label, "year": year},
-        "benchmark": _benchmark(con, "municipality_code = ?", [code], year),
+        "benchmark": _benchmark(con, code, year),
+        "group_size": _group_size(con, year, "spend_per_youth_eur"),
         "peers": region_peers(con, subject.region, year, "spend_per_youth_eur"),
-        "cost_years": _visible(con, "cost_by_municipality_year", "year, spend_eur, clients, youth_population, "
-                               "spend_per_youth_eur, spend_per_client_eur, evidence_based_spend_pct",
-                               "t.municipality_code = ? AND t.year <= ?", [code, year], "year")[0],
-        "growth": _visible(con, "spend_growth", "*", m, [code, year], "year")[0],
-        "effectiveness": _visible(con, "effectiveness_by_municipality", "*", m, [code, year], "year")[0],
-        "interventions": interventions, "interventions_hidden": interventions_hidden,
-        "categories": categories, "categories_hidden": categories_hidden,
-        "referral": referral, "referral_hidden": referral_hidden,
+        "cost_years": select(con, "cost_by_municipality_year AS t", ["municipality_code", "year"],
+                             {c: f"t.{c}" for c in ("spend_eur", "clients", "youth_population", "spend_per_youth_eur",
+                                                    "spend_per_client_eur", "evidence_based_spend_pct")},
+                             f"{eq(municipality_code=code)} AND t.year <= {lit(year)}"),
+        "growth": select(con, "spend_growth AS t", ["municipality_code", "year"], {c: f"t.{c}" for c in (
+            "spend_eur", "spend_year_before_eur", "spend_change_eur", "client_effect_eur", "per_client_effect_eur",
+            "price_effect_eur", "volume_mix_effect_eur", "tariff_change_pct", "clients", "clients_year_before",
+            "spend_per_client_eur", "spend_per_client_year_before_eur", "youth_population",
+            "youth_population_change")}
+            | {"change_pct": "100 * t.spend_change_eur / nullif(t.spend_year_before_eur, 0)",
+               "youth_population_change_abs": "abs(t.youth_population_change)"}, m),
+        "interventions": interventions,
+        "categories": categories,
+        "referral": referral,
         "duration": _duration(con, subject.region, year),
-        "landscape": _visible(con, "provider_landscape",
-                              "year, providers, hhi, hhi_band, top5_share_pct, top5_share_band",
-                              "t.municipality_code = ? AND t.year <= ?", [code, year], "year")[0],
-        "providers": providers, "providers_hidden": providers_hidden,
-        "margins_above_3": rows(con, "SELECT provider_name, provider_margin_pct "
-                                     "FROM marts.spend_by_municipality_provider_year "
-                                     "WHERE municipality_code = ? AND year = ? AND margin_above_3pct "
-                                     "ORDER BY provider_margin_pct DESC, provider_name", [code, year]),
-        "provider_rows": con.execute("SELECT count(*) FROM marts.spend_by_municipality_provider_year "
-                                     "WHERE municipality_code = ? AND year = ?", [code, year]).fetchone()[0],
-        "allocation": allocation, "allocation_hidden": allocation_hidden,
-        "not_shown": rows(con, "SELECT table_name, spend_eur, spend_shown_eur, spend_not_shown_eur, rows_shown, "
-                               "rows_not_shown FROM marts.spend_not_shown WHERE municipality_code = ? AND year = ? "
-                               "ORDER BY table_name", [code, year]),
-        "months": _months(con, "municipality_code = ?", [code], period),
+        "landscape": select(con, "provider_landscape AS t", ["municipality_code", "year"],
+                            {c: f"t.{c}" for c in ("providers", "hhi", "hhi_band", "top5_share_pct",
+                                                   "top5_share_band")}, m),
+        "providers": providers,
+        # annual accounts are public: a margin above 3 % is shown even beside a hidden provider
+        "margins_above_3": select(con, "spend_by_municipality_provider_year AS t",
+                                  ["municipality_code", "year", "provider_agb"],
+                                  {"provider_name": "t.provider_name", "provider_margin_pct": "t.provider_margin_pct"},
+                                  f"{m} AND t.margin_above_3pct", order="t.provider_margin_pct DESC, t.provider_agb",
+                                  suppressed=False),
+        "providers_above_3": scalar(con, f"SELECT count(*) FROM marts.spend_by_municipality_provider_year AS t "
+                                         f"WHERE {m} AND t.margin_above_3pct"),
+        "provider_rows": scalar(con, f"SELECT count(*) FROM marts.spend_by_municipality_provider_year AS t "
+                                     f"WHERE {m}"),
+        "allocation": {
+            "rows": scalar(con, f"SELECT count(*) FROM marts.allocation_control AS t WHERE {m}"),
+            "shown": scalar(con, f"SELECT count(*) {shown_alloc}"),
+            # a total over the shown providers, or nothing when one of them has the column empty
+            "totals": {c: scalar(con, f"SELECT CASE WHEN count(*) = count(t.{c}) THEN sum(t.{c}) END {shown_alloc}")
+                       for c in alloc_cols},
+            "empty": {c: scalar(con, f"SELECT count(*) - count(t.{c}) {shown_alloc}") for c in alloc_cols},
+        },
+        "not_shown": select(con, "spend_not_shown AS t", ["table_name", "municipality_code", "year"],
+                            {c: f"t.{c}" for c in ("spend_eur", "spend_shown_eur", "spend_not_shown_eur",
+                                                   "rows_not_shown")}, m, suppressed=False),
+        "months": _months(con, code, period),
     }
 
 
-def _duration(con: duckdb.DuckDBPyConnection, region: str, year: int) -> dict[str, Any]:
-    shown, hidden = _visible(
-        con, "duration_effect_by_region t LEFT JOIN marts.dim_product_category USING (product_category)",
-        "product_category, product_category_description AS description, duration_band, duration_band_order, "
-        "trajectories_ended, ended_as_planned_pct, no_recurrence_pct, cost_per_trajectory_eur",
-        "t.youth_care_region = ? AND t.end_year = ?", [region, year], "product_category, duration_band_order")
-    return {"rows": shown, "hidden": hidden}
+def _duration(con: duckdb.DuckDBPyConnection, region: str | None, year: int) -> list[dict]:
+    return select(
+        con, "duration_effect_by_region AS t LEFT JOIN marts.dim_product_category AS c USING (product_category)",
+        ["youth_care_region", "end_year", "product_category", "duration_band"],
+        {"description": "c.product_category_description", "duration_band_order": "t.duration_band_order",
+         "trajectories_ended": "t.trajectories_ended", "ended_as_planned_pct": "t.ended_as_planned_pct"},
+        eq(youth_care_region=region, end_year=year), order="t.product_category, t.duration_band_order")
 
 
-def _months(con: duckdb.DuckDBPyConnection, where: str, params: list, period: ReportPeriod) -> list[dict]:
+def _months(con: duckdb.DuckDBPyConnection, code: str | None, period: ReportPeriod) -> list[dict]:
     """The period's months, for a quarter report (a year report keeps to the yearly tables)."""
     if period.quarter is None:
         return []
-    return rows(con, f"SELECT month, CASE WHEN suppressed THEN NULL ELSE spend_eur END AS spend_eur, "
-                     f"CASE WHEN suppressed THEN NULL ELSE clients END AS clients, suppressed "
-                     f"FROM marts.cost_trends_by_municipality WHERE {where} AND month BETWEEN ? AND ? ORDER BY month",
-                [*params, period.first_day, period.last_day])
+    return select(con, "cost_trends_by_municipality AS t", ["municipality_code", "month"],
+                  {"spend_eur": "t.spend_eur", "clients": "t.clients"},
+                  f"{eq(municipality_code=code)} AND t.month BETWEEN {lit(period.first_day)} AND "
+                  f"{lit(period.last_day)}")
 
 
 def load_region(con: duckdb.DuckDBPyConnection, subject: Subject, period: ReportPeriod) -> dict[str, Any]:
     region, year = subject.name, period.year
-    members = rows(con, "SELECT DISTINCT municipality_code AS code, municipality_name AS name "
-                        "FROM marts.cost_by_municipality_year WHERE youth_care_region = ? ORDER BY name", [region])
-    table = {m: region_peers(con, region, year, m) for m in (*COST_MEASURES, *OUTCOME_MEASURES)}
-    landscape = rows(con, "SELECT municipality_name AS name, providers, hhi, hhi_band, top5_share_pct, "
-                          "top5_share_band, suppressed FROM marts.provider_landscape "
-                          "WHERE youth_care_region = ? AND year = ? ORDER BY name",
-                     [region, year])
-    referral = rows(con, "SELECT referrer, r.referrer_description AS description, "
-                         "max(region_share_of_starts_pct) AS region_share_of_starts_pct "
-                         "FROM marts.referral_channels JOIN marts.dim_referrer AS r USING (referrer) "
-                         "WHERE youth_care_region = ? AND year = ? GROUP BY ALL ORDER BY any_value(r.sort_order)",
-                    [region, year])
+    members = rows(con, f"SELECT DISTINCT t.municipality_code AS code, coalesce(t.municipality_name, 'gemeente ' "
+                        f"|| t.municipality_code) AS name FROM marts.cost_by_municipality_year AS t "
+                        f"WHERE {eq(youth_care_region=region)} ORDER BY name")
     return {
         "kind": "region", "key": subject.key, "name": region, "region": region,
         "period": {"kind": period.kind, "label": period.label, "year": year},
         "members": members,
-        # the region's own values sit on every member's row; any member's row gives them
         "benchmark": _region_benchmark(con, region, year),
-        "table": table,
-        "landscape": [{k: (None if r["suppressed"] and k not in ("name", "suppressed") else v) for k, v in r.items()}
-                      for r in landscape],
-        "referral": referral,
+        "group_size": _group_size(con, year, "spend_per_youth_eur"),
+        "table": {m: region_peers(con, region, year, m) for m in (*COST_MEASURES, *OUTCOME_MEASURES)},
+        "landscape": select(con, "provider_landscape AS t", ["municipality_code", "year"],
+                            {"name": "coalesce(t.municipality_name, 'gemeente ' || t.municipality_code)",
+                             **{c: f"t.{c}" for c in ("providers", "hhi", "hhi_band", "top5_share_pct",
+                                                      "top5_share_band")}},
+                            eq(youth_care_region=region, year=year), order="name"),
+        "referral": select(con, "referral_channels AS t LEFT JOIN marts.dim_referrer AS r USING (referrer)",
+                           ["youth_care_region", "year", "referrer"],
+                           {"description": "any_value(r.referrer_description)",
+                            "region_share_of_starts_pct": "max(t.region_share_of_starts_pct)"},
+                           eq(youth_care_region=region, year=year), group=True, order="t.referrer"),
         "duration": _duration(con, region, year),
-        "not_shown": rows(con, "SELECT s.table_name, sum(s.spend_not_shown_eur) AS spend_not_shown_eur, "
-                               "sum(s.rows_not_shown) AS rows_not_shown, sum(s.spend_eur) AS spend_eur "
-                               "FROM marts.spend_not_shown AS s JOIN marts.dim_municipality USING (municipality_code) "
-                               "WHERE youth_care_region = ? AND year = ? GROUP BY ALL ORDER BY 1", [region, year]),
+        "not_shown": select(con, "spend_not_shown AS t JOIN marts.dim_municipality AS g USING (municipality_code)",
+                            ["table_name", "year"],
+                            {"spend_not_shown_eur": "sum(t.spend_not_shown_eur)",
+                             "rows_not_shown": "sum(t.rows_not_shown)"},
+                            f"g.youth_care_region = {lit(region)} AND {eq(year=year)}", group=True),
     }
-
-
-def _region_benchmark(con: duckdb.DuckDBPyConnection, region: str, year: int) -> dict[str, dict[int, dict]]:
-    out: dict[str, dict[int, dict]] = {}
-    for r in rows(con, "SELECT year, measure, any_value(region_value) AS value, any_value(region_denominator) AS n, "
-                       "any_value(all_value) AS all_value, any_value(all_denominator) AS all_n, "
-                       "max(region_municipalities) AS region_municipalities "
-                       "FROM marts.region_benchmark WHERE youth_care_region = ? AND year <= ? "
-                       "GROUP BY year, measure ORDER BY year", [region, year]):
-        out.setdefault(r["measure"], {})[r["year"]] = r
-    return out
 
 
 def load(con: duckdb.DuckDBPyConnection, subject: Subject, period: ReportPeriod, about_row: dict) -> dict[str, Any]:
     data = (load_municipality if subject.kind == "municipality" else load_region)(con, subject, period)
-    data["about"] = {k: v for k, v in about_row.items()}
+    data["about"] = dict(about_row)
     return data
 
 

@@ -69,3 +69,17 @@ def n_label(n: int | None) -> str:
 
 def long_date(d: date) -> str:
     return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
+
+
+# The formats a figure is printed in, by name: the figure list beside each letter names one, so a
+# test can format the value its query returns and compare it with the printed text.
+FORMATS = {
+    "int": number,
+    "dec1": lambda v: number(v, 1),
+    "euro": euro,
+    "euro2": lambda v: euro(v, 2),
+    "euro_signed": euro_signed,
+    "pct": pct,
+    "pct_signed": pct_signed,
+    "grade": grade,
+}

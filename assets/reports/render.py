@@ -3,14 +3,20 @@
 `render_all` is what the Dagster asset and `make demo`/`make run` call. A report is written only
 when its fingerprint (the SHA-256 of everything it shows, plus the layout code's own hash) differs
 from the one stored beside it in `<period>/.fingerprints/`, so a nightly run that changed nothing
-for a municipality leaves its letter byte for byte alone.
+for a municipality leaves its letter byte for byte alone. Beside each PDF goes `<stem>.figures.json`:
+every figure the letter prints, with the query that returns it from the published file.
+
+One letter's failure never stops the others: it is logged with the letter's name and returned as
+`failed`, and the caller reports it.
 """
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import html
 import json
+import logging
 import os
 import sys
 import time
@@ -30,6 +36,16 @@ from assets.reports.period import ReportPeriod, file_stem, period_for
 HERE = Path(__file__).parent
 TEMPLATE = HERE / "letter.typ"
 LAYOUT_FILES = ("letter.typ", "content.py", "charts.py", "formatting.py", "data.py", "render.py")
+# the motion or audit each letter answers, by partition key; a key not listed names none
+MOTIONS = HERE / "motions.csv"
+# what the figure list does not explain, and why (the tracing test applies exactly this rule)
+EXEMPT_RULE = ("Numbers in the PDF's text that are not figures: a year (four digits from 1900 to 2099, no thousands "
+               "dot), a date (a day number before a Dutch month name, and the year after it), the page numbers of "
+               "the footer ('pagina N van M'), the number of a figure's caption ('Figuur N') and the running header "
+               "(the letter's title on every page after the first). Digits inside a name (kind 'name': a "
+               "municipality, provider or intervention, wherever it appears) are exempt; fixed wording that holds "
+               "a number (kind 'wording') is listed at every use.")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -37,8 +53,9 @@ class Rendered:
     key: str
     name: str
     pdf: Path
-    status: str  # 'rendered' | 'unchanged'
+    status: str  # 'rendered' | 'unchanged' | 'failed'
     fingerprint: str
+    error: str | None = None
 
 
 def code_version() -> str:
@@ -59,6 +76,19 @@ def compile_document(document: dict[str, Any], fmt: str = "pdf", ppi: float | No
     return _compiler().compile(format=fmt, ppi=ppi, sys_inputs={"doc": json.dumps(document, ensure_ascii=False)})
 
 
+def is_demo(published_db: Path) -> bool:
+    """The data are the demo's when the generator's manifest sits in the data folder's raw/: only
+    `python -m pipelines.demo_data` writes it, and no real delivery has it."""
+    return (published_db.parent.parent / "raw" / "demo_manifest.json").exists()
+
+
+def motions(path: Path = MOTIONS) -> dict[str, str]:
+    """Partition key -> the motion or audit its letter answers (a shipped default for the demo's
+    municipalities; a deployment edits the file)."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        return {r["key"]: r["motion"] for r in csv.DictReader(fh) if r["motion"].strip()}
+
+
 def build_document(d: dict[str, Any], period: ReportPeriod) -> dict[str, Any]:
     if d["kind"] == "municipality":
         return content.municipality_document(d, period.title)
@@ -75,13 +105,15 @@ def to_html(document: dict[str, Any]) -> str:
              "right}.empty{background:#f4f4f4;padding:.6em;font-style:italic}.note{color:#555;font-size:.85em}"
              ".summary{background:#f6eeed;padding:.6em 1em}figure{margin:1em 0}figure svg{max-width:100%;height:auto}"
              "figcaption{color:#555;font-size:.85em}</style></head><body>",
+             "<p class='note'><strong>DEMO: synthetische gegevens</strong></p>" if document.get("demo") else "",
              f"<p class='note'>RAADSINFORMATIEBRIEF</p><h1>{e(document['title'])}</h1>",
              f"<p>Aan: {e(document['to'])}<br>Van: {e(document['from'])}<br>",
              "<br>".join(f"{e(k)}: {e(v)}" for k, v in document["meta"]) + "</p>",
+             f"<p>{e(document['opening'])}</p>",
              "<div class='summary'><strong>In het kort</strong><ul>",
              "".join(f"<li>{e(s)}</li>" for s in document["summary"]), "</ul></div>"]
-    for i, s in enumerate(document["sections"], 1):
-        parts.append(f"<h2>{i}. {e(s['title'])}</h2>")
+    for s in document["sections"]:
+        parts.append(f"<h2>{e(s['number'])}. {e(s['title'])}</h2>")
         for b in s["blocks"]:
             if b["type"] == "p":
                 parts.append(f"<p>{e(b['text'])}</p>")
@@ -89,6 +121,9 @@ def to_html(document: dict[str, Any]) -> str:
                 parts.append(f"<p class='empty'>{e(b['text'])}</p>")
             elif b["type"] == "note":
                 parts.append(f"<p class='note'>{e(b['text'])}</p>")
+            elif b["type"] == "terms":
+                parts.append("<dl>" + "".join(f"<dt><strong>{e(t)}</strong></dt><dd>{e(x)}</dd>" for t, x in b["items"])
+                             + "</dl>")
             elif b["type"] == "chart":
                 svg = b["svg"][b["svg"].find("<svg"):]
                 parts.append(f"<figure>{svg}<figcaption>{e(b['caption'])}</figcaption></figure>")
@@ -109,21 +144,39 @@ def _write(path: Path, payload: bytes) -> None:
 
 
 def render_subject(con: duckdb.DuckDBPyConnection, subject: Subject, period: ReportPeriod, about_row: dict,
-                   reports_dir: Path, force: bool = False, version: str | None = None) -> Rendered:
+                   reports_dir: Path, force: bool = False, version: str | None = None, demo: bool = False,
+                   motion: str | None = None) -> Rendered:
     out_dir = reports_dir / period.label
     stem = file_stem(period, subject.key, subject.name)
     pdf, stamp = out_dir / f"{stem}.pdf", stamp_path(reports_dir, period, subject)
-    d = data.load(con, subject, period, about_row)
+    d = {**data.load(con, subject, period, about_row), "demo": demo, "motion": motion}
     fp = data.fingerprint(d, version or code_version())
     if not force and pdf.exists() and stamp.exists() and stamp.read_text().strip() == fp:
         return Rendered(subject.key, subject.name, pdf, "unchanged", fp)
     document = build_document(d, period)
+    figures = document.pop("figures")
     payload = compile_document(document)
     stamp.parent.mkdir(parents=True, exist_ok=True)
     _write(pdf, payload)
     _write(pdf.with_suffix(".html"), to_html(document).encode())
+    _write(out_dir / f"{stem}.figures.json", json.dumps(
+        {"letter": pdf.name, "exempt": EXEMPT_RULE, "figures": figures}, ensure_ascii=False, indent=1,
+        default=str).encode())
     _write(stamp, (fp + "\n").encode())
+    _remove_stale(reports_dir, period, subject, stem)
     return Rendered(subject.key, subject.name, pdf, "rendered", fp)
+
+
+def _remove_stale(reports_dir: Path, period: ReportPeriod, subject: Subject, stem: str) -> None:
+    """A renamed municipality keeps its code: its letters under the old name (same code, same
+    period) go, so a clerk never finds two letters for one municipality."""
+    if subject.kind != "municipality":
+        return
+    prefix = file_stem(period, subject.key, "")
+    for folder in (reports_dir / period.label, reports_dir / period.label / ".fingerprints"):
+        for old in folder.glob(f"{prefix}*"):
+            if old.name.split(".")[0] != stem:
+                old.unlink()
 
 
 def current_period(con: duckdb.DuckDBPyConnection, kind: str) -> tuple[ReportPeriod | None, dict]:
@@ -142,25 +195,40 @@ def stamp_path(reports_dir: Path, period: ReportPeriod, subject: Subject) -> Pat
 def plan(published_db: Path, reports_dir: Path, period_kind: str) -> list[tuple[Subject, str, bool]]:
     """Every report the published file asks for, its fingerprint, and whether it differs from the
     letter on disk (or there is none): what the sensor hands to a run."""
-    version = code_version()
+    version, demo, motion = code_version(), is_demo(published_db), motions()
     out = []
     with data.connect(published_db) as con:
         period, about_row = current_period(con, period_kind)
         for s in data.subjects(con) if period else []:
-            fp = data.fingerprint(data.load(con, s, period, about_row), version)
+            d = {**data.load(con, s, period, about_row), "demo": demo, "motion": motion.get(s.key)}
+            fp = data.fingerprint(d, version)
             stamp = stamp_path(reports_dir, period, s)
             out.append((s, fp, not (stamp.exists() and stamp.read_text().strip() == fp)))
     return out
 
 
 def render_all(published_db: Path, reports_dir: Path, period_kind: str, keys: set[str] | None = None,
-               force: bool = False) -> list[Rendered]:
-    """Every report (or those whose partition key is in `keys`), skipping the unchanged ones."""
+               force: bool = False, demo: bool | None = None) -> list[Rendered]:
+    """Every report (or those whose partition key is in `keys`), skipping the unchanged ones. A
+    letter that fails is logged by name and returned as `failed`; the others are still written.
+    `demo`: watermark every page (None: the data folder says whether the data are the demo's)."""
     version = code_version()
+    demo = is_demo(published_db) if demo is None else demo
+    motion = motions()
+    done = []
     with data.connect(published_db) as con:
         period, about_row = current_period(con, period_kind)
-        return [render_subject(con, s, period, about_row, reports_dir, force, version)
-                for s in (data.subjects(con) if period else []) if keys is None or s.key in keys]
+        for s in (data.subjects(con) if period else []):
+            if keys is not None and s.key not in keys:
+                continue
+            try:
+                done.append(render_subject(con, s, period, about_row, reports_dir, force, version, demo,
+                                           motion.get(s.key)))
+            except Exception as exc:  # one letter's failure must not stop the others
+                log.exception("council letter %s (%s) failed", s.key, s.name)
+                done.append(Rendered(s.key, s.name, reports_dir / period.label / f"{file_stem(period, s.key, s.name)}"
+                                     ".pdf", "failed", "", f"{type(exc).__name__}: {exc}"))
+    return done
 
 
 def render_from_settings(settings, force: bool = False) -> int:
@@ -175,10 +243,14 @@ def render_from_settings(settings, force: bool = False) -> int:
         print(f"council reports failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
     written = sum(r.status == "rendered" for r in done)
+    failed = [r for r in done if r.status == "failed"]
     folder = done[0].pdf.parent if done else settings.reports_dir
     print(f"Council reports (JEUGDZORG_REPORT_PERIOD={settings.report_period}): {written} written, "
-          f"{len(done) - written} unchanged, in {time.monotonic() - started:.1f} s: {folder}")
-    return 0
+          f"{len(done) - written - len(failed)} unchanged, {len(failed)} failed, in "
+          f"{time.monotonic() - started:.1f} s: {folder}")
+    for r in failed:
+        print(f"council letter {r.key} ({r.name}) failed: {r.error}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def main() -> int:
