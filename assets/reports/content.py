@@ -258,10 +258,17 @@ def _municipality_summary(f: Figures, d: dict, y: int, region: str) -> list[str]
     return out
 
 
-def _rank(f: Figures, row: dict, region: str) -> str:
+def _alone(row: dict | None) -> bool:
+    """The municipality is the only one of its region in the data: the region's figures are its own."""
+    return _shown(row, "region_municipalities") and row["region_municipalities"] <= 1
+
+
+def _rank(f: Figures, row: dict) -> str:
     """A rank says what it counts: the municipalities of the region that have a value that year."""
+    if _alone(row):
+        return "enige in de regio"
     if not _shown(row, "region_rank"):
-        return DASH
+        return f.val(row, "region_rank", "int")
     return (f"{f.val(row, 'region_rank', 'int')} van {f.val(row, 'region_municipalities', 'int')}")
 
 
@@ -277,7 +284,10 @@ def _spend(f: Figures, d: dict, y: int, region: str) -> dict:
         text = (f"In {y} gaf {name} {f.val(cost, 'spend_eur', 'euro')} uit aan jeugdhulp. Per inwoner jonger dan "
                 f"achttien jaar was dat {f.val(spy, 'value', 'euro2')}, tegen {f.val(spy, 'region_value', 'euro2')} "
                 f"in de regio {region} en {f.val(spy, 'all_value', 'euro2')} in {_group(f, d)} samen.")
-        if _shown(spy, "region_rank"):
+        if _alone(spy):
+            text += (f" {name} is de enige gemeente van de regio {region} in deze gegevens: de regiocijfers in deze "
+                     f"brief zijn dus die van {name} zelf. Vergelijk met {_group(f, d)}.")
+        elif _shown(spy, "region_rank"):
             text += (f" Gerangschikt van laag naar hoog staat {name} op plaats {f.val(spy, 'region_rank', 'int')} "
                      f"van de {f.val(spy, 'region_municipalities', 'int')} gemeenten in de regio die een cijfer "
                      "hebben (de eerste plaats: de laagste uitgaven per jeugdige).")
@@ -352,7 +362,7 @@ def _growth(f: Figures, d: dict, y: int) -> dict:
 
 
 def _outcomes(f: Figures, d: dict, y: int) -> dict:
-    b, name, region = d["benchmark"], d["name"], d["region"] or "(regio niet bekend)"
+    b, name = d["benchmark"], d["name"]
     title = "Resultaten van de hulp"
     rows, small = [], False
     for m in OUTCOMES:
@@ -363,7 +373,7 @@ def _outcomes(f: Figures, d: dict, y: int) -> dict:
         rows.append([MEASURE_LABELS[m], f.val(r, "value", kind, "n"),
                      f.val(r, "n", "int") + (" (klein aantal)" if _shown(r) and n is not None and n < SMALL_N else ""),
                      f.val(r, "region_value", kind, "region_n"), f.val(r, "all_value", kind, "all_n"),
-                     _rank(f, r, region) if r else DASH])
+                     _rank(f, r) if r else f.val(r, "region_rank", "int")])
     group = f"{f.calc(d['group_size'], 'int')} gemeenten samen"
     blocks = [_p(f"Hoe liepen de trajecten af die in {y} eindigden? Bij elk cijfer staat op hoeveel trajecten of "
                  "antwoorden het rust (n). De plaats in de regio telt de gemeenten van de regio die een cijfer "
@@ -445,9 +455,14 @@ def _duration_section(f: Figures, dur: list[dict], region: str, y: int) -> dict:
     title = "Duur en effect: helpt langer ook beter?"
     by_cat: dict[str, dict] = {}
     for r in dur:
-        # a hidden band stays in its row, so that it reads "verborgen", not "nog geen gegevens"
-        label = f"{r['product_category']} {r['description'] or '(omschrijving niet in de referentielijst)'}"
-        by_cat.setdefault(r["product_category"], {"label": label, "bands": {}})["bands"][r["duration_band"]] = r
+        # a hidden band stays in its row, so that it reads "verborgen", not "nog geen gegevens"; its
+        # description is emptied with its values, so the label comes from a shown band
+        cat = by_cat.setdefault(r["product_category"], {"label": None, "bands": {}})
+        cat["bands"][r["duration_band"]] = r
+        if r["description"]:
+            cat["label"] = f"{r['product_category']} {r['description']}"
+    for c, v in by_cat.items():
+        v["label"] = v["label"] or f"{c} (omschrijving niet in de referentielijst)"
     shown = {c: v for c, v in by_cat.items() if sum(b["ended_as_planned_pct"] is not None
                                                     for b in v["bands"].values()) >= 2}
     if not shown:
@@ -471,8 +486,8 @@ def _duration_section(f: Figures, dur: list[dict], region: str, y: int) -> dict:
         cells = [f.name(shown[c]["label"], "")]
         for b in BANDS:
             r = shown[c]["bands"].get(b)
-            if r is None:
-                cells.append(f.val(None, "ended_as_planned_pct", "pct"))
+            if r is None or r["ended_as_planned_pct"] is None:
+                cells.append(f.val(r, "ended_as_planned_pct", "pct", "trajectories_ended"))
                 continue
             n = r["trajectories_ended"]
             cells.append(f"{f.val(r, 'ended_as_planned_pct', 'pct', 'trajectories_ended')} "
