@@ -94,6 +94,23 @@ def create_table_sql(con: duckdb.DuckDBPyConnection, table: str, working: str, c
     return f"CREATE TABLE {catalog}.marts.{table} ({', '.join(parts)})"
 
 
+# A cell that starts like a formula is run by Excel (and by a CSV export opened in it): OWASP's list
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(con: duckdb.DuckDBPyConnection, working: str, table: str) -> str:
+    """The select list that copies a mart with every text value that starts like a formula prefixed
+    by an apostrophe, as OWASP advises: names come from providers' files and reference uploads, and
+    the BI file reaches Excel users. No published text starts so on the demo, so nothing else moves."""
+    starts = ", ".join("chr(" + str(ord(c)) + ")" for c in FORMULA_STARTS)
+    return ", ".join(
+        f'CASE WHEN left("{c}", 1) IN ({starts}) THEN \'\'\'\' || "{c}" ELSE "{c}" END AS "{c}"'
+        if kind == "VARCHAR" else f'"{c}"'
+        for c, kind in con.execute(
+            "SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = ? AND schema_name = 'marts' "
+            "AND table_name = ? ORDER BY column_index", [working, table]).fetchall())
+
+
 def copy_comments(con: duckdb.DuckDBPyConnection, table: str, working: str, catalog: str) -> None:
     """The table's and its columns' comments in the working file, onto its copy in `catalog`."""
     (comment,) = con.execute("SELECT comment FROM duckdb_tables() WHERE database_name = ? "
@@ -233,7 +250,8 @@ def publication_candidate(context: dg.AssetExecutionContext, warehouse: Warehous
             con.execute("USE pub.marts")
             for table in publish_order():
                 con.execute(create_table_sql(con, table, working, "pub"))
-                con.execute(f"INSERT INTO pub.marts.{table} SELECT * FROM {working}.marts.{table}")
+                con.execute(f"INSERT INTO pub.marts.{table} SELECT {spreadsheet_safe(con, working, table)} "
+                            f"FROM {working}.marts.{table}")
                 copy_comments(con, table, working, "pub")
             primary = primary_suppressions(con, "pub")
             outcome = protect(con, "pub", protection(warehouse))

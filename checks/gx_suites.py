@@ -14,10 +14,12 @@ from functools import cache
 import great_expectations as gx
 import pandas as pd
 
+from assets.ingest import row_rules
+from assets.ingest.declaration_rules import MAX_LINE_EUR, MAX_VOLUME
 from pipelines.core.reference_data import REFERENCE_DIR
 
 E = gx.expectations
-JEUGDWET_START = pd.Timestamp("2015-01-01")  # no youth-care declaration under the Jeugdwet predates it
+JEUGDWET_START = pd.Timestamp(row_rules.JEUGDWET_START)  # the row rules quarantine what predates it
 PSEUDONYM = r"^[0-9a-f]{32}$"  # HMAC-SHA256 truncated to 128 bits (pipelines/core/pseudonyms.py)
 NJI_LEVELS = ["niet beoordeeld", "goed onderbouwd", "effectief - eerste aanwijzingen",
               "effectief - goede aanwijzingen", "effectief - sterke aanwijzingen"]
@@ -56,9 +58,9 @@ def declaration_lines_suite() -> tuple[list[str], list]:
         E.ExpectColumnValuesToBeInSet(column="debit_credit", value_set=["D", "C"]),
         E.ExpectColumnValuesToBeBetween(column="period_start", min_value=JEUGDWET_START, max_value=_today()),
         E.ExpectColumnValuesToBeBetween(column="service_month", min_value=JEUGDWET_START, max_value=_today()),
-        # one line is one client, product and month: beyond EUR 250,000 it is a typing error
-        E.ExpectColumnValuesToBeBetween(column="amount_eur", min_value=-250_000, max_value=250_000),
-        E.ExpectColumnValuesToBeBetween(column="delivered_volume", min_value=0, max_value=99_999_999),
+        # the bounds rule D11 quarantines beyond these (assets/ingest/declaration_rules.py)
+        E.ExpectColumnValuesToBeBetween(column="amount_eur", min_value=-MAX_LINE_EUR, max_value=MAX_LINE_EUR),
+        E.ExpectColumnValuesToBeBetween(column="delivered_volume", min_value=0, max_value=MAX_VOLUME),
     ]
 
 

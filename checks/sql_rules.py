@@ -1,8 +1,8 @@
 """SQL rules that GX on distinct-value frames cannot judge: uniqueness of keys, and privacy.
 
 Uniqueness needs whole rows, and DuckDB counts duplicates over millions of rows in a moment.
-The privacy rule looks at every text column for a 9-digit value that passes the elfproef: that
-would be a raw BSN that escaped pseudonymisation.
+The privacy rule looks at every text column but the iJw's identifiers for a 9-digit value that
+passes the elfproef: that would be a raw BSN that escaped pseudonymisation and masking.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import pandas as pd
 
 from assets.sql import repeated_hashes_sql
 from checks.gx_runner import EXAMPLES, Finding
+from pipelines.core.pseudonyms import IDENTIFIER_COLUMNS
 
 UNIQUE_KEYS: dict[str, tuple[str, ...]] = {
     "staging.declaration_lines": ("provider_agb", "reference_number"),
@@ -48,17 +49,29 @@ def unique_key(con: duckdb.DuckDBPyConnection, table: str, judged: str | None = 
 
 def no_bsn(con: duckdb.DuckDBPyConnection, table: str, judged: str | None = None) -> Finding:
     """Needs the connection's is_valid_bsn macro (installed by Warehouse.connect). `judged`: the rows
-    of `table` to look at (checks/scope.py), all of them when None."""
+    of `table` to look at (checks/scope.py), all of them when None.
+
+    An identifier the iJw defines as a number (an allocation number, say) passes the elfproef one
+    time in eleven by chance, so those columns (IDENTIFIER_COLUMNS) are not judged here: ingestion
+    masked the row's own BSN in them already. Any other text column holding such a value is a BSN
+    where none may be. The finding names file, line and column, never the value."""
     schema, name = table.split(".")
-    text_columns = [r[0] for r in con.execute(
-        "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? "
-        "AND data_type = 'VARCHAR' AND database_name = current_database()", [schema, name]).fetchall()]
+    columns = dict(con.execute(
+        "SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? "
+        "AND database_name = current_database() ORDER BY column_index", [schema, name]).fetchall())
+    text_columns = [c for c, kind in columns.items() if kind == "VARCHAR" and c not in IDENTIFIER_COLUMNS]
     total = con.execute(f"SELECT count(*) FROM {judged or table}").fetchone()[0]
-    if not text_columns:
-        return Finding("no elfproef-valid 9-digit value", None, 0, total)
-    condition = " OR ".join(f'is_valid_bsn("{c}")' for c in text_columns)
+    check = "no elfproef-valid 9-digit value outside identifier columns"
+    condition = " OR ".join(f'is_valid_bsn("{c}")' for c in text_columns) or "false"
     hits = con.execute(f"SELECT count(*) FROM {judged or table} WHERE {condition}").fetchone()[0]
-    return Finding("no elfproef-valid 9-digit value", None, int(hits), int(total), ("<masked>",) if hits else ())
+    if not hits:
+        return Finding(check, None, 0, int(total))
+    where = "source_file || ' line ' || source_line || ': '" if {"source_file", "source_line"} <= set(columns) \
+        else "'column '"
+    which = ", ".join(f"CASE WHEN is_valid_bsn(\"{c}\") THEN '{c}' END" for c in text_columns)
+    examples = con.execute(f"SELECT {where} || concat_ws(', ', {which}) FROM {judged or table} WHERE {condition} "
+                           f"LIMIT {EXAMPLES}").fetchall()
+    return Finding(check, None, int(hits), int(total), tuple(r[0] for r in examples))
 
 
 def nulls_and_ranges(con: duckdb.DuckDBPyConnection, table: str, expectations: list) -> Finding:

@@ -44,8 +44,8 @@ def new_files_request(folder: Path, suffixes: tuple[str, ...], registered: set[s
     """The files neither registered nor already requested, and the cursor: every file not registered yet."""
     requested: set[str] = set(json.loads(cursor)) if cursor else set()
     # names as the registry keeps them (a BSN-like number masked): the cursor lives in Dagster's storage
-    unregistered = {f"{e.source_file}|{e.stat.st_size}|{e.stat.st_mtime_ns}" for e in listing(folder, suffixes)
-                    if e.source_file not in registered}
+    unregistered = {f"{e.source_file.partition('/')[2]}|{e.stat.st_size}|{e.stat.st_mtime_ns}"
+                    for e in listing(folder, suffixes) if e.source_file not in registered}
     return sorted(unregistered - requested), json.dumps(sorted(unregistered))
 
 

@@ -10,6 +10,7 @@ from assets.transform import run_dbt
 from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
 from pipelines.refresh import checks_not_passed
 from tests.conftest import BASE_LINE, write_declarations
+from tests.test_declaration_ingest import ingest
 
 
 def refresh(warehouse):
@@ -53,13 +54,20 @@ def test_failed_gx_suite_stops_marts_and_keeps_the_bi_file(warehouse, data_dir):
     write_declarations(data_dir / "raw/declarations/a.csv", [{}])
     assert refresh(warehouse).success
     before = published_spend(warehouse)
-    # passes the row rules, but a line from 2014 predates the Jeugdwet: the GX data window rejects it
-    write_declarations(data_dir / "raw/declarations/b.csv", [
-        {"referentienummer": "OLD", "product_begindatum": "2014-03-01", "product_einddatum": "2014-03-31"}])
+    # The row rules quarantine everything the suite would refuse, so only a row loaded under older
+    # rules (before D11 bounded the dates) can reach it: made here by moving a loaded row to 2014.
+    write_declarations(data_dir / "raw/declarations/b.csv", [{"referentienummer": "OLD"}])
+    ingest(warehouse)
+    with warehouse.connect() as con:
+        con.execute("UPDATE raw.declaration_rows SET period_start = DATE '2014-03-01', period_end = DATE '2014-03-31' "
+                    "WHERE reference_number = 'OLD'")
     result = refresh(warehouse)
     check = checks(result)["declaration_lines_meet_contract"]
     assert not check.passed and check.metadata["unexpected_rows"].value == 2  # period_start and service_month
     assert "FAIL" in check.metadata["results"].value and "2014-03-01" in check.metadata["results"].value
+    # the failure names the file and its line (the header is line 1), and says what to do
+    assert "declarations/b.csv | 2 " in check.metadata["offending_rows"].value
+    assert "make retract FILE=" in check.metadata["what_to_do"].value
     done = materialized(result)
     assert "declaration_lines" in done
     assert not done & {"cost_trends_by_municipality", "provider_performance", "published_warehouse"}

@@ -19,7 +19,7 @@ from tests.test_blocking_checks import checks, published_spend, refresh
 from tests.test_declaration_ingest import ingest
 from tests.test_survey_ingest import ingest as ingest_surveys
 
-# passes every row rule (volume x tariff = amount) but no client-month costs EUR 261,600
+# volume x tariff = amount, but no client-month costs EUR 261,600: beyond the bound of rule D11
 BAD_LINE = {"referentienummer": "R3", "geleverd_volume": "20928", "ingediend_bedrag": "26160000"}
 
 
@@ -29,22 +29,21 @@ def retract_with_job(warehouse, file: str, reason: str) -> dg.ExecuteInProcessRe
         resources={"warehouse": warehouse}, raise_on_error=False)
 
 
-def test_a_retracted_bad_file_unblocks_the_next_run(warehouse, data_dir):
+def test_a_bad_value_costs_its_row_and_a_retracted_file_leaves_the_next_publication(warehouse, data_dir):
     write_declarations(data_dir / "raw/declarations/a.csv", [{}, {"referentienummer": "R2", "bsn": "123456782"}])
     assert refresh(warehouse).success
     assert published_spend(warehouse) == 100
     write_declarations(data_dir / "raw/declarations/b.csv", [{"referentienummer": "R4", "bsn": "123456782"}, BAD_LINE])
-    blocked = refresh(warehouse)
-    check = checks(blocked)["declaration_lines_meet_contract"]
-    assert not check.passed
-    # the failure names the file and its line (the header is line 1), and says what to do
-    offending = check.metadata["offending_rows"].value
-    row = "declarations/b.csv | 3             | expect_column_values_to_be_between | amount_eur | 261600.00"
-    assert row in offending
-    assert "make retract FILE=" in check.metadata["what_to_do"].value
-    assert published_spend(warehouse) == 100  # yesterday's figures stay
+    night = refresh(warehouse)
+    # one absurd value costs one row, not the night: the line is quarantined and the rest publishes
+    assert night.success and checks(night)["declaration_lines_meet_contract"].passed
+    assert published_spend(warehouse) == 150
+    with duckdb.connect(str(warehouse.working_db), read_only=True) as con:
+        assert con.execute("SELECT rule_id, message FROM raw.declaration_rows WHERE reference_number = 'R3'"
+                           ).fetchone() == ("D11", "ingediend_bedrag 26160000 eurocents is above the bound of "
+                                                   "25,000,000")
 
-    result = retract_with_job(warehouse, "b.csv", "line 3 is a typing error; provider sends a corrected file")
+    result = retract_with_job(warehouse, "b.csv", "the provider sent the wrong month; a corrected file follows")
     assert result.success
     changed = [e.asset_key.to_user_string() for e in result.get_asset_materialization_events()]
     assert changed == ["raw_declarations"]  # the UI marks what is built on it stale
@@ -58,7 +57,7 @@ def test_a_retracted_bad_file_unblocks_the_next_run(warehouse, data_dir):
             "SELECT status, rows_read, rows_retracted, message, retracted_at FROM marts.data_quality "
             "WHERE source_file = 'declarations/b.csv'").fetchone()
     assert (status, read, retracted) == ("retracted", 2, 2) and when is not None
-    assert message.startswith("retracted: line 3 is a typing error")
+    assert message.startswith("retracted: the provider sent the wrong month")
     with duckdb.connect(str(warehouse.published_db), read_only=True) as con:
         summary = con.execute("SELECT sum(files), sum(rows_read), sum(rows_retracted) FROM marts.data_quality_summary "
                               "WHERE kind = 'declarations' AND status = 'retracted'").fetchone()
@@ -132,9 +131,9 @@ def test_a_corrected_delivery_under_the_same_name_survives_the_retraction(wareho
             retract(con, "b.csv", "the first delivery was wrong")
         done = retract(con, f"b.csv@{bad_sha[:8]}", "the first delivery was wrong")
         assert done.sha256 == bad_sha and done.rows_removed == 2
-        # the correction's R1 was an exact duplicate of the bad delivery's R1, its R3 a D09 against the
-        # bad R3: both load now
-        assert done.rows_reinstated == 2
+        # the correction's R1 was an exact duplicate of the bad delivery's R1: it loads now (its R3 loaded
+        # at once, since the bad R3 was quarantined by D11 and so never held the reference)
+        assert done.rows_reinstated == 1
         assert con.execute("SELECT count(*), sum(amount_cents) FROM raw.declaration_rows "
                            "WHERE status = 'loaded'").fetchone() == (2, 10000)
     assert identity_result(warehouse, "declarations", "raw.declaration_rows").passed

@@ -8,6 +8,7 @@ resolved afterwards in `declarations.py`.
 from __future__ import annotations
 
 from assets.ingest.row_rules import (
+    JEUGDWET_START,
     RowRule,
     bsn_elsewhere_rule,
     elfproef_rule,
@@ -16,13 +17,14 @@ from assets.ingest.row_rules import (
     required_rule,
 )
 
-# The largest values a line may carry (D11). Far above any real line (a month of residential care is
-# about EUR 20,000), and low enough that the arithmetic of the rules (volume x tariff) cannot overflow
-# and that every sum the marts make of fifty million such lines still fits their DECIMAL(18, 2)
-# (tests/test_hostile_inputs.py builds the marts from lines at these bounds).
+# The largest values a line may carry (D11). One line is one client, product and month: beyond
+# EUR 250,000 it is a typing error (a month of residential care costs about EUR 20,000). The bounds
+# keep the rules' arithmetic (volume x tariff) from overflowing, every sum the marts make of fifty
+# million such lines inside their DECIMAL(18, 2) (tests/test_hostile_inputs.py builds the marts from
+# lines at these bounds), and are the ones the staged table's GX suite tests (checks/gx_suites.py).
 MAX_VOLUME = 10_000_000
-MAX_CENTS = 1_000_000_000  # EUR 10 million, for a tariff and for an amount
-FIRST_DAY = "2015-01-01"  # the Jeugdwet, and with it the JW323 message, began on this day
+MAX_LINE_EUR = 250_000  # for an amount and for a tariff
+MAX_CENTS = MAX_LINE_EUR * 100
 
 # (condition, message) per required field for D01; the message names the field and what was wrong.
 _REQUIRED = (
@@ -65,15 +67,15 @@ DECLARATION_RULES: tuple[RowRule, ...] = (
             "ELSE ' is not inside one calendar month' END"),
     RowRule("D11", "a value beyond the bounds a declaration line can hold, or a period outside the Jeugdwet's",
             f"delivered_volume > {MAX_VOLUME} OR tariff_cents > {MAX_CENTS} OR amount_cents > {MAX_CENTS} "
-            f"OR period_start < DATE '{FIRST_DAY}' OR period_start > current_date",
+            f"OR period_start < DATE '{JEUGDWET_START}' OR period_start > current_date",
             f"CASE WHEN delivered_volume > {MAX_VOLUME} THEN 'geleverd_volume ' || delivered_volume || "
             f"' is above the bound of {MAX_VOLUME:,}' "
             f"WHEN tariff_cents > {MAX_CENTS} THEN 'producttarief ' || tariff_cents || "
             f"' eurocents is above the bound of {MAX_CENTS:,}' "
             f"WHEN amount_cents > {MAX_CENTS} THEN 'ingediend_bedrag ' || amount_cents || "
             f"' eurocents is above the bound of {MAX_CENTS:,}' "
-            f"WHEN period_start < DATE '{FIRST_DAY}' THEN 'product period begins ' || period_start || "
-            f"', before the Jeugdwet ({FIRST_DAY})' "
+            f"WHEN period_start < DATE '{JEUGDWET_START}' THEN 'product period begins ' || period_start || "
+            f"', before the Jeugdwet ({JEUGDWET_START})' "
             "ELSE 'product period begins ' || period_start || ', after the ingestion date ' || current_date END"),
     # HUGEINT: even values that no rule before this one bounds cannot overflow the product
     RowRule("D08", "amount differs from volume x tariff (TR346)",

@@ -119,9 +119,9 @@ MARK_REPEATS_SQL = f"""
     UPDATE {TARGET} AS t
     SET status = CASE WHEN r.identical THEN 'duplicate' ELSE 'quarantined' END,
         rule_id = CASE WHEN r.identical THEN NULL ELSE 'D09' END,
-        message = CASE WHEN r.identical THEN 'exact duplicate'
+        message = mask_bsns(CASE WHEN r.identical THEN 'exact duplicate'
                        ELSE 'referentienummer ''' || r.reference_number || ''' was already loaded for this '
-                            || 'provider with different content' END || ' (' || r.first_seen || ')'
+                            || 'provider with different content' END || ' (' || r.first_seen || ')')
     FROM resolved_declarations AS r
     WHERE t.file_id = r.file_id AND t.line_no = r.line_no
 """

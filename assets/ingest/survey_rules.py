@@ -6,7 +6,7 @@ or a trajectory ending in the future is a typing error, not a forecast.
 
 from __future__ import annotations
 
-from assets.ingest.row_rules import RowRule, bsn_elsewhere_rule, elfproef_rule, quoted, required_rule
+from assets.ingest.row_rules import JEUGDWET_START, RowRule, bsn_elsewhere_rule, elfproef_rule, quoted, required_rule
 
 _REQUIRED = (
     ("response_id IS NULL", "'response_id missing'"),
@@ -26,7 +26,6 @@ _REQUIRED = (
 # the largest score an instrument's scale could hold (S11): what lies beyond is a typing error, and an
 # infinite or undefined number would break every mean and reliable-change figure made from it
 MAX_SCORE = 1_000_000
-FIRST_START = "2000-01-01"  # no child in care today started a trajectory before this day
 
 SURVEY_RULES: tuple[RowRule, ...] = (
     bsn_elsewhere_rule("S10"),
@@ -55,10 +54,14 @@ SURVEY_RULES: tuple[RowRule, ...] = (
             "CASE WHEN end_date < start_date THEN 'einddatum ' || end_date || ' is before startdatum ' || start_date "
             "WHEN end_reason IS NOT NULL AND end_date IS NULL THEN 'reden_beeindiging given without einddatum' "
             "ELSE 'a date lies after the ingestion date ' || current_date END"),
-    RowRule("S11", "a score beyond the bounds of any scale, or a start before the data can begin",
+    RowRule("S11", "a score beyond the bounds of any scale, or a date before the Jeugdwet",
             f"NOT coalesce(abs(score_begin) <= {MAX_SCORE}, true) OR NOT coalesce(abs(score_end) <= {MAX_SCORE}, true) "
-            f"OR start_date < DATE '{FIRST_START}'",
-            f"CASE WHEN start_date < DATE '{FIRST_START}' THEN 'startdatum ' || start_date || "
-            f"' lies before {FIRST_START}' ELSE 'score_begin ' || {quoted('score_begin_text')} || "
-            f"' or score_eind ' || {quoted('score_end_text')} || ' lies beyond +/-{MAX_SCORE:,}' END"),
+            f"OR least(start_date, filled_date) < DATE '{JEUGDWET_START}'",
+            f"CASE WHEN least(start_date, filled_date) < DATE '{JEUGDWET_START}' THEN 'startdatum ' || start_date || "
+            f"' or invuldatum ' || filled_date || ' lies before the Jeugdwet ({JEUGDWET_START})' "
+            f"ELSE 'score_begin ' || {quoted('score_begin_text')} || ' or score_eind ' || "
+            f"{quoted('score_end_text')} || ' lies beyond +/-{MAX_SCORE:,}' END"),
+    RowRule("S12", "referrer not a COD327 code",
+            "referrer IS NOT NULL AND referrer NOT IN (SELECT code FROM ref.referrers)",
+            "'verwijzer ''' || referrer || ''' is not in code list COD327'"),
 )

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import duckdb
 
+from pipelines.core.pseudonyms import MASK
+
 
 def install_macros(con: duckdb.DuckDBPyConnection) -> None:
     weights = " + ".join(f"{w} * try_cast(substr(b, {i}, 1) AS INTEGER)" for i, w in enumerate(range(9, 1, -1), 1))
@@ -22,6 +24,11 @@ def install_macros(con: duckdb.DuckDBPyConnection) -> None:
             CASE WHEN strlen(b) = 9 AND is_digits(b) AND b <> repeat('0', 9)
                  THEN ({weights} - try_cast(substr(b, 9, 1) AS INTEGER)) % 11 = 0
                  ELSE false END;
+        -- every stand-alone run of nine digits passing the elfproef masked: for messages that quote a
+        -- value (an identifier may hold such a number by chance; a message must not show it)
+        CREATE OR REPLACE TEMP MACRO mask_bsns(x) AS list_reduce(
+            list_prepend(x, list_filter(regexp_extract_all(x, '[0-9]+'), d -> strlen(d) = 9 AND is_valid_bsn(d))),
+            (acc, d) -> replace(acc, d, '{MASK}'));
         -- The readers hand over tidy text (assets/ingest/tidy.py): trimmed, NULL where empty, so
         -- nothing here trims.
         -- codes lose leading zeros in spreadsheets: give digit strings back their width

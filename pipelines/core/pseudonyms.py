@@ -35,6 +35,9 @@ MASK = "BSNMASKED"  # what a BSN-like number outside the bsn field becomes (nine
 # number passes the elfproef one time in eleven by chance, so only the row's own BSN is masked there.
 IDENTIFIER_FIELDS = frozenset({"toewijzingnummer", "referentienummer", "vorig_referentienummer",
                                "declaratienummer", "response_id", "bericht_id"})
+# the same identifiers as the staging and raw tables name them: the no-BSN check leaves them alone
+IDENTIFIER_COLUMNS = frozenset({"allocation_number", "reference_number", "previous_reference_number",
+                                "declaration_number", "response_id", "message_id"})
 NOT_SCREENED = frozenset({"bsn", "age_at_start"})  # the BSN itself, and the age we computed
 _NINE_DIGITS = re.compile(r"(?<![0-9])[0-9]{9}(?![0-9])")
 
