@@ -31,3 +31,16 @@ def test_no_bsn_finds_an_elfproef_valid_value_in_a_view():
     con.execute("CREATE VIEW ref.product_view AS SELECT * FROM ref.products")
     finding = no_bsn(con, "ref.product_view")
     assert (finding.unexpected_rows, finding.total_rows) == (1, 3)
+
+
+def test_no_bsn_names_file_line_and_column_and_leaves_the_ijw_identifiers_alone():
+    con = duckdb.connect()
+    install_macros(con)
+    con.execute("CREATE SCHEMA staging")
+    # a nine-digit allocation number passes the elfproef by chance: legal; the same number as a product code is not
+    con.execute("CREATE TABLE staging.lines AS SELECT * FROM (VALUES ('declarations/a.csv', 2, '100000009', '45A01'), "
+                "('declarations/a.csv', 3, '1001', '100000009'), ('declarations/b.csv', 7, '1002', '45A01')) "
+                "AS t(source_file, source_line, allocation_number, product_code)")
+    finding = no_bsn(con, "staging.lines")
+    assert (finding.unexpected_rows, finding.total_rows) == (1, 3)
+    assert finding.examples == ("declarations/a.csv line 3: product_code",)
