@@ -84,8 +84,14 @@ TABLES = {
                           "top5_share_band VARCHAR, suppressed BOOLEAN",
     "duration_effect_by_region": "youth_care_region VARCHAR, end_year INTEGER, product_category VARCHAR, "
                                  "duration_band VARCHAR, duration_band_order BIGINT, trajectories_ended BIGINT, "
-                                 "ended_as_planned_pct DOUBLE, no_recurrence_pct DOUBLE, "
+                                 "ended_as_planned BIGINT, ended_as_planned_pct DOUBLE, no_recurrence_pct DOUBLE, "
                                  "cost_per_trajectory_eur DECIMAL(18,2), suppressed BOOLEAN",
+    "duration_effect": "product_category VARCHAR, duration_band VARCHAR, duration_band_order BIGINT, "
+                       "trajectories_ended BIGINT, ended_as_planned BIGINT, ended_as_planned_pct DOUBLE, "
+                       "suppressed BOOLEAN",
+    "effectiveness_by_provider": "municipality_code VARCHAR, year INTEGER, provider_agb VARCHAR, "
+                                 "trajectories_ended BIGINT, ended_as_planned_pct DOUBLE, dropout_pct DOUBLE, "
+                                 "cost_per_planned_end_eur DECIMAL(18,2), suppressed BOOLEAN",
     "spend_not_shown": "table_name VARCHAR, municipality_code VARCHAR, year INTEGER, spend_eur DECIMAL(18,2), "
                        "spend_shown_eur DECIMAL(18,2), spend_not_shown_eur DECIMAL(18,2), rows_shown BIGINT, "
                        "rows_not_shown BIGINT",
@@ -128,14 +134,19 @@ def build_published(path: Path) -> Path:
             bench = {"spend_per_youth_eur": (value, pop), "clients_per_1000_youth": (105.5, pop),
                      "spend_per_client_eur": (18574.27, 156), "evidence_based_spend_pct": (34.2, 2897586.71),
                      "ended_as_planned_pct": (68.7, 115), "dropout_pct": (14.8, 115), "no_recurrence_pct": (81.8, 22),
-                     "satisfaction_mean": (7.1, 111)}
+                     "satisfaction_mean": (7.1, 111), "running_over_12m_pct": (44.7, 123),
+                     "running_over_24m_pct": (29.3, 123),
+                     "running_without_outcome_over_12m_pct": (19.5 - YEAR + year, 123),
+                     "spend_change_pct": (26.8, None), "client_effect_pct": (-4.3, None),
+                     "per_client_effect_pct": (31.1, None), "price_effect_pct": (3.6, None),
+                     "volume_mix_effect_pct": (23.2, None)}
             for measure, (v, n) in bench.items():
                 hidden = code == "0164" and measure == "dropout_pct"  # a suppressed benchmark row
                 _insert(con, "region_benchmark", [dict(
                     municipality_code=code, municipality_name=name, youth_care_region="Twente", year=year,
                     measure=measure, municipality_value=SECRET_PCT if hidden else v,
                     municipality_denominator=SECRET_COUNT if hidden else n, region_value=v + 1,
-                    region_denominator=n * 3, all_value=v + 2, all_denominator=n * 5, region_rank=rank,
+                    region_denominator=n and n * 3, all_value=v + 2, all_denominator=n and n * 5, region_rank=rank,
                     region_municipalities=3, suppressed=hidden)])
     for code, _name, _v, _p in TWENTE:
         _insert(con, "spend_growth", [dict(
@@ -175,6 +186,11 @@ def build_published(path: Path) -> Path:
             dict(municipality_code=code, year=YEAR, provider_agb="22222222", provider_name="Opvoedhuis Eik 37",
                  spend_eur=SECRET_EUR,
                  provider_margin_pct=1.7, margin_above_3pct=False, rank_in_municipality=2, suppressed=True)])
+        _insert(con, "effectiveness_by_provider", [
+            dict(municipality_code=code, year=YEAR, provider_agb="11111111", trajectories_ended=36,
+                 ended_as_planned_pct=61.1, dropout_pct=13.9, cost_per_planned_end_eur=8485.15, suppressed=False),
+            dict(municipality_code=code, year=YEAR, provider_agb="22222222", trajectories_ended=SECRET_COUNT,
+                 ended_as_planned_pct=SECRET_PCT, suppressed=True)])
         _insert(con, "allocation_control", [
             dict(municipality_code=code, provider_agb="16335003", year=YEAR, allocations=11,
                  allocated_volume_eur=334644.37, declared_eur=129265.32, declared_over_allocation_eur=23605.30,
@@ -189,12 +205,24 @@ def build_published(path: Path) -> Path:
         _insert(con, "provider_landscape", [dict(municipality_code=code, municipality_name=name, youth_care_region=g,
                                                  year=YEAR, providers=13, hhi=953, hhi_band="below 1500",
                                                  top5_share_pct=58.3, top5_share_band="50-75", suppressed=False)])
-    for order, (band, n, planned) in enumerate([("<3m", 128, 37.5), ("3-6m", 240, 50.8), ("6-12m", 12, 56.1),
-                                                ("12-24m", 37, 73.0), (">=24m", SECRET_COUNT, SECRET_PCT)], 1):
+    # the region's category 45 hides its longest band (so the letter takes the pooled table of all
+    # municipalities), category 54 hides nothing (so the letter pools the region's two years)
+    for order, (band, n, planned) in enumerate([("<3m", 128, 48), ("3-6m", 240, 122), ("6-12m", 12, 7),
+                                                ("12-24m", 37, 27), (">=24m", SECRET_COUNT, SECRET_COUNT)], 1):
         _insert(con, "duration_effect_by_region", [dict(
             youth_care_region="Twente", end_year=YEAR, product_category="45", duration_band=band,
-            duration_band_order=order, trajectories_ended=n, ended_as_planned_pct=planned, no_recurrence_pct=90.3,
-            cost_per_trajectory_eur=2383.98, suppressed=band == ">=24m")])
+            duration_band_order=order, trajectories_ended=n, ended_as_planned=planned,
+            ended_as_planned_pct=round(100 * planned / n, 1), cost_per_trajectory_eur=2383.98,
+            suppressed=band == ">=24m")])
+        _insert(con, "duration_effect", [dict(
+            product_category="45", duration_band=band, duration_band_order=order, trajectories_ended=n + 400,
+            ended_as_planned=planned + 200, ended_as_planned_pct=round(100 * (planned + 200) / (n + 400), 1),
+            suppressed=False)])
+        for end_year in (YEAR - 1, YEAR):
+            _insert(con, "duration_effect_by_region", [dict(
+                youth_care_region="Twente", end_year=end_year, product_category="54", duration_band=band,
+                duration_band_order=order, trajectories_ended=40 + order, ended_as_planned=20 + 2 * order,
+                ended_as_planned_pct=round(100 * (20 + 2 * order) / (40 + order), 1), suppressed=False)])
     # Kleindorp: one year of spend, suppressed, and nothing else
     _insert(con, "cost_by_municipality_year", [dict(
         municipality_code=SMALL[0], municipality_name=SMALL[1], youth_care_region=SMALL[2], year=YEAR,
@@ -427,9 +455,10 @@ def _planted(published: Path, tmp_path: Path) -> Path:
     return copy
 
 
-def _row(document: dict, first_cell: str) -> list[str]:
+def _row(document: dict, first_cell: str, header: str | None = None) -> list[str]:
+    """The first table row that starts with `first_cell` (in a table with the column `header`)."""
     return next(r for s in document["sections"] for b in s["blocks"] if b["type"] == "table"
-                for r in b["rows"] if r[0] == first_cell)
+                and (header is None or header in b["columns"]) for r in b["rows"] if r[0] == first_cell)
 
 
 def test_a_null_a_hidden_cell_a_zero_and_no_data_each_print_as_the_rules_say(published: Path, tmp_path: Path):
@@ -461,7 +490,8 @@ def test_plain_dutch_comparison_group_named_and_nji_levels_in_their_own_words(pu
     with duckdb.connect(str(published), read_only=True) as con:
         (n,) = con.execute("SELECT count(DISTINCT municipality_code) FROM marts.region_benchmark WHERE year = ?",
                            [YEAR]).fetchone()
-    assert f"de {n} gemeenten in deze gegevens" in text and "alle gemeenten" not in text.lower()
+    assert f"de {n} gemeenten in deze gegevens" in text
+    assert not re.search(r"alle gemeenten(?! in deze gegevens)", text.lower())
     assert "bewezen" not in text.lower() and "effectief volgens sterke aanwijzingen" in text
     assert "Begrippenlijst" in text and "Concentratie-index (HHI)" in text and "Uitval:" in text
 
@@ -551,3 +581,35 @@ def test_a_renamed_municipality_leaves_one_letter(published: Path, tmp_path: Pat
     assert letters == sorted(f"raadsinformatiebrief_2025_GM0141_Almelo-Noord{ext}" for ext in (
         ".figures.json", ".html", ".pdf", ".sha256"))
     assert not old.pdf.exists()
+
+
+def test_the_motion_sections_answer_with_the_published_figures(published: Path):
+    document, _ = _document(published, "GM0141")
+    # providers (Almelo, Hoogeveen): outcomes and cost per planned ending beside spend and margin
+    provider = _row(document, "Kinderpraktijk Sterk 4")
+    assert provider[1:] == [euro(186673.46), pct(6.4), pct(4.5), "36", pct(61.1), pct(13.9), euro(8485.15)]
+    # long-running care without result (Hoogeveen, Almelo), with its trend
+    running = "Lopend op 31 december"
+    assert _row(document, str(YEAR), running)[-1] == pct(19.5) and _row(document, str(YEAR - 1), running)[-1] == pct(
+        18.5)
+    text = _text(render.compile_document(document))
+    assert f"{pct(19.5)} van de trajecten langer dan een jaar zonder uitkomstmeting: meer dan eind {YEAR - 1}" in text
+    # the longest duration that helps (Zoetermeer): category 54 pooled over the region's two years
+    # (nothing hidden), category 45 from all municipalities together (the region hides a band)
+    pooled = [100 * (2 * (20 + 2 * o)) / (2 * (40 + o)) for o in range(1, 6)]
+    row54 = _row(document, "54 Jeugd-ggz (regio)")
+    assert [c.split("\n")[0] for c in row54[1:]] == [pct(v) for v in pooled]
+    assert row54[1].endswith(f"n = {2 * 41}")
+    row45 = _row(document, "45 Jeugdhulp ambulant (alle gemeenten in deze gegevens)")
+    assert row45[-1].startswith(pct(round(100 * (SECRET_COUNT + 200) / (SECRET_COUNT + 400), 1)))
+    best = _row(document, "54 Jeugd-ggz")
+    assert best[1:] == ["twee jaar of langer", pct(pooled[-1]), str(2 * 45)]
+
+
+def test_the_region_letter_sets_growth_drivers_and_young_people_side_by_side(published: Path):
+    document, _ = _document(published, "regio_Twente")
+    signed = FORMATS["pct_signed"]
+    assert _row(document, "Almelo", "Jeugdigen erbij of eraf")[1:] == [
+        signed(26.8), signed(-4.3), signed(31.1), signed(3.6), signed(23.2), number(-10)]
+    text = _text(render.compile_document(document))
+    assert f"Het aantal jeugdigen in de regio daalde in die tijd met {10 * len(TWENTE)}." in text

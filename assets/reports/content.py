@@ -223,7 +223,8 @@ def municipality_document(d: dict[str, Any], period_title: str) -> dict[str, Any
     opening = _opening(f, d, name, period_title)
     meta = _meta(f, d)
     summary = _municipality_summary(f, d, y, region)
-    sections = [_spend(f, d, y, region), _growth(f, d, y), _outcomes(f, d, y), _what_works(f, d, y),
+    sections = [_spend(f, d, y, region), _growth(f, d, y), _outcomes(f, d, y), _long_running(f, d, y),
+                _what_works(f, d, y),
                 _access(f, d, y), _duration_section(f, d["duration"], region, y), _providers(f, d, y),
                 _allocation(f, d, y), _quality(f, d, y), _terms(f)]
     return {"kind": "municipality", "title": f"Jeugdhulp in {name}: uitgaven en resultaten, {period_title}",
@@ -401,6 +402,38 @@ def _outcomes(f: Figures, d: dict, y: int) -> dict:
     return {"title": title, "blocks": blocks}
 
 
+RUNNING = (("running_over_12m_pct", "Langer dan een jaar"), ("running_over_24m_pct", "Langer dan twee jaar"),
+           ("running_without_outcome_over_12m_pct", "Langer dan een jaar, zonder uitkomstmeting"))
+
+
+def _long_running(f: Figures, d: dict, y: int) -> dict:
+    """Hoogeveen's and Almelo's ask: trajectories that run long without a result, with their trend."""
+    title = "Lang lopende trajecten zonder resultaat"
+    b, region = d["benchmark"], d["region"] or "(regio niet bekend)"
+    years = sorted(b.get("running_over_12m_pct", {}))
+    if not years:
+        return {"title": title, "blocks": [_empty(f"De gegevens tonen voor {d['name']} geen lopende trajecten: "
+                                                  f"{f.val(None, 'value', 'pct')}.")]}
+    rows = [[str(yr), f.val(_at(b, "running_over_12m_pct", yr), "n", "int"),
+             *(f.val(_at(b, m, yr), "value", "pct", "n") for m, _label in RUNNING)] for yr in years]
+    last = [f"regio {y}", f.val(_at(b, "running_over_12m_pct", y), "region_n", "int"),
+            *(f.val(_at(b, m, y), "region_value", "pct", "region_n") for m, _label in RUNNING)]
+    blocks = [_p("Hoeveel trajecten liepen aan het eind van elk jaar al lang, en hoeveel daarvan hadden na meer dan "
+                 "een jaar nog geen enkele uitkomstmeting (geen vragenlijst over het resultaat)? Het aandeel is het "
+                 "deel van alle trajecten die aan het eind van het jaar liepen.", sticky=True),
+              _table(["Jaar", "Lopend op 31 december", *(label for _m, label in RUNNING)], [*rows, last], "lrrrr",
+                     [1.1, 1.1, 1.1, 1.1, 1.6])]
+    now, before = _at(b, "running_without_outcome_over_12m_pct", y), _at(b, "running_without_outcome_over_12m_pct",
+                                                                          y - 1)
+    if _shown(now) and _shown(before):
+        word = ("meer" if now["value"] > before["value"] else "minder" if now["value"] < before["value"]
+                else "even veel")
+        blocks.append(_p(f"Eind {y} liep {f.val(now, 'value', 'pct')} van de trajecten langer dan een jaar zonder "
+                         f"uitkomstmeting: {word} dan eind {y - 1} ({f.val(before, 'value', 'pct')}). In de regio "
+                         f"{region} was dat {f.val(now, 'region_value', 'pct')}."))
+    return {"title": title, "blocks": blocks}
+
+
 def _what_works(f: Figures, d: dict, y: int) -> dict:
     b, name = d["benchmark"], d["name"]
     blocks = []
@@ -411,6 +444,18 @@ def _what_works(f: Figures, d: dict, y: int) -> dict:
                          "goede of sterke aanwijzingen. Goed onderbouwde interventies tellen hier niet mee. Regio: "
                          f"{f.val(ebs, 'region_value', 'pct')}; {_group(f, d)}: "
                          f"{f.val(ebs, 'all_value', 'pct')}."))
+    years = sorted(b.get("evidence_based_spend_pct", {}))
+    if years:
+        assessed = {r["year"]: r for r in d["not_assessed"]}
+        rows = [[str(yr), f.val(_at(b, "evidence_based_spend_pct", yr), "value", "pct"),
+                 f.val(_at(b, "evidence_based_spend_pct", yr), "region_value", "pct"),
+                 f.val(assessed.get(yr), "spend_eur", "euro"), f.val(assessed.get(yr), "shown_spend_eur", "euro")]
+                for yr in years]
+        blocks.append(_p("Het aandeel door het NJi als effectief erkende interventies door de jaren heen, en het geld "
+                         "dat ging naar interventies die het NJi niet beoordeeld heeft (geteld over de interventies "
+                         "die getoond kunnen worden):", sticky=True))
+        blocks.append(_table(["Jaar", f"Effectief erkend, {name}", "Regio", "Niet beoordeeld door het NJi",
+                              "Van de getoonde uitgaven"], rows, "lrrrr", [0.7, 1.3, 1, 1.4, 1.4]))
     shown = [i for i in d["interventions"] if not i["suppressed"]]
     rows = [[f.name(i["intervention"], f"product {i['product_code']} (geen interventie in de referentielijst)"),
              NJI_LEVELS.get(i["nji_erkenning"] or "", i["nji_erkenning"] or "niet in de referentielijst"),
@@ -451,51 +496,83 @@ def _access(f: Figures, d: dict, y: int) -> dict:
     return {"title": title, "blocks": blocks}
 
 
-def _duration_section(f: Figures, dur: list[dict], region: str, y: int) -> dict:
+def _duration_lines(dur: dict[str, list[dict]]) -> dict[str, dict]:
+    """Per product category the most reliable complete table: the region's, pooled over the years,
+    when none of its rows is hidden; else the table of all municipalities in the data together."""
+    def by_category(rows: list[dict]) -> dict[str, dict]:
+        out: dict[str, dict] = {}
+        for r in rows:
+            cat = out.setdefault(r["product_category"], {"label": None, "bands": {}, "hidden": 0})
+            cat["bands"][r["duration_band"]] = r
+            cat["hidden"] += r.get("hidden_rows") or int(bool(r["suppressed"]))
+            if r["description"]:
+                cat["label"] = f"{r['product_category']} {r['description']}"
+        return out
+
+    def usable(cat: dict) -> bool:
+        return sum(b["ended_as_planned_pct"] is not None for b in cat["bands"].values()) >= 2
+
+    region, national = by_category(dur["region"]), by_category(dur["national"])
+    chosen = {}
+    for c in sorted(set(region) | set(national)):
+        if c in region and not region[c]["hidden"] and usable(region[c]):
+            chosen[c] = {**region[c], "source": "regio"}
+        elif c in national and usable(national[c]):
+            chosen[c] = {**national[c], "source": "alle gemeenten in deze gegevens"}
+        else:
+            continue
+        chosen[c]["label"] = chosen[c]["label"] or f"{c} (omschrijving niet in de referentielijst)"
+    return chosen
+
+
+def _duration_section(f: Figures, dur: dict[str, list[dict]], region: str, y: int) -> dict:
+    """Zoetermeer's ask, the longest duration that still helps: pooled over every year, from the most
+    reliable table that hides nothing (the region's, else all municipalities in the data), with n."""
     title = "Duur en effect: helpt langer ook beter?"
-    by_cat: dict[str, dict] = {}
-    for r in dur:
-        # a hidden band stays in its row, so that it reads "verborgen", not "nog geen gegevens"; its
-        # description is emptied with its values, so the label comes from a shown band
-        cat = by_cat.setdefault(r["product_category"], {"label": None, "bands": {}})
-        cat["bands"][r["duration_band"]] = r
-        if r["description"]:
-            cat["label"] = f"{r['product_category']} {r['description']}"
-    for c, v in by_cat.items():
-        v["label"] = v["label"] or f"{c} (omschrijving niet in de referentielijst)"
-    shown = {c: v for c, v in by_cat.items() if sum(b["ended_as_planned_pct"] is not None
-                                                    for b in v["bands"].values()) >= 2}
+    shown = _duration_lines(dur)
     if not shown:
-        return {"title": title, "blocks": [_empty(f"Voor de regio {region} tonen de gegevens voor {y} te weinig "
-                                                  "beëindigde trajecten per duur om een verband te laten zien."),
-                                           *_hidden(f, dur, "combinaties van soort hulp en duur")]}
+        return {"title": title, "blocks": [_empty(f"Voor de regio {region} tonen de gegevens te weinig beëindigde "
+                                                  "trajecten per duur om een verband te laten zien.")]}
     # the categories with the most ended trajectories, at most six lines
-    top = sorted(shown, key=lambda c: -sum(b["trajectories_ended"] or 0 for b in shown[c]["bands"].values()))[:6]
-    lines = {shown[c]["label"]: [((shown[c]["bands"].get(b) or {}).get("ended_as_planned_pct"),
-                                  (shown[c]["bands"].get(b) or {}).get("trajectories_ended")) for b in BANDS]
-             for c in sorted(top)}
+    top = sorted(sorted(shown), key=lambda c: -sum(b["n"] or 0 for b in shown[c]["bands"].values()))[:6]
+    lines = {f"{shown[c]['label']} ({shown[c]['source']})": [
+        ((shown[c]["bands"].get(b) or {}).get("ended_as_planned_pct"), (shown[c]["bands"].get(b) or {}).get("n"))
+        for b in BANDS] for c in sorted(top)}
     blocks = [_p(f"Eindigen langere trajecten vaker volgens plan? Per soort hulp het aandeel dat volgens plan "
-                 f"eindigde, naar hoe lang het traject duurde, voor alle trajecten in de regio {region} die in {y} "
-                 "eindigden. De gegevens geven de duur per regio, niet per gemeente: zo blijven de aantallen groot "
-                 "genoeg.", sticky=True),
-              _chart(charts.duration_curve(BAND_SHORT, lines, f"Beëindigd volgens plan naar duur, regio {region}, {y}"),
+                 "eindigde, naar hoe lang het traject duurde, over alle jaren in de gegevens samen. Waar de regio "
+                 f"{region} alle cijfers van een soort hulp kan tonen, komen ze uit de regio; anders uit alle "
+                 "gemeenten in deze gegevens samen (zo blijven de aantallen groot genoeg). Bij elk cijfer staat op "
+                 "hoeveel beëindigde trajecten het rust (n).", sticky=True),
+              _chart(charts.duration_curve(BAND_SHORT, lines, f"Beëindigd volgens plan naar duur, tot en met {y}"),
                      "Een lijn die na een bepaalde duur vlak wordt of daalt, wijst erop dat langer doorgaan daar "
                      "weinig toevoegt. Een open punt rust op een klein aantal trajecten.")]
-    rows = []
+    rows, best = [], []
     for c in sorted(top):
-        cells = [f.name(shown[c]["label"], "")]
+        cat = shown[c]
+        cells = [f"{f.name(cat['label'], '')} ({cat['source']})"]
         for b in BANDS:
-            r = shown[c]["bands"].get(b)
+            r = cat["bands"].get(b)
             if r is None or r["ended_as_planned_pct"] is None:
-                cells.append(f.val(r, "ended_as_planned_pct", "pct", "trajectories_ended"))
+                cells.append(f.val(r, "ended_as_planned_pct", "pct", "n"))
                 continue
-            n = r["trajectories_ended"]
-            cells.append(f"{f.val(r, 'ended_as_planned_pct', 'pct', 'trajectories_ended')} "
-                         f"(n = {f.val(r, 'trajectories_ended', 'int')}{'*' if n is not None and n < SMALL_N else ''})")
+            cells.append(f"{f.val(r, 'ended_as_planned_pct', 'pct')}\nn = {f.val(r, 'n', 'int')}"
+                         f"{'*' if r['n'] < SMALL_N else ''}")
         rows.append(cells)
-    blocks.append(_table(["Soort hulp (volgens plan, n)", *BAND_LABELS], rows, "lrrrrr", [2.2, 1, 1, 1, 1, 1]))
-    blocks.append(_note("* klein aantal: zie de begrippenlijst."))
-    blocks += _hidden(f, dur, "combinaties van soort hulp en duur")
+        firm = [(b, cat["bands"][b]) for b in BANDS if b in cat["bands"]
+                and cat["bands"][b]["ended_as_planned_pct"] is not None and cat["bands"][b]["n"] >= SMALL_N]
+        if firm:
+            band, r = max(firm, key=lambda br: br[1]["ended_as_planned_pct"])
+            best.append([f.name(cat["label"], ""), BAND_LABELS[BANDS.index(band)],
+                         f.val(r, "ended_as_planned_pct", "pct"), f.val(r, "n", "int")])
+    blocks.append(_table(["Soort hulp (bron)", *BAND_LABELS], rows, "lrrrrr", [2.2, 1, 1, 1, 1, 1]))
+    blocks.append(_note("Per cel: het aandeel volgens plan en daaronder het aantal beëindigde trajecten (n); "
+                        "* klein aantal, zie de begrippenlijst."))
+    if best:
+        blocks.append(_p("Bij welke duur eindigen de meeste trajecten volgens plan? Alleen duren met minstens dertig "
+                         "trajecten tellen mee. Dat is een samenhang, geen bewijs dat een kortere of langere duur het "
+                         "resultaat veroorzaakt.", sticky=True))
+        blocks.append(_table(["Soort hulp", "Duur met het hoogste aandeel", "Volgens plan", "n"], best, "llrr",
+                             [2.4, 1.8, 1, 0.8]))
     return {"title": title, "blocks": blocks}
 
 
@@ -530,13 +607,23 @@ def _providers(f: Figures, d: dict, y: int) -> dict:
                          "winstmarge boven drie procent (voor zover de jaarrekening bekend is)."))
     shown = [p for p in d["providers"] if not p["suppressed"]]
     rows = [[_provider_name(f, p), f.val(p, "spend_eur", "euro"), f.val(p, "share_of_municipality_spend_pct", "pct"),
-             f.val(p, "provider_margin_pct", "pct", empty="no_data"), "ja" if p["margin_above_3pct"] else "nee"]
-            for p in shown[:12]]
+             f.val(p, "provider_margin_pct", "pct", empty="no_data"), f.val(p, "trajectories_ended", "int"),
+             f.val(p, "ended_as_planned_pct", "pct", "trajectories_ended"),
+             f.val(p, "dropout_pct", "pct", "trajectories_ended"),
+             f.val(p, "cost_per_planned_end_eur", "euro", "trajectories_ended")] for p in shown[:15]]
     if rows:
-        blocks.append(_table(["Aanbieder", "Uitgaven", "Aandeel", "Winstmarge", "Boven drie procent"], rows, "lrrrr",
-                             [3, 1.3, 0.9, 1, 0.9]))
-        if len(shown) > 12:
-            blocks.append(_note("Hier de twaalf grootste van de aanbieders die getoond kunnen worden."))
+        blocks.append(_p(f"Per aanbieder: het geld dat {d['name']} in {y} betaalde, het aandeel daarvan, de winstmarge "
+                         f"uit de jaarrekening, en de resultaten van de trajecten die in {y} eindigden, met wat één "
+                         "traject dat volgens plan eindigde kostte (alle uitgaven aan de beëindigde trajecten gedeeld "
+                         "door het aantal dat volgens plan eindigde).", sticky=True))
+        blocks.append(_table(["Aanbieder", "Uitgaven", "Aandeel", "Marge", "Beëindigd", "Volgens plan", "Uitval",
+                              "Kosten per traject volgens plan"], rows, "lrrrrrrr",
+                             [2.1, 1.2, 0.9, 0.9, 1.05, 1.05, 1.05, 1.2]))
+        blocks.append(_note("Vergelijk aanbieders niet alleen op deze ruwe cijfers: een aanbieder met zwaardere "
+                            "problematiek haalt minder vaak het plan. Een vergelijking met de verwachte waarde bij "
+                            "deze cliënten is er nog niet."))
+        if len(shown) > 15:
+            blocks.append(_note("Hier de vijftien grootste van de aanbieders die getoond kunnen worden."))
     blocks += _hidden(f, d["providers"], "aanbieders")
     return {"title": title, "blocks": blocks}
 
@@ -728,12 +815,27 @@ def _region_growth(f: Figures, d: dict, y: int) -> dict:
     if not rows:
         return {"title": "Waarom veranderden de uitgaven?", "blocks": [_empty(
             f"Voor {y} tegen {y - 1} tonen de gegevens geen uitsplitsing voor de regio {d['name']}.")]}
-    return {"title": "Waarom veranderden de uitgaven?", "blocks": [
+    blocks = [
         _p(f"De verandering van de uitgaven van {y - 1} op {y}, als percentage van de uitgaven in {y - 1}, verdeeld "
            "over meer of minder cliënten tegen meer of minder geld per cliënt, en over tarieven tegen de hoeveelheid "
            "en soort zorg (zie de begrippenlijst: uitsplitsing van de verandering)."),
         _table(["Onderdeel", f"Regio {d['name']}", f"{f.calc(d['group_size'], 'int')} gemeenten samen"], rows, "lrr",
-               [3, 1.2, 1.2])]}
+               [3, 1.2, 1.2])]
+    youth = {r["municipality_code"]: r for r in d["youth"]}
+    side = [[f.name(p["name"], ""),
+             *(f.val(_peer(d, m, p["municipality_code"]), "value", "pct_signed") for m, _l in parts[:5]),
+             f.val(youth.get(p["municipality_code"]), "youth_population_change", "int")]
+            for p in d["table"]["spend_change_pct"]]
+    if side:
+        change = d["youth_total"]["value"]
+        trend = ("" if change is None else " Het aantal jeugdigen in de regio bleef in die tijd gelijk." if change == 0
+                 else f" Het aantal jeugdigen in de regio {'daalde' if change < 0 else 'steeg'} in die tijd met "
+                      f"{f.calc(d['youth_total_abs'], 'int')}.")
+        blocks += [_p("Per gemeente naast elkaar: waar kwam de verandering vandaan, en hoe veranderde het aantal "
+                      "jeugdigen (inwoners jonger dan achttien jaar)?" + trend, sticky=True),
+                   _table(["Gemeente", "Uitgaven", "Cliënten", "Per cliënt", "Tarieven", "Soort zorg",
+                           "Jeugdigen erbij of eraf"], side, "lrrrrrr", [1.8, 1, 1, 1, 1, 1, 1.2])]
+    return {"title": "Waarom veranderden de uitgaven?", "blocks": blocks}
 
 
 def _region_access(f: Figures, d: dict, y: int) -> dict:

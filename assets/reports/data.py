@@ -33,6 +33,8 @@ from assets.reports.period import ReportPeriod, municipality_key, region_key
 
 OUTCOME_MEASURES = ("ended_as_planned_pct", "dropout_pct", "no_recurrence_pct", "satisfaction_mean")
 COST_MEASURES = ("spend_per_youth_eur", "clients_per_1000_youth", "spend_per_client_eur", "evidence_based_spend_pct")
+GROWTH_MEASURES = ("spend_change_pct", "client_effect_pct", "per_client_effect_pct", "price_effect_pct",
+                   "volume_mix_effect_pct")
 
 
 @dataclass(frozen=True)
@@ -214,13 +216,21 @@ def load_municipality(con: duckdb.DuckDBPyConnection, subject: Subject, period: 
          "share_of_starts_pct": "t.share_of_starts_pct", "region_share_of_starts_pct": "t.region_share_of_starts_pct",
          "trajectories_ended": "t.trajectories_ended", "ended_as_planned_pct": "t.ended_as_planned_pct",
          "dropout_pct": "t.dropout_pct"}, m, order="r.sort_order NULLS LAST, t.referrer")
+    # a provider's outcomes sit in their own mart, with their own suppression: hidden there is hidden
+    # here; no row there is no trajectory that ended
+    outcome = "CASE WHEN e.suppressed THEN NULL ELSE {} END"
     providers = select(
-        con, "spend_by_municipality_provider_year AS t", ["municipality_code", "year", "provider_agb"],
+        con, "spend_by_municipality_provider_year AS t LEFT JOIN marts.effectiveness_by_provider AS e "
+             "USING (municipality_code, year, provider_agb)", ["municipality_code", "year", "provider_agb"],
         {"provider_name": "t.provider_name", "spend_eur": "t.spend_eur",
          "share_of_municipality_spend_pct": "t.share_of_municipality_spend_pct",
          "provider_margin_pct": "t.provider_margin_pct", "margin_above_3pct": "t.margin_above_3pct",
-         "rank_in_municipality": "t.rank_in_municipality"}, m, order="t.rank_in_municipality NULLS LAST, "
-                                                                      "t.provider_agb")
+         "rank_in_municipality": "t.rank_in_municipality",
+         "trajectories_ended": outcome.format("coalesce(e.trajectories_ended, 0)"),
+         "ended_as_planned_pct": outcome.format("e.ended_as_planned_pct"),
+         "dropout_pct": outcome.format("e.dropout_pct"),
+         "cost_per_planned_end_eur": outcome.format("e.cost_per_planned_end_eur")},
+        m, order="t.rank_in_municipality NULLS LAST, t.provider_agb")
     alloc_cols = ("allocations", "allocated_volume_eur", "declared_eur", "declared_over_allocation_eur",
                   "lines_outside_allocation_period", "allocations_without_declarations",
                   "declarations_without_allocation")
@@ -243,9 +253,16 @@ def load_municipality(con: duckdb.DuckDBPyConnection, subject: Subject, period: 
             | {"change_pct": "100 * t.spend_change_eur / nullif(t.spend_year_before_eur, 0)",
                "youth_population_change_abs": "abs(t.youth_population_change)"}, m),
         "interventions": interventions,
+        # spend on interventions the NJi has not assessed, over the shown interventions, by year
+        "not_assessed": select(con, "interventions AS t", ["municipality_code", "year"],
+                               {"spend_eur": "sum(t.spend_eur) FILTER (WHERE t.nji_erkenning = 'niet beoordeeld' "
+                                             "OR t.nji_erkenning IS NULL)",
+                                "shown_spend_eur": "sum(t.spend_eur)"},
+                               f"{eq(municipality_code=code)} AND t.year <= {lit(year)} AND NOT t.suppressed",
+                               group=True),
         "categories": categories,
         "referral": referral,
-        "duration": _duration(con, subject.region, year),
+        "duration": _duration(con, subject.region),
         "landscape": select(con, "provider_landscape AS t", ["municipality_code", "year"],
                             {c: f"t.{c}" for c in ("providers", "hhi", "hhi_band", "top5_share_pct",
                                                    "top5_share_band")}, m),
@@ -275,13 +292,23 @@ def load_municipality(con: duckdb.DuckDBPyConnection, subject: Subject, period: 
     }
 
 
-def _duration(con: duckdb.DuckDBPyConnection, region: str | None, year: int) -> list[dict]:
-    return select(
-        con, "duration_effect_by_region AS t LEFT JOIN marts.dim_product_category AS c USING (product_category)",
-        ["youth_care_region", "end_year", "product_category", "duration_band"],
-        {"description": "c.product_category_description", "duration_band_order": "t.duration_band_order",
-         "trajectories_ended": "t.trajectories_ended", "ended_as_planned_pct": "t.ended_as_planned_pct"},
-        eq(youth_care_region=region, end_year=year), order="t.product_category, t.duration_band_order")
+def _duration(con: duckdb.DuckDBPyConnection, region: str | None) -> dict[str, list[dict]]:
+    """Share ended as planned by duration band, pooled over every year: the region's table summed over
+    its years (only its shown rows; a category with any hidden row is marked so and not used), and
+    the national table beside it, which is pooled already."""
+    category = "LEFT JOIN marts.dim_product_category AS c USING (product_category)"
+    pooled = select(
+        con, f"duration_effect_by_region AS t {category}", ["youth_care_region", "product_category", "duration_band"],
+        {"description": "any_value(c.product_category_description)", "band_order": "any_value(t.duration_band_order)",
+         "n": "sum(t.trajectories_ended) FILTER (WHERE NOT t.suppressed)",
+         "ended_as_planned_pct": "100.0 * sum(t.ended_as_planned) FILTER (WHERE NOT t.suppressed) / "
+                                 "nullif(sum(t.trajectories_ended) FILTER (WHERE NOT t.suppressed), 0)",
+         "hidden_rows": "count(*) FILTER (WHERE t.suppressed)"},
+        eq(youth_care_region=region), group=True)
+    national = select(con, f"duration_effect AS t {category}", ["product_category", "duration_band"],
+                      {"description": "c.product_category_description", "band_order": "t.duration_band_order",
+                       "n": "t.trajectories_ended", "ended_as_planned_pct": "t.ended_as_planned_pct"}, "true")
+    return {"region": pooled, "national": national}
 
 
 def _months(con: duckdb.DuckDBPyConnection, code: str | None, period: ReportPeriod) -> list[dict]:
@@ -305,7 +332,16 @@ def load_region(con: duckdb.DuckDBPyConnection, subject: Subject, period: Report
         "members": members,
         "benchmark": _region_benchmark(con, region, year),
         "group_size": _group_size(con, year, "spend_per_youth_eur"),
-        "table": {m: region_peers(con, region, year, m) for m in (*COST_MEASURES, *OUTCOME_MEASURES)},
+        "table": {m: region_peers(con, region, year, m) for m in (*COST_MEASURES, *OUTCOME_MEASURES,
+                                                                  *GROWTH_MEASURES)},
+        "youth": select(con, "spend_growth AS t", ["municipality_code", "year"],
+                        {"youth_population": "t.youth_population",
+                         "youth_population_change": "t.youth_population_change"},
+                        f"t.municipality_code IN (SELECT g.municipality_code FROM marts.cost_by_municipality_year "
+                        f"AS g WHERE g.youth_care_region = {lit(region)}) AND {eq(year=year)}"),
+        # the region's change in young people, only when every member's change is shown
+        "youth_total": _youth_change(con, region, year, "sum"),
+        "youth_total_abs": _youth_change(con, region, year, "abs"),
         "landscape": select(con, "provider_landscape AS t", ["municipality_code", "year"],
                             {"name": "coalesce(t.municipality_name, 'gemeente ' || t.municipality_code)",
                              **{c: f"t.{c}" for c in ("providers", "hhi", "hhi_band", "top5_share_pct",
@@ -316,13 +352,23 @@ def load_region(con: duckdb.DuckDBPyConnection, subject: Subject, period: Report
                            {"description": "any_value(r.referrer_description)",
                             "region_share_of_starts_pct": "max(t.region_share_of_starts_pct)"},
                            eq(youth_care_region=region, year=year), group=True, order="t.referrer"),
-        "duration": _duration(con, region, year),
+        "duration": _duration(con, region),
         "not_shown": select(con, "spend_not_shown AS t JOIN marts.dim_municipality AS g USING (municipality_code)",
                             ["table_name", "year"],
                             {"spend_not_shown_eur": "sum(t.spend_not_shown_eur)",
                              "rows_not_shown": "sum(t.rows_not_shown)"},
                             f"g.youth_care_region = {lit(region)} AND {eq(year=year)}", group=True),
     }
+
+
+def _youth_change(con: duckdb.DuckDBPyConnection, region: str, year: int, how: str) -> dict[str, Any]:
+    """The summed change in young people of the region's municipalities ('abs': its size, as the
+    letter prints it beside 'daalde' or 'steeg')."""
+    total = "sum(t.youth_population_change)"
+    return scalar(con, f"SELECT CASE WHEN count(*) = count(t.youth_population_change) THEN "
+                       f"{total if how == 'sum' else f'abs({total})'} END FROM marts.spend_growth AS t "
+                       f"WHERE t.municipality_code IN (SELECT g.municipality_code FROM marts.cost_by_municipality_year "
+                       f"AS g WHERE g.youth_care_region = {lit(region)}) AND {eq(year=year)} AND NOT t.suppressed")
 
 
 def load(con: duckdb.DuckDBPyConnection, subject: Subject, period: ReportPeriod, about_row: dict) -> dict[str, Any]:
