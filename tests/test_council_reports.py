@@ -95,8 +95,13 @@ TABLES = {
     "spend_not_shown": "table_name VARCHAR, municipality_code VARCHAR, year INTEGER, spend_eur DECIMAL(18,2), "
                        "spend_shown_eur DECIMAL(18,2), spend_not_shown_eur DECIMAL(18,2), rows_shown BIGINT, "
                        "rows_not_shown BIGINT",
-    "cost_trends_by_municipality": "municipality_code VARCHAR, month DATE, spend_eur DECIMAL(18,2), clients BIGINT, "
-                                   "suppressed BOOLEAN",
+    "cost_trends_by_municipality": "municipality_code VARCHAR, youth_care_region VARCHAR, month DATE, "
+                                   "spend_eur DECIMAL(18,2), clients BIGINT, suppressed BOOLEAN",
+    "trajectory_flows": "municipality_code VARCHAR, youth_care_region VARCHAR, month DATE, started BIGINT, "
+                        "ended BIGINT, running BIGINT, running_over_12m BIGINT, "
+                        "running_without_outcome_over_12m BIGINT, suppressed BOOLEAN",
+    "data_quality_summary": "kind VARCHAR, status VARCHAR, ingested_month DATE, files BIGINT, rows_read BIGINT, "
+                            "rows_quarantined BIGINT",
 }
 
 
@@ -223,6 +228,19 @@ def build_published(path: Path) -> Path:
                 youth_care_region="Twente", end_year=end_year, product_category="54", duration_band=band,
                 duration_band_order=order, trajectories_ended=40 + order, ended_as_planned=20 + 2 * order,
                 ended_as_planned_pct=round(100 * (20 + 2 * order) / (40 + order), 1), suppressed=False)])
+    # December of the year and the year before, per Twente municipality; Hengelo's latest month hidden
+    for code, _name, _v, _p in TWENTE:
+        for year, (spend, clients, started) in ((YEAR - 1, (210000.0, 75, 20)), (YEAR, (232612.13, 80, 26))):
+            hidden = code == "0164" and year == YEAR
+            _insert(con, "cost_trends_by_municipality", [dict(
+                municipality_code=code, youth_care_region="Twente", month=date(year, 12, 1),
+                spend_eur=SECRET_EUR if hidden else spend, clients=clients, suppressed=hidden)])
+            _insert(con, "trajectory_flows", [dict(
+                municipality_code=code, youth_care_region="Twente", month=date(year, 12, 1), started=started,
+                ended=18, running=120, running_over_12m=40, running_without_outcome_over_12m=12, suppressed=hidden)])
+    _insert(con, "data_quality_summary", [dict(kind="declarations", status="loaded",
+                                               ingested_month=date(YEAR + 1, 1, 1), files=40, rows_read=9000,
+                                               rows_quarantined=21)])
     # Kleindorp: one year of spend, suppressed, and nothing else
     _insert(con, "cost_by_municipality_year", [dict(
         municipality_code=SMALL[0], municipality_name=SMALL[1], youth_care_region=SMALL[2], year=YEAR,
@@ -263,6 +281,10 @@ def test_period_and_file_names():
     assert file_stem(ReportPeriod("year", 2025), "GM0141", "Almelo") == "raadsinformatiebrief_2025_GM0141_Almelo"
     assert file_stem(ReportPeriod("year", 2025), "regio_Twente", "Twente") == "raadsinformatiebrief_2025_regio_Twente"
     assert slug("Hengelo (O.)") == "Hengelo_O" and slug("Súdwest-Fryslân") == "Sudwest-Fryslan"
+    assert period_for("month", date(2025, 12, 31)) == ReportPeriod("month", 2025, month=12)
+    assert period_for("month", date(2026, 1, 30)).label == "2025-12"
+    assert period_for("month", date(2025, 2, 28)).last_day == date(2025, 2, 28)
+    assert ReportPeriod("month", 2025, month=12).title == "december 2025"
 
 
 def test_municipality_report_renders_with_its_numbers_and_no_suppressed_value(published: Path):
@@ -363,8 +385,9 @@ def test_the_report_period_setting():
 
     assert load_settings({}).report_period == "year"
     assert load_settings({"JEUGDZORG_REPORT_PERIOD": "Quarter"}).report_period == "quarter"
+    assert load_settings({"JEUGDZORG_REPORT_PERIOD": "month"}).report_period == "month"
     with pytest.raises(SettingsError, match="JEUGDZORG_REPORT_PERIOD"):
-        load_settings({"JEUGDZORG_REPORT_PERIOD": "month"})
+        load_settings({"JEUGDZORG_REPORT_PERIOD": "week"})
 
 
 def test_a_file_without_outcome_records_or_declarations_still_renders_or_says_nothing(published: Path, tmp_path):
@@ -613,3 +636,26 @@ def test_the_region_letter_sets_growth_drivers_and_young_people_side_by_side(pub
         signed(26.8), signed(-4.3), signed(31.1), signed(3.6), signed(23.2), number(-10)]
     text = _text(render.compile_document(document))
     assert f"Het aantal jeugdigen in de regio daalde in die tijd met {10 * len(TWENTE)}." in text
+
+
+def test_the_monthly_letter_sets_the_month_against_the_same_month_a_year_before(published: Path, tmp_path: Path):
+    done = {r.key: r for r in render.render_all(published, tmp_path, "month")}
+    assert all(r.status == "rendered" and r.pdf.parent.name == f"{YEAR}-12" for r in done.values())
+    for r in done.values():
+        check_letter(published, r.pdf)
+    with data.connect(published) as con:
+        period, about_row = render.current_period(con, "month")
+        almelo = next(s for s in data.subjects(con) if s.key == "GM0141")
+        twente = next(s for s in data.subjects(con) if s.key == "regio_Twente")
+        document = render.build_document(data.load(con, almelo, period, about_row), period)
+        region = render.build_document(data.load(con, twente, period, about_row), period)
+    signed = FORMATS["pct_signed"]
+    assert _row(document, "Uitgaven") == ["Uitgaven", euro(232612.13), euro(210000.0),
+                                          signed(100 * (232612.13 - 210000.0) / 210000.0)]
+    assert _row(document, "Begonnen trajecten")[1:] == ["26", "20", signed(100 * 6 / 20)]
+    # what changed most is the largest change of the table: the starts here
+    text = _text(render.compile_document(document))
+    assert f"Begonnen trajecten steeg het meest: {signed(30.0)}" in text
+    # the region adds up its municipalities, and hides a month where one of them is hidden
+    assert _row(region, "Uitgaven")[1] == "– verborgen" and _row(region, "Uitgaven")[2] == euro(3 * 210000.0)
+    assert number(SECRET_EUR, 0) not in _text(render.compile_document(region))

@@ -873,3 +873,78 @@ def _region_quality(f: Figures, d: dict, y: int) -> dict:
         blocks.append(_table(["Uitsplitsing van de uitgaven", "Niet getoond (som over de gemeenten)",
                               "Regels niet getoond"], rows, "lrr"))
     return {"title": "Datakwaliteit en wat niet getoond wordt", "blocks": blocks}
+
+
+# ---------------------------------------------------------------------------------------------- month
+
+MONTH_LABELS = {"spend_eur": "Uitgaven", "clients": "Cliënten", "started": "Begonnen trajecten",
+                "ended": "Beëindigde trajecten", "running": "Lopende trajecten aan het eind van de maand",
+                "running_over_12m": "waarvan langer dan een jaar",
+                "running_without_outcome_over_12m": "waarvan langer dan een jaar zonder uitkomstmeting"}
+# the same measures as the subject of a sentence
+MONTH_SUBJECT = {**MONTH_LABELS, "running_over_12m": "Het aantal trajecten dat langer dan een jaar loopt",
+                 "running_without_outcome_over_12m": "Het aantal trajecten dat langer dan een jaar loopt zonder "
+                                                     "uitkomstmeting"}
+MONTH_FORMAT = {"spend_eur": "euro"}
+INGESTED = {"declarations": "declaraties", "surveys": "uitkomstvragenlijsten", "allocations": "toewijzingen",
+            "care_starts": "startberichten", "care_stops": "stopberichten", "reference": "referentiebestanden"}
+
+
+def month_document(d: dict[str, Any], period_title: str) -> dict[str, Any]:
+    """Almere's monthly letter, kept short: the month against the same month a year before, what
+    changed most, and what the latest ingestion held back."""
+    f = Figures()
+    name = f.name(d["name"], "")
+    subject = name if d["kind"] == "municipality" else f"de regio {name}"
+    y = d["period"]["year"]
+    m = d["measures"]
+    opening = (f"Met dit maandbericht informeren wij u kort over de jeugdhulp in {subject} in {period_title}, "
+               f"vergeleken met dezelfde maand een jaar eerder: wat ging goed en wat niet?")
+    if d.get("motion"):
+        opening += f" Zo geven wij antwoord op {f.name(d['motion'], '')}."
+    rows = [[MONTH_LABELS[k], f.calc(v["now"], MONTH_FORMAT.get(k, "int")),
+             f.calc(v["before"], MONTH_FORMAT.get(k, "int")), f.calc(v["change_pct"], "pct_signed")]
+            for k, v in m.items()]
+    summary = []
+    spend = m["spend_eur"]
+    if spend["now"]["value"] is not None:
+        summary.append(f"In {period_title} ging {f.calc(spend['now'], 'euro')} naar jeugdhulp, tegen "
+                       f"{f.calc(spend['before'], 'euro')} een jaar eerder.")
+    started = m["started"]
+    if started["now"]["value"] is not None:
+        summary.append(f"Er begonnen {f.calc(started['now'], 'int')} trajecten, tegen "
+                       f"{f.calc(started['before'], 'int')} een jaar eerder.")
+    changed = [(k, v["change_pct"]["value"]) for k, v in m.items() if v["change_pct"]["value"] is not None]
+    blocks = [_table(["", period_title, f"een jaar eerder ({y - 1})", "Verandering"], rows, "lrrr",
+                     [2.6, 1.2, 1.3, 1])]
+    if d["kind"] == "region":
+        blocks.append(_note("Opgeteld over de gemeenten van de regio; een cijfer is verborgen zodra het bij één "
+                            "gemeente verborgen is."))
+    if changed:
+        most, change = max(changed, key=lambda kv: abs(kv[1]))
+        word = "steeg het meest" if change > 0 else "daalde het meest"
+        sentence = f"{MONTH_SUBJECT[most]} {word}: {f.calc(m[most]['change_pct'], 'pct_signed')}"
+        blocks.append(_p(f"Wat veranderde het meest? {sentence} tegen dezelfde maand een jaar eerder."))
+        summary.append(f"{MONTH_SUBJECT[most]} {word}: {f.calc(m[most]['change_pct'], 'pct_signed')}.")
+    if not summary:
+        summary.append(f"Over {subject} bevatten de gegevens voor {period_title} niets dat getoond kan worden.")
+    ingestion = [[INGESTED.get(r["kind"], r["kind"]) + (" (geweigerd)" if r["status"] == "rejected" else ""),
+                  f.val(r, "files", "int"), f.val(r, "rows_read", "int"), f.val(r, "rows_quarantined", "int")]
+                 for r in d["ingestion"]]
+    check_blocks = [_p("Wat hield de laatste inleesronde tegen? Per soort bestand: hoeveel bestanden en regels er "
+                       "binnenkwamen en hoeveel regels werden tegengehouden omdat ze een regel van de controle niet "
+                       "haalden (voor de hele gegevensverzameling, niet alleen deze gemeente).", sticky=True),
+                    _table(["Soort bestand", "Bestanden", "Regels", "Tegengehouden"], ingestion, "lrrr",
+                           [2.4, 1, 1, 1])] if ingestion else [_empty("Er is nog niets ingelezen.")]
+    check_blocks.append(_note("De waarschuwingen van de nachtelijke controles zelf staan in de meldingen van de "
+                              "beheerders, niet in het gepubliceerde bestand; dit bericht kan ze niet tonen."))
+    sections = [{"title": "De maand tegen dezelfde maand een jaar eerder", "blocks": blocks},
+                {"title": "Wat er bij het inlezen misging", "blocks": check_blocks},
+                {"title": "Datakwaliteit", "blocks": _quality_blocks(f, d)}, _terms(f)]
+    return {"kind": d["kind"], "title": f"Jeugdhulp in {subject}: maandbericht {period_title}",
+            "to": f"de gemeenteraad van {name}" if d["kind"] == "municipality"
+            else f"de gemeenteraden in de jeugdzorgregio {name}",
+            "from": "het college van burgemeester en wethouders" if d["kind"] == "municipality"
+            else f"de colleges van burgemeester en wethouders in de regio {name}",
+            "region": d["region"] or "", "demo": bool(d.get("demo")), "opening": opening,
+            "meta": _meta(f, d), "summary": summary, "sections": _numbered(f, sections), "figures": f.items}

@@ -361,6 +361,42 @@ def load_region(con: duckdb.DuckDBPyConnection, subject: Subject, period: Report
     }
 
 
+# the monthly letter's measures: mart, column, and how the column adds up over a region's members
+MONTH_MEASURES = (("cost_trends_by_municipality", "spend_eur"), ("cost_trends_by_municipality", "clients"),
+                  ("trajectory_flows", "started"), ("trajectory_flows", "ended"), ("trajectory_flows", "running"),
+                  ("trajectory_flows", "running_over_12m"), ("trajectory_flows", "running_without_outcome_over_12m"))
+
+
+def load_month(con: duckdb.DuckDBPyConnection, subject: Subject, period: ReportPeriod) -> dict[str, Any]:
+    """The monthly letter (Almere's 'what went well, what went wrong'): each measure in the month and
+    in the same month a year before, summed over the subject's municipalities (one, or a region's),
+    hidden when any of them is hidden; the change between the two by its own query; and what the
+    latest ingestion quarantined."""
+    members = (eq(municipality_code=subject.code) if subject.kind == "municipality"
+               else eq(youth_care_region=subject.name))
+    month, before = period.first_day, period.first_day.replace(year=period.year - 1)
+    measures: dict[str, dict[str, Any]] = {}
+    for table, column in MONTH_MEASURES:
+        expr = f"CASE WHEN bool_or(t.suppressed) THEN NULL ELSE sum(t.{column}) END"
+
+        def at(day: date, table: str = table, expr: str = expr) -> str:
+            return f"SELECT {expr} FROM marts.{table} AS t WHERE {members} AND t.month = {lit(day)}"
+
+        measures[column] = {
+            "now": scalar(con, at(month)), "before": scalar(con, at(before)),
+            "change_pct": scalar(con, f"SELECT 100.0 * (({at(month)}) - ({at(before)})) / nullif(({at(before)}), 0)"),
+        }
+    latest = "(SELECT max(q.ingested_month) FROM marts.data_quality_summary AS q)"
+    return {
+        "kind": subject.kind, "key": subject.key, "code": subject.code, "name": subject.name, "region": subject.region,
+        "period": {"kind": period.kind, "label": period.label, "year": period.year, "month": period.month},
+        "measures": measures,
+        "ingestion": select(con, "data_quality_summary AS t", ["kind", "status", "ingested_month"],
+                            {c: f"t.{c}" for c in ("files", "rows_read", "rows_quarantined")},
+                            f"t.ingested_month = {latest}", suppressed=False),
+    }
+
+
 def _youth_change(con: duckdb.DuckDBPyConnection, region: str, year: int, how: str) -> dict[str, Any]:
     """The summed change in young people of the region's municipalities ('abs': its size, as the
     letter prints it beside 'daalde' or 'steeg')."""
@@ -372,7 +408,10 @@ def _youth_change(con: duckdb.DuckDBPyConnection, region: str, year: int, how: s
 
 
 def load(con: duckdb.DuckDBPyConnection, subject: Subject, period: ReportPeriod, about_row: dict) -> dict[str, Any]:
-    data = (load_municipality if subject.kind == "municipality" else load_region)(con, subject, period)
+    if period.kind == "month":
+        data = load_month(con, subject, period)
+    else:
+        data = (load_municipality if subject.kind == "municipality" else load_region)(con, subject, period)
     data["about"] = dict(about_row)
     return data
 

@@ -1,8 +1,9 @@
-"""The report period (JEUGDZORG_REPORT_PERIOD = year | quarter) and the names of the files.
+"""The report period (JEUGDZORG_REPORT_PERIOD = year | quarter | month) and the names of the files.
 
 A report covers the latest complete period in the published file: the year (or quarter) whose last
 day the data reaches (`about.data_through`). The marts hold years, so a quarter report shows the
-year so far (1 January up to the quarter's end) next to the monthly figures of the quarter.
+year so far (1 January up to the quarter's end) next to the monthly figures of the quarter. A month
+report is the short monthly letter: the month against the same month a year before.
 """
 
 from __future__ import annotations
@@ -13,29 +14,40 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 QUARTER_WORDS = ("eerste", "tweede", "derde", "vierde")
+MONTH_WORDS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
+               "november", "december")
 
 
 @dataclass(frozen=True)
 class ReportPeriod:
-    kind: str  # "year" | "quarter"
+    kind: str  # "year" | "quarter" | "month"
     year: int
     quarter: int | None = None
+    month: int | None = None
 
     @property
     def label(self) -> str:
-        """The folder and file-name part: '2025' or '2025-K4' (K for kwartaal)."""
+        """The folder and file-name part: '2025', '2025-K4' (K for kwartaal) or '2025-12'."""
+        if self.month is not None:
+            return f"{self.year}-{self.month:02d}"
         return str(self.year) if self.quarter is None else f"{self.year}-K{self.quarter}"
 
     @property
     def title(self) -> str:
+        if self.month is not None:
+            return f"{MONTH_WORDS[self.month - 1]} {self.year}"
         return str(self.year) if self.quarter is None else f"{QUARTER_WORDS[self.quarter - 1]} kwartaal {self.year}"
 
     @property
     def first_day(self) -> date:
+        if self.month is not None:
+            return date(self.year, self.month, 1)
         return date(self.year, 1 if self.quarter is None else 3 * self.quarter - 2, 1)
 
     @property
     def last_day(self) -> date:
+        if self.month is not None:
+            return (date(self.year + self.month // 12, self.month % 12 + 1, 1)) - timedelta(days=1)
         if self.quarter is None or self.quarter == 4:
             return date(self.year, 12, 31)
         return date(self.year, 3 * self.quarter + 1, 1) - timedelta(days=1)
@@ -56,7 +68,11 @@ def period_for(kind: str, data_through: date) -> ReportPeriod:
         if not _is_quarter_end(data_through):
             q -= 1
         return ReportPeriod("quarter", data_through.year, q) if q else ReportPeriod("quarter", data_through.year - 1, 4)
-    raise ValueError(f"report period must be 'year' or 'quarter', got {kind!r}")
+    if kind == "month":
+        last = data_through if (data_through + timedelta(days=1)).day == 1 else data_through.replace(day=1) - timedelta(
+            days=1)
+        return ReportPeriod("month", last.year, month=last.month)
+    raise ValueError(f"report period must be 'year', 'quarter' or 'month', got {kind!r}")
 
 
 def slug(text: str) -> str:

@@ -90,6 +90,8 @@ def motions(path: Path = MOTIONS) -> dict[str, str]:
 
 
 def build_document(d: dict[str, Any], period: ReportPeriod) -> dict[str, Any]:
+    if period.kind == "month":
+        return content.month_document(d, period.title)
     if d["kind"] == "municipality":
         return content.municipality_document(d, period.title)
     return content.region_document(d, period.title)

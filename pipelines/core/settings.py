@@ -122,8 +122,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
                            "the rows an outcome workbook's first sheet may hold")
 
     report_period = (env_vars.get("JEUGDZORG_REPORT_PERIOD", "year").strip() or "year").lower()
-    if report_period not in ("year", "quarter"):
-        raise SettingsError(f"JEUGDZORG_REPORT_PERIOD must be 'year' or 'quarter', got {report_period!r}")
+    if report_period not in ("year", "quarter", "month"):
+        raise SettingsError(f"JEUGDZORG_REPORT_PERIOD must be 'year', 'quarter' or 'month', got {report_period!r}")
 
     return Settings(
         data_dir=data_dir,
