@@ -535,7 +535,8 @@ def _duration_section(f: Figures, dur: dict[str, list[dict]], region: str, y: in
                                                   "trajecten per duur om een verband te laten zien.")]}
     # the categories with the most ended trajectories, at most six lines
     top = sorted(sorted(shown), key=lambda c: -sum(b["n"] or 0 for b in shown[c]["bands"].values()))[:6]
-    lines = {f"{shown[c]['label']} ({shown[c]['source']})": [
+    # the legend names the category only (the table below says where each line comes from)
+    lines = {shown[c]["label"]: [
         ((shown[c]["bands"].get(b) or {}).get("ended_as_planned_pct"), (shown[c]["bands"].get(b) or {}).get("n"))
         for b in BANDS] for c in sorted(top)}
     blocks = [_p(f"Eindigen langere trajecten vaker volgens plan? Per soort hulp het aandeel dat volgens plan "
@@ -545,7 +546,8 @@ def _duration_section(f: Figures, dur: dict[str, list[dict]], region: str, y: in
                  "hoeveel beëindigde trajecten het rust (n).", sticky=True),
               _chart(charts.duration_curve(BAND_SHORT, lines, f"Beëindigd volgens plan naar duur, tot en met {y}"),
                      "Een lijn die na een bepaalde duur vlak wordt of daalt, wijst erop dat langer doorgaan daar "
-                     "weinig toevoegt. Een open punt rust op een klein aantal trajecten.")]
+                     "weinig toevoegt. Een open punt rust op een klein aantal trajecten. De bron van elke lijn "
+                     "staat in de tabel.")]
     rows, best = [], []
     for c in sorted(top):
         cat = shown[c]
