@@ -659,3 +659,27 @@ def test_the_monthly_letter_sets_the_month_against_the_same_month_a_year_before(
     # the region adds up its municipalities, and hides a month where one of them is hidden
     assert _row(region, "Uitgaven")[1] == "– verborgen" and _row(region, "Uitgaven")[2] == euro(3 * 210000.0)
     assert number(SECRET_EUR, 0) not in _text(render.compile_document(region))
+
+
+def test_the_asset_writes_the_other_letters_and_fails_the_run_naming_the_broken_one(
+        published: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    data_dir = tmp_path / "data"
+    shutil.copytree(published.parent, data_dir / "warehouse")
+    real = content.municipality_document
+
+    def breaks_on_enschede(d: dict, title: str) -> dict:
+        if d["code"] == "0153":
+            raise RuntimeError("planted failure")
+        return real(d, title)
+
+    monkeypatch.setattr(content, "municipality_document", breaks_on_enschede)
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions(council_report_partitions.name, ["GM0141", "GM0153"])
+        result = dg.materialize([council_reports], instance=instance, raise_on_error=False,
+                                resources={"warehouse": Warehouse(data_dir=str(data_dir), min_cell_size=10)},
+                                tags={"dagster/asset_partition_range_start": "GM0141",
+                                      "dagster/asset_partition_range_end": "GM0153"})
+    assert not result.success
+    failure = next(e for e in result.all_events if e.is_step_failure)
+    assert "GM0153 (Enschede): RuntimeError: planted failure" in failure.step_failure_data.error.message
+    assert (data_dir / "reports" / "2025" / "raadsinformatiebrief_2025_GM0141_Almelo.pdf").exists()
