@@ -219,7 +219,7 @@ def _group(f: Figures, d: dict) -> str:
 def municipality_document(d: dict[str, Any], period_title: str) -> dict[str, Any]:
     f = Figures()
     y, name = d["period"]["year"], f.name(d["name"], "")
-    region = d["region"] or "(regio niet bekend)"
+    region = f.name(d["region"], "(regio niet bekend)")
     opening = _opening(f, d, name, period_title)
     meta = _meta(f, d)
     summary = _municipality_summary(f, d, y, region)
@@ -897,6 +897,7 @@ def month_document(d: dict[str, Any], period_title: str) -> dict[str, Any]:
     changed most, and what the latest ingestion held back."""
     f = Figures()
     name = f.name(d["name"], "")
+    f.name(d["region"], "")  # the region's name is printed in the letter's details: digits in it are a name's
     subject = name if d["kind"] == "municipality" else f"de regio {name}"
     y = d["period"]["year"]
     m = d["measures"]
