@@ -651,7 +651,7 @@ def _allocation(f: Figures, d: dict, y: int) -> dict:
     blocks = [_p(f"Wijst de gemeente toe wat er gedeclareerd wordt? Van de {f.calc(a['rows'], 'int')} aanbieders "
                  f"met toewijzingen of declaraties kunnen er {f.calc(a['shown'], 'int')} getoond worden; de andere "
                  "hebben te weinig cliënten. Over die getoonde aanbieders samen:"),
-              _table(["Signaal", "Aantal of bedrag"], [
+              _table(["Signaal", f"Samen, bij de {f.calc(a['shown'], 'int')} getoonde aanbieders"], [
                   ["Toewijzingen", total("allocations", "int")],
                   ["Toegewezen bedrag (waar een budget of tarief een bedrag geeft)",
                    total("allocated_volume_eur", "euro")],
