@@ -100,18 +100,18 @@ class Figures:
         column of the same row that says how many cases were measured) is 0, else `empty` (hidden
         by disclosure control, unless the column is one the file never hides)."""
         if row is None:
-            return self._missing("no_data", None, kind)
+            return self.missing("no_data", None, kind)
         value = row.get(column)
         if value is None:
             reason = ("hidden" if row.get("suppressed")
                       else "not_measured" if count is not None and row.get(count) == 0 else empty)
-            return self._missing(reason, trace_sql(row, column), kind)
+            return self.missing(reason, trace_sql(row, column), kind)
         return self._record(FORMATS[kind](value), trace_sql(row, column), kind, value)
 
     def calc(self, result: dict, kind: str) -> str:
         """A figure computed by its own query (a total, a count: data.scalar)."""
         if result["value"] is None:
-            return self._missing("hidden", result["sql"], kind)
+            return self.missing("hidden", result["sql"], kind)
         return self._record(FORMATS[kind](result["value"]), result["sql"], kind, result["value"])
 
     def name(self, text: str | None, fallback: str) -> str:
@@ -131,7 +131,7 @@ class Figures:
         self.items.append({"text": text, "kind": "figure", "format": kind, "sql": sql, "value": value})
         return text
 
-    def _missing(self, reason: str, sql: str | None, kind: str) -> str:
+    def missing(self, reason: str, sql: str | None, kind: str) -> str:
         text = f"{DASH} {MISSING[reason]}"
         self.items.append({"text": text, "kind": "missing", "reason": reason, "format": kind, "sql": sql})
         return text
@@ -645,7 +645,7 @@ def _allocation(f: Figures, d: dict, y: int) -> dict:
     def total(col: str, kind: str) -> str:
         t = a["totals"][col]
         if t["value"] is None:
-            return f._missing(ALLOCATION_EMPTY.get(col, "hidden"), t["sql"], kind)
+            return f.missing(ALLOCATION_EMPTY.get(col, "hidden"), t["sql"], kind)
         return f.calc(t, kind)
 
     blocks = [_p(f"Wijst de gemeente toe wat er gedeclareerd wordt? Van de {f.calc(a['rows'], 'int')} aanbieders "

@@ -3,11 +3,8 @@ format a value the same way (`1.960,48`, `€ 2.897.587`, `68,7%`)."""
 
 from __future__ import annotations
 
-import math
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-
-import pandas as pd
 
 NBSP = "\u00a0"
 MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
@@ -15,11 +12,6 @@ MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augus
 # A figure that rests on fewer cases than this is shown with its n and "klein aantal", never as a
 # confident number; below k (JEUGDZORG_MIN_CELL_SIZE) the file itself shows nothing.
 SMALL_N = 30
-
-
-def is_missing(value: object) -> bool:
-    """None, NaN or pandas' NA: a value the file does not show."""
-    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
 
 
 def number(value: float | int | Decimal, decimals: int = 0) -> str:
@@ -58,13 +50,6 @@ def pct_signed(value: float, decimals: int = 1) -> str:
 
 def grade(value: float) -> str:
     return number(value, 1)
-
-
-def n_label(n: int | None) -> str:
-    """'n = 115', and 'n = 14, klein aantal' below SMALL_N."""
-    if n is None:
-        return ""
-    return f"n{NBSP}={NBSP}{number(n)}" + (", klein aantal" if n < SMALL_N else "")
 
 
 def long_date(d: date) -> str:

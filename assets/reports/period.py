@@ -13,9 +13,9 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from assets.reports.formatting import MONTHS
+
 QUARTER_WORDS = ("eerste", "tweede", "derde", "vierde")
-MONTH_WORDS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
-               "november", "december")
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class ReportPeriod:
     @property
     def title(self) -> str:
         if self.month is not None:
-            return f"{MONTH_WORDS[self.month - 1]} {self.year}"
+            return f"{MONTHS[self.month - 1]} {self.year}"
         return str(self.year) if self.quarter is None else f"{QUARTER_WORDS[self.quarter - 1]} kwartaal {self.year}"
 
     @property
