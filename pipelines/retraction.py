@@ -29,7 +29,7 @@ class RetractFileConfig(dg.Config):
 def retract_file(context: dg.OpExecutionContext, config: RetractFileConfig, warehouse: Warehouse) -> None:
     with warehouse.connect() as con:
         try:
-            done = retract(con, config.file, config.reason)
+            done = retract(con, config.file, config.reason, warehouse.pseudonymiser().mask_name)
         except RetractionError as exc:
             raise dg.Failure(description=str(exc)) from exc
     context.log.info(f"retracted {done.source_file}: {done.rows_removed:,} row(s) removed, "

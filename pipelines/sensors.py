@@ -11,12 +11,13 @@ refresh, which reads every file with new content, picks it up.
 
 import hashlib
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 
-from assets.ingest.files import listing
+from assets.ingest.files import UNREAD, Listed, listing
 from assets.reports.council_reports import council_report_partitions, reports_dir
 from assets.reports.render import plan
 from pipelines.core.settings import load_settings
@@ -24,28 +25,37 @@ from pipelines.core.warehouse import Warehouse
 from pipelines.jobs import ingest_declarations_job, ingest_messages_jobs, ingest_surveys_job, render_council_reports
 
 
-def registered_files(warehouse: Warehouse, kind: str) -> set[str] | None:
-    """The registry's file names of `kind` (as `kind/name`); None while a run holds the working file."""
+def registered_files(warehouse: Warehouse, kind: str) -> dict[str, tuple] | None:
+    """The registry's file names of `kind` (as `kind/name`), each with its latest row's (sha256, size,
+    modified_ns); None while a run holds the working file."""
     if not warehouse.working_db.exists():
-        return set()
+        return {}
     try:
         with duckdb.connect(str(warehouse.working_db), read_only=True) as con:
             if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'registry' "
                                "AND table_name = 'files'").fetchone()[0]:
-                return set()
-            return {r[0] for r in con.execute("SELECT source_file FROM registry.files WHERE kind = ?",
-                                              [kind]).fetchall()}
+                return {}
+            return {r[0]: r[1:] for r in con.execute(
+                "SELECT source_file, sha256, size_bytes, modified_ns FROM registry.files WHERE kind = ? "
+                "QUALIFY row_number() OVER (PARTITION BY source_file ORDER BY file_id DESC) = 1", [kind]).fetchall()}
     except (duckdb.IOException, duckdb.ConnectionException):
         return None
 
 
-def new_files_request(folder: Path, suffixes: tuple[str, ...], registered: set[str],
-                      cursor: str | None) -> tuple[list[str], str]:
-    """The files neither registered nor already requested, and the cursor: every file not registered yet."""
+def new_files_request(folder: Path, suffixes: tuple[str, ...], registered: dict[str, tuple], cursor: str | None,
+                      shown: Callable[[str], str]) -> tuple[list[str], str]:
+    """The files neither registered nor already requested, and the cursor: every file not registered yet.
+    A name whose latest registry row was refused unread (still being written, empty, too large)
+    counts as new again once its size or time moved: the finished upload."""
     requested: set[str] = set(json.loads(cursor)) if cursor else set()
+
+    def is_new(e: Listed) -> bool:
+        seen = registered.get(e.source_file)
+        return seen is None or (seen[0] == UNREAD and seen[1:] != (e.stat.st_size, e.stat.st_mtime_ns))
+
     # names as the registry keeps them (a BSN-like number masked): the cursor lives in Dagster's storage
     unregistered = {f"{e.source_file.partition('/')[2]}|{e.stat.st_size}|{e.stat.st_mtime_ns}"
-                    for e in listing(folder, suffixes) if e.source_file not in registered}
+                    for e in listing(folder, suffixes, shown) if is_new(e)}
     return sorted(unregistered - requested), json.dumps(sorted(unregistered))
 
 
@@ -57,7 +67,8 @@ def build_file_sensor(name: str, kind: str, suffixes: tuple[str, ...], job_name:
         if registered is None:
             return dg.SensorResult(skip_reason="a run holds the working file; looking again at the next tick",
                                    cursor=context.cursor)
-        new, cursor = new_files_request(warehouse.raw_dir / kind, suffixes, registered, context.cursor)
+        new, cursor = new_files_request(warehouse.raw_dir / kind, suffixes, registered, context.cursor,
+                                        warehouse.pseudonymiser().mask_name)
         if not new:
             return dg.SensorResult(skip_reason=f"no new files in raw/{kind}/", cursor=cursor)
         run_key = hashlib.sha256("\n".join(new).encode()).hexdigest()[:32]

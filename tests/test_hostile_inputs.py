@@ -23,10 +23,12 @@ from openpyxl import Workbook
 from assets.ingest import declarations
 from assets.ingest.declaration_rules import MAX_CENTS, MAX_VOLUME
 from assets.ingest.files import STILL_WRITING, UNREAD, plan_run
+from assets.ingest.messages import MAX_ALLOCATED_VOLUME
 from assets.ingest.reference import load_reference
 from assets.ingest.retract import retract
+from assets.ingest.row_rules import JEUGDWET_START
 from assets.reports.render import render_all
-from pipelines.core.pseudonyms import MASK, passes_elfproef
+from pipelines.core.pseudonyms import passes_elfproef
 from pipelines.core.warehouse import Warehouse
 from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
 from tests.conftest import BASE_LINE, BASE_SURVEY, TEST_KEY, write_declarations, write_surveys
@@ -82,7 +84,11 @@ def _plant(data: Path) -> None:
          "ingediend_bedrag": str(MAX_CENTS)},
         {"referentienummer": "MAXC", "geleverd_volume": "1", "producttarief": str(MAX_CENTS),
          "ingediend_bedrag": str(MAX_CENTS), "debet_credit": "C"}])
-    write_surveys(raw / "surveys/grade.csv", [{}, {"tevredenheid": "3000000000"}])
+    # scores and a start at the bounds of S11, on the declared trajectory (the other informant)
+    at_bounds = {"informant": "jeugdige", "instrument": "SDQ", "startdatum": "2015-01-01",
+                 "score_begin": "-1000000", "score_eind": "1000000"}
+    write_surveys(raw / "surveys/grade.csv", [{}, {"tevredenheid": "3000000000"}, at_bounds])
+    (raw / "reference/instrument_norms.csv").write_text("instrument,lower_is_better,sd,reliability\nSDQ,false,5,0.8\n")
     _with_bare_fill(_xlsx(raw / "surveys/fill.xlsx", 2))
     _xlsx(raw / "surveys/rows.xlsx", 1_200)  # the fixture's limit is 1,000 rows
     _xlsx(raw / "surveys/bomb.xlsx", 100, instrument_chars=30_000)  # 3 MB unpacked, beyond the fixture's 1 MB
@@ -99,6 +105,17 @@ def _plant(data: Path) -> None:
     late_nul.write_bytes(late_nul.read_bytes().replace(b"NULMARK", b"45\x00A1"))  # past the first 64 KB
     # 3. BSNs where none belongs: in free fields, in an identifier (the row's own), in a file name
     write_declarations(raw / "declarations/levering_123456782.csv", [{"referentienummer": "NAMED"}])
+    write_declarations(raw / "declarations/levering_100000009.csv", [{"referentienummer": "NAMED2"}])
+    # allocations: one at the bounds of A05 (units x the highest tariff must fit the published types), one beyond
+    jw301 = (Path(__file__).parent / "fixtures" / "JW301.xml").read_text()
+    (raw / "allocations/at_bounds.xml").write_text(
+        jw301.replace("<ijw:Volume>2</ijw:Volume>", f"<ijw:Volume>{MAX_ALLOCATED_VOLUME}</ijw:Volume>", 1)
+        .replace("<jw301:Ingangsdatum>2026-04-01</jw301:Ingangsdatum>",
+                 f"<jw301:Ingangsdatum>{JEUGDWET_START}</jw301:Ingangsdatum>", 1)
+        .replace("<jw301:Einddatum>2026-07-14</jw301:Einddatum>", "<jw301:Einddatum>2026-11-30</jw301:Einddatum>", 1))
+    (raw / "allocations/beyond.xml").write_text(
+        jw301.replace("<ijw:Volume>2</ijw:Volume>", "<ijw:Volume>99999999</ijw:Volume>", 1)
+        .replace("300201", "300299"))
     write_declarations(raw / "declarations/fields.csv", [
         {"referentienummer": "F1", "aanbieder_agb": PLANTED},
         {"referentienummer": "F2", "producttarief": PLANTED},
@@ -171,7 +188,9 @@ def test_one_bad_value_costs_its_row(night):
     assert rows["BIG"][:2] == ("quarantined", "D11") and "geleverd_volume 10000000000 is above" in rows["BIG"][2]
     assert rows["U83"][:2] == ("quarantined", "D11") and "ingediend_bedrag 100000000000000000" in rows["U83"][2]
     assert {rows[r][0] for r in ("MAXV", "MAXT", "MAXC")} == {"loaded"}
-    assert _survey_rows(night["warehouse"])[("surveys/grade.csv", 3)][:2] == ("quarantined", "S04")
+    surveys = _survey_rows(night["warehouse"])
+    assert surveys[("surveys/grade.csv", 3)][:2] == ("quarantined", "S04")
+    assert surveys[("surveys/grade.csv", 4)][0] == "loaded"  # at the bounds: loaded, and every mart built
 
 
 def test_each_bad_file_is_rejected_with_its_reason_and_nothing_outside_raw_is_read(night):
@@ -234,7 +253,10 @@ def test_a_planted_bsn_is_found_nowhere(night):
     surveys = _survey_rows(night["warehouse"])
     assert [surveys[("surveys/fields.csv", line)][1] for line in (2, 3)] == ["S10", "S10"]
     files = _files(night["warehouse"])
-    assert f"declarations/levering_{MASK}.csv" in files
+    # each BSN in a name becomes its own keyed token: two clients' files stay two files, both loaded
+    named = sorted(f for f in files if f.startswith("declarations/levering_"))
+    assert len(named) == 2 and all(re.fullmatch(r"declarations/levering_BSN[0-9a-f]{8}\.csv", f) for f in named)
+    assert rows["NAMED2"][0] == "loaded"
     seen = _everything_a_person_could_see(night)
     # the scan reaches what it must: the event log names the rejected files, and the letters were read
     assert "rejected surveys/fill.xlsx" in night["event_log"] and "Jeugdzorg" in seen
@@ -254,12 +276,23 @@ def test_formula_text_is_neutralised_in_the_bi_file(night):
     assert "'=HYPERLINK(\"http://x\",\"klik\")" in names
 
 
-def test_a_name_with_an_at_sign_can_be_retracted(night, tmp_path):
+def test_a_name_with_an_at_sign_or_a_bsn_can_be_retracted(night, tmp_path):
     copy = tmp_path / "pipeline.duckdb"
     shutil.copy(night["warehouse"].working_db, copy)
+    shown = night["warehouse"].pseudonymiser().mask_name
     with duckdb.connect(str(copy)) as con:
-        done = retract(con, "a@b.csv", "test")
-    assert done.source_file == "declarations/a@b.csv" and done.rows_removed == 1
+        done = retract(con, "a@b.csv", "test", shown)
+        assert done.source_file == "declarations/a@b.csv" and done.rows_removed == 1
+        done = retract(con, "declarations/levering_123456782.csv", "test", shown)  # by the name as delivered
+        assert PLANTED not in done.source_file and done.rows_removed == 1
+
+
+def test_allocations_at_their_bounds_load_and_beyond_them_are_quarantined(night):
+    with duckdb.connect(str(night["warehouse"].working_db), read_only=True) as con:
+        rows = dict(con.execute("SELECT allocation_number || '/' || f.source_file, r.rule_id "
+                                "FROM raw.allocation_rows AS r JOIN registry.files AS f USING (file_id)").fetchall())
+    assert rows["300201/allocations/at_bounds.xml"] is None
+    assert rows["300299/allocations/beyond.xml"] == "A05"
 
 
 def test_a_file_that_changes_or_vanishes_while_read_is_rejected_for_the_night(warehouse, data_dir):

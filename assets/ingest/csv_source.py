@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from assets.ingest.redact import redact
+from assets.ingest.regular_files import open_regular
 from assets.ingest.tidy import tidy
 
 SNIFF_BYTES = 64 * 1024
@@ -54,7 +56,7 @@ class CsvLayout:
 
 def _is_utf8(path: Path) -> bool:
     decoder = codecs.getincrementaldecoder("utf-8")()
-    with path.open("rb") as fh:
+    with open_regular(path) as fh:
         try:
             while chunk := fh.read(4 * 1024 * 1024):
                 decoder.decode(chunk)
@@ -66,7 +68,7 @@ def _is_utf8(path: Path) -> bool:
 
 def inspect_csv(path: Path, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> CsvLayout:
     """Find delimiter, encoding and the contract columns, or reject the file with a reason."""
-    with path.open("rb") as fh:
+    with open_regular(path) as fh:
         head = fh.read(SNIFF_BYTES)
     if not head.strip():
         raise RejectedFile("empty file")
@@ -112,9 +114,10 @@ def text_batches(path: Path, layout: CsvLayout, columns: tuple[str, ...]) -> Ite
     names = [f"c{i}" for i in range(len(layout.header))]
     schema = text_schema(columns)
     line_no = 2  # the header is line 1
+    source = open_regular(path)
     try:
         reader = pa_csv.open_csv(
-            path,
+            source,
             read_options=pa_csv.ReadOptions(skip_rows=1, column_names=names, block_size=ARROW_BLOCK_BYTES),
             parse_options=pa_csv.ParseOptions(delimiter=layout.delimiter, newlines_in_values=True,
                                               ignore_empty_lines=False),
@@ -131,6 +134,8 @@ def text_batches(path: Path, layout: CsvLayout, columns: tuple[str, ...]) -> Ite
             yield refuse_nul(pa.Table.from_arrays(arrays, schema=schema))
     except pa.ArrowInvalid as exc:
         raise IrregularFile(redact(str(exc))) from exc
+    finally:
+        source.close()
 
 
 def refuse_nul(table: pa.Table) -> pa.Table:
@@ -167,7 +172,7 @@ def text_schema(columns: tuple[str, ...]) -> pa.Schema:
 def python_batches(path: Path, layout: CsvLayout, columns: tuple[str, ...]) -> Iterator[pa.Table]:
     """Arrow batches for files pyarrow does not take: Windows-1252, or rows of the wrong width."""
     schema = text_schema(columns)
-    with path.open("r", encoding=layout.encoding, newline="", errors="replace") as fh:
+    with io.TextIOWrapper(open_regular(path), encoding=layout.encoding, newline="", errors="replace") as fh:
         reader = csv.reader(_capped_lines(fh), delimiter=layout.delimiter)
         next(reader, None)
         buffer: list[list] = [[] for _ in range(len(columns) + 1)]

@@ -144,7 +144,8 @@ def ingest_declarations(con: duckdb.DuckDBPyConnection, raw_dir: Path, max_file_
                         pseudonyms: Pseudonymiser,
                         progress: Callable[[str], None] = lambda _: None) -> IngestSummary:
     """Needs a connection from Warehouse.connect() (its tables exist) and the run's pseudonymiser."""
-    files, summary = plan_run(con, raw_dir, "declarations", (".xml", ".csv"), max_file_bytes)
+    files, summary = plan_run(con, raw_dir, "declarations", (".xml", ".csv"), max_file_bytes,
+                              pseudonyms.mask_name)
     if not files:
         return summary
     progress(f"{len(files)} new declaration file(s) to read")

@@ -13,12 +13,15 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
+from assets.ingest.redact import redact
+from assets.ingest.regular_files import open_regular
 from pipelines.core.pseudonyms import mask_bsns
 
 
@@ -65,15 +68,23 @@ class Listed:
         return None
 
 
-def listing(folder: Path, suffixes: tuple[str, ...]) -> list[Listed]:
+def listing(folder: Path, suffixes: tuple[str, ...], shown: Callable[[str], str] = mask_bsns) -> list[Listed]:
     """The entries of a raw folder with one of `suffixes`, in the contract's order (modification
     time, then name), whatever they are: a link, a pipe or a directory named like an input file
-    is listed too, so that it is refused with a reason instead of skipped in silence."""
+    is listed too, so that it is refused with a reason instead of skipped in silence. `shown`
+    turns a file name into the only form stored or shown (Pseudonymiser.mask_name: a BSN-like
+    number in it becomes a keyed token, so two such names stay two names)."""
     if not folder.is_dir():
         return []
+    entries = []
     with os.scandir(folder) as it:
-        entries = [Listed(Path(e.path), f"{folder.name}/{mask_bsns(e.name)}", e.stat(follow_symlinks=False))
-                   for e in it if Path(e.name).suffix.lower() in suffixes]
+        for e in it:
+            if Path(e.name).suffix.lower() not in suffixes:
+                continue
+            try:
+                entries.append(Listed(Path(e.path), f"{folder.name}/{shown(e.name)}", e.stat(follow_symlinks=False)))
+            except FileNotFoundError:
+                continue  # gone between the listing and its stat: nothing to read, and nothing to say
     return sorted(entries, key=lambda e: (e.stat.st_mtime_ns, e.source_file))
 
 
@@ -85,8 +96,8 @@ def sha256_of(path: Path, listed: os.stat_result) -> str:
     """The SHA-256 of a regular file as listed. Opened without following a link (a link put in its
     place since the listing is refused) and without blocking (a pipe cannot stall the run); a
     file whose size or time moves while it is hashed is still being written (FileChanged)."""
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    with os.fdopen(fd, "rb") as fh:
+    with open_regular(path) as fh:
+        fd = fh.fileno()
         if not (stat.S_ISREG(listed.st_mode) and _same(os.fstat(fd), listed)):
             raise FileChanged("replaced or changed since it was listed")
         digest = hashlib.sha256()
@@ -113,7 +124,7 @@ def changed_since_listing(f: RawFile) -> str | None:
 
 
 def plan_new_files(con: duckdb.DuckDBPyConnection, raw_dir: Path, kind: str, suffixes: tuple[str, ...],
-                   max_bytes: int) -> tuple[list[RawFile], int]:
+                   max_bytes: int, shown: Callable[[str], str] = mask_bsns) -> tuple[list[RawFile], int]:
     """Register files never seen before; return those with new content and the count of re-drops.
 
     What is not a regular file of a readable size is registered as rejected with its reason
@@ -133,7 +144,7 @@ def plan_new_files(con: duckdb.DuckDBPyConnection, raw_dir: Path, kind: str, suf
     new_files: list[RawFile] = []
     redrops = 0
     restat: list[tuple[str, str, int, int]] = []
-    for entry in listing(raw_dir / kind, suffixes):
+    for entry in listing(raw_dir / kind, suffixes, shown):
         source, st = entry.source_file, entry.stat
         problem = entry.problem(max_bytes)
         seen = unchanged.get((source, st.st_size, st.st_mtime_ns))
@@ -144,7 +155,7 @@ def plan_new_files(con: duckdb.DuckDBPyConnection, raw_dir: Path, kind: str, suf
             try:
                 sha = sha256_of(entry.path, st)
             except (FileChanged, OSError) as exc:
-                problem = f"{STILL_WRITING} or replaced ({exc}); it is looked at again at the next run"
+                problem = f"{STILL_WRITING} or replaced ({redact(str(exc))}); it is looked at again at the next run"
         if problem is not None:
             register(con, next_id, source, UNREAD, kind, "rejected", problem, stat=st)
             next_id += 1
@@ -267,11 +278,11 @@ class IngestSummary:
 
 
 def plan_run(con: duckdb.DuckDBPyConnection, raw_dir: Path, kind: str, suffixes: tuple[str, ...],
-             max_bytes: int) -> tuple[list[RawFile], IngestSummary]:
+             max_bytes: int, shown: Callable[[str], str] = mask_bsns) -> tuple[list[RawFile], IngestSummary]:
     """The new readable files of a kind, and the summary the ingestion will fill in. A file refused
     unread (plan_new_files) counts as new and rejected."""
     first = next_file_id(con)
-    files, redrops = plan_new_files(con, raw_dir, kind, suffixes, max_bytes)
+    files, redrops = plan_new_files(con, raw_dir, kind, suffixes, max_bytes, shown)
     refused = con.execute("SELECT list(source_file || ': ' || message ORDER BY file_id) FROM registry.files "
                           "WHERE file_id >= ? AND status = 'rejected'", [first]).fetchone()[0] or []
     return files, IngestSummary(files_new=len(files) + len(refused), files_already_loaded=redrops,

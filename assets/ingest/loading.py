@@ -167,7 +167,8 @@ def load_each(con: duckdb.DuckDBPyConnection, files: list[RawFile], target: str,
         try:
             rows = load(f)
         except duckdb.Error as exc:
-            raise RuntimeError(f"loading {f.source_file} failed inside DuckDB: {redact(str(exc))}") from exc
+            # from None: the cause's text is not redacted, and Dagster would keep it
+            raise RuntimeError(f"loading {f.source_file} failed inside DuckDB: {redact(str(exc))}") from None
         except Exception as exc:  # any reader failure costs this file only (see read_failure)
             discard(con, target, f.file_id)
             rejected[f.file_id] = read_failure(exc)

@@ -18,6 +18,7 @@ import duckdb
 from assets.ingest import loading
 from assets.ingest.files import IngestSummary, plan_run, register_run, set_rows_read, update_counts_sql
 from assets.ingest.row_rules import (
+    JEUGDWET_START,
     RowRule,
     bsn_elsewhere_rule,
     elfproef_rule,
@@ -53,6 +54,21 @@ class MessageKind:
                 f"FROM ({judged})")
 
 
+# The bounds of rule A05: with them an allocation's units (volume x days, over at most 25 years) times
+# the highest tariff D11 lets through stays far inside the published DECIMAL(18, 2) of allocation_control.
+MAX_ALLOCATED_VOLUME = 100_000  # per day, week, month or in total (Frequentie)
+MAX_BUDGET_CENTS = 1_000_000_000  # EUR 10 million
+MAX_ALLOCATION_YEARS = 25
+
+
+def _dates_rule(rule_id: str, *columns: str) -> RowRule:
+    """A date of a care start or stop before the Jeugdwet or after the ingestion date: a typing error."""
+    bad = " OR ".join(f"{c} < DATE '{JEUGDWET_START}' OR {c} > current_date" for c in columns)
+    what = " || ' / ' || ".join(f"coalesce(CAST({c} AS VARCHAR), '-')" for c in columns)
+    return RowRule(rule_id, "a date before the Jeugdwet or after the ingestion date", bad,
+                   f"'date ' || {what} || ' lies before the Jeugdwet ({JEUGDWET_START}) or after ' || current_date")
+
+
 ALLOCATIONS = MessageKind(
     kind="allocations",
     spec=MessageSpec("JW301", "ToegewezenProduct", header=_TO_PROVIDER, ids=_IDS, age_from="ingangsdatum", fields={
@@ -74,6 +90,16 @@ ALLOCATIONS = MessageKind(
         known_municipality_rule("A02"),
         RowRule("A03", "allocation ends before it starts", "allocation_end < allocation_start",
                 "'einddatum ' || allocation_end || ' lies before ingangsdatum ' || allocation_start"),
+        RowRule("A05", "a volume, budget or period beyond the bounds an allocation can hold",
+                f"volume > {MAX_ALLOCATED_VOLUME} OR budget_cents > {MAX_BUDGET_CENTS} "
+                f"OR allocation_start < DATE '{JEUGDWET_START}' "
+                f"OR allocation_end > allocation_start + INTERVAL {MAX_ALLOCATION_YEARS} YEAR",
+                f"CASE WHEN volume > {MAX_ALLOCATED_VOLUME} THEN 'volume ' || volume || ' is above the bound of "
+                f"{MAX_ALLOCATED_VOLUME:,}' WHEN budget_cents > {MAX_BUDGET_CENTS} THEN 'budget ' || budget_cents || "
+                f"' eurocents is above the bound of {MAX_BUDGET_CENTS:,}' "
+                f"WHEN allocation_start < DATE '{JEUGDWET_START}' THEN 'ingangsdatum ' || allocation_start || "
+                f"' lies before the Jeugdwet ({JEUGDWET_START})' "
+                f"ELSE 'the allocation runs longer than {MAX_ALLOCATION_YEARS} years' END"),
     ),
     label="allocation messages (JW301)",
 )
@@ -93,6 +119,7 @@ CARE_STARTS = MessageKind(
         known_municipality_rule("B02"),
         RowRule("B03", "care starts before its allocation does", "start_date < allocation_start",
                 "'begindatum ' || start_date || ' lies before the allocation''s ingangsdatum ' || allocation_start"),
+        _dates_rule("B05", "start_date"),
     ),
     label="care-start messages (JW305)",
 )
@@ -112,6 +139,7 @@ CARE_STOPS = MessageKind(
         known_municipality_rule("E02"),
         RowRule("E03", "care ends before it starts", "end_date < start_date",
                 "'einddatum ' || end_date || ' lies before begindatum ' || start_date"),
+        _dates_rule("E05", "start_date", "end_date"),
     ),
     label="care-stop messages (JW307)",
 )
@@ -156,7 +184,7 @@ def mark_duplicates(con: duckdb.DuckDBPyConnection, kind: MessageKind, first: in
 def ingest_messages(con: duckdb.DuckDBPyConnection, kind: MessageKind, raw_dir: Path, max_file_bytes: int,
                     pseudonyms: Pseudonymiser, progress: Callable[[str], None] = lambda _: None) -> IngestSummary:
     """Needs a connection from Warehouse.connect() (its tables exist) and the run's pseudonymiser."""
-    files, summary = plan_run(con, raw_dir, kind.kind, (".xml",), max_file_bytes)
+    files, summary = plan_run(con, raw_dir, kind.kind, (".xml",), max_file_bytes, pseudonyms.mask_name)
     if not files:
         return summary
     progress(f"{len(files)} new {kind.label} to read")

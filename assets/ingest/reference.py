@@ -97,7 +97,7 @@ def load_reference(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> dict[str, d
                 try:
                     sha = sha256_of(dropped, listed.stat)
                 except (FileChanged, OSError) as exc:
-                    problem = f"{STILL_WRITING} or replaced ({exc})"
+                    problem = f"{STILL_WRITING} or replaced ({redact(str(exc))})"
             known = con.execute("SELECT status FROM registry.files WHERE source_file = ? AND sha256 = ? AND "
                                 "(sha256 <> ? OR (size_bytes = ? AND modified_ns = ?))",
                                 [listed.source_file, sha, UNREAD, listed.stat.st_size, listed.stat.st_mtime_ns]

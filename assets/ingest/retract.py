@@ -19,11 +19,13 @@ one (`name@<first characters of its SHA-256>`), so the correction is never throw
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import duckdb
 
 from assets.ingest.declarations import COUNTS_SQL, resolve_repeats
+from assets.ingest.files import UNREAD
 from assets.ingest.messages import MESSAGE_KINDS, mark_duplicates
 from assets.ingest.surveys import SUPERSEDE_SQL
 from pipelines.core.pseudonyms import mask_bsns
@@ -46,14 +48,15 @@ class Retraction:
     rows_reinstated: int  # rows of other files that load now that the retracted rows are gone
 
 
-def find_file(con: duckdb.DuckDBPyConnection, name: str) -> tuple[str, str, list[int]]:
+def find_file(con: duckdb.DuckDBPyConnection, name: str,
+              shown: Callable[[str], str] = mask_bsns) -> tuple[str, str, list[int]]:
     """The registry's name (`kind/file`), kind and file ids of the one version `name` points at.
 
     `name` is `kind/file`, a path ending in it, or a bare file name that only one kind has,
     optionally followed by `@` and the first characters of the version's SHA-256. A name that
     has more than one version not yet retracted (a bad delivery and its correction under the
     same name) needs that suffix: retracting both would throw the correction away for good."""
-    name = mask_bsns(name)  # the registry knows a name only with its BSN-like numbers masked
+    name = shown(name)  # the registry knows a name only with its BSN-like numbers masked
     base, at, sha = name.rpartition("@")
     if at and re.fullmatch(r"[0-9a-fA-F]{1,64}", sha):  # a version suffix; an @ inside a file name stays put
         name = base
@@ -79,6 +82,8 @@ def find_file(con: duckdb.DuckDBPyConnection, name: str) -> tuple[str, str, list
                            "ORDER BY file_id", [source_file, sha.lower()]).fetchall()
     if not versions:
         raise RetractionError(f"{source_file}{'@' + sha if sha else ''} has no version that is not retracted yet")
+    if len(versions) > 1:  # a row refused unread holds no data: retracting means the version that was read
+        versions = [v for v in versions if v[1] != UNREAD] or versions[-1:]
     if len(versions) > 1:
         listed = "; ".join(f"{source_file}@{v[1][:8]} ({v[2]}, read {v[4]:%Y-%m-%d %H:%M})" for v in versions)
         raise RetractionError(f"{source_file} has {len(versions)} versions: {listed}. Say which one, for example "
@@ -90,12 +95,13 @@ def find_file(con: duckdb.DuckDBPyConnection, name: str) -> tuple[str, str, list
     return source_file, kind, [file_id]
 
 
-def retract(con: duckdb.DuckDBPyConnection, name: str, reason: str) -> Retraction:
+def retract(con: duckdb.DuckDBPyConnection, name: str, reason: str,
+            shown: Callable[[str], str] = mask_bsns) -> Retraction:
     """Retract one version of a file (see find_file), in one transaction. A retraction is final
     for that content: the registry keeps its hash, so the same content is never read again."""
     if not reason.strip():
         raise RetractionError("say why the file is retracted: the reason is kept in the registry and data_quality")
-    source_file, kind, ids = find_file(con, name)
+    source_file, kind, ids = find_file(con, name, shown)
     table = ROWS_TABLE[kind]
     con.execute("BEGIN TRANSACTION")
     try:

@@ -64,4 +64,5 @@ def judged_sql(rules: tuple[RowRule, ...], source: str) -> str:
     """
     ids = "CASE " + " ".join(f"WHEN {r.condition} THEN '{r.rule_id}'" for r in rules) + " END"
     messages = "CASE rule_id " + " ".join(f"WHEN '{r.rule_id}' THEN {r.message}" for r in rules) + " END"
-    return f"SELECT *, mask_bsns({messages}) AS message FROM (SELECT *, {ids} AS rule_id FROM ({source}))"
+    return (f"SELECT *, CASE WHEN rule_id IS NOT NULL THEN mask_bsns({messages}) END AS message "
+            f"FROM (SELECT *, {ids} AS rule_id FROM ({source}))")

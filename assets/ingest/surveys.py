@@ -84,7 +84,8 @@ def ingest_surveys(con: duckdb.DuckDBPyConnection, raw_dir: Path, max_file_bytes
                    progress: Callable[[str], None] = lambda _: None,
                    xlsx_limits: XlsxLimits = DEFAULT_LIMITS) -> IngestSummary:
     """Needs a connection from Warehouse.connect() (its tables exist) and the run's pseudonymiser."""
-    files, summary = plan_run(con, raw_dir, "surveys", (".csv", ".xlsx"), max_file_bytes)
+    files, summary = plan_run(con, raw_dir, "surveys", (".csv", ".xlsx"), max_file_bytes,
+                              pseudonyms.mask_name)
     if not files:
         return summary
     con.execute(_incoming_ddl())

@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from assets.ingest.csv_source import ARROW_BATCH_ROWS, RejectedFile, text_schema
+from assets.ingest.regular_files import open_regular
 from pipelines.core.settings import XLSX_MAX_ROWS, XLSX_MAX_UNPACKED_MB
 
 UNPACK_CHUNK = 1024**2
@@ -67,18 +68,21 @@ def xlsx_batches(path: Path, required: tuple[str, ...], optional: tuple[str, ...
                  limits: XlsxLimits = DEFAULT_LIMITS) -> Iterator[pa.Table]:
     """Arrow batches (line_no + contract columns as text) of the first sheet, or RejectedFile."""
     try:
-        with zipfile.ZipFile(path) as archive:
+        with open_regular(path) as fh, zipfile.ZipFile(fh) as archive:
             unpacked = _unpacked_bytes(archive, limits.max_unpacked_bytes)
     except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
         raise RejectedFile(f"not an Excel workbook (xlsx is a zip archive): {exc}") from exc
     if unpacked > limits.max_unpacked_bytes:
         raise RejectedFile(f"workbook unpacks to more than {limits.max_unpacked_bytes:,} bytes (the limit, "
                            "JEUGDZORG_XLSX_MAX_UNPACKED_MB); nothing of it was loaded")
+    source = open_regular(path)  # held open while the sheet streams; closed in the finally below
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        workbook = load_workbook(source, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        source.close()
         raise RejectedFile(f"not a readable Excel workbook: {exc}") from exc
     except Exception as exc:  # openpyxl trips over malformed parts in many ways (a bare <fill/>)
+        source.close()
         raise RejectedFile(f"not a readable Excel workbook ({type(exc).__name__}: {exc})") from exc
     try:
         sheet = workbook.worksheets[0]
@@ -107,3 +111,4 @@ def xlsx_batches(path: Path, required: tuple[str, ...], optional: tuple[str, ...
             yield pa.Table.from_pydict(buffer, schema=schema)
     finally:
         workbook.close()
+        source.close()

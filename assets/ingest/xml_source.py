@@ -22,11 +22,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from typing import BinaryIO
 
 import pyarrow as pa
 from lxml import etree
 
 from assets.ingest.redact import redact
+from assets.ingest.regular_files import open_regular
 from pipelines.core.reference_data import XSD_DIR
 
 IJW = "{http://www.istandaarden.nl/ijw/3_2/basisschema/schema}"
@@ -64,14 +66,14 @@ def _safe_parser() -> etree.XMLParser:
                            remove_comments=True)
 
 
-def _end_events(path: str, message: str, tags: tuple[str, ...]) -> Iterator[tuple[str, etree._Element]]:
+def _end_events(fh: BinaryIO, message: str, tags: tuple[str, ...]) -> Iterator[tuple[str, etree._Element]]:
     """The "end" events of the elements named in `tags`, from a validated message: a small file as a
     tree validated whole, a large one as a stream validated as it goes (see the module's docstring)."""
-    if os.path.getsize(path) <= TREE_MAX_BYTES:
-        tree = etree.parse(path, _safe_parser())
+    if os.fstat(fh.fileno()).st_size <= TREE_MAX_BYTES:
+        tree = etree.parse(fh, _safe_parser())
         _schema(message).assertValid(tree)
         return etree.iterwalk(tree, events=("end",), tag=tags)
-    return etree.iterparse(path, events=("end",), tag=tags, schema=_schema(message), resolve_entities=False,
+    return etree.iterparse(fh, events=("end",), tag=tags, schema=_schema(message), resolve_entities=False,
                            no_network=True, load_dtd=False, huge_tree=False, remove_comments=True)
 
 
@@ -93,10 +95,16 @@ def age_in_years(birth: str | None, on: str | None) -> str | None:
 def parse_message(path: str, spec: MessageSpec) -> tuple[dict[str, list] | None, str | None]:
     """Return (text columns incl. line_no, None) for a valid message or (None, reason) for a rejected one.
 
-    Runs in worker processes too, so it takes and returns plain lists: cheap to pickle.
+    Runs in worker processes too, so it takes and returns plain lists: cheap to pickle. The file is
+    opened once, as the regular file it was listed as (regular_files.py), and parsed from that handle.
     """
-    with open(path, "rb") as fh:
-        head = fh.read(SNIFF_BYTES)
+    with open_regular(path) as fh:
+        return _parse(fh, spec)
+
+
+def _parse(fh: BinaryIO, spec: MessageSpec) -> tuple[dict[str, list] | None, str | None]:
+    head = fh.read(SNIFF_BYTES)
+    fh.seek(0)
     if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
         return None, "DOCTYPE/ENTITY declarations are not allowed in an iJw message (possible entity attack)"
     ns = spec.ns
@@ -112,7 +120,7 @@ def parse_message(path: str, spec: MessageSpec) -> tuple[dict[str, list] | None,
     tags = (*header_tags, f"{ns}Bsn", f"{ns}Geboortedatum", f"{ns}Geslacht", record_tag, client_tag, root_tag)
     complete = False
     try:
-        for _, el in _end_events(path, spec.message, tags):
+        for _, el in _end_events(fh, spec.message, tags):
             tag = el.tag
             if tag == record_tag:
                 position += 1

@@ -40,6 +40,7 @@ IDENTIFIER_COLUMNS = frozenset({"allocation_number", "reference_number", "previo
                                 "declaration_number", "response_id", "message_id"})
 NOT_SCREENED = frozenset({"bsn", "age_at_start"})  # the BSN itself, and the age we computed
 _NINE_DIGITS = re.compile(r"(?<![0-9])[0-9]{9}(?![0-9])")
+STANDALONE_NINE = "(^|[^0-9])[0-9]{9}([^0-9]|$)"  # the same, for Arrow's RE2 (no look-around)
 
 _POWERS = 10 ** np.arange(8, -1, -1, dtype=np.int64)  # a nine-digit number's digits, first to last
 _ELF_WEIGHTS = np.array([*WEIGHTS, -1], dtype=np.int64)
@@ -47,9 +48,14 @@ _ELF_WEIGHTS = np.array([*WEIGHTS, -1], dtype=np.int64)
 
 def elfproef(numbers: np.ndarray) -> np.ndarray:
     """The BSN eleven-test on nine-digit BSNs as numbers: 9*d1 + 8*d2 + ... + 2*d8 - 1*d9 is
-    divisible by 11, and the BSN is not all zeros."""
-    digits = numbers[:, None] // _POWERS % 10
-    return (digits @ _ELF_WEIGHTS % 11 == 0) & (numbers > 0)
+    divisible by 11, and the BSN is not all zeros. One pass per digit, last digit first: a
+    matrix of digits times the weights is several times slower on integers."""
+    rest = numbers.copy()
+    total = np.zeros(len(numbers), np.int64)
+    for weight in _ELF_WEIGHTS[::-1]:
+        total += weight * (rest % 10)
+        rest //= 10
+    return (total % 11 == 0) & (numbers > 0)
 
 
 def passes_elfproef(bsn: str) -> bool:
@@ -73,6 +79,52 @@ def padded(bsn: str | None) -> str | None:
     if len(text) < 9 and text.isascii() and text.isdigit():
         return text.zfill(9)
     return text
+
+
+def _nine_digit_runs(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """(holds a stand-alone run of nine digits, is nine digits and nothing else), per value."""
+    found = pc.fill_null(pc.match_substring_regex(column, STANDALONE_NINE), False).to_numpy(zero_copy_only=False)
+    exact = found & pc.fill_null(pc.equal(pc.utf8_length(column), 9), False).to_numpy(zero_copy_only=False)
+    return found, exact
+
+
+def _numbers(column: pa.Array, exact: np.ndarray) -> np.ndarray:
+    numbers = np.zeros(len(column), np.int64)
+    numbers[exact] = pc.cast(column.filter(pa.array(exact)), pa.int64()).to_numpy()
+    return numbers
+
+
+def _mask_free(values: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """Distinct values of a free field with every elfproef-valid run masked, and which changed."""
+    found, exact = _nine_digit_runs(values)
+    hits = exact & elfproef(_numbers(values, exact))
+    texts = values.to_pylist() if (found & ~exact).any() or hits.any() else None
+    for row in np.flatnonzero(found).tolist():
+        new = MASK if exact[row] and hits[row] else mask_bsns(texts[row]) if not exact[row] else texts[row]
+        if new != texts[row]:
+            texts[row], hits[row] = new, True
+    return (pa.array(texts, pa.string()) if texts is not None else values), hits
+
+
+def _mask_identifier(column: pa.Array, bsn: pa.Array, own_valid: np.ndarray) -> tuple[pa.Array, np.ndarray]:
+    """An identifier field with the row's own BSN masked (any valid one where the row has no valid
+    BSN of its own), and which rows changed."""
+    found, exact = _nine_digit_runs(column)
+    masked = np.zeros(len(column), np.bool_)
+    if not found.any():
+        return column, masked
+    same = pc.fill_null(pc.equal(column, pc.utf8_lpad(bsn, 9, "0")), False).to_numpy(zero_copy_only=False)
+    masked |= exact & (same | (elfproef(_numbers(column, exact)) & ~own_valid))
+    column = pc.if_else(pa.array(masked), pa.scalar(MASK), column)
+    inside = np.flatnonzero(found & ~exact).tolist()  # a run inside longer text: rare, in Python
+    if inside:
+        texts = column.to_pylist()
+        for row in inside:
+            new = mask_bsns(texts[row], only=padded(bsn[row].as_py()) if own_valid[row] else None)
+            if new != texts[row]:
+                texts[row], masked[row] = new, True
+        column = pa.array(texts, pa.string())
+    return column, masked
 
 
 class Pseudonymiser:
@@ -117,6 +169,13 @@ class Pseudonymiser:
             o.update(h.digest())
             digests.append(o.digest()[:HEX_CHARS // 2])
         return np.frombuffer(b"".join(digests).hex().encode(), f"S{HEX_CHARS}")
+
+    def mask_name(self, name: str) -> str:
+        """A file name with each BSN-like number turned into `BSN` + a keyed token: stable from run
+        to run, different for different numbers (two clients' files keep two names), and not to be
+        turned back without the key."""
+        return _NINE_DIGITS.sub(lambda m: "BSN" + self._hmacs([b"name:" + m.group().encode()])[0][:8].decode()
+                                if passes_elfproef(m.group()) else m.group(), name)
 
     def pseudonym(self, bsn: str | None) -> tuple[str | None, bool]:
         """(HMAC-SHA256 of the padded BSN as 32 hex characters, passes the elfproef); (None, False) when missing."""
@@ -180,7 +239,7 @@ class Pseudonymiser:
         slots[numeric] = self._slots_of_numbers(pc.cast(bsn.filter(digits), pa.int64()).to_numpy())
         for i in np.flatnonzero(~numeric).tolist():
             slots[i] = self._slot_of_text(bsn[i].as_py())
-        table = self._mask_elsewhere(table, bsn)
+        table = self._mask_elsewhere(table, bsn, self._valid[slots])
         present = slots != MISSING
         validity = None if present.all() else pa.py_buffer(np.packbits(present, bitorder="little"))
         offsets = pa.py_buffer(np.arange(0, HEX_CHARS * n + 1, HEX_CHARS, dtype=np.int32))
@@ -190,41 +249,44 @@ class Pseudonymiser:
                 .append_column("bsn_valid", pa.array(self._valid[slots])))
 
     @staticmethod
-    def _mask_elsewhere(table: pa.Table, bsn: pa.Array) -> pa.Table:
+    def _mask_elsewhere(table: pa.Table, bsn: pa.Array, own_valid: np.ndarray) -> pa.Table:
         """Mask BSN-like numbers in every other text field, and say where in `bsn_elsewhere`.
 
         A BSN typed into the wrong field (an AGB code, a tariff, a date) must not reach DuckDB
-        either: in a free field any nine-digit run passing the elfproef is masked, in an
-        identifier field (IDENTIFIER_FIELDS) only the row's own BSN. The row rules quarantine
-        such a row under its own rule id. Cheap when there is nothing to find: only values of
-        nine characters or more are searched, with one vectorised pattern per field.
+        either: in a free field any stand-alone run of nine digits passing the elfproef is
+        masked. In an identifier field (IDENTIFIER_FIELDS), where such a number is legal by
+        chance, only the row's own BSN is; unless the row has no valid BSN of its own (columns
+        swapped), when any is. The row rules quarantine such a row under its own rule id.
+
+        Cost: a free field is judged once per distinct value (dates, codes and amounts repeat),
+        an identifier once per row with one vectorised pattern; only a run inside longer text
+        reaches Python, and a field without a value of nine characters or more is not searched.
         """
-        where: list[list[str]] = [[] for _ in range(table.num_rows)]
+        n = table.num_rows
+        flagged: dict[str, np.ndarray] = {}
         for i, field in enumerate(table.schema):
             if field.type != pa.string() or field.name in NOT_SCREENED:
                 continue
             column = table.column(i).combine_chunks()
-            long = pc.fill_null(pc.greater_equal(pc.utf8_length(column), 9), False)
-            if not pc.any(long).as_py():
+            if not pc.any(pc.fill_null(pc.greater_equal(pc.utf8_length(column), 9), False)).as_py():
                 continue
-            rows = np.flatnonzero(long.to_numpy(zero_copy_only=False))
-            found = pc.match_substring_regex(column.take(rows), "[0-9]{9}").to_numpy(zero_copy_only=False)
-            if not found.any():
-                continue
-            values = column.to_pylist()
-            for row in rows[found].tolist():
-                own = padded(bsn[row].as_py()) if field.name in IDENTIFIER_FIELDS else None
-                if field.name in IDENTIFIER_FIELDS and own is None:
+            if field.name in IDENTIFIER_FIELDS:
+                column, masked = _mask_identifier(column, bsn, own_valid)
+            else:
+                encoded = column.dictionary_encode()
+                values, hits = _mask_free(encoded.dictionary)
+                if not hits.any():
                     continue
-                masked = mask_bsns(values[row], only=own)
-                if masked != values[row]:
-                    values[row] = masked
-                    where[row].append(field.name)
-            table = table.set_column(i, field, pa.array(values, pa.string()))
-        found_any = any(where)
-        elsewhere = pa.array([", ".join(w) or None for w in where], pa.string()) if found_any \
-            else pa.nulls(table.num_rows, pa.string())
-        return table.append_column("bsn_elsewhere", elsewhere)
+                column = values.take(encoded.indices)
+                masked = pc.fill_null(pa.array(hits).take(encoded.indices), False).to_numpy(zero_copy_only=False)
+            if masked.any():
+                table = table.set_column(i, field, column)
+                flagged[field.name] = masked
+        where = pa.nulls(n, pa.string())
+        for name, rows in flagged.items():  # "field, field" per row, NULL where none
+            here = pc.if_else(pa.array(rows), pa.scalar(name), pa.scalar(None, pa.string()))
+            where = pc.coalesce(pc.binary_join_element_wise(where, here, ", "), where, here)
+        return table.append_column("bsn_elsewhere", where)
 
     @staticmethod
     def schema(schema: pa.Schema) -> pa.Schema:
