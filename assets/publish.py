@@ -100,12 +100,15 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def spreadsheet_safe(con: duckdb.DuckDBPyConnection, working: str, table: str) -> str:
     """The select list that copies a mart with every text value that starts like a formula prefixed
-    by an apostrophe, as OWASP advises: names come from providers' files and reference uploads, and
-    the BI file reaches Excel users. No published text starts so on the demo, so nothing else moves."""
+    by an apostrophe, as OWASP advises: names come from reference uploads and providers' files, and
+    the BI file reaches Excel users. Keys (the grain, foreign keys) are copied as they are: they
+    join tables and name disclosure cells, and a changed key would no longer match either. No
+    published text starts so on the demo, so nothing else moves."""
+    keys = set(grain(table)) | set(foreign_keys(table))
     starts = ", ".join("chr(" + str(ord(c)) + ")" for c in FORMULA_STARTS)
     return ", ".join(
-        f'CASE WHEN left("{c}", 1) IN ({starts}) THEN \'\'\'\' || "{c}" ELSE "{c}" END AS "{c}"'
-        if kind == "VARCHAR" else f'"{c}"'
+        f'CASE WHEN left("{c}", 1) IN ({starts}) THEN chr(39) || "{c}" ELSE "{c}" END AS "{c}"'
+        if kind == "VARCHAR" and c not in keys else f'"{c}"'
         for c, kind in con.execute(
             "SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = ? AND schema_name = 'marts' "
             "AND table_name = ? ORDER BY column_index", [working, table]).fetchall())
