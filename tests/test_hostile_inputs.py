@@ -12,6 +12,7 @@ import re
 import shutil
 import time
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import dagster as dg
@@ -28,7 +29,9 @@ from assets.ingest.reference import load_reference
 from assets.ingest.retract import retract
 from assets.ingest.row_rules import JEUGDWET_START
 from assets.reports.render import render_all
+from pipelines.alerts import digest_alert, failing_warn_checks, send
 from pipelines.core.pseudonyms import passes_elfproef
+from pipelines.core.settings import load_settings
 from pipelines.core.warehouse import Warehouse
 from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
 from tests.conftest import BASE_LINE, BASE_SURVEY, TEST_KEY, write_declarations, write_surveys
@@ -147,9 +150,14 @@ def night(tmp_path_factory: pytest.TempPathFactory) -> dict:
         result = dg.materialize([*ALL_ASSETS, *ALL_CHECKS], resources={"warehouse": warehouse}, instance=instance,
                                 raise_on_error=False)
         logs = "\n".join(str(record) for record in instance.all_logs(result.run_id))
-    elapsed = time.monotonic() - started
+        elapsed = time.monotonic() - started
+        # the morning's WARN digest, as the sensor would send it: it names the rejected files waiting
+        failing = failing_warn_checks(instance, [e.asset_check_key for e in result.get_asset_check_evaluations()])
+        digest = send(digest_alert(failing, replace(load_settings(), data_dir=data), "today"),
+                      replace(load_settings(), data_dir=data, alert_webhook_url=None))
     render_all(warehouse.published_db, data / "reports", "year")
-    return {"data": data, "warehouse": warehouse, "result": result, "elapsed": elapsed, "event_log": logs}
+    return {"data": data, "warehouse": warehouse, "result": result, "elapsed": elapsed, "event_log": logs,
+            "digest": digest}
 
 
 def _files(warehouse: Warehouse) -> dict[str, tuple]:
@@ -258,8 +266,9 @@ def test_a_planted_bsn_is_found_nowhere(night):
     assert len(named) == 2 and all(re.fullmatch(r"declarations/levering_BSN[0-9a-f]{8}\.csv", f) for f in named)
     assert rows["NAMED2"][0] == "loaded"
     seen = _everything_a_person_could_see(night)
-    # the scan reaches what it must: the event log names the rejected files, and the letters were read
+    # the scan reaches what it must: the event log and the alert name the rejected files, the letters were read
     assert "rejected surveys/fill.xlsx" in night["event_log"] and "Jeugdzorg" in seen
+    assert night["digest"].parent == night["data"] / "alerts" and "rejected" in night["digest"].read_text()
     assert list((night["data"] / "reports").rglob("*.pdf"))
     for bsn in (PLANTED, OWN_BSN):
         assert bsn not in seen
