@@ -59,6 +59,21 @@ def new_files_request(folder: Path, suffixes: tuple[str, ...], registered: dict[
     return sorted(unregistered - requested), json.dumps(sorted(unregistered))
 
 
+FILES_TAG_CHARS = 500
+
+
+def files_tag(new: list[str]) -> str:
+    """The names a sensor run was started for (as the registry shows them), for the run's tags: the UI
+    and an alert then say which delivery a run is about. Long lists end in how many more there are."""
+    names = [entry.split("|")[0] for entry in new]
+    shown: list[str] = []
+    for name in names:
+        if len(", ".join([*shown, name])) > FILES_TAG_CHARS:
+            return ", ".join(shown) + f" and {len(names) - len(shown)} more"
+        shown.append(name)
+    return ", ".join(shown)
+
+
 def build_file_sensor(name: str, kind: str, suffixes: tuple[str, ...], job_name: str) -> dg.SensorDefinition:
     @dg.sensor(name=name, job_name=job_name, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING,
                description=f"Starts ingestion when files the registry has never seen land in raw/{kind}/.")
@@ -73,7 +88,8 @@ def build_file_sensor(name: str, kind: str, suffixes: tuple[str, ...], job_name:
             return dg.SensorResult(skip_reason=f"no new files in raw/{kind}/", cursor=cursor)
         run_key = hashlib.sha256("\n".join(new).encode()).hexdigest()[:32]
         return dg.SensorResult(
-            run_requests=[dg.RunRequest(run_key=run_key, tags={"new_files": str(len(new))})], cursor=cursor)
+            run_requests=[dg.RunRequest(run_key=run_key, tags={"new_files": str(len(new)),
+                                                               "jeugdzorg/files": files_tag(new)})], cursor=cursor)
 
     return _sensor
 

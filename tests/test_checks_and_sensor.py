@@ -12,7 +12,7 @@ from checks.accounting import declaration_rows_add_up
 from checks.credits import credits_match_a_debit
 from checks.survey_coverage import finished_trajectories_have_outcomes, outcomes_match_declarations
 from pipelines.definitions import ALL_ASSETS
-from pipelines.sensors import new_declaration_files, new_survey_files
+from pipelines.sensors import files_tag, new_declaration_files, new_survey_files
 from tests.conftest import hold_working_file, write_declarations, write_surveys
 
 
@@ -57,13 +57,31 @@ def test_sensor_requests_one_run_per_new_file(warehouse, data_dir):
     write_declarations(data_dir / "raw/declarations/a.csv", [{}])
     ctx = dg.build_sensor_context(cursor=first.cursor, resources={"warehouse": warehouse})
     second = new_declaration_files(ctx)
-    assert len(second.run_requests) == 1
+    assert len(second.run_requests) == 1 and second.run_requests[0].tags["jeugdzorg/files"] == "a.csv"
     ctx = dg.build_sensor_context(cursor=second.cursor, resources={"warehouse": warehouse})
     assert not new_declaration_files(ctx).run_requests  # the same file never triggers twice
     write_declarations(data_dir / "raw/declarations/b.csv", [{}])
     ctx = dg.build_sensor_context(cursor=second.cursor, resources={"warehouse": warehouse})
     third = new_declaration_files(ctx)
     assert len(third.run_requests) == 1 and third.run_requests[0].run_key != second.run_requests[0].run_key
+    assert third.run_requests[0].tags["jeugdzorg/files"] == "b.csv"
+
+
+def test_the_files_tag_names_the_files_and_counts_the_rest():
+    assert files_tag(["a.csv|1|2", "b.csv|3|4"]) == "a.csv, b.csv"
+    many = files_tag([f"{i:060d}.csv|1|2" for i in range(20)])
+    assert many.endswith(" and 13 more") and len(many) < 520
+
+
+def test_a_name_refused_unread_is_requested_again_once_it_changed(warehouse, data_dir):
+    """An upload caught empty (or still being written) is refused unread; the finished file is news."""
+    (data_dir / "raw/declarations/late.csv").write_text("")
+    assert dg.materialize([reference_data, raw_declarations], resources={"warehouse": warehouse}).success
+    quiet = new_declaration_files(dg.build_sensor_context(resources={"warehouse": warehouse}))
+    assert not quiet.run_requests  # registered, refused: nothing new yet
+    write_declarations(data_dir / "raw/declarations/late.csv", [{}])
+    done = new_declaration_files(dg.build_sensor_context(cursor=quiet.cursor, resources={"warehouse": warehouse}))
+    assert len(done.run_requests) == 1 and done.run_requests[0].tags["jeugdzorg/files"] == "late.csv"
 
 
 def test_sensor_knows_the_registry_and_keeps_its_cursor_small(warehouse, data_dir):
