@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
+import sys
 from collections import defaultdict
 from collections.abc import Hashable
 from dataclasses import dataclass
@@ -45,6 +47,29 @@ EPS = 1e-6
 MONEY_SLACK_PER_CELL, MONEY_SLACK_MIN = 0.01, 1.0
 NEIGHBOURHOOD = 300  # cells in a local programme (steps 2 and 3)
 MINIMIZE, MAXIMIZE = highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize
+_banner_shown = False
+
+
+def _solver() -> highspy.Highs:
+    """A HiGHS solver. The first one a process makes prints HiGHS's banner on standard output before
+    any option can silence it, and the nightly terminal is one line per step: that one is made with
+    standard output pointed at /dev/null (where that cannot be done, the banner simply shows)."""
+    global _banner_shown
+    if _banner_shown:
+        return highspy.Highs()
+    _banner_shown = True
+    sys.stdout.flush()
+    try:
+        saved, devnull = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+    except OSError:
+        return highspy.Highs()
+    try:
+        os.dup2(devnull, 1)
+        return highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
 COLUMNS = ["q", "a", "b", "c", "how", "detail", "value", "high"]
 # per group (a digest of its sums, cells and the targets): the leaks found, kept between the rounds
 # of suppression in one process (bounded: emptied when full)
@@ -193,7 +218,7 @@ class _Programme:
         self.cells = cells_
         self.index = {cell: n for n, cell in enumerate(cells_)}
         self.rows = rows
-        h = self.h = highspy.Highs()
+        h = self.h = _solver()
         h.setOptionValue("output_flag", False)
         h.setOptionValue("presolve", "off")  # warm starts between objectives beat presolving each one
         h.setOptionValue("simplex_strategy", 4)  # primal: the last basis stays feasible when the objective changes
