@@ -31,7 +31,7 @@ WEBHOOK_TIMEOUT_SECONDS = 10
 
 @dataclass(frozen=True)
 class Alert:
-    kind: str  # run_failed | warn_digest
+    kind: str  # run_failed | warn_digest | files_rejected
     title: str
     text: str  # Markdown
     url: str
@@ -158,3 +158,39 @@ def warn_digest(context: dg.SensorEvaluationContext) -> dg.SensorResult:
     path = send(digest_alert(failing, settings, day), settings)
     return dg.SensorResult(skip_reason=f"digest of {len(failing)} failing WARN check(s) sent ({path.name})",
                            cursor=day)
+
+
+INGEST_ASSETS = ("raw_declarations", "raw_surveys", "raw_allocations", "raw_care_starts", "raw_care_stops")
+
+
+def rejected_files_alert(kind: str, files_md: str, run_id: str, settings: Settings) -> Alert:
+    """A delivery refused in this run, by name and reason (names as the registry shows them: a
+    BSN-like number in one is a keyed token), with what to do about it."""
+    rejected = [line.removeprefix("- ") for line in files_md.splitlines() if line.startswith("- ")]
+    lines = [f"{len(rejected)} file(s) in raw/{kind.removeprefix('raw_')}/ were rejected in run `{run_id}`; the "
+             "other files loaded and the run goes on. A rejected file adds nothing until it is dealt with:", ""]
+    lines += [f"- {r}" for r in rejected]
+    lines += ["", "What to do: ask the provider for a corrected delivery under the same name (the next run reads "
+              "it), or acknowledge a file that will not come back with "
+              "`make retract FILE=<kind/name> REASON='why'`. README, 'Untrusted input'."]
+    return Alert("files_rejected", f"jeugdzorg-monitor: {len(rejected)} file(s) rejected", "\n".join(lines),
+                 f"{settings.ui_url}/runs/{run_id}", run_id)
+
+
+@dg.multi_asset_sensor(monitored_assets=[dg.AssetKey(k) for k in INGEST_ASSETS], name="alert_on_rejected_files",
+                       minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING,
+                       description="Writes an alert to $JEUGDZORG_DATA_DIR/alerts/ and posts it to the webhook as soon "
+                       "as an ingestion step rejects a file, naming each file and its reason, while the run goes on.")
+def alert_on_rejected_files(context: dg.MultiAssetSensorEvaluationContext) -> dg.SensorResult:
+    settings = load_settings()
+    sent = []
+    for key, record in context.latest_materialization_records_by_key().items():
+        if record is None:
+            continue
+        metadata = record.asset_materialization.metadata
+        if getattr(metadata.get("files_rejected"), "value", 0):
+            alert = rejected_files_alert(key.to_user_string(), metadata["rejected_files"].value, record.run_id,
+                                         settings)
+            sent.append(send(alert, settings).name)
+        context.advance_cursor({key: record})
+    return dg.SensorResult(skip_reason=f"alerts sent: {', '.join(sent)}" if sent else "no file rejected")

@@ -24,7 +24,7 @@ from checks.operational import operational_checks
 from checks.publishable import publishable_checks
 from checks.reference_coverage import financials_are_complete, population_is_complete
 from checks.survey_coverage import survey_coverage_checks
-from pipelines.alerts import alert_on_failed_run, warn_digest
+from pipelines.alerts import alert_on_failed_run, alert_on_rejected_files, warn_digest
 from pipelines.core.warehouse import warehouse_from_settings
 from pipelines.jobs import (
     full_rebuild,
@@ -55,7 +55,7 @@ defs = dg.Definitions(
     jobs=[nightly_refresh, full_rebuild, ingest_declarations_job, ingest_surveys_job, *ingest_messages_jobs.values(),
           retract_file_job, render_council_reports],
     schedules=[nightly_refresh_schedule],
-    sensors=[new_declaration_files, new_survey_files, *new_message_files, alert_on_failed_run, warn_digest,
-             freshness_sensor, council_reports_after_publish],
+    sensors=[new_declaration_files, new_survey_files, *new_message_files, alert_on_failed_run,
+             alert_on_rejected_files, warn_digest, freshness_sensor, council_reports_after_publish],
     resources={"warehouse": warehouse_from_settings()},
 )

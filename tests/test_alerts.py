@@ -11,7 +11,7 @@ import pytest
 
 from assets.ingest.assets import raw_declarations, reference_data
 from checks.operational import operational_checks
-from pipelines.alerts import alert_on_failed_run, warn_digest
+from pipelines.alerts import alert_on_failed_run, alert_on_rejected_files, warn_digest
 from pipelines.definitions import defs
 from pipelines.retraction import retract_file_job
 from tests.conftest import write_declarations
@@ -100,3 +100,24 @@ def test_a_webhook_that_is_down_still_leaves_the_alert_file(data_dir, monkeypatc
     monkeypatch.setenv("JEUGDZORG_ALERT_WEBHOOK_URL", "http://127.0.0.1:9/nobody-listens")
     path = send(Alert("run_failed", "t", "body", "http://ui"), load_settings())
     assert path.read_text().startswith("# t\n\nbody")
+
+
+def test_a_rejected_file_raises_an_alert_at_once_naming_it(warehouse, data_dir, webhook):
+    write_declarations(data_dir / "raw/declarations/good.csv", [{}])
+    (data_dir / "raw/declarations/garbage.csv").write_bytes(b"\x00\x01binary" * 100)
+    with dg.DagsterInstance.ephemeral() as instance:
+        assert dg.materialize([reference_data, raw_declarations], resources={"warehouse": warehouse},
+                              instance=instance).success
+        context = dg.build_multi_asset_sensor_context(
+            monitored_assets=[raw_declarations.key], instance=instance, definitions=defs)
+        alert_on_rejected_files(context)
+        context.update_cursor_after_evaluation()
+        again = dg.build_multi_asset_sensor_context(
+            monitored_assets=[raw_declarations.key], instance=instance, definitions=defs, cursor=context.cursor)
+        alert_on_rejected_files(again)  # the next tick: nothing new, no second alert
+    (posted,) = webhook.received
+    assert posted["kind"] == "files_rejected"
+    assert "declarations/garbage.csv: binary content (NUL bytes)" in posted["text"]
+    assert "good.csv" not in posted["text"] and "make retract FILE=" in posted["text"]
+    (written,) = (data_dir / "alerts").glob("*_files_rejected.md")
+    assert "declarations/garbage.csv" in written.read_text()
