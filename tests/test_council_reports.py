@@ -567,6 +567,18 @@ def test_letters_render_when_the_reference_data_name_nothing(published: Path, tm
         check_letter(copy, r.pdf)
 
 
+def _break_enschede(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Enschede's letter (GM0153) fails while it is built; every other letter is built as usual."""
+    real = content.municipality_document
+
+    def breaks_on_enschede(d: dict, title: str) -> dict:
+        if d["code"] == "0153":
+            raise RuntimeError("planted failure")
+        return real(d, title)
+
+    monkeypatch.setattr(content, "municipality_document", breaks_on_enschede)
+
+
 def test_a_name_with_dollars_is_text_and_one_failing_letter_stops_no_other(published: Path, tmp_path: Path,
                                                                           monkeypatch: pytest.MonkeyPatch):
     copy = tmp_path / "warehouse" / "jeugdzorg.duckdb"
@@ -580,14 +592,7 @@ def test_a_name_with_dollars_is_text_and_one_failing_letter_stops_no_other(publi
     assert [r.status for r in done] == ["rendered", "rendered"]
     assert odd in _text(done[0].pdf.read_bytes())
 
-    real = content.municipality_document
-
-    def breaks_on_enschede(d: dict, title: str) -> dict:
-        if d["code"] == "0153":
-            raise RuntimeError("planted failure")
-        return real(d, title)
-
-    monkeypatch.setattr(content, "municipality_document", breaks_on_enschede)
+    _break_enschede(monkeypatch)
     done = {r.key: r for r in render.render_all(copy, tmp_path / "again", "year", force=True)}
     assert done["GM0153"].status == "failed" and "planted failure" in done["GM0153"].error
     assert {k for k, r in done.items() if r.status == "rendered"} == set(done) - {"GM0153"}
@@ -669,14 +674,7 @@ def test_the_asset_writes_the_other_letters_and_fails_the_run_naming_the_broken_
         published: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     data_dir = tmp_path / "data"
     shutil.copytree(published.parent, data_dir / "warehouse")
-    real = content.municipality_document
-
-    def breaks_on_enschede(d: dict, title: str) -> dict:
-        if d["code"] == "0153":
-            raise RuntimeError("planted failure")
-        return real(d, title)
-
-    monkeypatch.setattr(content, "municipality_document", breaks_on_enschede)
+    _break_enschede(monkeypatch)
     with dg.instance_for_test() as instance:
         instance.add_dynamic_partitions(council_report_partitions.name, ["GM0141", "GM0153"])
         result = dg.materialize([council_reports], instance=instance, raise_on_error=False,

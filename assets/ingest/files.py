@@ -67,6 +67,17 @@ class Listed:
             return "empty file"
         return None
 
+    def fingerprint(self, max_bytes: int) -> tuple[str, str | None]:
+        """(SHA-256, None) for a readable regular file; (UNREAD, why) for one refused before or while
+        it was hashed (not regular, too large, empty, still being written or replaced)."""
+        problem = self.problem(max_bytes)
+        if problem is not None:
+            return UNREAD, problem
+        try:
+            return sha256_of(self.path, self.stat), None
+        except (FileChanged, OSError) as exc:
+            return UNREAD, f"{STILL_WRITING} or replaced ({redact(str(exc))}); it is looked at again at the next run"
+
 
 def listing(folder: Path, suffixes: tuple[str, ...], shown: Callable[[str], str] = mask_bsns) -> list[Listed]:
     """The entries of a raw folder with one of `suffixes`, in the contract's order (modification
@@ -124,8 +135,9 @@ def changed_since_listing(f: RawFile) -> str | None:
 
 
 def plan_new_files(con: duckdb.DuckDBPyConnection, raw_dir: Path, kind: str, suffixes: tuple[str, ...],
-                   max_bytes: int, shown: Callable[[str], str] = mask_bsns) -> tuple[list[RawFile], int]:
-    """Register files never seen before; return those with new content and the count of re-drops.
+                   max_bytes: int, shown: Callable[[str], str] = mask_bsns) -> tuple[list[RawFile], int, list[str]]:
+    """Register files never seen before; return those with new content, the count of re-drops, and
+    `name: reason` of those refused unread.
 
     What is not a regular file of a readable size is registered as rejected with its reason
     before a byte of it is read, and so is a file whose size or time moves while it is hashed
@@ -142,22 +154,18 @@ def plan_new_files(con: duckdb.DuckDBPyConnection, raw_dir: Path, kind: str, suf
         [UNREAD]).fetchall())
     next_id = next_file_id(con)
     new_files: list[RawFile] = []
+    refused: list[str] = []
     redrops = 0
     restat: list[tuple[str, str, int, int]] = []
     for entry in listing(raw_dir / kind, suffixes, shown):
         source, st = entry.source_file, entry.stat
-        problem = entry.problem(max_bytes)
         seen = unchanged.get((source, st.st_size, st.st_mtime_ns))
-        if seen is not None and (seen != UNREAD or problem is not None):
+        if seen is not None and (seen != UNREAD or entry.problem(max_bytes) is not None):
             continue  # known as it is; one refused unread is looked at again once its reason is gone
-        sha = UNREAD
-        if problem is None:
-            try:
-                sha = sha256_of(entry.path, st)
-            except (FileChanged, OSError) as exc:
-                problem = f"{STILL_WRITING} or replaced ({redact(str(exc))}); it is looked at again at the next run"
+        sha, problem = entry.fingerprint(max_bytes)
         if problem is not None:
             register(con, next_id, source, UNREAD, kind, "rejected", problem, stat=st)
+            refused.append(f"{source}: {problem}")
             next_id += 1
             continue
         if (source, sha) in known_pairs:
@@ -179,7 +187,7 @@ def plan_new_files(con: duckdb.DuckDBPyConnection, raw_dir: Path, kind: str, suf
                     "unnest($modified) AS modified) AS s WHERE f.source_file = s.name AND f.sha256 = s.sha",
                     {"names": [r[0] for r in restat], "shas": [r[1] for r in restat],
                      "sizes": [r[2] for r in restat], "modified": [r[3] for r in restat]})
-    return new_files, redrops
+    return new_files, redrops, refused
 
 
 def register(con: duckdb.DuckDBPyConnection, file_id: int, source_file: str, sha256: str, kind: str, status: str,
@@ -261,29 +269,24 @@ class IngestSummary:
     rows_loaded: int = 0
     rows_quarantined: int = 0
     rows_duplicate: int = 0
-    rejected: list[str] = field(default_factory=list)
-    refused: list[str] = field(default_factory=list)  # refused before a byte was read (plan_new_files)
+    rejected: list[str] = field(default_factory=list)  # `name: reason`, those refused unread first
 
     def fill_from_registry(self, con: duckdb.DuckDBPyConnection, files: list[RawFile],
                            rejected: dict[int, str]) -> None:
-        self.rejected = [*self.refused,
-                         *(f"{f.source_file}: {rejected[f.file_id]}" for f in files if f.file_id in rejected)]
-        (self.files_loaded, self.files_rejected, self.rows_read, self.rows_loaded, self.rows_quarantined,
+        self.rejected += [f"{f.source_file}: {rejected[f.file_id]}" for f in files if f.file_id in rejected]
+        (self.files_loaded, files_rejected, self.rows_read, self.rows_loaded, self.rows_quarantined,
          self.rows_duplicate) = con.execute(
             "SELECT count(*) FILTER (WHERE status = 'loaded'), count(*) FILTER (WHERE status = 'rejected'), "
             "coalesce(sum(rows_read), 0), coalesce(sum(rows_loaded), 0), coalesce(sum(rows_quarantined), 0), "
             "coalesce(sum(rows_duplicate), 0) FROM registry.files WHERE file_id IN (SELECT unnest(?::INTEGER[]))",
             [[f.file_id for f in files]]).fetchone()
-        self.files_rejected += len(self.refused)
+        self.files_rejected += files_rejected
 
 
 def plan_run(con: duckdb.DuckDBPyConnection, raw_dir: Path, kind: str, suffixes: tuple[str, ...],
              max_bytes: int, shown: Callable[[str], str] = mask_bsns) -> tuple[list[RawFile], IngestSummary]:
     """The new readable files of a kind, and the summary the ingestion will fill in. A file refused
     unread (plan_new_files) counts as new and rejected."""
-    first = next_file_id(con)
-    files, redrops = plan_new_files(con, raw_dir, kind, suffixes, max_bytes, shown)
-    refused = con.execute("SELECT list(source_file || ': ' || message ORDER BY file_id) FROM registry.files "
-                          "WHERE file_id >= ? AND status = 'rejected'", [first]).fetchone()[0] or []
+    files, redrops, refused = plan_new_files(con, raw_dir, kind, suffixes, max_bytes, shown)
     return files, IngestSummary(files_new=len(files) + len(refused), files_already_loaded=redrops,
-                                files_rejected=len(refused), rejected=list(refused), refused=list(refused))
+                                files_rejected=len(refused), rejected=refused)

@@ -15,7 +15,7 @@ import duckdb
 from assets.ingest.csv_source import READ_ERRORS, inspect_csv, text_table
 from assets.ingest.declaration_rules import DECLARATION_RULES
 from assets.ingest.declarations import D09_TITLE
-from assets.ingest.files import STILL_WRITING, UNREAD, FileChanged, Listed, next_file_id, register, sha256_of
+from assets.ingest.files import UNREAD, Listed, next_file_id, register
 from assets.ingest.messages import MESSAGE_KINDS
 from assets.ingest.redact import redact
 from assets.ingest.survey_rules import SURVEY_RULES
@@ -92,12 +92,7 @@ def load_reference(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> dict[str, d
         source, note = "shipped default", None
         if os.path.lexists(dropped):  # a link is looked at (and refused), never followed
             listed = Listed(dropped, f"reference/{t.file}", os.lstat(dropped))
-            problem, sha = listed.problem(REFERENCE_MAX_BYTES), UNREAD
-            if problem is None:
-                try:
-                    sha = sha256_of(dropped, listed.stat)
-                except (FileChanged, OSError) as exc:
-                    problem = f"{STILL_WRITING} or replaced ({redact(str(exc))})"
+            sha, problem = listed.fingerprint(REFERENCE_MAX_BYTES)
             known = con.execute("SELECT status FROM registry.files WHERE source_file = ? AND sha256 = ? AND "
                                 "(sha256 <> ? OR (size_bytes = ? AND modified_ns = ?))",
                                 [listed.source_file, sha, UNREAD, listed.stat.st_size, listed.stat.st_mtime_ns]

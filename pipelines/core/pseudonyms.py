@@ -94,33 +94,28 @@ def _numbers(column: pa.Array, exact: np.ndarray) -> np.ndarray:
     return numbers
 
 
-def _mask_free(values: pa.Array) -> tuple[pa.Array, np.ndarray]:
-    """Distinct values of a free field with every elfproef-valid run masked, and which changed."""
-    found, exact = _nine_digit_runs(values)
-    hits = exact & elfproef(_numbers(values, exact))
-    texts = values.to_pylist() if (found & ~exact).any() or hits.any() else None
-    for row in np.flatnonzero(found).tolist():
-        new = MASK if exact[row] and hits[row] else mask_bsns(texts[row]) if not exact[row] else texts[row]
-        if new != texts[row]:
-            texts[row], hits[row] = new, True
-    return (pa.array(texts, pa.string()) if texts is not None else values), hits
-
-
-def _mask_identifier(column: pa.Array, bsn: pa.Array, own_valid: np.ndarray) -> tuple[pa.Array, np.ndarray]:
-    """An identifier field with the row's own BSN masked (any valid one where the row has no valid
-    BSN of its own), and which rows changed."""
+def _mask_runs(column: pa.Array, bsn: pa.Array | None = None,
+               own_valid: np.ndarray | None = None) -> tuple[pa.Array, np.ndarray]:
+    """The column with BSN-like runs masked, and which values changed. A free field (no `bsn`):
+    every run passing the elfproef. An identifier field: the row's own BSN, or any passing run
+    where the row has no valid BSN of its own (`own_valid` false)."""
     found, exact = _nine_digit_runs(column)
     masked = np.zeros(len(column), np.bool_)
     if not found.any():
         return column, masked
-    same = pc.fill_null(pc.equal(column, pc.utf8_lpad(bsn, 9, "0")), False).to_numpy(zero_copy_only=False)
-    masked |= exact & (same | (elfproef(_numbers(column, exact)) & ~own_valid))
+    valid = elfproef(_numbers(column, exact))
+    if bsn is None:
+        masked |= exact & valid
+    else:
+        same = pc.fill_null(pc.equal(column, pc.utf8_lpad(bsn, 9, "0")), False).to_numpy(zero_copy_only=False)
+        masked |= exact & (same | (valid & ~own_valid))
     column = pc.if_else(pa.array(masked), pa.scalar(MASK), column)
     inside = np.flatnonzero(found & ~exact).tolist()  # a run inside longer text: rare, in Python
     if inside:
         texts = column.to_pylist()
         for row in inside:
-            new = mask_bsns(texts[row], only=padded(bsn[row].as_py()) if own_valid[row] else None)
+            only = padded(bsn[row].as_py()) if bsn is not None and own_valid[row] else None
+            new = mask_bsns(texts[row], only=only)
             if new != texts[row]:
                 texts[row], masked[row] = new, True
         column = pa.array(texts, pa.string())
@@ -271,10 +266,10 @@ class Pseudonymiser:
             if not pc.any(pc.fill_null(pc.greater_equal(pc.utf8_length(column), 9), False)).as_py():
                 continue
             if field.name in IDENTIFIER_FIELDS:
-                column, masked = _mask_identifier(column, bsn, own_valid)
+                column, masked = _mask_runs(column, bsn, own_valid)
             else:
                 encoded = column.dictionary_encode()
-                values, hits = _mask_free(encoded.dictionary)
+                values, hits = _mask_runs(encoded.dictionary)
                 if not hits.any():
                     continue
                 column = values.take(encoded.indices)
