@@ -49,7 +49,7 @@ def ensure_manifest(project: DbtProject = DBT_PROJECT) -> Path:
     definitions without it, so the check runs at every load (a parse takes a few seconds, and
     only after a model, macro or YAML changed)."""
     manifest = project.manifest_path
-    sources = [p for p in project.project_dir.rglob("*") if p.suffix in {".sql", ".yml"}
+    sources = [p for p in project.project_dir.rglob("*") if p.suffix in {".sql", ".yml", ".py"}
                and project.target_path.name not in p.relative_to(project.project_dir).parts]
 
     def stale() -> bool:
@@ -171,12 +171,14 @@ class LayerTranslator(DagsterDbtTranslator):
 
 
 def _grain_header(sql: str) -> str:
-    """The model's leading `--` comment: its grain and what it computes, in the SQL where it is true."""
+    """The model's leading comment (`--` in SQL, `#` in a Python model): its grain and what it
+    computes, in the code where it is true."""
     lines = []
     for line in sql.splitlines():
-        if not line.startswith("--"):
+        marker = next((m for m in ("--", "#") if line.startswith(m)), None)
+        if marker is None:
             break
-        lines.append(line[2:].strip())
+        lines.append(line[len(marker):].strip())
     return " ".join(lines)
 
 

@@ -231,7 +231,7 @@ _GROUP_SUMS = """
         JOIN {catalog}.marts.dim_municipality AS m ON m.municipality_code = k.a
         UNION ALL
         SELECT q || '_provider', substr(c, 6), b, '', * FROM keys
-        WHERE c LIKE 'prov:%'
+        WHERE c LIKE 'prov:%' AND a NOT LIKE 'region:%'  -- a region's provider figure is a group itself
         UNION ALL
         SELECT q, 'all', '', c, * FROM keys WHERE q LIKE 'dur_%' AND a <> 'all'
     ),
@@ -325,15 +325,30 @@ _STOCK = """
     JOIN keys AS k ON (k.q, k.a, k.b, k.c) = (t.tq, t.a, t.tb, t.tc)
     QUALIFY count(*) OVER (PARTITION BY iid) = 4
 """
+_POOLED = """
+    -- a figure pooled over years (key '2023-2025') is the sum of those years' figures at the same key
+    WITH pooled AS (SELECT * FROM keys WHERE b LIKE '____-____'),
+    years AS (SELECT k.*, p.b AS pb FROM pooled AS p JOIN keys AS k
+              ON (k.q, k.a, k.c) = (p.q, p.a, p.c) AND k.b LIKE '____'
+              AND try_cast(k.b AS INTEGER) BETWEEN left(p.b, 4)::INTEGER AND right(p.b, 4)::INTEGER)
+    SELECT concat_ws('|', 'pooled', q, a, pb, c), q, a, b, c, 1 FROM years
+    UNION ALL
+    SELECT concat_ws('|', 'pooled', q, a, b, c), q, a, b, c, -1 FROM pooled
+"""
 IDENTITIES = [_CHILD_SUMS, _CODES_TO_CATEGORY, _GROUP_SUMS, _BENCHMARK_GROUPS, _ROLLING, _GROWTH,
-              _DURATION_TO_MUNICIPALITIES, _EVIDENCE, _STOCK]
+              _DURATION_TO_MUNICIPALITIES, _EVIDENCE, _STOCK, _POOLED]
+
+
+# units that are no whole count: an amount, a number of days, a model's expected number of trajectories
+CONTINUOUS_UNITS = ("eur", "days", "expected")
 
 
 @cache
 def money_quantities() -> frozenset[str]:
-    """The published quantities counted in euros (or days), region_benchmark's sides among them: a
+    """The published quantities counted in euros (or days, or expected trajectories in hundredths),
+    region_benchmark's sides among them: a
     hidden one is worked back when it is known to within a few of them, a count only exactly."""
-    return frozenset(p.q for p in PUBLICATIONS if fact(p.q, "unit") in ("eur", "days"))
+    return frozenset(p.q for p in PUBLICATIONS if fact(p.q, "unit") in CONTINUOUS_UNITS)
 
 
 def contradicted_families(con: duckdb.DuckDBPyConnection) -> frozenset[str]:

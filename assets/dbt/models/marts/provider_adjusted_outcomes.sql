@@ -1,0 +1,160 @@
+-- Grain: one row per provider, area (a municipality, a youth-care region, or all municipalities in
+-- the file) and period (one year of ending, or three years pooled, e.g. '2023-2025'): observed
+-- planned endings and dropouts against the number the case_mix_model expects for the children this
+-- provider treated there (indirect standardisation), their ratio, and the funnel's control limits
+-- for that volume (Spiegelhalter 2005). Limits: 1 +- z * sqrt(phi * (1 - r) / (n * r)) around a
+-- ratio of 1, with r the file's rate for the period and n the trajectories (normal approximation,
+-- floored at 0); z = 1.96 (95 %) and 3.09 (99.8 %). phi (overdispersion) per period and outcome:
+-- the mean of the squared z-scores of the providers' all-municipality points with at least 100
+-- ended trajectories, Winsorised at their 10th and 90th percentiles, used when at least 10 such
+-- providers give a value significantly above 1 (chi-square, 5 %), else 1. Rows with fewer than k
+-- clients are suppressed like effectiveness_by_provider's.
+{%- set min_phi_trajectories, min_phi_providers = 100, 10 %}
+{%- set z95, z998 = 1.959964, 3.090232 %}
+WITH coef AS (
+    SELECT factor, level,
+           any_value(coefficient) FILTER (WHERE outcome = 'ended_as_planned') AS b_planned,
+           any_value(coefficient) FILTER (WHERE outcome = 'dropout') AS b_dropout
+    FROM {{ ref('case_mix_model') }}
+    GROUP BY ALL
+),
+risk AS (
+    SELECT
+        c.*,
+        m.youth_care_region,
+        1 / (1 + exp(-(i.b_planned + a.b_planned + s.b_planned + p.b_planned + r.b_planned + d.b_planned)))
+            AS p_planned,
+        1 / (1 + exp(-(i.b_dropout + a.b_dropout + s.b_dropout + p.b_dropout + r.b_dropout + d.b_dropout)))
+            AS p_dropout
+    FROM {{ ref('case_mix') }} AS c
+    CROSS JOIN (SELECT * FROM coef WHERE factor = 'intercept') AS i
+    JOIN coef AS a ON a.factor = 'age_band' AND a.level = c.age_band
+    JOIN coef AS s ON s.factor = 'sex' AND s.level = c.sex
+    JOIN coef AS p ON p.factor = 'product_category' AND p.level = c.product_category
+    JOIN coef AS r ON r.factor = 'referrer' AND r.level = c.referrer
+    JOIN coef AS d ON d.factor = 'duration_band' AND d.level = c.duration_band
+    LEFT JOIN {{ source('ref', 'municipalities') }} AS m USING (municipality_code)
+),
+periods AS (
+    SELECT DISTINCT year AS first_year, year AS last_year FROM risk
+    UNION
+    SELECT year - 2, year FROM risk WHERE year - 2 >= (SELECT min(year) FROM risk)
+),
+cells AS (
+    SELECT
+        r.provider_agb,
+        area.area_level,
+        area.area_code,
+        pr.first_year,
+        pr.last_year,
+        count(*) AS n_ended,
+        count(DISTINCT r.client_pseudonym) AS n_clients,
+        count(*) FILTER (WHERE r.planned) AS o_planned,
+        sum(r.p_planned) AS e_planned,
+        count(*) FILTER (WHERE r.dropout) AS o_dropout,
+        sum(r.p_dropout) AS e_dropout
+    FROM risk AS r
+    JOIN periods AS pr ON r.year BETWEEN pr.first_year AND pr.last_year
+    CROSS JOIN LATERAL (VALUES ('municipality', r.municipality_code), ('region', r.youth_care_region),
+                               ('all', 'all')) AS area(area_level, area_code)
+    WHERE area.area_code IS NOT NULL
+    GROUP BY ALL
+),
+-- the file's rate per period: the target the limits are drawn around
+reference AS (
+    SELECT first_year, last_year, sum(o_planned) / sum(n_ended) AS r_planned, sum(o_dropout) / sum(n_ended) AS r_dropout
+    FROM cells WHERE area_level = 'all' GROUP BY ALL
+),
+z_scores AS (
+    SELECT first_year, last_year, outcome,
+           (o / e - 1) / sqrt((1 - rate) / (n_ended * rate)) AS z
+    FROM cells JOIN reference USING (first_year, last_year),
+    LATERAL (VALUES ('planned', o_planned, e_planned, r_planned), ('dropout', o_dropout, e_dropout, r_dropout))
+        AS v(outcome, o, e, rate)
+    WHERE area_level = 'all' AND n_ended >= {{ min_phi_trajectories }} AND e > 0 AND rate > 0 AND rate < 1
+),
+winsorised AS (
+    SELECT z.first_year, z.last_year, z.outcome,
+           count(*) AS providers,
+           avg(power(greatest(q.lo, least(q.hi, z.z)), 2)) AS phi_hat
+    FROM z_scores AS z
+    JOIN (SELECT first_year, last_year, outcome, quantile_cont(z, 0.1) AS lo, quantile_cont(z, 0.9) AS hi
+          FROM z_scores GROUP BY ALL) AS q USING (first_year, last_year, outcome)
+    GROUP BY ALL
+),
+overdispersion AS (
+    -- chi-square 95 % point with I - 1 degrees of freedom (Wilson-Hilferty): I * phi above it is
+    -- more spread between providers than chance gives
+    SELECT first_year, last_year, outcome,
+           CASE WHEN providers >= {{ min_phi_providers }} AND providers * phi_hat
+                     > (providers - 1) * power(1 - 2 / (9 * (providers - 1)) + 1.644854 * sqrt(2 / (9 * (providers - 1))), 3)
+                THEN phi_hat ELSE 1 END AS phi
+    FROM winsorised
+),
+limits AS (
+    SELECT
+        c.*,
+        {{ is_small_cell('c.n_clients') }} AS suppressed,
+        ref.r_planned,
+        ref.r_dropout,
+        coalesce(op.phi, 1) AS phi_planned,
+        coalesce(od.phi, 1) AS phi_dropout,
+        CASE WHEN ref.r_planned > 0 AND ref.r_planned < 1
+            THEN sqrt(coalesce(op.phi, 1) * (1 - ref.r_planned) / (c.n_ended * ref.r_planned)) END AS s_planned,
+        CASE WHEN ref.r_dropout > 0 AND ref.r_dropout < 1
+            THEN sqrt(coalesce(od.phi, 1) * (1 - ref.r_dropout) / (c.n_ended * ref.r_dropout)) END AS s_dropout
+    FROM cells AS c
+    JOIN reference AS ref USING (first_year, last_year)
+    LEFT JOIN overdispersion AS op ON (op.first_year, op.last_year, op.outcome) = (c.first_year, c.last_year, 'planned')
+    LEFT JOIN overdispersion AS od ON (od.first_year, od.last_year, od.outcome) = (c.first_year, c.last_year, 'dropout')
+),
+-- the published values, rounded, on which the signal is judged (so a reviewer's rerun agrees)
+shown AS (
+    SELECT
+        l.*,
+        {%- for name in ['planned', 'dropout'] %}
+        CASE WHEN l.e_{{ name }} > 0 THEN round(l.o_{{ name }} / l.e_{{ name }}, 3) END AS {{ name }}_ratio,
+        CASE WHEN l.e_{{ name }} > 0 THEN round(100 * l.o_{{ name }} / l.e_{{ name }} * l.r_{{ name }}, 1) END
+            AS {{ name }}_adjusted_pct,
+        round(greatest(0, 1 - {{ z998 }} * l.s_{{ name }}), 3) AS {{ name }}_lower_998,
+        round(greatest(0, 1 - {{ z95 }} * l.s_{{ name }}), 3) AS {{ name }}_lower_95,
+        round(1 + {{ z95 }} * l.s_{{ name }}, 3) AS {{ name }}_upper_95,
+        round(1 + {{ z998 }} * l.s_{{ name }}, 3) AS {{ name }}_upper_998
+        {{- "," if not loop.last }}
+        {%- endfor %}
+    FROM limits AS l
+)
+SELECT
+    l.provider_agb,
+    pv.provider_name,
+    l.area_level,
+    l.area_code,
+    CASE l.area_level WHEN 'municipality' THEN m.municipality_name WHEN 'region' THEN l.area_code
+        ELSE 'alle gemeenten in het bestand' END AS area_name,
+    CASE WHEN l.first_year = l.last_year THEN l.last_year::VARCHAR ELSE l.first_year || '-' || l.last_year END
+        AS period,
+    l.first_year::INTEGER AS first_year,
+    l.last_year::INTEGER AS last_year,
+    {{ unless_suppressed('l.n_ended', 'l.suppressed') }} AS trajectories_ended,
+    {%- for name, observed, expected in [('planned', 'ended_as_planned', 'expected_planned'),
+                                         ('dropout', 'dropouts', 'expected_dropouts')] %}
+    {{ unless_suppressed('l.o_' ~ name, 'l.suppressed') }} AS {{ observed }},
+    {{ unless_suppressed('round(l.e_' ~ name ~ ', 4)', 'l.suppressed') }} AS {{ expected }},
+    {%- for column in ['ratio', 'adjusted_pct', 'lower_998', 'lower_95', 'upper_95', 'upper_998'] %}
+    {{ unless_suppressed('l.' ~ name ~ '_' ~ column, 'l.suppressed') }} AS {{ name }}_{{ column }},
+    {%- endfor %}
+    CASE WHEN NOT l.suppressed AND l.{{ name }}_ratio IS NOT NULL AND l.{{ name }}_upper_95 IS NOT NULL THEN
+        CASE WHEN l.{{ name }}_ratio > l.{{ name }}_upper_998 THEN 'above_99.8'
+             WHEN l.{{ name }}_ratio > l.{{ name }}_upper_95 THEN 'above_95'
+             WHEN l.{{ name }}_ratio < l.{{ name }}_lower_998 THEN 'below_99.8'
+             WHEN l.{{ name }}_ratio < l.{{ name }}_lower_95 THEN 'below_95'
+             ELSE 'within' END
+    END AS {{ name }}_signal,
+    round(100 * l.r_{{ name }}, 1)::DOUBLE AS {{ name }}_reference_pct,
+    round(l.phi_{{ name }}, 2)::DOUBLE AS {{ name }}_overdispersion,
+    {%- endfor %}
+    l.suppressed
+FROM shown AS l
+LEFT JOIN {{ source('ref', 'providers') }} AS pv USING (provider_agb)
+LEFT JOIN {{ source('ref', 'municipalities') }} AS m ON l.area_level = 'municipality' AND m.municipality_code = l.area_code
+ORDER BY l.provider_agb, l.area_level, l.area_code, l.first_year, l.last_year
