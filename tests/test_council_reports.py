@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import re
 import shutil
 from collections import Counter
@@ -16,7 +17,7 @@ import duckdb
 import pypdf
 import pytest
 
-from assets.reports import content, data, render
+from assets.reports import charts, content, data, render
 from assets.reports.council_reports import council_report_partitions, council_reports
 from assets.reports.formatting import FORMATS, euro, number, pct
 from assets.reports.period import ReportPeriod, file_stem, period_for, slug
@@ -102,6 +103,31 @@ TABLES = {
                         "running_without_outcome_over_12m BIGINT, suppressed BOOLEAN",
     "data_quality_summary": "kind VARCHAR, status VARCHAR, ingested_month DATE, files BIGINT, rows_read BIGINT, "
                             "rows_quarantined BIGINT",
+    "provider_adjusted_outcomes": "provider_agb VARCHAR, provider_name VARCHAR, area_level VARCHAR, "
+                                  "area_code VARCHAR, area_name VARCHAR, period VARCHAR, first_year INTEGER, "
+                                  "last_year INTEGER, trajectories_ended BIGINT, "
+                                  + "".join(f"{o} BIGINT, {e} DOUBLE, " + "".join(
+                                      f"{x}_{c} DOUBLE, " for c in ("ratio", "adjusted_pct", "lower_998", "lower_95",
+                                                                     "upper_95", "upper_998"))
+                                      + f"{x}_signal VARCHAR, {x}_reference_pct DOUBLE, {x}_overdispersion DOUBLE, "
+                                      for x, o, e in (("planned", "ended_as_planned", "expected_planned"),
+                                                      ("dropout", "dropouts", "expected_dropouts")))
+                                  + "suppressed BOOLEAN",
+}
+# the funnel's reference rate (%) and overdispersion per outcome, as provider_adjusted_outcomes has them
+FUNNEL_REFERENCE = {"dropout": (15.0, 1.8), "planned": (65.0, 1.0)}
+# provider -> name, and per area: trajectories ended, (observed, expected) dropouts and planned endings
+# (None: a suppressed cell). 33333333 has far more dropout than its children predict, 44444444 far less;
+# Opvoedhuis Eik 37 is hidden in each municipality but shown over the region.
+FUNNEL_PROVIDERS = {"11111111": "Kinderpraktijk Sterk 4", "22222222": "Opvoedhuis Eik 37",
+                    "33333333": "Jeugdhulp Noord 12", "44444444": "Gezinshuis Linde", "55555555": "Ambulant Oost"}
+FUNNEL_CELLS = {
+    "municipality": {"11111111": (120, (19, 17.5), (80, 76.2)), "22222222": None,
+                     "33333333": (200, (60, 30.0), (100, 130.0)), "44444444": (150, (8, 24.0), (101, 96.3)),
+                     "55555555": (60, (9, 9.5), (40, 38.1))},
+    "region": {"11111111": (360, (55, 52.4), (240, 230.1)), "22222222": (80, (13, 12.2), (50, 52.9)),
+               "33333333": (600, (170, 91.0), (310, 392.0)), "44444444": (450, (50, 70.3), (300, 290.8)),
+               "55555555": (180, (27, 28.1), (118, 115.6))},
 }
 
 
@@ -241,12 +267,45 @@ def build_published(path: Path) -> Path:
     _insert(con, "data_quality_summary", [dict(kind="declarations", status="loaded",
                                                ingested_month=date(YEAR + 1, 1, 1), files=40, rows_read=9000,
                                                rows_quarantined=21)])
+    for level, cells in FUNNEL_CELLS.items():
+        for code in [c for c, _n, _v, _p in TWENTE] if level == "municipality" else ["Twente"]:
+            for period, (first, share) in {f"{YEAR - 2}-{YEAR}": (YEAR - 2, 1.0), str(YEAR): (YEAR, 0.4)}.items():
+                _insert(con, "provider_adjusted_outcomes", [
+                    _adjusted(agb, level, code, period, first, cell, share) for agb, cell in cells.items()])
     # Kleindorp: one year of spend, suppressed, and nothing else
     _insert(con, "cost_by_municipality_year", [dict(
         municipality_code=SMALL[0], municipality_name=SMALL[1], youth_care_region=SMALL[2], year=YEAR,
         spend_eur=SECRET_EUR, clients=4, suppressed=True)])
     con.close()
     return path
+
+
+def _adjusted(agb: str, level: str, code: str, period: str, first: int, cell: tuple | None, share: float) -> dict:
+    """One row of provider_adjusted_outcomes, its limits and signal computed as the mart computes them;
+    `share` scales the three-year cell down to one year. A suppressed row keeps its key and the
+    period's reference, and secret numbers elsewhere (as a real file can)."""
+    row = dict(provider_agb=agb, provider_name=FUNNEL_PROVIDERS[agb], area_level=level, area_code=code,
+               area_name=code, period=period, first_year=first, last_year=YEAR, suppressed=cell is None,
+               trajectories_ended=SECRET_COUNT if cell is None else round(cell[0] * share))
+    for i, (prefix, observed, expected) in enumerate((("dropout", "dropouts", "expected_dropouts"),
+                                                      ("planned", "ended_as_planned", "expected_planned"))):
+        ref, phi = FUNNEL_REFERENCE[prefix]
+        row |= {f"{prefix}_reference_pct": ref, f"{prefix}_overdispersion": phi}
+        if cell is None:
+            row |= {observed: SECRET_COUNT, expected: SECRET_PCT, f"{prefix}_ratio": SECRET_PCT}
+            continue
+        o, e = round(cell[1 + i][0] * share), round(cell[1 + i][1] * share, 4)
+        ratio, r = round(o / e, 3), ref / 100
+        s = math.sqrt(phi * (1 - r) / (row["trajectories_ended"] * r))
+        limits = {c: round(max(0.0, 1 + sign * z * s), 3) for c, sign, z in (
+            ("lower_998", -1, 3.090232), ("lower_95", -1, 1.959964), ("upper_95", 1, 1.959964),
+            ("upper_998", 1, 3.090232))}
+        signal = ("above_99.8" if ratio > limits["upper_998"] else "above_95" if ratio > limits["upper_95"]
+                  else "below_99.8" if ratio < limits["lower_998"] else "below_95" if ratio < limits["lower_95"]
+                  else "within")
+        row |= {observed: o, expected: e, f"{prefix}_ratio": ratio, f"{prefix}_adjusted_pct": round(ratio * ref, 1),
+                f"{prefix}_signal": signal, **{f"{prefix}_{c}": v for c, v in limits.items()}}
+    return row
 
 
 @pytest.fixture(scope="module")
@@ -611,7 +670,7 @@ def test_a_renamed_municipality_leaves_one_letter(published: Path, tmp_path: Pat
     assert new.pdf.name == "raadsinformatiebrief_2025_GM0141_Almelo-Noord.pdf"
     letters = sorted(p.name for p in (reports / "2025").rglob("*GM0141*"))
     assert letters == sorted(f"raadsinformatiebrief_2025_GM0141_Almelo-Noord{ext}" for ext in (
-        ".figures.json", ".html", ".pdf", ".sha256"))
+        ".figures.json", ".funnel_dropout.svg", ".funnel_planned.svg", ".html", ".pdf", ".sha256"))
     assert not old.pdf.exists()
 
 
@@ -685,3 +744,89 @@ def test_the_asset_writes_the_other_letters_and_fails_the_run_naming_the_broken_
     failure = next(e for e in result.all_events if e.is_step_failure)
     assert "GM0153 (Enschede): RuntimeError: planted failure" in failure.step_failure_data.error.message
     assert (data_dir / "reports" / "2025" / "raadsinformatiebrief_2025_GM0141_Almelo.pdf").exists()
+
+
+# ---- issue 37: providers against what their children predict (the funnel plot)
+
+def _funnel_rows(published: Path, level: str, code: str) -> tuple[str, list[dict]]:
+    """The period a letter's funnel uses (the three years up to the letter's year when the file has
+    them) and that area's rows of provider_adjusted_outcomes, read here from the published file."""
+    with duckdb.connect(str(published), read_only=True) as con:
+        pooled = f"{YEAR - 2}-{YEAR}"
+        (n,) = con.execute("SELECT count(*) FROM marts.provider_adjusted_outcomes WHERE period = ?",
+                           [pooled]).fetchone()
+        period = pooled if n else str(YEAR)
+        return period, data.rows(con, f"SELECT * FROM marts.provider_adjusted_outcomes WHERE area_level = "
+                                      f"{data.lit(level)} AND area_code = {data.lit(code)} AND period = "
+                                      f"{data.lit(period)}")
+
+
+def _tables_with(document: dict, header: str) -> list[list[str]]:
+    return [r for s in document["sections"] for b in s["blocks"] if b["type"] == "table" and header in b["columns"]
+            for r in b["rows"]]
+
+
+def test_the_funnel_sets_each_provider_against_what_its_children_predict(published: Path, tmp_path: Path):
+    done = {r.key: r for r in render.render_all(published, tmp_path, "year", keys={"GM0141", "regio_Twente"})}
+    dec2 = FORMATS["dec2"]
+    for key, level, code in (("GM0141", "municipality", "0141"), ("regio_Twente", "region", "Twente")):
+        letter = done[key]
+        check_letter(published, letter.pdf)  # every number the funnel section prints traces to the file
+        period, found = _funnel_rows(published, level, code)
+        assert found
+        document, _ = _document(published, key)
+        text = _text(letter.pdf.read_bytes())
+        assert f"{period.replace('-', ' tot en met ')}" in text
+        outside = _tables_with(document, "Verhouding")
+        for prefix, observed, expected in (("dropout", "dropouts", "expected_dropouts"),
+                                           ("planned", "ended_as_planned", "expected_planned")):
+            svg = letter.pdf.with_name(f"{letter.pdf.stem}.funnel_{prefix}.svg").read_text()
+            assert svg.startswith("<?xml") and svg[svg.find("<svg"):] in letter.pdf.with_suffix(".html").read_text()
+            for r in found:
+                point = f'id="funnel-{prefix}-{r["provider_agb"]}"'
+                assert (point in svg) is (not r["suppressed"]), (key, prefix, r["provider_agb"])
+                if r["suppressed"]:
+                    continue
+                # the curves are drawn from the period's reference and overdispersion: they are the
+                # published limits at this provider's n
+                limit = charts.funnel_limit(r["trajectories_ended"], 1.959964, r[f"{prefix}_reference_pct"],
+                                            r[f"{prefix}_overdispersion"])
+                assert abs(1 + limit - r[f"{prefix}_upper_95"]) < 0.002
+                printed = [r["provider_name"], number(r["trajectories_ended"]), number(r[observed]),
+                           number(r[expected], 1), dec2(r[f"{prefix}_ratio"]),
+                           f"{dec2(r[f'{prefix}_lower_95'])} – {dec2(r[f'{prefix}_upper_95'])}",
+                           f"{dec2(r[f'{prefix}_lower_998'])} – {dec2(r[f'{prefix}_upper_998'])}"]
+                # a provider outside the 95 % limits is named with its figures; one within is not listed
+                assert (printed in [row[:-1] for row in outside]) is (r[f"{prefix}_signal"] != "within"), printed
+        assert "signaal om met de aanbieder te bespreken, geen oordeel" in text
+        assert "zwaarte van de problemen of de gezinssituatie" in text and "individueel kind" in text
+        for term in ("Trechter (funnelplot):", "Verwacht aantal:", "Casemix:", "Overdispersie:"):
+            assert term in text, term
+    # Opvoedhuis Eik 37 is hidden in Almelo (the letter counts it and points to the region) but shown
+    # over the region
+    almelo = _text(done["GM0141"].pdf.read_bytes())
+    assert "1 aanbieder heeft in Almelo te weinig cliënten" in almelo and "kan wel zichtbaar zijn" in almelo
+    assert 'id="funnel-dropout-22222222"' in done["regio_Twente"].pdf.with_name(
+        "raadsinformatiebrief_2025_regio_Twente.funnel_dropout.svg").read_text()
+
+
+def test_the_funnel_falls_back_to_one_year_and_its_chart_file_goes_with_it(published: Path, tmp_path: Path):
+    copy = tmp_path / "warehouse" / "jeugdzorg.duckdb"
+    copy.parent.mkdir(parents=True)
+    shutil.copy(published, copy)
+    reports = tmp_path / "reports"
+    with duckdb.connect(str(copy)) as con:
+        con.execute("DELETE FROM marts.provider_adjusted_outcomes WHERE first_year < last_year")
+    (letter,) = render.render_all(copy, reports, "year", keys={"GM0141"})
+    check_letter(copy, letter.pdf)
+    text = _text(letter.pdf.read_bytes())
+    assert f"die eindigden in {YEAR}, bij aanbieders in Almelo." in text and "drie jaren samen" not in text
+    chart = letter.pdf.with_name(f"{letter.pdf.stem}.funnel_dropout.svg")
+    assert chart.exists()
+    # no provider left to compare: the letter says so and the stale chart is gone
+    with duckdb.connect(str(copy)) as con:
+        con.execute("DELETE FROM marts.provider_adjusted_outcomes WHERE area_code = '0141'")
+    (letter,) = render.render_all(copy, reports, "year", keys={"GM0141"})
+    check_letter(copy, letter.pdf)
+    assert not chart.exists() and not list(letter.pdf.parent.glob("*.svg"))
+    assert "geen aanbieder met genoeg cliënten om te vergelijken" in _text(letter.pdf.read_bytes())

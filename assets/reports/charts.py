@@ -1,11 +1,13 @@
-"""The report's three charts, drawn by matplotlib (Agg, no display) as SVG that Typst embeds as
-vectors: a trend line against the region, a benchmark bar with the municipality highlighted, and a
-duration curve. Figures on few cases are drawn open (hollow marker, hatched bar) and the legend says
-so. Output is deterministic (fixed SVG ids, no date), so an unchanged report renders byte for byte."""
+"""The report's charts, drawn by matplotlib (Agg, no display) as SVG that Typst embeds as
+vectors: a trend line against the region, a benchmark bar with the municipality highlighted, a
+duration curve, and a funnel plot of the providers against what their case mix predicts. Figures
+on few cases are drawn open (hollow marker, hatched bar) and the legend says so. Output is
+deterministic (fixed SVG ids, no date), so an unchanged report renders byte for byte."""
 
 from __future__ import annotations
 
 import io
+import math
 from functools import lru_cache
 
 import matplotlib
@@ -124,4 +126,63 @@ def _duration_curve(bands: tuple[str, ...], line_items: tuple, title: str) -> st
     ax.grid(axis="y", color="#eeeeee")
     ax.set_title(title, loc="left")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.28), ncols=2)
+    return _svg(fig)
+
+
+# the funnel's two limits, as in provider_adjusted_outcomes: (z, line style, label)
+FUNNEL_LIMITS = ((1.959964, "--", "95%-grenzen"), (3.090232, "-", "99,8%-grenzen"))
+# a point's colour by its signal, and what the legend says of it
+FUNNEL_POINTS = {"within": ("#7f8c8d", "binnen de grenzen"), "95": ("#e67e22", "buiten de 95%-grenzen"),
+                 "99.8": (HIGHLIGHT, "ook buiten de 99,8%-grenzen")}
+
+
+def funnel_limit(n: float, z: float, reference_pct: float, overdispersion: float) -> float:
+    """How far from 1 a ratio on n trajectories may lie by chance: z * sqrt(phi * (1 - r) / (n * r)),
+    the mart's formula, so the curves are the published limits."""
+    r = reference_pct / 100
+    return z * math.sqrt(overdispersion * (1 - r) / (n * r))
+
+
+def funnel(points: list[tuple[str, str, float, float, str]], reference_pct: float, overdispersion: float,
+           title: str, ylabel: str, gid_prefix: str) -> str:
+    """A funnel plot: one point per (id, name, n, ratio, signal), x the trajectories ended, y the
+    ratio observed / expected, the 95 % and 99.8 % limits as curves around a line at 1. A point
+    outside the 95 % limits is coloured and named (providers are public); the others stay grey and
+    unnamed, so the eye goes to what is worth a conversation. Each point carries the SVG id
+    `<gid_prefix>-<id>`, so someone who reuses the file can find a provider's point in it."""
+    fig, ax = plt.subplots(layout="constrained", figsize=(WIDTH_IN, 2.8))
+    n_max = max(p[2] for p in points)
+    n_min = min(p[2] for p in points)
+    x_max = n_max * 1.1
+    # the curves run from the left edge: where they leave the plot, chance alone allows any ratio
+    xs = [x_max * (i / 300) ** 2 for i in range(1, 301)]
+    for z, style, label in FUNNEL_LIMITS:
+        ax.plot(xs, [1 + funnel_limit(x, z, reference_pct, overdispersion) for x in xs], color=REGION, ls=style,
+                lw=0.9, label=label)
+        ax.plot(xs, [max(0.0, 1 - funnel_limit(x, z, reference_pct, overdispersion)) for x in xs], color=REGION,
+                ls=style, lw=0.9)
+    ax.axhline(1, color=ALL, lw=0.8, ls=":", label="zoals verwacht")
+    for key, name, n, ratio, signal in sorted(points, key=lambda p: p[4] != "within"):
+        color, _ = FUNNEL_POINTS[signal.split("_")[-1]]
+        (dot,) = ax.plot([n], [ratio], ls="", marker="o", ms=4.5 if signal == "within" else 5.5, color=color,
+                         markeredgecolor="white", markeredgewidth=0.5, zorder=3)
+        dot.set_gid(f"{gid_prefix}-{key}")
+        if signal != "within":
+            ax.annotate(name, (n, ratio), xytext=(5, 4 if ratio >= 1 else -10), textcoords="offset points",
+                        fontsize=7, color=color, zorder=4,
+                        bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.3, "alpha": 0.85})
+    for color, label in FUNNEL_POINTS.values():
+        ax.plot([], [], ls="", marker="o", ms=5, color=color, label=label)
+    # room for every point and for the limits at the smallest provider shown, not for the curves' tails
+    ratios = [p[3] for p in points]
+    spread = funnel_limit(n_min, 3.2, reference_pct, overdispersion)
+    ax.set_ylim(max(0.0, min([*ratios, 1 - spread]) - 0.05), max([*ratios, 1 + spread]) + 0.1)
+    ax.set_xlim(0, x_max)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: number(v)))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: number(v, 1)))
+    ax.set_xlabel("beëindigde trajecten (n)")
+    ax.set_ylabel(ylabel)
+    ax.grid(axis="y", color="#eeeeee")
+    ax.set_title(title, loc="left")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncols=3)
     return _svg(fig)

@@ -5,7 +5,7 @@ and writes down the query that returns it from the published file, so the letter
 the true reason in words (hidden to protect small numbers, not measured, or no data yet), never 0.
 
 A document is a dict the Typst template lays out: title lines, an opening, a short summary, and
-sections of blocks (`p`, `empty`, `table`, `chart`, `note`, `terms`). No code names, file names,
+sections of blocks (`p`, `sub`, `empty`, `table`, `chart`, `note`, `terms`). No code names, file names,
 table names or formulas reach the text: terms that need it are explained in the begrippenlijst.
 """
 
@@ -77,6 +77,21 @@ TERMS = [
                                         "verdeeld: over het aantal cliënten en het geld per cliënt, en over de "
                                         "tarieven en de hoeveelheid en soort zorg. Elk deel rekent met het gemiddelde "
                                         "van beide jaren, zodat de delen precies optellen tot de verandering."),
+    ("Casemix", "de kenmerken van de kinderen en trajecten die een aanbieder behandelt: hier leeftijd, geslacht, "
+                "soort hulp (productcategorie), verwijzer en duur van het traject. Andere kinderen geven een andere "
+                "verwachte uitkomst."),
+    ("Verwacht aantal", "het aantal trajecten met een uitkomst (uitval, of beëindigd volgens plan) dat je zou "
+                        "verwachten als de kinderen van deze aanbieder het deden zoals vergelijkbare kinderen in alle "
+                        "gemeenten in deze gegevens: de som van ieders kans volgens een rekenmodel op de casemix. De "
+                        "verhouding waargenomen gedeeld door verwacht is één als het loopt zoals verwacht."),
+    ("Trechter (funnelplot)", "een figuur met per aanbieder de verhouding waargenomen gedeeld door verwacht tegen het "
+                              "aantal beëindigde trajecten. De lijnen tonen hoe ver een aanbieder bij dat aantal door "
+                              "toeval van één kan afwijken: bij weinig trajecten ver, bij veel trajecten weinig, zodat "
+                              "de lijnen samen een trechter vormen. Een punt buiten de lijnen is een signaal om te "
+                              "bespreken, geen oordeel."),
+    ("Overdispersie", "aanbieders verschillen altijd meer dan zuiver toeval geeft, ook door wat de gegevens niet "
+                      "meten. Als die extra spreiding tussen de aanbieders aantoonbaar is, worden de lijnen van de "
+                      "trechter er zoveel breder door gemaakt; anders niet."),
     ("Klein aantal", "een cijfer dat op minder dan dertig trajecten of antwoorden rust; het kan door toeval sterk "
                      "schommelen. Lees het als een aanwijzing, niet als een vaststelling."),
     *((f"{DASH} {MISSING[k]}", MISSING_MEANING[k]) for k in MISSING),
@@ -144,6 +159,11 @@ def _p(text: str, sticky: bool = False) -> dict:
 
 def _empty(text: str) -> dict:
     return {"type": "empty", "text": text}
+
+
+def _sub(text: str) -> dict:
+    """A subheading within a section."""
+    return {"type": "sub", "text": text}
 
 
 def _note(text: str) -> dict:
@@ -622,12 +642,119 @@ def _providers(f: Figures, d: dict, y: int) -> dict:
                               "Kosten per traject volgens plan"], rows, "lrrrrrrr",
                              [2.1, 1.2, 0.9, 0.9, 1.05, 1.05, 1.05, 1.2]))
         blocks.append(_note("Vergelijk aanbieders niet alleen op deze ruwe cijfers: een aanbieder met zwaardere "
-                            "problematiek haalt minder vaak het plan. Een vergelijking met de verwachte waarde bij "
-                            "deze cliënten is er nog niet."))
+                            "problematiek haalt minder vaak het plan. Hieronder staat de vergelijking met wat bij "
+                            "de kinderen van elke aanbieder te verwachten was."))
         if len(shown) > 15:
             blocks.append(_note("Hier de vijftien grootste van de aanbieders die getoond kunnen worden."))
     blocks += _hidden(f, d["providers"], "aanbieders")
+    blocks += _funnel(f, d["funnel"], d["name"], d["region"])
     return {"title": title, "blocks": blocks}
+
+
+# provider_adjusted_outcomes' outcomes as the letter names them: (noun, chart title, y label)
+FUNNEL_OUTCOME = {"dropout": ("uitval", "Uitval per aanbieder tegen wat verwacht werd",
+                              "uitval: waargenomen / verwacht"),
+                  "planned": ("beëindigd volgens plan", "Beëindigd volgens plan per aanbieder tegen wat verwacht werd",
+                              "volgens plan: waargenomen / verwacht")}
+SIGNAL_WORDS = {"above": "hoger dan verwacht", "below": "lager dan verwacht"}
+
+
+def _drawable(r: dict, prefix: str) -> bool:
+    """A provider's point can be drawn: its row is shown and neither n nor the ratio is emptied."""
+    return not r["suppressed"] and r["trajectories_ended"] is not None and r[f"{prefix}_ratio"] is not None
+
+
+def _not_drawable_sql(prefix: str) -> str:
+    """`_drawable`'s opposite as a predicate on the mart, for the counts the letter prints."""
+    return f"t.suppressed OR t.trajectories_ended IS NULL OR t.{prefix}_ratio IS NULL"
+
+
+def _funnel_count(f: Figures, rows: list[dict], condition: str, value: int) -> str:
+    """A count of the funnel's rows, printed with the query that counts them."""
+    src = rows[0]["_src"]
+    return f.calc({"value": value, "sql": f"SELECT count(*) FROM {src['from']} WHERE {src['base']} AND ({condition})"},
+                  "int")
+
+
+def _funnel(f: Figures, fun: dict, name: str, region: str | None) -> list[dict]:
+    """Almelo's and Hoogeveen's ask, compared fairly: each provider's dropout (and planned endings)
+    against what the children it treats predict, as a funnel plot with the published limits, and
+    the providers outside them in a table. Worded as a signal to discuss, never a verdict, and with
+    what the comparison cannot see. A municipality's letter shows the providers of that municipality;
+    one hidden there may still show in its region's letter, pooled over more municipalities."""
+    rows, municipal = fun["rows"], fun["area_level"] == "municipality"
+    first, last = fun["period"].split("-")[0], fun["period"].split("-")[-1]
+    when = f"{first} tot en met {last}" if fun["pooled"] else last
+    place = name if municipal else f"de regio {name}"
+    elsewhere = (f" Hun punt over de hele regio {region} kan wel zichtbaar zijn: zie de brief van de regio."
+                 if municipal and region else "")
+    hidden = sum(not _drawable(r, "dropout") for r in rows)
+    has = "aanbieder heeft" if hidden == 1 else "aanbieders hebben"
+    hidden_count = _funnel_count(f, rows, _not_drawable_sql("dropout"), hidden) if hidden else ""
+    hidden_note = ([_note(f"{hidden_count} {has} in {place} te weinig cliënten om in deze vergelijking getoond te "
+                          "worden zonder dat iemand herkenbaar wordt." + elsewhere)] if hidden else [])
+    blocks = [_sub("Uitval en einde volgens plan, vergeleken met wat bij deze kinderen te verwachten was")]
+    if not any(_drawable(r, "dropout") for r in rows):
+        return [*blocks, _empty(f"Voor {place} tonen de gegevens over {when} geen aanbieder met genoeg cliënten om te "
+                                "vergelijken." + ("" if hidden else elsewhere)), *hidden_note]
+    blocks += [_p("Heeft een aanbieder meer of minder uitval dan je zou verwachten gegeven de kinderen die "
+                 "deze aanbieder behandelt? Per aanbieder staat het aantal trajecten dat voortijdig werd afgebroken "
+                 "tegenover het aantal dat een rekenmodel verwacht voor deze kinderen, op grond van hun leeftijd, "
+                 "geslacht, soort hulp, verwijzer en de duur van het traject (de casemix). De verhouding "
+                 "waargenomen gedeeld door verwacht is één als het loopt zoals verwacht, en hoger bij meer uitval. "
+                 f"Het gaat om de trajecten die eindigden in {when}, bij aanbieders in {place}"
+                 + (": drie jaren samen, want die schommelen minder door toeval dan één jaar."
+                    if fun["pooled"] else "."), sticky=True)]
+    table_blocks = []
+    for prefix, (noun, chart_title, ylabel) in FUNNEL_OUTCOME.items():
+        shown = [r for r in rows if _drawable(r, prefix)]
+        if not shown:
+            continue
+        ref, phi = fun["reference"][prefix]["reference_pct"], fun["reference"][prefix]["overdispersion"]
+        widened = (f"verbreed met de overdispersie ({f.calc(phi, 'dec2')})" if (phi["value"] or 1) > 1 else
+                   "niet verbreed: de aanbieders liepen niet meer uiteen dan toeval verklaart")
+        blocks.append(_chart(
+            # the chart's words are drawn, not text: a name missing from the reference data gets its code
+            charts.funnel([(r["provider_agb"], r["provider_name"] or f"AGB-code {r['provider_agb']}",
+                            r["trajectories_ended"], r[f"{prefix}_ratio"], r[f"{prefix}_signal"]) for r in shown],
+                          ref["value"], phi["value"] or 1, f"{chart_title}, {fun['period']}", ylabel,
+                          f"funnel-{prefix}"),
+            f"{noun[0].upper()}{noun[1:]} per aanbieder in {place}: waargenomen gedeeld door verwacht, tegen het "
+            "aantal beëindigde trajecten. Binnen de lijnen liggen de verschillen die bij dat aantal trajecten ook "
+            "door toeval ontstaan; een punt daarbuiten staat er met naam bij. De lijnen rekenen met "
+            f"{f.calc(ref, 'pct')} {noun} in alle gemeenten in deze gegevens samen, {widened} (zie de "
+            "begrippenlijst).") | {"file": f"funnel_{prefix}"})
+        outside = sorted((r for r in shown if r[f"{prefix}_signal"] != "within"),
+                         key=lambda r: (-r[f"{prefix}_ratio"], r["provider_agb"]))
+        drawn = f"NOT ({_not_drawable_sql(prefix)})"
+        of_shown = f"de {_funnel_count(f, rows, drawn, len(shown))} getoonde aanbieders"
+        label = f"{noun[0].upper()}{noun[1:]}"
+        if not outside:
+            table_blocks.append(_p(f"{label}: geen van {of_shown} ligt buiten de grenzen; de verschillen passen bij "
+                                   "wat toeval geeft."))
+            continue
+        count = _funnel_count(f, rows, f"{drawn} AND t.{prefix}_signal <> 'within'", len(outside))
+        table_blocks.append(_p(f"{label}: {count} van {of_shown} {'ligt' if len(outside) == 1 else 'liggen'} buiten "
+                               f"de {f.const('95%', 'the inner limit of the funnel')}-grenzen (n: beëindigde "
+                               f"trajecten; waargenomen en verwacht: het aantal met {noun}):", sticky=True))
+        table_blocks.append(_table(
+            ["Aanbieder", "n", "Waargenomen", "Verwacht", "Verhouding",
+             f"{f.const('95%', 'the inner limit of the funnel')}-grenzen",
+             f"{f.const('99,8%', 'the outer limit of the funnel')}-grenzen", "Signaal"],
+            [[_provider_name(f, r), f.val(r, "trajectories_ended", "int"), f.val(r, f"{prefix}_observed", "int"),
+              f.val(r, f"{prefix}_expected", "dec1"), f.val(r, f"{prefix}_ratio", "dec2"),
+              f"{f.val(r, f'{prefix}_lower_95', 'dec2')} – {f.val(r, f'{prefix}_upper_95', 'dec2')}",
+              f"{f.val(r, f'{prefix}_lower_998', 'dec2')} – {f.val(r, f'{prefix}_upper_998', 'dec2')}",
+              SIGNAL_WORDS[r[f"{prefix}_signal"].split("_")[0]]
+              + (f", ook buiten {f.const('99,8%', 'the outer limit of the funnel')}"
+                 if r[f"{prefix}_signal"].endswith("99.8") else "")] for r in outside],
+            "lrrrrrrl", [1.9, 0.7, 1.45, 1, 1.1, 1.1, 1.15, 1.9]))
+    blocks.append(_p("Hoger of lager dan verwacht gegeven de kinderen die deze aanbieder behandelt: dat is een signaal "
+                     "om met de aanbieder te bespreken, geen oordeel. De vergelijking corrigeert alleen voor leeftijd, "
+                     "geslacht, productcategorie, verwijzer en duur van het traject, niet voor wat niet in de gegevens "
+                     "staat, zoals de zwaarte van de problemen of de gezinssituatie. Ze zegt niets over een "
+                     "individueel kind."))
+    return blocks + table_blocks + hidden_note
 
 
 # an empty allocation figure: why (allocation_control.yml)
@@ -864,7 +991,8 @@ def _region_providers(f: Figures, d: dict, y: int) -> dict:
         _p("Per gemeente: hoeveel aanbieders geld ontvingen, hoe geconcentreerd de uitgaven zijn (de "
            "concentratie-index HHI, zie de begrippenlijst) en welk deel naar de vijf grootste ging. Welke aanbieders "
            "meer dan drie procent winst maken staat in de brief van elke gemeente."),
-        _table(["Gemeente", "Aanbieders", "HHI", "Aandeel van de vijf grootste"], rows, "lrrr", [2.5, 1, 1.2, 1.4])]}
+        _table(["Gemeente", "Aanbieders", "HHI", "Aandeel van de vijf grootste"], rows, "lrrr", [2.5, 1, 1.2, 1.4]),
+        *_funnel(f, d["funnel"], d["name"], d["region"])]}
 
 
 def _region_quality(f: Figures, d: dict, y: int) -> dict:

@@ -35,6 +35,8 @@ OUTCOME_MEASURES = ("ended_as_planned_pct", "dropout_pct", "no_recurrence_pct", 
 COST_MEASURES = ("spend_per_youth_eur", "clients_per_1000_youth", "spend_per_client_eur", "evidence_based_spend_pct")
 GROWTH_MEASURES = ("spend_change_pct", "client_effect_pct", "per_client_effect_pct", "price_effect_pct",
                    "volume_mix_effect_pct")
+# the two outcomes of provider_adjusted_outcomes: column prefix -> (observed, expected)
+FUNNEL_OUTCOMES = {"dropout": ("dropouts", "expected_dropouts"), "planned": ("ended_as_planned", "expected_planned")}
 
 
 @dataclass(frozen=True)
@@ -267,6 +269,7 @@ def load_municipality(con: duckdb.DuckDBPyConnection, subject: Subject, period: 
                             {c: f"t.{c}" for c in ("providers", "hhi", "hhi_band", "top5_share_pct",
                                                    "top5_share_band")}, m),
         "providers": providers,
+        "funnel": funnel(con, "municipality", code, year),
         # annual accounts are public: a margin above 3 % is shown even beside a hidden provider
         "margins_above_3": select(con, "spend_by_municipality_provider_year AS t",
                                   ["municipality_code", "year", "provider_agb"],
@@ -321,6 +324,31 @@ def _months(con: duckdb.DuckDBPyConnection, code: str | None, period: ReportPeri
                   f"{lit(period.last_day)}")
 
 
+def funnel(con: duckdb.DuckDBPyConnection, area_level: str, area_code: str | None, year: int) -> dict[str, Any]:
+    """The providers' points of one area in provider_adjusted_outcomes, for the funnel plot: the
+    three years pooled up to `year` when the file has them (three years of endings move less by
+    chance than one), else `year` alone. Beside the points, each outcome's reference rate and
+    overdispersion of that period (the same on every row of it, and shown even on a hidden row):
+    the funnel's curves are drawn from them, so they are the published limits."""
+    pooled = f"{year - 2}-{year}"
+    has_pooled = scalar(con, f"SELECT count(*) FROM marts.provider_adjusted_outcomes AS t WHERE {eq(period=pooled)}")
+    period = pooled if has_pooled["value"] else str(year)
+    exprs = {"provider_name": "t.provider_name", "trajectories_ended": "t.trajectories_ended"}
+    for prefix, (observed, expected) in FUNNEL_OUTCOMES.items():
+        exprs |= {f"{prefix}_observed": f"t.{observed}", f"{prefix}_expected": f"t.{expected}",
+                  **{f"{prefix}_{c}": f"t.{prefix}_{c}" for c in ("ratio", "lower_998", "lower_95", "upper_95",
+                                                                 "upper_998", "signal")}}
+    mart = "provider_adjusted_outcomes AS t"
+    reference = {prefix: {what: scalar(con, f"SELECT any_value(t.{prefix}_{what}) FROM marts.{mart} "
+                                            f"WHERE {eq(period=period)}")
+                          for what in ("reference_pct", "overdispersion")} for prefix in FUNNEL_OUTCOMES}
+    return {"period": period, "pooled": period == pooled, "area_level": area_level,
+            "rows": select(con, mart, ["provider_agb", "area_level", "area_code", "period"], exprs,
+                           eq(area_level=area_level, area_code=area_code, period=period),
+                           order="t.provider_name, t.provider_agb"),
+            "reference": reference}
+
+
 def load_region(con: duckdb.DuckDBPyConnection, subject: Subject, period: ReportPeriod) -> dict[str, Any]:
     region, year = subject.name, period.year
     members = rows(con, f"SELECT DISTINCT t.municipality_code AS code, coalesce(t.municipality_name, 'gemeente ' "
@@ -353,6 +381,7 @@ def load_region(con: duckdb.DuckDBPyConnection, subject: Subject, period: Report
                             "region_share_of_starts_pct": "max(t.region_share_of_starts_pct)"},
                            eq(youth_care_region=region, year=year), group=True, order="t.referrer"),
         "duration": _duration(con, region),
+        "funnel": funnel(con, "region", region, year),
         "not_shown": select(con, "spend_not_shown AS t JOIN marts.dim_municipality AS g USING (municipality_code)",
                             ["table_name", "year"],
                             {"spend_not_shown_eur": "sum(t.spend_not_shown_eur)",

@@ -61,6 +61,7 @@ def long_date(d: date) -> str:
 FORMATS = {
     "int": number,
     "dec1": lambda v: number(v, 1),
+    "dec2": lambda v: number(v, 2),
     "euro": euro,
     "euro2": lambda v: euro(v, 2),
     "euro_signed": euro_signed,

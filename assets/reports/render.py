@@ -4,7 +4,8 @@
 when its fingerprint (the SHA-256 of everything it shows, plus the layout code's own hash) differs
 from the one stored beside it in `<period>/.fingerprints/`, so a nightly run that changed nothing
 for a municipality leaves its letter byte for byte alone. Beside each PDF goes `<stem>.figures.json`:
-every figure the letter prints, with the query that returns it from the published file.
+every figure the letter prints, with the query that returns it from the published file, and each
+chart meant for reuse (the funnel plots) as `<stem>.<chart>.svg`.
 
 One letter's failure never stops the others: it is logged with the letter's name and returned as
 `failed`, and the caller reports it.
@@ -119,6 +120,8 @@ def to_html(document: dict[str, Any]) -> str:
         for b in s["blocks"]:
             if b["type"] == "p":
                 parts.append(f"<p>{e(b['text'])}</p>")
+            elif b["type"] == "sub":
+                parts.append(f"<h3>{e(b['text'])}</h3>")
             elif b["type"] == "empty":
                 parts.append(f"<p class='empty'>{e(b['text'])}</p>")
             elif b["type"] == "note":
@@ -164,9 +167,23 @@ def render_subject(con: duckdb.DuckDBPyConnection, subject: Subject, period: Rep
     _write(out_dir / f"{stem}.figures.json", json.dumps(
         {"letter": pdf.name, "exempt": EXEMPT_RULE, "figures": figures}, ensure_ascii=False, indent=1,
         default=str).encode())
+    _write_chart_files(document, out_dir, stem)
     _write(stamp, (fp + "\n").encode())
     _remove_stale(reports_dir, period, subject, stem)
     return Rendered(subject.key, subject.name, pdf, "rendered", fp)
+
+
+def _write_chart_files(document: dict[str, Any], out_dir: Path, stem: str) -> None:
+    """A chart a BI user or adviser may reuse (its block names a `file`) goes beside the letter as
+    `<stem>.<file>.svg`, the same drawing as in the PDF; one the letter no longer draws is removed,
+    so no chart outlives the figures it was drawn from."""
+    charts = {f"{stem}.{b['file']}.svg": b["svg"] for s in document["sections"] for b in s["blocks"]
+              if b["type"] == "chart" and b.get("file")}
+    for old in out_dir.glob(f"{stem}.*.svg"):
+        if old.name not in charts:
+            old.unlink()
+    for name, svg in charts.items():
+        _write(out_dir / name, svg.encode())
 
 
 def _remove_stale(reports_dir: Path, period: ReportPeriod, subject: Subject, stem: str) -> None:
