@@ -162,15 +162,11 @@ def funnel(points: list[tuple[str, str, float, float, str]], reference_pct: floa
         ax.plot(xs, [max(0.0, 1 - funnel_limit(x, z, reference_pct, overdispersion)) for x in xs], color=REGION,
                 ls=style, lw=0.9)
     ax.axhline(1, color=ALL, lw=0.8, ls=":", label="zoals verwacht")
-    for key, name, n, ratio, signal in sorted(points, key=lambda p: p[4] != "within"):
+    for key, _name, n, ratio, signal in sorted(points, key=lambda p: p[4] != "within"):
         color, _ = FUNNEL_POINTS[signal.split("_")[-1]]
         (dot,) = ax.plot([n], [ratio], ls="", marker="o", ms=4.5 if signal == "within" else 5.5, color=color,
                          markeredgecolor="white", markeredgewidth=0.5, zorder=3)
         dot.set_gid(f"{gid_prefix}-{key}")
-        if signal != "within":
-            ax.annotate(name, (n, ratio), xytext=(5, 4 if ratio >= 1 else -10), textcoords="offset points",
-                        fontsize=7, color=color, zorder=4,
-                        bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.3, "alpha": 0.85})
     for color, label in FUNNEL_POINTS.values():
         ax.plot([], [], ls="", marker="o", ms=5, color=color, label=label)
     # room for every point and for the limits at the smallest provider shown, not for the curves' tails
@@ -178,6 +174,9 @@ def funnel(points: list[tuple[str, str, float, float, str]], reference_pct: floa
     spread = funnel_limit(n_min, 3.2, reference_pct, overdispersion)
     ax.set_ylim(max(0.0, min([*ratios, 1 - spread]) - 0.05), max([*ratios, 1 + spread]) + 0.1)
     ax.set_xlim(0, x_max)
+    _name_points(ax, [(n, ratio, name, FUNNEL_POINTS[signal.split("_")[-1]][0])
+                      for _key, name, n, ratio, signal in points if signal != "within"],
+                 [(n, ratio) for _key, _name, n, ratio, _signal in points])
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: number(v)))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: number(v, 1)))
     ax.set_xlabel("beëindigde trajecten (n)")
@@ -186,3 +185,45 @@ def funnel(points: list[tuple[str, str, float, float, str]], reference_pct: floa
     ax.set_title(title, loc="left")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), ncols=3)
     return _svg(fig)
+
+
+# where a point's name may go, in points from the point: (dx, dy, horizontal, vertical alignment)
+LABEL_SPOTS = ((5, 3, "left", "bottom"), (5, -3, "left", "top"), (-5, 3, "right", "bottom"),
+               (-5, -3, "right", "top"), (5, 11, "left", "bottom"), (5, -11, "left", "top"),
+               (-5, 11, "right", "bottom"), (-5, -11, "right", "top"))
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _name_points(ax: plt.Axes, named: list[tuple[float, float, str, str]], dots: list[tuple[float, float]]) -> None:
+    """Name each (x, y, name, colour) beside its point, at the first spot where the name overlaps no
+    other name or point and stays inside the plot (the first spot if none is free): two providers
+    close together stay readable. Works in points from the plot's corner; widths are estimated from
+    the number of characters."""
+    size, to_pt = 7.0, 72 / ax.figure.dpi
+    frame = ax.get_window_extent()
+    right, top = (frame.x1 - frame.x0) * to_pt, (frame.y1 - frame.y0) * to_pt
+
+    def at(x: float, y: float) -> tuple[float, float]:
+        px, py = ax.transData.transform((x, y))
+        return (px - frame.x0) * to_pt, (py - frame.y0) * to_pt
+
+    taken = [(px - 3, py - 3, px + 3, py + 3) for px, py in (at(x, y) for x, y in dots)]
+    for x, y, name, color in sorted(named, key=lambda t: (t[0], t[1])):
+        px, py = at(x, y)
+        width, height = 0.56 * size * len(name), 1.25 * size
+        # a point on the right of the plot looks for room on its left first
+        spots = LABEL_SPOTS if px < right * 0.6 else (*LABEL_SPOTS[2:4], *LABEL_SPOTS[:2], *LABEL_SPOTS[6:],
+                                                       *LABEL_SPOTS[4:6])
+        boxes = []
+        for dx, dy, ha, va in spots:
+            x0, y0 = px + dx - (width if ha == "right" else 0), py + dy - (height if va == "top" else 0)
+            boxes.append((x0, y0, x0 + width, y0 + height))
+        chosen = next((i for i, b in enumerate(boxes) if b[0] >= 0 and b[2] <= right and b[1] >= 0 and b[3] <= top
+                       and not any(_overlap(b, t) for t in taken)), 0)
+        taken.append(boxes[chosen])
+        dx, dy, ha, va = spots[chosen]
+        ax.annotate(name, (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va, fontsize=size,
+                    color=color, zorder=4, bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.3, "alpha": 0.85})
