@@ -86,6 +86,35 @@ def _ratio(con: duckdb.DuckDBPyConnection, name: str, sql: str) -> list[str]:
     return [f"{name}: {r}" for r in con.execute(sql).fetchall()]
 
 
+def _adjusted_outcomes(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """provider_adjusted_outcomes: a pooled period is the sum of its years, a provider's figure in a
+    region or all municipalities the sum of its municipalities'. Expected numbers (a sum of
+    probabilities) count in hundredths, recovered to within TOLERANCE_EUR of them."""
+    t = "marts.provider_adjusted_outcomes"
+    found = []
+    for column, scale in (("trajectories_ended", 1), ("ended_as_planned", 1), ("dropouts", 1),
+                          ("expected_planned", 100), ("expected_dropouts", 100)):
+        found += _differences(
+            con, f"{column} of a pooled period over its years",
+            f"SELECT y.provider_agb, y.area_level, y.area_code, p.period, y.{column} * {scale} AS value, "
+            f"y.suppressed AS secret FROM {t} AS y JOIN {t} AS p ON p.provider_agb = y.provider_agb "
+            "AND p.area_level = y.area_level AND p.area_code = y.area_code AND p.first_year < p.last_year "
+            "AND y.first_year = y.last_year AND y.last_year BETWEEN p.first_year AND p.last_year",
+            [f"SELECT provider_agb, area_level, area_code, period, {column} * {scale} FROM {t} "
+             "WHERE first_year < last_year"],
+            ["provider_agb", "area_level", "area_code", "period"], scale != 1)
+        for level, key in (("region", "m.youth_care_region"), ("all", "'all'")):
+            found += _differences(
+                con, f"{column} of a provider in {level} over its municipalities",
+                f"SELECT x.provider_agb, {key} AS area_code, x.period, x.{column} * {scale} AS value, "
+                f"x.suppressed AS secret FROM {t} AS x "
+                "LEFT JOIN marts.dim_municipality AS m ON m.municipality_code = x.area_code "
+                "WHERE x.area_level = 'municipality'",
+                [f"SELECT provider_agb, area_code, period, {column} * {scale} FROM {t} WHERE area_level = '{level}'"],
+                ["provider_agb", "area_code", "period"], scale != 1)
+    return found
+
+
 def recoverable(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Every suppressed cell this attacker works back from the published file `con` is open on."""
     found: list[str] = []
@@ -174,6 +203,7 @@ def recoverable(con: duckdb.DuckDBPyConnection) -> list[str]:
         JOIN running AS after ON after.municipality_code = e.municipality_code
          AND after.month = make_date(e.year, 12, 1)
         WHERE e.trajectories_ended IS NULL AND e.suppressed""")
+    found += _adjusted_outcomes(con)
     for table, column in (("cost_by_municipality_product_year", "share_of_spend_pct"),
                           ("spend_by_municipality_provider_year", "share_of_municipality_spend_pct")):
         found += _ratio(con, f"{table}.{column}", f"""

@@ -23,16 +23,22 @@ from tqdm import tqdm
 from pipelines.core.reference_data import REFERENCE_DIR
 from pipelines.demo_data import writers
 from pipelines.demo_data.bsn import break_elfproef, synthetic_bsn
-from pipelines.demo_data.messages import MessageWriter
+from pipelines.demo_data.messages import MessageWriter, client_details
 from pipelines.demo_data.world import (
+    CASE_MIX_DROPOUT,
     FIRST_YEAR,
     GROWTH_BY_CLIENTS,
     GROWTH_BY_SPEND_PER_CLIENT,
     GROWTH_BY_TARIFFS,
+    HEAVY_CASE_MIN_AGE,
+    HEAVY_CASE_PROVIDER,
+    HEAVY_CASE_REFERRERS,
+    HEAVY_CASE_SHARE,
     HIGH_DROPOUT_PROVIDER,
     INSTRUMENT_NORMS,
     LAST_YEAR,
     MUNICIPALITIES,
+    NO_ACCOUNTS_PROVIDER,
     PLATEAU_CATEGORY,
     PLATEAU_MONTHS,
     PRODUCT_WEIGHTS,
@@ -40,6 +46,7 @@ from pipelines.demo_data.world import (
     Product,
     Provider,
     build_providers,
+    case_mix_dropout,
     intensity,
     planned_end_weight,
     starts_growth,
@@ -111,6 +118,12 @@ def month_end(d: date) -> date:
     return d.replace(day=calendar.monthrange(d.year, d.month)[1])
 
 
+def _age(bsn: str, on: date) -> int:
+    """The client's age in whole years on a day (the birth date its messages carry)."""
+    birth = client_details(bsn)["birth"]
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
 def _weighted(rng: random.Random, weights: dict[str, float]) -> str:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
@@ -124,6 +137,8 @@ class DemoGenerator:
         self.providers = build_providers(self.rng)
         self.share_total = Counter()
         for p in self.providers:
+            if p.heavy_cases:
+                continue
             for code, w in p.weights.items():
                 self.share_total[code] += w
         self.defects: Counter[str] = Counter()
@@ -135,7 +150,7 @@ class DemoGenerator:
         result = []
         counter = 0
         for code in provider.municipalities:
-            share = provider.weights[code] / self.share_total[code]
+            share = HEAVY_CASE_SHARE if provider.heavy_cases else provider.weights[code] / self.share_total[code]
             pool = max(20, int(MUNICIPALITIES[code][0] * START_RATE * self.scale * 5 * 0.7))
             growth = starts_growth(code)
             for month in month_starts(FIRST_YEAR - WARM_UP_YEARS):
@@ -151,18 +166,25 @@ class DemoGenerator:
                     end = start + timedelta(days=max(7, int(months * 30.4)))
                     if end < FIRST_DATE:
                         continue  # ended before the data window: nothing of it is written
-                    referrer = _weighted(rng, REFERRERS)
+                    referrer = _weighted(rng, HEAVY_CASE_REFERRERS if provider.heavy_cases else REFERRERS)
+                    clients = max(20, int(pool * trend))  # more starts, more (new) clients
+                    bsn = synthetic_bsn(f"{self.seed}/{code}/{rng.randrange(clients)}")
+                    for _ in range(50 if provider.heavy_cases else 0):  # adolescents and young adults only
+                        if _age(bsn, start) >= HEAVY_CASE_MIN_AGE:
+                            break
+                        bsn = synthetic_bsn(f"{self.seed}/{code}/{rng.randrange(clients)}")
+                    # planted: the case mix drives dropout (CASE_MIX_DROPOUT), the provider its own part
+                    dropout = provider.dropout_factor * case_mix_dropout(_age(bsn, start), product.category, referrer)
                     reasons = dict(END_REASONS)
-                    reasons["32"] *= provider.dropout_factor
-                    reasons["38"] *= provider.dropout_factor
+                    reasons["32"] *= dropout
+                    reasons["38"] *= dropout
                     reasons["31"] *= planned_end_weight(product, months)  # planted: see PLATEAU_CATEGORY
                     if referrer == BEST_REFERRER:  # planted: care through this channel ends as planned more often
                         reasons["31"] *= 2.5
-                    client = rng.randrange(max(20, int(pool * trend)))  # more starts, more (new) clients
                     result.append(Trajectory(
                         municipality=code,
                         allocation=(index + 1) * 1_000_000 + counter,
-                        bsn=synthetic_bsn(f"{self.seed}/{code}/{client}"),
+                        bsn=bsn,
                         product=product,
                         start=start,
                         end=end if end <= LAST_DATE else None,
@@ -222,6 +244,8 @@ class DemoGenerator:
                     "allocation_control_planted": messages.planted,
                     "planted_effects": {
                         "high_dropout_provider": self.providers[HIGH_DROPOUT_PROVIDER].agb,
+                        "heavy_case_provider": self.providers[HEAVY_CASE_PROVIDER].agb,
+                        "case_mix_dropout_odds": CASE_MIX_DROPOUT,
                         "best_referral_channel": BEST_REFERRER,
                         "outcome_plateau": {"product_category": PLATEAU_CATEGORY, "after_months": PLATEAU_MONTHS},
                         "growth_driven_by": {"clients": list(GROWTH_BY_CLIENTS),
@@ -376,7 +400,9 @@ class DemoGenerator:
         writers.write_table(ref / "providers.csv", ("aanbieder_agb", "naam"),
                             [(p.agb, p.name) for p in self.providers])
         fin = []
-        for p in self.providers[:-1]:  # the last provider never sent its annual accounts
+        for i, p in enumerate(self.providers):
+            if i == NO_ACCOUNTS_PROVIDER:  # never sent its annual accounts
+                continue
             for y in range(FIRST_YEAR, LAST_YEAR + 1):
                 declared = self.revenue[(p.agb, y)] / 100
                 if declared > 0:

@@ -21,6 +21,18 @@ MUNICIPALITIES: dict[str, tuple[int, float]] = {
     "0637": (24200, -0.002),
 }
 HIGH_DROPOUT_PROVIDER, HIGH_DROPOUT_FACTOR = 2, 3.0  # a national provider (index into build_providers), its factor
+NO_ACCOUNTS_PROVIDER = 39  # never sent its annual accounts
+# Planted case mix (demo_manifest.json: planted_effects): dropout is likelier for adolescents and young
+# adults, in residential care and after a referral by a certified institution or a court, whoever
+# provides the care. Multipliers of the dropout weights (odds): what provider_adjusted_outcomes must
+# correct for.
+CASE_MIX_DROPOUT = {"age_band": {"12-17": 1.5, "18+": 2.0}, "product_category": {"43": 1.8, "44": 1.5},
+                    "referrer": {"04": 1.6, "08": 2.0}}
+# A national provider of residential care that takes only those heavy cases, with average quality for
+# them (dropout factor 1): worst on raw dropout rates, inside the funnel once the case mix is counted.
+# Its volume is a share of each municipality's starts on top of the others (it takes no one's share).
+HEAVY_CASE_PROVIDER, HEAVY_CASE_SHARE, HEAVY_CASE_MIN_AGE = 40, 0.08, 12
+HEAVY_CASE_REFERRERS = {"04": 50, "08": 30, "01": 20}
 TWENTE = frozenset(c for c in MUNICIPALITIES if c not in {"0034", "0118", "0637"})
 
 # Planted growth drivers (demo_manifest.json: planted_effects): in these Twente municipalities one
@@ -103,10 +115,12 @@ class Provider:
     dropout_factor: float
     margin: float  # operating result / revenue
     weights: dict[str, float] = field(default_factory=dict)
+    heavy_cases: bool = False  # takes only heavy cases, on top of the municipality's other starts
 
 
-def build_providers(rng: random.Random, count: int = 40) -> list[Provider]:
-    """About 40 providers: regional ones serve one area, a few national ones serve all."""
+def build_providers(rng: random.Random, count: int = HEAVY_CASE_PROVIDER + 1) -> list[Provider]:
+    """About 40 providers: regional ones serve one area, a few national ones serve all; the last is
+    the heavy-case provider."""
     codes = list(MUNICIPALITIES)
     areas = [sorted(TWENTE), ["0034"], ["0118"], ["0637"]]
     providers: list[Provider] = []
@@ -124,6 +138,9 @@ def build_providers(rng: random.Random, count: int = 40) -> list[Provider]:
             munis = tuple(sorted(rng.sample(area, k=max(1, min(len(area), rng.randint(3, 10))))))
         n_products = rng.randint(2, 5)
         idx = rng.sample(range(len(PRODUCTS)), k=n_products)
+        if i == HEAVY_CASE_PROVIDER:
+            munis = tuple(codes)
+            idx = [j for j, p in enumerate(PRODUCTS) if p.category in ("43", "44")]
         fmt = "xml"
         if i in (7, 11, 19):
             fmt = "csv"
@@ -145,9 +162,11 @@ def build_providers(rng: random.Random, count: int = 40) -> list[Provider]:
                 fmt=fmt,
                 survey_fmt="xlsx" if i % 4 == 1 else "csv",
                 # provider 3 (national) is planted with clearly higher dropout (demo_manifest.json: planted_effects)
-                dropout_factor=HIGH_DROPOUT_FACTOR if i == HIGH_DROPOUT_PROVIDER else rng.choice((0.6, 0.8, 1.0, 1.3)),
+                dropout_factor=(HIGH_DROPOUT_FACTOR if i == HIGH_DROPOUT_PROVIDER
+                                else 1.0 if i == HEAVY_CASE_PROVIDER else rng.choice((0.6, 0.8, 1.0, 1.3))),
                 margin=margin,
                 weights={c: rng.uniform(0.3, 1.5) for c in munis},
+                heavy_cases=i == HEAVY_CASE_PROVIDER,
             )
         )
     return providers
@@ -191,3 +210,17 @@ def planned_end_weight(product: Product, months: float) -> float:
     return 0.2 + 1.8 * min(months, IMPROVING_MONTHS) / IMPROVING_MONTHS
 
 
+
+
+def age_band(age: int) -> str:
+    """The age bands of the marts (staging trajectories)."""
+    return "0-3" if age <= 3 else "4-11" if age <= 11 else "12-17" if age <= 17 else "18+"
+
+
+def case_mix_dropout(age: int, category: str, referrer: str) -> float:
+    """How much likelier (in odds) dropout is for this child than for the usual case (CASE_MIX_DROPOUT)."""
+    levels = {"age_band": age_band(age), "product_category": category, "referrer": referrer}
+    factor = 1.0
+    for name, level in levels.items():
+        factor *= CASE_MIX_DROPOUT[name].get(level, 1.0)
+    return factor

@@ -139,7 +139,7 @@ SELECT
     {%- for name, observed, expected in [('planned', 'ended_as_planned', 'expected_planned'),
                                          ('dropout', 'dropouts', 'expected_dropouts')] %}
     {{ unless_suppressed('l.o_' ~ name, 'l.suppressed') }} AS {{ observed }},
-    {{ unless_suppressed('round(l.e_' ~ name ~ ', 4)', 'l.suppressed') }} AS {{ expected }},
+    {{ unless_suppressed('round(l.e_' ~ name ~ ', 6)', 'l.suppressed') }} AS {{ expected }},
     {%- for column in ['ratio', 'adjusted_pct', 'lower_998', 'lower_95', 'upper_95', 'upper_998'] %}
     {{ unless_suppressed('l.' ~ name ~ '_' ~ column, 'l.suppressed') }} AS {{ name }}_{{ column }},
     {%- endfor %}
