@@ -178,7 +178,10 @@ def funnel(points: list[tuple[str, str, float, float, str]], reference_pct: floa
                       for _key, name, n, ratio, signal in points if signal != "within"],
                  [(n, ratio) for _key, _name, n, ratio, _signal in points])
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: number(v)))
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: number(v, 1)))
+    # ticks on steps of 1, 2 or 5 (not 2.5), so one decimal, or two below a step of 0.1, prints them exactly
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: number(v, 1 if abs(10 * v - round(10 * v)) < 1e-6
+                                                                        else 2)))
     ax.set_xlabel("beëindigde trajecten (n)")
     ax.set_ylabel(ylabel)
     ax.grid(axis="y", color="#eeeeee")
