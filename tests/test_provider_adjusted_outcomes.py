@@ -10,9 +10,10 @@ Provider A: 30 of 45 (19 planned, 4 dropouts) and 5 of 43 (2 planned, 3 dropouts
 Provider B: 10 of 45 (5 planned, 4 dropouts) and 25 of 43 (10 planned, 9 dropouts).
 Expected dropouts A = 30 x 0.2 + 5 x 0.4 = 8, observed 7, ratio 0.875; B = 10 x 0.2 + 25 x 0.4 = 12,
 observed 13, ratio 1.083. Expected planned A = 30 x 0.6 + 5 x 0.4 = 20, observed 21, ratio 1.05;
-B = 6 + 10 = 16, observed 15, ratio 0.9375. The file's dropout rate r = 20 / 70, planned 36 / 70.
-Limits for n = 35 (two providers: no overdispersion, phi = 1): 1 +- z sqrt((1 - r) / (n r)); for
-dropout sqrt(0.7143 / 10) = 0.26726, so 95 %: 0.476-1.524, 99.8 %: 0.174-1.826.
+B = 6 + 10 = 16, observed 15, ratio 0.9375. The file's dropout rate r = 20 / 70, published as 28.6 %.
+Limits for n = 35 (two providers: no overdispersion, phi = 1) from the published rate:
+1 +- z sqrt((1 - r) / (n r)) = 1 +- z sqrt(0.714 / 10.01) = 1 +- z x 0.26707, so 95 %: 0.477-1.523,
+99.8 %: 0.175-1.825.
 """
 
 from __future__ import annotations
@@ -94,10 +95,11 @@ def test_observed_expected_ratio_and_limits_per_provider(published):
                dropout_overdispersion, ended_as_planned, expected_planned, planned_ratio, planned_signal
         FROM marts.provider_adjusted_outcomes
         WHERE area_level = 'municipality' AND area_code = '0141' AND period = '2024'""").fetchall()}
-    s = math.sqrt((1 - 20 / 70) / (35 * 20 / 70))
+    rate = round(100 * 20 / 70, 1) / 100  # the rate as published (dropout_reference_pct)
+    s = math.sqrt((1 - rate) / (35 * rate))
     limits = (round(1 - 3.090232 * s, 3), round(1 - 1.959964 * s, 3), round(1 + 1.959964 * s, 3),
               round(1 + 3.090232 * s, 3))
-    assert limits == (0.174, 0.476, 1.524, 1.826)
+    assert limits == (0.175, 0.477, 1.523, 1.825)
     assert rows[A][:4] == (35, 7, pytest.approx(8.0, abs=1e-4), 0.875)
     assert rows[B][:4] == (35, 13, pytest.approx(12.0, abs=1e-4), 1.083)
     for agb, planned, expected, ratio in ((A, 21, 20.0, 1.05), (B, 15, 16.0, 0.938)):

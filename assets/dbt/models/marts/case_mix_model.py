@@ -1,5 +1,5 @@
 # Grain: one row per outcome (ended_as_planned, dropout) and model term (the intercept, or one level of
-# age band, sex, product category, referrer or duration band): the logistic regression behind
+# age band, sex, product category, referrer, duration band or year of ending): the logistic regression behind
 # provider_adjusted_outcomes, fitted on every ended trajectory in the file (staging case_mix), so
 # anyone can recompute a trajectory's expected probability from this table alone.
 """Why a Python model: a logistic regression needs a solver, which SQL lacks. The fit is made on the
@@ -11,7 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-FACTORS = ("age_band", "sex", "product_category", "referrer", "duration_band")
+# the year of ending takes up what changes for everyone from year to year, so that in every year all
+# providers together end exactly as expected (a maximum-likelihood fit matches each level's total)
+FACTORS = ("age_band", "sex", "product_category", "referrer", "duration_band", "end_year")
 OUTCOMES = {"ended_as_planned": "planned", "dropout": "dropouts"}
 # a whisper of ridge on the level effects keeps a level in which every trajectory ended the same way
 # finite (its coefficient goes to about -/+15 instead of infinity); on real data it changes nothing

@@ -4,9 +4,9 @@
 -- provider treated there (indirect standardisation), their ratio, and the funnel's control limits
 -- for that volume (Spiegelhalter 2005). Limits: 1 +- z * sqrt(phi * (1 - r) / (n * r)) around a
 -- ratio of 1, with r the file's rate for the period and n the trajectories (normal approximation,
--- floored at 0); z = 1.96 (95 %) and 3.09 (99.8 %). phi (overdispersion) per period and outcome:
--- the mean of the squared z-scores of the providers' all-municipality points with at least 100
--- ended trajectories, Winsorised at their 10th and 90th percentiles, used when at least 10 such
+-- floored at 0); z = 1.96 (95 %) and 3.09 (99.8 %). phi (overdispersion) per outcome and three-year
+-- period: the mean of the squared z-scores of the providers' all-municipality points with at least
+-- 100 ended trajectories, Winsorised at their 10th and 90th percentiles, used when at least 10 such
 -- providers give a value significantly above 1 (chi-square, 5 %), else 1. Rows with fewer than k
 -- clients are suppressed like effectiveness_by_provider's.
 {%- set min_phi_trajectories, min_phi_providers = 100, 10 %}
@@ -22,9 +22,11 @@ risk AS (
     SELECT
         c.*,
         m.youth_care_region,
-        1 / (1 + exp(-(i.b_planned + a.b_planned + s.b_planned + p.b_planned + r.b_planned + d.b_planned)))
+        1 / (1 + exp(-(i.b_planned + a.b_planned + s.b_planned + p.b_planned + r.b_planned + d.b_planned
+                        + y.b_planned)))
             AS p_planned,
-        1 / (1 + exp(-(i.b_dropout + a.b_dropout + s.b_dropout + p.b_dropout + r.b_dropout + d.b_dropout)))
+        1 / (1 + exp(-(i.b_dropout + a.b_dropout + s.b_dropout + p.b_dropout + r.b_dropout + d.b_dropout
+                        + y.b_dropout)))
             AS p_dropout
     FROM {{ ref('case_mix') }} AS c
     CROSS JOIN (SELECT * FROM coef WHERE factor = 'intercept') AS i
@@ -33,6 +35,7 @@ risk AS (
     JOIN coef AS p ON p.factor = 'product_category' AND p.level = c.product_category
     JOIN coef AS r ON r.factor = 'referrer' AND r.level = c.referrer
     JOIN coef AS d ON d.factor = 'duration_band' AND d.level = c.duration_band
+    JOIN coef AS y ON y.factor = 'end_year' AND y.level = c.end_year
     LEFT JOIN {{ source('ref', 'municipalities') }} AS m USING (municipality_code)
 ),
 periods AS (
@@ -82,7 +85,7 @@ winsorised AS (
           FROM z_scores GROUP BY ALL) AS q USING (first_year, last_year, outcome)
     GROUP BY ALL
 ),
-overdispersion AS (
+estimated AS (
     -- chi-square 95 % point with I - 1 degrees of freedom (Wilson-Hilferty): I * phi above it is
     -- more spread between providers than chance gives
     SELECT first_year, last_year, outcome,
@@ -91,18 +94,36 @@ overdispersion AS (
                 THEN phi_hat ELSE 1 END AS phi
     FROM winsorised
 ),
+-- a single year has too few large providers to estimate phi: it takes that of the three years
+-- ending with it (the first years: the first three years that hold them); a file of fewer than
+-- three years estimates each year's own. Published rounded, and the limits use it as published.
+overdispersion AS (
+    SELECT p.first_year, p.last_year, o.outcome,
+           round(coalesce(
+               (SELECT e.phi FROM estimated AS e
+                WHERE e.outcome = o.outcome AND e.first_year < e.last_year
+                  AND p.last_year BETWEEN e.first_year AND e.last_year AND p.first_year >= e.first_year
+                ORDER BY e.last_year LIMIT 1),
+               (SELECT e.phi FROM estimated AS e WHERE e.outcome = o.outcome
+                  AND (e.first_year, e.last_year) = (p.first_year, p.last_year)),
+               1), 2) AS phi
+    FROM periods AS p CROSS JOIN (VALUES ('planned'), ('dropout')) AS o(outcome)
+),
 limits AS (
     SELECT
-        c.*,
+        c.* REPLACE (round(c.e_planned, 6) AS e_planned, round(c.e_dropout, 6) AS e_dropout),
         {{ is_small_cell('c.n_clients') }} AS suppressed,
-        ref.r_planned,
-        ref.r_dropout,
+        -- as published (a percentage to 1 decimal), so a reviewer recomputes the limits from the row
+        round(100 * ref.r_planned, 1) / 100 AS r_planned,
+        round(100 * ref.r_dropout, 1) / 100 AS r_dropout,
         coalesce(op.phi, 1) AS phi_planned,
         coalesce(od.phi, 1) AS phi_dropout,
-        CASE WHEN ref.r_planned > 0 AND ref.r_planned < 1
-            THEN sqrt(coalesce(op.phi, 1) * (1 - ref.r_planned) / (c.n_ended * ref.r_planned)) END AS s_planned,
-        CASE WHEN ref.r_dropout > 0 AND ref.r_dropout < 1
-            THEN sqrt(coalesce(od.phi, 1) * (1 - ref.r_dropout) / (c.n_ended * ref.r_dropout)) END AS s_dropout
+        {%- for name in ['planned', 'dropout'] %}
+        {%- set r = 'round(100 * ref.r_' ~ name ~ ', 1) / 100' %}
+        CASE WHEN {{ r }} > 0 AND {{ r }} < 1
+            THEN sqrt(coalesce(o{{ name[0] }}.phi, 1) * (1 - {{ r }}) / (c.n_ended * {{ r }})) END AS s_{{ name }}
+        {{- "," if not loop.last }}
+        {%- endfor %}
     FROM cells AS c
     JOIN reference AS ref USING (first_year, last_year)
     LEFT JOIN overdispersion AS op ON (op.first_year, op.last_year, op.outcome) = (c.first_year, c.last_year, 'planned')
@@ -151,7 +172,7 @@ SELECT
              ELSE 'within' END
     END AS {{ name }}_signal,
     round(100 * l.r_{{ name }}, 1)::DOUBLE AS {{ name }}_reference_pct,
-    round(l.phi_{{ name }}, 2)::DOUBLE AS {{ name }}_overdispersion,
+    l.phi_{{ name }}::DOUBLE AS {{ name }}_overdispersion,
     {%- endfor %}
     l.suppressed
 FROM shown AS l

@@ -1,10 +1,12 @@
 -- Grain: one ended trajectory, internal only: what its provider does not choose (age band at the
--- start, sex, product category, referrer, duration band) and its two outcomes (ended as planned =
--- CBS 01, dropout = CBS 03), the input of case_mix_model. A level with fewer ended trajectories in
--- the whole file than case_mix_min_level (or than k) becomes 'overig', so no coefficient of the
--- model rests on a handful of children. An unknown value is a level of its own ('onbekend').
+-- start, sex, product category, referrer, duration band, and the year of ending, so that all
+-- providers together are as expected in every year) and its two outcomes (ended as planned = CBS 01,
+-- dropout = CBS 03), the input of case_mix_model. A level with fewer ended trajectories in the whole
+-- file than case_mix_min_level (or than k) becomes 'overig', and an 'overig' that is still that small
+-- joins its factor's commonest level, so no coefficient rests on a handful of children. An unknown
+-- value is a level of its own ('onbekend').
 {%- set min_level = [var('case_mix_min_level') | int, min_cell_size() | trim | int] | max %}
-{%- set factors = ['age_band', 'sex', 'product_category', 'referrer', 'duration_band'] %}
+{%- set factors = ['age_band', 'sex', 'product_category', 'referrer', 'duration_band', 'end_year'] %}
 WITH outcomes AS (
     SELECT
         o.municipality_code,
@@ -16,16 +18,29 @@ WITH outcomes AS (
         CASE o.sex WHEN '1' THEN 'man' WHEN '2' THEN 'vrouw' ELSE 'onbekend' END AS sex,
         coalesce(o.product_category, 'onbekend') AS product_category,
         coalesce(o.referrer, 'onbekend') AS referrer,
-        coalesce(o.duration_band, 'onbekend') AS duration_band,
+        -- (trajectory_outcomes bands a missing duration, without a start date, as its longest)
+        CASE WHEN o.duration_days IS NULL THEN 'onbekend' ELSE o.duration_band END AS duration_band,
+        o.year::VARCHAR AS end_year,
         o.cbs_end_reason = '01' AS planned,
         o.cbs_end_reason = '03' AS dropout
     FROM {{ ref('trajectory_outcomes') }} AS o
+),
+merged AS (
+    SELECT
+        * REPLACE (
+            {%- for f in factors %}
+            CASE WHEN count(*) OVER (PARTITION BY {{ f }}) < {{ min_level }} THEN 'overig' ELSE {{ f }} END AS {{ f }}
+            {{- "," if not loop.last }}
+            {%- endfor %}
+        )
+    FROM outcomes
 )
 SELECT
     * REPLACE (
         {%- for f in factors %}
-        CASE WHEN count(*) OVER (PARTITION BY {{ f }}) < {{ min_level }} THEN 'overig' ELSE {{ f }} END AS {{ f }}
+        CASE WHEN {{ f }} = 'overig' AND count(*) OVER (PARTITION BY {{ f }}) < {{ min_level }}
+            THEN mode({{ f }} ORDER BY {{ f }}) OVER () ELSE {{ f }} END AS {{ f }}
         {{- "," if not loop.last }}
         {%- endfor %}
     )
-FROM outcomes
+FROM merged
