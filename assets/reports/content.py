@@ -77,9 +77,9 @@ TERMS = [
                                         "verdeeld: over het aantal cliënten en het geld per cliënt, en over de "
                                         "tarieven en de hoeveelheid en soort zorg. Elk deel rekent met het gemiddelde "
                                         "van beide jaren, zodat de delen precies optellen tot de verandering."),
-    ("Casemix", "de kenmerken van de kinderen en trajecten die een aanbieder behandelt: hier leeftijd, geslacht, "
-                "soort hulp (productcategorie), verwijzer en duur van het traject. Andere kinderen geven een andere "
-                "verwachte uitkomst."),
+    ("Casemix", "de kenmerken van de kinderen en trajecten die een aanbieder behandelt, zoals leeftijd, geslacht, "
+                "soort hulp (productcategorie), verwijzer en duur van het traject; welke de vergelijking gebruikt, "
+                "staat erbij. Andere kinderen geven een andere verwachte uitkomst."),
     ("Verwacht aantal", "het aantal trajecten met een uitkomst (uitval, of beëindigd volgens plan) dat je zou "
                         "verwachten als de kinderen van deze aanbieder het deden zoals vergelijkbare kinderen in alle "
                         "gemeenten in deze gegevens: de som van ieders kans volgens een rekenmodel op de casemix. De "
@@ -657,6 +657,18 @@ FUNNEL_OUTCOME = {"dropout": ("uitval", "Uitval per aanbieder tegen wat verwacht
                   "planned": ("beëindigd volgens plan", "Beëindigd volgens plan per aanbieder tegen wat verwacht werd",
                               "volgens plan: waargenomen / verwacht")}
 SIGNAL_WORDS = {"above": "hoger dan verwacht", "below": "lager dan verwacht"}
+# the case-mix model's factors (case_mix_model.factor) in the letter's words
+FACTOR_WORDS = {"age_band": "leeftijd", "sex": "geslacht", "product_category": "soort hulp (productcategorie)",
+                "referrer": "verwijzer", "duration_band": "duur van het traject",
+                "end_year": "het jaar waarin het traject eindigde"}
+
+
+def _factor_list(factors: list[str]) -> str:
+    """'leeftijd, geslacht en verwijzer', in the glossary's order; a factor the letter has no words
+    for is named as such rather than by its code."""
+    words = [FACTOR_WORDS[k] for k in FACTOR_WORDS if k in factors]
+    words += ["een ander kenmerk in de gegevens"] * any(k not in FACTOR_WORDS for k in factors)
+    return " en ".join([", ".join(words[:-1]), words[-1]]) if len(words) > 1 else "".join(words)
 
 
 def _drawable(r: dict, prefix: str) -> bool:
@@ -699,8 +711,8 @@ def _funnel(f: Figures, fun: dict, name: str, region: str | None) -> list[dict]:
                                 "vergelijken." + ("" if hidden else elsewhere)), *hidden_note]
     blocks += [_p("Heeft een aanbieder meer of minder uitval dan je zou verwachten gegeven de kinderen die "
                  "deze aanbieder behandelt? Per aanbieder staat het aantal trajecten dat voortijdig werd afgebroken "
-                 "tegenover het aantal dat een rekenmodel verwacht voor deze kinderen, op grond van hun leeftijd, "
-                 "geslacht, soort hulp, verwijzer en de duur van het traject (de casemix). De verhouding "
+                 "tegenover het aantal dat een rekenmodel verwacht voor deze kinderen, op grond van "
+                 f"{_factor_list(fun['factors'])} (de casemix). De verhouding "
                  "waargenomen gedeeld door verwacht is één als het loopt zoals verwacht, en hoger bij meer uitval. "
                  f"Het gaat om de trajecten die eindigden in {when}, bij aanbieders in {place}"
                  + (": drie jaren samen, want die schommelen minder door toeval dan één jaar."
@@ -750,10 +762,9 @@ def _funnel(f: Figures, fun: dict, name: str, region: str | None) -> list[dict]:
                  if r[f"{prefix}_signal"].endswith("99.8") else "")] for r in outside],
             "lrrrrrrl", [1.9, 0.7, 1.45, 1, 1.1, 1.1, 1.15, 1.9]))
     blocks.append(_p("Hoger of lager dan verwacht gegeven de kinderen die deze aanbieder behandelt: dat is een signaal "
-                     "om met de aanbieder te bespreken, geen oordeel. De vergelijking corrigeert alleen voor leeftijd, "
-                     "geslacht, productcategorie, verwijzer en duur van het traject, niet voor wat niet in de gegevens "
-                     "staat, zoals de zwaarte van de problemen of de gezinssituatie. Ze zegt niets over een "
-                     "individueel kind."))
+                     "om met de aanbieder te bespreken, geen oordeel. De vergelijking corrigeert alleen voor "
+                     f"{_factor_list(fun['factors'])}, niet voor wat niet in de gegevens staat, zoals de zwaarte van "
+                     "de problemen of de gezinssituatie. Ze zegt niets over een individueel kind."))
     return blocks + table_blocks + hidden_note
 
 

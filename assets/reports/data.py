@@ -327,7 +327,8 @@ def _months(con: duckdb.DuckDBPyConnection, code: str | None, period: ReportPeri
 def funnel(con: duckdb.DuckDBPyConnection, area_level: str, area_code: str | None, year: int) -> dict[str, Any]:
     """The providers' points of one area in provider_adjusted_outcomes, for the funnel plot: the
     three years pooled up to `year` when the file has them (three years of endings move less by
-    chance than one), else `year` alone. Beside the points, each outcome's reference rate and
+    chance than one), else `year` alone. Beside the points, the case-mix model's factors, and each
+    outcome's reference rate and
     overdispersion of that period (the same on every row of it, and shown even on a hidden row):
     the funnel's curves are drawn from them, so they are the published limits."""
     pooled = f"{year - 2}-{year}"
@@ -342,7 +343,10 @@ def funnel(con: duckdb.DuckDBPyConnection, area_level: str, area_code: str | Non
     reference = {prefix: {what: scalar(con, f"SELECT any_value(t.{prefix}_{what}) FROM marts.{mart} "
                                             f"WHERE {eq(period=period)}")
                           for what in ("reference_pct", "overdispersion")} for prefix in FUNNEL_OUTCOMES}
-    return {"period": period, "pooled": period == pooled, "area_level": area_level,
+    # what the comparison corrects for, as the published model says: the letter names exactly that
+    factors = [r["factor"] for r in rows(con, "SELECT DISTINCT t.factor FROM marts.case_mix_model AS t "
+                                              "WHERE t.factor <> 'intercept' ORDER BY t.factor")]
+    return {"period": period, "pooled": period == pooled, "area_level": area_level, "factors": factors,
             "rows": select(con, mart, ["provider_agb", "area_level", "area_code", "period"], exprs,
                            eq(area_level=area_level, area_code=area_code, period=period),
                            order="t.provider_name, t.provider_agb"),
