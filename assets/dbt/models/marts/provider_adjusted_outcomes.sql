@@ -1,5 +1,6 @@
--- Grain: one row per provider, area (a municipality, a youth-care region, or all municipalities in
--- the file) and period (one year of ending, or three years pooled, e.g. '2023-2025'): observed
+-- Grain: one row per provider, area (a municipality, a youth-care region of more than one
+-- municipality in the file, or all municipalities in the file) and period (one year of ending; for
+-- all municipalities also three years pooled, e.g. '2023-2025'): observed
 -- planned endings and dropouts against the number the case_mix_model expects for the children this
 -- provider treated there (indirect standardisation), their ratio, and the funnel's control limits
 -- for that volume (Spiegelhalter 2005). Limits: 1 +- z * sqrt(phi * (1 - r) / (n * r)) around a
@@ -8,7 +9,11 @@
 -- period: the mean of the squared z-scores of the providers' all-municipality points with at least
 -- 100 ended trajectories, Winsorised at their 10th and 90th percentiles, used when at least 10 such
 -- providers give a value significantly above 1 (chi-square, 5 %), else 1. Rows with fewer than k
--- clients are suppressed like effectiveness_by_provider's.
+-- clients are suppressed like effectiveness_by_provider's. Three-year points per municipality or
+-- region are left out on purpose: they tie every year's hidden cells of a provider into one sum, and
+-- disclosure control then takes over 40 minutes on the demo instead of about two (README).
+-- A provider's point over all municipalities is large enough to pool; a municipality's letter shows
+-- that funnel where its own cells are too small.
 {%- set min_phi_trajectories, min_phi_providers = 100, 10 %}
 {%- set z95, z998 = 1.959964, 3.090232 %}
 WITH coef AS (
@@ -38,6 +43,9 @@ risk AS (
     JOIN coef AS y ON y.factor = 'end_year' AND y.level = c.end_year
     LEFT JOIN {{ source('ref', 'municipalities') }} AS m USING (municipality_code)
 ),
+regions AS (
+    SELECT youth_care_region FROM risk GROUP BY ALL HAVING count(DISTINCT municipality_code) > 1
+),
 periods AS (
     SELECT DISTINCT year AS first_year, year AS last_year FROM risk
     UNION
@@ -61,6 +69,10 @@ cells AS (
     CROSS JOIN LATERAL (VALUES ('municipality', r.municipality_code), ('region', r.youth_care_region),
                                ('all', 'all')) AS area(area_level, area_code)
     WHERE area.area_code IS NOT NULL
+      -- three years pooled only over all municipalities: see the header
+      AND (pr.first_year = pr.last_year OR area.area_level = 'all')
+      -- a region of one municipality in the file would only repeat that municipality's rows
+      AND (area.area_level <> 'region' OR r.youth_care_region IN (SELECT youth_care_region FROM regions))
     GROUP BY ALL
 ),
 -- the file's rate per period: the target the limits are drawn around
