@@ -647,7 +647,7 @@ def _providers(f: Figures, d: dict, y: int) -> dict:
         if len(shown) > 15:
             blocks.append(_note("Hier de vijftien grootste van de aanbieders die getoond kunnen worden."))
     blocks += _hidden(f, d["providers"], "aanbieders")
-    blocks += _funnel(f, d["funnel"], d["name"], d["region"])
+    blocks += _funnel(f, d["funnel"], d["name"])
     return {"title": title, "blocks": blocks}
 
 
@@ -688,33 +688,37 @@ def _funnel_count(f: Figures, rows: list[dict], condition: str, value: int) -> s
                   "int")
 
 
-def _funnel(f: Figures, fun: dict, name: str, region: str | None) -> list[dict]:
+def _funnel(f: Figures, fun: dict, name: str) -> list[dict]:
     """Almelo's and Hoogeveen's ask, compared fairly: each provider's dropout (and planned endings)
     against what the children it treats predict, as a funnel plot with the published limits, and
     the providers outside them in a table. Worded as a signal to discuss, never a verdict, and with
-    what the comparison cannot see. A municipality's letter shows the providers of that municipality;
-    one hidden there may still show in its region's letter, pooled over more municipalities."""
+    what the comparison cannot see. A municipality's letter shows the providers that worked there, each
+    at its point over all municipalities in the file: one municipality's cell of a provider is mostly
+    too small to show."""
     rows, municipal = fun["rows"], fun["area_level"] == "municipality"
     first, last = fun["period"].split("-")[0], fun["period"].split("-")[-1]
     when = f"{first} tot en met {last}" if fun["pooled"] else last
-    place = name if municipal else f"de regio {name}"
-    elsewhere = (f" Hun punt over de hele regio {region} kan wel zichtbaar zijn: zie de brief van de regio."
-                 if municipal and region else "")
+    # a municipality's providers at their point over all municipalities; a region's in the region
+    scope = f"de aanbieders van {name}" if municipal else f"de regio {name}"
+    among = f"aanbieders van {name}, over alle gemeenten in deze gegevens samen" if municipal else f"in de regio {name}"
+    where = (f"bij de aanbieders die in {name} werkten, elk over alle gemeenten in deze gegevens samen (per gemeente "
+             "zijn de aantallen meestal te klein om te tonen)" if municipal else f"bij aanbieders in de regio {name}")
     hidden = sum(not _drawable(r, "dropout") for r in rows)
     has = "aanbieder heeft" if hidden == 1 else "aanbieders hebben"
     hidden_count = _funnel_count(f, rows, _not_drawable_sql("dropout"), hidden) if hidden else ""
-    hidden_note = ([_note(f"{hidden_count} {has} in {place} te weinig cliënten om in deze vergelijking getoond te "
-                          "worden zonder dat iemand herkenbaar wordt." + elsewhere)] if hidden else [])
+    too_few = "ook over alle gemeenten in deze gegevens samen" if municipal else f"in {scope}"
+    hidden_note = ([_note(f"{hidden_count} {has} {too_few} te weinig cliënten om in deze vergelijking getoond te "
+                          "worden zonder dat iemand herkenbaar wordt.")] if hidden else [])
     blocks = [_sub("Uitval en einde volgens plan, vergeleken met wat bij deze kinderen te verwachten was")]
     if not any(_drawable(r, "dropout") for r in rows):
-        return [*blocks, _empty(f"Voor {place} tonen de gegevens over {when} geen aanbieder met genoeg cliënten om te "
-                                "vergelijken." + ("" if hidden else elsewhere)), *hidden_note]
+        return [*blocks, _empty(f"Voor {scope} tonen de gegevens over {when} geen aanbieder met genoeg cliënten om te "
+                                "vergelijken."), *hidden_note]
     blocks += [_p("Heeft een aanbieder meer of minder uitval dan je zou verwachten gegeven de kinderen die "
                  "deze aanbieder behandelt? Per aanbieder staat het aantal trajecten dat voortijdig werd afgebroken "
                  "tegenover het aantal dat een rekenmodel verwacht voor deze kinderen, op grond van "
                  f"{_factor_list(fun['factors'])} (de casemix). De verhouding "
                  "waargenomen gedeeld door verwacht is één als het loopt zoals verwacht, en hoger bij meer uitval. "
-                 f"Het gaat om de trajecten die eindigden in {when}, bij aanbieders in {place}"
+                 f"Het gaat om de trajecten die eindigden in {when}, {where}"
                  + (": drie jaren samen, want die schommelen minder door toeval dan één jaar."
                     if fun["pooled"] else "."), sticky=True)]
     table_blocks = []
@@ -731,7 +735,7 @@ def _funnel(f: Figures, fun: dict, name: str, region: str | None) -> list[dict]:
                             r["trajectories_ended"], r[f"{prefix}_ratio"], r[f"{prefix}_signal"]) for r in shown],
                           ref["value"], phi["value"] or 1, f"{chart_title}, {fun['period']}", ylabel,
                           f"funnel-{prefix}"),
-            f"{noun[0].upper()}{noun[1:]} per aanbieder in {place}: waargenomen gedeeld door verwacht, tegen het "
+            f"{noun[0].upper()}{noun[1:]} per aanbieder ({among}): waargenomen gedeeld door verwacht, tegen het "
             "aantal beëindigde trajecten. Binnen de lijnen liggen de verschillen die bij dat aantal trajecten ook "
             "door toeval ontstaan; een punt daarbuiten staat er met naam bij. De lijnen rekenen met "
             f"{f.calc(ref, 'pct')} {noun} in alle gemeenten in deze gegevens samen, {widened} (zie de "
@@ -1003,7 +1007,7 @@ def _region_providers(f: Figures, d: dict, y: int) -> dict:
            "concentratie-index HHI, zie de begrippenlijst) en welk deel naar de vijf grootste ging. Welke aanbieders "
            "meer dan drie procent winst maken staat in de brief van elke gemeente."),
         _table(["Gemeente", "Aanbieders", "HHI", "Aandeel van de vijf grootste"], rows, "lrrr", [2.5, 1, 1.2, 1.4]),
-        *_funnel(f, d["funnel"], d["name"], d["region"])]}
+        *_funnel(f, d["funnel"], d["name"])]}
 
 
 def _region_quality(f: Figures, d: dict, y: int) -> dict:
