@@ -126,15 +126,12 @@ FUNNEL_CELLS = {
     "municipality": {"11111111": (120, (19, 17.5), (80, 76.2)), "22222222": None,
                      "33333333": (200, (60, 30.0), (100, 130.0)), "44444444": (150, (8, 24.0), (101, 96.3)),
                      "55555555": (60, (9, 9.5), (40, 38.1))},
-    "region": {"11111111": (360, (55, 52.4), (240, 230.1)), "22222222": (80, (13, 12.2), (50, 52.9)),
-               "33333333": (600, (170, 91.0), (310, 392.0)), "44444444": (450, (50, 70.3), (300, 290.8)),
-               "55555555": (180, (27, 28.1), (118, 115.6))},
     "all": {"11111111": (900, (140, 131.0), (600, 575.3)), "22222222": (200, (32, 30.5), (125, 132.3)),
             "33333333": (1500, (420, 227.5), (775, 980.0)), "44444444": (1100, (125, 175.8), (750, 727.0)),
             "55555555": (450, (68, 70.3), (295, 289.0))},
 }
 # the areas of each level; only all municipalities together pool three years (as the mart does)
-FUNNEL_AREAS = {"municipality": [c for c, _n, _v, _p in TWENTE], "region": ["Twente"], "all": ["all"]}
+FUNNEL_AREAS = {"municipality": [c for c, _n, _v, _p in TWENTE], "all": ["all"]}
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> None:
@@ -761,13 +758,13 @@ def test_the_asset_writes_the_other_letters_and_fails_the_run_naming_the_broken_
 
 def _funnel_rows(published: Path, level: str, code: str) -> tuple[str, list[dict]]:
     """The period a letter's funnel uses (the three years up to the letter's year when the file has
-    them at that level) and its points in provider_adjusted_outcomes, read here from the published
-    file: a region's providers in the region; a municipality's providers over all municipalities."""
-    providers = "true"
-    if level == "municipality":
-        providers = ("provider_agb IN (SELECT provider_agb FROM marts.provider_adjusted_outcomes WHERE "
-                     f"area_level = 'municipality' AND area_code = {data.lit(code)})")
-        level, code = "all", "all"
+    them) and its points in provider_adjusted_outcomes, read here from the published file: the
+    providers of the municipality or region (`level`), each over all municipalities."""
+    members = data.lit(code) if level == "municipality" else (
+        f"SELECT municipality_code FROM marts.dim_municipality WHERE youth_care_region = {data.lit(code)}")
+    providers = ("provider_agb IN (SELECT provider_agb FROM marts.provider_adjusted_outcomes WHERE "
+                 f"area_level = 'municipality' AND area_code IN ({members}))")
+    level, code = "all", "all"
     with duckdb.connect(str(published), read_only=True) as con:
         pooled = f"{YEAR - 2}-{YEAR}"
         (n,) = con.execute("SELECT count(*) FROM marts.provider_adjusted_outcomes WHERE period = ? "
@@ -824,8 +821,8 @@ def test_the_funnel_sets_each_provider_against_what_its_children_predict(publish
                 "of de gezinssituatie. Ze zegt niets over een individueel kind.") in paragraphs
         for term in ("Trechter (funnelplot):", "Verwacht aantal:", "Casemix:", "Overdispersie:"):
             assert term in text, term
-    # Opvoedhuis Eik 37 is too small in Almelo itself, but Almelo's letter shows it at its pooled point
-    # over all municipalities, as the region's letter shows it over the region
+    # Opvoedhuis Eik 37 is too small in Almelo itself, but both letters show it at its pooled point over
+    # all municipalities
     almelo = done["GM0141"].pdf
     assert "ook over alle gemeenten in deze gegevens samen te weinig" not in _text(almelo.read_bytes())
     for letter in (almelo, done["regio_Twente"].pdf):

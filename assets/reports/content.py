@@ -692,23 +692,24 @@ def _funnel(f: Figures, fun: dict, name: str) -> list[dict]:
     """Almelo's and Hoogeveen's ask, compared fairly: each provider's dropout (and planned endings)
     against what the children it treats predict, as a funnel plot with the published limits, and
     the providers outside them in a table. Worded as a signal to discuss, never a verdict, and with
-    what the comparison cannot see. A municipality's letter shows the providers that worked there, each
-    at its point over all municipalities in the file: one municipality's cell of a provider is mostly
-    too small to show."""
-    rows, municipal = fun["rows"], fun["area_level"] == "municipality"
+    what the comparison cannot see. A letter shows the providers that worked in its municipality or
+    region, each at its point over all municipalities in the file: one area's cell of a provider is
+    mostly too small to show."""
+    rows = fun["rows"]
     first, last = fun["period"].split("-")[0], fun["period"].split("-")[-1]
     when = f"{first} tot en met {last}" if fun["pooled"] else last
-    # a municipality's providers at their point over all municipalities; a region's in the region
-    scope = f"de aanbieders van {name}" if municipal else f"de regio {name}"
-    among = f"aanbieders van {name}, over alle gemeenten in deze gegevens samen" if municipal else f"in de regio {name}"
-    where = (f"bij de aanbieders die in {name} werkten, elk over alle gemeenten in deze gegevens samen (per gemeente "
-             "zijn de aantallen meestal te klein om te tonen)" if municipal else f"bij aanbieders in de regio {name}")
+    # the area's providers, each at its point over all municipalities in the file
+    subject = name if fun["area_level"] == "municipality" else f"de regio {name}"
+    scope = f"de aanbieders van {subject}"
+    among = f"aanbieders van {subject}, over alle gemeenten in deze gegevens samen"
+    where = (f"bij de aanbieders die in {subject} werkten, elk over alle gemeenten in deze gegevens samen (per "
+             "gemeente zijn de aantallen meestal te klein om te tonen)")
     hidden = sum(not _drawable(r, "dropout") for r in rows)
     has = "aanbieder heeft" if hidden == 1 else "aanbieders hebben"
     hidden_count = _funnel_count(f, rows, _not_drawable_sql("dropout"), hidden) if hidden else ""
-    too_few = "ook over alle gemeenten in deze gegevens samen" if municipal else f"in {scope}"
-    hidden_note = ([_note(f"{hidden_count} {has} {too_few} te weinig cliënten om in deze vergelijking getoond te "
-                          "worden zonder dat iemand herkenbaar wordt.")] if hidden else [])
+    hidden_note = ([_note(f"{hidden_count} {has} ook over alle gemeenten in deze gegevens samen te weinig cliënten "
+                          "om in deze vergelijking getoond te worden zonder dat iemand herkenbaar wordt.")]
+                   if hidden else [])
     blocks = [_sub("Uitval en einde volgens plan, vergeleken met wat bij deze kinderen te verwachten was")]
     if not any(_drawable(r, "dropout") for r in rows):
         return [*blocks, _empty(f"Voor {scope} tonen de gegevens over {when} geen aanbieder met genoeg cliënten om te "

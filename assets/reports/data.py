@@ -325,26 +325,25 @@ def _months(con: duckdb.DuckDBPyConnection, code: str | None, period: ReportPeri
 
 
 def funnel(con: duckdb.DuckDBPyConnection, area_level: str, area_code: str | None, year: int) -> dict[str, Any]:
-    """The providers' points of one area in provider_adjusted_outcomes, for the funnel plot: a
-    region's providers in the region in `year`; a municipality's providers over all municipalities,
+    """The points of the providers that worked in a municipality or region (`area_level`), for the
+    funnel plot, each over all municipalities in the file (one area's cell of a provider is mostly
+    too small to show; its point over all municipalities is not, and only that level pools years):
     three years pooled up to `year` when the file has them (three years of endings move less by
     chance than one), else `year` alone. Beside the points, the case-mix model's factors, and each
     outcome's reference rate and
     overdispersion of that period (the same on every row of it, and shown even on a hidden row):
     the funnel's curves are drawn from them, so they are the published limits."""
     pooled = f"{year - 2}-{year}"
-    # a municipality's providers stand at their point over all municipalities: a provider's cell in one
-    # municipality is mostly too small to show, its pooled point is not (and only that level pools years)
-    level, code = ("all", "all") if area_level == "municipality" else (area_level, area_code)
     has_pooled = scalar(con, "SELECT count(*) FROM marts.provider_adjusted_outcomes AS t "
-                             f"WHERE {eq(area_level=level, period=pooled)}")
+                             f"WHERE {eq(area_level='all', period=pooled)}")
     period = pooled if has_pooled["value"] else str(year)
-    where = eq(area_level=level, area_code=code, period=period)
-    if area_level == "municipality":
-        first = year - 2 if period == pooled else year
-        where += (" AND t.provider_agb IN (SELECT m.provider_agb FROM marts.provider_adjusted_outcomes AS m "
-                  f"WHERE m.area_level = 'municipality' AND m.area_code = {lit(area_code)} "
-                  f"AND m.last_year BETWEEN {first} AND {year})")
+    first = year - 2 if period == pooled else year
+    members = (lit(area_code) if area_level == "municipality" else "SELECT g.municipality_code FROM "
+               f"marts.dim_municipality AS g WHERE g.youth_care_region = {lit(area_code)}")
+    # the providers that worked in the area in the period, each at its point over all municipalities
+    where = (f"{eq(area_level='all', period=period)} AND t.provider_agb IN (SELECT m.provider_agb FROM "
+             "marts.provider_adjusted_outcomes AS m WHERE m.area_level = 'municipality' "
+             f"AND m.area_code IN ({members}) AND m.last_year BETWEEN {first} AND {year})")
     exprs = {"provider_name": "t.provider_name", "trajectories_ended": "t.trajectories_ended"}
     for prefix, (observed, expected) in FUNNEL_OUTCOMES.items():
         exprs |= {f"{prefix}_observed": f"t.{observed}", f"{prefix}_expected": f"t.{expected}",

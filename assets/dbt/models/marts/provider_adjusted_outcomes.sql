@@ -1,6 +1,5 @@
--- Grain: one row per provider, area (a municipality, a youth-care region of more than one
--- municipality in the file, or all municipalities in the file) and period (one year of ending; for
--- all municipalities also three years pooled, e.g. '2023-2025'): observed
+-- Grain: one row per provider, area (a municipality, or all municipalities in the file) and period
+-- (one year of ending; for all municipalities also three years pooled, e.g. '2023-2025'): observed
 -- planned endings and dropouts against the number the case_mix_model expects for the children this
 -- provider treated there (indirect standardisation), their ratio, and the funnel's control limits
 -- for that volume (Spiegelhalter 2005). Limits: 1 +- z * sqrt(phi * (1 - r) / (n * r)) around a
@@ -9,11 +8,13 @@
 -- period: the mean of the squared z-scores of the providers' all-municipality points with at least
 -- 100 ended trajectories, Winsorised at their 10th and 90th percentiles, used when at least 10 such
 -- providers give a value significantly above 1 (chi-square, 5 %), else 1. Rows with fewer than k
--- clients are suppressed like effectiveness_by_provider's. Three-year points per municipality or
--- region are left out on purpose: they tie every year's hidden cells of a provider into one sum, and
--- disclosure control then takes over 40 minutes on the demo instead of about two (README).
--- A provider's point over all municipalities is large enough to pool; a municipality's letter shows
--- that funnel where its own cells are too small.
+-- clients are suppressed like effectiveness_by_provider's (below). Left out on purpose, because
+-- disclosure control must then hide far more to keep the hidden cells they add up from being worked
+-- back (docs/provider_comparison.md, measured on the demo): three-year points per municipality (they
+-- tie every year's hidden cells of a provider into one sum: over 40 minutes instead of two) and
+-- providers per youth-care region (a region's row is the sum of its municipalities' mostly hidden
+-- cells). A letter shows the providers of its municipality or region at their point over all
+-- municipalities, which is large enough to show and to pool.
 {%- set min_phi_trajectories, min_phi_providers = 100, 10 %}
 {%- set z95, z998 = 1.959964, 3.090232 %}
 WITH coef AS (
@@ -26,7 +27,6 @@ WITH coef AS (
 risk AS (
     SELECT
         c.*,
-        m.youth_care_region,
         1 / (1 + exp(-(i.b_planned + a.b_planned + s.b_planned + p.b_planned + r.b_planned + d.b_planned
                         + y.b_planned)))
             AS p_planned,
@@ -41,10 +41,6 @@ risk AS (
     JOIN coef AS r ON r.factor = 'referrer' AND r.level = c.referrer
     JOIN coef AS d ON d.factor = 'duration_band' AND d.level = c.duration_band
     JOIN coef AS y ON y.factor = 'end_year' AND y.level = c.end_year
-    LEFT JOIN {{ source('ref', 'municipalities') }} AS m USING (municipality_code)
-),
-regions AS (
-    SELECT youth_care_region FROM risk GROUP BY ALL HAVING count(DISTINCT municipality_code) > 1
 ),
 periods AS (
     SELECT DISTINCT year AS first_year, year AS last_year FROM risk
@@ -66,13 +62,9 @@ cells AS (
         sum(r.p_dropout) AS e_dropout
     FROM risk AS r
     JOIN periods AS pr ON r.year BETWEEN pr.first_year AND pr.last_year
-    CROSS JOIN LATERAL (VALUES ('municipality', r.municipality_code), ('region', r.youth_care_region),
-                               ('all', 'all')) AS area(area_level, area_code)
-    WHERE area.area_code IS NOT NULL
-      -- three years pooled only over all municipalities: see the header
-      AND (pr.first_year = pr.last_year OR area.area_level = 'all')
-      -- a region of one municipality in the file would only repeat that municipality's rows
-      AND (area.area_level <> 'region' OR r.youth_care_region IN (SELECT youth_care_region FROM regions))
+    CROSS JOIN LATERAL (VALUES ('municipality', r.municipality_code), ('all', 'all')) AS area(area_level, area_code)
+    -- three years pooled only over all municipalities: see the header
+    WHERE pr.first_year = pr.last_year OR area.area_level = 'all'
     GROUP BY ALL
 ),
 -- the file's rate per period: the target the limits are drawn around
@@ -121,10 +113,23 @@ overdispersion AS (
                1), 2) AS phi
     FROM periods AS p CROSS JOIN (VALUES ('planned'), ('dropout')) AS o(outcome)
 ),
+-- a year's row is suppressed as the tables that publish the same cells suppress it (a provider's
+-- year over all municipalities as provider_performance, which also counts its clients by spend);
+-- a three-year point only where none of its years is, so it never tells what a hidden year holds
+-- (its YAML declares it own: false, hidden only with a hidden year, which the attacker hunts)
+single AS (
+    SELECT c.provider_agb, c.area_level, c.area_code, c.last_year AS year,
+           {{ is_small_cell('c.n_clients') }} OR coalesce(c.area_level = 'all' AND pp.suppressed, false) AS small
+    FROM cells AS c
+    LEFT JOIN {{ ref('provider_performance') }} AS pp ON pp.provider_agb = c.provider_agb AND pp.year = c.last_year
+    WHERE c.first_year = c.last_year
+),
 limits AS (
     SELECT
         c.* REPLACE (round(c.e_planned, 6) AS e_planned, round(c.e_dropout, 6) AS e_dropout),
-        {{ is_small_cell('c.n_clients') }} AS suppressed,
+        (SELECT bool_or(y.small) FROM single AS y
+         WHERE (y.provider_agb, y.area_level, y.area_code) = (c.provider_agb, c.area_level, c.area_code)
+           AND y.year BETWEEN c.first_year AND c.last_year) AS suppressed,
         -- as published (a percentage to 1 decimal), so a reviewer recomputes the limits from the row
         round(100 * ref.r_planned, 1) / 100 AS r_planned,
         round(100 * ref.r_dropout, 1) / 100 AS r_dropout,
@@ -162,8 +167,8 @@ SELECT
     pv.provider_name,
     l.area_level,
     l.area_code,
-    CASE l.area_level WHEN 'municipality' THEN m.municipality_name WHEN 'region' THEN l.area_code
-        ELSE 'alle gemeenten in het bestand' END AS area_name,
+    CASE l.area_level WHEN 'municipality' THEN m.municipality_name ELSE 'alle gemeenten in het bestand' END
+        AS area_name,
     CASE WHEN l.first_year = l.last_year THEN l.last_year::VARCHAR ELSE l.first_year || '-' || l.last_year END
         AS period,
     l.first_year::INTEGER AS first_year,
