@@ -782,7 +782,7 @@ def _tables_with(document: dict, header: str) -> list[list[str]]:
 
 def test_the_funnel_sets_each_provider_against_what_its_children_predict(published: Path, tmp_path: Path):
     done = {r.key: r for r in render.render_all(published, tmp_path, "year", keys={"GM0141", "regio_Twente"})}
-    dec2 = FORMATS["dec2"]
+    dec3 = FORMATS["dec3"]
     for key, level, code in (("GM0141", "municipality", "0141"), ("regio_Twente", "region", "Twente")):
         letter = done[key]
         check_letter(published, letter.pdf)  # every number the funnel section prints traces to the file
@@ -807,9 +807,9 @@ def test_the_funnel_sets_each_provider_against_what_its_children_predict(publish
                                             r[f"{prefix}_overdispersion"])
                 assert abs(1 + limit - r[f"{prefix}_upper_95"]) < 0.002
                 printed = [r["provider_name"], number(r["trajectories_ended"]), number(r[observed]),
-                           number(r[expected], 1), dec2(r[f"{prefix}_ratio"]),
-                           f"{dec2(r[f'{prefix}_lower_95'])} – {dec2(r[f'{prefix}_upper_95'])}",
-                           f"{dec2(r[f'{prefix}_lower_998'])} – {dec2(r[f'{prefix}_upper_998'])}"]
+                           number(r[expected], 1), dec3(r[f"{prefix}_ratio"]),
+                           f"{dec3(r[f'{prefix}_lower_95'])} – {dec3(r[f'{prefix}_upper_95'])}",
+                           f"{dec3(r[f'{prefix}_lower_998'])} – {dec3(r[f'{prefix}_upper_998'])}"]
                 # a provider outside the 95 % limits is named with its figures; one within is not listed
                 assert (printed in [row[:-1] for row in outside]) is (r[f"{prefix}_signal"] != "within"), printed
         assert "signaal om met de aanbieder te bespreken, geen oordeel" in text

@@ -106,7 +106,7 @@ def test_observed_expected_ratio_and_limits_per_provider(published):
         assert rows[agb][4:8] == limits
         assert rows[agb][8:] == ("within", round(100 * 20 / 70, 1), 1.0, planned, pytest.approx(expected, abs=1e-4),
                                  pytest.approx(ratio, abs=1e-3), "within")
-    # the region and all municipalities hold the same trajectories here: the same figures
+    # all municipalities hold the same trajectories here as 0141: the same figures
     same = published.execute("""
         SELECT count(DISTINCT (dropouts, expected_dropouts, dropout_upper_95)) FROM marts.provider_adjusted_outcomes
         WHERE period = '2024' GROUP BY provider_agb""").fetchall()

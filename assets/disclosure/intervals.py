@@ -40,11 +40,15 @@ import highspy
 import numpy as np
 import pandas as pd
 
+from assets.disclosure.cells import fact
 from pipelines.core.settings import PROTECTION_COUNT_SHARE_OF_K, PROTECTION_MONEY_PCT
 
 EPS = 1e-6
 # money in the file is rounded to the cent: a sum of n amounts holds to within n cents (at least a euro)
 MONEY_SLACK_PER_CELL, MONEY_SLACK_MIN = 0.01, 1.0
+# expected numbers are published to 6 decimals and counted in hundredths: a sum of them holds to
+# about 1e-4 of those per cell, and a cent's slack would widen every interval the attacker gets
+EXPECTED_SLACK_PER_CELL = 1e-3
 NEIGHBOURHOOD = 300  # cells in a local programme (steps 2 and 3)
 MINIMIZE, MAXIMIZE = highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize
 _banner_shown = False
@@ -162,6 +166,8 @@ def _rows(con: duckdb.DuckDBPyConnection) -> list[Row]:
         terms, rhs = _substitute(cells_)
         money = any(m for *_, m in cells_)
         slack = max(MONEY_SLACK_MIN, MONEY_SLACK_PER_CELL * len(cells_)) if money else 0.0
+        if money and all(fact(cell[0], "unit") == "expected" for cell, *_ in cells_):
+            slack = EXPECTED_SLACK_PER_CELL * len(cells_)
         rows.append(("eq", iid, terms, rhs, slack))
     for iid, cells_ in _relations(con, "subsums"):
         terms, rhs = _substitute(cells_)  # sum(coef * x) = 0 with the total at -1: the total <= its parts

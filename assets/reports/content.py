@@ -707,8 +707,8 @@ def _funnel(f: Figures, fun: dict, name: str) -> list[dict]:
     hidden = sum(not _drawable(r, "dropout") for r in rows)
     has = "aanbieder heeft" if hidden == 1 else "aanbieders hebben"
     hidden_count = _funnel_count(f, rows, _not_drawable_sql("dropout"), hidden) if hidden else ""
-    hidden_note = ([_note(f"{hidden_count} {has} ook over alle gemeenten in deze gegevens samen te weinig cliënten "
-                          "om in deze vergelijking getoond te worden zonder dat iemand herkenbaar wordt.")]
+    hidden_note = ([_note(f"{hidden_count} {has} ook over alle gemeenten in deze gegevens samen geen punt: te weinig "
+                          "cliënten, of verborgen zodat kleine aantallen elders niet terug te rekenen zijn.")]
                    if hidden else [])
     blocks = [_sub("Uitval en einde volgens plan, vergeleken met wat bij deze kinderen te verwachten was")]
     if not any(_drawable(r, "dropout") for r in rows):
@@ -759,9 +759,10 @@ def _funnel(f: Figures, fun: dict, name: str) -> list[dict]:
              f"{f.const('95%', 'the inner limit of the funnel')}-grenzen",
              f"{f.const('99,8%', 'the outer limit of the funnel')}-grenzen", "Signaal"],
             [[_provider_name(f, r), f.val(r, "trajectories_ended", "int"), f.val(r, f"{prefix}_observed", "int"),
-              f.val(r, f"{prefix}_expected", "dec1"), f.val(r, f"{prefix}_ratio", "dec2"),
-              f"{f.val(r, f'{prefix}_lower_95', 'dec2')} – {f.val(r, f'{prefix}_upper_95', 'dec2')}",
-              f"{f.val(r, f'{prefix}_lower_998', 'dec2')} – {f.val(r, f'{prefix}_upper_998', 'dec2')}",
+              # ratio and limits to the three decimals the signal is judged on, so none reads equal
+              f.val(r, f"{prefix}_expected", "dec1"), f.val(r, f"{prefix}_ratio", "dec3"),
+              f"{f.val(r, f'{prefix}_lower_95', 'dec3')} – {f.val(r, f'{prefix}_upper_95', 'dec3')}",
+              f"{f.val(r, f'{prefix}_lower_998', 'dec3')} – {f.val(r, f'{prefix}_upper_998', 'dec3')}",
               SIGNAL_WORDS[r[f"{prefix}_signal"].split("_")[0]]
               + (f", ook buiten {f.const('99,8%', 'the outer limit of the funnel')}"
                  if r[f"{prefix}_signal"].endswith("99.8") else "")] for r in outside],

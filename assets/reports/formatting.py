@@ -62,6 +62,7 @@ FORMATS = {
     "int": number,
     "dec1": lambda v: number(v, 1),
     "dec2": lambda v: number(v, 2),
+    "dec3": lambda v: number(v, 3),
     "euro": euro,
     "euro2": lambda v: euro(v, 2),
     "euro_signed": euro_signed,

@@ -32,7 +32,7 @@ CASE_MIX_DROPOUT = {"age_band": {"12-17": 1.5, "18+": 2.0}, "product_category": 
 # them (dropout factor 1): worst on raw dropout rates, inside the funnel once the case mix is counted.
 # Its volume is a share of each municipality's starts on top of the others (it takes no one's share).
 HEAVY_CASE_PROVIDER, HEAVY_CASE_SHARE, HEAVY_CASE_MIN_AGE = 40, 0.08, 12
-HEAVY_CASE_REFERRERS = {"04": 50, "08": 30, "01": 20}
+HEAVY_CASE_REFERRERS = {"04": 60, "08": 40}
 TWENTE = frozenset(c for c in MUNICIPALITIES if c not in {"0034", "0118", "0637"})
 
 # Planted growth drivers (demo_manifest.json: planted_effects): in these Twente municipalities one

@@ -15,30 +15,39 @@ import pandas as pd
 # providers together end exactly as expected (a maximum-likelihood fit matches each level's total)
 FACTORS = ("age_band", "sex", "product_category", "referrer", "duration_band", "end_year")
 OUTCOMES = {"ended_as_planned": "planned", "dropout": "dropouts"}
-# a whisper of ridge on the level effects keeps a level in which every trajectory ended the same way
-# finite (its coefficient goes to about -/+15 instead of infinity); on real data it changes nothing
+# a whisper of ridge keeps a level in which every trajectory ended the same way finite (its coefficient
+# goes to about -/+15 instead of infinity), and the intercept of an outcome nobody had (a small file
+# without a single dropout); on real data it changes nothing
 RIDGE = 1e-6
 
 
-def _design(patterns: pd.DataFrame) -> tuple[np.ndarray, list[tuple[str, str]], dict[str, str]]:
+def _design(patterns: pd.DataFrame) -> tuple[np.ndarray, list[tuple[str, str]], dict[str, str], dict]:
     """The intercept and one column per level that is not its factor's reference level (the most
-    common one, so every coefficient compares with the usual case)."""
-    columns, terms, reference = [np.ones(len(patterns))], [("intercept", "")], {}
+    common one, so every coefficient compares with the usual case). A level that holds exactly the
+    trajectories of an earlier one (unknown age and unknown sex come from the same messages) gets no
+    column of its own: the two effects cannot be told apart, and the earlier term carries both
+    (`aliases`: level -> that term)."""
+    columns, terms, reference, aliases = [np.ones(len(patterns))], [("intercept", "")], {}, {}
     for factor in FACTORS:
         sizes = patterns.groupby(factor)["trajectories"].sum()
         reference[factor] = sorted(sizes.index, key=lambda level: (-sizes[level], level))[0]
         for level in sorted(sizes.index):
             if level != reference[factor]:
-                columns.append((patterns[factor] == level).to_numpy(dtype=float))
+                column = (patterns[factor] == level).to_numpy(dtype=float)
+                twin = next((t for t, c in zip(terms[1:], columns[1:], strict=True) if np.array_equal(c, column)),
+                            None)
+                if twin is not None:
+                    aliases[(factor, level)] = twin
+                    continue
+                columns.append(column)
                 terms.append((factor, level))
-    return np.column_stack(columns), terms, reference
+    return np.column_stack(columns), terms, reference, aliases
 
 
 def _fit(x: np.ndarray, successes: np.ndarray, trials: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Maximum likelihood by iteratively reweighted least squares; returns coefficients and their
     standard errors (from the inverse Fisher information)."""
     penalty = np.full(x.shape[1], RIDGE)
-    penalty[0] = 0.0
     rate = successes.sum() / trials.sum()
     beta = np.zeros(x.shape[1])
     beta[0] = np.log(rate / (1 - rate)) if 0 < rate < 1 else 0.0
@@ -59,7 +68,8 @@ def model(dbt, session) -> pd.DataFrame:
     dbt.config(materialized="table")
     patterns = dbt.ref("case_mix").aggregate(
         ", ".join(FACTORS) + ", count(*) AS trajectories, count(*) FILTER (WHERE planned) AS planned, "
-        "count(*) FILTER (WHERE dropout) AS dropouts", ", ".join(FACTORS)).df()
+        "count(*) FILTER (WHERE dropout) AS dropouts", ", ".join(FACTORS)).order(", ".join(FACTORS)).df()
+    # (in a fixed order: the same trajectories give the same coefficients to the last bit, nightly or rebuilt)
     labels = {("sex", "man"): "man", ("sex", "vrouw"): "vrouw"}
     # (dbt reads the refs of a Python model from its source: each must be written out literally)
     for factor, codes in (("referrer", dbt.ref("dim_referrer").project("referrer, referrer_description")),
@@ -68,7 +78,7 @@ def model(dbt, session) -> pd.DataFrame:
         labels |= {(factor, code): text for code, text in codes.fetchall()}
     rows = []
     if len(patterns):
-        x, terms, reference = _design(patterns)
+        x, terms, reference, aliases = _design(patterns)
         trials = patterns["trajectories"].to_numpy(dtype=float)
         for outcome, column in OUTCOMES.items():
             beta, se = _fit(x, patterns[column].to_numpy(dtype=float), trials)
@@ -81,6 +91,8 @@ def model(dbt, session) -> pd.DataFrame:
                     rows.append((outcome, factor, level, labels.get((factor, level), level), True, 0.0, None))
             rows += [(outcome, f, lv, labels.get((f, lv), lv), False, beta[i], se[i])
                      for i, (f, lv) in enumerate(terms) if f != "intercept"]
+            rows += [(outcome, f, lv, f"{labels.get((f, lv), lv)} (dezelfde trajecten als {tf} {tl}: het effect "
+                      "staat daar)", False, 0.0, None) for (f, lv), (tf, tl) in aliases.items()]
     out = pd.DataFrame(rows, columns=["outcome", "factor", "level", "level_label", "is_reference", "coefficient",
                                       "std_error"])
     out["odds_ratio"] = np.exp(out["coefficient"]).where(out["factor"] != "intercept")

@@ -67,6 +67,17 @@ cells AS (
     WHERE pr.first_year = pr.last_year OR area.area_level = 'all'
     GROUP BY ALL
 ),
+-- a year's row is suppressed as the tables that publish the same cells suppress it (a provider's
+-- year over all municipalities as provider_performance, which also counts its clients by spend);
+-- a three-year point only where none of its years is, so it never tells what a hidden year holds
+-- (its YAML declares it own: false, hidden only with a hidden year, which the attacker hunts)
+single AS (
+    SELECT c.provider_agb, c.area_level, c.area_code, c.last_year AS year,
+           {{ is_small_cell('c.n_clients') }} OR coalesce(c.area_level = 'all' AND pp.suppressed, false) AS small
+    FROM cells AS c
+    LEFT JOIN {{ ref('provider_performance') }} AS pp ON pp.provider_agb = c.provider_agb AND pp.year = c.last_year
+    WHERE c.first_year = c.last_year
+),
 -- the file's rate per period: the target the limits are drawn around
 reference AS (
     SELECT first_year, last_year, sum(o_planned) / sum(n_ended) AS r_planned, sum(o_dropout) / sum(n_ended) AS r_dropout
@@ -79,6 +90,9 @@ z_scores AS (
     LATERAL (VALUES ('planned', o_planned, e_planned, r_planned), ('dropout', o_dropout, e_dropout, r_dropout))
         AS v(outcome, o, e, rate)
     WHERE area_level = 'all' AND n_ended >= {{ min_phi_trajectories }} AND e > 0 AND rate > 0 AND rate < 1
+      -- only points the file shows: phi stands on every row and must say nothing of a hidden one
+      AND NOT EXISTS (SELECT 1 FROM single AS y WHERE y.small AND y.area_level = 'all'
+                      AND y.provider_agb = cells.provider_agb AND y.year BETWEEN cells.first_year AND cells.last_year)
 ),
 winsorised AS (
     SELECT z.first_year, z.last_year, z.outcome,
@@ -99,30 +113,20 @@ estimated AS (
     FROM winsorised
 ),
 -- a single year has too few large providers to estimate phi: it takes that of the three years
--- ending with it (the first years: the first three years that hold them); a file of fewer than
--- three years estimates each year's own. Published rounded, and the limits use it as published.
+-- ending with it (the file's first two years: of its first three years); a file of fewer than
+-- three years estimates each year's own. No estimate: 1. Published rounded, and the limits use it
+-- as published.
 overdispersion AS (
     SELECT p.first_year, p.last_year, o.outcome,
-           round(coalesce(
-               (SELECT e.phi FROM estimated AS e
-                WHERE e.outcome = o.outcome AND e.first_year < e.last_year
-                  AND p.last_year BETWEEN e.first_year AND e.last_year AND p.first_year >= e.first_year
-                ORDER BY e.last_year LIMIT 1),
-               (SELECT e.phi FROM estimated AS e WHERE e.outcome = o.outcome
-                  AND (e.first_year, e.last_year) = (p.first_year, p.last_year)),
-               1), 2) AS phi
+           round(coalesce(CASE
+               WHEN EXISTS (SELECT 1 FROM periods AS w WHERE w.first_year < w.last_year)
+               THEN (SELECT e.phi FROM estimated AS e
+                     WHERE e.outcome = o.outcome AND e.first_year < e.last_year
+                       AND e.last_year = greatest(p.last_year, (SELECT min(first_year) FROM periods) + 2))
+               ELSE (SELECT e.phi FROM estimated AS e WHERE e.outcome = o.outcome
+                       AND (e.first_year, e.last_year) = (p.first_year, p.last_year))
+           END, 1), 2) AS phi
     FROM periods AS p CROSS JOIN (VALUES ('planned'), ('dropout')) AS o(outcome)
-),
--- a year's row is suppressed as the tables that publish the same cells suppress it (a provider's
--- year over all municipalities as provider_performance, which also counts its clients by spend);
--- a three-year point only where none of its years is, so it never tells what a hidden year holds
--- (its YAML declares it own: false, hidden only with a hidden year, which the attacker hunts)
-single AS (
-    SELECT c.provider_agb, c.area_level, c.area_code, c.last_year AS year,
-           {{ is_small_cell('c.n_clients') }} OR coalesce(c.area_level = 'all' AND pp.suppressed, false) AS small
-    FROM cells AS c
-    LEFT JOIN {{ ref('provider_performance') }} AS pp ON pp.provider_agb = c.provider_agb AND pp.year = c.last_year
-    WHERE c.first_year = c.last_year
 ),
 limits AS (
     SELECT

@@ -3,8 +3,9 @@
 -- providers together are as expected in every year) and its two outcomes (ended as planned = CBS 01,
 -- dropout = CBS 03), the input of case_mix_model. A level with fewer ended trajectories in the whole
 -- file than case_mix_min_level (or than k) becomes 'overig', and an 'overig' that is still that small
--- joins its factor's commonest level, so no coefficient rests on a handful of children. An unknown
--- value is a level of its own ('onbekend').
+-- joins its factor's commonest level, so no coefficient rests on a handful of children (the year of
+-- ending excepted: merging it would undo what it is there for). An unknown value is a level of its
+-- own ('onbekend').
 {%- set min_level = [var('case_mix_min_level') | int, min_cell_size() | trim | int] | max %}
 {%- set factors = ['age_band', 'sex', 'product_category', 'referrer', 'duration_band', 'end_year'] %}
 WITH outcomes AS (
@@ -28,7 +29,7 @@ WITH outcomes AS (
 merged AS (
     SELECT
         * REPLACE (
-            {%- for f in factors %}
+            {%- for f in factors if f != 'end_year' %}
             CASE WHEN count(*) OVER (PARTITION BY {{ f }}) < {{ min_level }} THEN 'overig' ELSE {{ f }} END AS {{ f }}
             {{- "," if not loop.last }}
             {%- endfor %}
@@ -37,7 +38,7 @@ merged AS (
 )
 SELECT
     * REPLACE (
-        {%- for f in factors %}
+        {%- for f in factors if f != 'end_year' %}
         CASE WHEN {{ f }} = 'overig' AND count(*) OVER (PARTITION BY {{ f }}) < {{ min_level }}
             THEN mode({{ f }} ORDER BY {{ f }}) OVER () ELSE {{ f }} END AS {{ f }}
         {{- "," if not loop.last }}
