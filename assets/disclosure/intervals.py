@@ -40,7 +40,7 @@ import highspy
 import numpy as np
 import pandas as pd
 
-from assets.disclosure.cells import fact
+from assets.disclosure.cells import quantities_in
 from pipelines.core.settings import PROTECTION_COUNT_SHARE_OF_K, PROTECTION_MONEY_PCT
 
 EPS = 1e-6
@@ -162,11 +162,12 @@ def interval_leaks(con: duckdb.DuckDBPyConnection, targets: Targets, skip: set[t
 def _rows(con: duckdb.DuckDBPyConnection) -> list[Row]:
     """Every relation that holds an empty cell, with the known cells moved to the right-hand side."""
     rows: list[Row] = []
+    expected = quantities_in("expected")
     for iid, cells_ in _relations(con, "identities"):
         terms, rhs = _substitute(cells_)
         money = any(m for *_, m in cells_)
         slack = max(MONEY_SLACK_MIN, MONEY_SLACK_PER_CELL * len(cells_)) if money else 0.0
-        if money and all(fact(cell[0], "unit") == "expected" for cell, *_ in cells_):
+        if money and all(cell[0] in expected for cell, *_ in cells_):
             slack = EXPECTED_SLACK_PER_CELL * len(cells_)
         rows.append(("eq", iid, terms, rhs, slack))
     for iid, cells_ in _relations(con, "subsums"):
