@@ -34,6 +34,7 @@ from assets.fingerprint import record_publication
 from assets.sql import data_through
 from assets.transform import MART_KEYS, MODELS
 from pipelines.core.warehouse import Warehouse
+from pipelines.core.warn_checks import record_verdicts
 
 STORAGE_VERSION = "v1.0.0"
 
@@ -115,9 +116,12 @@ def spreadsheet_safe(con: duckdb.DuckDBPyConnection, working: str, table: str) -
 
 
 def copy_comments(con: duckdb.DuckDBPyConnection, table: str, working: str, catalog: str) -> None:
-    """The table's and its columns' comments in the working file, onto its copy in `catalog`."""
-    (comment,) = con.execute("SELECT comment FROM duckdb_tables() WHERE database_name = ? "
-                             "AND schema_name = 'marts' AND table_name = ?", [working, table]).fetchone()
+    """The table's (or view's: quality_warnings) and its columns' comments in the working file, onto
+    its copy in `catalog`, which is always a table."""
+    (comment,) = con.execute(
+        "SELECT comment FROM (SELECT database_name, schema_name, table_name, comment FROM duckdb_tables() UNION ALL "
+        "SELECT database_name, schema_name, view_name, comment FROM duckdb_views()) "
+        "WHERE database_name = ? AND schema_name = 'marts' AND table_name = ?", [working, table]).fetchone()
     if comment:
         con.execute(f"COMMENT ON TABLE {catalog}.marts.{table} IS {_quote(comment)}")
     for column, text in con.execute(
@@ -244,9 +248,14 @@ def publication_candidate(context: dg.AssetExecutionContext, warehouse: Warehous
     candidate = warehouse.candidate_db
     for leftover in (candidate, candidate.with_name(candidate.name + ".wal")):
         leftover.unlink(missing_ok=True)
+    graph = context.job_def.asset_layer.asset_graph  # a run started by dg.materialize has no repository
+    upstream = graph.get_ancestor_asset_keys(context.asset_key)
     with warehouse.connect() as con:
         working = con.execute("SELECT current_database()").fetchone()[0]
         refuse_undeclared(con, working)
+        # the WARN checks of what this file is built from, as they stand now (marts.quality_warnings)
+        warnings_failing = record_verdicts(con, context.instance, [
+            (key, graph.get_check_spec(key).metadata) for key in graph.asset_check_keys if key.asset_key in upstream])
         con.execute(f"ATTACH '{candidate}' AS pub (STORAGE_VERSION '{STORAGE_VERSION}')")
         try:
             con.execute("CREATE SCHEMA pub.marts")
@@ -282,6 +291,7 @@ def publication_candidate(context: dg.AssetExecutionContext, warehouse: Warehous
         "rounds": outcome.rounds,
         "sums_left_out_as_contradicted": ", ".join(sorted(outcome.contradicted)) or "none",
         "min_cell_size": warehouse.min_cell_size,
+        "warn_checks_failing": warnings_failing,
     })
 
 

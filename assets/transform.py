@@ -35,6 +35,7 @@ from dagster_dbt import (
 from assets.fingerprint import FULL_REBUILD_TAG, new_since_publication, unchanged_since_publication
 from assets.sql import data_through, markdown_table, table_metadata
 from pipelines.core.warehouse import Warehouse
+from pipelines.core.warn_checks import warn_metadata
 
 DBT_DIR = Path(__file__).parent / "dbt"
 DBT_PROJECT = DbtProject(project_dir=DBT_DIR)
@@ -146,6 +147,9 @@ class LayerTranslator(DagsterDbtTranslator):
         if spec is None or spec.description:
             return spec
         test = manifest["nodes"][unique_id]
+        if not spec.blocking:  # severity warn: a WARN check, with the Dutch label its config.meta gives
+            spec = spec._replace(metadata={**(spec.metadata or {}),
+                                           **warn_metadata((test["config"].get("meta") or {}).get("label_nl", ""))})
         kind = (test.get("test_metadata") or {}).get("name", "singular")
         kwargs = (test.get("test_metadata") or {}).get("kwargs", {})
         column = test.get("column_name")

@@ -9,12 +9,15 @@ management) to look, with the allocations and lines to look at.
 import dagster as dg
 
 from checks.metadata import examples_md
+from checks.warn import warn_check
 from pipelines.core.warehouse import Warehouse
 
 
-@dg.asset_check(asset="allocation_use", blocking=False,
-                description="No allocation is declared beyond its money value (budget, or volume x tariff) or "
-                "outside its dates, and every declaration names an allocation the municipality issued.")
+@warn_check(asset="allocation_use",
+            description="No allocation is declared beyond its money value (budget, or volume x tariff) or "
+            "outside its dates, and every declaration names an allocation the municipality issued.",
+            label_nl="Er wordt niet meer en niet buiten de looptijd gedeclareerd dan de gemeente toewees, en elke "
+                     "declaratie hoort bij een toewijzing.")
 def allocations_are_respected(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.connect() as con:
         beyond = con.execute("""

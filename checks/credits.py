@@ -8,6 +8,7 @@ the spend is still netted, and this WARN check lists the credits for the data te
 import dagster as dg
 
 from checks.metadata import examples_md
+from checks.warn import warn_check
 from pipelines.core.warehouse import Warehouse
 
 UNMATCHED_SQL = """
@@ -22,9 +23,10 @@ ORDER BY c.source_file, c.source_line
 """
 
 
-@dg.asset_check(asset="declaration_lines", blocking=False,
-                description="Credit lines whose vorig_referentienummer matches no loaded line of the provider "
-                "(WARN: the credit still counts).")
+@warn_check(asset="declaration_lines",
+            description="Credit lines whose vorig_referentienummer matches no loaded line of the provider "
+            "(WARN: the credit still counts).",
+            label_nl="Elke creditering hoort bij een eerder ingelezen declaratie van dezelfde aanbieder.")
 def credits_match_a_debit(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.connect() as con:
         unmatched = con.execute(UNMATCHED_SQL).df()

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 import dagster as dg
 
 from assets.publish import published_warehouse
+from checks.warn import warn_check
 from pipelines.core.warehouse import Warehouse
 
 published_is_fresh = dg.build_last_update_freshness_checks(
@@ -24,9 +25,10 @@ freshness_sensor = dg.build_sensor_for_freshness_checks(
     default_status=dg.DefaultSensorStatus.RUNNING)
 
 
-@dg.asset_check(asset=published_warehouse, blocking=False,
-                description="The latest month of care declared is at most N months (Warehouse.data_age_warn_months) "
-                "before this month.")
+@warn_check(asset=published_warehouse,
+            description="The latest month of care declared is at most N months (Warehouse.data_age_warn_months) "
+            "before this month.",
+            label_nl="De gegevens in het gepubliceerde bestand lopen tot in de laatste maanden.")
 def published_data_is_recent(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.connect() as con:
         (latest,) = con.execute("SELECT max(service_month) FROM staging.declaration_lines").fetchone()

@@ -16,14 +16,17 @@ right, they are what a council should hear about.
 import dagster as dg
 
 from checks.metadata import examples_md
+from checks.warn import warn_check
 from pipelines.core.warehouse import Warehouse
 
 RISING_MONTHS = 3
 
 
-@dg.asset_check(asset="trajectory_flows", blocking=False,
-                description=f"No municipality's trajectories running over 24 months rose in each of the "
-                f"{RISING_MONTHS} months up to the data cut-off.")
+@warn_check(asset="trajectory_flows",
+            description=f"No municipality's trajectories running over 24 months rose in each of the "
+            f"{RISING_MONTHS} months up to the data cut-off.",
+            label_nl="Bij geen gemeente stijgt het aantal trajecten dat langer dan twee jaar loopt drie maanden achter "
+                     "elkaar.")
 def long_running_care_is_not_rising(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.connect() as con:
         rising = con.execute(f"""
@@ -60,9 +63,10 @@ def long_running_care_is_not_rising(warehouse: Warehouse) -> dg.AssetCheckResult
                       "(running_over_24m_pct) whether the region shows the same.")})
 
 
-@dg.asset_check(asset="spend_growth", blocking=False,
-                description="In the latest year, no municipality's tariff change (price effect at equal volume) "
-                "exceeds the youth-care index (JEUGDZORG_YOUTH_CARE_INDEX_PCT).")
+@warn_check(asset="spend_growth",
+            description="In the latest year, no municipality's tariff change (price effect at equal volume) "
+            "exceeds the youth-care index (JEUGDZORG_YOUTH_CARE_INDEX_PCT).",
+            label_nl="Bij geen gemeente stijgen de tarieven meer dan de jeugdzorgindex die zij hanteert.")
 def tariff_rise_within_index(warehouse: Warehouse) -> dg.AssetCheckResult:
     index = warehouse.youth_care_index_pct
     with warehouse.connect() as con:

@@ -10,7 +10,9 @@ import dagster as dg
 from assets.ingest.assets import MESSAGE_ASSETS, raw_declarations, raw_surveys
 from assets.ingest.files import outstanding_rejections
 from checks.metadata import examples_md
+from checks.warn import warn_check
 from pipelines.core.warehouse import Warehouse
+from pipelines.core.warn_checks import KIND_NL
 
 # The data cut-off: the month of the latest declared period. A municipality or trajectory whose
 # declarations stopped well before it counts as behind, or finished.
@@ -23,9 +25,10 @@ def _warn(passed: bool, **metadata) -> dg.AssetCheckResult:
 
 
 def build_quarantine_rate_check(asset, kind: str, rows_table: str) -> dg.AssetChecksDefinition:
-    @dg.asset_check(asset=asset, name=f"{kind}_quarantine_rate", blocking=False,
-                    description=f"Share of quarantined {kind} rows per file and per provider stays below the "
-                    "threshold (Warehouse.quarantine_rate_warn).")
+    @warn_check(asset=asset, name=f"{kind}_quarantine_rate",
+                description=f"Share of quarantined {kind} rows per file and per provider stays below the "
+                "threshold (Warehouse.quarantine_rate_warn).",
+                label_nl=f"Geen bestand en geen aanbieder heeft een groot deel afgekeurde regels ({KIND_NL[kind]}).")
     def _check(warehouse: Warehouse) -> dg.AssetCheckResult:
         limit = warehouse.quarantine_rate_warn
         with warehouse.connect() as con:
@@ -48,9 +51,11 @@ def build_quarantine_rate_check(asset, kind: str, rows_table: str) -> dg.AssetCh
 
 
 def build_rejected_files_check(asset, kind: str) -> dg.AssetChecksDefinition:
-    @dg.asset_check(asset=asset, name=f"no_rejected_{kind}_files_waiting", blocking=False,
-                    description=f"Every rejected {kind} file has been dealt with: a corrected file under the same "
-                    "name was loaded, or it was retracted (make retract).")
+    @warn_check(asset=asset, name=f"no_rejected_{kind}_files_waiting",
+                description=f"Every rejected {kind} file has been dealt with: a corrected file under the same "
+                "name was loaded, or it was retracted (make retract).",
+                label_nl=f"Elk geweigerd bestand ({KIND_NL[kind]}) is vervangen door een goed bestand of bewust "
+                "teruggetrokken.")
     def _check(warehouse: Warehouse) -> dg.AssetCheckResult:
         with warehouse.connect() as con:
             waiting = outstanding_rejections(con, kind)
@@ -62,9 +67,10 @@ def build_rejected_files_check(asset, kind: str) -> dg.AssetChecksDefinition:
     return _check
 
 
-@dg.asset_check(asset="declaration_lines", blocking=False,
-                description="Every municipality's latest declared month is at most N months (Warehouse."
-                "months_behind_warn) before the data cut-off.")
+@warn_check(asset="declaration_lines",
+            description="Every municipality's latest declared month is at most N months (Warehouse."
+            "months_behind_warn) before the data cut-off.",
+            label_nl="Van elke gemeente komen de declaraties tot in de laatste maanden binnen.")
 def declarations_are_current(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.connect() as con:
         behind = con.execute(f"""
@@ -77,9 +83,11 @@ def declarations_are_current(warehouse: Warehouse) -> dg.AssetCheckResult:
     return _warn(behind.empty, municipalities_behind=len(behind), examples=examples_md(behind))
 
 
-@dg.asset_check(asset="cost_trends_by_municipality", blocking=False,
-                description="No month-on-month spend change beyond a factor (Warehouse.spend_jump_factor) per "
-                "municipality.")
+@warn_check(asset="cost_trends_by_municipality",
+            description="No month-on-month spend change beyond a factor (Warehouse.spend_jump_factor) per "
+            "municipality.",
+            label_nl="De uitgaven van een gemeente springen niet plotseling omhoog of omlaag van de ene maand op de "
+                     "andere.")
 def no_sudden_spend_jumps(warehouse: Warehouse) -> dg.AssetCheckResult:
     factor = warehouse.spend_jump_factor
     with warehouse.connect() as con:

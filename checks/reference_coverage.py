@@ -8,11 +8,13 @@ figures to request.
 import dagster as dg
 
 from checks.metadata import examples_md
+from checks.warn import warn_check
 from pipelines.core.warehouse import Warehouse
 
 
-@dg.asset_check(asset="cost_by_municipality_year", blocking=False,
-                description="Every municipality-year with spend has a youth population (ref.population).")
+@warn_check(asset="cost_by_municipality_year",
+            description="Every municipality-year with spend has a youth population (ref.population).",
+            label_nl="Van elke gemeente met uitgaven is het aantal jeugdigen in dat jaar bekend.")
 def population_is_complete(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.connect() as con:
         missing = con.execute("""
@@ -24,8 +26,9 @@ def population_is_complete(warehouse: Warehouse) -> dg.AssetCheckResult:
         "municipality_years_missing": len(missing), "examples": examples_md(missing)})
 
 
-@dg.asset_check(asset="provider_performance", blocking=False,
-                description="Every provider-year with spend has annual accounts (ref.provider_financials).")
+@warn_check(asset="provider_performance",
+            description="Every provider-year with spend has annual accounts (ref.provider_financials).",
+            label_nl="Van elke aanbieder met uitgaven is de jaarrekening van dat jaar bekend.")
 def financials_are_complete(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.connect() as con:
         missing = con.execute("""

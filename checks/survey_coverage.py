@@ -10,12 +10,14 @@ import dagster as dg
 
 from checks.metadata import examples_md
 from checks.operational import CUTOFF_CTE
+from checks.warn import warn_check
 from pipelines.core.warehouse import Warehouse
 
 
-@dg.asset_check(asset="trajectories", blocking=False,
-                description="Per provider, the share of finished trajectories (declarations stopped) without any "
-                "outcome record stays below Warehouse.missing_survey_warn.")
+@warn_check(asset="trajectories",
+            description="Per provider, the share of finished trajectories (declarations stopped) without any "
+            "outcome record stays below Warehouse.missing_survey_warn.",
+            label_nl="Van de afgesloten trajecten van elke aanbieder heeft het grootste deel een uitkomstmeting.")
 def finished_trajectories_have_outcomes(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.connect() as con:
         providers = con.execute(f"""
@@ -39,8 +41,9 @@ def finished_trajectories_have_outcomes(warehouse: Warehouse) -> dg.AssetCheckRe
         "providers": examples_md(providers)})
 
 
-@dg.asset_check(asset="outcome_responses", blocking=False,
-                description="Every outcome record refers to an allocation number seen in the declarations.")
+@warn_check(asset="outcome_responses",
+            description="Every outcome record refers to an allocation number seen in the declarations.",
+            label_nl="Elke uitkomstmeting hoort bij een traject waarvoor gedeclareerd is.")
 def outcomes_match_declarations(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.connect() as con:
         unknown = con.execute("""

@@ -20,6 +20,7 @@ import dagster as dg
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 
 from pipelines.core.settings import Settings, load_settings
+from pipelines.core.warn_checks import latest_evaluation
 
 TIMEZONE = ZoneInfo("Europe/Amsterdam")
 STARTED_FROM_TAG = "jeugdzorg/started_from"
@@ -108,20 +109,17 @@ def alert_on_failed_run(context: dg.RunFailureSensorContext) -> None:
 
 
 def failing_warn_checks(instance: dg.DagsterInstance, check_keys: list[dg.AssetCheckKey]) -> list[dict]:
-    """The WARN checks whose latest evaluation that ran did not pass, with what their metadata says.
-    A check that was planned but did not run (a blocking check upstream failed) keeps its last
-    verdict rather than hiding it."""
-    ran = {AssetCheckExecutionRecordStatus.SUCCEEDED, AssetCheckExecutionRecordStatus.FAILED}
+    """The WARN checks whose latest evaluation that ran did not pass, with what their metadata says."""
     failing = []
     for key in sorted(check_keys, key=lambda k: k.to_user_string()):
-        history = instance.event_log_storage.get_asset_check_execution_history(key, limit=1, status=ran)
-        if not history or history[0].status != AssetCheckExecutionRecordStatus.FAILED or history[0].event is None:
+        record = latest_evaluation(instance, key)
+        if record is None or record.status != AssetCheckExecutionRecordStatus.FAILED:
             continue
-        evaluation = history[0].event.dagster_event.event_specific_data
+        evaluation = record.event.dagster_event.event_specific_data
         if evaluation.severity != dg.AssetCheckSeverity.WARN:
             continue
         counts = {k: v.value for k, v in evaluation.metadata.items() if isinstance(v.value, int | float)}
-        failing.append({"check": key.name, "asset": key.asset_key.to_user_string(), "run_id": history[0].run_id,
+        failing.append({"check": key.name, "asset": key.asset_key.to_user_string(), "run_id": record.run_id,
                         "counts": counts, "what_to_do": getattr(evaluation.metadata.get("what_to_do"), "value", "")})
     return failing
 

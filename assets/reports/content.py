@@ -18,6 +18,7 @@ from typing import Any
 from assets.reports import charts
 from assets.reports.data import trace_sql
 from assets.reports.formatting import FORMATS, SMALL_N, long_date
+from pipelines.core.warn_checks import KIND_NL
 
 DASH = "–"
 # why a value is missing, as the letter says it; the begrippenlijst explains each
@@ -981,7 +982,27 @@ def _region_growth(f: Figures, d: dict, y: int) -> dict:
                       "jeugdigen (inwoners jonger dan achttien jaar)?" + trend, sticky=True),
                    _table(["Gemeente", "Uitgaven", "Cliënten", "Per cliënt", "Tarieven", "Soort zorg",
                            "Jeugdigen erbij of eraf"], side, "lrrrrrr", [1.8, 1, 1, 1, 1, 1, 1.2])]
+    blocks += _region_history_blocks(f, d["history"], y)
     return {"title": "Waarom veranderden de uitgaven?", "blocks": blocks}
+
+
+def _region_history_blocks(f: Figures, h: dict, y: int) -> list[dict]:
+    """Spend against young people over every year in the file: the audit's 'more cost for fewer
+    young people' is a trend, not one year's change."""
+    if len(h["years"]) < 2:
+        return []
+    rows = [[str(r["year"]), f.val(r, "spend_eur", "euro"), f.val(r, "youth_population", "int"),
+             f.val(r, "spend_per_youth_eur", "euro2")] for r in h["years"]]
+    c = h["change"]
+    text = (f"De regio over de jaren: van {h['first']} tot en met {y} veranderden de uitgaven met "
+            f"{f.calc(c['spend_eur'], 'pct_signed')}, het aantal jeugdigen met "
+            f"{f.calc(c['youth_population'], 'pct_signed')} en de uitgaven per jeugdige met "
+            f"{f.calc(c['spend_per_youth_eur'], 'pct_signed')}.")
+    return [_p(text, sticky=True),
+            _table(["Jaar", "Uitgaven", "Jeugdigen", "Uitgaven per jeugdige"], rows, "lrrr", [1, 1.6, 1.3, 1.6]),
+            _note("Opgeteld over de gemeenten van de regio; een jaar blijft leeg zodra een cijfer van één gemeente "
+                  "verborgen is. De uitgaven van het eerste jaar kunnen laag zijn als de gegevens in dat jaar "
+                  "beginnen.")]
 
 
 def _region_access(f: Figures, d: dict, y: int) -> dict:
@@ -1033,13 +1054,27 @@ MONTH_SUBJECT = {**MONTH_LABELS, "running_over_12m": "Het aantal trajecten dat l
                  "running_without_outcome_over_12m": "Het aantal trajecten dat langer dan een jaar loopt zonder "
                                                      "uitkomstmeting"}
 MONTH_FORMAT = {"spend_eur": "euro"}
-INGESTED = {"declarations": "declaraties", "surveys": "uitkomstvragenlijsten", "allocations": "toewijzingen",
-            "care_starts": "startberichten", "care_stops": "stopberichten", "reference": "referentiebestanden"}
+
+
+def _warning_blocks(f: Figures, w: dict[str, Any]) -> list[dict]:
+    """The WARN checks that spoke up, by the norm each watches: they let the night run finish, so
+    only this says that a person was asked to look."""
+    failing = w["failing"]["value"] or 0
+    blocks = [_p(f"Welke controles sloegen alarm? De nachtelijke verwerking kent {f.calc(w['checks'], 'int')} "
+                 "controles die niets tegenhouden, maar waarschuwen dat iemand moet kijken. Bij het publiceren van "
+                 f"deze cijfers gaven er {f.calc(w['failing'], 'int')} een waarschuwing (voor de hele "
+                 "gegevensverzameling, niet alleen deze gemeente)" + (":" if failing else "."), sticky=bool(failing))]
+    if failing:
+        blocks.append(_table(["Deze norm werd niet gehaald"], [[f.name(n, "")] for n in w["norms"]], "l"))
+    if w["never_run"]["value"]:
+        blocks.append(_note(f"{f.calc(w['never_run'], 'int')} van deze controles zijn nog nooit uitgevoerd; hun "
+                            "uitkomst is onbekend."))
+    return blocks
 
 
 def month_document(d: dict[str, Any], period_title: str) -> dict[str, Any]:
     """Almere's monthly letter, kept short: the month against the same month a year before, what
-    changed most, and what the latest ingestion held back."""
+    changed most, what the latest ingestion held back and which WARN checks spoke up."""
     f = Figures()
     name = f.name(d["name"], "")
     f.name(d["region"], "")  # the region's name is printed in the letter's details: digits in it are a name's
@@ -1076,7 +1111,7 @@ def month_document(d: dict[str, Any], period_title: str) -> dict[str, Any]:
         summary.append(f"{MONTH_SUBJECT[most]} {word}: {f.calc(m[most]['change_pct'], 'pct_signed')}.")
     if not summary:
         summary.append(f"Over {subject} bevatten de gegevens voor {period_title} niets dat getoond kan worden.")
-    ingestion = [[INGESTED.get(r["kind"], r["kind"]) + (" (geweigerd)" if r["status"] == "rejected" else ""),
+    ingestion = [[KIND_NL.get(r["kind"], r["kind"]) + (" (geweigerd)" if r["status"] == "rejected" else ""),
                   f.val(r, "files", "int"), f.val(r, "rows_read", "int"), f.val(r, "rows_quarantined", "int")]
                  for r in d["ingestion"]]
     check_blocks = [_p("Wat hield de laatste inleesronde tegen? Per soort bestand: hoeveel bestanden en regels er "
@@ -1084,8 +1119,7 @@ def month_document(d: dict[str, Any], period_title: str) -> dict[str, Any]:
                        "haalden (voor de hele gegevensverzameling, niet alleen deze gemeente).", sticky=True),
                     _table(["Soort bestand", "Bestanden", "Regels", "Tegengehouden"], ingestion, "lrrr",
                            [2.4, 1, 1, 1])] if ingestion else [_empty("Er is nog niets ingelezen.")]
-    check_blocks.append(_note("De waarschuwingen van de nachtelijke controles zelf staan in de meldingen van de "
-                              "beheerders, niet in het gepubliceerde bestand; dit bericht kan ze niet tonen."))
+    check_blocks += _warning_blocks(f, d["warnings"])
     sections = [{"title": "De maand tegen dezelfde maand een jaar eerder", "blocks": blocks},
                 {"title": "Wat er bij het inlezen misging", "blocks": check_blocks},
                 {"title": "Datakwaliteit", "blocks": _quality_blocks(f, d)}, _terms(f)]

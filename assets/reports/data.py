@@ -383,6 +383,7 @@ def load_region(con: duckdb.DuckDBPyConnection, subject: Subject, period: Report
         # the region's change in young people, only when every member's change is shown
         "youth_total": _youth_change(con, region, year, "sum"),
         "youth_total_abs": _youth_change(con, region, year, "abs"),
+        "history": _region_history(con, region, year),
         "landscape": select(con, "provider_landscape AS t", ["municipality_code", "year"],
                             {"name": "coalesce(t.municipality_name, 'gemeente ' || t.municipality_code)",
                              **{c: f"t.{c}" for c in ("providers", "hhi", "hhi_band", "top5_share_pct",
@@ -412,8 +413,8 @@ MONTH_MEASURES = (("cost_trends_by_municipality", "spend_eur"), ("cost_trends_by
 def load_month(con: duckdb.DuckDBPyConnection, subject: Subject, period: ReportPeriod) -> dict[str, Any]:
     """The monthly letter (Almere's 'what went well, what went wrong'): each measure in the month and
     in the same month a year before, summed over the subject's municipalities (one, or a region's),
-    hidden when any of them is hidden; the change between the two by its own query; and what the
-    latest ingestion quarantined."""
+    hidden when any of them is hidden; the change between the two by its own query; what the
+    latest ingestion quarantined; and the WARN checks that did not pass when the file was published."""
     members = (eq(municipality_code=subject.code) if subject.kind == "municipality"
                else eq(youth_care_region=subject.name))
     month, before = period.first_day, period.first_day.replace(year=period.year - 1)
@@ -436,7 +437,45 @@ def load_month(con: duckdb.DuckDBPyConnection, subject: Subject, period: ReportP
         "ingestion": select(con, "data_quality_summary AS t", ["kind", "status", "ingested_month"],
                             {c: f"t.{c}" for c in ("files", "rows_read", "rows_quarantined")},
                             f"t.ingested_month = {latest}", suppressed=False),
+        "warnings": {
+            "checks": scalar(con, "SELECT count(*) FROM marts.quality_warnings AS t"),
+            "failing": scalar(con, "SELECT count(*) FROM marts.quality_warnings AS t WHERE NOT t.passed"),
+            "never_run": scalar(con, "SELECT count(*) FROM marts.quality_warnings AS t WHERE t.passed IS NULL"),
+            "norms": [r for (r,) in con.execute("SELECT t.norm FROM marts.quality_warnings AS t WHERE NOT t.passed "
+                                                  "ORDER BY t.asset, t.check_name").fetchall()],
+        },
     }
+
+
+def _region_totals(region: str, year: int | None = None) -> tuple[str, dict[str, str]]:
+    """The predicate and the expressions of a region's yearly totals in cost_by_municipality_year:
+    each empty unless every member's value is shown (a sum over a hidden cell would reveal it)."""
+    def whole(column: str) -> str:
+        return f"CASE WHEN count(*) = count(t.{column}) THEN sum(t.{column}) END"
+
+    exprs = {"spend_eur": whole("spend_eur"), "youth_population": whole("youth_population"),
+             "spend_per_youth_eur": f"({whole('spend_eur')}) / nullif(({whole('youth_population')}), 0)"}
+    return eq(youth_care_region=region) + ("" if year is None else f" AND {eq(year=year)}"), exprs
+
+
+def _region_history(con: duckdb.DuckDBPyConnection, region: str, year: int) -> dict[str, Any]:
+    """The Twente audit's point over the years: the region's spend against its young people, every
+    year up to the letter's, with the change from the first to the letter's year by its own query."""
+    where, exprs = _region_totals(region)
+    years = select(con, "cost_by_municipality_year AS t", ["year"], exprs, f"{where} AND t.year <= {year}",
+                   group=True)
+    if not years:
+        return {"years": [], "first": None}
+    first = years[0]["year"]
+
+    def change(column: str) -> dict[str, Any]:
+        def total(y: int) -> str:
+            w, e = _region_totals(region, y)
+            return f"SELECT {e[column]} FROM marts.cost_by_municipality_year AS t WHERE {w}"
+        return scalar(con, f"SELECT 100.0 * (({total(year)}) - ({total(first)})) / nullif(({total(first)}), 0)")
+
+    return {"years": years, "first": first,
+            "change": {c: change(c) for c in ("spend_eur", "youth_population", "spend_per_youth_eur")}}
 
 
 def _youth_change(con: duckdb.DuckDBPyConnection, region: str, year: int, how: str) -> dict[str, Any]:

@@ -148,6 +148,19 @@ CREATE TABLE IF NOT EXISTS registry.publications (
     files_retracted BIGINT    -- how many files had been retracted by then
 )
 """
+# every WARN check's latest verdict, rewritten by the publish step just before it copies the marts
+# (marts.quality_warnings is a view of it): pipelines/core/warn_checks.py
+WARN_VERDICTS_DDL = """
+CREATE TABLE IF NOT EXISTS registry.warn_verdicts (
+    check_name VARCHAR NOT NULL,
+    asset VARCHAR NOT NULL,
+    label_nl VARCHAR NOT NULL,
+    passed BOOLEAN,           -- NULL: never evaluated
+    evaluated_at TIMESTAMP,   -- UTC
+    run_id VARCHAR,
+    PRIMARY KEY (asset, check_name)
+)
+"""
 UPGRADES_DDL = "CREATE TABLE IF NOT EXISTS registry.upgrades (step VARCHAR PRIMARY KEY, applied_at TIMESTAMP)"
 CUT_PSEUDONYMS = "pseudonyms cut to 128 bits"
 
@@ -157,7 +170,7 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     for schema in SCHEMAS:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
     for ddl in (REGISTRY_DDL, DECLARATION_ROWS_DDL, SURVEY_ROWS_DDL, ALLOCATION_ROWS_DDL, CARE_START_ROWS_DDL,
-                CARE_STOP_ROWS_DDL, PUBLICATIONS_DDL):
+                CARE_STOP_ROWS_DDL, PUBLICATIONS_DDL, WARN_VERDICTS_DDL):
         con.execute(ddl)
     upgrade(con)
 
