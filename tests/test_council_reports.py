@@ -103,6 +103,8 @@ TABLES = {
                         "running_without_outcome_over_12m BIGINT, suppressed BOOLEAN",
     "data_quality_summary": "kind VARCHAR, status VARCHAR, ingested_month DATE, files BIGINT, rows_read BIGINT, "
                             "rows_quarantined BIGINT",
+    "quality_warnings": "check_name VARCHAR, asset VARCHAR, norm VARCHAR, passed BOOLEAN, evaluated_at TIMESTAMP, "
+                        "run_id VARCHAR",
     "provider_adjusted_outcomes": "provider_agb VARCHAR, provider_name VARCHAR, area_level VARCHAR, "
                                   "area_code VARCHAR, area_name VARCHAR, period VARCHAR, first_year INTEGER, "
                                   "last_year INTEGER, trajectories_ended BIGINT, "
@@ -270,6 +272,8 @@ def build_published(path: Path) -> Path:
     _insert(con, "data_quality_summary", [dict(kind="declarations", status="loaded",
                                                ingested_month=date(YEAR + 1, 1, 1), files=40, rows_read=9000,
                                                rows_quarantined=21)])
+    _insert(con, "quality_warnings", [dict(check_name=c, asset="a", norm=n, passed=v, run_id="r")
+                                      for c, n, v in WARNINGS])
     _insert(con, "case_mix_model", [dict(outcome=o, factor=f, level=v, coefficient=0.1) for o in (
         "dropout", "ended_as_planned") for f, v in (("intercept", ""), ("age_band", "12-17"), ("sex", "M"),
                                                    ("product_category", "45"), ("referrer", "01"),
@@ -714,6 +718,12 @@ def test_the_region_letter_sets_growth_drivers_and_young_people_side_by_side(pub
     assert f"Het aantal jeugdigen in de regio daalde in die tijd met {10 * len(TWENTE)}." in text
 
 
+# WARN checks in the file: (check, norm, passed); one never ran
+WARNINGS = [("c1", "Van elke gemeente komen de declaraties binnen.", False),
+            ("c2", "Elke creditering hoort bij een declaratie.", True),
+            ("c3", "Geen aanbieder zonder jaarrekening.", False), ("c4", "Nog nooit gedraaid.", None)]
+
+
 def test_the_monthly_letter_sets_the_month_against_the_same_month_a_year_before(published: Path, tmp_path: Path):
     done = {r.key: r for r in render.render_all(published, tmp_path, "month")}
     assert all(r.status == "rendered" and r.pdf.parent.name == f"{YEAR}-12" for r in done.values())
@@ -735,6 +745,12 @@ def test_the_monthly_letter_sets_the_month_against_the_same_month_a_year_before(
     # the region adds up its municipalities, and hides a month where one of them is hidden
     assert _row(region, "Uitgaven")[1] == "– verborgen" and _row(region, "Uitgaven")[2] == euro(3 * 210000.0)
     assert number(SECRET_EUR, 0) not in _text(render.compile_document(region))
+    # the WARN checks that spoke up, by their norm, with how many there are and how many never ran
+    assert "kent 4 controles" in text and "gaven er 2 een waarschuwing" in text
+    table = next(b for sec in document["sections"] for b in sec["blocks"]
+                 if b["type"] == "table" and b["columns"] == ["Deze norm werd niet gehaald"])
+    assert table["rows"] == [[n] for _c, n, v in WARNINGS if v is False]
+    assert "1 van deze controles zijn nog nooit uitgevoerd" in text and "Nog nooit gedraaid" not in text
 
 
 def test_the_asset_writes_the_other_letters_and_fails_the_run_naming_the_broken_one(
