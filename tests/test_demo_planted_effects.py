@@ -39,6 +39,7 @@ def demo(tmp_path_factory):
     planted = json.loads((data_dir / "raw/demo_manifest.json").read_text())["planted_effects"]
     planted["checks"] = {c.check_name: c for c in result.get_asset_check_evaluations()}
     planted["working_db"] = wh.working_db  # the models' marts, before secondary suppression
+    planted["published_db"] = wh.published_db
     with duckdb.connect(str(wh.published_db), read_only=True) as con:
         yield con, planted
 
@@ -180,3 +181,18 @@ def test_nothing_suppressed_can_be_worked_back_from_the_demo_at_k_5_and_20(demo_
     with duckdb.connect(str(published), read_only=True) as con:
         assert disclosure_oracle.recoverable(con) == []
     assert recoverable_cells(str(published), base=baseline_in(working)).empty
+
+
+def test_every_demo_letter_year_and_month_traces_every_number_to_the_published_file(demo, tmp_path):
+    """make demo's letters, municipal and regional, year and month: every figure's query returns what
+    the letter prints, and the PDF holds no number the figure list does not explain."""
+    from assets.reports import render
+    from tests.test_council_reports import check_letter
+
+    published = demo[1]["published_db"]
+    for period in ("year", "month"):
+        done = render.render_all(published, tmp_path / period, period)
+        assert len(done) >= 21 and all(r.status == "rendered" for r in done), period
+        assert {r.key for r in done} >= {"GM0141", "GM0034", "regio_Twente"}
+        for r in done:
+            check_letter(published, r.pdf)

@@ -199,10 +199,14 @@ def _hidden(f: Figures, rows: list[dict], what: str) -> list[dict]:
                   "zonder dat iemand herkenbaar wordt.")]
 
 
-def _terms(f: Figures) -> dict:
-    for threshold in ("1.500", "2.500"):
-        f.const(threshold, "the competition authority's (ACM) thresholds of the HHI, in the begrippenlijst")
-    return {"title": "Begrippenlijst", "blocks": [{"type": "terms", "items": [list(t) for t in TERMS]}]}
+def _terms(f: Figures, missing_only: bool = False) -> dict:
+    """The begrippenlijst; `missing_only`: just the reasons for a dash (the monthly letter uses no
+    other term)."""
+    terms = [t for t in TERMS if t[0].startswith(DASH)] if missing_only else TERMS
+    if any("HHI" in t[0] for t in terms):
+        for threshold in ("1.500", "2.500"):
+            f.const(threshold, "the competition authority's (ACM) thresholds of the HHI, in the begrippenlijst")
+    return {"title": "Begrippenlijst", "blocks": [{"type": "terms", "items": [list(t) for t in terms]}]}
 
 
 def _numbered(f: Figures, sections: list[dict]) -> list[dict]:
@@ -1122,7 +1126,7 @@ def month_document(d: dict[str, Any], period_title: str) -> dict[str, Any]:
     check_blocks += _warning_blocks(f, d["warnings"])
     sections = [{"title": "De maand tegen dezelfde maand een jaar eerder", "blocks": blocks},
                 {"title": "Wat er bij het inlezen misging", "blocks": check_blocks},
-                {"title": "Datakwaliteit", "blocks": _quality_blocks(f, d)}, _terms(f)]
+                {"title": "Datakwaliteit", "blocks": _quality_blocks(f, d)}, _terms(f, missing_only=True)]
     return {"kind": d["kind"], "title": f"Jeugdhulp in {subject}: maandbericht {period_title}",
             "to": f"de gemeenteraad van {name}" if d["kind"] == "municipality"
             else f"de gemeenteraden in de jeugdzorgregio {name}",
