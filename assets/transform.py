@@ -44,17 +44,22 @@ DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 
 
 def ensure_manifest(project: DbtProject = DBT_PROJECT) -> Path:
-    """Parse the project when its manifest is missing or older than any of its files.
+    """Parse the project when its manifest is missing, older than any of its files, or was parsed
+    from another set of files (a model deleted, or copied in with an old date, would otherwise
+    linger in the manifest, and a run would wait for a model that no longer exists).
 
     `dagster dev` would do this only in development; `make run`, the tests and CI load the
     definitions without it, so the check runs at every load (a parse takes a few seconds, and
     only after a model, macro or YAML changed)."""
     manifest = project.manifest_path
-    sources = [p for p in project.project_dir.rglob("*") if p.suffix in {".sql", ".yml", ".py"}
-               and project.target_path.name not in p.relative_to(project.project_dir).parts]
+    sources = sorted(p for p in project.project_dir.rglob("*") if p.suffix in {".sql", ".yml", ".py"}
+                     and project.target_path.name not in p.relative_to(project.project_dir).parts)
+    listing = "\n".join(str(p.relative_to(project.project_dir)) for p in sources)
+    parsed_from = project.target_path / ".parsed_from"
 
     def stale() -> bool:
-        return not manifest.exists() or max(p.stat().st_mtime for p in sources) > manifest.stat().st_mtime
+        return (not manifest.exists() or max(p.stat().st_mtime for p in sources) > manifest.stat().st_mtime
+                or not parsed_from.exists() or parsed_from.read_text() != listing)
 
     if stale():
         # one parse at a time: two processes loading the definitions together (pytest's workers, the
@@ -64,6 +69,7 @@ def ensure_manifest(project: DbtProject = DBT_PROJECT) -> Path:
             fcntl.flock(lock, fcntl.LOCK_EX)
             if stale():
                 dbt_cli(project).cli(["parse", "--quiet"], target_path=project.target_path).wait()
+                parsed_from.write_text(listing)
     return manifest
 
 
