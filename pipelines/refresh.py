@@ -74,14 +74,18 @@ def main() -> int:
         return 2
     # after the settings check: loading the code builds resources
     from assets.publish import materialized_in_run
+    from assets.transform import MODELS
     from pipelines.launch import instance, launch
 
     warehouse = settings.warehouse_dir
+    published_db = warehouse / "jeugdzorg.duckdb"
     job = "full_rebuild" if "--full" in sys.argv[1:] else "nightly_refresh"
     run = launch(job)
     with instance() as inst:
         checks = checks_not_passed(check_evaluations(inst, run.run_id))
-        published = dg.AssetKey("published_warehouse") in materialized_in_run(inst, run.run_id)
+        built = materialized_in_run(inst, run.run_id)
+    published = dg.AssetKey("published_warehouse") in built
+    rebuilt = {dg.AssetKey(m) for m in MODELS} & built
     if run.status != DagsterRunStatus.SUCCESS:
         print(f"\n{job} {run.status.value} (run {run.run_id}). See the run in the UI (`make ui`, Runs).",
               file=sys.stderr)
@@ -89,14 +93,22 @@ def main() -> int:
         print("The previously published BI file, if any, was left in place.", file=sys.stderr)
         print(f"dbt's own log of each step: {warehouse / 'dbt' / '<step>' / 'dbt.log'}", file=sys.stderr)
         return 1
+    if not published and (rebuilt or not published_db.exists()):
+        # the models were rebuilt (or there is no file at all), yet nothing was published: never "all is well"
+        print(f"\n{job} finished without publishing (run {run.run_id}): "
+              + (f"{len(rebuilt)} models were rebuilt, but the publish steps did not run. " if rebuilt else
+                 f"there is no published file at {published_db}. ")
+              + "See the run in the UI (`make ui`, Runs): a step it skipped says why.", file=sys.stderr)
+        print(checks, file=sys.stderr)
+        return 1
     print(f"\n{job} succeeded (run {run.run_id})")
     if not published:
         print("Nothing new since the last publish (the same files, reference data, settings and code): nothing was "
               "rebuilt or checked again, and the published file below stands. `make run FULL=1` rebuilds anyway.")
-        print(summary(str(warehouse / "jeugdzorg.duckdb")))
+        print(summary(str(published_db)))
         return 0
     print(checks)
-    print(summary(str(warehouse / "jeugdzorg.duckdb")))
+    print(summary(str(published_db)))
     print(f"dbt's own log of each step: {warehouse / 'dbt' / '<step>' / 'dbt.log'}")
     return council_reports(settings)
 
