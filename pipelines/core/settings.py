@@ -56,9 +56,16 @@ class Settings:
         return self.data_dir / "reports"
 
 
+DEMO_KEY_WARNED = "JEUGDZORG_DEMO_KEY_WARNED"
+
+
 @lru_cache(maxsize=1)
 def _warn_demo_key() -> None:
-    """Say it loudly, but once per process rather than at every connection."""
+    """Say it loudly, but once: not at every connection, and not again in the processes this one
+    starts (a run's steps, dbt), which inherit the marker."""
+    if os.environ.get(DEMO_KEY_WARNED):
+        return
+    os.environ[DEMO_KEY_WARNED] = "1"
     log.warning(
         "JEUGDZORG_PSEUDONYM_KEY is not set: using the built-in DEMO key. "
         "Pseudonyms made with it are NOT secret; never use it for real data."
