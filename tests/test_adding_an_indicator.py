@@ -1,4 +1,4 @@
-"""The README's "Adding an indicator", followed word for word: one .sql and one .yml, nothing else."""
+"""docs/adding_an_indicator.md's "Adding an indicator", followed word for word: one .sql and one .yml, nothing else."""
 
 import re
 import shutil
@@ -12,12 +12,12 @@ from assets.ingest.assets import raw_declarations, reference_data
 from assets.transform import DBT_DIR, TRANSLATOR, ensure_manifest, run_dbt
 from tests.conftest import write_declarations
 
-README = (Path(__file__).parent.parent / "README.md").read_text()
+README = (Path(__file__).parent.parent / "docs" / "adding_an_indicator.md").read_text()
 MODEL = "spend_by_region_year"
 
 
 def readme_files() -> dict[str, str]:
-    """The two files of the worked example, taken from the README's code blocks."""
+    """The two files of the worked example, taken from the code blocks of docs/adding_an_indicator.md."""
     section = README.split("## Adding an indicator", 1)[1].split("\n## ", 1)[0]
     blocks = dict(re.findall(r"`assets/dbt/models/marts/(\S+)`:\n\n```\w+\n(.*?)```", section, re.S))
     assert set(blocks) == {f"{MODEL}.sql", f"{MODEL}.yml"}

@@ -289,8 +289,8 @@ def test_twente_spends_more_per_young_inhabitant_while_youth_declines(refreshed)
 
 
 def council_queries() -> list[str]:
-    """Every SQL statement in the README's section on the councils' questions."""
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    """Every SQL statement in the section on the councils' questions (docs/council_questions.md)."""
+    readme = (Path(__file__).parent.parent / "docs" / "council_questions.md").read_text(encoding="utf-8")
     section = readme.split("## The councils' questions, one query each", 1)[1].split("\n## ", 1)[0]
     blocks = re.findall(r"```sql\n(.*?)```", section, flags=re.S)
     return [q.strip() for block in blocks for q in block.split(";") if q.strip()]

@@ -1,8 +1,8 @@
 """Disclosure control fails closed: a mart is published only when its YAML declares every column.
 
-The README's "Adding an indicator" example (spend and clients per youth-care region) is added to a
-copy of the project, exactly as the README writes it, and the whole refresh runs on the
-adversarial fixture of test_disclosure.py (k = 10; Enschede, in Twente, has 2 clients). Declared,
+The "Adding an indicator" example of docs/adding_an_indicator.md (spend and clients per youth-care
+region) is added to a copy of the project, exactly as that page writes it, and the whole refresh
+runs on the adversarial fixture of test_disclosure.py (k = 10; Enschede, in Twente, has 2 clients). Declared,
 the region's spend is a sum of its municipalities' and would give Enschede's hidden spend back
 beside Almelo's and Hengelo's: the publish step protects it. Without its declarations the same
 mart stops the publish, naming the columns, and the BI file stays byte for byte.
