@@ -186,8 +186,8 @@ def refuse_undeclared(con: duckdb.DuckDBPyConnection, working: str) -> None:
         raise UndeclaredColumnsError(
             f"not published: {len(missing)} column(s) have no disclosure declaration in their model's YAML, so "
             f"nobody can say they are safe to publish: {', '.join(missing)}. Declare each under the column's "
-            "meta.disclosure (public with the reason, derived, or the protected quantity it publishes: README "
-            "'Adding an indicator'); the BI file is left as it was.")
+            "meta.disclosure (public with the reason, derived, or the protected quantity it publishes: "
+            "docs/adding_an_indicator.md); the BI file is left as it was.")
 
 
 def primary_suppressions(con: duckdb.DuckDBPyConnection, catalog: str) -> int:

@@ -66,7 +66,7 @@ def failed_run_alert(run: dg.DagsterRun, failures: list[tuple[str, str]], settin
              "The BI file keeps its previous figures.", ""]
     lines += [f"- **{step}**: {error_line(message)}" for step, message in failures] or ["- see the run's log"]
     lines += ["", "What to do: open the run in the UI; a failed check's metadata names the file and line and "
-              "says what to do. README, 'When the nightly run is red'."]
+              "says what to do. docs/runbook.md, 'The nightly run is red'."]
     return Alert("run_failed", f"jeugdzorg-monitor: {run.job_name} failed", "\n".join(lines),
                  f"{settings.ui_url}/runs/{run.run_id}", run.run_id)
 
@@ -133,7 +133,7 @@ def digest_alert(failing: list[dict], settings: Settings, day: str) -> Alert:
         lines.append(f"- **{f['asset']} / {f['check']}**{f': {counts}' if counts else ''}")
         if f["what_to_do"]:
             lines.append(f"  - {f['what_to_do']}")
-    lines += ["", "README, 'When a WARN digest arrives', says what each one asks of you."]
+    lines += ["", "docs/runbook.md, 'A WARN digest arrives', says what each one asks of you."]
     return Alert("warn_digest", f"jeugdzorg-monitor: WARN checks on {day}", "\n".join(lines),
                  f"{settings.ui_url}/asset-groups", None)
 
@@ -171,7 +171,7 @@ def rejected_files_alert(kind: str, files_md: str, run_id: str, settings: Settin
     lines += [f"- {r}" for r in rejected]
     lines += ["", "What to do: ask the provider for a corrected delivery under the same name (the next run reads "
               "it), or acknowledge a file that will not come back with "
-              "`make retract FILE=<kind/name> REASON='why'`. README, 'Untrusted input'."]
+              "`make retract FILE=<kind/name> REASON='why'`. docs/refresh.md, 'Untrusted input'."]
     return Alert("files_rejected", f"jeugdzorg-monitor: {len(rejected)} file(s) rejected", "\n".join(lines),
                  f"{settings.ui_url}/runs/{run_id}", run_id)
 

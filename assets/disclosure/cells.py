@@ -1,6 +1,6 @@
 """What the published file says, as cells and the sums that tie them together.
 
-Disclosure control (README "Disclosure control") needs one view of the whole file: the same
+Disclosure control (docs/disclosure_control.md) needs one view of the whole file: the same
 figure often stands in several tables (a municipality's spend in a year is in
 cost_by_municipality_year, spend_growth, region_benchmark and on every provider row), and figures
 add up across tables (months to the year, providers to the municipality, municipalities to the

@@ -1,7 +1,7 @@
 """Protection intervals: how far an attacker with every figure of the file can narrow a hidden cell.
 
-Statistical offices judge a suppressed cell safe only when nobody can narrow it (README, "Disclosure
-control, for the privacy officer"). The attacker here knows, all at once:
+Statistical offices judge a suppressed cell safe only when nobody can narrow it (docs/disclosure.md,
+"Disclosure control, for the privacy officer"). The attacker here knows, all at once:
 - every published sum with its hidden cells (`identities`; money holds to about a cent per cell);
 - the sums over distinct counts of children, which only bound (`subsums`: the total is at most the
   sum of its parts and at least each part);

@@ -1,2 +1,2 @@
 """Council reports (raadsinformatiebrieven): one PDF per municipality and per youth-care region,
-made only from the published file. See the README section "Council reports"."""
+made only from the published file. See docs/council_reports.md."""

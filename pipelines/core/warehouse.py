@@ -43,7 +43,7 @@ class Warehouse(dg.ConfigurableResource):
     pseudonym_key: str | None = None
     # DuckDB spills beyond this, in the refresh process and in dbt's. Below 2 GB because the refresh
     # process also holds Dagster, Arrow batches and the pseudonyms, and stays resident while dbt runs
-    # beside it; both must fit in 3 GB together (measured in README, "Scale and the nightly cost").
+    # beside it; both must fit in 3 GB together (measured in docs/benchmark.md, "Scale and the nightly cost").
     memory_limit: str = "1536MB"
     threads: int = 2
     max_file_bytes: int = 4 * 1024**3
@@ -56,7 +56,7 @@ class Warehouse(dg.ConfigurableResource):
     missing_survey_warn: float = 0.5
     # the yearly tariff indexation the municipality allows (JEUGDZORG_YOUTH_CARE_INDEX_PCT; checks/growth_checks.py)
     youth_care_index_pct: float = 5.0
-    # disclosure control's protection intervals (assets/disclosure/intervals.py, README "Disclosure control")
+    # disclosure control's protection intervals (assets/disclosure/intervals.py, docs/disclosure_control.md)
     protection_money_pct: float = PROTECTION_MONEY_PCT
     protection_count_share_of_k: float = PROTECTION_COUNT_SHARE_OF_K
     # an outcome workbook's real unpacked size and rows (assets/ingest/xlsx_source.py)

@@ -66,7 +66,7 @@ END_REASONS = {"31": 56, "32": 9, "33": 5, "34": 10, "35": 4, "38": 5, "39": 4, 
 REFERRERS = {"01": 45, "02": 25, "03": 8, "04": 7, "05": 8, "06": 5, "08": 2}
 BEST_REFERRER = "03"  # the jeugdarts: planted with clearly better outcomes (demo_manifest.json)
 
-# Per declaration line, mutually exclusive; rates documented in the README.
+# Per declaration line, mutually exclusive; rates documented in docs/demo_data.md.
 DECLARATION_DEFECTS = (
     ("bsn_fails_elfproef", 0.001),
     ("amount_not_volume_x_tariff", 0.001),
