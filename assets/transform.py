@@ -55,7 +55,9 @@ def ensure_manifest(project: DbtProject = DBT_PROJECT) -> Path:
     sources = sorted(p for p in project.project_dir.rglob("*") if p.suffix in {".sql", ".yml", ".py"}
                      and project.target_path.name not in p.relative_to(project.project_dir).parts)
     listing = "\n".join(str(p.relative_to(project.project_dir)) for p in sources)
-    parsed_from = project.target_path / ".parsed_from"
+    # the project's target folder (project.target_path is relative: to the project, not to this process)
+    target = manifest.parent
+    parsed_from = target / ".parsed_from"
 
     def stale() -> bool:
         return (not manifest.exists() or max(p.stat().st_mtime for p in sources) > manifest.stat().st_mtime
@@ -64,8 +66,8 @@ def ensure_manifest(project: DbtProject = DBT_PROJECT) -> Path:
     if stale():
         # one parse at a time: two processes loading the definitions together (pytest's workers, the
         # webserver and the daemon) would otherwise write manifest.json over each other
-        project.target_path.mkdir(parents=True, exist_ok=True)
-        with (project.target_path / ".parse.lock").open("w") as lock:
+        target.mkdir(parents=True, exist_ok=True)
+        with (target / ".parse.lock").open("w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             if stale():
                 dbt_cli(project).cli(["parse", "--quiet"], target_path=project.target_path).wait()
@@ -289,7 +291,9 @@ def _quiet_dbt() -> Iterator[None]:
 
 def build_layer(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Iterator[Any]:
     """`dbt build` of the selected models and their tests; progress is logged as dbt goes."""
-    invocation = _start(warehouse, ["build"], DBT_PROJECT, context.op_execution_context.op.name, context=context)
+    # dbt's unit tests test the SQL, not the night's data: they run in the test suite (tests/test_dbt_unit_tests.py)
+    invocation = _start(warehouse, ["build", "--exclude", "test_type:unit"], DBT_PROJECT,
+                        context.op_execution_context.op.name, context=context)
     outputs, checks = [], []
     with _quiet_dbt():
         for event in invocation.stream():

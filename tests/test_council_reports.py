@@ -307,8 +307,8 @@ def _adjusted(agb: str, level: str, code: str, period: str, first: int, cell: tu
             row |= {observed: SECRET_COUNT, expected: SECRET_PCT, f"{prefix}_ratio": SECRET_PCT}
             continue
         o, e = round(cell[1 + i][0] * share), round(cell[1 + i][1] * share, 4)
-        ratio, r = round(o / e, 3), ref / 100
-        s = math.sqrt(phi * (1 - r) / (row["trajectories_ended"] * r))
+        ratio = round(o / e, 3)
+        s = math.sqrt(phi * (1 / e - 1 / row["trajectories_ended"]))
         limits = {c: round(max(0.0, 1 + sign * z * s), 3) for c, sign, z in (
             ("lower_998", -1, 3.090232), ("lower_95", -1, 1.959964), ("upper_95", 1, 1.959964),
             ("upper_998", 1, 3.090232))}
@@ -817,9 +817,9 @@ def test_the_funnel_sets_each_provider_against_what_its_children_predict(publish
                 assert (point in svg) is (not r["suppressed"]), (key, prefix, r["provider_agb"])
                 if r["suppressed"]:
                     continue
-                # the curves are drawn from the period's reference and overdispersion: they are the
-                # published limits at this provider's n
-                limit = charts.funnel_limit(r["trajectories_ended"], 1.959964, r[f"{prefix}_reference_pct"],
+                # the curves are drawn from the period's overdispersion: at this provider's precision
+                # (its expected number and trajectories) they are its published limits
+                limit = charts.funnel_limit(charts.precision(r[expected], r["trajectories_ended"]), 1.959964,
                                             r[f"{prefix}_overdispersion"])
                 assert abs(1 + limit - r[f"{prefix}_upper_95"]) < 0.002
                 printed = [r["provider_name"], number(r["trajectories_ended"]), number(r[observed]),

@@ -11,9 +11,11 @@ Provider B: 10 of 45 (5 planned, 4 dropouts) and 25 of 43 (10 planned, 9 dropout
 Expected dropouts A = 30 x 0.2 + 5 x 0.4 = 8, observed 7, ratio 0.875; B = 10 x 0.2 + 25 x 0.4 = 12,
 observed 13, ratio 1.083. Expected planned A = 30 x 0.6 + 5 x 0.4 = 20, observed 21, ratio 1.05;
 B = 6 + 10 = 16, observed 15, ratio 0.9375. The file's dropout rate r = 20 / 70, published as 28.6 %.
-Limits for n = 35 (two providers: no overdispersion, phi = 1) from the published rate:
-1 +- z sqrt((1 - r) / (n r)) = 1 +- z sqrt(0.714 / 10.01) = 1 +- z x 0.26707, so 95 %: 0.477-1.523,
-99.8 %: 0.175-1.825.
+Limits for n = 35 (two providers: no overdispersion, phi = 1) from the provider's own expected number:
+1 +- z sqrt(1 / E - 1 / n). Dropout A (E = 8): sqrt(0.125 - 0.028571) = 0.31053, so 95 %: 0.391-1.609,
+99.8 %: 0.040-1.960; B (E = 12): sqrt(0.083333 - 0.028571) = 0.23401, 95 %: 0.541-1.459, 99.8 %:
+0.277-1.723. A's children drop out less often than B's (8 / 35 against 12 / 35), so its ratio is less
+certain and its limits are wider.
 """
 
 from __future__ import annotations
@@ -95,15 +97,17 @@ def test_observed_expected_ratio_and_limits_per_provider(published):
                dropout_overdispersion, ended_as_planned, expected_planned, planned_ratio, planned_signal
         FROM marts.provider_adjusted_outcomes
         WHERE area_level = 'municipality' AND area_code = '0141' AND period = '2024'""").fetchall()}
-    rate = round(100 * 20 / 70, 1) / 100  # the rate as published (dropout_reference_pct)
-    s = math.sqrt((1 - rate) / (35 * rate))
-    limits = (round(1 - 3.090232 * s, 3), round(1 - 1.959964 * s, 3), round(1 + 1.959964 * s, 3),
-              round(1 + 3.090232 * s, 3))
-    assert limits == (0.175, 0.477, 1.523, 1.825)
+    def limits(expected: float) -> tuple[float, ...]:
+        s = math.sqrt(1 / expected - 1 / 35)
+        return (round(1 - 3.090232 * s, 3), round(1 - 1.959964 * s, 3), round(1 + 1.959964 * s, 3),
+                round(1 + 3.090232 * s, 3))
+
+    assert limits(8.0) == (0.04, 0.391, 1.609, 1.96) and limits(12.0) == (0.277, 0.541, 1.459, 1.723)
     assert rows[A][:4] == (35, 7, pytest.approx(8.0, abs=1e-4), 0.875)
     assert rows[B][:4] == (35, 13, pytest.approx(12.0, abs=1e-4), 1.083)
-    for agb, planned, expected, ratio in ((A, 21, 20.0, 1.05), (B, 15, 16.0, 0.938)):
-        assert rows[agb][4:8] == limits
+    for agb, planned, expected, ratio, dropouts_expected in ((A, 21, 20.0, 1.05, 8.0), (B, 15, 16.0, 0.938, 12.0)):
+        # from the row's own expected number as published (6 decimals): the figures a reviewer recomputes
+        assert rows[agb][4:8] == limits(rows[agb][2]) == limits(dropouts_expected)
         assert rows[agb][8:] == ("within", round(100 * 20 / 70, 1), 1.0, planned, pytest.approx(expected, abs=1e-4),
                                  pytest.approx(ratio, abs=1e-3), "within")
     # all municipalities hold the same trajectories here as 0141: the same figures

@@ -136,20 +136,31 @@ FUNNEL_POINTS = {"within": ("#7f8c8d", "binnen de grenzen"), "95": ("#e67e22", "
                  "99.8": (HIGHLIGHT, "ook buiten de 99,8%-grenzen")}
 
 
-def funnel_limit(n: float, z: float, reference_pct: float, overdispersion: float) -> float:
-    """How far from 1 a ratio on n trajectories may lie by chance: z * sqrt(phi * (1 - r) / (n * r)),
-    the mart's formula, so the curves are the published limits."""
-    r = reference_pct / 100
-    return z * math.sqrt(overdispersion * (1 - r) / (n * r))
+def precision(expected: float, n: float) -> float:
+    """How precisely a provider's ratio observed / expected is known: 1 / (1 / E - 1 / n), the
+    inverse of the ratio's chance variance in the mart's limits (E expected of n trajectories). It
+    grows with the trajectories and with how common the outcome is; for a rare outcome it is about
+    the expected number."""
+    return 1 / (1 / expected - 1 / n)
 
 
-def funnel(points: list[tuple[str, str, float, float, str]], reference_pct: float, overdispersion: float,
-           title: str, ylabel: str, gid_prefix: str) -> str:
-    """A funnel plot: one point per (id, name, n, ratio, signal), x the trajectories ended, y the
-    ratio observed / expected, the 95 % and 99.8 % limits as curves around a line at 1. A point
-    outside the 95 % limits is coloured and named (providers are public); the others stay grey and
-    unnamed, so the eye goes to what is worth a conversation. Each point carries the SVG id
-    `<gid_prefix>-<id>`, so someone who reuses the file can find a provider's point in it."""
+def funnel_limit(weight: float, z: float, overdispersion: float) -> float:
+    """How far from 1 a ratio of that precision may lie by chance: z * sqrt(phi / precision), which at
+    a provider's own precision is the mart's limit z * sqrt(phi * (1 / E - 1 / n)): a point outside
+    the curves is outside its published limits."""
+    return z * math.sqrt(overdispersion / weight)
+
+
+def funnel(points: list[tuple[str, str, float, float, str]], overdispersion: float, title: str, ylabel: str,
+           gid_prefix: str) -> str:
+    """A funnel plot: one point per (id, name, precision, ratio, signal), x the precision of the
+    ratio, y the ratio observed / expected, the 95 % and 99.8 % limits as curves around a line at 1.
+    On a precision axis one pair of curves holds every provider's own limits, whatever its case mix
+    (on an axis of trajectories, a provider of heavier or lighter cases than the average would sit
+    against curves that are not its own). A point outside the 95 % limits is coloured and named
+    (providers are public); the others stay grey and unnamed, so the eye goes to what is worth a
+    conversation. Each point carries the SVG id `<gid_prefix>-<id>`, so someone who reuses the file
+    can find a provider's point in it."""
     fig, ax = plt.subplots(layout="constrained", figsize=(WIDTH_IN, 2.8))
     n_max = max(p[2] for p in points)
     n_min = min(p[2] for p in points)
@@ -157,10 +168,9 @@ def funnel(points: list[tuple[str, str, float, float, str]], reference_pct: floa
     # the curves run from the left edge: where they leave the plot, chance alone allows any ratio
     xs = [x_max * (i / 300) ** 2 for i in range(1, 301)]
     for z, style, label in FUNNEL_LIMITS:
-        ax.plot(xs, [1 + funnel_limit(x, z, reference_pct, overdispersion) for x in xs], color=REGION, ls=style,
-                lw=0.9, label=label)
-        ax.plot(xs, [max(0.0, 1 - funnel_limit(x, z, reference_pct, overdispersion)) for x in xs], color=REGION,
-                ls=style, lw=0.9)
+        ax.plot(xs, [1 + funnel_limit(x, z, overdispersion) for x in xs], color=REGION, ls=style, lw=0.9,
+                label=label)
+        ax.plot(xs, [max(0.0, 1 - funnel_limit(x, z, overdispersion)) for x in xs], color=REGION, ls=style, lw=0.9)
     ax.axhline(1, color=ALL, lw=0.8, ls=":", label="zoals verwacht")
     for key, _name, n, ratio, signal in sorted(points, key=lambda p: p[4] != "within"):
         color, _ = FUNNEL_POINTS[signal.split("_")[-1]]
@@ -171,7 +181,7 @@ def funnel(points: list[tuple[str, str, float, float, str]], reference_pct: floa
         ax.plot([], [], ls="", marker="o", ms=5, color=color, label=label)
     # room for every point and for the limits at the smallest provider shown, not for the curves' tails
     ratios = [p[3] for p in points]
-    spread = funnel_limit(n_min, 3.2, reference_pct, overdispersion)
+    spread = funnel_limit(n_min, 3.2, overdispersion)
     ax.set_ylim(max(0.0, min([*ratios, 1 - spread]) - 0.05), max([*ratios, 1 + spread]) + 0.1)
     ax.set_xlim(0, x_max)
     _name_points(ax, [(n, ratio, name, FUNNEL_POINTS[signal.split("_")[-1]][0])
@@ -182,7 +192,7 @@ def funnel(points: list[tuple[str, str, float, float, str]], reference_pct: floa
     ax.yaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: number(v, 1 if abs(10 * v - round(10 * v)) < 1e-6
                                                                         else 2)))
-    ax.set_xlabel("beëindigde trajecten (n)")
+    ax.set_xlabel("nauwkeurigheid van de verhouding (groeit met het aantal trajecten)")
     ax.set_ylabel(ylabel)
     ax.grid(axis="y", color="#eeeeee")
     ax.set_title(title, loc="left")

@@ -85,11 +85,12 @@ TERMS = [
                         "verwachten als de kinderen van deze aanbieder het deden zoals vergelijkbare kinderen in alle "
                         "gemeenten in deze gegevens: de som van ieders kans volgens een rekenmodel op de casemix. De "
                         "verhouding waargenomen gedeeld door verwacht is één als het loopt zoals verwacht."),
-    ("Trechter (funnelplot)", "een figuur met per aanbieder de verhouding waargenomen gedeeld door verwacht tegen het "
-                              "aantal beëindigde trajecten. De lijnen tonen hoe ver een aanbieder bij dat aantal door "
-                              "toeval van één kan afwijken: bij weinig trajecten ver, bij veel trajecten weinig, zodat "
-                              "de lijnen samen een trechter vormen. Een punt buiten de lijnen is een signaal om te "
-                              "bespreken, geen oordeel."),
+    ("Trechter (funnelplot)", "een figuur met per aanbieder de verhouding waargenomen gedeeld door verwacht tegen hoe "
+                              "nauwkeurig die verhouding is. Die nauwkeurigheid groeit met het aantal trajecten, en "
+                              "is groter naarmate de uitkomst bij de kinderen van de aanbieder vaker te verwachten "
+                              "is. De lijnen tonen hoe ver een aanbieder door toeval van één kan afwijken: bij weinig "
+                              "trajecten ver, bij veel trajecten weinig, zodat de lijnen samen een trechter vormen. "
+                              "Een punt buiten de lijnen is een signaal om te bespreken, geen oordeel."),
     ("Overdispersie", "aanbieders verschillen altijd meer dan zuiver toeval geeft, ook door wat de gegevens niet "
                       "meten. Als die extra spreiding tussen de aanbieders aantoonbaar is, worden de lijnen van de "
                       "trechter er zoveel breder door gemaakt; anders niet."),
@@ -732,20 +733,19 @@ def _funnel(f: Figures, fun: dict, name: str) -> list[dict]:
         shown = [r for r in rows if _drawable(r, prefix)]
         if not shown:
             continue
-        ref, phi = fun["reference"][prefix]["reference_pct"], fun["reference"][prefix]["overdispersion"]
+        phi = fun["overdispersion"][prefix]
         widened = (f"verbreed met de overdispersie ({f.calc(phi, 'dec2')})" if (phi["value"] or 1) > 1 else
                    "niet verbreed: de aanbieders liepen niet meer uiteen dan toeval verklaart")
         blocks.append(_chart(
             # the chart's words are drawn, not text: a name missing from the reference data gets its code
             charts.funnel([(r["provider_agb"], r["provider_name"] or f"AGB-code {r['provider_agb']}",
-                            r["trajectories_ended"], r[f"{prefix}_ratio"], r[f"{prefix}_signal"]) for r in shown],
-                          ref["value"], phi["value"] or 1, f"{chart_title}, {fun['period']}", ylabel,
-                          f"funnel-{prefix}"),
-            f"{noun[0].upper()}{noun[1:]} per aanbieder ({among}): waargenomen gedeeld door verwacht, tegen het "
-            "aantal beëindigde trajecten. Binnen de lijnen liggen de verschillen die bij dat aantal trajecten ook "
-            "door toeval ontstaan; een punt daarbuiten staat er met naam bij. De lijnen rekenen met "
-            f"{f.calc(ref, 'pct')} {noun} in alle gemeenten in deze gegevens samen, {widened} (zie de "
-            "begrippenlijst).") | {"file": f"funnel_{prefix}"})
+                            charts.precision(r[f"{prefix}_expected"], r["trajectories_ended"]),
+                            r[f"{prefix}_ratio"], r[f"{prefix}_signal"]) for r in shown],
+                          phi["value"] or 1, f"{chart_title}, {fun['period']}", ylabel, f"funnel-{prefix}"),
+            f"{noun[0].upper()}{noun[1:]} per aanbieder ({among}): waargenomen gedeeld door verwacht, tegen hoe "
+            "nauwkeurig die verhouding is (dat groeit met het aantal trajecten). Binnen de lijnen liggen de "
+            "verschillen die ook door toeval ontstaan; een punt daarbuiten staat er met naam bij. De lijnen zijn "
+            f"{widened} (zie de begrippenlijst).") | {"file": f"funnel_{prefix}"})
         outside = sorted((r for r in shown if r[f"{prefix}_signal"] != "within"),
                          key=lambda r: (-r[f"{prefix}_ratio"], r["provider_agb"]))
         drawn = f"NOT ({_not_drawable_sql(prefix)})"

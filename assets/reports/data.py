@@ -330,9 +330,9 @@ def funnel(con: duckdb.DuckDBPyConnection, area_level: str, area_code: str | Non
     too small to show; its point over all municipalities is not, and only that level pools years):
     three years pooled up to `year` when the file has them (three years of endings move less by
     chance than one), else `year` alone. Beside the points, the case-mix model's factors, and each
-    outcome's reference rate and
-    overdispersion of that period (the same on every row of it, and shown even on a hidden row):
-    the funnel's curves are drawn from them, so they are the published limits."""
+    outcome's overdispersion of that period (the same on every row of it, and shown even on a hidden
+    row): the funnel's curves are drawn from it and each point's precision (its expected number and
+    trajectories), so they are the published limits."""
     pooled = f"{year - 2}-{year}"
     has_pooled = scalar(con, "SELECT count(*) FROM marts.provider_adjusted_outcomes AS t "
                              f"WHERE {eq(area_level='all', period=pooled)}")
@@ -350,16 +350,15 @@ def funnel(con: duckdb.DuckDBPyConnection, area_level: str, area_code: str | Non
                   **{f"{prefix}_{c}": f"t.{prefix}_{c}" for c in ("ratio", "lower_998", "lower_95", "upper_95",
                                                                  "upper_998", "signal")}}
     mart = "provider_adjusted_outcomes AS t"
-    reference = {prefix: {what: scalar(con, f"SELECT any_value(t.{prefix}_{what}) FROM marts.{mart} "
-                                            f"WHERE {eq(period=period)}")
-                          for what in ("reference_pct", "overdispersion")} for prefix in FUNNEL_OUTCOMES}
+    overdispersion = {prefix: scalar(con, f"SELECT any_value(t.{prefix}_overdispersion) FROM marts.{mart} "
+                                          f"WHERE {eq(period=period)}") for prefix in FUNNEL_OUTCOMES}
     # what the comparison corrects for, as the published model says: the letter names exactly that
     factors = [r["factor"] for r in rows(con, "SELECT DISTINCT t.factor FROM marts.case_mix_model AS t "
                                               "WHERE t.factor <> 'intercept' ORDER BY t.factor")]
     return {"period": period, "pooled": period == pooled, "area_level": area_level, "factors": factors,
             "rows": select(con, mart, ["provider_agb", "area_level", "area_code", "period"], exprs, where,
                            order="t.provider_name, t.provider_agb"),
-            "reference": reference}
+            "overdispersion": overdispersion}
 
 
 def load_region(con: duckdb.DuckDBPyConnection, subject: Subject, period: ReportPeriod) -> dict[str, Any]:

@@ -11,9 +11,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-# the year of ending takes up what changes for everyone from year to year, so that in every year all
-# providers together end exactly as expected (a maximum-likelihood fit matches each level's total)
-FACTORS = ("age_band", "sex", "product_category", "referrer", "duration_band", "end_year")
 OUTCOMES = {"ended_as_planned": "planned", "dropout": "dropouts"}
 # a whisper of ridge keeps a level in which every trajectory ended the same way finite (its coefficient
 # goes to about -/+15 instead of infinity), and the intercept of an outcome nobody had (a small file
@@ -21,14 +18,15 @@ OUTCOMES = {"ended_as_planned": "planned", "dropout": "dropouts"}
 RIDGE = 1e-6
 
 
-def _design(patterns: pd.DataFrame) -> tuple[np.ndarray, list[tuple[str, str]], dict[str, str], dict]:
+def _design(patterns: pd.DataFrame, factors: list[str]) -> tuple[np.ndarray, list[tuple[str, str]], dict[str, str],
+                                                                dict]:
     """The intercept and one column per level that is not its factor's reference level (the most
     common one, so every coefficient compares with the usual case). A level that holds exactly the
     trajectories of an earlier one (unknown age and unknown sex come from the same messages) gets no
     column of its own: the two effects cannot be told apart, and the earlier term carries both
     (`aliases`: level -> that term)."""
     columns, terms, reference, aliases = [np.ones(len(patterns))], [("intercept", "")], {}, {}
-    for factor in FACTORS:
+    for factor in factors:
         sizes = patterns.groupby(factor)["trajectories"].sum()
         reference[factor] = sorted(sizes.index, key=lambda level: (-sizes[level], level))[0]
         for level in sorted(sizes.index):
@@ -66,9 +64,12 @@ def _fit(x: np.ndarray, successes: np.ndarray, trials: np.ndarray) -> tuple[np.n
 
 def model(dbt, session) -> pd.DataFrame:
     dbt.config(materialized="table")
+    # the factors as dbt_project.yml lists them (case_mix_factors; the year of ending among them, so
+    # that a maximum-likelihood fit matches every year's total for all providers together)
+    factors = list(dbt.config.get("factors"))
     patterns = dbt.ref("case_mix").aggregate(
-        ", ".join(FACTORS) + ", count(*) AS trajectories, count(*) FILTER (WHERE planned) AS planned, "
-        "count(*) FILTER (WHERE dropout) AS dropouts", ", ".join(FACTORS)).order(", ".join(FACTORS)).df()
+        ", ".join(factors) + ", count(*) AS trajectories, count(*) FILTER (WHERE planned) AS planned, "
+        "count(*) FILTER (WHERE dropout) AS dropouts", ", ".join(factors)).order(", ".join(factors)).df()
     # (in a fixed order: the same trajectories give the same coefficients to the last bit, nightly or rebuilt)
     labels = {("sex", "man"): "man", ("sex", "vrouw"): "vrouw"}
     # (dbt reads the refs of a Python model from its source: each must be written out literally)
@@ -78,11 +79,11 @@ def model(dbt, session) -> pd.DataFrame:
         labels |= {(factor, code): text for code, text in codes.fetchall()}
     rows = []
     if len(patterns):
-        x, terms, reference, aliases = _design(patterns)
+        x, terms, reference, aliases = _design(patterns, factors)
         trials = patterns["trajectories"].to_numpy(dtype=float)
         for outcome, column in OUTCOMES.items():
             beta, se = _fit(x, patterns[column].to_numpy(dtype=float), trials)
-            for factor, level in [("intercept", "")] + [(f, reference[f]) for f in FACTORS]:
+            for factor, level in [("intercept", "")] + [(f, reference[f]) for f in factors]:
                 if factor == "intercept":
                     i = terms.index(("intercept", ""))
                     rows.append((outcome, factor, level, "basis: de meest voorkomende waarde van elke factor",

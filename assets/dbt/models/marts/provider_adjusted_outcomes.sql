@@ -2,9 +2,11 @@
 -- (one year of ending; for all municipalities also three years pooled, e.g. '2023-2025'): observed
 -- planned endings and dropouts against the number the case_mix_model expects for the children this
 -- provider treated there (indirect standardisation), their ratio, and the funnel's control limits
--- for that volume (Spiegelhalter 2005). Limits: 1 +- z * sqrt(phi * (1 - r) / (n * r)) around a
--- ratio of 1, with r the file's rate for the period and n the trajectories (normal approximation,
--- floored at 0); z = 1.96 (95 %) and 3.09 (99.8 %). phi (overdispersion) per outcome and three-year
+-- for this provider's children (Spiegelhalter 2005). Limits: 1 +- z * sqrt(phi * (1 / E - 1 / n))
+-- around a ratio of 1, with E the expected number as published and n the trajectories: the chance
+-- spread of O / E when each of the n children has its own expected chance, at the provider's own mean
+-- chance E / n (binomial; never narrower than the exact spread), normal approximation, floored at 0;
+-- z = 1.96 (95 %) and 3.09 (99.8 %). phi (overdispersion) per outcome and three-year
 -- period: the mean of the squared z-scores of the providers' all-municipality points with at least
 -- 100 ended trajectories, Winsorised at their 10th and 90th percentiles, used when at least 10 such
 -- providers give a value significantly above 1 (chi-square, 5 %), else 1. Rows with fewer than k
@@ -17,6 +19,7 @@
 -- municipalities, which is large enough to show and to pool.
 {%- set min_phi_trajectories, min_phi_providers = 100, 10 %}
 {%- set z95, z998 = 1.959964, 3.090232 %}
+{%- set factors = var('case_mix_factors') %}
 WITH coef AS (
     SELECT factor, level,
            any_value(coefficient) FILTER (WHERE outcome = 'ended_as_planned') AS b_planned,
@@ -24,23 +27,32 @@ WITH coef AS (
     FROM {{ ref('case_mix_model') }}
     GROUP BY ALL
 ),
+-- each trajectory's level of each factor, one row per factor
+levels AS (
+    UNPIVOT (SELECT municipality_code, allocation_number, {{ factors | join(', ') }} FROM {{ ref('case_mix') }})
+    ON {{ factors | join(', ') }} INTO NAME factor VALUE level
+),
+-- the sum of the coefficients of its levels; every level has one (the model was fitted on these very
+-- trajectories), and a trajectory without one would get a wrong chance: the build stops instead
+terms AS (
+    SELECT l.municipality_code, l.allocation_number,
+           sum(c.b_planned) AS x_planned, sum(c.b_dropout) AS x_dropout,
+           CASE WHEN count(c.factor) <> {{ factors | length }}
+                THEN error('case mix: a level of trajectory ' || l.allocation_number || ' has no coefficient')
+           END AS complete
+    FROM levels AS l
+    LEFT JOIN coef AS c ON c.factor = l.factor AND c.level = l.level
+    GROUP BY l.municipality_code, l.allocation_number
+),
 risk AS (
     SELECT
         c.*,
-        1 / (1 + exp(-(i.b_planned + a.b_planned + s.b_planned + p.b_planned + r.b_planned + d.b_planned
-                        + y.b_planned)))
-            AS p_planned,
-        1 / (1 + exp(-(i.b_dropout + a.b_dropout + s.b_dropout + p.b_dropout + r.b_dropout + d.b_dropout
-                        + y.b_dropout)))
-            AS p_dropout
+        1 / (1 + exp(-(i.b_planned + t.x_planned))) AS p_planned,
+        1 / (1 + exp(-(i.b_dropout + t.x_dropout))) AS p_dropout
     FROM {{ ref('case_mix') }} AS c
+    JOIN terms AS t USING (municipality_code, allocation_number)
     CROSS JOIN (SELECT * FROM coef WHERE factor = 'intercept') AS i
-    JOIN coef AS a ON a.factor = 'age_band' AND a.level = c.age_band
-    JOIN coef AS s ON s.factor = 'sex' AND s.level = c.sex
-    JOIN coef AS p ON p.factor = 'product_category' AND p.level = c.product_category
-    JOIN coef AS r ON r.factor = 'referrer' AND r.level = c.referrer
-    JOIN coef AS d ON d.factor = 'duration_band' AND d.level = c.duration_band
-    JOIN coef AS y ON y.factor = 'end_year' AND y.level = c.end_year
+    WHERE t.complete IS NULL  -- (always: it is there to be evaluated)
 ),
 periods AS (
     SELECT DISTINCT year AS first_year, year AS last_year FROM risk
@@ -78,18 +90,17 @@ single AS (
     LEFT JOIN {{ ref('provider_performance') }} AS pp ON pp.provider_agb = c.provider_agb AND pp.year = c.last_year
     WHERE c.first_year = c.last_year
 ),
--- the file's rate per period: the target the limits are drawn around
+-- the file's rate per period: what an adjusted percentage is a percentage of
 reference AS (
     SELECT first_year, last_year, sum(o_planned) / sum(n_ended) AS r_planned, sum(o_dropout) / sum(n_ended) AS r_dropout
     FROM cells WHERE area_level = 'all' GROUP BY ALL
 ),
 z_scores AS (
     SELECT first_year, last_year, outcome,
-           (o / e - 1) / sqrt((1 - rate) / (n_ended * rate)) AS z
-    FROM cells JOIN reference USING (first_year, last_year),
-    LATERAL (VALUES ('planned', o_planned, e_planned, r_planned), ('dropout', o_dropout, e_dropout, r_dropout))
-        AS v(outcome, o, e, rate)
-    WHERE area_level = 'all' AND n_ended >= {{ min_phi_trajectories }} AND e > 0 AND rate > 0 AND rate < 1
+           (o / e - 1) / sqrt(1 / e - 1 / n_ended) AS z
+    FROM cells,
+    LATERAL (VALUES ('planned', o_planned, e_planned), ('dropout', o_dropout, e_dropout)) AS v(outcome, o, e)
+    WHERE area_level = 'all' AND n_ended >= {{ min_phi_trajectories }} AND e > 0 AND e < n_ended
       -- only points the file shows: phi stands on every row and must say nothing of a hidden one
       AND NOT EXISTS (SELECT 1 FROM single AS y WHERE y.small AND y.area_level = 'all'
                       AND y.provider_agb = cells.provider_agb AND y.year BETWEEN cells.first_year AND cells.last_year)
@@ -134,15 +145,15 @@ limits AS (
         (SELECT bool_or(y.small) FROM single AS y
          WHERE (y.provider_agb, y.area_level, y.area_code) = (c.provider_agb, c.area_level, c.area_code)
            AND y.year BETWEEN c.first_year AND c.last_year) AS suppressed,
-        -- as published (a percentage to 1 decimal), so a reviewer recomputes the limits from the row
+        -- as published (a percentage to 1 decimal), so a reviewer recomputes the adjusted % from the row
         round(100 * ref.r_planned, 1) / 100 AS r_planned,
         round(100 * ref.r_dropout, 1) / 100 AS r_dropout,
         coalesce(op.phi, 1) AS phi_planned,
         coalesce(od.phi, 1) AS phi_dropout,
         {%- for name in ['planned', 'dropout'] %}
-        {%- set r = 'round(100 * ref.r_' ~ name ~ ', 1) / 100' %}
-        CASE WHEN {{ r }} > 0 AND {{ r }} < 1
-            THEN sqrt(coalesce(o{{ name[0] }}.phi, 1) * (1 - {{ r }}) / (c.n_ended * {{ r }})) END AS s_{{ name }}
+        {%- set e = 'round(c.e_' ~ name ~ ', 6)' %}
+        CASE WHEN {{ e }} > 0 AND {{ e }} < c.n_ended
+            THEN sqrt(coalesce(o{{ name[0] }}.phi, 1) * (1 / {{ e }} - 1 / c.n_ended)) END AS s_{{ name }}
         {{- "," if not loop.last }}
         {%- endfor %}
     FROM cells AS c

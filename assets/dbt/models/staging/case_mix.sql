@@ -7,7 +7,7 @@
 -- ending excepted: merging it would undo what it is there for). An unknown value is a level of its
 -- own ('onbekend').
 {%- set min_level = [var('case_mix_min_level') | int, min_cell_size() | trim | int] | max %}
-{%- set factors = ['age_band', 'sex', 'product_category', 'referrer', 'duration_band', 'end_year'] %}
+{%- set factors = var('case_mix_factors') %}
 WITH outcomes AS (
     SELECT
         o.municipality_code,
