@@ -152,12 +152,14 @@ class LayerTranslator(DagsterDbtTranslator):
         """dbt tests carry no description of their own: say which test on which columns, and whether a
         failure stops the run, so the Checks tab explains itself."""
         spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
-        if spec is None or spec.description:
+        if spec is None:
             return spec
         test = manifest["nodes"][unique_id]
         if not spec.blocking:  # severity warn: a WARN check, with the Dutch label its config.meta gives
             spec = spec._replace(metadata={**(spec.metadata or {}),
                                            **warn_metadata((test["config"].get("meta") or {}).get("label_nl", ""))})
+        if spec.description:
+            return spec
         kind = (test.get("test_metadata") or {}).get("name", "singular")
         kwargs = (test.get("test_metadata") or {}).get("kwargs", {})
         column = test.get("column_name")

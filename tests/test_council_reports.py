@@ -638,6 +638,36 @@ def test_letters_render_when_the_reference_data_name_nothing(published: Path, tm
         check_letter(copy, r.pdf)
 
 
+def test_the_region_over_the_years_is_empty_where_a_member_is_missing_hidden_or_unknown(published: Path,
+                                                                                        tmp_path: Path):
+    """The region's spend against its young people per year sums its members only when every member
+    has the value: a member without data that year, a hidden cell and an unknown population each
+    leave the total empty, with their own reason."""
+    copy = tmp_path / "warehouse" / "jeugdzorg.duckdb"
+    copy.parent.mkdir(parents=True)
+    shutil.copy(published, copy)
+    with duckdb.connect(str(copy)) as con:
+        con.execute("DELETE FROM marts.cost_by_municipality_year WHERE municipality_code = '0153' AND year = ?",
+                    [YEAR - 2])
+        con.execute("UPDATE marts.cost_by_municipality_year SET suppressed = true, spend_eur = NULL, "
+                    "youth_population = NULL WHERE municipality_code = '0164' AND year = ?", [YEAR - 1])
+        con.execute("UPDATE marts.cost_by_municipality_year SET youth_population = NULL "
+                    "WHERE municipality_code = '0141' AND year = ?", [YEAR])
+        spend = con.execute("SELECT sum(spend_eur) FROM marts.cost_by_municipality_year "
+                            "WHERE youth_care_region = 'Twente' AND year = ?", [YEAR]).fetchone()[0]
+    document, _ = _document(copy, "regio_Twente")
+    header = "Uitgaven per jeugdige"
+    assert _row(document, str(YEAR - 2), header)[1:] == ["– nog geen gegevens"] * 3
+    assert _row(document, str(YEAR - 1), header)[1:] == ["– verborgen"] * 3
+    assert _row(document, str(YEAR), header)[1:] == [euro(float(spend)), "– nog geen gegevens",
+                                                     "– nog geen gegevens"]
+    paragraphs = " ".join(b.get("text", "") for sec in document["sections"] for b in sec["blocks"])
+    assert (f"van {YEAR - 2} tot en met {YEAR} veranderden de uitgaven met – nog geen gegevens, het aantal "
+            "jeugdigen met – nog geen gegevens") in paragraphs
+    (letter,) = render.render_all(copy, tmp_path / "reports", "year", keys={"regio_Twente"})
+    check_letter(copy, letter.pdf)
+
+
 def _break_enschede(monkeypatch: pytest.MonkeyPatch) -> None:
     """Enschede's letter (GM0153) fails while it is built; every other letter is built as usual."""
     real = content.municipality_document

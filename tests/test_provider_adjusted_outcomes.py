@@ -110,6 +110,14 @@ def test_observed_expected_ratio_and_limits_per_provider(published):
         assert rows[agb][4:8] == limits(rows[agb][2]) == limits(dropouts_expected)
         assert rows[agb][8:] == ("within", round(100 * 20 / 70, 1), 1.0, planned, pytest.approx(expected, abs=1e-4),
                                  pytest.approx(ratio, abs=1e-3), "within")
+    # ended as planned has its own expected numbers, so its own limits: A (E = 20) sqrt(1/20 - 1/35) = 0.14639,
+    # 95 %: 0.713-1.287; B (E = 16) sqrt(1/16 - 1/35) = 0.18419, 95 %: 0.639-1.361
+    planned = dict(published.execute("""
+        SELECT provider_agb, (planned_lower_998, planned_lower_95, planned_upper_95, planned_upper_998)
+        FROM marts.provider_adjusted_outcomes
+        WHERE area_level = 'municipality' AND area_code = '0141' AND period = '2024'""").fetchall())
+    assert planned[A] == limits(20.0) and planned[A][1:3] == (0.713, 1.287)
+    assert planned[B] == limits(16.0) and planned[B][1:3] == (0.639, 1.361)
     # all municipalities hold the same trajectories here as 0141: the same figures
     same = published.execute("""
         SELECT count(DISTINCT (dropouts, expected_dropouts, dropout_upper_95)) FROM marts.provider_adjusted_outcomes

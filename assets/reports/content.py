@@ -125,10 +125,11 @@ class Figures:
             return self.missing(reason, trace_sql(row, column), kind)
         return self._record(FORMATS[kind](value), trace_sql(row, column), kind, value)
 
-    def calc(self, result: dict, kind: str) -> str:
-        """A figure computed by its own query (a total, a count: data.scalar)."""
+    def calc(self, result: dict, kind: str, empty: str = "hidden") -> str:
+        """A figure computed by its own query (a total, a count: data.scalar); `empty`: why it is
+        missing when it is (hidden, unless the caller knows better)."""
         if result["value"] is None:
-            return self.missing("hidden", result["sql"], kind)
+            return self.missing(empty, result["sql"], kind)
         return self._record(FORMATS[kind](result["value"]), result["sql"], kind, result["value"])
 
     def name(self, text: str | None, fallback: str) -> str:
@@ -678,13 +679,15 @@ def _factor_list(factors: list[str]) -> str:
 
 
 def _drawable(r: dict, prefix: str) -> bool:
-    """A provider's point can be drawn: its row is shown and neither n nor the ratio is emptied."""
-    return not r["suppressed"] and r["trajectories_ended"] is not None and r[f"{prefix}_ratio"] is not None
+    """A provider's point can be drawn: its row is shown and neither n nor the ratio is emptied, and
+    it has limits (none when every one of its children was expected to have the outcome)."""
+    return (not r["suppressed"] and r["trajectories_ended"] is not None and r[f"{prefix}_ratio"] is not None
+            and r[f"{prefix}_upper_95"] is not None)
 
 
 def _not_drawable_sql(prefix: str) -> str:
     """`_drawable`'s opposite as a predicate on the mart, for the counts the letter prints."""
-    return f"t.suppressed OR t.trajectories_ended IS NULL OR t.{prefix}_ratio IS NULL"
+    return f"t.suppressed OR t.trajectories_ended IS NULL OR t.{prefix}_ratio IS NULL OR t.{prefix}_upper_95 IS NULL"
 
 
 def _funnel_count(f: Figures, rows: list[dict], condition: str, value: int) -> str:
@@ -995,18 +998,30 @@ def _region_history_blocks(f: Figures, h: dict, y: int) -> list[dict]:
     young people' is a trend, not one year's change."""
     if len(h["years"]) < 2:
         return []
-    rows = [[str(r["year"]), f.val(r, "spend_eur", "euro"), f.val(r, "youth_population", "int"),
-             f.val(r, "spend_per_youth_eur", "euro2")] for r in h["years"]]
-    c = h["change"]
+
+    def why(r: dict | None) -> str:
+        """Why a total of the region is empty: a member without data that year, or a hidden cell
+        (else the value is not known: a population the reference data lack)."""
+        return "no_data" if r is None or not r["complete"] else "hidden" if r["hidden"] else "no_data"
+
+    rows = [[str(r["year"]), f.val(r, "spend_eur", "euro", empty=why(r)),
+             f.val(r, "youth_population", "int", empty=why(r)),
+             f.val(r, "spend_per_youth_eur", "euro2", empty=why(r))] for r in h["years"]]
+    ends = (h["years"][0], next((r for r in h["years"] if r["year"] == y), None))
+
+    def change(column: str) -> str:
+        missing = next((r for r in ends if r is None or r[column] is None), None)
+        return f.calc(h["change"][column], "pct_signed", empty=why(missing) if missing or ends[1] is None
+                      else "hidden")
+
     text = (f"De regio over de jaren: van {h['first']} tot en met {y} veranderden de uitgaven met "
-            f"{f.calc(c['spend_eur'], 'pct_signed')}, het aantal jeugdigen met "
-            f"{f.calc(c['youth_population'], 'pct_signed')} en de uitgaven per jeugdige met "
-            f"{f.calc(c['spend_per_youth_eur'], 'pct_signed')}.")
+            f"{change('spend_eur')}, het aantal jeugdigen met {change('youth_population')} en de uitgaven per "
+            f"jeugdige met {change('spend_per_youth_eur')}.")
     return [_p(text, sticky=True),
             _table(["Jaar", "Uitgaven", "Jeugdigen", "Uitgaven per jeugdige"], rows, "lrrr", [1, 1.6, 1.3, 1.6]),
-            _note("Opgeteld over de gemeenten van de regio; een jaar blijft leeg zodra een cijfer van één gemeente "
-                  "verborgen is. De uitgaven van het eerste jaar kunnen laag zijn als de gegevens in dat jaar "
-                  "beginnen.")]
+            _note("Opgeteld over de gemeenten van de regio. Een cijfer blijft leeg zodra het bij één gemeente "
+                  "verborgen of onbekend is, of zolang een gemeente in dat jaar nog geen gegevens heeft. De "
+                  "uitgaven van het eerste jaar kunnen laag zijn als de gegevens in dat jaar beginnen.")]
 
 
 def _region_access(f: Figures, d: dict, y: int) -> dict:

@@ -447,13 +447,20 @@ def load_month(con: duckdb.DuckDBPyConnection, subject: Subject, period: ReportP
 
 
 def _region_totals(region: str, year: int | None = None) -> tuple[str, dict[str, str]]:
-    """The predicate and the expressions of a region's yearly totals in cost_by_municipality_year:
-    each empty unless every member's value is shown (a sum over a hidden cell would reveal it)."""
+    """The predicate and the expressions of a region's yearly totals in cost_by_municipality_year.
+    A total is empty unless every member of the region has the value that year: a sum over a hidden
+    cell would reveal it, and one without a member (its data start later, its population is not
+    known) would be a total of less than the region. `hidden` and `complete` say which it was."""
+    members = ("(SELECT count(DISTINCT g.municipality_code) FROM marts.cost_by_municipality_year AS g "
+               f"WHERE g.youth_care_region = {lit(region)})")
+
     def whole(column: str) -> str:
-        return f"CASE WHEN count(*) = count(t.{column}) THEN sum(t.{column}) END"
+        return (f"CASE WHEN count(*) = count(t.{column}) AND count(DISTINCT t.municipality_code) = {members} "
+                f"THEN sum(t.{column}) END")
 
     exprs = {"spend_eur": whole("spend_eur"), "youth_population": whole("youth_population"),
-             "spend_per_youth_eur": f"({whole('spend_eur')}) / nullif(({whole('youth_population')}), 0)"}
+             "spend_per_youth_eur": f"({whole('spend_eur')}) / nullif(({whole('youth_population')}), 0)",
+             "hidden": "bool_or(t.suppressed)", "complete": f"count(DISTINCT t.municipality_code) = {members}"}
     return eq(youth_care_region=region) + ("" if year is None else f" AND {eq(year=year)}"), exprs
 
 

@@ -27,18 +27,22 @@ WITH coef AS (
     FROM {{ ref('case_mix_model') }}
     GROUP BY ALL
 ),
--- each trajectory's level of each factor, one row per factor
+-- each trajectory's level of each factor, one row per factor (a NULL kept, to be caught below)
 levels AS (
-    UNPIVOT (SELECT municipality_code, allocation_number, {{ factors | join(', ') }} FROM {{ ref('case_mix') }})
-    ON {{ factors | join(', ') }} INTO NAME factor VALUE level
+    SELECT * FROM (SELECT municipality_code, allocation_number, {{ factors | join(', ') }} FROM {{ ref('case_mix') }})
+    UNPIVOT INCLUDE NULLS (level FOR factor IN ({{ factors | join(', ') }}))
 ),
 -- the sum of the coefficients of its levels; every level has one (the model was fitted on these very
--- trajectories), and a trajectory without one would get a wrong chance: the build stops instead
+-- trajectories, and case_mix names an unknown value 'onbekend'), and a trajectory without one would
+-- get a wrong chance: the build stops instead, naming the factor
 terms AS (
     SELECT l.municipality_code, l.allocation_number,
            sum(c.b_planned) AS x_planned, sum(c.b_dropout) AS x_dropout,
            CASE WHEN count(c.factor) <> {{ factors | length }}
-                THEN error('case mix: a level of trajectory ' || l.allocation_number || ' has no coefficient')
+                THEN error('case mix: trajectory ' || l.allocation_number || ' has a factor without a coefficient '
+                           || 'for its level (NULL, or not in case_mix_model): '
+                           || string_agg(l.factor || ' = ' || coalesce(l.level, 'NULL'), ', ')
+                                  FILTER (WHERE c.factor IS NULL))
            END AS complete
     FROM levels AS l
     LEFT JOIN coef AS c ON c.factor = l.factor AND c.level = l.level

@@ -1,0 +1,49 @@
+"""A WARN check reports and never stops anything, not even when it crashes."""
+
+import dagster as dg
+
+from checks.warn import warn_check
+from pipelines.core.warn_checks import is_warn, label
+
+
+class Source(dg.ConfigurableResource):
+    fail: bool
+
+
+@dg.asset
+def upstream() -> None: ...
+
+
+@warn_check(asset=upstream, description="toy", label_nl="De toy-norm wordt gehaald.")
+def toy_norm(source: Source) -> dg.AssetCheckResult:
+    if source.fail:
+        raise RuntimeError("the working file is broken")
+    return dg.AssetCheckResult(passed=True, severity=dg.AssetCheckSeverity.WARN)
+
+
+@dg.asset(deps=[upstream])
+def downstream() -> None: ...
+
+
+def run(fail: bool) -> dg.ExecuteInProcessResult:
+    return dg.materialize([upstream, downstream, toy_norm], resources={"source": Source(fail=fail)},
+                          raise_on_error=False)
+
+
+def test_a_warn_check_declares_its_norm_and_is_blocking():
+    (spec,) = toy_norm.check_specs
+    assert spec.blocking and is_warn(spec.metadata) and label(spec.metadata) == "De toy-norm wordt gehaald."
+    result = run(fail=False)
+    assert result.success
+    (evaluation,) = result.get_asset_check_evaluations()
+    assert evaluation.passed
+
+
+def test_a_warn_check_that_crashes_is_a_failed_warn_and_the_run_goes_on():
+    result = run(fail=True)
+    assert result.success
+    (evaluation,) = result.get_asset_check_evaluations()
+    assert not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.WARN
+    assert evaluation.metadata["error"].value == "RuntimeError: the working file is broken"
+    assert {e.asset_key for e in result.get_asset_materialization_events()} == {dg.AssetKey("upstream"),
+                                                                                 dg.AssetKey("downstream")}
