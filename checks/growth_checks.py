@@ -71,11 +71,12 @@ def tariff_rise_within_index(warehouse: Warehouse) -> dg.AssetCheckResult:
     index = warehouse.youth_care_index_pct
     with warehouse.connect() as con:
         above = con.execute("""
-            SELECT municipality_code, year, round(tariff_change_pct, 2) AS tariff_change_pct, price_effect_eur,
-                   spend_change_eur
-            FROM staging.spend_changes
-            WHERE year = (SELECT max(year) FROM staging.spend_changes) AND tariff_change_pct > ?
-            ORDER BY tariff_change_pct DESC, municipality_code""", [index]).df()
+            SELECT c.municipality_code, m.municipality_name, c.year, round(c.tariff_change_pct, 2) AS tariff_change_pct,
+                   c.price_effect_eur, c.spend_change_eur
+            FROM staging.spend_changes AS c
+            LEFT JOIN ref.municipalities AS m USING (municipality_code)
+            WHERE c.year = (SELECT max(year) FROM staging.spend_changes) AND c.tariff_change_pct > ?
+            ORDER BY c.tariff_change_pct DESC, c.municipality_code""", [index]).df()
     return dg.AssetCheckResult(
         passed=above.empty, severity=dg.AssetCheckSeverity.WARN,
         metadata={"youth_care_index_pct": index, "municipalities_above": len(above), "above": examples_md(above),

@@ -45,7 +45,11 @@ def build_quarantine_rate_check(asset, kind: str, rows_table: str) -> dg.AssetCh
                 HAVING count(*) FILTER (WHERE status = 'quarantined') > ? * count(*)
                 ORDER BY quarantined_pct DESC""", [limit]).df()
         return _warn(files.empty and providers.empty, threshold_pct=100 * limit, files_above=len(files),
-                     providers_above=len(providers), files=examples_md(files), providers=examples_md(providers))
+                     providers_above=len(providers), files=examples_md(files), providers=examples_md(providers),
+                     what_to_do=dg.MetadataValue.md(
+                         "Which rules held the rows back, per file and rule: `marts.data_quality_rules` in the "
+                         "working file (or `data_quality_rules_summary` in the BI file, per kind). Ask the "
+                         "provider for a corrected file under the same name; the next run reads it."))
 
     return _check
 
@@ -75,12 +79,19 @@ def declarations_are_current(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.connect() as con:
         behind = con.execute(f"""
             WITH {CUTOFF_CTE}
-            SELECT municipality_code, max(service_month) AS latest_month, any_value(c.month) AS cutoff_month
-            FROM staging.declaration_lines, cutoff AS c
-            GROUP BY municipality_code
-            HAVING max(service_month) < any_value(c.month) - to_months(?)
+            SELECT l.municipality_code, any_value(m.municipality_name) AS municipality_name,
+                   max(l.service_month) AS latest_month, any_value(c.month) AS cutoff_month
+            FROM staging.declaration_lines AS l
+            CROSS JOIN cutoff AS c
+            LEFT JOIN ref.municipalities AS m USING (municipality_code)
+            GROUP BY l.municipality_code
+            HAVING max(l.service_month) < any_value(c.month) - to_months(?)
             ORDER BY latest_month""", [warehouse.months_behind_warn]).df()
-    return _warn(behind.empty, municipalities_behind=len(behind), examples=examples_md(behind))
+    return _warn(behind.empty, municipalities_behind=len(behind), examples=examples_md(behind),
+                 what_to_do=dg.MetadataValue.md(
+                     "Find out whether deliveries for these municipalities stopped (a provider, a file that was "
+                     "rejected: `no_rejected_declarations_files_waiting`) and say in any report how old their "
+                     "figures are."))
 
 
 @warn_check(asset="cost_trends_by_municipality",
@@ -101,11 +112,15 @@ def no_sudden_spend_jumps(warehouse: Warehouse) -> dg.AssetCheckResult:
                        lag(month) OVER (PARTITION BY municipality_code ORDER BY month) AS previous_month
                 FROM monthly
             )
-            SELECT municipality_code, month, previous_eur, spend_eur FROM paired
-            WHERE previous_month = month - INTERVAL 1 MONTH AND previous_eur > 0 AND spend_eur > 0
-              AND (spend_eur > ? * previous_eur OR spend_eur * ? < previous_eur)
-            ORDER BY municipality_code, month""", [factor, factor]).df()
-    return _warn(jumps.empty, factor=factor, jumps=len(jumps), examples=examples_md(jumps))
+            SELECT p.municipality_code, m.municipality_name, p.month, p.previous_eur, p.spend_eur FROM paired AS p
+            LEFT JOIN ref.municipalities AS m USING (municipality_code)
+            WHERE p.previous_month = p.month - INTERVAL 1 MONTH AND p.previous_eur > 0 AND p.spend_eur > 0
+              AND (p.spend_eur > ? * p.previous_eur OR p.spend_eur * ? < p.previous_eur)
+            ORDER BY p.municipality_code, p.month""", [factor, factor]).df()
+    return _warn(jumps.empty, factor=factor, jumps=len(jumps), examples=examples_md(jumps),
+                 what_to_do=dg.MetadataValue.md(
+                     "A jump is mostly a delivery missing in one month or sent twice: compare the month's files "
+                     "in `marts.data_quality` (working file) with the months around it, and ask the provider."))
 
 
 operational_checks = [

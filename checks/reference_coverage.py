@@ -18,12 +18,16 @@ from pipelines.core.warehouse import Warehouse
 def population_is_complete(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.connect() as con:
         missing = con.execute("""
-            SELECT DISTINCT municipality_code, service_year AS year FROM staging.declaration_lines
-            ANTI JOIN ref.population ON population.municipality_code = declaration_lines.municipality_code
-                                    AND population.year = declaration_lines.service_year
+            SELECT DISTINCT l.municipality_code, m.municipality_name, l.service_year AS year
+            FROM staging.declaration_lines AS l
+            LEFT JOIN ref.municipalities AS m USING (municipality_code)
+            ANTI JOIN ref.population AS p ON p.municipality_code = l.municipality_code AND p.year = l.service_year
             ORDER BY ALL""").df()
     return dg.AssetCheckResult(passed=missing.empty, severity=dg.AssetCheckSeverity.WARN, metadata={
-        "municipality_years_missing": len(missing), "examples": examples_md(missing)})
+        "municipality_years_missing": len(missing), "examples": examples_md(missing),
+        "what_to_do": dg.MetadataValue.md(
+            "Add these municipality-years to `raw/reference/population.csv` (CBS StatLine: inhabitants aged 0-17 "
+            "on 1 January); until then their figures per young inhabitant stay empty.")})
 
 
 @warn_check(asset="provider_performance",
@@ -37,4 +41,7 @@ def financials_are_complete(warehouse: Warehouse) -> dg.AssetCheckResult:
                                                AND f.year = declaration_lines.service_year
             ORDER BY ALL""").df()
     return dg.AssetCheckResult(passed=missing.empty, severity=dg.AssetCheckSeverity.WARN, metadata={
-        "provider_years_missing": len(missing), "examples": examples_md(missing)})
+        "provider_years_missing": len(missing), "examples": examples_md(missing),
+        "what_to_do": dg.MetadataValue.md(
+            "Ask these providers for their annual accounts (DigiMV) and add them to "
+            "`raw/reference/provider_financials.csv`; until then their margin stays empty.")})

@@ -38,7 +38,10 @@ def finished_trajectories_have_outcomes(warehouse: Warehouse) -> dg.AssetCheckRe
             ORDER BY without_pct DESC""", [warehouse.months_behind_warn, warehouse.missing_survey_warn]).df()
     return dg.AssetCheckResult(passed=providers.empty, severity=dg.AssetCheckSeverity.WARN, metadata={
         "threshold_pct": 100 * warehouse.missing_survey_warn, "providers_above": len(providers),
-        "providers": examples_md(providers)})
+        "providers": examples_md(providers),
+        "what_to_do": dg.MetadataValue.md(
+            "Remind these providers that the contract asks the national outcome set at the end of every "
+            "trajectory; their outcome figures rest on the few that report and may not be representative.")})
 
 
 @warn_check(asset="outcome_responses",
@@ -55,7 +58,10 @@ def outcomes_match_declarations(warehouse: Warehouse) -> dg.AssetCheckResult:
         total = con.execute("SELECT count(*) FROM staging.outcome_responses").fetchone()[0]
     return dg.AssetCheckResult(passed=unknown.empty, severity=dg.AssetCheckSeverity.WARN, metadata={
         "responses": int(total), "responses_without_declarations": int(unknown["responses"].sum()) if len(unknown)
-        else 0, "by_provider": examples_md(unknown)})
+        else 0, "by_provider": examples_md(unknown),
+        "what_to_do": dg.MetadataValue.md(
+            "Check the allocation numbers with these providers: a typing error in the outcome file, or care that "
+            "was never declared (then ask for the declarations).")})
 
 
 survey_coverage_checks = [finished_trajectories_have_outcomes, outcomes_match_declarations]
