@@ -9,11 +9,13 @@ from __future__ import annotations
 import io
 import math
 from functools import lru_cache
+from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+import yaml
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from assets.reports.formatting import SMALL_N, number
@@ -129,8 +131,9 @@ def _duration_curve(bands: tuple[str, ...], line_items: tuple, title: str) -> st
     return _svg(fig)
 
 
-# the funnel's two limits, as in provider_adjusted_outcomes: (z, line style, label)
-FUNNEL_LIMITS = ((1.959964, "--", "95%-grenzen"), (3.090232, "-", "99,8%-grenzen"))
+# the funnel's two limits, with the z of provider_adjusted_outcomes (dbt_project.yml vars): (z, line style, label)
+_DBT_VARS = yaml.safe_load((Path(__file__).parents[1] / "dbt" / "dbt_project.yml").read_text(encoding="utf-8"))["vars"]
+FUNNEL_LIMITS = ((_DBT_VARS["funnel_z_95"], "--", "95%-grenzen"), (_DBT_VARS["funnel_z_998"], "-", "99,8%-grenzen"))
 # a point's colour by its signal, and what the legend says of it
 FUNNEL_POINTS = {"within": ("#7f8c8d", "binnen de grenzen"), "95": ("#e67e22", "buiten de 95%-grenzen"),
                  "99.8": (HIGHLIGHT, "ook buiten de 99,8%-grenzen")}

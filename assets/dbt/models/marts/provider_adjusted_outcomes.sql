@@ -18,7 +18,7 @@
 -- cells). A letter shows the providers of its municipality or region at their point over all
 -- municipalities, which is large enough to show and to pool.
 {%- set min_phi_trajectories, min_phi_providers = 100, 10 %}
-{%- set z95, z998 = 1.959964, 3.090232 %}
+{%- set z95, z998 = var('funnel_z_95'), var('funnel_z_998') %}
 {%- set factors = var('case_mix_factors') %}
 WITH coef AS (
     SELECT factor, level,
