@@ -219,6 +219,8 @@ def _name_points(ax: plt.Axes, named: list[tuple[float, float, str, str]], dots:
     close together stay readable. Works in points from the plot's corner; widths are estimated from
     the number of characters."""
     size, to_pt = 7.0, 72 / ax.figure.dpi
+    # the constrained layout places the axes at draw time: measure where they will be, not where they start
+    ax.figure.draw_without_rendering()
     frame = ax.get_window_extent()
     right, top = (frame.x1 - frame.x0) * to_pt, (frame.y1 - frame.y0) * to_pt
 
