@@ -218,6 +218,8 @@ def _name_points(ax: plt.Axes, named: list[tuple[float, float, str, str]], dots:
     other name or point and stays inside the plot (the first spot if none is free): two providers
     close together stay readable. Works in points from the plot's corner; widths are estimated from
     the number of characters."""
+    if not named:
+        return
     size, to_pt = 7.0, 72 / ax.figure.dpi
     # the constrained layout places the axes at draw time: measure where they will be, not where they start
     ax.figure.draw_without_rendering()
