@@ -72,8 +72,9 @@ def net_spend(wh: Warehouse, where: str = "", params: list | None = None) -> Dec
 
 def rows_by_table(db: Path, schemas: tuple[str, ...]) -> dict[str, list[tuple]]:
     """Every table's and view's column names and types and its rows, sorted: the order files were ingested in
-    differs between the two histories, and so do when (ingested_at, refreshed_at) and the registry's
-    numbering of the files (file_id), not what; the file's name stays in every row that has it."""
+    differs between the two histories, and so do when (ingested_at, refreshed_at, and when and in which run a
+    WARN check last ran: evaluated_at, run_id) and the registry's numbering of the files (file_id), not what;
+    the file's name stays in every row that has it."""
     out = {}
     with duckdb.connect(str(db), read_only=True) as con:
         for schema, table in con.execute(
@@ -81,7 +82,8 @@ def rows_by_table(db: Path, schemas: tuple[str, ...]) -> dict[str, list[tuple]]:
                 "WHERE table_schema IN (SELECT unnest(?)) ORDER BY ALL", [list(schemas)]).fetchall():
             columns = con.execute(
                 "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = ? "
-                "AND table_name = ? AND column_name NOT IN ('ingested_at', 'refreshed_at', 'file_id') "
+                "AND table_name = ? AND column_name NOT IN ('ingested_at', 'refreshed_at', 'file_id', 'evaluated_at', "
+                "'run_id') "
                 "ORDER BY ordinal_position",
                 [schema, table]).fetchall()
             selected = ", ".join('"' + c + '"' for c, _ in columns)
