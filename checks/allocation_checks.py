@@ -9,7 +9,7 @@ management) to look, with the allocations and lines to look at.
 import dagster as dg
 
 from checks.metadata import examples_md
-from checks.warn import warn_check
+from checks.warn import warn_check, warn_result
 from pipelines.core.warehouse import Warehouse
 
 
@@ -36,8 +36,8 @@ def allocations_are_respected(warehouse: Warehouse) -> dg.AssetCheckResult:
               AND NOT EXISTS (SELECT 1 FROM staging.allocations AS a WHERE a.municipality_code = l.municipality_code
                                                                         AND a.allocation_number = l.allocation_number)
             GROUP BY ALL ORDER BY declared_eur DESC""").df()
-    return dg.AssetCheckResult(
-        passed=beyond.empty and unallocated.empty, severity=dg.AssetCheckSeverity.WARN,
+    return warn_result(
+        passed=beyond.empty and unallocated.empty,
         metadata={"providers_beyond_allocation": len(beyond), "providers_without_allocation": len(unallocated),
                   "beyond_allocation": examples_md(beyond), "without_allocation": examples_md(unallocated),
                   "what_to_do": dg.MetadataValue.md(

@@ -8,7 +8,7 @@ the spend is still netted, and this WARN check lists the credits for the data te
 import dagster as dg
 
 from checks.metadata import examples_md
-from checks.warn import warn_check
+from checks.warn import warn_check, warn_result
 from pipelines.core.warehouse import Warehouse
 
 UNMATCHED_SQL = """
@@ -31,9 +31,8 @@ def credits_match_a_debit(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.connect() as con:
         unmatched = con.execute(UNMATCHED_SQL).df()
         credits = con.execute("SELECT count(*) FROM staging.declaration_lines WHERE debit_credit = 'C'").fetchone()[0]
-    return dg.AssetCheckResult(
+    return warn_result(
         passed=unmatched.empty,
-        severity=dg.AssetCheckSeverity.WARN,
         metadata={
             "credit_lines": int(credits),
             "unmatched_credits": len(unmatched),

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 import dagster as dg
 
 from assets.publish import published_warehouse
-from checks.warn import warn_check
+from checks.warn import warn_check, warn_result
 from pipelines.core.warehouse import Warehouse
 
 published_is_fresh = dg.build_last_update_freshness_checks(
@@ -34,9 +34,8 @@ def published_data_is_recent(warehouse: Warehouse) -> dg.AssetCheckResult:
         (latest,) = con.execute("SELECT max(service_month) FROM staging.declaration_lines").fetchone()
     today = date.today()
     months_old = None if latest is None else (today.year - latest.year) * 12 + today.month - latest.month
-    return dg.AssetCheckResult(
+    return warn_result(
         passed=months_old is not None and months_old <= warehouse.data_age_warn_months,
-        severity=dg.AssetCheckSeverity.WARN,
         metadata={"data_through": latest.strftime("%Y-%m") if latest else "no data",
                   "months_old": months_old if months_old is not None else -1,
                   "limit_months": warehouse.data_age_warn_months,

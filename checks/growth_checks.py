@@ -16,7 +16,7 @@ right, they are what a council should hear about.
 import dagster as dg
 
 from checks.metadata import examples_md
-from checks.warn import warn_check
+from checks.warn import warn_check, warn_result
 from pipelines.core.warehouse import Warehouse
 
 RISING_MONTHS = 3
@@ -54,8 +54,8 @@ def long_running_care_is_not_rising(warehouse: Warehouse) -> dg.AssetCheckResult
             GROUP BY municipality_code
             HAVING count(*) FILTER (WHERE rise > 0) = {RISING_MONTHS}
             ORDER BY running_over_24m_now - running_over_24m_then DESC, municipality_code""").df()
-    return dg.AssetCheckResult(
-        passed=rising.empty, severity=dg.AssetCheckSeverity.WARN,
+    return warn_result(
+        passed=rising.empty,
         metadata={"municipalities_rising": len(rising), "months": RISING_MONTHS, "rising": examples_md(rising),
                   "what_to_do": dg.MetadataValue.md(
                       "Review the trajectories that have run longer than two years with the providers: are they "
@@ -77,8 +77,8 @@ def tariff_rise_within_index(warehouse: Warehouse) -> dg.AssetCheckResult:
             LEFT JOIN ref.municipalities AS m USING (municipality_code)
             WHERE c.year = (SELECT max(year) FROM staging.spend_changes) AND c.tariff_change_pct > ?
             ORDER BY c.tariff_change_pct DESC, c.municipality_code""", [index]).df()
-    return dg.AssetCheckResult(
-        passed=above.empty, severity=dg.AssetCheckSeverity.WARN,
+    return warn_result(
+        passed=above.empty,
         metadata={"youth_care_index_pct": index, "municipalities_above": len(above), "above": examples_md(above),
                   "what_to_do": dg.MetadataValue.md(
                       "Compare the tariffs agreed with these providers with the index; `marts.spend_growth` has "

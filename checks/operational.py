@@ -10,7 +10,7 @@ import dagster as dg
 from assets.ingest.assets import MESSAGE_ASSETS, raw_declarations, raw_surveys
 from assets.ingest.files import outstanding_rejections
 from checks.metadata import examples_md
-from checks.warn import warn_check
+from checks.warn import warn_check, warn_result
 from pipelines.core.warehouse import Warehouse
 from pipelines.core.warn_checks import KIND_NL
 
@@ -18,10 +18,6 @@ from pipelines.core.warn_checks import KIND_NL
 # declarations stopped well before it counts as behind, or finished.
 CUTOFF_CTE = ("cutoff AS (SELECT date_trunc('month', max(period_end)) AS month "
               "FROM staging.declaration_lines)")
-
-
-def _warn(passed: bool, **metadata) -> dg.AssetCheckResult:
-    return dg.AssetCheckResult(passed=passed, severity=dg.AssetCheckSeverity.WARN, metadata=metadata)
 
 
 def build_quarantine_rate_check(asset, kind: str, rows_table: str) -> dg.AssetChecksDefinition:
@@ -44,7 +40,7 @@ def build_quarantine_rate_check(asset, kind: str, rows_table: str) -> dg.AssetCh
                 FROM {rows_table} GROUP BY provider_agb
                 HAVING count(*) FILTER (WHERE status = 'quarantined') > ? * count(*)
                 ORDER BY quarantined_pct DESC""", [limit]).df()
-        return _warn(files.empty and providers.empty, threshold_pct=100 * limit, files_above=len(files),
+        return warn_result(files.empty and providers.empty, threshold_pct=100 * limit, files_above=len(files),
                      providers_above=len(providers), files=examples_md(files), providers=examples_md(providers),
                      what_to_do=dg.MetadataValue.md(
                          "Which rules held the rows back, per file and rule: `marts.data_quality_rules` in the "
@@ -63,7 +59,7 @@ def build_rejected_files_check(asset, kind: str) -> dg.AssetChecksDefinition:
     def _check(warehouse: Warehouse) -> dg.AssetCheckResult:
         with warehouse.connect() as con:
             waiting = outstanding_rejections(con, kind)
-        return _warn(waiting.empty, files_waiting=len(waiting), files=examples_md(waiting),
+        return warn_result(waiting.empty, files_waiting=len(waiting), files=examples_md(waiting),
                      what_to_do=dg.MetadataValue.md(
                          "Ask the provider for a corrected file under the same name, or, if none will come, "
                          "acknowledge the rejection with `make retract FILE=<source_file> REASON='...'`."))
@@ -87,7 +83,7 @@ def declarations_are_current(warehouse: Warehouse) -> dg.AssetCheckResult:
             GROUP BY l.municipality_code
             HAVING max(l.service_month) < any_value(c.month) - to_months(?)
             ORDER BY latest_month""", [warehouse.months_behind_warn]).df()
-    return _warn(behind.empty, municipalities_behind=len(behind), examples=examples_md(behind),
+    return warn_result(behind.empty, municipalities_behind=len(behind), examples=examples_md(behind),
                  what_to_do=dg.MetadataValue.md(
                      "Find out whether deliveries for these municipalities stopped (a provider, a file that was "
                      "rejected: `no_rejected_declarations_files_waiting`) and say in any report how old their "
@@ -117,7 +113,7 @@ def no_sudden_spend_jumps(warehouse: Warehouse) -> dg.AssetCheckResult:
             WHERE p.previous_month = p.month - INTERVAL 1 MONTH AND p.previous_eur > 0 AND p.spend_eur > 0
               AND (p.spend_eur > ? * p.previous_eur OR p.spend_eur * ? < p.previous_eur)
             ORDER BY p.municipality_code, p.month""", [factor, factor]).df()
-    return _warn(jumps.empty, factor=factor, jumps=len(jumps), examples=examples_md(jumps),
+    return warn_result(jumps.empty, factor=factor, jumps=len(jumps), examples=examples_md(jumps),
                  what_to_do=dg.MetadataValue.md(
                      "A jump is mostly a delivery missing in one month or sent twice: compare the month's files "
                      "in `marts.data_quality` (working file) with the months around it, and ask the provider."))

@@ -8,7 +8,7 @@ figures to request.
 import dagster as dg
 
 from checks.metadata import examples_md
-from checks.warn import warn_check
+from checks.warn import warn_check, warn_result
 from pipelines.core.warehouse import Warehouse
 
 
@@ -23,7 +23,7 @@ def population_is_complete(warehouse: Warehouse) -> dg.AssetCheckResult:
             LEFT JOIN ref.municipalities AS m USING (municipality_code)
             ANTI JOIN ref.population AS p ON p.municipality_code = l.municipality_code AND p.year = l.service_year
             ORDER BY ALL""").df()
-    return dg.AssetCheckResult(passed=missing.empty, severity=dg.AssetCheckSeverity.WARN, metadata={
+    return warn_result(passed=missing.empty, metadata={
         "municipality_years_missing": len(missing), "examples": examples_md(missing),
         "what_to_do": dg.MetadataValue.md(
             "Add these municipality-years to `raw/reference/population.csv` (CBS StatLine: inhabitants aged 0-17 "
@@ -40,7 +40,7 @@ def financials_are_complete(warehouse: Warehouse) -> dg.AssetCheckResult:
             ANTI JOIN ref.provider_financials f ON f.provider_agb = declaration_lines.provider_agb
                                                AND f.year = declaration_lines.service_year
             ORDER BY ALL""").df()
-    return dg.AssetCheckResult(passed=missing.empty, severity=dg.AssetCheckSeverity.WARN, metadata={
+    return warn_result(passed=missing.empty, metadata={
         "provider_years_missing": len(missing), "examples": examples_md(missing),
         "what_to_do": dg.MetadataValue.md(
             "Ask these providers for their annual accounts (DigiMV) and add them to "

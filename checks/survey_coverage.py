@@ -10,7 +10,7 @@ import dagster as dg
 
 from checks.metadata import examples_md
 from checks.operational import CUTOFF_CTE
-from checks.warn import warn_check
+from checks.warn import warn_check, warn_result
 from pipelines.core.warehouse import Warehouse
 
 
@@ -36,7 +36,7 @@ def finished_trajectories_have_outcomes(warehouse: Warehouse) -> dg.AssetCheckRe
             GROUP BY f.provider_agb
             HAVING count(*) FILTER (WHERE t.surveyed IS NOT TRUE) > ? * count(*)
             ORDER BY without_pct DESC""", [warehouse.months_behind_warn, warehouse.missing_survey_warn]).df()
-    return dg.AssetCheckResult(passed=providers.empty, severity=dg.AssetCheckSeverity.WARN, metadata={
+    return warn_result(passed=providers.empty, metadata={
         "threshold_pct": 100 * warehouse.missing_survey_warn, "providers_above": len(providers),
         "providers": examples_md(providers),
         "what_to_do": dg.MetadataValue.md(
@@ -56,7 +56,7 @@ def outcomes_match_declarations(warehouse: Warehouse) -> dg.AssetCheckResult:
                 USING (municipality_code, allocation_number)
             GROUP BY ALL ORDER BY responses DESC""").df()
         total = con.execute("SELECT count(*) FROM staging.outcome_responses").fetchone()[0]
-    return dg.AssetCheckResult(passed=unknown.empty, severity=dg.AssetCheckSeverity.WARN, metadata={
+    return warn_result(passed=unknown.empty, metadata={
         "responses": int(total), "responses_without_declarations": int(unknown["responses"].sum()) if len(unknown)
         else 0, "by_provider": examples_md(unknown),
         "what_to_do": dg.MetadataValue.md(

@@ -10,11 +10,18 @@ the publish step writes every WARN check's latest verdict into the BI file
 """
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import dagster as dg
 
 from pipelines.core.warn_checks import warn_metadata
+
+
+def warn_result(passed: bool, metadata: Mapping[str, Any] | None = None, **fields: Any) -> dg.AssetCheckResult:
+    """The result of a WARN check: its severity is what `warn_check` declares, said in one place."""
+    return dg.AssetCheckResult(passed=passed, severity=dg.AssetCheckSeverity.WARN,
+                               metadata={**(metadata or {}), **fields})
 
 
 def warn_check(asset, *, label_nl: str, description: str,
@@ -29,10 +36,9 @@ def warn_check(asset, *, label_nl: str, description: str,
                 return check(*args, **kwargs)
             except Exception as exc:  # any error of an advisory check is reported, not raised
                 dg.get_dagster_logger().exception(f"WARN check {name or check.__name__} could not run")
-                return dg.AssetCheckResult(passed=False, severity=dg.AssetCheckSeverity.WARN, metadata={
-                    "error": f"{type(exc).__name__}: {exc}",
-                    "what_to_do": "The check itself failed to run (a bug or a broken working file), so its norm "
-                                  "is unknown; the run's log has the traceback."})
+                return warn_result(False, error=f"{type(exc).__name__}: {exc}",
+                                   what_to_do="The check itself failed to run (a bug or a broken working file), so "
+                                   "its norm is unknown; the run's log has the traceback.")
 
         return dg.asset_check(asset=asset, name=name, description=description, blocking=True,
                               metadata=warn_metadata(label_nl))(never_raises)

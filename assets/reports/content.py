@@ -1010,9 +1010,8 @@ def _region_history_blocks(f: Figures, h: dict, y: int) -> list[dict]:
     ends = (h["years"][0], next((r for r in h["years"] if r["year"] == y), None))
 
     def change(column: str) -> str:
-        missing = next((r for r in ends if r is None or r[column] is None), None)
-        return f.calc(h["change"][column], "pct_signed", empty=why(missing) if missing or ends[1] is None
-                      else "hidden")
+        gaps = [r for r in ends if r is None or r[column] is None]  # an end year without the value says why
+        return f.calc(h["change"][column], "pct_signed", empty=why(gaps[0]) if gaps else "hidden")
 
     text = (f"De regio over de jaren: van {h['first']} tot en met {y} veranderden de uitgaven met "
             f"{change('spend_eur')}, het aantal jeugdigen met {change('youth_population')} en de uitgaven per "
