@@ -10,7 +10,7 @@ previous BI file stays in place, and the leaks are listed here by table key (agg
 
 import dagster as dg
 
-from assets.publish import baseline_of, protection, publication_candidate, recoverable_cells
+from assets.publish import attack_candidate, protection, publication_candidate
 from checks.metadata import examples_md
 from pipelines.core.warehouse import Warehouse
 
@@ -21,7 +21,7 @@ from pipelines.core.warehouse import Warehouse
                 "hidden count keeps an interval that starts at 0 or is k/2 wide, a hidden amount +-15 % "
                 "(JEUGDZORG_PROTECTION_COUNT_SHARE_OF_K, JEUGDZORG_PROTECTION_MONEY_PCT).")
 def no_suppressed_cell_can_be_recovered(warehouse: Warehouse) -> dg.AssetCheckResult:
-    leaks = recoverable_cells(str(warehouse.candidate_db), protection(warehouse), baseline_of(warehouse))
+    leaks = attack_candidate(warehouse)
     return dg.AssetCheckResult(passed=leaks.empty, metadata={
         "recoverable_cells": len(leaks),
         "min_cell_size": warehouse.min_cell_size,

@@ -150,6 +150,14 @@ def test_every_value_still_shown_is_the_value_the_models_computed(built):
     assert disclosure_oracle.changed_values(warehouse.published_db, raw) == {}
 
 
+def _copied(warehouse, data):
+    """The warehouse on a copy of its data. A new resource: Dagster builds a run's resources from their
+    config, and a model_copy of a resource keeps the original's, so its run would write the original."""
+    from pipelines.core.warehouse import Warehouse
+
+    return Warehouse(data_dir=str(data), pseudonym_key=TEST_KEY, min_cell_size=warehouse.min_cell_size)
+
+
 def test_a_file_the_attacker_breaks_is_not_published(built, tmp_path, monkeypatch):
     """With disclosure control switched off, the blocking check stops the publish: the BI file stays."""
     import assets.publish
@@ -158,7 +166,7 @@ def test_a_file_the_attacker_breaks_is_not_published(built, tmp_path, monkeypatc
     warehouse, _, _ = built
     data = tmp_path / "data"
     shutil.copytree(warehouse.data_dir, data)
-    copy = warehouse.model_copy(update={"data_dir": str(data)})
+    copy = _copied(warehouse, data)
     before = copy.published_db.stat().st_mtime_ns
     monkeypatch.setattr(assets.publish, "protect", lambda con, catalog, targets: Outcome())
     result = dg.materialize([*ALL_ASSETS, *ALL_CHECKS], resources={"warehouse": copy}, raise_on_error=False,
@@ -168,6 +176,32 @@ def test_a_file_the_attacker_breaks_is_not_published(built, tmp_path, monkeypatc
     published = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
     assert "published_warehouse" not in published
     assert copy.published_db.stat().st_mtime_ns == before
+
+
+def test_a_candidate_changed_after_the_check_passed_is_attacked_again_and_not_published(built, tmp_path):
+    """published_warehouse takes the check's clean verdict only for the very bytes it judged: a candidate
+    in which a hidden cell reappeared after the check is attacked again, and the BI file stays."""
+    warehouse, _, _ = built
+    data = tmp_path / "data"
+    shutil.copytree(warehouse.data_dir, data)
+    copy = _copied(warehouse, data)
+    result = dg.materialize([*ALL_ASSETS, *ALL_CHECKS], resources={"warehouse": copy},
+                            selection=["publication_candidate"])
+    check = {c.check_name: c for c in result.get_asset_check_evaluations()}["no_suppressed_cell_can_be_recovered"]
+    verdict = copy.candidate_db.with_name(copy.candidate_db.name + ".attacked")
+    assert check.passed and verdict.exists()
+    before = copy.published_db.read_bytes()
+    with duckdb.connect(str(copy.candidate_db)) as con:  # Almelo's March (5 clients, EUR 500) shown after all
+        where = "WHERE municipality_code = '0141' AND month(month) = 3"
+        assert con.execute(f"SELECT bool_and(suppressed) FROM marts.cost_trends_by_municipality {where}").fetchone()[0]
+        con.execute(f"UPDATE marts.cost_trends_by_municipality SET spend_eur = 500, clients = 5, suppressed = false "
+                    f"{where}")
+    result = dg.materialize([*ALL_ASSETS, *ALL_CHECKS], resources={"warehouse": copy}, raise_on_error=False,
+                            selection=["published_warehouse"])
+    assert not result.success
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    assert failure.step_key == "published_warehouse" and "can be worked back" in str(failure.event_specific_data.error)
+    assert copy.published_db.read_bytes() == before
 
 
 def test_every_breakdown_adds_up_to_the_year_with_what_is_not_shown(built):

@@ -161,7 +161,8 @@ def _complements(con: duckdb.DuckDBPyConnection, leaks: pd.DataFrame, targets: T
     """The cells to hide next: for a cell shown elsewhere, itself; otherwise one more cell in the
     tightest sum around each recovered or narrowed cell (for a narrowed one, the sum that binds its
     interval most, else every sum it stands in), one that can move at least what the cell needs."""
-    picks = {tuple(r) for r in leaks.loc[leaks.how == "shown_elsewhere", ["q", "a", "b", "c"]].itertuples(index=False)}
+    shown = leaks.how.isin(["shown_elsewhere", "primary_shown"])
+    picks = {tuple(r) for r in leaks.loc[shown, ["q", "a", "b", "c"]].itertuples(index=False)}
     recovered = leaks.loc[leaks.how.isin(["exact", "within", "interval"]),
                           ["q", "a", "b", "c", "how", "detail", "value", "high"]].copy()
     if recovered.empty:

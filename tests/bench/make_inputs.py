@@ -16,6 +16,8 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.core import reference_data
+
 MUNICIPALITIES = ("0141", "0147", "0153", "0158", "0163", "0164", "0168", "0173", "0183", "0189")
 
 _DIGITS = " + ".join(f"((body // {10 ** (8 - k)}) % 10) * {10 - k}" for k in range(1, 9))
@@ -29,14 +31,14 @@ WHERE check_digit < 10
 LINES_SQL = """
 SELECT
     'D' || (l.i // {per_file}) AS declaratienummer,
-    '1234' || lpad(CAST(({origin}) % 10000 AS VARCHAR), 4, '0') AS aanbieder_agb,
-    ['0141','0147','0153','0158','0163','0164','0168','0173','0183','0189'][({origin}) % 10 + 1] AS gemeentecode,
+    {provider} AS aanbieder_agb,
+    {municipality} AS gemeentecode,
     b.bsn,
     'R' || l.i AS referentienummer,
     '' AS vorig_referentienummer,
     CAST(1000000 + {allocation} AS VARCHAR) AS toewijzingnummer,
-    '45' AS productcategorie,
-    '45A01' AS productcode,
+    left({product}, 2) AS productcategorie,
+    {product} AS productcode,
     strftime(DATE '{first_month}' + INTERVAL ({month}) MONTH, '%Y-%m-%d') AS product_begindatum,
     strftime(last_day(DATE '{first_month}' + INTERVAL ({month}) MONTH), '%Y-%m-%d') AS product_einddatum,
     CAST(1 + l.i % 12 AS VARCHAR) AS geleverd_volume,
@@ -47,6 +49,35 @@ SELECT
     l.i // {per_file} AS file_no
 FROM range({start}, {lines}) l(i)
 JOIN bsns b ON b.n = ({allocation}) % {pool_size}  -- one client to an allocation
+{join}
+"""
+# Who declares what, for whom. FILE_SHAPED: a file is one provider's declarations to one of ten
+# municipalities, one product (the XML messages need one sender and receiver a file). NATIONAL: an
+# allocation's municipality is one of all 342, drawn with a weight of 1/rank (Zipf: the largest holds
+# about 340 times the smallest's clients, as Amsterdam does against Schiermonnikoog), its provider one of
+# 20 and its product one of eight codes in four categories, each a hash of the allocation, so a month of
+# continuing care keeps them. That spread gives the published marts the national number of cells and
+# the small cells of small municipalities, which is what disclosure control's time grows with.
+FILE_SHAPED = {
+    "provider": "'1234' || lpad(CAST(({origin}) % 10000 AS VARCHAR), 4, '0')",
+    "municipality": "['0141','0147','0153','0158','0163','0164','0168','0173','0183','0189'][({origin}) % 10 + 1]",
+    "product": "'45A01'", "join": "",
+}
+NATIONAL = {
+    "provider": "'1234' || lpad(CAST(hash(({allocation}) * 3 + 1) % 20 AS VARCHAR), 4, '0')",
+    "municipality": "m.gemeentecode",
+    "product": "['41A01','41A02','43A01','43A02','45A01','45A02','46A01','46A02']"
+               "[CAST(hash(({allocation}) * 5 + 2) % 8 AS BIGINT) + 1]",
+    "join": "JOIN slots m ON m.n = CAST(hash(({allocation}) * 7 + 3) % {slots} AS BIGINT)",
+}
+# 20,000 slots shared out by weight 1/rank (at least one each); a municipality's rank is fixed by a hash
+SLOTS_SQL = """
+CREATE TEMP TABLE slots AS
+SELECT row_number() OVER (ORDER BY rank, k) - 1 AS n, gemeentecode FROM (
+    SELECT gemeentecode, rank, unnest(range(greatest(1, round(20000 / rank / h))::BIGINT)) AS k
+    FROM (SELECT *, sum(1 / rank) OVER () AS h
+          FROM (SELECT gemeentecode, row_number() OVER (ORDER BY hash(gemeentecode)) AS rank
+                FROM read_csv('{path}', all_varchar = true))))
 """
 PRESTATIE_SQL = """
 SELECT file_no, aanbieder_agb, gemeentecode,
@@ -91,17 +122,28 @@ def next_month(lines: int, per_file: int, years: int) -> dict[str, str]:
 def _connect(lines: int) -> tuple[duckdb.DuckDBPyConnection, int]:
     con = duckdb.connect()
     con.execute(POOL_SQL.format(pool=max(1000, lines // 8)))
+    con.execute(SLOTS_SQL.format(path=Path(reference_data.__file__).parent / "gemeenten.csv"))
     return con, con.execute("SELECT count(*) FROM bsns").fetchone()[0]
+
+
+def _slots(con: duckdb.DuckDBPyConnection) -> int:
+    return con.execute("SELECT count(*) FROM slots").fetchone()[0]
+
+
+def lines_sql(shape: dict[str, str], dates: dict[str, str], **sizes: int) -> str:
+    """The SELECT of `sizes`' lines (start, lines, per_file, pool_size) in `shape`, dated by `dates`."""
+    return LINES_SQL.format(**{k: v.format(**dates, **sizes) for k, v in shape.items()}, **dates, **sizes)
 
 
 def write_csv_files(out: Path, lines: int, per_file: int, start: int = 0,
                     dates: dict[str, str] | None = None, history_lines: int | None = None) -> list[Path]:
-    """Lines `start` to `lines` in files of `per_file` lines (DuckDB's partitioned COPY, both cores).
-    Lines that continue a history of `history_lines` draw their clients from that history's pool."""
+    """Lines `start` to `lines` in files of `per_file` lines (DuckDB's partitioned COPY, both cores), in
+    the NATIONAL shape. Lines that continue a history of `history_lines` draw their clients from that
+    history's pool."""
     out.mkdir(parents=True, exist_ok=True)
     con, pool_size = _connect(history_lines or lines)
-    sql = LINES_SQL.format(start=start, lines=lines, per_file=per_file, pool_size=pool_size,
-                           **(dates or history(1, per_file)))
+    sql = lines_sql(NATIONAL, dates or history(1, per_file), start=start, lines=lines, per_file=per_file,
+                    pool_size=pool_size, slots=_slots(con))
     con.execute(f"COPY ({sql}) TO '{out}' (FORMAT csv, HEADER, PARTITION_BY (file_no), OVERWRITE_OR_IGNORE)")
     con.close()
     # flatten DuckDB's file_no=N/ folders into one drop folder
@@ -121,9 +163,9 @@ def write_xml_files(out: Path, lines: int, per_file: int) -> int:
     chunk = per_file * 100  # build 100 files' worth of strings at a time: bounded memory
     files = 0
     for start in range(0, lines, chunk):
-        sql = PRESTATIE_SQL.format(lines_sql=LINES_SQL.format(
-            start=start, lines=min(lines, start + chunk), per_file=per_file, pool_size=pool_size,
-            **history(1, per_file)))
+        sql = PRESTATIE_SQL.format(lines_sql=lines_sql(
+            FILE_SHAPED, history(1, per_file), start=start, lines=min(lines, start + chunk), per_file=per_file,
+            pool_size=pool_size))
         files = _write_chunk(out, con.execute(sql), per_file, files)
     con.close()
     return files
