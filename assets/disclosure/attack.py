@@ -72,7 +72,7 @@ def find_leaks(con: duckdb.DuckDBPyConnection, targets: Targets, suspects: set[t
         _within(con),
         _exact(con),
         _nonlinear(con),
-        _primary_shown(con, primary),
+        _primary_shown(con, primary if suspects is None else None),  # suppression only ever hides more
     ]
     leaks = pd.concat(found, ignore_index=True)
     leaks = leaks.sort_values(["q", "a", "b", "c", "how"]).drop_duplicates(["q", "a", "b", "c"])
@@ -93,7 +93,7 @@ def _primary_shown(con: duckdb.DuckDBPyConnection, primary: frozenset[tuple] | N
     the file after the models (a copy, a hand edit), the check holds it to the models' own verdict."""
     if not primary:
         return pd.DataFrame(columns=["q", "a", "b", "c", "how", "detail", "value"])
-    con.register("primary_df", pd.DataFrame(sorted(primary), columns=["q", "a", "b", "c"]))
+    con.register("primary_df", pd.DataFrame(list(primary), columns=["q", "a", "b", "c"]))
     try:
         return con.execute("""
             SELECT q, a, b, c, 'primary_shown' AS how, 'shown, though the models hid it as a small cell' AS detail,

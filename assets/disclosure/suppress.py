@@ -80,8 +80,9 @@ def protect(con: duckdb.DuckDBPyConnection, catalog: str, targets: Targets) -> O
     base = baseline(con)
     outcome.contradicted = base.contradicted
     suspects: set[tuple] | None = None
-    for _ in range(MAX_ROUNDS):
-        cells.load(con, catalog, base.contradicted)
+    for round_ in range(MAX_ROUNDS):
+        if round_:  # the first load, which judged the contradicted families on this very file, holds it still
+            cells.load(con, catalog, base.contradicted)
         _empty_orphan_ratios(con, catalog, outcome)
         leaks = find_leaks(con, targets, suspects, base.primary)
         if leaks.empty:

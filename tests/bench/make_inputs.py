@@ -53,11 +53,12 @@ JOIN bsns b ON b.n = ({allocation}) % {pool_size}  -- one client to an allocatio
 """
 # Who declares what, for whom. FILE_SHAPED: a file is one provider's declarations to one of ten
 # municipalities, one product (the XML messages need one sender and receiver a file). NATIONAL: an
-# allocation's municipality is one of all 342, drawn with a weight of 1/rank (Zipf: the largest holds
-# about 340 times the smallest's clients, as Amsterdam does against Schiermonnikoog), its provider one of
-# 20 and its product one of eight codes in four categories, each a hash of the allocation, so a month of
-# continuing care keeps them. That spread gives the published marts the national number of cells and
-# the small cells of small municipalities, which is what disclosure control's time grows with.
+# allocation's municipality is one of all 342 (fewer below 8.5 M lines), drawn with a weight of 1/rank
+# (Zipf: the largest holds about 340 times the smallest's clients, as Amsterdam does against
+# Schiermonnikoog), its provider one of 20 and its product one of eight codes in four categories, each
+# a hash of the allocation, so a month of continuing care keeps them. That spread gives the published
+# marts the national number of cells and the small cells of small municipalities, which is what
+# disclosure control's time grows with.
 FILE_SHAPED = {
     "provider": "'1234' || lpad(CAST(({origin}) % 10000 AS VARCHAR), 4, '0')",
     "municipality": "['0141','0147','0153','0158','0163','0164','0168','0173','0183','0189'][({origin}) % 10 + 1]",
@@ -70,14 +71,18 @@ NATIONAL = {
                "[CAST(hash(({allocation}) * 5 + 2) % 8 AS BIGINT) + 1]",
     "join": "JOIN slots m ON m.n = CAST(hash(({allocation}) * 7 + 3) % {slots} AS BIGINT)",
 }
-# 20,000 slots shared out by weight 1/rank (at least one each); a municipality's rank is fixed by a hash
+# 20,000 slots shared out by weight 1/rank (at least one each) over the first `municipalities` by a
+# hash: all 342 from 8.5 M lines (25,000 lines, some 400 clients a year, a municipality), fewer below, so
+# a small benchmark is a region with a realistic spread rather than a country of empty municipalities
+LINES_PER_MUNICIPALITY = 25_000
 SLOTS_SQL = """
 CREATE TEMP TABLE slots AS
 SELECT row_number() OVER (ORDER BY rank, k) - 1 AS n, gemeentecode FROM (
     SELECT gemeentecode, rank, unnest(range(greatest(1, round(20000 / rank / h))::BIGINT)) AS k
     FROM (SELECT *, sum(1 / rank) OVER () AS h
           FROM (SELECT gemeentecode, row_number() OVER (ORDER BY hash(gemeentecode)) AS rank
-                FROM read_csv('{path}', all_varchar = true))))
+                FROM read_csv('{path}', all_varchar = true))
+          WHERE rank <= {municipalities}))
 """
 PRESTATIE_SQL = """
 SELECT file_no, aanbieder_agb, gemeentecode,
@@ -122,7 +127,8 @@ def next_month(lines: int, per_file: int, years: int) -> dict[str, str]:
 def _connect(lines: int) -> tuple[duckdb.DuckDBPyConnection, int]:
     con = duckdb.connect()
     con.execute(POOL_SQL.format(pool=max(1000, lines // 8)))
-    con.execute(SLOTS_SQL.format(path=Path(reference_data.__file__).parent / "gemeenten.csv"))
+    con.execute(SLOTS_SQL.format(path=Path(reference_data.__file__).parent / "gemeenten.csv",
+                                 municipalities=max(2, lines // LINES_PER_MUNICIPALITY)))
     return con, con.execute("SELECT count(*) FROM bsns").fetchone()[0]
 
 

@@ -126,6 +126,9 @@ def phase_refresh(work: Path, fresh: bool = True) -> dict:
     # the job's warehouse resource is bound when the definitions load, from the settings: a
     # resource passed to execute_in_process would not replace it
     os.environ.update(JEUGDZORG_DATA_DIR=str(data_dir), JEUGDZORG_PSEUDONYM_KEY=KEY)
+    import duckdb
+
+    from assets.disclosure import cells
     from assets.transform import artifacts_dir
     from pipelines.core.warehouse import Warehouse
     from pipelines.definitions import defs
@@ -142,6 +145,22 @@ def phase_refresh(work: Path, fresh: bool = True) -> dict:
     steps |= {k: 0.0 for k in ASSET_STEPS if k not in steps}  # a step with nothing to do is skipped
     with wh.connect() as con:
         lines = con.execute("SELECT count(*) FROM raw.declaration_rows").fetchone()[0]
+    with duckdb.connect(str(wh.published_db), read_only=True) as con:
+        # what disclosure control works on: the published rows and their cells (every figure the attacker
+        # models, cells.load), and what it hid
+        published_rows = con.execute("SELECT sum(estimated_size)::BIGINT FROM duckdb_tables() "
+                                     "WHERE schema_name = 'marts'").fetchone()[0]
+        primary, secondary = con.execute("SELECT rows_suppressed_small_cells, cells_suppressed_secondary "
+                                         "FROM marts.about").fetchone()
+    with duckdb.connect() as con:
+        con.execute(f"ATTACH '{wh.published_db}' AS target (READ_ONLY)")
+        cells.load(con, "target")
+        published_cells = con.execute("SELECT count(*) FROM keys").fetchone()[0]
+    disclosure = {"published_rows": published_rows, "published_cells": published_cells, "primary_rows": primary,
+                  "more_hidden": secondary,
+                  "seconds": {k: steps.get(k, 0.0) for k in (
+                      "publication_candidate", "publication_candidate_no_suppressed_cell_can_be_recovered",
+                      "published_warehouse")}}
     # what dbt itself spent running models and tests; the rest of its step is starting and parsing
     results = {step: json.loads((artifacts_dir(wh, step) / "run_results.json").read_text())
                for step in ("dbt_staging", "dbt_marts")}
@@ -150,7 +169,7 @@ def phase_refresh(work: Path, fresh: bool = True) -> dict:
     # the profile: the slowest dbt nodes of each step and the slowest check steps
     slowest = {step: _slowest(_dbt_seconds(r["results"])) for step, r in results.items()} | {"checks": _slowest(checks)}
     return {"lines": lines, "seconds": seconds, "steps": {k: steps[k] for k in ASSET_STEPS}, "in_dbt": in_dbt,
-            "slowest": slowest, "checks_seconds": sum(checks.values())}
+            "slowest": slowest, "checks_seconds": sum(checks.values()), "disclosure": disclosure}
 
 
 def _tree_rss_mb(root: int) -> float:
@@ -206,6 +225,18 @@ def _profile(result: dict) -> str:
                      for part, top in result["slowest"].items())
 
 
+def _disclosure(result: dict) -> str:
+    """Disclosure control's share of a refresh: secondary suppression (publication_candidate), its
+    blocking check and the publish step, against the size of what it protects."""
+    d = result["disclosure"]
+    candidate, check, publish = d["seconds"].values()
+    return (f"  disclosure control: {candidate + check + publish:.1f}s (publication_candidate {candidate:.1f}s, "
+            f"its check no_suppressed_cell_can_be_recovered {check:.1f}s, published_warehouse {publish:.1f}s) "
+            f"(target: under 60s at 10 M lines) on {d['published_rows']:,} published rows holding "
+            f"{d['published_cells']:,} cells; {d['primary_rows']:,} rows suppressed as small cells, "
+            f"{d['more_hidden']:,} more cells hidden")
+
+
 def refresh_figures(work: Path, lines: int, per_file: int, years: int) -> None:
     """The nightly refresh three ways, each against a bare read_csv of the same files in the same run:
     from an empty warehouse, again with nothing new, and with one new month of continuing care."""
@@ -219,6 +250,7 @@ def refresh_figures(work: Path, lines: int, per_file: int, years: int) -> None:
     print("  steps: " + ", ".join(f"{k} {v:.1f}s" for k, v in steps.items())
           + f"; all checks {refresh['checks_seconds']:.1f}s")
     print(_profile(refresh))
+    print(_disclosure(refresh))
     running = sum(refresh["in_dbt"].values())
     print(f"  dbt (both steps): {dbt:.1f}s, {100 * dbt / refresh['seconds']:.0f}% of the refresh: "
           f"{running:.1f}s running models and dbt tests, {dbt - running:.1f}s starting dbt, parsing the project "
@@ -279,7 +311,7 @@ def main() -> int:
         national(work)
         shutil.rmtree(work, ignore_errors=True)
         return 0
-    lines, per_file, years = args.lines, 500_000, 1
+    lines, per_file, years = args.lines, 500_000, 5
     print(f"generating {args.lines:,} lines as CSV (files of 500,000) and as JW323 XML (files of 5,000) in {work}")
     started = time.perf_counter()
     write_csv_files(work / "csv/raw/declarations", lines, per_file, dates=history(years, per_file))
