@@ -16,12 +16,14 @@ not declare `signed`) stops the publish with a message that says so. A cell is s
 
 Proving a cell safe takes two values it can really take (witnesses); proving it leaks takes its
 exact bounds. So, per group: (1) minimise the sum of its secret cells, again over those not yet at
-zero: each that reaches zero is safe. (2) For each other cell, its interval in a small neighbourhood
-with everything outside held at a feasible point of (1): values the cell can really take, so a wide
-enough interval proves it safe. (3) The same neighbourhood with the sums that reach outside dropped:
-that only widens the interval, so one too narrow even there proves a leak. (4) What is left, on the
-whole group. A group asked the same question again (same sums, cells and cells hunted: the blocking
-check after the suppression's last round, `published_warehouse` after the check) is not solved again.
+zero: each that reaches zero is safe (many groups side by side in one programme: most are a sum or
+two, and at national scale setting up a solver per group cost more than solving). (2) For each other
+cell, its interval in a small neighbourhood with everything outside held at a feasible point of (1):
+values the cell can really take, so a wide enough interval proves it safe. (3) The same
+neighbourhood with the sums that reach outside dropped: that only widens the interval, so one too
+narrow even there proves a leak. (4) What is left, on the whole group. A group asked the same
+question again in one process (same sums, cells and cells hunted: a later round of suppression) is
+not solved again.
 """
 
 from __future__ import annotations
@@ -53,6 +55,8 @@ EXPECTED_SLACK_PER_CELL = 1e-3
 NEIGHBOURHOOD = 300  # cells in a local programme (steps 2 and 3)
 BATCH_CELLS = 20_000  # cells in one programme of step (1), over groups side by side
 MINIMIZE, MAXIMIZE = highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize
+_DECIDED = (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kUnbounded,
+            highspy.HighsModelStatus.kInfeasible)
 _banner_shown = False
 
 
@@ -228,8 +232,11 @@ def _rows(con: duckdb.DuckDBPyConnection) -> list[Row]:
             SELECT o.q, o.a, o.b, o.c, o.wq, o.coef, o.wcoef, p.known, p.value, w.known, w.value FROM orders AS o
             JOIN keys AS p USING (q, a, b, c) JOIN keys AS w ON (w.q, w.a, w.b, w.c) = (o.wq, o.a, o.b, o.c)
             WHERE NOT (p.known AND w.known) ORDER BY ALL""").fetchall():
-        pair = [((q, a, b, c), coef, pk, pv, False), ((wq, a, b, c), wcoef, wk, wv, False)]
-        rows.append(("le", f"order|{q}|{wq}|{a}|{b}|{c}", *_substitute(pair), 0.0))
+        # coef * p + wcoef * w <= 0, the known side moved to the right
+        terms = [(cell, k) for cell, k, known in (((q, a, b, c), coef, pk), ((wq, a, b, c), wcoef, wk))
+                 if not known and k != 0]
+        rhs = -(coef * pv if pk else 0.0) - (wcoef * wv if wk else 0.0)
+        rows.append(("le", f"order|{q}|{wq}|{a}|{b}|{c}", terms, rhs, 0.0))
     return [r for r in rows if r[2]]
 
 
@@ -300,6 +307,14 @@ class _Programme:
         h.changeObjectiveSense(sense)
         h.run()
         status = h.getModelStatus()
+        if status not in _DECIDED:  # warm-started primal simplex gave up (status Unknown): once more from scratch
+            h.setOptionValue("presolve", "on")
+            h.setOptionValue("simplex_strategy", 1)
+            h.clearSolver()
+            h.run()
+            status = h.getModelStatus()
+            h.setOptionValue("presolve", "off")
+            h.setOptionValue("simplex_strategy", 4)
         if status == highspy.HighsModelStatus.kOptimal:
             return "optimal", h.getInfo().objective_function_value
         if status == highspy.HighsModelStatus.kUnbounded:
