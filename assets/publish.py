@@ -30,7 +30,7 @@ import pandas as pd
 
 from assets.disclosure import cells
 from assets.disclosure.attack import find_leaks
-from assets.disclosure.intervals import Targets
+from assets.disclosure.intervals import COLUMNS, Targets
 from assets.disclosure.suppress import Baseline, baseline, protect
 from assets.fingerprint import record_publication
 from assets.sql import data_through
@@ -241,7 +241,8 @@ def recoverable_cells(path: str, targets: Targets | None = None, base: Baseline 
         return find_leaks(con, targets, primary=None if base is None else base.primary)
 
 
-def _verdict_path(candidate: Path) -> Path:
+def verdict_path(candidate: Path) -> Path:
+    """Where the blocking check leaves the digest of a clean verdict on `candidate`."""
     return candidate.with_name(candidate.name + ".attacked")
 
 
@@ -261,13 +262,13 @@ def attack_candidate(warehouse: Warehouse, reuse_verdict: bool = False) -> pd.Da
     (`reuse_verdict`) takes it instead of attacking the same bytes again, a minute at national scale.
     Any difference in the bytes, the targets or the baseline, or no verdict at all, and it attacks."""
     candidate, targets, base = warehouse.candidate_db, protection(warehouse), baseline_of(warehouse)
-    verdict = _verdict_path(candidate)
-    if reuse_verdict and verdict.exists() and verdict.read_text() == _verdict_digest(candidate, targets, base):
-        return pd.DataFrame(columns=["q", "a", "b", "c", "how", "detail", "value", "high"])
+    verdict, digest = verdict_path(candidate), _verdict_digest(candidate, targets, base)
+    if reuse_verdict and verdict.exists() and verdict.read_text() == digest:
+        return pd.DataFrame(columns=COLUMNS)
     verdict.unlink(missing_ok=True)
-    leaks = recoverable_cells(str(candidate), targets, base)
+    leaks = recoverable_cells(str(candidate), targets, base)  # read only: the bytes stay those of `digest`
     if leaks.empty:
-        verdict.write_text(_verdict_digest(candidate, targets, base))
+        verdict.write_text(digest)
     return leaks
 
 
@@ -288,7 +289,7 @@ def whole_graph(context: dg.AssetExecutionContext):
           "published_warehouse puts it in place.")
 def publication_candidate(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     candidate = warehouse.candidate_db
-    for leftover in (candidate, candidate.with_name(candidate.name + ".wal"), _verdict_path(candidate)):
+    for leftover in (candidate, candidate.with_name(candidate.name + ".wal"), verdict_path(candidate)):
         leftover.unlink(missing_ok=True)
     graph = whole_graph(context)
     upstream = graph.get_ancestor_asset_keys(context.asset_key)
@@ -358,7 +359,7 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: Warehouse)
     with warehouse.connect() as con:
         through = data_through(con)
         os.replace(candidate, target)
-        _verdict_path(candidate).unlink(missing_ok=True)
+        verdict_path(candidate).unlink(missing_ok=True)
         built = materialized_in_run(context.instance, context.run_id)
         record_publication(con, warehouse, context.run_id, complete={dg.AssetKey(m) for m in MODELS} <= built)
     context.log.info(f"published {len(counts)} tables to {target}; data through {through['data_through'].value}")

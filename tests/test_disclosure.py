@@ -22,7 +22,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from assets.publish import baseline_of, recoverable_cells
+from assets.publish import baseline_of, recoverable_cells, verdict_path
 from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
 from pipelines.demo_data.bsn import synthetic_bsn
 from tests import disclosure_oracle
@@ -188,7 +188,7 @@ def test_a_candidate_changed_after_the_check_passed_is_attacked_again_and_not_pu
     result = dg.materialize([*ALL_ASSETS, *ALL_CHECKS], resources={"warehouse": copy},
                             selection=["publication_candidate"])
     check = {c.check_name: c for c in result.get_asset_check_evaluations()}["no_suppressed_cell_can_be_recovered"]
-    verdict = copy.candidate_db.with_name(copy.candidate_db.name + ".attacked")
+    verdict = verdict_path(copy.candidate_db)
     assert check.passed and verdict.exists()
     before = copy.published_db.read_bytes()
     with duckdb.connect(str(copy.candidate_db)) as con:  # Almelo's March (5 clients, EUR 500) shown after all

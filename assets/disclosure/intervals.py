@@ -212,11 +212,9 @@ def _first_zeros(batch: Batch, info: dict, targets: Targets) -> tuple[dict[tuple
     try:
         return _Group(rows, cells_, info, targets).zeros(hunted)
     except RuntimeError:
-        if len(batch) == 1:
-            raise
         point, empty = {}, set()
-        for item in batch:
-            p, e = _first_zeros([item], info, targets)
+        for _, group_rows, group_cells, group_hunted in batch:
+            p, e = _Group(group_rows, group_cells, info, targets).zeros(group_hunted)
             point |= p
             empty |= e
         return point, empty

@@ -145,15 +145,14 @@ def phase_refresh(work: Path, fresh: bool = True) -> dict:
     steps |= {k: 0.0 for k in ASSET_STEPS if k not in steps}  # a step with nothing to do is skipped
     with wh.connect() as con:
         lines = con.execute("SELECT count(*) FROM raw.declaration_rows").fetchone()[0]
-    with duckdb.connect(str(wh.published_db), read_only=True) as con:
+    with duckdb.connect() as con:
         # what disclosure control works on: the published rows and their cells (every figure the attacker
         # models, cells.load), and what it hid
-        published_rows = con.execute("SELECT sum(estimated_size)::BIGINT FROM duckdb_tables() "
-                                     "WHERE schema_name = 'marts'").fetchone()[0]
-        primary, secondary = con.execute("SELECT rows_suppressed_small_cells, cells_suppressed_secondary "
-                                         "FROM marts.about").fetchone()
-    with duckdb.connect() as con:
         con.execute(f"ATTACH '{wh.published_db}' AS target (READ_ONLY)")
+        published_rows = con.execute("SELECT sum(estimated_size)::BIGINT FROM duckdb_tables() "
+                                     "WHERE database_name = 'target' AND schema_name = 'marts'").fetchone()[0]
+        primary, secondary = con.execute("SELECT rows_suppressed_small_cells, cells_suppressed_secondary "
+                                         "FROM target.marts.about").fetchone()
         cells.load(con, "target")
         published_cells = con.execute("SELECT count(*) FROM keys").fetchone()[0]
     disclosure = {"published_rows": published_rows, "published_cells": published_cells, "primary_rows": primary,
