@@ -238,7 +238,7 @@ def recoverable_cells(path: str, targets: Targets | None = None, base: Baseline 
             (k,) = con.execute("SELECT min_cell_size FROM target.marts.about").fetchone()
             targets = Targets(k)
         cells.load(con, "target", None if base is None else base.contradicted)
-        return find_leaks(con, targets, primary=None if base is None else base.primary)
+        return find_leaks(con, targets, primary=None if base is None else base.primary, verdict=True)
 
 
 def verdict_path(candidate: Path) -> Path:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from assets.disclosure import intervals
 from assets.disclosure.intervals import Targets, interval_leaks
 from pipelines.core.settings import SettingsError, load_settings
 
@@ -110,3 +111,24 @@ def test_the_targets_are_settings_with_documented_defaults():
     with pytest.raises(SettingsError, match="JEUGDZORG_PROTECTION_COUNT_SHARE_OF_K must be a number"):
         load_settings({**base, "JEUGDZORG_PROTECTION_COUNT_SHARE_OF_K": "half"})
     assert Targets(20).count_width == 10 and Targets(5, count_share_of_k=1.0).count_width == 5
+
+
+def test_the_checks_interior_point_start_finds_what_the_simplex_finds(monkeypatch):
+    """The blocking check (verdict=True) starts a large programme of step (1) with the interior point
+    method; its vertex differs from the simplex's, its verdicts must not. Twenty copies of the first
+    test's file, every other one with B's early endings hidden as in the second (safe): the copies
+    whose A lies in [2, 3] leak, the others not, whichever method starts."""
+    cells, sums, orders = [], {}, []
+    for n in range(20):
+        cells += [(f"A{n}", None, True, False), (f"B{n}", None, False, False), (f"T{n}", 12.0, False, False),
+                  (f"EA{n}", 3.0, False, False), (f"EB{n}", None if n % 2 else 10.0, False, False),
+                  (f"NB{n}", 20.0, False, False)]
+        sums[f"sum|T{n}"] = [(f"A{n}", 1), (f"B{n}", 1), (f"T{n}", -1)]
+        orders += [(f"A{n}", f"EA{n}", 1.0, -1.0), (f"B{n}", f"EB{n}", 1.0, -1.0), (f"EB{n}", f"NB{n}", 1.0, -1.0)]
+    monkeypatch.setattr(intervals, "IPM_CELLS", 0)
+    found = {}
+    for verdict in (False, True):
+        leaks = interval_leaks(_file(cells, sums, orders), Targets(10), set(), verdict=verdict)
+        found[verdict] = {q: (round(lo, 2), round(hi, 2)) for q, lo, hi in zip(leaks.q, leaks.value, leaks.high,
+                                                                                strict=True)}
+    assert found[True] == found[False] == {f"A{n}": (2.0, 3.0) for n in range(0, 20, 2)}

@@ -42,13 +42,14 @@ _MAX_DECOMPOSITIONS = 5000
 
 
 def find_leaks(con: duckdb.DuckDBPyConnection, targets: Targets, suspects: set[tuple] | None = None,
-               primary: frozenset[tuple] | None = None) -> pd.DataFrame:
+               primary: frozenset[tuple] | None = None, verdict: bool = False) -> pd.DataFrame:
     """Every secret cell the attacker recovers or narrows too far, with how (`cells.load` must have
     run on `con`). Columns: q, a, b, c, how, detail, value (what it recovers, or the lower bound of
     its interval), high (the upper bound). Every hidden cell must not be worked back; the primary
     ones (`primary`: hidden by the models for fewer than k clients; None: every hidden cell) must
     also keep their protection interval. `suspects`: bound the intervals of these cells only (the
-    suppression's later rounds, `suppress.protect`)."""
+    suppression's later rounds, `suppress.protect`). `verdict`: only whether anything leaks counts, not
+    which sum binds a narrowed cell (the check: intervals.IPM_CELLS)."""
     found = [
         con.execute("""
             SELECT q, a, b, c, 'shown_elsewhere' AS how, any_value(p.tbl || '.' || p.col) AS detail,
@@ -84,7 +85,7 @@ def find_leaks(con: duckdb.DuckDBPyConnection, targets: Targets, suspects: set[t
     # every other secret cell: the interval the published sums, bounds and orders leave it
     skip = {tuple(r) for r in leaks[["q", "a", "b", "c"]].itertuples(index=False)}
     hunted = primary if suspects is None else suspects if primary is None else suspects & primary
-    narrow = interval_leaks(con, targets, skip, hunted)
+    narrow = interval_leaks(con, targets, skip, hunted, verdict)
     return pd.concat([leaks, narrow], ignore_index=True) if not narrow.empty else leaks.reset_index(drop=True)
 
 
@@ -170,9 +171,12 @@ def _exact(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     combination of the other cells is. Each cell carries its coordinates in the space of free
     directions (the null space of the core, plus one direction per cell no sum ties down), so a cell
     is determined exactly when its coordinates are zero."""
+    # a sum with every cell shown says nothing about a hidden one: only those with an empty cell
     rows = con.execute("""
         SELECT i.iid, k.q, k.a, k.b, k.c, i.coef, k.known, k.value, k.secret
-        FROM identities AS i JOIN keys AS k USING (q, a, b, c)""").fetchall()
+        FROM identities AS i JOIN keys AS k USING (q, a, b, c)
+        WHERE i.iid IN (SELECT i2.iid FROM identities AS i2 JOIN keys AS k2 USING (q, a, b, c) WHERE NOT k2.known)
+        """).fetchall()
     cell_of: dict[tuple, int] = {}
     sum_of: dict[str, int] = {}
     info: list[tuple] = []

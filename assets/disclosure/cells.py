@@ -405,13 +405,7 @@ def load(con: duckdb.DuckDBPyConnection, catalog: str, contradicted: frozenset[s
     those over distinct counts of children, which go to `subsums`), `orders` (a count at most a
     multiple of another at the same key), `ratios` and `nonlinear_shown` (a concentration figure shown
     beside a hidden provider) from the marts in `catalog`."""
-    con.execute("CREATE OR REPLACE TEMP TABLE pub AS " + " UNION ALL ".join(
-        _publication_sql(i, p, catalog) for i, p in enumerate(PUBLICATIONS)))
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE keys AS
-        SELECT q, a, b, c, any_value(value) AS value, count(value) > 0 AS known, bool_or(secret) AS secret,
-               q IN (SELECT unnest($1)) AS money, q IN (SELECT unnest($2)) AS signed
-        FROM pub GROUP BY ALL""", [sorted(money_quantities()), sorted(signed_quantities())])
+    _load_values(con, catalog)
     con.execute("CREATE OR REPLACE TEMP TABLE identities AS SELECT * FROM (" + " UNION ALL ".join(
         f"SELECT * FROM ({sql.format(catalog=catalog)})" for sql in IDENTITIES) + ") AS i(iid, q, a, b, c, coef)")
     # distinct counts of children do not add up over a breakdown (a child can be in two parts)
@@ -448,6 +442,27 @@ def load(con: duckdb.DuckDBPyConnection, catalog: str, contradicted: frozenset[s
         [f"SELECT q, a, b, c, '{wq}' AS wq, {coef}::DOUBLE AS coef, {wcoef}::DOUBLE AS wcoef FROM keys WHERE q = '{q}'"
          for q, wq, coef, wcoef in orders()] + ["SELECT '', '', '', '', '', 0, 0 WHERE false"]) + """) AS o
         WHERE EXISTS (SELECT 1 FROM keys AS w WHERE (w.q, w.a, w.b, w.c) = (o.wq, o.a, o.b, o.c))""")
+    _load_shown(con, catalog)
+
+
+def reload_values(con: duckdb.DuckDBPyConnection, catalog: str) -> None:
+    """`load` again after cells were hidden: hiding changes what is shown (`pub`, `keys`, `ratios`,
+    `nonlinear_shown`), never which cells exist, so the sums, bounds and orders stay as they are."""
+    _load_values(con, catalog)
+    _load_shown(con, catalog)
+
+
+def _load_values(con: duckdb.DuckDBPyConnection, catalog: str) -> None:
+    con.execute("CREATE OR REPLACE TEMP TABLE pub AS " + " UNION ALL ".join(
+        _publication_sql(i, p, catalog) for i, p in enumerate(PUBLICATIONS)))
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE keys AS
+        SELECT q, a, b, c, any_value(value) AS value, count(value) > 0 AS known, bool_or(secret) AS secret,
+               q IN (SELECT unnest($1)) AS money, q IN (SELECT unnest($2)) AS signed
+        FROM pub GROUP BY ALL""", [sorted(money_quantities()), sorted(signed_quantities())])
+
+
+def _load_shown(con: duckdb.DuckDBPyConnection, catalog: str) -> None:
     con.execute("CREATE OR REPLACE TEMP TABLE ratios AS " + " UNION ALL ".join(
         f"SELECT '{r.table}' AS tbl, '{r.column}' AS col, rowid AS rid, {_key(*r.num, prefix='n')}, "
         f"{_key(*r.den, prefix='d')} FROM {catalog}.marts.{r.table} WHERE \"{r.column}\" IS NOT NULL"

@@ -21,9 +21,9 @@ two, and at national scale setting up a solver per group cost more than solving)
 cell, its interval in a small neighbourhood with everything outside held at a feasible point of (1):
 values the cell can really take, so a wide enough interval proves it safe. (3) The same
 neighbourhood with the sums that reach outside dropped: that only widens the interval, so one too
-narrow even there proves a leak. (4) What is left, on the whole group. A group asked the same
-question again in one process (same sums, cells and cells hunted: a later round of suppression) is
-not solved again.
+narrow even there proves a leak. (4) What is left, on the whole group. A large group asked the
+same question again in one process (same sums, cells and cells hunted: a later round of
+suppression) is not solved again; a small one costs less to solve than to recognise.
 """
 
 from __future__ import annotations
@@ -36,12 +36,13 @@ import sys
 from collections import defaultdict
 from collections.abc import Hashable
 from dataclasses import dataclass
-from functools import partial
 
 import duckdb
 import highspy
 import numpy as np
 import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from assets.disclosure.cells import quantities_in
 from pipelines.core.settings import PROTECTION_COUNT_SHARE_OF_K, PROTECTION_MONEY_PCT
@@ -57,6 +58,13 @@ BATCH_CELLS = 20_000  # cells in one programme of step (1), over groups side by 
 # a group this large is solved alone: (1) minimises again until no cell reaches zero, and a batch would
 # make every group in it wait for the large one's rounds (the demo's check: 63 s against 40 s)
 ALONE_CELLS = 200
+# (1) with more cells pending than this takes the interior point method (with crossover, so the point
+# is a vertex as the simplex's) when only the verdict counts: the warm-started simplex needed 26 s and
+# 22 s for the first two rounds of the demo's largest group (18,689 cells), the interior point method
+# 3 s each. Its vertex differs, and with it the sums that step (4) names as binding, which guide the
+# suppression's choice of complements: there the simplex's path is kept (with the interior point
+# method the demo hid 1,455 cells beyond the primary ones instead of 1,326)
+IPM_CELLS = 1_000
 MINIMIZE, MAXIMIZE = highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize
 _DECIDED = (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kUnbounded,
             highspy.HighsModelStatus.kInfeasible)
@@ -84,8 +92,8 @@ def _solver() -> highspy.Highs:
         os.close(saved)
         os.close(devnull)
 COLUMNS = ["q", "a", "b", "c", "how", "detail", "value", "high"]
-# per group (a digest of its sums, cells and the targets): the leaks found, kept between the rounds
-# of suppression in one process (bounded: emptied when full)
+# per large group (a digest of its sums, cells and the targets): the leaks found, kept between the
+# rounds of suppression in one process (bounded: emptied when full)
 _SOLVED: dict[bytes, list[tuple]] = {}
 _MAX_SOLVED = 20_000
 
@@ -137,52 +145,67 @@ Batch = list[tuple[bytes, list[Row], list[tuple], list[tuple]]]  # groups: (dige
 
 
 def interval_leaks(con: duckdb.DuckDBPyConnection, targets: Targets, skip: set[tuple],
-                   only: set[tuple] | None = None) -> pd.DataFrame:
+                   only: set[tuple] | None = None, verdict: bool = False) -> pd.DataFrame:
     """Secret cells (not in `skip`, already found otherwise; of `only`, if given) whose interval is
     too narrow: how 'interval', detail the sum that binds it most, value and high its bounds
-    (`cells.load` must have run on `con`)."""
+    (`cells.load` must have run on `con`). `verdict`: only whether a cell leaks counts (IPM_CELLS)."""
     rows = _rows(con)
     info = {(q, a, b, c): (secret, money, signed) for q, a, b, c, secret, money, signed in con.execute(
         "SELECT q, a, b, c, secret, money, signed FROM keys WHERE NOT known").fetchall()}
-    parent: dict[tuple, tuple] = {}
-    root = partial(union_root, parent)
-
-    for _, _, terms, *_ in rows:
-        for cell, _ in terms[1:]:
-            parent[root(cell)] = root(terms[0][0])
-    groups: dict[tuple, list[int]] = defaultdict(list)
-    for n, (_, _, terms, *_) in enumerate(rows):
-        groups[root(terms[0][0])].append(n)
     if len(_SOLVED) >= _MAX_SOLVED:
         _SOLVED.clear()
     todo: Batch = []
-    digests: list[bytes] = []
-    for members in groups.values():
-        group_rows = [rows[n] for n in members]
+    remembered: list[bytes] = []
+    for group_rows in _groups(rows, info):
         cells_ = sorted({cell for _, _, terms, *_ in group_rows for cell, _ in terms})
         hunted = [cell for cell in cells_ if info[cell][0] and cell not in skip and (only is None or cell in only)]
         if not hunted:
             continue
-        digest = _digest(group_rows, cells_, hunted, info, targets)
-        digests.append(digest)
-        if digest not in _SOLVED:
-            todo.append((digest, group_rows, cells_, hunted))
+        digest = None
+        if len(cells_) >= ALONE_CELLS:  # only a large group is worth remembering between rounds
+            digest = _digest(group_rows, cells_, hunted, info, targets)
+            remembered.append(digest)
+            if digest in _SOLVED:
+                continue
+        todo.append((digest, group_rows, cells_, hunted))
+    leaks: list[tuple] = []
     for batch in _batches(todo):
         if len(batch) == 1:  # a group alone keeps the programme step (1) warmed up for step (4)
             (digest, group_rows, cells_, hunted), = batch
             alone = _Group(group_rows, cells_, info, targets)
-            point, empty = alone.zeros(hunted)
+            point, empty = alone.zeros(hunted, verdict)
         else:
             alone = None
-            point, empty = _first_zeros(batch, info, targets)
+            point, empty = _first_zeros(batch, info, targets, verdict)
         for digest, group_rows, cells_, hunted in batch:
             rest = [cell for cell in hunted if cell not in empty]
-            group = alone or _Group(group_rows, cells_, info, targets)
-            _SOLVED[digest] = group.leaks(rest, point) if rest else []
-    leaks: list[tuple] = []
-    for digest in digests:
-        leaks += _SOLVED.get(digest, [])
+            # every hunted cell can be empty: safe, and no group to build
+            found = (alone or _Group(group_rows, cells_, info, targets)).leaks(rest, point) if rest else []
+            if digest is None:
+                leaks += found
+            else:
+                _SOLVED[digest] = found
+    for digest in remembered:
+        leaks += _SOLVED[digest]
     return pd.DataFrame(leaks, columns=COLUMNS)
+
+
+def _groups(rows: list[Row], info: dict) -> list[list[Row]]:
+    """The relations per connected group of empty cells (cells tied by a relation), as connected
+    components of the graph of cells: a union-find in Python took a second an attack at national scale."""
+    position = {cell: n for n, cell in enumerate(info)}
+    first = [position[terms[0][0]] for _, _, terms, *_ in rows]
+    source, target = [], []
+    for (_, _, terms, *_), head in zip(rows, first, strict=True):
+        for cell, _ in terms[1:]:
+            source.append(head)
+            target.append(position[cell])
+    graph = coo_matrix((np.ones(len(source)), (source, target)), shape=(len(position), len(position)))
+    _, label = connected_components(graph, directed=False)
+    groups: dict[int, list[Row]] = defaultdict(list)
+    for row, head in zip(rows, first, strict=True):
+        groups[label[head]].append(row)
+    return list(groups.values())
 
 
 def _batches(todo: Batch) -> list[Batch]:
@@ -203,18 +226,19 @@ def _batches(todo: Batch) -> list[Batch]:
     return batches
 
 
-def _first_zeros(batch: Batch, info: dict, targets: Targets) -> tuple[dict[tuple, float], set[tuple]]:
+def _first_zeros(batch: Batch, info: dict, targets: Targets, verdict: bool
+                 ) -> tuple[dict[tuple, float], set[tuple]]:
     """Step (1) for a batch of groups: a feasible point, and the hunted cells seen at zero there (safe).
     A batch with no solution is solved group by group, so the message names the group at fault."""
     rows = [r for _, group_rows, *_ in batch for r in group_rows]
     cells_ = [cell for *_, group_cells, _ in batch for cell in group_cells]
     hunted = [cell for *_, group_hunted in batch for cell in group_hunted]
     try:
-        return _Group(rows, cells_, info, targets).zeros(hunted)
+        return _Group(rows, cells_, info, targets).zeros(hunted, verdict)
     except RuntimeError:
         point, empty = {}, set()
         for _, group_rows, group_cells, group_hunted in batch:
-            p, e = _Group(group_rows, group_cells, info, targets).zeros(group_hunted)
+            p, e = _Group(group_rows, group_cells, info, targets).zeros(group_hunted, verdict)
             point |= p
             empty |= e
         return point, empty
@@ -296,21 +320,31 @@ class _Programme:
         inf = highspy.kHighsInf
         lower = np.array([-inf if info[c][2] else 0.0 for c in cells_])
         h.addVars(len(cells_), lower, np.full(len(cells_), inf))
+        # all rows in one call (one addRow per row cost a second per attack at national scale)
+        lows, highs, starts, idx, val = [], [], [], [], []
+        index = self.index
         for kind, _, terms, rhs, slack in rows:
-            idx, val = [], []
+            starts.append(len(idx))
             for cell, coef in terms:
-                if cell in self.index:
-                    idx.append(self.index[cell])
-                    val.append(coef)
-                else:
+                n = index.get(cell)
+                if n is None:
                     rhs -= coef * fixed[cell]
-            h.addRow(rhs - slack if kind == "eq" else -inf, rhs + slack, len(idx), np.array(idx, dtype=np.int32),
-                     np.array(val, dtype=np.float64))
+                else:
+                    idx.append(n)
+                    val.append(coef)
+            lows.append(rhs - slack if kind == "eq" else -inf)
+            highs.append(rhs + slack)
+        if rows:
+            h.addRows(len(rows), np.array(lows), np.array(highs), len(idx), np.array(starts, dtype=np.int32),
+                      np.array(idx, dtype=np.int32), np.array(val, dtype=np.float64))
         self.cost = np.zeros(len(cells_))
 
-    def solve(self, objective: dict[tuple, float], sense: highspy.ObjSense) -> tuple[str, float]:
-        """'optimal' or 'unbounded' with the objective's value, or what else HiGHS said (then NaN)."""
+    def solve(self, objective: dict[tuple, float], sense: highspy.ObjSense, solver: str = "simplex"
+              ) -> tuple[str, float]:
+        """'optimal' or 'unbounded' with the objective's value, or what else HiGHS said (then NaN).
+        `solver` 'ipm' for a large objective from a cold or distant start; the simplex starts warm."""
         h = self.h
+        h.setOptionValue("solver", solver)
         self.cost[:] = 0.0
         for cell, w in objective.items():
             self.cost[self.index[cell]] = w
@@ -320,6 +354,7 @@ class _Programme:
         status = h.getModelStatus()
         if status not in _DECIDED:  # warm-started primal simplex gave up (status Unknown): once more from scratch
             h.setOptionValue("presolve", "on")
+            h.setOptionValue("solver", "simplex")
             h.setOptionValue("simplex_strategy", 1)
             h.clearSolver()
             h.run()
@@ -379,13 +414,18 @@ class _Group:
     def whole(self) -> _Programme:
         return _Programme(self.rows, self.cells, self.info)
 
-    def zeros(self, hunted: list[tuple]) -> tuple[dict[tuple, float], set[tuple]]:
+    def zeros(self, hunted: list[tuple], verdict: bool = False) -> tuple[dict[tuple, float], set[tuple]]:
         """(1) The sum of the hunted cells that are at least zero, minimised until no new one reaches
-        zero: a feasible point, and the cells seen at zero in it (safe)."""
+        zero: a feasible point, and the cells seen at zero in it (safe). `verdict`: IPM_CELLS."""
         info, targets = self.info, self.targets
         pending = [cell for cell in hunted if not info[cell][2]]
         empty: set[tuple] = set()
-        status, _ = self.whole.solve({cell: 1.0 for cell in pending}, MINIMIZE)
+
+        def minimise() -> str:
+            solver = "ipm" if verdict and len(pending) > IPM_CELLS else "simplex"
+            return self.whole.solve({cell: 1.0 for cell in pending}, MINIMIZE, solver)[0]
+
+        status = minimise()
         while True:
             if status != "optimal":  # at least zero, so bounded below: only a broken file gets here
                 raise self._fail(f"HiGHS found no solution ({status})")
@@ -395,7 +435,7 @@ class _Group:
             pending = [cell for cell in pending if cell not in zero]
             if not zero or not pending:
                 return point, empty
-            status, _ = self.whole.solve({cell: 1.0 for cell in pending}, MINIMIZE)
+            status = minimise()
 
     def leaks(self, hunted: list[tuple], point: dict[tuple, float]) -> list[tuple]:
         """Steps (2) to (4) for the hunted cells not seen at zero, around `point` (step 1's)."""

@@ -81,8 +81,8 @@ def protect(con: duckdb.DuckDBPyConnection, catalog: str, targets: Targets) -> O
     outcome.contradicted = base.contradicted
     suspects: set[tuple] | None = None
     for round_ in range(MAX_ROUNDS):
-        if round_:  # the first load, which judged the contradicted families on this very file, holds it still
-            cells.load(con, catalog, base.contradicted)
+        if round_:  # what the last round hid (the first load judged the contradicted families on this file)
+            cells.reload_values(con, catalog)
         _empty_orphan_ratios(con, catalog, outcome)
         leaks = find_leaks(con, targets, suspects, base.primary)
         if leaks.empty:
@@ -154,7 +154,7 @@ def _empty_orphan_ratios(con: duckdb.DuckDBPyConnection, catalog: str, outcome: 
     if stock:
         _hide(con, catalog, stock, outcome)
     if orphans or stock or emptied:
-        cells.load(con, catalog)
+        cells.reload_values(con, catalog)
 
 
 def _complements(con: duckdb.DuckDBPyConnection, leaks: pd.DataFrame, targets: Targets
