@@ -25,7 +25,7 @@ $(DAGSTER_HOME)/dagster.yaml: dagster_instance.yaml
 
 demo: install $(DAGSTER_HOME)/dagster.yaml
 	@if [ -z "$$(ls -A $(JEUGDZORG_DATA_DIR)/raw/declarations 2>/dev/null | grep -v .gitkeep)" ]; then \
-		$(BIN)/python -m pipelines.demo_data --out $(JEUGDZORG_DATA_DIR)/raw --scale $(DEMO_SCALE) --seed $(DEMO_SEED); \
+		$(BIN)/python -m demo_data --out $(JEUGDZORG_DATA_DIR)/raw --scale $(DEMO_SCALE) --seed $(DEMO_SEED); \
 	else echo "data/raw already holds declarations: not generating demo data"; fi
 	$(BIN)/python -m pipelines.refresh
 	$(BIN)/python -m pipelines.docs

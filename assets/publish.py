@@ -32,11 +32,11 @@ from assets.disclosure import cells
 from assets.disclosure.attack import find_leaks
 from assets.disclosure.intervals import COLUMNS, Targets
 from assets.disclosure.suppress import Baseline, baseline, protect
-from assets.fingerprint import record_publication
-from assets.sql import data_through
-from assets.transform import MART_KEYS, MODELS
-from pipelines.core.warehouse import Warehouse
-from pipelines.core.warn_checks import record_verdicts
+from assets.transform import MART_KEYS, MODELS, marts_declaring
+from foundation.fingerprint import record_publication
+from foundation.sql import data_through
+from foundation.warehouse import Warehouse
+from foundation.warn_checks import record_verdicts
 
 STORAGE_VERSION = "v1.0.0"
 
@@ -132,14 +132,10 @@ def copy_comments(con: duckdb.DuckDBPyConnection, table: str, working: str, cata
         con.execute(f'COMMENT ON COLUMN {catalog}.marts.{table}."{column}" IS {_quote(text)}')
 
 
-# the tables that break a municipality's yearly spend down, filled into spend_not_shown
-SPEND_BREAKDOWNS = ("cost_trends_by_municipality", "cost_by_municipality_product_year",
-                    "spend_by_municipality_provider_year", "interventions")
-
-
 def fill_spend_not_shown(con: duckdb.DuckDBPyConnection, catalog: str) -> None:
-    """The labelled remainder per breakdown, municipality and year, once the last cell is hidden."""
-    for table in SPEND_BREAKDOWNS:
+    """The labelled remainder per breakdown (a mart whose YAML declares meta.breaks_down_spend),
+    municipality and year, once the last cell is hidden."""
+    for table in marts_declaring("breaks_down_spend"):
         con.execute(f"""
             INSERT INTO {catalog}.marts.spend_not_shown
             SELECT '{table}', b.municipality_code, b.year, any_value(y.spend_eur),

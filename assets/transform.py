@@ -32,10 +32,10 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from assets.fingerprint import FULL_REBUILD_TAG, new_since_publication, unchanged_since_publication
-from assets.sql import data_through, markdown_table, table_metadata
-from pipelines.core.warehouse import Warehouse
-from pipelines.core.warn_checks import warn_metadata
+from foundation.fingerprint import FULL_REBUILD_TAG, new_since_publication, unchanged_since_publication
+from foundation.sql import data_through, markdown_table, table_metadata
+from foundation.warehouse import Warehouse
+from foundation.warn_checks import warn_metadata
 
 DBT_DIR = Path(__file__).parent / "dbt"
 DBT_PROJECT = DbtProject(project_dir=DBT_DIR)
@@ -115,6 +115,11 @@ def shown_when_suppressed(model: str) -> set[str]:
     its own small-cell rule). Everything else is a measure and is empty on a suppressed row."""
     meta = _meta(MODELS[model])
     return KEY_COLUMNS | set(meta.get("grain") or []) | set(meta.get("shown_when_suppressed") or [])
+
+
+def marts_declaring(flag: str) -> list[str]:
+    """The marts whose YAML sets meta.<flag> (a role the table declares, e.g. breaks_down_spend)."""
+    return [name for name in models_in("marts") if _meta(MODELS[name]).get(flag)]
 
 
 def relation(model: str) -> str:
@@ -325,7 +330,7 @@ def run_dbt(warehouse: Warehouse, *args: str, project: DbtProject = DBT_PROJECT)
             dagster_dbt_translator=TRANSLATOR, name="dbt_staging")
 def dbt_staging(context: dg.AssetExecutionContext, warehouse: Warehouse):
     """Staging and quarantine models: typed, pseudonymised rows from the raw layer. With nothing new
-    since the last publish it builds nothing, and every later step is skipped (assets/fingerprint.py)."""
+    since the last publish it builds nothing, and every later step is skipped (foundation/fingerprint.py)."""
     if context.run.tags.get(FULL_REBUILD_TAG) != "true":
         with warehouse.connect() as con:
             same = unchanged_since_publication(con, warehouse)

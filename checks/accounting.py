@@ -11,7 +11,7 @@ import dagster as dg
 
 from assets.ingest.assets import MESSAGE_ASSETS, raw_declarations, raw_surveys
 from checks.metadata import examples_md
-from pipelines.core.warehouse import Warehouse
+from foundation.warehouse import Warehouse
 
 IDENTITY_SQL = """
 SELECT f.source_file, f.rows_read, coalesce(s.loaded, 0) AS loaded, coalesce(s.quarantined, 0) AS quarantined,

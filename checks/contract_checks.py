@@ -8,7 +8,6 @@ import dagster as dg
 import duckdb
 import pandas as pd
 
-from assets.fingerprint import FULL_REBUILD_TAG, Scope, new_since_publication
 from assets.ingest.assets import reference_data
 from assets.ingest.redact import redact
 from checks.gx_runner import Finding, findings_markdown, run_suite
@@ -16,7 +15,8 @@ from checks.gx_suites import REFERENCE_SUITES, declaration_lines_suite, outcome_
 from checks.metadata import EXAMPLE_ROWS, examples_md
 from checks.scope import judged_rows
 from checks.sql_rules import no_bsn, nulls_and_ranges, unique_key
-from pipelines.core.warehouse import Warehouse
+from foundation.fingerprint import FULL_REBUILD_TAG, Scope, new_since_publication
+from foundation.warehouse import Warehouse
 
 # What a person does about a staged row that breaks the contract: the row rules let it through,
 # so it is loaded, and only a corrected file or a retraction takes it out again.

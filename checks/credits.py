@@ -9,7 +9,7 @@ import dagster as dg
 
 from checks.metadata import examples_md
 from checks.warn import warn_check, warn_result
-from pipelines.core.warehouse import Warehouse
+from foundation.warehouse import Warehouse
 
 UNMATCHED_SQL = """
 SELECT c.source_file, c.source_line, c.provider_agb, c.reference_number, c.previous_reference_number, c.amount_eur

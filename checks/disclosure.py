@@ -12,7 +12,7 @@ import dagster as dg
 
 from assets.publish import attack_candidate, protection, publication_candidate
 from checks.metadata import examples_md
-from pipelines.core.warehouse import Warehouse
+from foundation.warehouse import Warehouse
 
 
 @dg.asset_check(asset=publication_candidate, blocking=True,

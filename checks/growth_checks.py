@@ -17,7 +17,7 @@ import dagster as dg
 
 from checks.metadata import examples_md
 from checks.warn import warn_check, warn_result
-from pipelines.core.warehouse import Warehouse
+from foundation.warehouse import Warehouse
 
 RISING_MONTHS = 3
 

@@ -16,11 +16,11 @@ import pandas as pd
 
 from assets.ingest import row_rules
 from assets.ingest.declaration_rules import MAX_LINE_EUR, MAX_VOLUME
-from pipelines.core.reference_data import REFERENCE_DIR
+from foundation.reference_data import REFERENCE_DIR
 
 E = gx.expectations
 JEUGDWET_START = pd.Timestamp(row_rules.JEUGDWET_START)  # the row rules quarantine what predates it
-PSEUDONYM = r"^[0-9a-f]{32}$"  # HMAC-SHA256 truncated to 128 bits (pipelines/core/pseudonyms.py)
+PSEUDONYM = r"^[0-9a-f]{32}$"  # HMAC-SHA256 truncated to 128 bits (foundation/pseudonyms.py)
 NJI_LEVELS = ["niet beoordeeld", "goed onderbouwd", "effectief - eerste aanwijzingen",
               "effectief - goede aanwijzingen", "effectief - sterke aanwijzingen"]
 

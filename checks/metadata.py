@@ -3,7 +3,7 @@
 import dagster as dg
 import pandas as pd
 
-from assets.sql import markdown_table
+from foundation.sql import markdown_table
 
 EXAMPLE_ROWS = 10
 

@@ -11,8 +11,8 @@ from assets.ingest.assets import MESSAGE_ASSETS, raw_declarations, raw_surveys
 from assets.ingest.files import outstanding_rejections
 from checks.metadata import examples_md
 from checks.warn import warn_check, warn_result
-from pipelines.core.warehouse import Warehouse
-from pipelines.core.warn_checks import KIND_NL
+from foundation.warehouse import Warehouse
+from foundation.warn_checks import KIND_NL
 
 # The data cut-off: the month of the latest declared period. A municipality or trajectory whose
 # declarations stopped well before it counts as behind, or finished.

@@ -12,7 +12,7 @@ import dagster as dg
 from assets.transform import MART_KEYS, shown_when_suppressed
 from checks.gx_runner import findings_markdown
 from checks.sql_rules import no_bsn
-from pipelines.core.warehouse import Warehouse
+from foundation.warehouse import Warehouse
 
 
 def build_publishable_check(asset: dg.AssetKey) -> dg.AssetChecksDefinition:

@@ -1,11 +1,11 @@
 """Which rows of a staged table a contract check judges in full: the new ones, or every row
-(assets/fingerprint.py, `new_since_publication`, decides which and why)."""
+(foundation/fingerprint.py, `new_since_publication`, decides which and why)."""
 
 from __future__ import annotations
 
 import duckdb
 
-from assets.fingerprint import Scope
+from foundation.fingerprint import Scope
 
 
 def judged_rows(con: duckdb.DuckDBPyConnection, table: str, scope: Scope, before: bool = False) -> str:

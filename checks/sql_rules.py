@@ -11,9 +11,9 @@ import duckdb
 import great_expectations as gx
 import pandas as pd
 
-from assets.sql import repeated_hashes_sql
 from checks.gx_runner import EXAMPLES, Finding
-from pipelines.core.pseudonyms import IDENTIFIER_COLUMNS
+from foundation.pseudonyms import IDENTIFIER_COLUMNS
+from foundation.sql import repeated_hashes_sql
 
 UNIQUE_KEYS: dict[str, tuple[str, ...]] = {
     "staging.declaration_lines": ("provider_agb", "reference_number"),

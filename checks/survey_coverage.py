@@ -11,7 +11,7 @@ import dagster as dg
 from checks.metadata import examples_md
 from checks.operational import CUTOFF_CTE
 from checks.warn import warn_check, warn_result
-from pipelines.core.warehouse import Warehouse
+from foundation.warehouse import Warehouse
 
 
 @warn_check(asset="trajectories",

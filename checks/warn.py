@@ -15,7 +15,7 @@ from typing import Any
 
 import dagster as dg
 
-from pipelines.core.warn_checks import warn_metadata
+from foundation.warn_checks import warn_metadata
 
 
 def warn_result(passed: bool, metadata: Mapping[str, Any] | None = None, **fields: Any) -> dg.AssetCheckResult:

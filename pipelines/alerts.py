@@ -20,8 +20,8 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 
-from pipelines.core.settings import Settings, load_settings
-from pipelines.core.warn_checks import latest_evaluation
+from foundation.settings import Settings, load_settings
+from foundation.warn_checks import latest_evaluation
 
 TIMEZONE = ZoneInfo("Europe/Amsterdam")
 STARTED_FROM_TAG = "jeugdzorg/started_from"

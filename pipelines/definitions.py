@@ -1,61 +1,40 @@
-"""The one Definitions of the code location (loaded by workspace.yaml)."""
+"""The one Definitions of the code location (loaded by workspace.yaml), assembled by Dagster's own
+loaders: every asset and check defined at module scope in the packages assets/ and checks/, and the
+jobs, schedules and sensors of the operations modules beside this one. Nothing is listed by hand: a
+new definition is picked up where it is defined (a list of them at module scope too)."""
+
+import warnings
 
 import dagster as dg
 
-from assets.ingest.assets import (
-    raw_allocations,
-    raw_care_starts,
-    raw_care_stops,
-    raw_declarations,
-    raw_surveys,
-    reference_data,
-)
-from assets.publish import publication_candidate, published_warehouse
-from assets.reports.council_reports import council_reports
-from assets.transform import dbt_marts, dbt_staging
-from checks.accounting import declaration_rows_add_up, message_rows_add_up, survey_rows_add_up
-from checks.allocation_checks import allocation_checks
-from checks.contract_checks import contract_checks
-from checks.credits import credits_match_a_debit
-from checks.disclosure import no_suppressed_cell_can_be_recovered
-from checks.freshness import freshness_sensor, published_data_is_recent, published_is_fresh
-from checks.growth_checks import growth_checks
-from checks.operational import operational_checks
-from checks.publishable import publishable_checks
-from checks.reference_coverage import financials_are_complete, population_is_complete
-from checks.survey_coverage import survey_coverage_checks
-from pipelines.alerts import alert_on_failed_run, alert_on_rejected_files, warn_digest
-from pipelines.core.warehouse import warehouse_from_settings
-from pipelines.jobs import (
-    full_rebuild,
-    ingest_declarations_job,
-    ingest_messages_jobs,
-    ingest_surveys_job,
-    nightly_refresh,
-    render_council_reports,
-)
-from pipelines.retraction import retract_file_job
-from pipelines.schedules import nightly_refresh_schedule
-from pipelines.sensors import council_reports_after_publish, new_declaration_files, new_message_files, new_survey_files
+import assets
+import checks
+from checks.freshness import published_is_fresh
+from foundation.warehouse import warehouse_from_settings
+from pipelines import alerts, jobs, retraction, schedules, sensors
 
-ALL_ASSETS = [reference_data, raw_declarations, raw_surveys, raw_allocations, raw_care_starts, raw_care_stops,
-              dbt_staging, dbt_marts, publication_candidate, published_warehouse]
-# The council letters are partitioned (one per municipality and region): they are rendered in runs
-# of their own (job render_council_reports, sensor council_reports_after_publish), never in a run
-# of the unpartitioned refresh assets above.
-REPORT_ASSETS = [council_reports]
-ALL_CHECKS = [declaration_rows_add_up, survey_rows_add_up, *message_rows_add_up, credits_match_a_debit,
-              population_is_complete, financials_are_complete, *contract_checks, *operational_checks,
-              *survey_coverage_checks, *allocation_checks, *growth_checks, *publishable_checks,
-              no_suppressed_cell_can_be_recovered, published_data_is_recent]
+ASSETS = dg.load_assets_from_package_module(assets)
+CHECKS = dg.load_asset_checks_from_package_module(checks)
 
-defs = dg.Definitions(
-    assets=[*ALL_ASSETS, *REPORT_ASSETS],
-    asset_checks=[*ALL_CHECKS, *published_is_fresh],
-    jobs=[nightly_refresh, full_rebuild, ingest_declarations_job, ingest_surveys_job, *ingest_messages_jobs.values(),
-          retract_file_job, render_council_reports],
-    schedules=[nightly_refresh_schedule],
-    sensors=[new_declaration_files, new_survey_files, *new_message_files, alert_on_failed_run,
-             alert_on_rejected_files, warn_digest, freshness_sensor, council_reports_after_publish],
-    resources={"warehouse": warehouse_from_settings()},
+
+def _operations() -> dg.Definitions:
+    """The jobs, schedules and sensors. Their loader is a 'preview' in Dagster 1.13 (its warning would
+    print at every load of the code location); the definitions it returns are the ordinary ones. (A
+    function: the code location allows one Definitions object at module scope.)"""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", dg.PreviewWarning)
+        return dg.load_definitions_from_modules([jobs, schedules, sensors, alerts, retraction])
+
+
+defs = dg.Definitions.merge(
+    dg.Definitions(assets=ASSETS, asset_checks=CHECKS, resources={"warehouse": warehouse_from_settings()}),
+    _operations(),
 )
+
+# What one run of everything materializes (the tests' dg.materialize): every asset but the council
+# letters, which are partitioned (one per municipality and region) and rendered in runs of their own
+# (job render_council_reports, sensor council_reports_after_publish), and every check but the
+# freshness checks, which their sensor evaluates.
+ALL_ASSETS = [a for a in ASSETS if a.partitions_def is None]
+FRESHNESS = {key for f in published_is_fresh for key in f.check_keys}
+ALL_CHECKS = [c for c in CHECKS if not set(c.check_keys) <= FRESHNESS]

@@ -11,12 +11,12 @@ import shutil
 import sys
 from pathlib import Path
 
-from pipelines.core.settings import SettingsError
+from foundation.settings import SettingsError
 
 
 def main() -> int:
     try:
-        from pipelines.core.warehouse import warehouse_from_settings
+        from foundation.warehouse import warehouse_from_settings
 
         warehouse = warehouse_from_settings()
     except SettingsError as exc:

@@ -8,8 +8,8 @@ working file would otherwise quarantine every row as an unknown municipality), a
 
 import dagster as dg
 
-from assets.fingerprint import FULL_REBUILD_TAG
 from assets.ingest.messages import MESSAGE_KINDS
+from foundation.fingerprint import FULL_REBUILD_TAG
 
 # The run worker's console gets warnings and errors only: `make ui` would otherwise print every
 # run's DEBUG log. The UI's run log keeps every event whatever this says.
@@ -62,5 +62,6 @@ render_council_reports = dg.define_asset_job(
 )
 ingest_declarations_job = _ingest_and_refresh("declarations", "raw_declarations", "declaration")
 ingest_surveys_job = _ingest_and_refresh("surveys", "raw_surveys", "outcome-record")
-ingest_messages_jobs = {k.kind: _ingest_and_refresh(k.kind, f"raw_{k.kind}", k.label.replace(" messages", ""))
-                        for k in MESSAGE_KINDS}
+# a list at module scope, as the code location's loader finds definitions (pipelines/definitions.py)
+ingest_messages_jobs = [_ingest_and_refresh(k.kind, f"raw_{k.kind}", k.label.replace(" messages", ""))
+                        for k in MESSAGE_KINDS]

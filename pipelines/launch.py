@@ -29,8 +29,8 @@ from dagster._core.workspace.load_target import WorkspaceFileTarget
 from dagster._daemon.controller import get_daemon_statuses
 from dagster._utils.hosted_user_process import recon_job_from_origin
 
+from foundation.settings import REPO_ROOT
 from pipelines.alerts import STARTED_FROM_TAG, alert_failed_run, error_line
-from pipelines.core.settings import REPO_ROOT
 
 FINISHED = {DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED}
 POLL_SECONDS = 0.5

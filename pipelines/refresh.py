@@ -15,7 +15,7 @@ import duckdb
 from dagster._core.events import DagsterEventType
 from dagster._core.storage.dagster_run import DagsterRunStatus
 
-from pipelines.core.settings import SettingsError, load_settings
+from foundation.settings import SettingsError, load_settings
 
 
 def summary(published_db: str) -> str:

@@ -14,7 +14,7 @@ from pydantic import Field
 
 from assets.ingest.messages import MESSAGE_KINDS
 from assets.ingest.retract import RetractionError, find_file, retract
-from pipelines.core.warehouse import Warehouse
+from foundation.warehouse import Warehouse
 
 INGEST_ASSET = {kind: f"raw_{kind}" for kind in ("declarations", "surveys", *(k.kind for k in MESSAGE_KINDS))}
 
@@ -52,7 +52,7 @@ def retract_file_job() -> None:
 def _check_first(file: str) -> str | None:
     """Why the retraction cannot be done, found before any run starts; None when it can (or when
     the working file is busy, in which case the run itself will say)."""
-    from pipelines.core.warehouse import warehouse_from_settings
+    from foundation.warehouse import warehouse_from_settings
 
     warehouse = warehouse_from_settings()
     if not warehouse.working_db.exists():

@@ -11,6 +11,7 @@ refresh, which reads every file with new content, picks it up.
 
 import hashlib
 import json
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,10 +19,12 @@ import dagster as dg
 import duckdb
 
 from assets.ingest.files import UNREAD, Listed, listing
+from assets.ingest.messages import MESSAGE_KINDS
 from assets.reports.council_reports import council_report_partitions, reports_dir
 from assets.reports.render import plan
-from pipelines.core.settings import load_settings
-from pipelines.core.warehouse import Warehouse
+from checks import freshness
+from foundation.settings import load_settings
+from foundation.warehouse import Warehouse
 from pipelines.jobs import ingest_declarations_job, ingest_messages_jobs, ingest_surveys_job, render_council_reports
 
 
@@ -97,8 +100,8 @@ def build_file_sensor(name: str, kind: str, suffixes: tuple[str, ...], job_name:
 new_declaration_files = build_file_sensor("new_declaration_files", "declarations", (".xml", ".csv"),
                                           ingest_declarations_job.name)
 new_survey_files = build_file_sensor("new_survey_files", "surveys", (".csv", ".xlsx"), ingest_surveys_job.name)
-new_message_files = [build_file_sensor(f"new_{kind}_files", kind, (".xml",), job.name)
-                     for kind, job in ingest_messages_jobs.items()]
+new_message_files = [build_file_sensor(f"new_{k.kind}_files", k.kind, (".xml",), job.name)
+                     for k, job in zip(MESSAGE_KINDS, ingest_messages_jobs, strict=True)]
 
 
 @dg.sensor(name="council_reports_after_publish", job=render_council_reports, minimum_interval_seconds=60,
@@ -132,3 +135,12 @@ def council_reports_after_publish(context: dg.SensorEvaluationContext, warehouse
         run_requests=[run] if run else [],
         skip_reason=None if todo else "every council report is up to date",
         cursor=str(latest))
+
+
+# every 30 minutes: the deadline is a morning, and each evaluation logs a line to `make ui`'s terminal
+# ('superseded' in Dagster 1.13, as its checks are: checks/freshness.py)
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", dg.SupersessionWarning)
+    freshness_sensor = dg.build_sensor_for_freshness_checks(
+        freshness_checks=freshness.published_is_fresh, name="published_file_freshness", minimum_interval_seconds=1800,
+        default_status=dg.DefaultSensorStatus.RUNNING)

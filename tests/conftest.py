@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.core.warehouse import Warehouse
-from pipelines.demo_data.writers import DECLARATION_COLUMNS, SURVEY_COLUMNS
+from demo_data.writers import DECLARATION_COLUMNS, SURVEY_COLUMNS
+from foundation.warehouse import Warehouse
 
 TEST_KEY = "test-pseudonym-key"
 

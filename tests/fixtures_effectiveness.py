@@ -6,8 +6,8 @@ import csv
 from datetime import date
 from pathlib import Path
 
-from pipelines.demo_data.bsn import synthetic_bsn
-from pipelines.demo_data.writers import DECLARATION_COLUMNS, SURVEY_COLUMNS
+from demo_data.bsn import synthetic_bsn
+from demo_data.writers import DECLARATION_COLUMNS, SURVEY_COLUMNS
 
 A, B = "11111111", "22222222"
 

@@ -93,8 +93,8 @@ def test_the_warn_digest_lists_failing_warn_checks_once_a_day(warehouse, data_di
 
 
 def test_a_webhook_that_is_down_still_leaves_the_alert_file(data_dir, monkeypatch):
+    from foundation.settings import load_settings
     from pipelines.alerts import Alert, send
-    from pipelines.core.settings import load_settings
 
     monkeypatch.setenv("JEUGDZORG_DATA_DIR", str(data_dir))
     monkeypatch.setenv("JEUGDZORG_ALERT_WEBHOOK_URL", "http://127.0.0.1:9/nobody-listens")

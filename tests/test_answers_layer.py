@@ -21,7 +21,7 @@ import pytest
 from assets.ingest.declaration_rules import DECLARATION_RULES
 from assets.ingest.messages import CARE_STOPS, MESSAGE_KINDS
 from assets.ingest.survey_rules import SURVEY_RULES
-from pipelines.demo_data.bsn import synthetic_bsn
+from demo_data.bsn import synthetic_bsn
 from tests import disclosure_oracle
 from tests.conftest import write_declarations, write_surveys
 from tests.test_blocking_checks import refresh
@@ -31,7 +31,7 @@ P1, P2, P3 = "12345678", "87654321", "11223344"
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    from pipelines.core.warehouse import Warehouse
+    from foundation.warehouse import Warehouse
     from tests.conftest import TEST_KEY
 
     data = tmp_path_factory.mktemp("answers")

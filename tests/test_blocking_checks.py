@@ -7,7 +7,7 @@ import duckdb
 import pytest
 
 from assets.transform import run_dbt
-from pipelines.core.warn_checks import is_warn
+from foundation.warn_checks import is_warn
 from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
 from pipelines.refresh import checks_not_passed
 from tests.conftest import BASE_LINE, write_declarations

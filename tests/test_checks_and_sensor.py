@@ -6,11 +6,11 @@ import dagster as dg
 import pandas as pd
 
 from assets.ingest.assets import raw_declarations, reference_data
-from assets.sql import markdown_table
 from assets.transform import dbt_staging
 from checks.accounting import declaration_rows_add_up
 from checks.credits import credits_match_a_debit
 from checks.survey_coverage import finished_trajectories_have_outcomes, outcomes_match_declarations
+from foundation.sql import markdown_table
 from pipelines.definitions import ALL_ASSETS
 from pipelines.sensors import files_tag, new_declaration_files, new_survey_files
 from tests.conftest import hold_working_file, write_declarations, write_surveys

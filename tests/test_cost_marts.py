@@ -13,10 +13,10 @@ import dagster as dg
 import duckdb
 import pytest
 
-from pipelines.core.warehouse import Warehouse
+from demo_data.bsn import synthetic_bsn
+from demo_data.writers import DECLARATION_COLUMNS
+from foundation.warehouse import Warehouse
 from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
-from pipelines.demo_data.bsn import synthetic_bsn
-from pipelines.demo_data.writers import DECLARATION_COLUMNS
 from tests.conftest import TEST_KEY
 
 P1, P2 = "11111111", "22222222"

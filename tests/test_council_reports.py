@@ -21,7 +21,7 @@ from assets.reports import charts, content, data, render
 from assets.reports.council_reports import council_report_partitions, council_reports
 from assets.reports.formatting import FORMATS, euro, number, pct
 from assets.reports.period import ReportPeriod, file_stem, period_for, slug
-from pipelines.core.warehouse import Warehouse
+from foundation.warehouse import Warehouse
 
 YEAR = 2025
 TWENTE = [("0141", "Almelo", 1960.48, 1478), ("0153", "Enschede", 2303.1, 30000),
@@ -452,7 +452,7 @@ def test_the_refresh_jobs_leave_the_partitioned_reports_to_their_own_job():
 
 
 def test_the_report_period_setting():
-    from pipelines.core.settings import SettingsError, load_settings
+    from foundation.settings import SettingsError, load_settings
 
     assert load_settings({}).report_period == "year"
     assert load_settings({"JEUGDZORG_REPORT_PERIOD": "Quarter"}).report_period == "quarter"

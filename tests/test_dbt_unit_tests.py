@@ -19,7 +19,7 @@ import yaml
 
 from assets.ingest.reference import load_reference
 from assets.transform import DBT_DIR, artifacts_dir, run_dbt
-from pipelines.core.warehouse import Warehouse
+from foundation.warehouse import Warehouse
 
 ANSI = r"\x1b\[[0-9;]*m"  # dbt colours the diff of a failing unit test
 

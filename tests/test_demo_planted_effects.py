@@ -15,9 +15,9 @@ import duckdb
 import pytest
 
 from assets.publish import baseline_in, recoverable_cells
-from pipelines.core.warehouse import Warehouse
+from demo_data.generator import DemoGenerator
+from foundation.warehouse import Warehouse
 from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
-from pipelines.demo_data.generator import DemoGenerator
 from tests import disclosure_oracle
 from tests.conftest import TEST_KEY, markdown_rows
 

@@ -23,8 +23,8 @@ import duckdb
 import pytest
 
 from assets.publish import baseline_of, recoverable_cells, verdict_path
+from demo_data.bsn import synthetic_bsn
 from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
-from pipelines.demo_data.bsn import synthetic_bsn
 from tests import disclosure_oracle
 from tests.conftest import TEST_KEY, write_declarations, write_surveys
 
@@ -83,7 +83,7 @@ def unprotected_copy(working_db, target) -> None:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    from pipelines.core.warehouse import Warehouse
+    from foundation.warehouse import Warehouse
 
     data = tmp_path_factory.mktemp("disclosure")
     build(data)
@@ -153,7 +153,7 @@ def test_every_value_still_shown_is_the_value_the_models_computed(built):
 def _copied(warehouse, data):
     """The warehouse on a copy of its data. A new resource: Dagster builds a run's resources from their
     config, and a model_copy of a resource keeps the original's, so its run would write the original."""
-    from pipelines.core.warehouse import Warehouse
+    from foundation.warehouse import Warehouse
 
     return Warehouse(data_dir=str(data), pseudonym_key=TEST_KEY, min_cell_size=warehouse.min_cell_size)
 

@@ -17,7 +17,7 @@ import duckdb
 import pytest
 
 from assets.transform import run_dbt
-from pipelines.core.warehouse import Warehouse
+from foundation.warehouse import Warehouse
 from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
 from tests.conftest import TEST_KEY
 from tests.fixtures_effectiveness import A, B, write_fixture

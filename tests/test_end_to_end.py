@@ -16,11 +16,11 @@ import pytest
 from lxml import etree
 
 from assets.ingest.messages import MESSAGE_KINDS
-from pipelines.core.pseudonyms import passes_elfproef
-from pipelines.core.reference_data import REFERENCE_DIR, XSD_DIR
-from pipelines.core.warehouse import Warehouse
+from demo_data.generator import DemoGenerator
+from foundation.pseudonyms import passes_elfproef
+from foundation.reference_data import REFERENCE_DIR, XSD_DIR
+from foundation.warehouse import Warehouse
 from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
-from pipelines.demo_data.generator import DemoGenerator
 from tests.conftest import TEST_KEY
 
 NS = {"j": "http://www.istandaarden.nl/ijw/3_2/jw323/schema", "i": "http://www.istandaarden.nl/ijw/3_2/basisschema/schema"}

@@ -33,7 +33,7 @@ RUN = f"""
 import json, sys
 import dagster as dg
 from assets.publish import baseline_of, recoverable_cells
-from pipelines.core.warehouse import Warehouse
+from foundation.warehouse import Warehouse
 from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
 
 warehouse = Warehouse(data_dir=sys.argv[1], pseudonym_key={TEST_KEY!r}, min_cell_size=10)

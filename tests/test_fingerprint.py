@@ -1,4 +1,4 @@
-"""What makes a night rebuild (assets/fingerprint.py): any change to the files, the reference data or
+"""What makes a night rebuild (foundation/fingerprint.py): any change to the files, the reference data or
 the settings that shape the file; and what does not: nothing, or a setting that only says where and
 how fast. The whole nights are in tests/test_incremental.py; this is each reason on its own."""
 
@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import os
 
-from assets.fingerprint import fingerprint, record_publication, unchanged_since_publication
 from assets.ingest.declarations import ingest_declarations
 from assets.ingest.reference import load_reference
-from pipelines.core.warehouse import Warehouse
+from foundation.fingerprint import fingerprint, record_publication, unchanged_since_publication
+from foundation.warehouse import Warehouse
 from tests.conftest import BASE_LINE, write_declarations
 
 

@@ -30,8 +30,8 @@ import dagster as dg
 import duckdb
 import pytest
 
+from demo_data.bsn import synthetic_bsn
 from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
-from pipelines.demo_data.bsn import synthetic_bsn
 from tests.conftest import TEST_KEY, markdown_rows, write_declarations
 
 STARTS = {("0141", "F"): date(2022, 3, 15), ("0141", "G"): date(2022, 4, 15), ("0141", "H"): date(2022, 5, 15),
@@ -54,7 +54,7 @@ def monthly_lines(municipality: str, client: str, start: date) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    from pipelines.core.warehouse import Warehouse
+    from foundation.warehouse import Warehouse
 
     data = tmp_path_factory.mktemp("flows")
     for sub in ("declarations", "surveys", "reference"):

@@ -29,10 +29,10 @@ from assets.ingest.reference import load_reference
 from assets.ingest.retract import retract
 from assets.ingest.row_rules import JEUGDWET_START
 from assets.reports.render import render_all
+from foundation.pseudonyms import passes_elfproef
+from foundation.settings import load_settings
+from foundation.warehouse import Warehouse
 from pipelines.alerts import digest_alert, failing_warn_checks, send
-from pipelines.core.pseudonyms import passes_elfproef
-from pipelines.core.settings import load_settings
-from pipelines.core.warehouse import Warehouse
 from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
 from tests.conftest import BASE_LINE, BASE_SURVEY, TEST_KEY, write_declarations, write_surveys
 

@@ -1,7 +1,7 @@
 """A refresh that follows earlier ones publishes exactly what a full rebuild of the same files publishes.
 
 Night after night the warehouse grows by the new files only, and a night with nothing new keeps the
-published file (assets/fingerprint.py). This test runs that life on demo data: a first refresh
+published file (foundation/fingerprint.py). This test runs that life on demo data: a first refresh
 without the latest month, then a refresh that brings the latest month, a late credit for a month
 already published and a provider's re-sent file, then a refresh with nothing new. A full rebuild
 of the same files from an empty warehouse must publish the same tables row for row, and the
@@ -21,10 +21,10 @@ import dagster as dg
 import duckdb
 import pytest
 
-from assets.fingerprint import FULL_REBUILD_TAG
-from pipelines.core.warehouse import Warehouse
+from demo_data.generator import DemoGenerator
+from foundation.fingerprint import FULL_REBUILD_TAG
+from foundation.warehouse import Warehouse
 from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
-from pipelines.demo_data.generator import DemoGenerator
 
 KEY = "incremental-test-key"
 CREDITED_LINES = 5

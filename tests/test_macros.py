@@ -6,9 +6,9 @@ import duckdb
 import pyarrow as pa
 
 from assets.ingest.tidy import tidy
-from pipelines.core.macros import install_macros
-from pipelines.core.pseudonyms import passes_elfproef
-from pipelines.demo_data.bsn import synthetic_bsn
+from demo_data.bsn import synthetic_bsn
+from foundation.macros import install_macros
+from foundation.pseudonyms import passes_elfproef
 
 
 def test_sql_elfproef_matches_python():

@@ -8,7 +8,7 @@ import pytest
 
 from assets.disclosure import intervals
 from assets.disclosure.intervals import Targets, interval_leaks
-from pipelines.core.settings import SettingsError, load_settings
+from foundation.settings import SettingsError, load_settings
 
 
 def _file(cells: list[tuple], sums: dict[str, list[tuple[str, float]]], orders: list[tuple] = (),

@@ -28,10 +28,10 @@ import dagster as dg
 import duckdb
 import pytest
 
-from pipelines.core.warehouse import Warehouse
+from demo_data.bsn import synthetic_bsn
+from demo_data.writers import DECLARATION_COLUMNS, SURVEY_COLUMNS
+from foundation.warehouse import Warehouse
 from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
-from pipelines.demo_data.bsn import synthetic_bsn
-from pipelines.demo_data.writers import DECLARATION_COLUMNS, SURVEY_COLUMNS
 from tests.conftest import TEST_KEY
 
 A, B = "11111111", "22222222"

@@ -4,8 +4,8 @@ import hmac
 import pyarrow as pa
 import pytest
 
-from pipelines.core.pseudonyms import Pseudonymiser
-from pipelines.demo_data.bsn import synthetic_bsn
+from demo_data.bsn import synthetic_bsn
+from foundation.pseudonyms import Pseudonymiser
 
 
 def _hmac(key: str, text: str) -> str:
@@ -46,7 +46,7 @@ def test_replace_bsn_agrees_with_pseudonym_for_every_kind_of_value(monkeypatch):
     assert out.column("bsn_valid").to_pylist() == [e[1] for e in expected]
     assert expected[2] == expected[3] and expected[2][1] and not expected[6][1]
     # a run that meets more distinct BSNs than it may remember starts over, and stays right
-    monkeypatch.setattr("pipelines.core.pseudonyms.MAX_REMEMBERED", p.remembered + 3)
+    monkeypatch.setattr("foundation.pseudonyms.MAX_REMEMBERED", p.remembered + 3)
     again = p.replace_bsn(pa.table({"bsn": values}))
     assert again.column("client_pseudonym").to_pylist() == [e[0] for e in expected]
     assert p.remembered <= len(values)

@@ -11,7 +11,7 @@ import pytest
 
 from assets.ingest.assets import raw_declarations, reference_data
 from assets.transform import run_dbt
-from pipelines.core.warehouse import Warehouse
+from foundation.warehouse import Warehouse
 from tests.conftest import TEST_KEY, write_declarations
 
 P1, P2 = "11111111", "22222222"

@@ -27,14 +27,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.demo_data.bsn import synthetic_bsn
+from demo_data.bsn import synthetic_bsn
 from tests.conftest import TEST_KEY, write_declarations
 from tests.test_blocking_checks import checks, refresh
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    from pipelines.core.warehouse import Warehouse
+    from foundation.warehouse import Warehouse
 
     data = tmp_path_factory.mktemp("growth")
     for sub in ("declarations", "surveys", "reference"):

@@ -3,7 +3,7 @@
 import duckdb
 
 from checks.sql_rules import no_bsn, unique_key
-from pipelines.core.macros import install_macros
+from foundation.macros import install_macros
 
 
 def _products(rows: list[str]) -> duckdb.DuckDBPyConnection:

@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from assets.ingest.reference import load_reference
 from assets.ingest.surveys import ingest_surveys
 from assets.transform import run_dbt
-from pipelines.demo_data.writers import SURVEY_COLUMNS
+from demo_data.writers import SURVEY_COLUMNS
 from tests.conftest import BASE_SURVEY as BASE
 from tests.conftest import write_surveys
 

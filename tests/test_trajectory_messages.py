@@ -36,9 +36,9 @@ import dagster as dg
 import duckdb
 import pytest
 
+from demo_data.bsn import synthetic_bsn
+from demo_data.writers import write_client_message
 from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
-from pipelines.demo_data.bsn import synthetic_bsn
-from pipelines.demo_data.writers import write_client_message
 from tests.conftest import TEST_KEY, write_declarations, write_surveys
 
 P = "12345678"
@@ -78,7 +78,7 @@ def stop(number: int, begin: date, reason: str, end: date) -> list:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    from pipelines.core.warehouse import Warehouse
+    from foundation.warehouse import Warehouse
 
     data = tmp_path_factory.mktemp("messages")
     raw = data / "raw"

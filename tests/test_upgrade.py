@@ -7,9 +7,9 @@ from unittest import mock
 from assets.ingest.declarations import ingest_declarations
 from assets.ingest.reference import load_reference
 from assets.transform import run_dbt
-from pipelines.core import warehouse as warehouse_module
-from pipelines.core.schema import CUT_PSEUDONYMS
-from pipelines.core.warehouse import Warehouse
+from foundation import warehouse as warehouse_module
+from foundation.schema import CUT_PSEUDONYMS
+from foundation.warehouse import Warehouse
 from tests.conftest import BASE_LINE, TEST_KEY, write_declarations
 
 

@@ -3,7 +3,7 @@
 import dagster as dg
 
 from checks.warn import warn_check
-from pipelines.core.warn_checks import is_warn, label
+from foundation.warn_checks import is_warn, label
 
 
 class Source(dg.ConfigurableResource):

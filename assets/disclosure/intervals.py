@@ -45,7 +45,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from assets.disclosure.cells import quantities_in
-from pipelines.core.settings import PROTECTION_COUNT_SHARE_OF_K, PROTECTION_MONEY_PCT
+from foundation.settings import PROTECTION_COUNT_SHARE_OF_K, PROTECTION_MONEY_PCT
 
 EPS = 1e-6
 # money in the file is rounded to the cent: a sum of n amounts holds to within n cents (at least a euro)

@@ -10,8 +10,8 @@ from assets.ingest.messages import MESSAGE_KINDS, MessageKind, ingest_messages
 from assets.ingest.reference import load_reference
 from assets.ingest.surveys import ingest_surveys
 from assets.ingest.xlsx_source import XlsxLimits
-from assets.sql import markdown_table
-from pipelines.core.warehouse import Warehouse
+from foundation.sql import markdown_table
+from foundation.warehouse import Warehouse
 
 OWNERS = ["team:data"]
 

@@ -21,9 +21,9 @@ from assets.ingest.files import IngestSummary, RawFile, plan_run, register_run, 
 from assets.ingest.row_rules import judged_sql
 from assets.ingest.xml_reader import xml_batches
 from assets.ingest.xml_source import MessageSpec, arrow_schema
-from assets.sql import repeated_hashes_sql
-from pipelines.core.pseudonyms import Pseudonymiser
-from pipelines.core.schema import DECLARATION_ROWS as TARGET
+from foundation.pseudonyms import Pseudonymiser
+from foundation.schema import DECLARATION_ROWS as TARGET
+from foundation.sql import repeated_hashes_sql
 
 COLUMNS = (
     "declaratienummer", "aanbieder_agb", "gemeentecode", "bsn", "referentienummer", "vorig_referentienummer",

@@ -22,7 +22,7 @@ import pandas as pd
 
 from assets.ingest.redact import redact
 from assets.ingest.regular_files import open_regular
-from pipelines.core.pseudonyms import mask_bsns
+from foundation.pseudonyms import mask_bsns
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from assets.ingest import csv_source
 from assets.ingest.files import RawFile, changed_since_listing
 from assets.ingest.redact import redact
 from assets.ingest.tidy import tidy
-from pipelines.core.pseudonyms import Pseudonymiser
+from foundation.pseudonyms import Pseudonymiser
 
 Insert = Callable[[str], None]
 READ_AHEAD_BATCHES = 2

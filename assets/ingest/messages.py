@@ -27,8 +27,8 @@ from assets.ingest.row_rules import (
 )
 from assets.ingest.xml_reader import xml_batches
 from assets.ingest.xml_source import MessageSpec, arrow_schema
-from pipelines.core.pseudonyms import Pseudonymiser
-from pipelines.core.schema import ALLOCATION_ROWS, CARE_START_ROWS, CARE_STOP_ROWS
+from foundation.pseudonyms import Pseudonymiser
+from foundation.schema import ALLOCATION_ROWS, CARE_START_ROWS, CARE_STOP_ROWS
 
 NORMALISE_SQL = (Path(__file__).parent / "normalise_messages.sql").read_text()
 _IDS = {"Identificatie": "bericht_id", "Dagtekening": "dagtekening"}

@@ -20,7 +20,7 @@ from assets.ingest.messages import MESSAGE_KINDS
 from assets.ingest.redact import redact
 from assets.ingest.survey_rules import SURVEY_RULES
 from assets.ingest.surveys import S09_TITLE
-from pipelines.core.reference_data import REFERENCE_DIR
+from foundation.reference_data import REFERENCE_DIR
 
 REFERENCE_MAX_BYTES = 256 * 1024**2  # the largest, the provider list, is a few MB at national scale
 

@@ -28,8 +28,8 @@ from assets.ingest.declarations import COUNTS_SQL, resolve_repeats
 from assets.ingest.files import UNREAD
 from assets.ingest.messages import MESSAGE_KINDS, mark_duplicates
 from assets.ingest.surveys import SUPERSEDE_SQL
-from pipelines.core.pseudonyms import mask_bsns
-from pipelines.core.schema import DECLARATION_ROWS, SURVEY_ROWS
+from foundation.pseudonyms import mask_bsns
+from foundation.schema import DECLARATION_ROWS, SURVEY_ROWS
 
 MESSAGES = {k.kind: k for k in MESSAGE_KINDS}
 ROWS_TABLE = {"declarations": DECLARATION_ROWS, "surveys": SURVEY_ROWS} | {k.kind: k.target for k in MESSAGE_KINDS}

@@ -24,13 +24,13 @@ class RowRule:
 
 
 def elfproef_rule(rule_id: str) -> RowRule:
-    """The BSN's verdict, taken before it was replaced by its pseudonym (pipelines/core/pseudonyms.py)."""
+    """The BSN's verdict, taken before it was replaced by its pseudonym (foundation/pseudonyms.py)."""
     return RowRule(rule_id, "BSN fails the elfproef", "NOT bsn_valid",
                    "'BSN is not 9 digits passing the elfproef (eleven-test)'")
 
 
 def bsn_elsewhere_rule(rule_id: str) -> RowRule:
-    """A BSN-like number outside the bsn field, masked before DuckDB saw it (pipelines/core/pseudonyms.py):
+    """A BSN-like number outside the bsn field, masked before DuckDB saw it (foundation/pseudonyms.py):
     the row is kept out, and what it held is not shown anywhere."""
     return RowRule(rule_id, "a BSN-like number outside the bsn field (masked, not stored)",
                    "bsn_elsewhere IS NOT NULL",

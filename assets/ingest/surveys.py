@@ -19,7 +19,7 @@ from assets.ingest.files import IngestSummary, RawFile, plan_run, register_run, 
 from assets.ingest.row_rules import judged_sql
 from assets.ingest.survey_rules import SURVEY_RULES
 from assets.ingest.xlsx_source import DEFAULT_LIMITS, XlsxLimits, xlsx_batches
-from pipelines.core.pseudonyms import Pseudonymiser
+from foundation.pseudonyms import Pseudonymiser
 
 COLUMNS = (
     "response_id", "aanbieder_agb", "gemeentecode", "bsn", "toewijzingnummer", "productcategorie", "verwijzer",

@@ -20,7 +20,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from assets.ingest.csv_source import ARROW_BATCH_ROWS, RejectedFile, text_schema
 from assets.ingest.regular_files import open_regular
-from pipelines.core.settings import XLSX_MAX_ROWS, XLSX_MAX_UNPACKED_MB
+from foundation.settings import XLSX_MAX_ROWS, XLSX_MAX_UNPACKED_MB
 
 UNPACK_CHUNK = 1024**2
 

@@ -16,7 +16,7 @@ import pyarrow as pa
 from assets.ingest.files import RawFile, changed_since_listing
 from assets.ingest.loading import read_failure
 from assets.ingest.xml_source import MessageSpec, parse_message, to_arrow
-from pipelines.core.pseudonyms import Pseudonymiser
+from foundation.pseudonyms import Pseudonymiser
 
 BATCH_ROWS = 50_000
 PARALLEL_FROM = 16  # below this many files, starting worker processes costs more than it saves

@@ -29,7 +29,7 @@ from lxml import etree
 
 from assets.ingest.redact import redact
 from assets.ingest.regular_files import open_regular
-from pipelines.core.reference_data import XSD_DIR
+from foundation.reference_data import XSD_DIR
 
 IJW = "{http://www.istandaarden.nl/ijw/3_2/basisschema/schema}"
 SNIFF_BYTES = 64 * 1024

@@ -18,7 +18,7 @@ from typing import Any
 from assets.reports import charts
 from assets.reports.data import trace_sql
 from assets.reports.formatting import FORMATS, SMALL_N, long_date
-from pipelines.core.warn_checks import KIND_NL
+from foundation.warn_checks import KIND_NL
 
 DASH = "–"
 # why a value is missing, as the letter says it; the begrippenlijst explains each

@@ -18,8 +18,8 @@ from pathlib import Path
 import dagster as dg
 
 from assets.reports.render import render_all
-from pipelines.core.settings import load_settings
-from pipelines.core.warehouse import Warehouse
+from foundation.settings import load_settings
+from foundation.warehouse import Warehouse
 
 council_report_partitions = dg.DynamicPartitionsDefinition(name="council_reports")
 

@@ -79,7 +79,7 @@ def compile_document(document: dict[str, Any], fmt: str = "pdf", ppi: float | No
 
 def is_demo(published_db: Path) -> bool:
     """The data are the demo's when the generator's manifest sits in the data folder's raw/: only
-    `python -m pipelines.demo_data` writes it, and no real delivery has it."""
+    `python -m demo_data` writes it, and no real delivery has it."""
     return (published_db.parent.parent / "raw" / "demo_manifest.json").exists()
 
 
@@ -273,7 +273,7 @@ def render_from_settings(settings, force: bool = False) -> int:
 
 
 def main() -> int:
-    from pipelines.core.settings import load_settings
+    from foundation.settings import load_settings
 
     return render_from_settings(load_settings(), force="--force" in sys.argv)
 

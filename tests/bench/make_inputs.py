@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.core import reference_data
+from foundation import reference_data
 
 MUNICIPALITIES = ("0141", "0147", "0153", "0158", "0163", "0164", "0168", "0173", "0183", "0189")
 
@@ -210,9 +210,9 @@ def write_message_files(out: Path, kind: str, lines: int, per_file: int) -> int:
     XSDs demand; real messages hold one to a few, so the demo measures the cost of many small files)."""
     from datetime import date, timedelta
 
-    from pipelines.demo_data.bsn import synthetic_bsn
-    from pipelines.demo_data.messages import client_details
-    from pipelines.demo_data.writers import write_client_message
+    from demo_data.bsn import synthetic_bsn
+    from demo_data.messages import client_details
+    from demo_data.writers import write_client_message
 
     code = {"allocations": "JW301", "care_stops": "JW307"}[kind]
     out.mkdir(parents=True, exist_ok=True)

@@ -56,7 +56,7 @@ def phase_ingest(work: Path, fmt: str) -> dict:
     from checks.accounting import declaration_rows_add_up
     from checks.contract_checks import judge_staged
     from checks.gx_suites import declaration_lines_suite
-    from pipelines.core.warehouse import Warehouse
+    from foundation.warehouse import Warehouse
 
     data_dir = work / fmt
     shutil.rmtree(data_dir / "warehouse", ignore_errors=True)
@@ -83,7 +83,7 @@ def phase_messages(work: Path) -> dict:
     """JW301 allocations and JW307 stops: parse with XSD validation on both cores, rules, pseudonyms."""
     from assets.ingest.messages import ALLOCATIONS, CARE_STOPS, ingest_messages
     from assets.ingest.reference import load_reference
-    from pipelines.core.warehouse import Warehouse
+    from foundation.warehouse import Warehouse
 
     data_dir = work / "messages"
     shutil.rmtree(data_dir / "warehouse", ignore_errors=True)
@@ -130,7 +130,7 @@ def phase_refresh(work: Path, fresh: bool = True) -> dict:
 
     from assets.disclosure import cells
     from assets.transform import artifacts_dir
-    from pipelines.core.warehouse import Warehouse
+    from foundation.warehouse import Warehouse
     from pipelines.definitions import defs
 
     wh = Warehouse(data_dir=str(data_dir), pseudonym_key=KEY)

@@ -93,7 +93,7 @@ def main() -> int:
         subprocess.run(["git", "worktree", "add", "--detach", str(base_tree), args.base], cwd=REPO, check=True)
     raw = work / "raw"
     if not raw.exists():
-        subprocess.run([sys.executable, "-m", "pipelines.demo_data", "--out", str(raw), "--scale", str(args.scale),
+        subprocess.run([sys.executable, "-m", "demo_data", "--out", str(raw), "--scale", str(args.scale),
                         "--seed", str(args.seed)], cwd=REPO, check=True)
     problems: list[str] = []
     try:

@@ -4,7 +4,7 @@
 -- only, so a night rebuilds just the months that the files registered since the last complete
 -- publish touch (a new month, a late credit for an old one), named by JEUGDZORG_FILES_AFTER
 -- (assets/transform.py). When everything counts as new (a full rebuild, new code, a retraction,
--- no publish yet: assets/fingerprint.py, "all") the build runs with --full-refresh and the
+-- no publish yet: foundation/fingerprint.py, "all") the build runs with --full-refresh and the
 -- table is built again from nothing.
 {{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='month') }}
 {%- set files_after = env_var('JEUGDZORG_FILES_AFTER', '') %}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from pipelines.core.pseudonyms import WEIGHTS as _WEIGHTS
+from foundation.pseudonyms import WEIGHTS as _WEIGHTS
 
 
 def synthetic_bsn(key: str) -> str:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.core.warehouse import Warehouse
+from foundation.warehouse import Warehouse
 
 ROOT = Path(__file__).resolve().parents[1]
 CODE_DIRS = ("assets", "checks", "pipelines")

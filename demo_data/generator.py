@@ -20,11 +20,10 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from pipelines.core.reference_data import REFERENCE_DIR
-from pipelines.demo_data import writers
-from pipelines.demo_data.bsn import break_elfproef, synthetic_bsn
-from pipelines.demo_data.messages import MessageWriter, client_details
-from pipelines.demo_data.world import (
+from demo_data import writers
+from demo_data.bsn import break_elfproef, synthetic_bsn
+from demo_data.messages import MessageWriter, client_details
+from demo_data.world import (
     CASE_MIX_DROPOUT,
     FIRST_YEAR,
     GROWTH_BY_CLIENTS,
@@ -53,6 +52,7 @@ from pipelines.demo_data.world import (
     tariff_cents,
     youth_population,
 )
+from foundation.reference_data import REFERENCE_DIR
 
 LAST_DATE = date(LAST_YEAR, 12, 31)
 # Trajectory starts per young inhabitant per year at scale 1 (about 10 % of real volumes).

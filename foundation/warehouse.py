@@ -17,10 +17,10 @@ import dagster as dg
 import duckdb
 from pydantic import PrivateAttr
 
-from pipelines.core.macros import install_macros
-from pipelines.core.pseudonyms import Pseudonymiser
-from pipelines.core.schema import create_schema
-from pipelines.core.settings import (
+from foundation.macros import install_macros
+from foundation.pseudonyms import Pseudonymiser
+from foundation.schema import create_schema
+from foundation.settings import (
     PROTECTION_COUNT_SHARE_OF_K,
     PROTECTION_MONEY_PCT,
     XLSX_MAX_ROWS,

@@ -15,8 +15,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Protocol
 
-from pipelines.demo_data import writers
-from pipelines.demo_data.bsn import break_elfproef
+from demo_data import writers
+from demo_data.bsn import break_elfproef
 
 # rule id -> share of records, per kind; "duplicate": the message is sent a second time
 MESSAGE_DEFECTS = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import duckdb
 
-from pipelines.core.pseudonyms import HEX_CHARS
+from foundation.pseudonyms import HEX_CHARS
 
 SCHEMAS = ("registry", "raw", "ref", "staging", "quarantine", "marts")
 DECLARATION_ROWS = "raw.declaration_rows"
@@ -137,7 +137,7 @@ CREATE TABLE IF NOT EXISTS {CARE_STOP_ROWS} ({_MESSAGE_COMMON}
     delivery_status VARCHAR,{_ROW_STATE}
 )
 """
-# what each published file was built from (assets/fingerprint.py)
+# what each published file was built from (foundation/fingerprint.py)
 PUBLICATIONS_DDL = """
 CREATE TABLE IF NOT EXISTS registry.publications (
     published_at TIMESTAMP NOT NULL,
@@ -149,7 +149,7 @@ CREATE TABLE IF NOT EXISTS registry.publications (
 )
 """
 # every WARN check's latest verdict, rewritten by the publish step just before it copies the marts
-# (marts.quality_warnings is a view of it): pipelines/core/warn_checks.py
+# (marts.quality_warnings is a view of it): foundation/warn_checks.py
 WARN_VERDICTS_DDL = """
 CREATE TABLE IF NOT EXISTS registry.warn_verdicts (
     check_name VARCHAR NOT NULL,

@@ -1,4 +1,4 @@
-"""Command line: python -m pipelines.demo_data --out DIR --scale N --seed S."""
+"""Command line: python -m demo_data --out DIR --scale N --seed S."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ import sys
 import time
 from pathlib import Path
 
-from pipelines.demo_data.generator import DemoGenerator
+from demo_data.generator import DemoGenerator
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m pipelines.demo_data",
+        prog="python -m demo_data",
         description="Write synthetic youth-care declarations, outcome surveys and reference files "
         "(with a small documented rate of defects) into DIR/declarations, DIR/surveys, DIR/reference.",
     )

@@ -3,7 +3,7 @@
 They expect tidy text (assets/ingest/tidy.py) and test values with strlen and GLOB before
 anything dearer: at national volumes these expressions run tens of millions of times. The BSN is
 not among them: it is pseudonymised in Python before DuckDB sees a row
-(pipelines/core/pseudonyms.py). `is_valid_bsn` is here for the privacy check, which looks for a
+(foundation/pseudonyms.py). `is_valid_bsn` is here for the privacy check, which looks for a
 raw BSN that escaped into a table anyway.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import duckdb
 
-from pipelines.core.pseudonyms import MASK
+from foundation.pseudonyms import MASK
 
 
 def install_macros(con: duckdb.DuckDBPyConnection) -> None:
