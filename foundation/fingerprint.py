@@ -27,7 +27,7 @@ import duckdb
 from foundation.warehouse import Warehouse
 
 ROOT = Path(__file__).resolve().parents[1]
-CODE_DIRS = ("assets", "checks", "pipelines")
+CODE_DIRS = ("foundation", "assets", "checks", "pipelines")
 CODE_SUFFIXES = {".py", ".sql", ".yml", ".yaml", ".csv", ".json", ".xsd"}
 # the Warehouse settings that do not shape the published file or a check's verdict
 NOT_AN_INPUT = {"pseudonym_key", "data_dir", "memory_limit", "threads", "lock_wait_seconds"}

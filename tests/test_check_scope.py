@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import dagster as dg
 
-from assets import fingerprint
 from assets.ingest.declarations import ingest_declarations
 from assets.ingest.reference import load_reference
 from assets.ingest.retract import retract
+from foundation import fingerprint
 from foundation.fingerprint import FULL_REBUILD_TAG, new_since_publication, record_publication
 from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
 from tests.conftest import write_declarations

@@ -39,6 +39,7 @@ TABLES = {
     "dim_municipality": "municipality_code VARCHAR, municipality_name VARCHAR, youth_care_region VARCHAR",
     "dim_product_category": "product_category VARCHAR, product_category_description VARCHAR",
     "dim_referrer": "referrer VARCHAR, referrer_description VARCHAR, sort_order BIGINT",
+    "dim_measure": "measure VARCHAR, measure_group VARCHAR, sort_order BIGINT",
     "cost_by_municipality_year": "municipality_code VARCHAR, municipality_name VARCHAR, youth_care_region VARCHAR, "
                                  "year INTEGER, spend_eur DECIMAL(18,2), clients BIGINT, youth_population BIGINT, "
                                  "spend_per_youth_eur DECIMAL(18,2), spend_per_client_eur DECIMAL(18,2), "
@@ -157,6 +158,15 @@ def build_published(path: Path) -> Path:
         dict(product_category="54", product_category_description="Jeugd-ggz")])
     _insert(con, "dim_referrer", [dict(referrer="01", referrer_description="Gemeente", sort_order=1),
                                   dict(referrer="02", referrer_description="Huisarts", sort_order=2)])
+    # region_benchmark's measures in the order and families of macros/benchmark_measures.sql
+    _insert(con, "dim_measure", [dict(measure=m, measure_group=g, sort_order=n) for n, (m, g) in enumerate([
+        ("spend_per_youth_eur", "cost"), ("clients_per_1000_youth", "cost"), ("spend_per_client_eur", "cost"),
+        ("evidence_based_spend_pct", "cost"), ("ended_as_planned_pct", "outcome"), ("dropout_pct", "outcome"),
+        ("no_recurrence_pct", "outcome"), ("satisfaction_mean", "outcome"), ("spend_change_pct", "growth"),
+        ("client_effect_pct", "growth"), ("per_client_effect_pct", "growth"), ("price_effect_pct", "growth"),
+        ("volume_mix_effect_pct", "growth"), ("tariff_change_pct", "tariff"), ("running_over_12m_pct", "caseload"),
+        ("running_over_24m_pct", "caseload"), ("running_without_outcome_over_12m_pct", "caseload"),
+        ("mean_running_duration_days", "caseload")], 1)])
     municipalities = [(c, n, "Twente") for c, n, _v, _p in TWENTE] + [SMALL]
     _insert(con, "dim_municipality", [dict(municipality_code=c, municipality_name=n, youth_care_region=g)
                                       for c, n, g in municipalities])

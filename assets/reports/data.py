@@ -31,10 +31,9 @@ import duckdb
 
 from assets.reports.period import ReportPeriod, municipality_key, region_key
 
-OUTCOME_MEASURES = ("ended_as_planned_pct", "dropout_pct", "no_recurrence_pct", "satisfaction_mean")
-COST_MEASURES = ("spend_per_youth_eur", "clients_per_1000_youth", "spend_per_client_eur", "evidence_based_spend_pct")
-GROWTH_MEASURES = ("spend_change_pct", "client_effect_pct", "per_client_effect_pct", "price_effect_pct",
-                   "volume_mix_effect_pct")
+# the families of region_benchmark's measures a region letter shows its members side by side on
+# (dim_measure.measure_group, written once in macros/benchmark_measures.sql)
+PEER_GROUPS = ("cost", "outcome", "growth")
 # the two outcomes of provider_adjusted_outcomes: column prefix -> (observed, expected)
 FUNNEL_OUTCOMES = {"dropout": ("dropouts", "expected_dropouts"), "planned": ("ended_as_planned", "expected_planned")}
 
@@ -372,8 +371,9 @@ def load_region(con: duckdb.DuckDBPyConnection, subject: Subject, period: Report
         "members": members,
         "benchmark": _region_benchmark(con, region, year),
         "group_size": _group_size(con, year, "spend_per_youth_eur"),
-        "table": {m: region_peers(con, region, year, m) for m in (*COST_MEASURES, *OUTCOME_MEASURES,
-                                                                  *GROWTH_MEASURES)},
+        "table": {m: region_peers(con, region, year, m) for (m,) in con.execute(
+            "SELECT measure FROM marts.dim_measure WHERE list_contains(?, measure_group) ORDER BY sort_order",
+            [list(PEER_GROUPS)]).fetchall()},
         "youth": select(con, "spend_growth AS t", ["municipality_code", "year"],
                         {"youth_population": "t.youth_population",
                          "youth_population_change": "t.youth_population_change"},

@@ -4,6 +4,7 @@
 SELECT
     '{{ m.measure }}' AS measure,
     '{{ m.label }}' AS measure_label,
+    '{{ m.group }}' AS measure_group,
     '{{ m.numerator }}' AS numerator,
     '{{ m.denominator }}' AS denominator,
     {{ m.scale }}::INTEGER AS scale,
