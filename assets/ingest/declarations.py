@@ -23,7 +23,7 @@ from assets.ingest.xml_reader import xml_batches
 from assets.ingest.xml_source import MessageSpec, arrow_schema
 from foundation.pseudonyms import Pseudonymiser
 from foundation.schema import DECLARATION_ROWS as TARGET
-from foundation.sql import repeated_hashes_sql
+from foundation.sql import repeated_hashes_sql, transaction
 
 COLUMNS = (
     "declaratienummer", "aanbieder_agb", "gemeentecode", "bsn", "referentienummer", "vorig_referentienummer",
@@ -150,17 +150,12 @@ def ingest_declarations(con: duckdb.DuckDBPyConnection, raw_dir: Path, max_file_
         return summary
     progress(f"{len(files)} new declaration file(s) to read")
     first = min(f.file_id for f in files)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         read, rejected = _read_files(con, files, pseudonyms, progress)
         register_run(con, files, "declarations", rejected)
         progress("resolving repeated reference numbers (D09 and exact duplicates)")
         resolve_repeats(con, first)
         set_rows_read(con, read)
         con.execute(COUNTS_SQL, {"first": first})
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     summary.fill_from_registry(con, files, rejected)
     return summary

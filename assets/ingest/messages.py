@@ -29,6 +29,7 @@ from assets.ingest.xml_reader import xml_batches
 from assets.ingest.xml_source import MessageSpec, arrow_schema
 from foundation.pseudonyms import Pseudonymiser
 from foundation.schema import ALLOCATION_ROWS, CARE_START_ROWS, CARE_STOP_ROWS
+from foundation.sql import transaction
 
 NORMALISE_SQL = (Path(__file__).parent / "normalise_messages.sql").read_text()
 _IDS = {"Identificatie": "bericht_id", "Dagtekening": "dagtekening"}
@@ -190,8 +191,7 @@ def ingest_messages(con: duckdb.DuckDBPyConnection, kind: MessageKind, raw_dir: 
     progress(f"{len(files)} new {kind.label} to read")
     first = min(f.file_id for f in files)
     columns = kind.spec.columns
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         read: dict[int, int] = {}
         rejected: dict[int, str] = {}
         batches = xml_batches(files, kind.spec, columns, pseudonyms, read, rejected, progress, kind.label)
@@ -200,9 +200,5 @@ def ingest_messages(con: duckdb.DuckDBPyConnection, kind: MessageKind, raw_dir: 
         register_run(con, files, kind.kind, rejected)
         set_rows_read(con, read)
         mark_duplicates(con, kind, first)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     summary.fill_from_registry(con, files, rejected)
     return summary

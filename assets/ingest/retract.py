@@ -30,6 +30,7 @@ from assets.ingest.messages import MESSAGE_KINDS, mark_duplicates
 from assets.ingest.surveys import SUPERSEDE_SQL
 from foundation.pseudonyms import mask_bsns
 from foundation.schema import DECLARATION_ROWS, SURVEY_ROWS
+from foundation.sql import transaction
 
 MESSAGES = {k.kind: k for k in MESSAGE_KINDS}
 ROWS_TABLE = {"declarations": DECLARATION_ROWS, "surveys": SURVEY_ROWS} | {k.kind: k.target for k in MESSAGE_KINDS}
@@ -103,8 +104,7 @@ def retract(con: duckdb.DuckDBPyConnection, name: str, reason: str,
         raise RetractionError("say why the file is retracted: the reason is kept in the registry and data_quality")
     source_file, kind, ids = find_file(con, name, shown)
     table = ROWS_TABLE[kind]
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         others_loaded = _loaded(con, table) - _loaded(con, table, ids)
         removed = con.execute(f"SELECT count(*) FROM {table} WHERE list_contains(?, file_id)", [ids]).fetchone()[0]
         if kind == "declarations":
@@ -126,10 +126,6 @@ def retract(con: duckdb.DuckDBPyConnection, name: str, reason: str,
             WHERE list_contains(?, file_id)""", [reason.strip(), ids])
         reinstated = _loaded(con, table) - others_loaded
         sha = con.execute("SELECT sha256 FROM registry.files WHERE file_id = ?", ids).fetchone()[0]
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return Retraction(source_file, kind, sha, removed, reinstated)
 
 

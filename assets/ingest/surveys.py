@@ -20,6 +20,7 @@ from assets.ingest.row_rules import judged_sql
 from assets.ingest.survey_rules import SURVEY_RULES
 from assets.ingest.xlsx_source import DEFAULT_LIMITS, XlsxLimits, xlsx_batches
 from foundation.pseudonyms import Pseudonymiser
+from foundation.sql import transaction
 
 COLUMNS = (
     "response_id", "aanbieder_agb", "gemeentecode", "bsn", "toewijzingnummer", "productcategorie", "verwijzer",
@@ -92,8 +93,7 @@ def ingest_surveys(con: duckdb.DuckDBPyConnection, raw_dir: Path, max_file_bytes
     read, rejected = loading.load_each(con, files, "incoming_surveys",
                                        lambda f: _load_file(con, f, pseudonyms, xlsx_limits), progress, "survey files")
     typed = ", ".join(TYPED)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         register_run(con, files, "surveys", rejected)
         con.execute(f"""
             INSERT INTO raw.survey_rows
@@ -103,10 +103,6 @@ def ingest_surveys(con: duckdb.DuckDBPyConnection, raw_dir: Path, max_file_bytes
         """)
         set_rows_read(con, read)
         con.execute(SUPERSEDE_SQL)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     con.execute("DROP TABLE IF EXISTS incoming_surveys")
     summary.fill_from_registry(con, files, rejected)
     return summary
