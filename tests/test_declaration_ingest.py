@@ -252,9 +252,10 @@ def test_oversized_file_rejected(warehouse, data_dir):
 
 def test_many_xml_files_on_worker_processes_keep_file_order(warehouse, data_dir, monkeypatch):
     # the parallel path with a tiny window: one file per task, one task ahead, batches of 3 lines
-    from assets.ingest import xml_reader
-    for name, value in (("PARALLEL_FROM", 2), ("CHUNK_FILES", 1), ("CHUNKS_AHEAD", 1), ("BATCH_ROWS", 3)):
+    from assets.ingest import loading, xml_reader
+    for name, value in (("PARALLEL_FROM", 2), ("CHUNK_FILES", 1), ("CHUNKS_AHEAD", 1)):
         monkeypatch.setattr(xml_reader, name, value)
+    monkeypatch.setattr(loading, "PARSED_BATCH_ROWS", 3)
     text = (FIXTURES / "jw323_example.xml").read_text()
     for i in range(5):
         content = text.replace(">RN00", f">F{i}RN00")

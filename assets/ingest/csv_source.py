@@ -46,6 +46,18 @@ class IrregularFile(Exception):
 READ_ERRORS = (RejectedFile, csv.Error, UnicodeError, OSError, ValueError)
 
 
+def read_failure(exc: Exception) -> str:
+    """The reason a reader's exception gives for rejecting its file, without personal data or paths.
+
+    Any exception a reader raises rejects that one file: one the readers foresee says why in its
+    own words; another (a library's TypeError on a malformed workbook, say) is named with its type,
+    so that the file is still listed, alerted and retractable instead of stopping the night."""
+    text = redact(str(exc))
+    if isinstance(exc, READ_ERRORS):
+        return text or type(exc).__name__
+    return f"unreadable ({type(exc).__name__}{': ' + text if text else ''})"
+
+
 @dataclass(frozen=True)
 class CsvLayout:
     delimiter: str

@@ -19,7 +19,7 @@ from assets.ingest import loading
 from assets.ingest.declaration_rules import DECLARATION_RULES
 from assets.ingest.files import IngestSummary, RawFile, plan_run, register_run, set_rows_read, update_counts_sql
 from assets.ingest.row_rules import judged_sql
-from assets.ingest.xml_reader import xml_batches
+from assets.ingest.xml_reader import parsed
 from assets.ingest.xml_source import MessageSpec, arrow_schema
 from foundation.pseudonyms import Pseudonymiser
 from foundation.schema import DECLARATION_ROWS as TARGET
@@ -30,8 +30,7 @@ COLUMNS = (
     "toewijzingnummer", "productcategorie", "productcode", "product_begindatum", "product_einddatum",
     "geleverd_volume", "eenheid", "producttarief", "ingediend_bedrag", "debet_credit",
 )
-OPTIONAL = ("declaratienummer", "vorig_referentienummer", "producttarief")
-REQUIRED = tuple(c for c in COLUMNS if c not in OPTIONAL)
+LAYOUT = loading.Layout(COLUMNS, optional=("declaratienummer", "vorig_referentienummer", "producttarief"))
 NORMALISE_SQL = (Path(__file__).parent / "normalise_declarations.sql").read_text()
 XML_SCHEMA = arrow_schema(COLUMNS)
 JW323 = MessageSpec(
@@ -57,24 +56,13 @@ def _insert_sql(source: str) -> str:
             f"FROM ({judged})")
 
 
-def _read_files(con: duckdb.DuckDBPyConnection, files: list[RawFile], pseudonyms: Pseudonymiser,
-                progress: Callable[[str], None]) -> tuple[dict[int, int], dict[int, str]]:
-    """Write every file's rows; return rows read per file and {file_id: reason} for rejected ones."""
+def _read_files(loader: loading.Loader, files: list[RawFile]) -> None:
+    """Every file's rows into the loader's target and Tally: CSV exports one by one, XML messages
+    parsed (on both cores when there are many) and written as one stream."""
+    loader.each([f for f in files if f.path.suffix.lower() == ".csv"], "CSV declaration files")
     xml_files = [f for f in files if f.path.suffix.lower() == ".xml"]
-    csv_files = [f for f in files if f.path.suffix.lower() == ".csv"]
-
-    def insert(source: str) -> None:
-        con.execute(_insert_sql(source))
-
-    def load_csv(f: RawFile) -> int:
-        return loading.insert_csv(con, f, REQUIRED, OPTIONAL, COLUMNS, pseudonyms, insert, TARGET)
-
-    read, rejected = loading.load_each(con, csv_files, TARGET, load_csv, progress, "CSV declaration files")
-
     if xml_files:
-        batches = xml_batches(xml_files, JW323, COLUMNS, pseudonyms, read, rejected, progress, 'XML declaration files')
-        loading.insert_stream(con, batches, Pseudonymiser.schema(XML_SCHEMA), insert)
-    return read, rejected
+        loader.parsed(parsed(xml_files, JW323, COLUMNS), XML_SCHEMA, len(xml_files), "XML declaration files")
 
 
 D09_TITLE = "referentienummer already loaded for that provider with different content"
@@ -151,11 +139,12 @@ def ingest_declarations(con: duckdb.DuckDBPyConnection, raw_dir: Path, max_file_
     progress(f"{len(files)} new declaration file(s) to read")
     first = min(f.file_id for f in files)
     with transaction(con):
-        read, rejected = _read_files(con, files, pseudonyms, progress)
-        register_run(con, files, "declarations", rejected)
+        loader = loading.Loader(con, TARGET, _insert_sql, LAYOUT, pseudonyms, progress)
+        _read_files(loader, files)
+        register_run(con, files, "declarations", loader.tally.rejected)
         progress("resolving repeated reference numbers (D09 and exact duplicates)")
         resolve_repeats(con, first)
-        set_rows_read(con, read)
+        set_rows_read(con, loader.tally.read)
         con.execute(COUNTS_SQL, {"first": first})
-    summary.fill_from_registry(con, files, rejected)
+    summary.fill_from_registry(con, files, loader.tally.rejected)
     return summary

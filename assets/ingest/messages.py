@@ -25,7 +25,7 @@ from assets.ingest.row_rules import (
     judged_sql,
     known_municipality_rule,
 )
-from assets.ingest.xml_reader import xml_batches
+from assets.ingest.xml_reader import parsed
 from assets.ingest.xml_source import MessageSpec, arrow_schema
 from foundation.pseudonyms import Pseudonymiser
 from foundation.schema import ALLOCATION_ROWS, CARE_START_ROWS, CARE_STOP_ROWS
@@ -192,13 +192,10 @@ def ingest_messages(con: duckdb.DuckDBPyConnection, kind: MessageKind, raw_dir: 
     first = min(f.file_id for f in files)
     columns = kind.spec.columns
     with transaction(con):
-        read: dict[int, int] = {}
-        rejected: dict[int, str] = {}
-        batches = xml_batches(files, kind.spec, columns, pseudonyms, read, rejected, progress, kind.label)
-        loading.insert_stream(con, batches, Pseudonymiser.schema(arrow_schema(columns)),
-                              lambda source: con.execute(kind.insert_sql(source)))
-        register_run(con, files, kind.kind, rejected)
-        set_rows_read(con, read)
+        loader = loading.Loader(con, kind.target, kind.insert_sql, loading.Layout(columns), pseudonyms, progress)
+        loader.parsed(parsed(files, kind.spec, columns), arrow_schema(columns), len(files), kind.label)
+        register_run(con, files, kind.kind, loader.tally.rejected)
+        set_rows_read(con, loader.tally.read)
         mark_duplicates(con, kind, first)
-    summary.fill_from_registry(con, files, rejected)
+    summary.fill_from_registry(con, files, loader.tally.rejected)
     return summary

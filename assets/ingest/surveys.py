@@ -14,11 +14,10 @@ from pathlib import Path
 import duckdb
 
 from assets.ingest import loading
-from assets.ingest.csv_source import text_schema
-from assets.ingest.files import IngestSummary, RawFile, plan_run, register_run, set_rows_read
+from assets.ingest.files import IngestSummary, plan_run, register_run, set_rows_read
 from assets.ingest.row_rules import judged_sql
 from assets.ingest.survey_rules import SURVEY_RULES
-from assets.ingest.xlsx_source import DEFAULT_LIMITS, XlsxLimits, xlsx_batches
+from assets.ingest.xlsx_source import DEFAULT_LIMITS, XlsxLimits
 from foundation.pseudonyms import Pseudonymiser
 from foundation.sql import transaction
 
@@ -27,8 +26,7 @@ COLUMNS = (
     "startdatum", "einddatum", "reden_beeindiging", "informant", "invuldatum", "tevredenheid",
     "zonder_hulp_verder", "instrument", "score_begin", "score_eind",
 )
-OPTIONAL = ("instrument", "score_begin", "score_eind")
-REQUIRED = tuple(c for c in COLUMNS if c not in OPTIONAL)
+LAYOUT = loading.Layout(COLUMNS, optional=("instrument", "score_begin", "score_eind"))
 NORMALISE_SQL = (Path(__file__).parent / "normalise_surveys.sql").read_text()
 TYPED = ("response_id", "provider_agb", "municipality_code", "client_pseudonym", "allocation_number",
          "product_category", "referrer", "start_date", "end_date", "end_reason", "informant", "filled_date",
@@ -71,14 +69,9 @@ def _incoming_ddl() -> str:
     return f"CREATE OR REPLACE TEMP TABLE incoming_surveys AS {NORMALISE_SQL.format(source=source)}"
 
 
-def _load_file(con: duckdb.DuckDBPyConnection, f: RawFile, pseudonyms: Pseudonymiser, limits: XlsxLimits) -> int:
-    def insert(source: str) -> None:
-        con.execute(f"INSERT INTO incoming_surveys {NORMALISE_SQL.format(source=source)}")
-
-    if f.path.suffix.lower() != ".xlsx":
-        return loading.insert_csv(con, f, REQUIRED, OPTIONAL, COLUMNS, pseudonyms, insert, "incoming_surveys")
-    return loading.insert_file(con, xlsx_batches(f.path, REQUIRED, OPTIONAL, COLUMNS, limits), text_schema(COLUMNS),
-                               f.file_id, pseudonyms, insert)
+def _insert_sql(source: str) -> str:
+    """Normalised into the run's staging table; the rules judge the whole run at once (S09)."""
+    return f"INSERT INTO incoming_surveys {NORMALISE_SQL.format(source=source)}"
 
 
 def ingest_surveys(con: duckdb.DuckDBPyConnection, raw_dir: Path, max_file_bytes: int, pseudonyms: Pseudonymiser,
@@ -90,19 +83,19 @@ def ingest_surveys(con: duckdb.DuckDBPyConnection, raw_dir: Path, max_file_bytes
     if not files:
         return summary
     con.execute(_incoming_ddl())
-    read, rejected = loading.load_each(con, files, "incoming_surveys",
-                                       lambda f: _load_file(con, f, pseudonyms, xlsx_limits), progress, "survey files")
+    loader = loading.Loader(con, "incoming_surveys", _insert_sql, LAYOUT, pseudonyms, progress, xlsx_limits)
+    loader.each(files, "survey files")
     typed = ", ".join(TYPED)
     with transaction(con):
-        register_run(con, files, "surveys", rejected)
+        register_run(con, files, "surveys", loader.tally.rejected)
         con.execute(f"""
             INSERT INTO raw.survey_rows
             SELECT file_id, line_no, {typed},
                    CASE WHEN rule_id IS NULL THEN 'loaded' ELSE 'quarantined' END, rule_id, message, now()
             FROM ({judged_sql(SURVEY_RULES, "SELECT * FROM incoming_surveys")})
         """)
-        set_rows_read(con, read)
+        set_rows_read(con, loader.tally.read)
         con.execute(SUPERSEDE_SQL)
     con.execute("DROP TABLE IF EXISTS incoming_surveys")
-    summary.fill_from_registry(con, files, rejected)
+    summary.fill_from_registry(con, files, loader.tally.rejected)
     return summary

@@ -1,24 +1,23 @@
-"""Parse many iJw XML files, on both cores when there are many, into pseudonymised Arrow batches.
+"""Parse many iJw XML files, on both cores when there are many, into Arrow tables of text.
 
 Declarations (JW323) and the municipality's own messages (JW301/305/307) share this. Files come
-back in their order; a file that fails to parse is reported as rejected and the others go on.
+back in their order, each with its rows or the reason it is rejected; the Loader
+(loading.Loader.parsed) writes them and keeps the accounting.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 
 import pyarrow as pa
 
-from assets.ingest.files import RawFile, changed_since_listing
-from assets.ingest.loading import read_failure
+from assets.ingest.csv_source import read_failure
+from assets.ingest.files import RawFile
 from assets.ingest.xml_source import MessageSpec, parse_message, to_arrow
-from foundation.pseudonyms import Pseudonymiser
 
-BATCH_ROWS = 50_000
 PARALLEL_FROM = 16  # below this many files, starting worker processes costs more than it saves
 CHUNK_FILES = 8  # files per task handed to a worker process
 CHUNKS_AHEAD = 4  # tasks parsed ahead of the writer: bounds memory, keeps both workers busy
@@ -65,27 +64,3 @@ def parsed(files: list[RawFile], spec: MessageSpec,
                 done, future = ahead.popleft()
                 for f, (table, error) in zip(done, future.result(), strict=True):
                     yield f, table, error
-
-
-def xml_batches(files: list[RawFile], spec: MessageSpec, columns: tuple[str, ...], pseudonyms: Pseudonymiser,
-                read: dict[int, int], rejected: dict[int, str], progress: Callable[[str], None],
-                label: str) -> Iterator[pa.Table]:
-    """Parsed files gathered into pseudonymised batches of about BATCH_ROWS rows, each row tagged
-    with its file; fills `read` (rows per file) and `rejected` (reason per file) as it goes."""
-    pending: list[pa.Table] = []
-    pending_rows = 0
-    for i, (f, table, error) in enumerate(parsed(files, spec, columns), 1):
-        error = error or changed_since_listing(f)
-        if error is not None:
-            rejected[f.file_id] = error
-        else:
-            pending.append(table)
-            read[f.file_id] = table.num_rows
-            pending_rows += table.num_rows
-            if pending_rows >= BATCH_ROWS:
-                yield pseudonyms.replace_bsn(pa.concat_tables(pending))
-                pending, pending_rows = [], 0
-        if i % 1000 == 0 or i == len(files):
-            progress(f"parsed {i}/{len(files)} {label}")
-    if pending:
-        yield pseudonyms.replace_bsn(pa.concat_tables(pending))
