@@ -20,13 +20,12 @@ import importlib.metadata
 import logging
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 import duckdb
 
+from foundation.settings import REPO_ROOT as ROOT
 from foundation.warehouse import Warehouse
 
-ROOT = Path(__file__).resolve().parents[1]
 CODE_DIRS = ("foundation", "assets", "checks", "pipelines")
 CODE_SUFFIXES = {".py", ".sql", ".yml", ".yaml", ".csv", ".json", ".xsd"}
 # the Warehouse settings that do not shape the published file or a check's verdict

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 DEMO_PSEUDONYM_KEY = "jeugdzorg-monitor-demo-key-NOT-FOR-PRODUCTION"
 # disclosure control's protection targets (docs/disclosure.md): a hidden amount stays uncertain by this
 # percentage either way; a hidden count's interval starts at 0 or is this share of k wide

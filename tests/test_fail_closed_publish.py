@@ -60,7 +60,7 @@ def refresh(project: Path, data: Path) -> dict:
 def project(tmp_path_factory) -> tuple[Path, Path, dict]:
     copy = tmp_path_factory.mktemp("project")
     ignore = shutil.ignore_patterns("target", "logs", "__pycache__")
-    for package in ("assets", "pipelines", "checks"):
+    for package in ("foundation", "assets", "pipelines", "checks"):
         shutil.copytree(ROOT / package, copy / package, ignore=ignore)
     for name, text in readme_files().items():
         (copy / "assets/dbt/models/marts" / name).write_text(text)

@@ -9,6 +9,7 @@ from foundation.warehouse import warehouse_from_settings
 def test_defaults():
     s = load_settings({})
     assert s.data_dir == REPO_ROOT / "data"
+    assert (REPO_ROOT / "workspace.yaml").is_file() and (REPO_ROOT / "foundation").is_dir()
     assert s.env == "dev"
     assert s.min_cell_size == 10
     assert s.pseudonym_key == DEMO_PSEUDONYM_KEY and s.using_demo_key
