@@ -135,7 +135,11 @@ def copy_comments(con: duckdb.DuckDBPyConnection, table: str, working: str, cata
 def fill_spend_not_shown(con: duckdb.DuckDBPyConnection, catalog: str) -> None:
     """The labelled remainder per breakdown (a mart whose YAML declares meta.breaks_down_spend),
     municipality and year, once the last cell is hidden."""
-    for table in marts_declaring("breaks_down_spend"):
+    breakdowns = [t for t in marts_declaring("breaks_down_spend") if t in cells.published_marts()]
+    if not breakdowns:  # a stale manifest or a flag at the wrong level would leave the remainders empty
+        raise RuntimeError("no published mart declares meta.breaks_down_spend, so spend_not_shown would stay empty: "
+                           "see its YAML (assets/dbt/models/marts/spend_not_shown.yml)")
+    for table in breakdowns:
         con.execute(f"""
             INSERT INTO {catalog}.marts.spend_not_shown
             SELECT '{table}', b.municipality_code, b.year, any_value(y.spend_eur),

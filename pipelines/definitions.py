@@ -1,7 +1,8 @@
 """The one Definitions of the code location (loaded by workspace.yaml), assembled by Dagster's own
-loaders: every asset and check defined at module scope in the packages assets/ and checks/, and the
-jobs, schedules and sensors of the operations modules beside this one. Nothing is listed by hand: a
-new definition is picked up where it is defined (a list of them at module scope too)."""
+loaders: every asset defined at module scope in the package assets/, every asset check in checks/,
+and the jobs, schedules and sensors of the operations modules imported below, each alone or in a
+list (not in a dict). Nothing is listed by hand: a new definition is picked up if it is defined in
+its kind's place."""
 
 import warnings
 

@@ -21,7 +21,7 @@ import pypdf
 import pytest
 from openpyxl import Workbook
 
-from assets.ingest import declarations
+from assets.ingest import declarations, loading
 from assets.ingest.declaration_rules import MAX_CENTS, MAX_VOLUME
 from assets.ingest.files import STILL_WRITING, UNREAD, plan_run
 from assets.ingest.messages import MAX_ALLOCATED_VOLUME
@@ -315,7 +315,10 @@ def test_a_file_that_changes_or_vanishes_while_read_is_rejected_for_the_night(wa
             fh.write(",".join(BASE_LINE.values()).replace("R1", "R9") + "\n")
         (data_dir / "raw/declarations/gone.csv").unlink()
         (data_dir / "raw/declarations/gone.xml").unlink()
-        read, rejected = declarations._read_files(con, files, warehouse.pseudonymiser(), lambda _: None)
+        loader = loading.Loader(con, declarations.TARGET, declarations._insert_sql, declarations.LAYOUT,
+                                warehouse.pseudonymiser())
+        declarations._read_files(loader, files)
+        read, rejected = loader.tally.read, loader.tally.rejected
     reasons = {f.source_file: rejected.get(f.file_id) for f in files}
     assert STILL_WRITING in reasons["declarations/growing.csv"]
     assert "gone.csv" in reasons["declarations/gone.csv"] or "disappeared" in reasons["declarations/gone.csv"]

@@ -163,7 +163,7 @@ def interval_leaks(con: duckdb.DuckDBPyConnection, targets: Targets, skip: set[t
             continue
         digest = None
         if len(cells_) >= ALONE_CELLS:  # only a large group is worth remembering between rounds
-            digest = _digest(group_rows, cells_, hunted, info, targets)
+            digest = _digest(group_rows, cells_, hunted, info, targets, verdict)
             remembered.append(digest)
             if digest in _SOLVED:
                 continue
@@ -299,8 +299,11 @@ def _substitute(cells_: list[tuple]) -> tuple[list[tuple[tuple, float]], float]:
     return [(cell, coef) for cell, coef in terms.items() if coef != 0], rhs
 
 
-def _digest(rows: list[Row], cells_: list[tuple], hunted: list[tuple], info: dict, targets: Targets) -> bytes:
-    h = hashlib.blake2b(repr((targets, sorted((r[0], r[1], r[2], round(r[3], 4), r[4]) for r in rows),
+def _digest(rows: list[Row], cells_: list[tuple], hunted: list[tuple], info: dict, targets: Targets,
+            verdict: bool) -> bytes:
+    """A large group's question. `verdict` is part of it: the check's path names other binding sums, and
+    suppression chooses its complements by them."""
+    h = hashlib.blake2b(repr((targets, verdict, sorted((r[0], r[1], r[2], round(r[3], 4), r[4]) for r in rows),
                               [(c, info[c]) for c in cells_], hunted)).encode(), digest_size=20)
     return h.digest()
 
@@ -317,6 +320,7 @@ class _Programme:
         h.setOptionValue("output_flag", False)
         h.setOptionValue("presolve", "off")  # warm starts between objectives beat presolving each one
         h.setOptionValue("simplex_strategy", 4)  # primal: the last basis stays feasible when the objective changes
+        h.setOptionValue("run_crossover", "on")  # an interior point start ends at a vertex (IPM_CELLS)
         inf = highspy.kHighsInf
         lower = np.array([-inf if info[c][2] else 0.0 for c in cells_])
         h.addVars(len(cells_), lower, np.full(len(cells_), inf))

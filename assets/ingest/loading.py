@@ -4,8 +4,9 @@ The readers only read: csv_source and xlsx_source yield a file's rows as Arrow b
 xml_reader yields each file's parsed rows or the reason it is rejected. One Loader per target
 writes them through the target's normalising INSERT (`insert_sql`, a function of the source
 query) and keeps its Tally: the rows read per file and why each rejected file was rejected. A
-file that fails anywhere is reported, its rows removed, and the other files carry on. Every kind
-of file goes one way: reader -> Loader -> DuckDB, and back to the caller as a Tally.
+file that fails anywhere is reported, its rows removed, and the other files carry on. Every
+delivered file goes one way: reader -> Loader -> DuckDB, and back to the caller as a Tally (the
+shipped reference tables are read by assets/ingest/reference.py).
 """
 
 from __future__ import annotations
