@@ -23,13 +23,12 @@ euros is none).
 from __future__ import annotations
 
 from collections import defaultdict
-from functools import partial
 
 import duckdb
 import numpy as np
 import pandas as pd
 
-from assets.disclosure.intervals import Targets, interval_leaks, union_root
+from assets.disclosure.intervals import Targets, component_labels, interval_leaks
 
 TOLERANCE_EUR = 5.0  # "to within a few euros"
 TOLERANCE_COUNT = 0.5  # a count is recovered when it is known exactly
@@ -236,16 +235,11 @@ def _exact(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                 todo.append(next(iter(sums_of_cell[cell])))
     # the core: groups of empty cells that share a live sum, each solved by SVD
     coords: dict[int, _Direction] = {}
-    parent: dict[int, int] = {}
-    root = partial(union_root, parent)
-
-    for s in alive:
-        cells_ = list(members[s])
-        for cell in cells_[1:]:
-            parent[root(cell)] = root(cells_[0])
+    pairs = [(head, cell) for s in alive for head, *rest in [list(members[s])] for cell in rest]
+    label = component_labels(len(info), [a for a, _ in pairs], [b for _, b in pairs])
     groups: dict[int, list[int]] = defaultdict(list)
     for s in sorted(alive):
-        groups[root(next(iter(members[s])))].append(s)
+        groups[int(label[next(iter(members[s]))])].append(s)
     for group, sums in groups.items():
         cols = sorted({cell for s in sums for cell in members[s]}, key=lambda cell: info[cell][1:4])
         index = {cell: n for n, cell in enumerate(cols)}
