@@ -225,13 +225,14 @@ _CODES_TO_CATEGORY = """
 """
 _GROUP_SUMS = """
     -- a region's figure ('region:<code>') is the sum of its municipalities'; a provider's figure the
-    -- sum over the municipalities it served; the national duration table the sum of the regions' years
+    -- sum over the municipalities it served (its regions' figures are sums of the same, not parts);
+    -- the national duration table the sum of the regions' years
     WITH members AS (
         SELECT k.q AS gq, 'region:' || m.youth_care_region AS ga, k.b AS gb, k.c AS gc, k.* FROM keys AS k
         JOIN {catalog}.marts.dim_municipality AS m ON m.municipality_code = k.a
         UNION ALL
         SELECT q || '_provider', substr(c, 6), b, '', * FROM keys
-        WHERE c LIKE 'prov:%'
+        WHERE c LIKE 'prov:%' AND a IN (SELECT municipality_code FROM {catalog}.marts.dim_municipality)
         UNION ALL
         SELECT q, 'all', '', c, * FROM keys WHERE q LIKE 'dur_%' AND a <> 'all'
     ),

@@ -1,4 +1,5 @@
--- Grain: one row per provider, area (a municipality, or all municipalities in the file) and period
+-- Grain: one row per provider, area (a municipality, a youth-care region's municipalities in the file,
+-- or all municipalities in the file) and period
 -- (one year of ending; for all municipalities also three years pooled, e.g. '2023-2025'): observed
 -- planned endings and dropouts against the number the case_mix_model expects for the children this
 -- provider treated there (indirect standardisation), their ratio, and the funnel's control limits
@@ -12,11 +13,11 @@
 -- providers give a value significantly above 1 (chi-square, 5 %), else 1. Rows with fewer than k
 -- clients are suppressed like effectiveness_by_provider's (below). Left out on purpose, because
 -- disclosure control must then hide far more to keep the hidden cells they add up from being worked
--- back (docs/provider_comparison.md, measured on the demo): three-year points per municipality (they
--- tie every year's hidden cells of a provider into one sum: over 40 minutes instead of two) and
--- providers per youth-care region (a region's row is the sum of its municipalities' mostly hidden
--- cells). A letter shows the providers of its municipality or region at their point over all
--- municipalities, which is large enough to show and to pool.
+-- back (docs/provider_comparison.md, measured on the demo): three-year points per municipality and
+-- per region (they tie every year's hidden cells of a provider into one sum: over 40 minutes instead
+-- of two). A region's year is the sum of its municipalities' years (disclosure control knows it). A
+-- letter shows the providers of its municipality or region at their point over all municipalities,
+-- which is large enough to show and to pool.
 {%- set min_phi_trajectories, min_phi_providers = 100, 10 %}
 {%- set z95, z998 = var('funnel_z_95'), var('funnel_z_998') %}
 {%- set factors = var('case_mix_factors') %}
@@ -78,21 +79,36 @@ cells AS (
         sum(r.p_dropout) AS e_dropout
     FROM risk AS r
     JOIN periods AS pr ON r.year BETWEEN pr.first_year AND pr.last_year
-    CROSS JOIN LATERAL (VALUES ('municipality', r.municipality_code), ('all', 'all')) AS area(area_level, area_code)
+    LEFT JOIN {{ source('ref', 'municipalities') }} AS g USING (municipality_code)
+    CROSS JOIN LATERAL (VALUES ('municipality', r.municipality_code), ('region', g.youth_care_region), ('all', 'all'))
+        AS area(area_level, area_code)
     -- three years pooled only over all municipalities: see the header
-    WHERE pr.first_year = pr.last_year OR area.area_level = 'all'
+    WHERE (pr.first_year = pr.last_year OR area.area_level = 'all') AND area.area_code IS NOT NULL
     GROUP BY ALL
 ),
 -- a year's row is suppressed as the tables that publish the same cells suppress it (a provider's
 -- year over all municipalities as provider_performance, which also counts its clients by spend);
 -- a three-year point only where none of its years is, so it never tells what a hidden year holds
 -- (its YAML declares it own: false, hidden only with a hidden year, which the attacker hunts)
-single AS (
+own_small AS (
     SELECT c.provider_agb, c.area_level, c.area_code, c.last_year AS year,
            {{ is_small_cell('c.n_clients') }} OR coalesce(c.area_level = 'all' AND pp.suppressed, false) AS small
     FROM cells AS c
     LEFT JOIN {{ ref('provider_performance') }} AS pp ON pp.provider_agb = c.provider_agb AND pp.year = c.last_year
     WHERE c.first_year = c.last_year
+),
+-- a region's year is shown only where the provider's year in every municipality of it is: else it
+-- would give a hidden municipality's figures away (shown minus shown), and protecting a region's
+-- row over hidden parts made disclosure control hide whole regions (docs/provider_comparison.md);
+-- its YAML declares it own: false, like a three-year point
+single AS (
+    SELECT s.provider_agb, s.area_level, s.area_code, s.year,
+           s.small OR coalesce(s.area_level = 'region' AND EXISTS (
+               SELECT 1 FROM own_small AS part
+               JOIN {{ source('ref', 'municipalities') }} AS g ON g.municipality_code = part.area_code
+               WHERE part.area_level = 'municipality' AND part.small AND part.provider_agb = s.provider_agb
+                 AND part.year = s.year AND g.youth_care_region = s.area_code), false) AS small
+    FROM own_small AS s
 ),
 -- the file's rate per period: what an adjusted percentage is a percentage of
 reference AS (
@@ -186,8 +202,8 @@ SELECT
     pv.provider_name,
     l.area_level,
     l.area_code,
-    CASE l.area_level WHEN 'municipality' THEN m.municipality_name ELSE 'alle gemeenten in het bestand' END
-        AS area_name,
+    CASE l.area_level WHEN 'municipality' THEN m.municipality_name WHEN 'region' THEN 'regio ' || l.area_code
+                      ELSE 'alle gemeenten in het bestand' END AS area_name,
     CASE WHEN l.first_year = l.last_year THEN l.last_year::VARCHAR ELSE l.first_year || '-' || l.last_year END
         AS period,
     l.first_year::INTEGER AS first_year,
