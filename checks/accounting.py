@@ -10,7 +10,7 @@ two, and no mart built on that may be published. A retracted file's rows are gon
 import dagster as dg
 
 from assets.ingest.assets import MESSAGE_ASSETS, raw_declarations, raw_surveys
-from checks.metadata import examples_md
+from checks.metadata import examples
 from foundation.warehouse import Warehouse
 
 IDENTITY_SQL = """
@@ -45,7 +45,7 @@ def identity_result(warehouse: Warehouse, kind: str, rows_table: str) -> dg.Asse
             "rows_read": read, "rows_loaded": loaded, "rows_quarantined": quarantined, "rows_duplicate": duplicate,
             "rows_retracted": retracted,
             "files_not_adding_up": len(broken),
-            "examples": examples_md(broken),
+            "examples": examples(broken),
         },
     )
 

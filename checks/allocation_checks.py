@@ -8,7 +8,7 @@ management) to look, with the allocations and lines to look at.
 
 import dagster as dg
 
-from checks.metadata import examples_md
+from checks.metadata import examples
 from checks.warn import warn_check, warn_result
 from foundation.warehouse import Warehouse
 
@@ -39,7 +39,7 @@ def allocations_are_respected(warehouse: Warehouse) -> dg.AssetCheckResult:
     return warn_result(
         passed=beyond.empty and unallocated.empty,
         metadata={"providers_beyond_allocation": len(beyond), "providers_without_allocation": len(unallocated),
-                  "beyond_allocation": examples_md(beyond), "without_allocation": examples_md(unallocated),
+                  "beyond_allocation": examples(beyond), "without_allocation": examples(unallocated),
                   "what_to_do": dg.MetadataValue.md(
                       "Ask the provider about the allocations overrun or declared outside their dates, and about "
                       "declarations naming no allocation; `marts.allocation_control` shows the sums per year.")})

@@ -12,7 +12,7 @@ from assets.ingest.assets import reference_data
 from assets.ingest.redact import redact
 from checks.gx_runner import Finding, findings_markdown, run_suite
 from checks.gx_suites import REFERENCE_SUITES, declaration_lines_suite, outcome_responses_suite
-from checks.metadata import EXAMPLE_ROWS, examples_md
+from checks.metadata import EXAMPLE_ROWS, examples
 from checks.scope import judged_rows
 from checks.sql_rules import no_bsn, nulls_and_ranges, unique_key
 from foundation.fingerprint import FULL_REBUILD_TAG, Scope, new_since_publication
@@ -41,7 +41,7 @@ def _result(findings: list[Finding], offending: pd.DataFrame | None = None,
         "results": dg.MetadataValue.md(findings_markdown(findings)),
     }
     if offending is not None and not offending.empty:
-        metadata["offending_rows"] = examples_md(offending)
+        metadata["offending_rows"] = examples(offending)
         metadata["what_to_do"] = dg.MetadataValue.md(WHAT_TO_DO)
     return dg.AssetCheckResult(passed=not failed, metadata=metadata)
 

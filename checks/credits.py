@@ -7,7 +7,7 @@ the spend is still netted, and this WARN check lists the credits for the data te
 
 import dagster as dg
 
-from checks.metadata import examples_md
+from checks.metadata import examples
 from checks.warn import warn_check, warn_result
 from foundation.warehouse import Warehouse
 
@@ -37,7 +37,7 @@ def credits_match_a_debit(warehouse: Warehouse) -> dg.AssetCheckResult:
             "credit_lines": int(credits),
             "unmatched_credits": len(unmatched),
             "unmatched_eur": float(unmatched["amount_eur"].sum()) if len(unmatched) else 0.0,
-            "examples": examples_md(unmatched),
+            "examples": examples(unmatched),
             "what_to_do": dg.MetadataValue.md(
                 "Ask the provider for the declaration these credits cancel (its referentienummer): it is missing "
                 "from the files loaded, or was itself quarantined (`marts.data_quality_rules`, working file)."),

@@ -11,7 +11,7 @@ previous BI file stays in place, and the leaks are listed here by table key (agg
 import dagster as dg
 
 from assets.publish import attack_candidate, protection, publication_candidate
-from checks.metadata import examples_md
+from checks.metadata import examples
 from foundation.warehouse import Warehouse
 
 
@@ -27,5 +27,5 @@ def no_suppressed_cell_can_be_recovered(warehouse: Warehouse) -> dg.AssetCheckRe
         "min_cell_size": warehouse.min_cell_size,
         "protection_money_pct": warehouse.protection_money_pct,
         "protection_count_width": protection(warehouse).count_width,
-        "examples": examples_md(leaks.rename(columns={"q": "quantity", "a": "key_1", "b": "key_2", "c": "key_3"})),
+        "examples": examples(leaks.rename(columns={"q": "quantity", "a": "key_1", "b": "key_2", "c": "key_3"})),
     })

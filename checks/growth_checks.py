@@ -15,7 +15,7 @@ right, they are what a council should hear about.
 
 import dagster as dg
 
-from checks.metadata import examples_md
+from checks.metadata import examples
 from checks.warn import warn_check, warn_result
 from foundation.warehouse import Warehouse
 
@@ -56,7 +56,7 @@ def long_running_care_is_not_rising(warehouse: Warehouse) -> dg.AssetCheckResult
             ORDER BY running_over_24m_now - running_over_24m_then DESC, municipality_code""").df()
     return warn_result(
         passed=rising.empty,
-        metadata={"municipalities_rising": len(rising), "months": RISING_MONTHS, "rising": examples_md(rising),
+        metadata={"municipalities_rising": len(rising), "months": RISING_MONTHS, "rising": examples(rising),
                   "what_to_do": dg.MetadataValue.md(
                       "Review the trajectories that have run longer than two years with the providers: are they "
                       "still reaching their goals? `marts.trajectory_flows` shows the months, `region_benchmark` "
@@ -79,7 +79,7 @@ def tariff_rise_within_index(warehouse: Warehouse) -> dg.AssetCheckResult:
             ORDER BY c.tariff_change_pct DESC, c.municipality_code""", [index]).df()
     return warn_result(
         passed=above.empty,
-        metadata={"youth_care_index_pct": index, "municipalities_above": len(above), "above": examples_md(above),
+        metadata={"youth_care_index_pct": index, "municipalities_above": len(above), "above": examples(above),
                   "what_to_do": dg.MetadataValue.md(
                       "Compare the tariffs agreed with these providers with the index; `marts.spend_growth` has "
                       "the price effect per year, `marts.cost_by_municipality_product_year` the products.")})

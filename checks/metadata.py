@@ -3,11 +3,12 @@
 import dagster as dg
 import pandas as pd
 
-from foundation.sql import markdown_table
+from foundation.sql import metadata_table
 
 EXAMPLE_ROWS = 10
 
 
-def examples_md(df: pd.DataFrame) -> dg.MetadataValue:
-    """A few offending rows as a markdown table (callers pass aggregates or pseudonymised rows only)."""
-    return dg.MetadataValue.md(markdown_table(df.head(EXAMPLE_ROWS)))
+def examples(df: pd.DataFrame) -> dg.MetadataValue:
+    """A few offending rows, shown in place in the UI (callers pass aggregates or pseudonymised rows
+    only); the check's count beside it says how many there are in all."""
+    return metadata_table(df.head(EXAMPLE_ROWS))

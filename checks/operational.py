@@ -8,8 +8,8 @@ thresholds are settings of the Warehouse resource.
 import dagster as dg
 
 from assets.ingest.assets import MESSAGE_ASSETS, raw_declarations, raw_surveys
-from assets.ingest.files import outstanding_rejections
-from checks.metadata import examples_md
+from assets.ingest.files import outstanding_rejections, quarantined_above
+from checks.metadata import examples
 from checks.warn import warn_check, warn_result
 from foundation.warehouse import Warehouse
 from foundation.warn_checks import KIND_NL
@@ -27,25 +27,30 @@ def build_quarantine_rate_check(asset, kind: str, rows_table: str) -> dg.AssetCh
                 label_nl=f"Geen bestand en geen aanbieder heeft een groot deel afgekeurde regels ({KIND_NL[kind]}).")
     def _check(warehouse: Warehouse) -> dg.AssetCheckResult:
         limit = warehouse.quarantine_rate_warn
+        # per file (as the registry counts its rows) and per provider: the share held back, and the rule
+        # that held back the most rows, so the line says what to ask the provider for
         with warehouse.connect() as con:
-            files = con.execute("""
-                SELECT source_file, rows_read, rows_quarantined,
-                       round(100.0 * rows_quarantined / rows_read, 1) AS quarantined_pct
-                FROM registry.files WHERE kind = ? AND rows_read > 0 AND rows_quarantined > ? * rows_read
-                ORDER BY quarantined_pct DESC""", [kind, limit]).df()
+            files = quarantined_above(con, kind, rows_table, limit)
             providers = con.execute(f"""
-                SELECT provider_agb, count(*) AS rows_read, count(*) FILTER (WHERE status = 'quarantined')
-                       AS rows_quarantined,
-                       round(100.0 * count(*) FILTER (WHERE status = 'quarantined') / count(*), 1) AS quarantined_pct
-                FROM {rows_table} GROUP BY provider_agb
-                HAVING count(*) FILTER (WHERE status = 'quarantined') > ? * count(*)
-                ORDER BY quarantined_pct DESC""", [limit]).df()
+                WITH counted AS (
+                    SELECT provider_agb, status = 'quarantined' AS held, rule_id, count(*) AS n
+                    FROM {rows_table} GROUP BY ALL)
+                SELECT c.provider_agb, any_value(p.provider_name) AS provider_name, sum(c.n)::BIGINT AS rows_read,
+                       coalesce(sum(c.n) FILTER (WHERE c.held), 0)::BIGINT AS rows_quarantined,
+                       round(100.0 * coalesce(sum(c.n) FILTER (WHERE c.held), 0) / sum(c.n), 1) AS quarantined_pct,
+                       first(c.rule_id || ': ' || coalesce(u.title, '?') ORDER BY c.n DESC, c.rule_id)
+                           FILTER (WHERE c.held) AS main_rule
+                FROM counted AS c
+                LEFT JOIN ref.providers AS p USING (provider_agb) LEFT JOIN ref.rules AS u USING (rule_id)
+                GROUP BY c.provider_agb HAVING coalesce(sum(c.n) FILTER (WHERE c.held), 0) > ? * sum(c.n)
+                ORDER BY quarantined_pct DESC, c.provider_agb""", [limit]).df()
         return warn_result(files.empty and providers.empty, threshold_pct=100 * limit, files_above=len(files),
-                     providers_above=len(providers), files=examples_md(files), providers=examples_md(providers),
+                     providers_above=len(providers), files=examples(files), providers=examples(providers),
                      what_to_do=dg.MetadataValue.md(
-                         "Which rules held the rows back, per file and rule: `marts.data_quality_rules` in the "
-                         "working file (or `data_quality_rules_summary` in the BI file, per kind). Ask the "
-                         "provider for a corrected file under the same name; the next run reads it."))
+                         "Each line names the rule that held back most of its rows (every rule's id and meaning: "
+                         "`marts.dim_rule`). Where to look: `marts.data_quality_rules` in the working file, per "
+                         "file and rule (`data_quality_rules_summary` in the BI file, per kind). What to do: ask "
+                         "the provider for a corrected file under the same name; the next run reads it."))
 
     return _check
 
@@ -59,7 +64,7 @@ def build_rejected_files_check(asset, kind: str) -> dg.AssetChecksDefinition:
     def _check(warehouse: Warehouse) -> dg.AssetCheckResult:
         with warehouse.connect() as con:
             waiting = outstanding_rejections(con, kind)
-        return warn_result(waiting.empty, files_waiting=len(waiting), files=examples_md(waiting),
+        return warn_result(waiting.empty, files_waiting=len(waiting), files=examples(waiting),
                      what_to_do=dg.MetadataValue.md(
                          "Ask the provider for a corrected file under the same name, or, if none will come, "
                          "acknowledge the rejection with `make retract FILE=<source_file> REASON='...'`."))
@@ -83,7 +88,7 @@ def declarations_are_current(warehouse: Warehouse) -> dg.AssetCheckResult:
             GROUP BY l.municipality_code
             HAVING max(l.service_month) < any_value(c.month) - to_months(?)
             ORDER BY latest_month""", [warehouse.months_behind_warn]).df()
-    return warn_result(behind.empty, municipalities_behind=len(behind), examples=examples_md(behind),
+    return warn_result(behind.empty, municipalities_behind=len(behind), examples=examples(behind),
                  what_to_do=dg.MetadataValue.md(
                      "Find out whether deliveries for these municipalities stopped (a provider, a file that was "
                      "rejected: `no_rejected_declarations_files_waiting`) and say in any report how old their "
@@ -113,7 +118,7 @@ def no_sudden_spend_jumps(warehouse: Warehouse) -> dg.AssetCheckResult:
             WHERE p.previous_month = p.month - INTERVAL 1 MONTH AND p.previous_eur > 0 AND p.spend_eur > 0
               AND (p.spend_eur > ? * p.previous_eur OR p.spend_eur * ? < p.previous_eur)
             ORDER BY p.municipality_code, p.month""", [factor, factor]).df()
-    return warn_result(jumps.empty, factor=factor, jumps=len(jumps), examples=examples_md(jumps),
+    return warn_result(jumps.empty, factor=factor, jumps=len(jumps), examples=examples(jumps),
                  what_to_do=dg.MetadataValue.md(
                      "A jump is mostly a delivery missing in one month or sent twice: compare the month's files "
                      "in `marts.data_quality` (working file) with the months around it, and ask the provider."))

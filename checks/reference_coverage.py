@@ -7,7 +7,7 @@ figures to request.
 
 import dagster as dg
 
-from checks.metadata import examples_md
+from checks.metadata import examples
 from checks.warn import warn_check, warn_result
 from foundation.warehouse import Warehouse
 
@@ -24,7 +24,7 @@ def population_is_complete(warehouse: Warehouse) -> dg.AssetCheckResult:
             ANTI JOIN ref.population AS p ON p.municipality_code = l.municipality_code AND p.year = l.service_year
             ORDER BY ALL""").df()
     return warn_result(passed=missing.empty, metadata={
-        "municipality_years_missing": len(missing), "examples": examples_md(missing),
+        "municipality_years_missing": len(missing), "examples": examples(missing),
         "what_to_do": dg.MetadataValue.md(
             "Add these municipality-years to `raw/reference/population.csv` (CBS StatLine: inhabitants aged 0-17 "
             "on 1 January); until then their figures per young inhabitant stay empty.")})
@@ -41,7 +41,7 @@ def financials_are_complete(warehouse: Warehouse) -> dg.AssetCheckResult:
                                                AND f.year = declaration_lines.service_year
             ORDER BY ALL""").df()
     return warn_result(passed=missing.empty, metadata={
-        "provider_years_missing": len(missing), "examples": examples_md(missing),
+        "provider_years_missing": len(missing), "examples": examples(missing),
         "what_to_do": dg.MetadataValue.md(
             "Ask these providers for their annual accounts (DigiMV) and add them to "
             "`raw/reference/provider_financials.csv`; until then their margin stays empty.")})

@@ -8,7 +8,7 @@ before the data cut-off. A provider whose finished trajectories mostly lack an o
 
 import dagster as dg
 
-from checks.metadata import examples_md
+from checks.metadata import examples
 from checks.operational import CUTOFF_CTE
 from checks.warn import warn_check, warn_result
 from foundation.warehouse import Warehouse
@@ -38,7 +38,7 @@ def finished_trajectories_have_outcomes(warehouse: Warehouse) -> dg.AssetCheckRe
             ORDER BY without_pct DESC""", [warehouse.months_behind_warn, warehouse.missing_survey_warn]).df()
     return warn_result(passed=providers.empty, metadata={
         "threshold_pct": 100 * warehouse.missing_survey_warn, "providers_above": len(providers),
-        "providers": examples_md(providers),
+        "providers": examples(providers),
         "what_to_do": dg.MetadataValue.md(
             "Remind these providers that the contract asks the national outcome set at the end of every "
             "trajectory; their outcome figures rest on the few that report and may not be representative.")})
@@ -58,7 +58,7 @@ def outcomes_match_declarations(warehouse: Warehouse) -> dg.AssetCheckResult:
         total = con.execute("SELECT count(*) FROM staging.outcome_responses").fetchone()[0]
     return warn_result(passed=unknown.empty, metadata={
         "responses": int(total), "responses_without_declarations": int(unknown["responses"].sum()) if len(unknown)
-        else 0, "by_provider": examples_md(unknown),
+        else 0, "by_provider": examples(unknown),
         "what_to_do": dg.MetadataValue.md(
             "Check the allocation numbers with these providers: a typing error in the outcome file, or care that "
             "was never declared (then ask for the declarations).")})

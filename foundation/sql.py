@@ -34,19 +34,31 @@ def repeated_hashes_sql(hashes: str) -> str:
             "WHERE key = previous")
 
 
-def markdown_table(df: pd.DataFrame, empty: str = "_none_") -> str:
-    """A frame as markdown for the Dagster UI, as a person reads it: codes keep their leading zeros
-    (no number parsing), a missing value is an empty cell rather than `nan` or `None`, and a date
-    is a date (no 00:00:00 behind it)."""
-    if not len(df):
-        return empty
+def as_read(df: pd.DataFrame) -> pd.DataFrame:
+    """A frame as a person reads it, every value text: codes keep their leading zeros, a missing
+    value is an empty cell rather than `nan` or `None`, and a date is a date (no 00:00:00 behind it)."""
     shown = df.copy()
     for column in shown.columns:
         values = shown[column]
         if pd.api.types.is_datetime64_any_dtype(values) and (values.dropna() == values.dropna().dt.normalize()).all():
             shown[column] = values.dt.strftime("%Y-%m-%d")
-    shown = shown.astype(object).where(shown.notna(), "")
-    return shown.to_markdown(index=False, disable_numparse=True)
+    return shown.astype(object).where(shown.notna(), "").astype(str)
+
+
+def markdown_table(df: pd.DataFrame, empty: str = "_none_") -> str:
+    """A frame as markdown for the Dagster UI (`as_read`; no number parsing)."""
+    if not len(df):
+        return empty
+    return as_read(df).to_markdown(index=False, disable_numparse=True)
+
+
+def metadata_table(df: pd.DataFrame) -> dg.MetadataValue:
+    """A frame as a table the Dagster UI shows in place, without a click (`as_read`); a markdown
+    value opens only behind "[Show Markdown]" where a check's result is listed."""
+    shown = as_read(df)
+    return dg.MetadataValue.table(
+        records=[dg.TableRecord(row) for row in shown.to_dict("records")],
+        schema=dg.TableSchema(columns=[dg.TableColumn(str(c), "string") for c in shown.columns]))
 
 
 # A preview shows the latest period first: the first of these a table has orders it, newest first.

@@ -1,62 +1,25 @@
 """Alarms a team can act on: a failed run at once, and a daily digest of failing WARN checks.
 
 A WARN check lets the run finish green, and a failed nightly run is only seen by whoever opens
-the UI. Both therefore become an alert: a Markdown file in $JEUGDZORG_DATA_DIR/alerts/ (kept,
-so the history is there even without a webhook) and, when JEUGDZORG_ALERT_WEBHOOK_URL is set, a
-JSON POST to it. The body carries `text` (Markdown), which Slack and Mattermost incoming
-webhooks show as is, plus `kind`, `title`, `run_id` and `url` for anything else (a Teams
-workflow, for example, can pick those out).
+the UI. Both therefore become an alert (foundation/alerts.py: a file in alerts/ and the webhook).
+A refused or badly quarantined file is alerted by the ingestion step that found it, in its run.
 """
 
-import json
 import re
-import urllib.request
-import warnings
-from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import dagster as dg
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 
+from foundation.alerts import TIMEZONE, Alert, send
 from foundation.settings import Settings, load_settings
 from foundation.warn_checks import latest_evaluation
 
-TIMEZONE = ZoneInfo("Europe/Amsterdam")
 STARTED_FROM_TAG = "jeugdzorg/started_from"
 # set on a run whose failure the terminal already alerted (no daemon was running then): the
 # failure sensor, catching up once the daemon is back, must not alert it a second time
 ALERTED_TAG = "jeugdzorg/alerted"
-WEBHOOK_TIMEOUT_SECONDS = 10
-
-
-@dataclass(frozen=True)
-class Alert:
-    kind: str  # run_failed | warn_digest | files_rejected
-    title: str
-    text: str  # Markdown
-    url: str
-    run_id: str | None = None
-
-
-def send(alert: Alert, settings: Settings) -> Path:
-    """Write the alert to its file, then post it; a webhook that fails is logged, never raised:
-    the file is written either way, and the alarm must not become the failure."""
-    folder = settings.data_dir / "alerts"
-    folder.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(TIMEZONE).strftime("%Y-%m-%dT%H%M%S")
-    path = folder / f"{stamp}_{alert.kind}.md"
-    path.write_text(f"# {alert.title}\n\n{alert.text}\n\n{alert.url}\n", encoding="utf-8")
-    if settings.alert_webhook_url:
-        request = urllib.request.Request(settings.alert_webhook_url, data=json.dumps(asdict(alert)).encode(),
-                                         headers={"Content-Type": "application/json"}, method="POST")
-        try:
-            with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_SECONDS):
-                pass
-        except OSError as exc:
-            dg.get_dagster_logger().warning(f"alert written to {path}, but the webhook failed: {exc}")
-    return path
 
 
 def failed_run_alert(run: dg.DagsterRun, failures: list[tuple[str, str]], settings: Settings) -> Alert:
@@ -77,13 +40,20 @@ def error_line(message: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"^[\w.]+(Error|Failure|Exception): ", "", first))[:300]
 
 
+def own_message(error) -> str:
+    """The message of the step's own error (a DisclosureError, a dbt failure), not that of Dagster's
+    wrapper around it ("Error occurred while executing op ...")."""
+    while error is not None and error.cause is not None:
+        error = error.cause
+    return error.message if error is not None else ""
+
+
 def step_failures(instance: dg.DagsterInstance, run_id: str) -> list[tuple[str, str]]:
     """(step, error message) per failed step of the run; the run's own failure when no step failed."""
     failures = []
     for record in instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.STEP_FAILURE).records:
         event = record.event_log_entry.dagster_event
-        error = event.event_specific_data.error
-        failures.append((event.step_key or "run", error.message if error else ""))
+        failures.append((event.step_key or "run", own_message(event.event_specific_data.error)))
     if not failures:
         for record in instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.RUN_FAILURE).records:
             failures.append(("run", record.event_log_entry.dagster_event.message or ""))
@@ -159,46 +129,63 @@ def warn_digest(context: dg.SensorEvaluationContext) -> dg.SensorResult:
                            cursor=day)
 
 
-INGEST_ASSETS = ("raw_declarations", "raw_surveys", "raw_allocations", "raw_care_starts", "raw_care_stops")
+PUBLISHED_TAG = "jeugdzorg/published"
+PUBLISH_STEP = "published_warehouse"
 
 
-def rejected_files_alert(kind: str, files_md: str, run_id: str, settings: Settings) -> Alert:
-    """A delivery refused in this run, by name and reason (names as the registry shows them: a
-    BSN-like number in one is a keyed token), with what to do about it."""
-    rejected = [line.removeprefix("- ") for line in files_md.splitlines() if line.startswith("- ")]
-    lines = [f"{len(rejected)} file(s) in raw/{kind.removeprefix('raw_')}/ were rejected in run `{run_id}`; the "
-             "other files loaded and the run goes on. A rejected file adds nothing until it is dealt with:", ""]
-    lines += [f"- {r}" for r in rejected]
-    lines += ["", "What to do: ask the provider for a corrected delivery under the same name (the next run reads "
-              "it), or acknowledge a file that will not come back with "
-              "`make retract FILE=<kind/name> REASON='why'`. docs/refresh.md, 'Untrusted input'."]
-    return Alert("files_rejected", f"jeugdzorg-monitor: {len(rejected)} file(s) rejected", "\n".join(lines),
-                 f"{settings.ui_url}/runs/{run_id}", run_id)
+def publication_of(instance: dg.DagsterInstance, run_id: str) -> tuple[str, list[str]] | None:
+    """What a successful run did to the BI file: 'yes', 'unchanged' (nothing new since the last
+    publish: its steps were skipped on purpose) or 'no', with the blocking checks that did not pass
+    (`asset / check`); None for a run without a publish step. A run can end green with its publish
+    skipped, because a blocking check failed: the UI's green must then not read as a new file."""
+    ends = instance.get_records_for_run(
+        run_id, of_type={dg.DagsterEventType.STEP_SUCCESS, dg.DagsterEventType.STEP_SKIPPED}).records
+    steps = {r.event_log_entry.step_key: r.event_log_entry.dagster_event.event_type for r in ends}
+    if PUBLISH_STEP not in steps:
+        return None
+    blocked = sorted(f"{e.asset_key.to_user_string()} / {e.check_name}" for e in (
+        r.event_log_entry.dagster_event.event_specific_data for r in instance.get_records_for_run(
+            run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION, limit=100_000).records)
+        if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR)
+    if steps[PUBLISH_STEP] == dg.DagsterEventType.STEP_SUCCESS:
+        return "yes", blocked
+    unchanged = any(r.event_log_entry.dagster_event.asset_key == dg.AssetKey(PUBLISH_STEP) for r in
+                    instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.ASSET_OBSERVATION).records)
+    return ("unchanged" if unchanged and not blocked else "no"), blocked
 
 
-def _rejected_files_sensor(context: dg.MultiAssetSensorEvaluationContext) -> dg.SensorResult:
-    """One alert per ingestion step that rejected a file, as soon as it is recorded."""
+def unpublished_run_alert(run: dg.DagsterRun, blocked: list[str], settings: Settings) -> Alert:
+    lines = [f"Run `{run.run_id}` of job `{run.job_name}` ended without publishing: the BI file keeps its previous "
+             "figures, although the run shows green.", ""]
+    lines += [f"- blocking check **{b}** did not pass" for b in blocked] or [
+        "- a step before the publish was skipped: the run's page says which, and why"]
+    lines += ["", "What to do: open the run in the UI; a failed check's metadata names the file and line and says "
+              "what to do. docs/runbook.md, 'The nightly run is red'."]
+    return Alert("not_published", f"jeugdzorg-monitor: {run.job_name} did not publish", "\n".join(lines),
+                 f"{settings.ui_url}/runs/{run.run_id}", run.run_id)
+
+
+def mark_publication(instance: dg.DagsterInstance, run_id: str) -> Path | None:
+    """Tag a successful run with what it did to the BI file (the runs list shows the tag), and raise
+    an alert, once, when it did not publish. Returns the alert's file, if one was written."""
+    outcome = publication_of(instance, run_id)
+    run = instance.get_run_by_id(run_id)
+    if outcome is None or run.tags.get(PUBLISHED_TAG):
+        return None
+    published, blocked = outcome
+    instance.add_run_tags(run_id, {PUBLISHED_TAG: published})
+    if published != "no":
+        return None
     settings = load_settings()
-    sent = []
-    for key, record in context.latest_materialization_records_by_key().items():
-        if record is None:
-            continue
-        metadata = record.asset_materialization.metadata
-        if getattr(metadata.get("files_rejected"), "value", 0):
-            alert = rejected_files_alert(key.to_user_string(), metadata["rejected_files"].value, record.run_id,
-                                         settings)
-            sent.append(send(alert, settings).name)
-        context.advance_cursor({key: record})
-    return dg.SensorResult(skip_reason=f"alerts sent: {', '.join(sent)}" if sent else "no file rejected")
+    path = send(unpublished_run_alert(run, blocked, settings), settings)
+    instance.add_run_tags(run_id, {ALERTED_TAG: "true"})
+    return path
 
 
-# a multi-asset sensor is 'superseded' in Dagster 1.13 (Declarative Automation launches runs; it sends no
-# alerts), and its warning would print at every load of the code location
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", dg.SupersessionWarning)
-    alert_on_rejected_files = dg.multi_asset_sensor(
-        monitored_assets=[dg.AssetKey(k) for k in INGEST_ASSETS], name="alert_on_rejected_files",
-        minimum_interval_seconds=30, default_status=dg.DefaultSensorStatus.RUNNING,
-        description="Writes an alert to $JEUGDZORG_DATA_DIR/alerts/ and posts it to the webhook as soon as an "
-        "ingestion step rejects a file, naming each file and its reason, while the run goes on.",
-    )(_rejected_files_sensor)
+@dg.run_status_sensor(run_status=dg.DagsterRunStatus.SUCCESS, name="alert_on_unpublished_run",
+                      default_status=dg.DefaultSensorStatus.RUNNING,
+                      description="Tags every successful run with jeugdzorg/published (yes, unchanged or no) and, when "
+                      "a run ended green without publishing (a blocking check failed), writes an alert to "
+                      "$JEUGDZORG_DATA_DIR/alerts/ and posts it to the webhook.")
+def alert_on_unpublished_run(context: dg.RunStatusSensorContext) -> None:
+    mark_publication(context.instance, context.dagster_run.run_id)

@@ -30,7 +30,7 @@ from dagster._daemon.controller import get_daemon_statuses
 from dagster._utils.hosted_user_process import recon_job_from_origin
 
 from foundation.settings import REPO_ROOT
-from pipelines.alerts import STARTED_FROM_TAG, alert_failed_run, error_line
+from pipelines.alerts import STARTED_FROM_TAG, alert_failed_run, error_line, mark_publication, own_message
 
 FINISHED = {DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED}
 POLL_SECONDS = 0.5
@@ -98,14 +98,13 @@ def _execute_here(inst: dg.DagsterInstance, run: DagsterRun, out: IO[str]) -> No
     finally:
         done.set()
         printer.join()
+    # no daemon runs the sensors that watch a run's end, so the terminal raises the same alarms itself
     if inst.get_run_by_id(run.run_id).status == DagsterRunStatus.FAILURE:
-        _alert(inst, run, out)
-
-
-def _alert(inst: dg.DagsterInstance, run: DagsterRun, out: IO[str]) -> None:
-    """No daemon runs the failure sensor, so the terminal raises the same alarm itself."""
-    path = alert_failed_run(inst, run.run_id)
-    print(f"  alert written to {path}", file=out, flush=True)
+        path = alert_failed_run(inst, run.run_id)
+    else:
+        path = mark_publication(inst, run.run_id)
+    if path:
+        print(f"  alert written to {path}", file=out, flush=True)
 
 
 def follow(inst: dg.DagsterInstance, run_id: str, out: IO[str], done: threading.Event | None = None) -> None:
@@ -175,7 +174,7 @@ class ProgressPage:
             self.step = None
         elif kind == DagsterEventType.STEP_FAILURE:
             error = event.event_specific_data.error
-            self._print(f"    FAILED: {error_line(error.message) if error else event.message}")
+            self._print(f"    FAILED: {error_line(own_message(error)) if error else event.message}")
         elif kind == DagsterEventType.STEP_SKIPPED:
             print(f"  ▸ {event.step_key}: skipped (something upstream failed or did not pass)", file=self.out,
                   flush=True)

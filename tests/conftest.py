@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import dagster as dg
 import pytest
 
 from demo_data.writers import DECLARATION_COLUMNS, SURVEY_COLUMNS
@@ -72,6 +73,6 @@ def hold_working_file(path: Path, seconds: float) -> subprocess.Popen:
     return proc
 
 
-def markdown_rows(md: str) -> list[list[str]]:
-    """The body rows of a check's markdown table (checks.metadata.examples_md), cell by cell."""
-    return [[cell.strip() for cell in line.strip().strip("|").split("|")] for line in md.splitlines()[2:]]
+def table_rows(table: dg.TableMetadataValue) -> list[list[str]]:
+    """The rows of a check's table (checks.metadata.examples), cell by cell, as the UI shows them."""
+    return [[record.data[column.name] for column in table.schema.columns] for record in table.records]

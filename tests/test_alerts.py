@@ -11,7 +11,7 @@ import pytest
 
 from assets.ingest.assets import raw_declarations, reference_data
 from checks.operational import operational_checks
-from pipelines.alerts import alert_on_failed_run, alert_on_rejected_files, warn_digest
+from pipelines.alerts import alert_on_failed_run, warn_digest
 from pipelines.definitions import defs
 from pipelines.retraction import retract_file_job
 from tests.conftest import write_declarations
@@ -83,8 +83,9 @@ def test_the_warn_digest_lists_failing_warn_checks_once_a_day(warehouse, data_di
         first = warn_digest(context)
         again = warn_digest(dg.build_sensor_context(instance=instance, repository_def=defs.get_repository_def(),
                                                     cursor=first.cursor))
-    (posted,) = webhook.received
-    assert posted["kind"] == "warn_digest"
+    # the run's own alert of the broken file, then the digest
+    assert [p["kind"] for p in webhook.received] == ["files_rejected", "warn_digest"]
+    posted = webhook.received[1]
     assert "**raw_declarations / no_rejected_declarations_files_waiting**: files_waiting 1" in posted["text"]
     assert "make retract FILE=" in posted["text"]
     assert "declarations_quarantine_rate" not in posted["text"]  # it passed
@@ -93,8 +94,8 @@ def test_the_warn_digest_lists_failing_warn_checks_once_a_day(warehouse, data_di
 
 
 def test_a_webhook_that_is_down_still_leaves_the_alert_file(data_dir, monkeypatch):
+    from foundation.alerts import Alert, send
     from foundation.settings import load_settings
-    from pipelines.alerts import Alert, send
 
     monkeypatch.setenv("JEUGDZORG_DATA_DIR", str(data_dir))
     monkeypatch.setenv("JEUGDZORG_ALERT_WEBHOOK_URL", "http://127.0.0.1:9/nobody-listens")
@@ -102,22 +103,36 @@ def test_a_webhook_that_is_down_still_leaves_the_alert_file(data_dir, monkeypatc
     assert path.read_text().startswith("# t\n\nbody")
 
 
-def test_a_rejected_file_raises_an_alert_at_once_naming_it(warehouse, data_dir, webhook):
+def test_a_rejected_file_raises_an_alert_in_its_run_naming_it(warehouse, data_dir, webhook):
     write_declarations(data_dir / "raw/declarations/good.csv", [{}])
     (data_dir / "raw/declarations/garbage.csv").write_bytes(b"\x00\x01binary" * 100)
     with dg.DagsterInstance.ephemeral() as instance:
-        assert dg.materialize([reference_data, raw_declarations], resources={"warehouse": warehouse},
-                              instance=instance).success
-        context = dg.build_multi_asset_sensor_context(
-            monitored_assets=[raw_declarations.key], instance=instance, definitions=defs)
-        alert_on_rejected_files(context)
-        context.update_cursor_after_evaluation()
-        again = dg.build_multi_asset_sensor_context(
-            monitored_assets=[raw_declarations.key], instance=instance, definitions=defs, cursor=context.cursor)
-        alert_on_rejected_files(again)  # the next tick: nothing new, no second alert
-    (posted,) = webhook.received
-    assert posted["kind"] == "files_rejected"
+        result = dg.materialize([reference_data, raw_declarations], resources={"warehouse": warehouse},
+                                instance=instance)
+        assert result.success
+        # the alert was sent from the ingestion step itself, before the run ended
+        step_ends = [e.timestamp for e in instance.all_logs(result.run_id)
+                     if e.dagster_event and e.dagster_event.is_step_success and e.step_key == "raw_declarations"]
+        (written,) = (data_dir / "alerts").glob("*_files_rejected.md")
+        assert written.stat().st_mtime <= step_ends[0]
+        dg.materialize([reference_data, raw_declarations], resources={"warehouse": warehouse}, instance=instance)
+    (posted,) = webhook.received  # the next run reads no file: no second alert
+    assert posted["kind"] == "files_rejected" and posted["run_id"] == result.run_id
     assert "declarations/garbage.csv: binary content (NUL bytes)" in posted["text"]
     assert "good.csv" not in posted["text"] and "make retract FILE=" in posted["text"]
-    (written,) = (data_dir / "alerts").glob("*_files_rejected.md")
     assert "declarations/garbage.csv" in written.read_text()
+
+
+def test_a_file_with_many_quarantined_lines_raises_an_alert_naming_it_and_the_rule(warehouse, data_dir, webhook):
+    """Two lines of one file, one with a BSN that fails the elfproef (rule D02): 50 % held back, above
+    the default 5 %; the other file loads clean and is not named."""
+    write_declarations(data_dir / "raw/declarations/clean.csv", [{}])
+    write_declarations(data_dir / "raw/declarations/half.csv", [{"referentienummer": "R2"},
+                                                                 {"referentienummer": "R3", "bsn": "999900007"}])
+    with dg.DagsterInstance.ephemeral() as instance:
+        assert dg.materialize([reference_data, raw_declarations], resources={"warehouse": warehouse},
+                              instance=instance).success
+    (posted,) = webhook.received
+    assert posted["kind"] == "files_quarantined"
+    assert "- declarations/half.csv: 1 of 2 lines held back, most by D02: " in posted["text"]
+    assert "clean.csv" not in posted["text"]

@@ -8,14 +8,16 @@ import pytest
 
 from assets.transform import run_dbt
 from foundation.warn_checks import is_warn
+from pipelines.alerts import PUBLISHED_TAG, mark_publication
 from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
 from pipelines.refresh import checks_not_passed
-from tests.conftest import BASE_LINE, write_declarations
+from tests.conftest import BASE_LINE, table_rows, write_declarations
 from tests.test_declaration_ingest import ingest
 
 
-def refresh(warehouse):
-    return dg.materialize([*ALL_ASSETS, *ALL_CHECKS], resources={"warehouse": warehouse}, raise_on_error=False)
+def refresh(warehouse, instance: dg.DagsterInstance | None = None):
+    return dg.materialize([*ALL_ASSETS, *ALL_CHECKS], resources={"warehouse": warehouse}, raise_on_error=False,
+                          instance=instance)
 
 
 def not_passed(result) -> str:
@@ -62,9 +64,13 @@ def test_clean_data_passes_every_blocking_check(warehouse, data_dir):
                                                    "  WARN   published_warehouse / published_data_is_recent"]
 
 
-def test_failed_gx_suite_stops_marts_and_keeps_the_bi_file(warehouse, data_dir):
+def test_failed_gx_suite_stops_marts_and_keeps_the_bi_file(warehouse, data_dir, monkeypatch):
+    monkeypatch.setenv("JEUGDZORG_DATA_DIR", str(data_dir))  # (where the alert goes)
     write_declarations(data_dir / "raw/declarations/a.csv", [{}])
-    assert refresh(warehouse).success
+    with dg.DagsterInstance.ephemeral() as instance:
+        first = refresh(warehouse, instance)
+        assert first.success and mark_publication(instance, first.run_id) is None
+        assert instance.get_run_by_id(first.run_id).tags[PUBLISHED_TAG] == "yes"
     before = published_spend(warehouse)
     # The row rules quarantine everything the suite would refuse, so only a row loaded under older
     # rules (before D11 bounded the dates) can reach it: made here by moving a loaded row to 2014.
@@ -73,12 +79,19 @@ def test_failed_gx_suite_stops_marts_and_keeps_the_bi_file(warehouse, data_dir):
     with warehouse.connect() as con:
         con.execute("UPDATE raw.declaration_rows SET period_start = DATE '2014-03-01', period_end = DATE '2014-03-31' "
                     "WHERE reference_number = 'OLD'")
-    result = refresh(warehouse)
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = refresh(warehouse, instance)
+        # green, yet not published: the run says so in its tag, and an alert names the check
+        assert result.success and mark_publication(instance, result.run_id).exists()
+        assert mark_publication(instance, result.run_id) is None  # once
+        assert instance.get_run_by_id(result.run_id).tags[PUBLISHED_TAG] == "no"
+    (alert,) = (data_dir / "alerts").glob("*_not_published.md")
+    assert "blocking check **declaration_lines / declaration_lines_meet_contract** did not pass" in alert.read_text()
     check = checks(result)["declaration_lines_meet_contract"]
     assert not check.passed and check.metadata["unexpected_rows"].value == 2  # period_start and service_month
     assert "FAIL" in check.metadata["results"].value and "2014-03-01" in check.metadata["results"].value
     # the failure names the file and its line (the header is line 1), and says what to do
-    assert "declarations/b.csv | 2 " in check.metadata["offending_rows"].value
+    assert any(row[:2] == ["declarations/b.csv", "2"] for row in table_rows(check.metadata["offending_rows"]))
     assert "make retract FILE=" in check.metadata["what_to_do"].value
     done = materialized(result)
     assert "declaration_lines" in done

@@ -19,7 +19,7 @@ from demo_data.generator import DemoGenerator
 from foundation.warehouse import Warehouse
 from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
 from tests import disclosure_oracle
-from tests.conftest import TEST_KEY, markdown_rows
+from tests.conftest import TEST_KEY, table_rows
 
 MAKEFILE = Path(__file__).resolve().parents[1] / "Makefile"
 
@@ -76,6 +76,32 @@ def test_the_funnel_flags_the_high_dropout_provider_and_clears_the_heavy_case_on
     assert [agb for agb, (_, _, signal) in funnel.items() if signal == "above_99.8"] == [high]
 
 
+def test_a_provider_s_region_row_is_its_municipalities_shown_rows_added_up(demo):
+    """A region's year is shown exactly where the provider's rows of that year are shown in every
+    municipality of the region, and then it is their sum (counts and expected numbers alike); the
+    demo's regions do have such rows."""
+    con, _ = demo
+    rows = con.execute("""
+        WITH parts AS (
+            SELECT t.provider_agb, m.youth_care_region AS region, t.period, bool_and(NOT t.suppressed) AS all_shown,
+                   sum(t.trajectories_ended) AS ended, sum(t.dropouts) AS dropouts, sum(t.ended_as_planned) AS planned,
+                   sum(t.expected_dropouts) AS expected_dropouts
+            FROM marts.provider_adjusted_outcomes AS t
+            JOIN marts.dim_municipality AS m ON m.municipality_code = t.area_code
+            WHERE t.area_level = 'municipality' GROUP BY ALL)
+        SELECT r.provider_agb, r.area_code, r.period, NOT r.suppressed, p.all_shown,
+               (r.trajectories_ended, r.dropouts, r.ended_as_planned) = (p.ended, p.dropouts, p.planned)
+                   AND abs(r.expected_dropouts - p.expected_dropouts) < 1e-5
+        FROM marts.provider_adjusted_outcomes AS r
+        JOIN parts AS p ON (p.provider_agb, p.region, p.period) = (r.provider_agb, r.area_code, r.period)
+        WHERE r.area_level = 'region'""").fetchall()
+    assert rows and all(shown <= all_shown for *_, shown, all_shown, _ in rows)
+    shown = [(agb, region, period, adds_up) for agb, region, period, is_shown, _, adds_up in rows if is_shown]
+    assert len(shown) >= 5 and all(adds_up for *_, adds_up in shown), shown
+    assert con.execute("SELECT count(*) FROM marts.provider_adjusted_outcomes WHERE area_level = 'region' "
+                       "AND first_year < last_year").fetchone() == (0,)
+
+
 def test_the_category_whose_outcomes_stop_improving_after_12_months(demo):
     """Ended as planned gains next to nothing from 6-12 months to longer care in the planted
     category, while it keeps gaining in the others; its cost per trajectory keeps rising."""
@@ -121,12 +147,30 @@ def test_the_tariff_check_names_exactly_the_municipalities_with_planted_tariff_r
     con, planted = demo
     check = planted["checks"]["tariff_rise_within_index"]
     assert not check.passed
-    named = sorted(row[0] for row in markdown_rows(check.metadata["above"].value))
+    named = sorted(row[0] for row in table_rows(check.metadata["above"]))
     assert named == sorted(planted["growth_driven_by"]["tariffs"])
     latest = con.execute("""
         SELECT municipality_code, tariff_change_pct FROM marts.spend_growth
         WHERE year = (SELECT max(year) FROM marts.spend_growth) AND NOT suppressed""").fetchall()
     assert all((pct > 5) == (code in planted["growth_driven_by"]["tariffs"]) for code, pct in latest), latest
+
+
+def test_every_warn_check_that_does_not_pass_says_what_to_do_and_shows_its_rows_in_place(demo):
+    """The demo fails several WARN checks on purpose (tariffs, annual accounts, quarantined lines).
+    Each says what to do, and shows what it found as a table the UI draws in place; no markdown
+    long enough to hide behind "[Show Markdown]"."""
+    _, planted = demo
+    failing = {name: c for name, c in planted["checks"].items()
+               if not c.passed and c.severity == dg.AssetCheckSeverity.WARN}
+    assert {"tariff_rise_within_index", "financials_are_complete", "declarations_quarantine_rate"} <= set(failing)
+    for name, check in failing.items():
+        assert str(check.metadata["what_to_do"].value).strip(), name
+        if name != "published_data_is_recent":  # (a month, not rows: the demo's data ends in the past)
+            assert any(isinstance(v, dg.TableMetadataValue) and v.records for v in check.metadata.values()), name
+        assert not [k for k, v in check.metadata.items()
+                    if isinstance(v, dg.MarkdownMetadataValue) and len(v.value) >= 1000], name
+    rates = table_rows(failing["declarations_quarantine_rate"].metadata["files"])
+    assert all(re.fullmatch(r"D\d\d: .+", row[-1]) for row in rates), rates  # the rule that held most back
 
 
 def test_the_region_shows_whether_growth_is_the_municipality_s_own(demo):

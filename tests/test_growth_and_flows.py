@@ -32,7 +32,7 @@ import pytest
 
 from demo_data.bsn import synthetic_bsn
 from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
-from tests.conftest import TEST_KEY, markdown_rows, write_declarations
+from tests.conftest import TEST_KEY, table_rows, write_declarations
 
 STARTS = {("0141", "F"): date(2022, 3, 15), ("0141", "G"): date(2022, 4, 15), ("0141", "H"): date(2022, 5, 15),
           ("0153", "F"): date(2022, 3, 15), ("0153", "G"): date(2022, 5, 15), ("0153", "I"): date(2023, 7, 1)}
@@ -120,7 +120,7 @@ def test_warn_when_long_running_care_rises_three_months_in_a_row(built):
     rising = checks["long_running_care_is_not_rising"]
     assert not rising.passed and rising.severity == dg.AssetCheckSeverity.WARN
     assert rising.metadata["municipalities_rising"].value == 1
-    assert markdown_rows(rising.metadata["rising"].value) == [["0141", "2024-02", "0", "2024-05", "3"]]
+    assert table_rows(rising.metadata["rising"].value) == [["0141", "2024-02", "0", "2024-05", "3"]]
 
 
 def test_no_warn_when_tariffs_stay_within_the_index(built):

@@ -2,8 +2,9 @@
 Debian's chromium driving the UI, a webhook on 127.0.0.1.
 
 It shows that the sensor ignores files already loaded and starts exactly one run for a new file,
-that runs (from the terminal too) appear on their job's page, that a failed run's alert reaches
-the webhook, and that retracting the bad file lets the next run publish. Screenshots of the page
+that runs (from the terminal too) appear on their job's page, that a broken file's alert reaches
+alerts/ and the webhook before its run ends, and that retracting a bad file lets the next run
+publish. Screenshots of the page
 go to test-artifacts/ when it fails.
 """
 
@@ -88,7 +89,7 @@ class Dagster:
 
     def runs(self, job: str) -> list[dict]:
         data = self.graphql(f'{{ runsOrError(filter: {{pipelineName: "{job}"}}) {{ ... on Runs {{ results '
-                            "{ runId status tags { key value } } } } }")
+                            "{ runId status endTime tags { key value } } } } }")
         return data["runsOrError"]["results"]
 
     def sensor_ticks(self, sensor: str) -> list[dict]:
@@ -180,6 +181,21 @@ def test_a_night_in_the_ui(tmp_path):
             with duckdb.connect(str(data / "warehouse/jeugdzorg.duckdb"), read_only=True) as con:
                 assert con.execute("SELECT sum(spend_eur) FROM marts.cost_trends_by_municipality").fetchone()[0] == 150
 
+            # a broken delivery: 20 KB of random bytes saved as .csv. Its run is green (the file is refused,
+            # the rest goes on), and the alert naming it is in alerts/ and at the webhook before the run ends
+            (data / "raw/declarations/c.csv").write_bytes(os.urandom(20_000) + b"\x00")
+            (broken,) = wait_for("the sensor's run for the broken file to finish", lambda: [
+                r for r in dagster.runs("ingest_and_refresh_declarations")
+                if r["runId"] != run["runId"] and r["status"] in ("SUCCESS", "FAILURE")], timeout=420, every=5)
+            assert broken["status"] == "SUCCESS"
+            assert {"key": "jeugdzorg/files", "value": "c.csv"} in broken["tags"]
+            (alert,) = (data / "alerts").glob("*_files_rejected.md")
+            assert "declarations/c.csv: binary content (NUL bytes)" in alert.read_text()
+            assert alert.stat().st_mtime <= broken["endTime"]
+            posted = [p for p in hook.received if p["kind"] == "files_rejected"]
+            assert len(posted) == 1 and posted[0]["run_id"] == broken["runId"]
+            assert "declarations/c.csv" in posted[0]["text"]
+
             # the team retracts the file from the terminal; the next run publishes again
             retracted = terminal(env, "pipelines.retraction", "b.csv", "wrong month; a corrected file follows")
             assert retracted.returncode == 0, retracted.stdout[-3000:] + retracted.stderr[-3000:]
@@ -198,7 +214,7 @@ def test_a_night_in_the_ui(tmp_path):
         with duckdb.connect(str(data / "warehouse/pipeline.duckdb"), read_only=True) as con:  # per file: working file
             assert con.execute("SELECT status FROM marts.data_quality WHERE source_file = 'declarations/b.csv'"
                                ).fetchone() == ("retracted",)
-        assert len(dagster.runs("ingest_and_refresh_declarations")) == 1  # b.csv is known now: no second run
+        assert len(dagster.runs("ingest_and_refresh_declarations")) == 2  # b.csv and c.csv are known: no third run
     except BaseException:
         for log in sorted((tmp_path / "logs").glob("*.log")):
             print(f"--- {log.name} (last lines)\n" + "\n".join(log.read_text().splitlines()[-40:]), file=sys.stderr)

@@ -1,15 +1,20 @@
 """Dagster assets of the ingest layer."""
 
 
+from pathlib import Path
+
 import dagster as dg
 import pandas as pd
 
 from assets.ingest.declarations import ingest_declarations
-from assets.ingest.files import IngestSummary, outstanding_rejections
+from assets.ingest.files import IngestSummary, outstanding_rejections, quarantined_above
 from assets.ingest.messages import MESSAGE_KINDS, MessageKind, ingest_messages
 from assets.ingest.reference import load_reference
 from assets.ingest.surveys import ingest_surveys
 from assets.ingest.xlsx_source import XlsxLimits
+from foundation.alerts import quarantined_files_alert, rejected_files_alert, send
+from foundation.schema import DECLARATION_ROWS, SURVEY_ROWS
+from foundation.settings import load_settings
 from foundation.sql import markdown_table
 from foundation.warehouse import Warehouse
 
@@ -40,9 +45,11 @@ def raw_declarations(context: dg.AssetExecutionContext, warehouse: Warehouse) ->
     with warehouse.connect() as con:
         summary = ingest_declarations(con, warehouse.raw_dir, warehouse.max_file_bytes, warehouse.pseudonymiser(),
                                       progress=context.log.info)
-        total = con.execute("SELECT count(*) FROM raw.declaration_rows").fetchone()[0]
+        total = con.execute(f"SELECT count(*) FROM {DECLARATION_ROWS}").fetchone()[0]
         waiting = outstanding_rejections(con, "declarations")
-    return _report(context, summary, total, waiting)
+        held = quarantined_above(con, "declarations", DECLARATION_ROWS, warehouse.quarantine_rate_warn,
+                                 summary.file_ids)
+    return _report(context, warehouse, "declarations", summary, total, waiting, held)
 
 
 @dg.asset(group_name="ingest", kinds={"duckdb"}, owners=OWNERS, deps=[reference_data],
@@ -53,9 +60,10 @@ def raw_surveys(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.M
         limits = XlsxLimits(warehouse.xlsx_max_unpacked_mb * 1024**2, warehouse.xlsx_max_rows)
         summary = ingest_surveys(con, warehouse.raw_dir, warehouse.max_file_bytes, warehouse.pseudonymiser(),
                                  progress=context.log.info, xlsx_limits=limits)
-        total = con.execute("SELECT count(*) FROM raw.survey_rows").fetchone()[0]
+        total = con.execute(f"SELECT count(*) FROM {SURVEY_ROWS}").fetchone()[0]
         waiting = outstanding_rejections(con, "surveys")
-    return _report(context, summary, total, waiting)
+        held = quarantined_above(con, "surveys", SURVEY_ROWS, warehouse.quarantine_rate_warn, summary.file_ids)
+    return _report(context, warehouse, "surveys", summary, total, waiting, held)
 
 
 def _message_asset(kind: MessageKind) -> dg.AssetsDefinition:
@@ -70,7 +78,8 @@ def _message_asset(kind: MessageKind) -> dg.AssetsDefinition:
                                       warehouse.pseudonymiser(), progress=context.log.info)
             total = con.execute(f"SELECT count(*) FROM {kind.target}").fetchone()[0]
             waiting = outstanding_rejections(con, kind.kind)
-        return _report(context, summary, total, waiting)
+            held = quarantined_above(con, kind.kind, kind.target, warehouse.quarantine_rate_warn, summary.file_ids)
+        return _report(context, warehouse, kind.kind, summary, total, waiting, held)
 
     return ingest
 
@@ -79,12 +88,15 @@ MESSAGE_ASSETS = [(k, _message_asset(k)) for k in MESSAGE_KINDS]  # each kind wi
 raw_allocations, raw_care_starts, raw_care_stops = (asset for _, asset in MESSAGE_ASSETS)
 
 
-def _report(context: dg.AssetExecutionContext, s: IngestSummary, total: int,
-            waiting: pd.DataFrame) -> dg.MaterializeResult:
+def _report(context: dg.AssetExecutionContext, warehouse: Warehouse, kind: str, s: IngestSummary, total: int,
+            waiting: pd.DataFrame, held: pd.DataFrame) -> dg.MaterializeResult:
     """Log and attach what an ingestion did, in the terms of the accounting identity, and every
-    rejected file still waiting for a corrected delivery or a retraction (not only this run's)."""
+    rejected file still waiting for a corrected delivery or a retraction (not only this run's).
+    A file of this run that was refused, or that loaded with more of its lines quarantined than the
+    threshold, is alerted now, from this step: the team hears of it while the run goes on."""
     for reason in s.rejected:
         context.log.warning(f"rejected {reason}")
+    alerts = _alert(context, warehouse, kind, s, held)
     if len(waiting) > len(s.rejected):
         context.log.warning(f"{len(waiting)} rejected file(s) wait for a corrected delivery or a retraction "
                             "(see rejected_files_waiting)")
@@ -100,4 +112,22 @@ def _report(context: dg.AssetExecutionContext, s: IngestSummary, total: int,
         "rejected_files": dg.MetadataValue.md("\n".join(f"- {r}" for r in s.rejected) or "_none_"),
         "rejected_files_waiting": dg.MetadataValue.md(markdown_table(waiting) if len(waiting) else "_none_"),
         "dagster/row_count": dg.MetadataValue.int(total),
+        "alerts_sent": dg.MetadataValue.text(", ".join(alerts) or "none"),
     })
+
+
+def _alert(context: dg.AssetExecutionContext, warehouse: Warehouse, kind: str, s: IngestSummary,
+           held: pd.DataFrame) -> list[str]:
+    """The alerts of this run's files (foundation/alerts.py), in the warehouse's data folder."""
+    if not s.rejected and held.empty:
+        return []
+    settings, folder = load_settings(), Path(warehouse.data_dir) / "alerts"
+    alerts = []
+    if s.rejected:
+        alerts.append(rejected_files_alert(kind, s.rejected, context.run_id, settings))
+    if not held.empty:
+        files = [(r.source_file, r.rows_read, r.rows_quarantined, r.main_rule or "?") for r in held.itertuples()]
+        alerts.append(quarantined_files_alert(kind, files, warehouse.quarantine_rate_warn, context.run_id, settings))
+    sent = [send(alert, settings, folder).name for alert in alerts]
+    context.log.warning(f"alert sent: {', '.join(sent)} (alerts/ and the webhook, when set)")
+    return sent

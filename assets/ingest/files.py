@@ -253,6 +253,26 @@ def outstanding_rejections(con: duckdb.DuckDBPyConnection, kind: str) -> pd.Data
     return con.execute(OUTSTANDING_REJECTIONS_SQL, [kind]).df()
 
 
+def quarantined_above(con: duckdb.DuckDBPyConnection, kind: str, rows_table: str, threshold: float,
+                      file_ids: list[int] | None = None) -> pd.DataFrame:
+    """The files of `kind` (of `file_ids`; None: all) with more than `threshold` of the rows read
+    quarantined, each with the rule that held back most of its rows (id and meaning; on a tie the
+    lowest id): what to ask the provider for."""
+    return con.execute(f"""
+        WITH held AS (
+            SELECT file_id, rule_id, count(*) AS n FROM {rows_table} WHERE status = 'quarantined' GROUP BY ALL),
+        main AS (
+            SELECT h.file_id, first(h.rule_id || ': ' || coalesce(u.title, '?') ORDER BY h.n DESC, h.rule_id)
+                       AS main_rule
+            FROM held AS h LEFT JOIN ref.rules AS u USING (rule_id) GROUP BY h.file_id)
+        SELECT f.source_file, f.rows_read, f.rows_quarantined,
+               round(100.0 * f.rows_quarantined / f.rows_read, 1) AS quarantined_pct, m.main_rule
+        FROM registry.files AS f LEFT JOIN main AS m USING (file_id)
+        WHERE f.kind = ? AND f.rows_read > 0 AND f.rows_quarantined > ? * f.rows_read
+          AND (?::INTEGER[] IS NULL OR list_contains(?::INTEGER[], f.file_id))
+        ORDER BY quarantined_pct DESC, f.source_file""", [kind, threshold, file_ids, file_ids]).df()
+
+
 def next_file_id(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute("SELECT coalesce(max(file_id), 0) + 1 FROM registry.files").fetchone()[0]
 
@@ -270,10 +290,12 @@ class IngestSummary:
     rows_quarantined: int = 0
     rows_duplicate: int = 0
     rejected: list[str] = field(default_factory=list)  # `name: reason`, those refused unread first
+    file_ids: list[int] = field(default_factory=list)  # the files this run registered and read
 
     def fill_from_registry(self, con: duckdb.DuckDBPyConnection, files: list[RawFile],
                            rejected: dict[int, str]) -> None:
         self.rejected += [f"{f.source_file}: {rejected[f.file_id]}" for f in files if f.file_id in rejected]
+        self.file_ids += [f.file_id for f in files]
         (self.files_loaded, files_rejected, self.rows_read, self.rows_loaded, self.rows_quarantined,
          self.rows_duplicate) = con.execute(
             "SELECT count(*) FILTER (WHERE status = 'loaded'), count(*) FILTER (WHERE status = 'rejected'), "
