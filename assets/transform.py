@@ -306,9 +306,12 @@ def build_layer(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Iter
         for event in invocation.stream():
             if isinstance(event, dg.Output):
                 outputs.append(event)
-                context.log.info(f"built {relation(event.output_name)}")
+                # each model in the run log; the terminal page (INFO and up) gets the count below
+                context.log.debug(f"built {relation(event.output_name)}")
             else:
                 checks.append(event)
+    if outputs:
+        context.log.info(f"built {len(outputs)} models (the run log names each at DEBUG level)")
     yield from _metadata(warehouse, outputs)
     yield from checks
     if not invocation.is_successful():
