@@ -146,9 +146,9 @@ def council_reports_after_publish(context: dg.SensorEvaluationContext, warehouse
 
 
 # every 30 minutes: the deadline is a morning, and each evaluation logs a line to `make ui`'s terminal
-# ('superseded' in Dagster 1.13, as its checks are: checks/freshness.py)
+# ('superseded' in Dagster 1.13 by freshness policies, still a preview there)
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", dg.SupersessionWarning)
     freshness_sensor = dg.build_sensor_for_freshness_checks(
-        freshness_checks=freshness.published_is_fresh, name="published_file_freshness", minimum_interval_seconds=1800,
+        freshness_checks=[freshness.published_is_fresh], name="published_file_freshness", minimum_interval_seconds=1800,
         default_status=dg.DefaultSensorStatus.RUNNING)
