@@ -117,7 +117,7 @@ def test_a_rejected_file_raises_an_alert_at_once_naming_it(warehouse, data_dir, 
         alert_on_rejected_files(again)  # the next tick: nothing new, no second alert
     (posted,) = webhook.received
     assert posted["kind"] == "files_rejected"
-    assert "declarations/garbage.csv: binary content (NUL bytes)" in posted["text"]
+    assert "- `declarations/garbage.csv`: binary content (NUL bytes)" in posted["text"]
     assert "good.csv" not in posted["text"] and "make retract FILE=" in posted["text"]
     (written,) = (data_dir / "alerts").glob("*_files_rejected.md")
     assert "declarations/garbage.csv" in written.read_text()

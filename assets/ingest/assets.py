@@ -97,7 +97,17 @@ def _report(context: dg.AssetExecutionContext, s: IngestSummary, total: int,
         "files_new": s.files_new, "files_loaded": s.files_loaded, "files_rejected": s.files_rejected,
         "files_already_loaded": s.files_already_loaded, "rows_read": s.rows_read, "rows_loaded": s.rows_loaded,
         "rows_quarantined": s.rows_quarantined, "rows_duplicate": s.rows_duplicate,
-        "rejected_files": dg.MetadataValue.md("\n".join(f"- {r}" for r in s.rejected) or "_none_"),
+        "rejected_files": dg.MetadataValue.md(rejected_md(s.rejected)),
         "rejected_files_waiting": dg.MetadataValue.md(markdown_table(waiting) if len(waiting) else "_none_"),
         "dagster/row_count": dg.MetadataValue.int(total),
     })
+
+
+def rejected_md(rejected: list[str]) -> str:
+    """`name: reason` lines as a Markdown list, each name in a code span: a name such as
+    01328668_0034_202306.xml keeps its underscores and digits in Markdown and in Slack's mrkdwn."""
+    lines = []
+    for entry in rejected:
+        name, _, reason = entry.partition(": ")
+        lines.append(f"- `{name}`: {reason}")
+    return "\n".join(lines) or "_none_"
