@@ -15,7 +15,7 @@ $(BIN)/.installed: pyproject.toml constraints.txt
 	@echo "installing into $(VENV) (pip's log: $(VENV)/install.log)"
 	@$(PYTHON) -m venv $(VENV)
 	@{ $(BIN)/pip install --quiet --upgrade pip && $(BIN)/pip install --quiet -c constraints.txt -e . ; } \
-		>$(VENV)/install.log 2>&1 || { cat $(VENV)/install.log; echo "pip install failed (log above)" >&2; exit 1; }
+		>$(VENV)/install.log 2>&1 || { cat $(VENV)/install.log; echo; echo "pip install failed (its log above)" >&2; exit 1; }
 	@touch $@
 
 install: $(BIN)/.installed
