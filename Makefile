@@ -9,10 +9,13 @@ DEMO_SEED ?= 2026
 
 .PHONY: demo run ui docs test lint bench install clean retract reports
 
+# pip's output goes to a log, shown only when pip fails: an install that works says one line, and
+# pip's warnings (about package indexes this machine's pip configuration names, say) stay in the log
 $(BIN)/.installed: pyproject.toml constraints.txt
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c constraints.txt -e .
+	@echo "installing into $(VENV) (pip's log: $(VENV)/install.log)"
+	@$(PYTHON) -m venv $(VENV)
+	@{ $(BIN)/pip install --quiet --upgrade pip && $(BIN)/pip install --quiet -c constraints.txt -e . ; } \
+		>$(VENV)/install.log 2>&1 || { cat $(VENV)/install.log; echo; echo "pip install failed (its log above)" >&2; exit 1; }
 	@touch $@
 
 install: $(BIN)/.installed
@@ -28,7 +31,8 @@ demo: install $(DAGSTER_HOME)/dagster.yaml
 		$(BIN)/python -m demo_data --out $(JEUGDZORG_DATA_DIR)/raw --scale $(DEMO_SCALE) --seed $(DEMO_SEED); \
 	else echo "data/raw already holds declarations: not generating demo data"; fi
 	$(BIN)/python -m pipelines.refresh
-	$(BIN)/python -m pipelines.docs
+	@# the refresh above already said that the demo key is in use (foundation/settings.py)
+	JEUGDZORG_DEMO_KEY_WARNED=1 $(BIN)/python -m pipelines.docs
 
 # make run FULL=1: rebuild and check everything even when nothing is new since the last publish
 run: install $(DAGSTER_HOME)/dagster.yaml
@@ -43,7 +47,7 @@ retract: install $(DAGSTER_HOME)/dagster.yaml
 ui: install $(DAGSTER_HOME)/dagster.yaml
 	@echo "Dagster UI: http://127.0.0.1:3000 (Ctrl-C stops it). This terminal shows warnings only; every run's"
 	@echo "full log is in the UI. Alerts go to $(JEUGDZORG_DATA_DIR)/alerts/."
-	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000 --log-level warning
+	$(BIN)/dg dev -w workspace.yaml -h 127.0.0.1 -p 3000 --log-level warning
 
 docs: install
 	$(BIN)/python -m pipelines.docs

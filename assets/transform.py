@@ -31,10 +31,11 @@ from dagster_dbt import (
     DbtProject,
     dbt_assets,
 )
+from dagster_dbt.asset_utils import DAGSTER_DBT_PROJECT_METADATA_KEY
 
 from foundation.fingerprint import FULL_REBUILD_TAG, new_since_publication, unchanged_since_publication
 from foundation.sql import data_through, markdown_table, table_metadata
-from foundation.warehouse import Warehouse
+from foundation.warehouse import PUBLISHED_DB_NAME, Warehouse
 from foundation.warn_checks import warn_metadata
 
 DBT_DIR = Path(__file__).parent / "dbt"
@@ -128,6 +129,15 @@ def relation(model: str) -> str:
     return f"{node['schema']}.{node['alias']}"
 
 
+def storage_name(model: str) -> str:
+    """Where the UI says a model is stored: a mart where BI tools open it, in the published file
+    (DuckDB names a file's catalog after the file: jeugdzorg.marts.<table>); a staging model in the
+    working file dbt builds it in (pipeline.staging.<table>)."""
+    node = MODELS[model]
+    database = Path(PUBLISHED_DB_NAME).stem if node["fqn"][1] == "marts" else node["database"]
+    return f"{database}.{relation(model)}"
+
+
 class LayerTranslator(DagsterDbtTranslator):
     """Asset key = model name; group = its layer; description = its grain, what it answers and its
     Dutch label; a model that reads registry.files depends on every asset that writes it."""
@@ -176,8 +186,15 @@ class LayerTranslator(DagsterDbtTranslator):
 
     def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None) -> dg.AssetSpec:
         spec = super().get_asset_spec(manifest, unique_id, project)
+        # dagster-dbt files the DbtProject object itself among the metadata, which the UI shows as
+        # "[DbtProject] (unserializable)". It reads it back only to hand a selection of more than 200
+        # models and tests to dbt through a copy of the project; without it the selection goes on
+        # dbt's command line (the project's path reaches dbt from the resource either way).
+        metadata = {k: v for k, v in spec.metadata.items() if k != DAGSTER_DBT_PROJECT_METADATA_KEY}
         if not unique_id.startswith("model."):
-            return spec
+            return spec.replace_attributes(metadata=metadata)
+        name = manifest["nodes"][unique_id]["name"]
+        spec = spec.replace_attributes(metadata={**metadata, "dagster/table_name": storage_name(name)})
         sources = [manifest["sources"][p] for p in manifest["parent_map"].get(unique_id, []) if p.startswith("source.")]
         shared = [s for s in sources if _meta(s).get("written_by")]
         if not shared:
@@ -248,6 +265,7 @@ def _metadata(warehouse: Warehouse, outputs: list[dg.Output]) -> list[dg.Output]
             table = relation(model)
             is_mart = MODELS[model]["fqn"][1] == "marts"
             meta = table_metadata(con, table, preview=is_mart) | (through if is_mart else {})
+            meta["dagster/table_name"] = dg.MetadataValue.text(storage_name(model))
             if table.startswith("quarantine."):
                 by_rule = con.execute(f"SELECT rule_id, count(*) AS rows FROM {table} GROUP BY ALL ORDER BY 1").df()
                 meta["rows_by_rule"] = dg.MetadataValue.md(markdown_table(by_rule))
@@ -306,9 +324,12 @@ def build_layer(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Iter
         for event in invocation.stream():
             if isinstance(event, dg.Output):
                 outputs.append(event)
-                context.log.info(f"built {relation(event.output_name)}")
+                # each model in the run log; the terminal page (INFO and up) gets the count below
+                context.log.debug(f"built {relation(event.output_name)}")
             else:
                 checks.append(event)
+    if outputs:
+        context.log.info(f"built {len(outputs)} models (the run log names each at DEBUG level)")
     yield from _metadata(warehouse, outputs)
     yield from checks
     if not invocation.is_successful():

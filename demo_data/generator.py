@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from tqdm import tqdm
-
 from demo_data import writers
 from demo_data.bsn import break_elfproef, synthetic_bsn
 from demo_data.messages import MessageWriter, client_details
@@ -52,6 +50,7 @@ from demo_data.world import (
     tariff_cents,
     youth_population,
 )
+from foundation.progress import progress
 from foundation.reference_data import REFERENCE_DIR
 
 LAST_DATE = date(LAST_YEAR, 12, 31)
@@ -222,7 +221,7 @@ class DemoGenerator:
         months = month_starts()
         planted: Counter[str] = Counter()
         messages = MessageWriter(self.out, self.seed, planted)
-        for index, provider in enumerate(tqdm(self.providers, desc="providers", unit="provider")):
+        for index, provider in enumerate(progress(self.providers, "simulated", "providers")):
             rng = random.Random(f"{self.seed}/{provider.agb}")
             trajs = self.trajectories(index, provider, rng)
             messages.write(provider.agb, trajs)

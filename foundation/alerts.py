@@ -60,12 +60,22 @@ def rejected_files_alert(kind: str, rejected: list[str], run_id: str, settings: 
     shows them: a BSN-like number in one is a keyed token), with what to do about it."""
     lines = [f"{len(rejected)} file(s) in raw/{kind}/ were rejected in run `{run_id}`; the other files loaded "
              "and the run goes on. A rejected file adds nothing until it is dealt with:", ""]
-    lines += [f"- {r}" for r in rejected]
+    lines.append(rejected_md(rejected))
     lines += ["", "What to do: ask the provider for a corrected delivery under the same name (the next run reads "
               "it), or acknowledge a file that will not come back with "
               "`make retract FILE=<kind/name> REASON='why'`. docs/refresh.md, 'Untrusted input'."]
     return Alert("files_rejected", f"jeugdzorg-monitor: {len(rejected)} file(s) rejected", "\n".join(lines),
                  f"{settings.ui_url}/runs/{run_id}", run_id)
+
+
+def rejected_md(rejected: list[str]) -> str:
+    """`name: reason` lines as a Markdown list, each name in a code span: a name such as
+    01328668_0034_202306.xml keeps its underscores and digits in Markdown and in Slack's mrkdwn."""
+    lines = []
+    for entry in rejected:
+        name, _, reason = entry.partition(": ")
+        lines.append(f"- `{name}`: {reason}")
+    return "\n".join(lines) or "_none_"
 
 
 def quarantined_files_alert(kind: str, files: list[tuple[str, int, int, str]], threshold: float, run_id: str,
@@ -74,7 +84,7 @@ def quarantined_files_alert(kind: str, files: list[tuple[str, int, int, str]], t
     (name, lines read, lines held back, the rule that held back most)."""
     lines = [f"{len(files)} file(s) in raw/{kind}/ loaded in run `{run_id}` with more than {100 * threshold:g} % "
              "of their lines quarantined; the other lines loaded and the run goes on:", ""]
-    lines += [f"- {name}: {held:,} of {read:,} lines held back, most by {rule}"
+    lines += [f"- `{name}`: {held:,} of {read:,} lines held back, most by {rule}"
               for name, read, held, rule in files[:LISTED_FILES]]
     if len(files) > LISTED_FILES:
         lines.append(f"- and {len(files) - LISTED_FILES} more (the check `{kind}_quarantine_rate` lists them all)")

@@ -37,5 +37,5 @@ defs = dg.Definitions.merge(
 # (job render_council_reports, sensor council_reports_after_publish), and every check but the
 # freshness checks, which their sensor evaluates.
 ALL_ASSETS = [a for a in ASSETS if a.partitions_def is None]
-FRESHNESS = {key for f in published_is_fresh for key in f.check_keys}
+FRESHNESS = set(published_is_fresh.check_keys)
 ALL_CHECKS = [c for c in CHECKS if not set(c.check_keys) <= FRESHNESS]

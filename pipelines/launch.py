@@ -29,6 +29,7 @@ from dagster._core.workspace.load_target import WorkspaceFileTarget
 from dagster._daemon.controller import get_daemon_statuses
 from dagster._utils.hosted_user_process import recon_job_from_origin
 
+from foundation.progress import is_progress_line
 from foundation.settings import REPO_ROOT
 from pipelines.alerts import STARTED_FROM_TAG, alert_failed_run, error_line, mark_publication, own_message
 
@@ -36,6 +37,7 @@ FINISHED = {DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE, DagsterRunStatus
 POLL_SECONDS = 0.5
 DAEMON_TOLERANCE_SECONDS = 60  # beyond the daemon's 30-second heartbeat interval
 QUEUE_NOTE_SECONDS = 60  # how often a queued run says it is still waiting
+PROGRESS_EVERY_SECONDS = 10  # off a terminal, a step's progress lines are at least this far apart
 # the progress lines below replace the run's console log, which would print each of them again
 SILENT_CONSOLE = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
@@ -146,38 +148,68 @@ DBT_CHATTER = ("A dbt subsetted execution", "Copying `", "Running dbt command", 
 class ProgressPage:
     """One line per thing a person follows: a step's heading, what it logs, what failed, and how
     long it took. A step that says nothing and passes (most checks) takes no line, and a check
-    step that fails takes one; everything stays in the UI's run log."""
+    step that fails takes one; everything stays in the UI's run log.
+
+    Progress lines (foundation/progress.py: one at every tenth of a step's files) are redrawn in
+    place on a terminal; written to a file or a pipe, a step prints one only when
+    PROGRESS_EVERY_SECONDS have passed since its last, so a step of a few seconds prints none and
+    the run log keeps them all."""
 
     def __init__(self, out: IO[str]) -> None:
         self.out = out
+        self.live = out.isatty()
         self.step: str | None = None  # the running step
         self.opened = False  # its heading is printed
+        self.redrawn = False  # a progress line is on the screen without its newline
+        self.last_progress = 0.0  # when the step last printed a progress line (event time)
+
+    def _emit(self, line: str) -> None:
+        if self.redrawn:
+            print(file=self.out)
+            self.redrawn = False
+        print(line, file=self.out, flush=True)
+
+    def _heading(self) -> None:
+        if self.step and not self.opened:
+            self._emit(f"  ▸ {self.step}")
+            self.opened = True
 
     def _print(self, line: str) -> None:
-        if self.step and not self.opened:
-            print(f"  ▸ {self.step}", file=self.out)
-            self.opened = True
-        print(line, file=self.out, flush=True)
+        self._heading()
+        self._emit(line)
+
+    def _progress(self, entry: Any) -> None:
+        line = f"      {entry.user_message}"
+        if self.live:  # one screen line, rewritten; the next line printed ends it
+            self._heading()
+            print(f"\r\x1b[2K{line}" if self.redrawn else line, end="", file=self.out, flush=True)
+            self.redrawn = True
+        elif entry.timestamp - self.last_progress >= PROGRESS_EVERY_SECONDS:
+            self._print(line)
+            self.last_progress = entry.timestamp
 
     def add(self, entry: Any) -> None:
         event = entry.dagster_event
         if event is None:
-            if entry.level >= 20 and not entry.user_message.startswith(DBT_CHATTER):
+            if entry.level < 20 or entry.user_message.startswith(DBT_CHATTER):
+                return
+            if is_progress_line(entry.user_message):
+                self._progress(entry)
+            else:
                 self._print(f"      {entry.user_message}")
             return
         kind = event.event_type
         if kind == DagsterEventType.STEP_START:
-            self.step, self.opened = event.step_key, False
+            self.step, self.opened, self.last_progress = event.step_key, False, entry.timestamp
         elif kind == DagsterEventType.STEP_SUCCESS:
             if self.opened:
-                print(f"    done in {event.event_specific_data.duration_ms / 1000:.1f} s", file=self.out, flush=True)
+                self._emit(f"    done in {event.event_specific_data.duration_ms / 1000:.1f} s")
             self.step = None
         elif kind == DagsterEventType.STEP_FAILURE:
             error = event.event_specific_data.error
             self._print(f"    FAILED: {error_line(own_message(error)) if error else event.message}")
         elif kind == DagsterEventType.STEP_SKIPPED:
-            print(f"  ▸ {event.step_key}: skipped (something upstream failed or did not pass)", file=self.out,
-                  flush=True)
+            self._emit(f"  ▸ {event.step_key}: skipped (something upstream failed or did not pass)")
         elif kind == DagsterEventType.ASSET_CHECK_EVALUATION and not event.event_specific_data.passed:
             evaluation = event.event_specific_data
             line = (f"✗ {evaluation.severity.value} {evaluation.asset_key.to_user_string()} / "
@@ -185,6 +217,6 @@ class ProgressPage:
             if self.opened:
                 self._print(f"    {line}")
             else:  # a check's own step: the line says it all
-                print(f"  {line}", file=self.out, flush=True)
+                self._emit(f"  {line}")
         elif kind == DagsterEventType.RUN_FAILURE:
             self._print(f"  run failed: {event.message}")

@@ -8,7 +8,9 @@ in the UI, and joins the run queue while `make ui` is up.
 from __future__ import annotations
 
 import sys
+import textwrap
 from collections.abc import Iterable
+from itertools import zip_longest
 
 import dagster as dg
 import duckdb
@@ -16,6 +18,8 @@ from dagster._core.events import DagsterEventType
 from dagster._core.storage.dagster_run import DagsterRunStatus
 
 from foundation.settings import SettingsError, load_settings
+
+WIDTH = 110  # the summary's prose wraps here; no line of `make demo` is wider than 200 characters
 
 
 def summary(published_db: str) -> str:
@@ -33,17 +37,21 @@ def summary(published_db: str) -> str:
         k, primary, secondary, clients, euros = con.execute(
             "SELECT min_cell_size, rows_suppressed_small_cells, cells_suppressed_secondary, clients_hidden_secondary, "
             "spend_hidden_secondary_eur FROM marts.about").fetchone()
-        lines.append(f"Disclosure control (k = {k}): {primary or 0:,} rows suppressed as describing fewer than k "
-                     f"clients; {secondary or 0:,} more rows and values hidden so that none of them can be worked "
-                     f"back; those rows held {clients or 0:,} clients and EUR {euros or 0:,.0f}, summed over the "
-                     "tables, so a client hidden in two tables counts twice (marts.about; per table in the metadata "
-                     "of publication_candidate)")
+        lines += textwrap.wrap(
+            f"Disclosure control (k = {k}): {primary or 0:,} rows suppressed as describing fewer than k "
+            f"clients; {secondary or 0:,} more rows and values hidden so that none of them can be worked "
+            f"back; those rows held {clients or 0:,} clients and EUR {euros or 0:,.0f}, summed over the "
+            "tables, so a client hidden in two tables counts twice (marts.about; per table in the metadata "
+            "of publication_candidate)", WIDTH, subsequent_indent="  ")
         tables = con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts' "
                              "ORDER BY table_name").fetchall()
         lines.append(f"Published tables in {published_db}:")
-        for (name,) in tables:
-            n = con.execute(f"SELECT count(*) FROM marts.{name}").fetchone()[0]
-            lines.append(f"  marts.{name:<40} {n:>8,} rows")
+        cells = [f"marts.{name:<40} {con.execute(f'SELECT count(*) FROM marts.{name}').fetchone()[0]:>8,} rows"
+                 for (name,) in tables]
+        # two to a line, down the columns: the list stays one screen
+        half = (len(cells) + 1) // 2
+        lines += [f"  {left}    {right}".rstrip() for left, right in zip_longest(cells[:half], cells[half:],
+                                                                                  fillvalue="")]
     lines.append("Open the Dagster UI with `make ui` (http://127.0.0.1:3000); point BI tools at the file above "
                  "(read-only).")
     return "\n".join(lines)

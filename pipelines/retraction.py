@@ -42,9 +42,16 @@ def retract_file(context: dg.OpExecutionContext, config: RetractFileConfig, ware
     context.log.info("the next run (make run, the nightly schedule, or Materialize all) rebuilds and publishes")
 
 
-@dg.job(name="retract_a_file", executor_def=dg.in_process_executor,
-        description="Retract a bad declaration or outcome-record file (config: file, reason). Its rows leave the "
-        "warehouse and data_quality shows it as retracted; the next run publishes again.")
+# What the launchpad opens with: the two fields to fill in, as placeholders no registered file has
+# (a run launched unedited fails on "not in the registry", before it touches a row). The warehouse
+# resource is configured by the code location (pipelines/definitions.py), so it is left out here.
+LAUNCHPAD_CONFIG = {"ops": {"retract_file": {"config": {
+    "file": "declarations/<the file as data_quality names it>", "reason": "<why it is retracted>"}}}}
+
+
+@dg.job(name="retract_a_file", executor_def=dg.in_process_executor, config=LAUNCHPAD_CONFIG,
+        description="Retract a bad declaration or outcome-record file: fill in file and reason in the launchpad. "
+        "Its rows leave the warehouse and data_quality shows it as retracted; the next run publishes again.")
 def retract_file_job() -> None:
     retract_file()
 

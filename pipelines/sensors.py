@@ -25,7 +25,13 @@ from assets.reports.render import plan
 from checks import freshness
 from foundation.settings import load_settings
 from foundation.warehouse import Warehouse
-from pipelines.jobs import ingest_declarations_job, ingest_messages_jobs, ingest_surveys_job, render_council_reports
+from pipelines.jobs import (
+    QUIET_CONSOLE,
+    ingest_declarations_job,
+    ingest_messages_jobs,
+    ingest_surveys_job,
+    render_council_reports,
+)
 
 
 def registered_files(warehouse: Warehouse, kind: str) -> dict[str, tuple] | None:
@@ -127,7 +133,9 @@ def council_reports_after_publish(context: dg.SensorEvaluationContext, warehouse
     # takes one run at a time, and the run skips the letters whose fingerprint did not change
     partitions = [*known, *new]
     run_key = hashlib.sha256("".join(f"{key}:{fp}" for key, fp in todo).encode()).hexdigest()[:16]
-    run = dg.RunRequest(run_key=f"council_reports:{run_key}", tags={
+    # the run config said again: a partitioned job keeps its config per partition, and a run over a
+    # range of partitions gets none of it, so its console would print every DEBUG event to `make ui`
+    run = dg.RunRequest(run_key=f"council_reports:{run_key}", run_config=QUIET_CONSOLE, tags={
         "dagster/asset_partition_range_start": partitions[0], "dagster/asset_partition_range_end": partitions[-1],
         "jeugdzorg/changed_reports": str(len(todo))}) if todo else None
     return dg.SensorResult(
@@ -138,9 +146,9 @@ def council_reports_after_publish(context: dg.SensorEvaluationContext, warehouse
 
 
 # every 30 minutes: the deadline is a morning, and each evaluation logs a line to `make ui`'s terminal
-# ('superseded' in Dagster 1.13, as its checks are: checks/freshness.py)
+# ('superseded' in Dagster 1.13 by freshness policies, still a preview there)
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", dg.SupersessionWarning)
     freshness_sensor = dg.build_sensor_for_freshness_checks(
-        freshness_checks=freshness.published_is_fresh, name="published_file_freshness", minimum_interval_seconds=1800,
+        freshness_checks=[freshness.published_is_fresh], name="published_file_freshness", minimum_interval_seconds=1800,
         default_status=dg.DefaultSensorStatus.RUNNING)

@@ -118,7 +118,7 @@ def test_a_rejected_file_raises_an_alert_in_its_run_naming_it(warehouse, data_di
         dg.materialize([reference_data, raw_declarations], resources={"warehouse": warehouse}, instance=instance)
     (posted,) = webhook.received  # the next run reads no file: no second alert
     assert posted["kind"] == "files_rejected" and posted["run_id"] == result.run_id
-    assert "declarations/garbage.csv: binary content (NUL bytes)" in posted["text"]
+    assert "- `declarations/garbage.csv`: binary content (NUL bytes)" in posted["text"]
     assert "good.csv" not in posted["text"] and "make retract FILE=" in posted["text"]
     assert "declarations/garbage.csv" in written.read_text()
 
@@ -134,5 +134,5 @@ def test_a_file_with_many_quarantined_lines_raises_an_alert_naming_it_and_the_ru
                               instance=instance).success
     (posted,) = webhook.received
     assert posted["kind"] == "files_quarantined"
-    assert "- declarations/half.csv: 1 of 2 lines held back, most by D02: " in posted["text"]
+    assert "- `declarations/half.csv`: 1 of 2 lines held back, most by D02: " in posted["text"]
     assert "clean.csv" not in posted["text"]

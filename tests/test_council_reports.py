@@ -16,6 +16,7 @@ import dagster as dg
 import duckdb
 import pypdf
 import pytest
+from dagster._core.system_config.objects import ResolvedRunConfig
 
 from assets.reports import charts, content, data, render
 from assets.reports.council_reports import council_report_partitions, council_reports
@@ -418,6 +419,7 @@ def test_the_asset_renders_one_partition_and_the_sensor_requests_the_changed_one
     warehouse = Warehouse(data_dir=str(data_dir), min_cell_size=10)
     with dg.instance_for_test() as instance:
         instance.report_runless_asset_event(dg.AssetMaterialization("published_warehouse"))
+        from pipelines.definitions import defs
         from pipelines.sensors import council_reports_after_publish
 
         def tick() -> dg.SensorResult:
@@ -430,6 +432,11 @@ def test_the_asset_renders_one_partition_and_the_sensor_requests_the_changed_one
         # one run over every letter, not a run each: the queue takes one run at a time
         (run,) = result.run_requests
         assert run.tags["jeugdzorg/changed_reports"] == "6"
+        # a run over a range of partitions gets none of the job's own (per-partition) config: the
+        # request brings it, or the run's console prints every DEBUG event to `make ui`
+        job = defs.resolve_job_def("render_council_reports")
+        assert ResolvedRunConfig.build(job, {}).loggers == {}
+        assert ResolvedRunConfig.build(job, run.run_config).loggers["console"]["config"]["log_level"] == "WARNING"
 
         instance.add_dynamic_partitions(council_report_partitions.name, sorted(keys))
         done = dg.materialize([council_reports], partition_key="GM0153", instance=instance,

@@ -213,6 +213,25 @@ def test_truncated_xml_is_rejected_and_others_load(warehouse, data_dir):
     assert len(rows) == 1 and summary.files_rejected == 1
 
 
+def test_a_rejected_file_is_named_in_full_beside_its_reason(warehouse, data_dir):
+    """iJw files are named by the provider's AGB code (eight digits): the reason carries no name of
+    its own that redaction would mask and Markdown would then drop as a tag."""
+    from assets.ingest.assets import rejected_md
+    from foundation.settings import load_settings
+    from pipelines.alerts import rejected_files_alert
+
+    data = (FIXTURES / "jw323_example.xml").read_bytes()
+    (data_dir / "raw/declarations/01328668_0034_202306.xml").write_bytes(data[: len(data) // 2])
+    summary, _, files = ingest(warehouse)
+    reason = files[0][6]
+    assert reason.startswith("invalid JW323") and "<" not in reason and ", line " in reason
+    assert summary.rejected == [f"declarations/01328668_0034_202306.xml: {reason}"]
+    md = rejected_md(summary.rejected)
+    assert md == f"- `declarations/01328668_0034_202306.xml`: {reason}"
+    alert = rejected_files_alert("raw_declarations", md, "r1", load_settings({"JEUGDZORG_DATA_DIR": str(data_dir)}))
+    assert f"- `declarations/01328668_0034_202306.xml`: {reason}" in alert.text.splitlines()
+
+
 def test_hostile_files_are_rejected(warehouse, data_dir, tmp_path):
     secret = tmp_path / "secret.txt"
     secret.write_text("999900006")

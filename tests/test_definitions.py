@@ -2,8 +2,11 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import dagster as dg
+import duckdb
+from dagster._core.definitions.metadata import normalize_metadata
 
 from assets.transform import DBT_DIR, models_in
+from foundation.warehouse import PUBLISHED_DB_NAME, WORKING_DB_NAME
 from pipelines.definitions import defs
 
 
@@ -53,3 +56,21 @@ def test_every_dbt_model_is_an_asset_in_its_layer_with_its_edges_and_checks():
     assert parents("duration_effect") == {"trajectory_outcomes"}
     assert parents("publication_candidate") == set(models_in("marts"))
     assert parents("published_warehouse") == {"publication_candidate"}
+
+
+def test_the_ui_says_where_each_table_is_stored_and_shows_no_unserializable_value(tmp_path):
+    graph = defs.resolve_asset_graph()
+    # the UI hides dagster-dbt's manifest and translator; any other value it cannot show reads
+    # "[DbtProject] (unserializable)" and the like: normalize_metadata raises on such a value
+    hidden = {"dagster_dbt/manifest", "dagster_dbt/dagster_dbt_translator"}
+    for node in graph.asset_nodes:
+        normalize_metadata({k: v for k, v in node.metadata.items() if k not in hidden})
+    # a mart is where BI tools open it: the published file, whose catalog DuckDB names after the file
+    with duckdb.connect(str(tmp_path / PUBLISHED_DB_NAME)) as con:
+        (published,) = con.execute("SELECT current_database()").fetchone()
+    for model in models_in("marts"):
+        assert graph.get(dg.AssetKey(model)).metadata["dagster/table_name"] == f"{published}.marts.{model}"
+    with duckdb.connect(str(tmp_path / WORKING_DB_NAME)) as con:
+        (working,) = con.execute("SELECT current_database()").fetchone()
+    for model in models_in("staging"):
+        assert graph.get(dg.AssetKey(model)).metadata["dagster/table_name"].startswith(f"{working}.")

@@ -1,7 +1,9 @@
 """How current the data is: "data through" on every mart and the published file, and the WARN
 check that compares it with today."""
 
-from datetime import date
+import time
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import dagster as dg
 
@@ -47,3 +49,44 @@ def test_old_data_warns_with_its_age(warehouse, data_dir):
     assert not result.passed and result.severity == dg.AssetCheckSeverity.WARN
     assert result.metadata["months_old"].value == (today.year - 2024) * 12 + today.month - 3
     assert result.metadata["data_through"].value == "2024-03"
+
+
+def _fresh_check(instance: dg.DagsterInstance) -> dg.AssetCheckResult:
+    from checks.freshness import published_is_fresh
+
+    return published_is_fresh(dg.build_asset_check_context(instance=instance))
+
+
+def test_the_freshness_check_says_in_words_how_old_the_bi_file_is():
+    from checks.freshness import in_words, published_is_fresh
+
+    (spec,) = published_is_fresh.check_specs
+    assert spec.description.startswith("By 06:00 Amsterdam time the BI file was replaced")
+    assert in_words(0.4) == "less than a minute"
+    assert in_words(86400 + 2 * 3600 + 5 * 60 + 7) == "1 day, 2 hours, 5 minutes"
+    assert in_words(3 * 86400 + 60) == "3 days, 1 minute"
+
+    with dg.instance_for_test() as instance:
+        never = _fresh_check(instance)
+        assert not never.passed and never.description == "The BI file has never been published."
+
+        instance.report_runless_asset_event(dg.AssetMaterialization("published_warehouse"))
+        fresh = _fresh_check(instance)
+        assert fresh.passed and fresh.severity == dg.AssetCheckSeverity.WARN
+        assert "less than a minute ago" in fresh.description and " ago (" in fresh.description
+        # the sensor looks again at the next 06:00 in Amsterdam
+        now = datetime.now(ZoneInfo("Europe/Amsterdam"))
+        six = now.replace(hour=6, minute=0, second=0, microsecond=0)
+        next_six = six if six > now else six + timedelta(days=1)
+        assert fresh.metadata["dagster/fresh_until_timestamp"].value == next_six.timestamp()
+
+    with dg.instance_for_test() as instance:
+        # a night with nothing new observes the file with the time it was found current
+        old = time.time() - (3 * 86400 + 2 * 3600)
+        instance.report_runless_asset_event(dg.AssetObservation("published_warehouse", metadata={
+            "dagster/last_updated_timestamp": dg.MetadataValue.timestamp(old)}))
+        overdue = _fresh_check(instance)
+        assert not overdue.passed
+        assert "3 days, 2 hours ago" in overdue.description
+        assert overdue.description.endswith("The nightly run failed or did not run.")
+        assert overdue.metadata["dagster/last_updated_timestamp"].value == old

@@ -120,6 +120,24 @@ def test_what_cannot_be_retracted_says_why(warehouse, data_dir):
     assert "say why" in str(failed.get_step_failure_events()[0].event_specific_data.error.message)
 
 
+def test_the_launchpad_opens_with_only_file_and_reason_to_fill_in(warehouse, data_dir):
+    from pipelines.definitions import defs
+
+    job = defs.resolve_job_def("retract_a_file")
+    # no "Missing required config entry": the job's own config is complete, and names no resource
+    assert list(job.run_config) == ["ops"]
+    config = dg.validate_run_config(job, {})["ops"]["retract_file"]["config"]
+    assert set(config) == {"file", "reason"} and "<" in config["file"] and "<" in config["reason"]
+    # launched unedited, the placeholder names no registered file: nothing is removed
+    write_declarations(data_dir / "raw/declarations/a.csv", [{}])
+    ingest(warehouse)
+    unedited = job.execute_in_process(resources={"warehouse": warehouse}, raise_on_error=False)
+    assert not unedited.success
+    assert "has no file named" in unedited.get_step_failure_events()[0].event_specific_data.error.message
+    with warehouse.connect() as con:
+        assert con.execute("SELECT status FROM registry.files").fetchall() == [("loaded",)]
+
+
 def test_a_corrected_delivery_under_the_same_name_survives_the_retraction(warehouse, data_dir):
     path = write_declarations(data_dir / "raw/declarations/b.csv", [{}, BAD_LINE])
     ingest(warehouse)

@@ -190,7 +190,7 @@ def test_a_night_in_the_ui(tmp_path):
             assert broken["status"] == "SUCCESS"
             assert {"key": "jeugdzorg/files", "value": "c.csv"} in broken["tags"]
             (alert,) = (data / "alerts").glob("*_files_rejected.md")
-            assert "declarations/c.csv: binary content (NUL bytes)" in alert.read_text()
+            assert "`declarations/c.csv`: binary content (NUL bytes)" in alert.read_text()
             assert alert.stat().st_mtime <= broken["endTime"]
             posted = [p for p in hook.received if p["kind"] == "files_rejected"]
             assert len(posted) == 1 and posted[0]["run_id"] == broken["runId"]

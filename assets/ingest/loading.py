@@ -26,6 +26,7 @@ from assets.ingest.files import RawFile, changed_since_listing
 from assets.ingest.redact import redact
 from assets.ingest.tidy import tidy
 from assets.ingest.xlsx_source import DEFAULT_LIMITS, XlsxLimits, xlsx_batches
+from foundation.progress import at_step, progress_line
 from foundation.pseudonyms import Pseudonymiser
 
 READ_AHEAD_BATCHES = 2
@@ -191,8 +192,8 @@ class Loader:
                     self.tally.rejected[f.file_id] = changed
                 else:
                     self.tally.read[f.file_id] = rows
-            if i % 50 == 0 or i == len(files):
-                self.progress(f"read {i}/{len(files)} {label}")
+            if at_step(i, len(files)):
+                self.progress(progress_line("read", i, len(files), label))
 
     def parsed(self, results: Iterator[tuple[RawFile, pa.Table | None, str | None]], schema: pa.Schema,
                files: int, label: str) -> None:
@@ -215,7 +216,7 @@ class Loader:
                 if pending_rows >= PARSED_BATCH_ROWS:
                     yield self.pseudonyms.replace_bsn(pa.concat_tables(pending))
                     pending, pending_rows = [], 0
-            if i % 1000 == 0 or i == files:
-                self.progress(f"parsed {i}/{files} {label}")
+            if at_step(i, files):
+                self.progress(progress_line("parsed", i, files, label))
         if pending:
             yield self.pseudonyms.replace_bsn(pa.concat_tables(pending))

@@ -152,7 +152,10 @@ def _parse(fh: BinaryIO, spec: MessageSpec) -> tuple[dict[str, list] | None, str
                 client["geslacht"] = (el.text or "").strip()
     except (etree.LxmlError, ValueError) as exc:
         where = f" after {position} {spec.record} line(s)" if position else ""
-        return None, redact(f"invalid {spec.message}{where}: {exc}")
+        # a syntax error without lxml's name for the document ("(<string>, line 24)", or a path whose
+        # file name redact would mask): the reason is always shown beside the file's own name
+        detail = exc.msg if isinstance(exc, etree.XMLSyntaxError) else exc
+        return None, redact(f"invalid {spec.message}{where}: {detail}")
     if not complete:
         # lxml's iterparse can stop quietly at a premature end of file: only a closed root counts
         return None, f"file ends before the message is complete (truncated after {position} {spec.record} line(s))"
