@@ -216,7 +216,7 @@ def test_truncated_xml_is_rejected_and_others_load(warehouse, data_dir):
 def test_a_rejected_file_is_named_in_full_beside_its_reason(warehouse, data_dir):
     """iJw files are named by the provider's AGB code (eight digits): the reason carries no name of
     its own that redaction would mask and Markdown would then drop as a tag."""
-    from assets.ingest.assets import rejected_md
+    from foundation.alerts import rejected_md
     from foundation.settings import load_settings
     from pipelines.alerts import rejected_files_alert
 
