@@ -13,7 +13,8 @@ working and the published catalog live in schemas of their own (foundation/lake.
   fails when it commits to the catalog;
 - the Parquet files are not PostgreSQL's: the reader's read access to `<data path>/published/`
   (and none to `<data path>/lake/`, no write to either) is given on the filesystem or object store,
-  where PostgreSQL cannot see it. Without it a refused write still leaves an orphan Parquet file.
+  where PostgreSQL cannot see it. DuckLake removes the Parquet file of a write PostgreSQL refused,
+  but a reader who may write to the folder can still change the files without DuckLake.
 
 Passwords are not handled here: the roles are made without one, and the administrator sets them
 with psql's `\\password` (which sends only a hash), so no password passes through this code, its
@@ -30,6 +31,7 @@ from foundation.lake import METADATA_SCHEMAS, PUBLISHED, WORKING, sql_literal
 
 _ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 ADMIN_ALIAS = "lake_admin"
+DEFAULT_WRITER, DEFAULT_READER = "jeugdzorg_writer", "jeugdzorg_reader"
 
 
 def role_statements(database: str, writer: str, reader: str) -> list[str]:

@@ -5,6 +5,8 @@ region partitions and one writer per process."""
 from __future__ import annotations
 
 import itertools
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -15,13 +17,14 @@ import pytest
 
 from foundation.extensions import connect_offline, extension_directory
 from foundation.lake import METADATA_SCHEMAS, PUBLISHED, WORKING, Lake, partition_by_region
-from foundation.lake_roles import set_up_roles
+from foundation.lake_roles import DEFAULT_READER, DEFAULT_WRITER, set_up_roles
 from tests.postgres import SUPERUSER, Postgres
 
-WRITER, READER = "jeugdzorg_writer", "jeugdzorg_reader"
+WRITER, READER = DEFAULT_WRITER, DEFAULT_READER
 # the roles' passwords on the throwaway server only; the lake reads them from PGPASSWORD
 PASSWORDS = {WRITER: "writer-pw-test-only", READER: "reader-pw-test-only"}
 _databases = itertools.count()
+REPO = Path(__file__).resolve().parent.parent
 
 
 def admin(postgres: Postgres, database: str) -> duckdb.DuckDBPyConnection:
@@ -89,12 +92,15 @@ def test_the_reader_cannot_write(postgres, database, tmp_path, monkeypatch, writ
     reader = lake_as(READER, postgres, database, tmp_path, monkeypatch)
     with reader.reading() as con, pytest.raises(duckdb.InvalidInputException, match="read-only mode"):
         con.execute(f"INSERT INTO {PUBLISHED}.marts.cost_by_municipality_year VALUES ('0141', 2025, 1.0)")
-    # attached for writing all the same (a BI tool's own ATTACH): PostgreSQL refuses the commit
+    # attached for writing all the same (a BI tool's own ATTACH): PostgreSQL refuses the commit, and DuckLake
+    # removes the Parquet file it had written (only the filesystem's rights keep a reader from writing files)
+    files_before = sorted((tmp_path / PUBLISHED).rglob("*.parquet"))
     con = connect_offline()
     reader.attach(con, PUBLISHED)
     with pytest.raises(duckdb.TransactionException, match="permission denied for table ducklake_"):
         con.execute(f"INSERT INTO {PUBLISHED}.marts.cost_by_municipality_year VALUES ('0141', 2025, 1.0)")
     con.close()
+    assert sorted((tmp_path / PUBLISHED).rglob("*.parquet")) == files_before
     with reader.reading() as con:
         assert con.execute(f"SELECT count(*) FROM {PUBLISHED}.marts.cost_by_municipality_year").fetchone() == (2,)
 
@@ -117,6 +123,25 @@ def test_the_reader_cannot_read_raw_or_staging(postgres, database, tmp_path, mon
     assert con.execute("SELECT count(*) FROM postgres_query('pg', "
                        f"'SELECT path FROM {METADATA_SCHEMAS[PUBLISHED]}.ducklake_data_file')").fetchone() == (1,)
     con.close()
+
+
+def test_the_roles_sql_for_psql_sets_up_the_same_grants(postgres):
+    name = f"lake_{next(_databases)}"
+    postgres.create_database(name)
+    sql = subprocess.run([sys.executable, "-m", "pipelines.lake_roles", "--database", name], cwd=REPO,
+                         capture_output=True, text=True, check=True).stdout
+    psql = [str(postgres.binaries / "psql"), "-h", str(postgres.socket_dir), "-p", str(postgres.port),
+            "-U", SUPERUSER, "-d", name, "-v", "ON_ERROR_STOP=1", "-q"]
+    for _ in range(2):  # a second run changes nothing and fails nothing
+        subprocess.run(psql, input=sql, capture_output=True, text=True, check=True)
+    con = admin(postgres, name)
+    rights = con.execute("SELECT * FROM postgres_query('pg', $$SELECT "
+                         f"has_schema_privilege('{READER}', '{METADATA_SCHEMAS[PUBLISHED]}', 'USAGE') AS a, "
+                         f"has_schema_privilege('{READER}', '{METADATA_SCHEMAS[WORKING]}', 'USAGE') AS b, "
+                         f"has_schema_privilege('{READER}', '{METADATA_SCHEMAS[PUBLISHED]}', 'CREATE') AS c, "
+                         f"has_schema_privilege('{WRITER}', '{METADATA_SCHEMAS[WORKING]}', 'CREATE') AS d, "
+                         f"has_database_privilege('public', '{name}', 'CONNECT')$$)").fetchone()
+    assert rights == (True, False, False, True, False)
 
 
 def test_a_previous_version_is_read_with_time_travel(writer):
