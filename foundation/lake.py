@@ -9,10 +9,9 @@ for all of them), so PostgreSQL can only grant a whole catalog: the reader role 
 published one (foundation/lake_roles.py) and never sees a raw or staging table.
 
 Writes go through `Lake.writing()`, one at a time per process: two DuckLake transactions in one
-DuckDB process can corrupt the catalog read (each caches the catalog it read at its start), so a
-second writer in the same process waits, and a nested one is refused rather than left to deadlock.
-Concurrent writers belong in separate processes, where DuckLake's snapshot commit detects the
-conflict.
+DuckDB process can corrupt the catalog read (issue 40), so a second writer in the same process
+waits, and a nested one is refused rather than left to deadlock. Writers that must run side by
+side belong in separate processes, where DuckLake's commit checks for a conflicting snapshot.
 """
 
 from __future__ import annotations
