@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -46,6 +47,10 @@ class Settings:
     protection_count_share_of_k: float = PROTECTION_COUNT_SHARE_OF_K
     xlsx_max_unpacked_mb: int = XLSX_MAX_UNPACKED_MB
     xlsx_max_rows: int = XLSX_MAX_ROWS
+    # the DuckLake catalog and data folder (foundation/lake.py, docs/platform.md); both None: the
+    # DuckDB working file of today, no lake
+    lake_catalog: str | None = None
+    lake_data_path: str | None = None
 
     @property
     def warehouse_dir(self) -> Path:
@@ -132,6 +137,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     if report_period not in ("year", "quarter", "month"):
         raise SettingsError(f"JEUGDZORG_REPORT_PERIOD must be 'year', 'quarter' or 'month', got {report_period!r}")
 
+    lake_catalog, lake_data_path = _lake(env_vars)
+
     return Settings(
         data_dir=data_dir,
         pseudonym_key=key,
@@ -147,7 +154,32 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         protection_count_share_of_k=protection_count_share_of_k,
         xlsx_max_unpacked_mb=xlsx_max_unpacked_mb,
         xlsx_max_rows=xlsx_max_rows,
+        lake_catalog=lake_catalog,
+        lake_data_path=lake_data_path,
     )
+
+
+def _lake(env_vars) -> tuple[str | None, str | None]:
+    """JEUGDZORG_LAKE_CATALOG and JEUGDZORG_LAKE_DATA_PATH come as a pair: a catalog without a data
+    folder would write Parquet files wherever DuckLake defaults to, a folder without a catalog means
+    nothing. The catalog must not hold a password: it is printed in DuckDB's errors and in the run's
+    log, so the password comes from PGPASSWORD or a DuckDB secret, and the value is never echoed here."""
+    catalog = env_vars.get("JEUGDZORG_LAKE_CATALOG", "").strip() or None
+    data_path = env_vars.get("JEUGDZORG_LAKE_DATA_PATH", "").strip() or None
+    if (catalog is None) != (data_path is None):
+        given, missing = (("JEUGDZORG_LAKE_CATALOG", "JEUGDZORG_LAKE_DATA_PATH") if catalog
+                          else ("JEUGDZORG_LAKE_DATA_PATH", "JEUGDZORG_LAKE_CATALOG"))
+        raise SettingsError(f"{given} is set but {missing} is not: set both JEUGDZORG_LAKE_CATALOG and "
+                            "JEUGDZORG_LAKE_DATA_PATH for the lake, or neither for the DuckDB working file")
+    if catalog and re.search(r"password\s*=|://[^/@\s]*:[^/@\s]*@", catalog, re.IGNORECASE):
+        raise SettingsError("JEUGDZORG_LAKE_CATALOG must not hold a password (it would appear in errors and logs): "
+                            "leave password=... out and set PGPASSWORD, or create a DuckDB secret of TYPE postgres")
+    if catalog and not catalog.startswith("postgres:"):
+        # a DuckDB or SQLite catalog file can be attached only once per process, so it cannot hold the
+        # working and the published catalog side by side, and it has no roles to keep the readers out
+        raise SettingsError("JEUGDZORG_LAKE_CATALOG must be a PostgreSQL catalog as DuckLake spells it after "
+                            "'ducklake:', e.g. 'postgres:dbname=lake host=127.0.0.1 port=5432 user=jeugdzorg'")
+    return catalog, data_path
 
 
 def _number(env_vars, name: str, default: float, low: float, high: float, what: str) -> float:

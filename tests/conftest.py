@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
@@ -12,6 +14,7 @@ import pytest
 
 from demo_data.writers import DECLARATION_COLUMNS, SURVEY_COLUMNS
 from foundation.warehouse import Warehouse
+from tests.postgres import Postgres, server_binaries, throwaway_postgres
 
 TEST_KEY = "test-pseudonym-key"
 
@@ -26,6 +29,19 @@ def data_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def warehouse(data_dir: Path) -> Warehouse:
     return Warehouse(data_dir=str(data_dir), pseudonym_key=TEST_KEY, min_cell_size=1)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Postgres]:
+    """One throwaway PostgreSQL server for the session (tests/postgres.py). CI must have it: .ci/run
+    installs Debian's postgresql when the server binaries are missing, so there it fails, never skips."""
+    binaries = server_binaries()
+    if binaries is None:
+        if os.environ.get("CI"):
+            raise RuntimeError("PostgreSQL's initdb is missing: .ci/run installs Debian's postgresql before the tests")
+        pytest.skip("PostgreSQL's server binaries are not installed (apt-get install postgresql)")
+    with throwaway_postgres(binaries) as server:
+        yield server
 
 
 # A valid declaration line; tests change one field at a time.

@@ -2,6 +2,7 @@
 import dagster as dg
 import pytest
 
+from foundation.lake import PUBLISHED, WORKING, Lake, lake_from_settings
 from foundation.settings import DEMO_PSEUDONYM_KEY, REPO_ROOT, SettingsError, load_settings
 from foundation.warehouse import warehouse_from_settings
 
@@ -50,3 +51,44 @@ def test_pseudonym_key_reaches_the_resource_as_an_env_var_never_as_its_value(mon
     assert "municipality-secret" not in repr(warehouse_from_settings())
     monkeypatch.delenv("JEUGDZORG_PSEUDONYM_KEY")
     assert warehouse_from_settings().pseudonym_key is None  # the demo key, with a warning
+
+
+LAKE = {"JEUGDZORG_LAKE_CATALOG": "postgres:dbname=lake host=127.0.0.1 port=5432 user=jeugdzorg",
+        "JEUGDZORG_LAKE_DATA_PATH": "/srv/jeugdzorg/lake"}
+
+
+def test_without_the_lake_settings_the_working_file_stays():
+    s = load_settings({})
+    assert (s.lake_catalog, s.lake_data_path) == (None, None)
+    assert lake_from_settings(s) is None
+
+
+def test_the_lake_settings_make_the_lake():
+    lake = lake_from_settings(load_settings(LAKE))
+    assert lake == Lake(catalog="postgres:dbname=lake host=127.0.0.1 port=5432 user=jeugdzorg",
+                        data_path="/srv/jeugdzorg/lake")
+    assert (lake.data_folder(WORKING), lake.data_folder(PUBLISHED)) == ("/srv/jeugdzorg/lake/lake/",
+                                                                        "/srv/jeugdzorg/lake/published/")
+
+
+@pytest.mark.parametrize("only", ["JEUGDZORG_LAKE_CATALOG", "JEUGDZORG_LAKE_DATA_PATH"])
+def test_one_lake_setting_without_the_other_names_both(only):
+    with pytest.raises(SettingsError) as refused:
+        load_settings({only: LAKE[only]})
+    assert f"{only} is set but" in str(refused.value)
+    assert "JEUGDZORG_LAKE_CATALOG and JEUGDZORG_LAKE_DATA_PATH" in str(refused.value)
+
+
+@pytest.mark.parametrize("catalog", ["postgres:dbname=lake user=jeugdzorg password=Geheim-123",
+                                     "postgres:dbname=lake user=jeugdzorg PASSWORD = Geheim-123",
+                                     "postgres:postgresql://jeugdzorg:Geheim-123@db.example/lake"])
+def test_a_password_in_the_catalog_is_refused_and_never_echoed(catalog):
+    with pytest.raises(SettingsError, match="must not hold a password") as refused:
+        load_settings({**LAKE, "JEUGDZORG_LAKE_CATALOG": catalog})
+    assert "Geheim-123" not in str(refused.value) and "PGPASSWORD" in str(refused.value)
+
+
+def test_the_lake_catalog_is_postgresql():
+    for catalog in ("/srv/lake/catalog.ducklake", "ducklake:postgres:dbname=lake", "sqlite:catalog.db"):
+        with pytest.raises(SettingsError, match="must be a PostgreSQL catalog"):
+            load_settings({**LAKE, "JEUGDZORG_LAKE_CATALOG": catalog})
