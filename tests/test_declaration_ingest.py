@@ -216,9 +216,8 @@ def test_truncated_xml_is_rejected_and_others_load(warehouse, data_dir):
 def test_a_rejected_file_is_named_in_full_beside_its_reason(warehouse, data_dir):
     """iJw files are named by the provider's AGB code (eight digits): the reason carries no name of
     its own that redaction would mask and Markdown would then drop as a tag."""
-    from foundation.alerts import rejected_md
+    from foundation.alerts import rejected_files_alert, rejected_md
     from foundation.settings import load_settings
-    from pipelines.alerts import rejected_files_alert
 
     data = (FIXTURES / "jw323_example.xml").read_bytes()
     (data_dir / "raw/declarations/01328668_0034_202306.xml").write_bytes(data[: len(data) // 2])
@@ -228,7 +227,8 @@ def test_a_rejected_file_is_named_in_full_beside_its_reason(warehouse, data_dir)
     assert summary.rejected == [f"declarations/01328668_0034_202306.xml: {reason}"]
     md = rejected_md(summary.rejected)
     assert md == f"- `declarations/01328668_0034_202306.xml`: {reason}"
-    alert = rejected_files_alert("raw_declarations", md, "r1", load_settings({"JEUGDZORG_DATA_DIR": str(data_dir)}))
+    alert = rejected_files_alert("declarations", summary.rejected, "r1",
+                                 load_settings({"JEUGDZORG_DATA_DIR": str(data_dir)}))
     assert f"- `declarations/01328668_0034_202306.xml`: {reason}" in alert.text.splitlines()
 
 

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import dagster as dg
 
+from foundation.alerts import quarantined_files_alert, rejected_files_alert
 from foundation.settings import REPO_ROOT, load_settings
-from pipelines.alerts import digest_alert, failed_run_alert, rejected_files_alert
+from pipelines.alerts import digest_alert, failed_run_alert, unpublished_run_alert
 
 # a page, then the heading in quotes: docs/runbook.md, 'The nightly run is red'
 POINTER = re.compile(r"""((?:docs/|checks/)?\w+\.md),? ['"]([^'"]+)['"]""")
@@ -44,7 +45,10 @@ def test_every_alert_points_at_a_heading_that_exists(tmp_path):
     run = dg.DagsterRun(job_name="nightly_refresh", run_id="r1")
     texts = [failed_run_alert(run, [("dbt_marts", "dbt build failed")], settings).text,
              digest_alert([{"check": "c", "asset": "a", "counts": {}, "what_to_do": ""}], settings, "2026-12-07").text,
-             rejected_files_alert("raw_declarations", "- `declarations/a.xml`: invalid", "r1", settings).text]
+             rejected_files_alert("declarations", ["declarations/a.xml: invalid"], "r1", settings).text,
+             quarantined_files_alert("declarations", [("declarations/a.csv", 2, 1, "D02: ...")], 0.05, "r1",
+                                     settings).text,
+             unpublished_run_alert(run, ["declaration_lines / declaration_lines_meet_contract"], settings).text]
     for text in texts:
         assert POINTER.search(text), text
         assert unresolved(text) == []
