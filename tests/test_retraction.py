@@ -13,7 +13,7 @@ import pytest
 from assets.ingest.files import outstanding_rejections
 from assets.ingest.retract import RetractionError, retract
 from checks.accounting import identity_result
-from pipelines.retraction import retract_file_job
+from pipelines.retraction import refresh_after_retraction, retract_file_job
 from tests.conftest import write_declarations, write_surveys
 from tests.test_blocking_checks import checks, published_spend, refresh
 from tests.test_declaration_ingest import ingest
@@ -47,6 +47,21 @@ def test_a_bad_value_costs_its_row_and_a_retracted_file_leaves_the_next_publicat
     assert result.success
     changed = [e.asset_key.to_user_string() for e in result.get_asset_materialization_events()]
     assert changed == ["raw_declarations"]  # the UI marks what is built on it stale
+    # the ingestion asset's checks are evaluated again against that materialization, on what is left:
+    # the rows still add up (2 read, 2 retracted), and no quarantined line of b.csv counts any more
+    evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    assert set(evaluations) == {"declaration_rows_add_up", "declarations_quarantine_rate",
+                                "no_rejected_declarations_files_waiting"}
+    assert all(e.passed for e in evaluations.values())
+    assert evaluations["declaration_rows_add_up"].metadata["rows_retracted"].value == 2
+    assert {e.target_materialization_data.run_id for e in evaluations.values()} == {result.run_id}
+    # and the refresh is queued, once per retraction
+    with dg.DagsterInstance.ephemeral() as instance:
+        context = dg.build_run_status_sensor_context(
+            sensor_name="refresh_after_retraction", dagster_instance=instance, dagster_run=result.dagster_run,
+            dagster_event=result.get_run_success_event())
+        request = refresh_after_retraction(context)
+    assert request.job_name in (None, "nightly_refresh") and request.run_key == f"after_retraction:{result.run_id}"
 
     again = refresh(warehouse)
     assert again.success and checks(again)["declaration_lines_meet_contract"].passed

@@ -200,8 +200,13 @@ def test_a_night_in_the_ui(tmp_path):
             retracted = terminal(env, "pipelines.retraction", "b.csv", "wrong month; a corrected file follows")
             assert retracted.returncode == 0, retracted.stdout[-3000:] + retracted.stderr[-3000:]
             assert "joins its queue" in retracted.stdout  # the daemon runs: one run at a time
+            assert "sensor refresh_after_retraction queues nightly_refresh" in retracted.stdout
             night = terminal(env, "pipelines.refresh")
             assert night.returncode == 0, night.stdout[-3000:] + night.stderr[-3000:]
+            # the refresh the retraction queued itself ran too (before or after the one typed in the terminal)
+            wait_for("the refresh queued after the retraction", lambda: [
+                r for r in dagster.runs("nightly_refresh") if r["status"] == "SUCCESS"
+                and any(t["key"] == "jeugdzorg/after_retraction" for t in r["tags"])], timeout=420, every=5)
             with screenshots_on_failure(page, "nightly_refresh_after_retraction"):
                 night_run = night.stdout.split("nightly_refresh: run ")[1].split()[0]
                 page.goto(f"{dagster.url}/runs/{night_run}")
