@@ -34,7 +34,7 @@ from dagster_dbt import (
 from dagster_dbt.asset_utils import DAGSTER_DBT_PROJECT_METADATA_KEY
 
 from foundation.fingerprint import FULL_REBUILD_TAG, new_since_publication, unchanged_since_publication
-from foundation.sql import data_through, markdown_table, table_metadata
+from foundation.sql import data_through, metadata_table, table_metadata
 from foundation.warehouse import PUBLISHED_DB_NAME, Warehouse
 from foundation.warn_checks import warn_metadata
 
@@ -98,6 +98,21 @@ def dbt_cli(project: DbtProject = DBT_PROJECT) -> SubprocessDbt:
 MANIFEST: dict[str, Any] = json.loads(ensure_manifest().read_text())
 MODELS: dict[str, dict[str, Any]] = {
     n["name"]: n for n in MANIFEST["nodes"].values() if n["resource_type"] == "model"}
+
+
+# what a failing dbt test asks of a person, by the test's name (its config.meta.what_to_do in the YAML):
+# a WARN test's result carries it, as the Python WARN checks' results do
+WHAT_TO_DO: dict[str, str] = {
+    node["name"]: node["config"]["meta"]["what_to_do"] for node in MANIFEST["nodes"].values()
+    if node["resource_type"] == "test" and (node["config"].get("meta") or {}).get("what_to_do")}
+
+
+def with_what_to_do(result: Any) -> Any:
+    """A failing dbt test's result with the what-to-do its YAML gives; anything else as it is."""
+    if isinstance(result, dg.AssetCheckResult) and not result.passed and result.check_name in WHAT_TO_DO:
+        return result._replace(metadata={**result.metadata,
+                                         "what_to_do": dg.MetadataValue.md(WHAT_TO_DO[result.check_name])})
+    return result
 
 
 def models_in(layer: str) -> list[str]:
@@ -268,7 +283,7 @@ def _metadata(warehouse: Warehouse, outputs: list[dg.Output]) -> list[dg.Output]
             meta["dagster/table_name"] = dg.MetadataValue.text(storage_name(model))
             if table.startswith("quarantine."):
                 by_rule = con.execute(f"SELECT rule_id, count(*) AS rows FROM {table} GROUP BY ALL ORDER BY 1").df()
-                meta["rows_by_rule"] = dg.MetadataValue.md(markdown_table(by_rule))
+                meta["rows_by_rule"] = metadata_table(by_rule)
             enriched.append(out.with_metadata({**out.metadata, **meta}))
     return enriched
 
@@ -327,7 +342,7 @@ def build_layer(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Iter
                 # each model in the run log; the terminal page (INFO and up) gets the count below
                 context.log.debug(f"built {relation(event.output_name)}")
             else:
-                checks.append(event)
+                checks.append(with_what_to_do(event))
     if outputs:
         context.log.info(f"built {len(outputs)} models (the run log names each at DEBUG level)")
     yield from _metadata(warehouse, outputs)

@@ -47,3 +47,21 @@ def test_a_warn_check_that_crashes_is_a_failed_warn_and_the_run_goes_on():
     assert evaluation.metadata["error"].value == "RuntimeError: the working file is broken"
     assert {e.asset_key for e in result.get_asset_materialization_events()} == {dg.AssetKey("upstream"),
                                                                                  dg.AssetKey("downstream")}
+
+
+def test_a_failing_dbt_warn_test_says_what_to_do_from_its_yaml():
+    """dbt tests carry no what-to-do of their own: the YAML's config.meta.what_to_do is added to a
+    failing result (assets/transform.py), so a dbt WARN test reads like the Python ones."""
+    from assets.transform import MANIFEST, WHAT_TO_DO, with_what_to_do
+
+    warn_tests = {n["name"] for n in MANIFEST["nodes"].values()
+                  if n["resource_type"] == "test" and n["config"].get("severity", "").lower() == "warn"}
+    assert warn_tests and warn_tests <= set(WHAT_TO_DO)  # every dbt WARN test says what to do
+    name = sorted(warn_tests)[0]
+    failing = dg.AssetCheckResult(asset_key="provider_performance", check_name=name, passed=False,
+                                  severity=dg.AssetCheckSeverity.WARN, metadata={"failed_rows": 1})
+    told = with_what_to_do(failing)
+    assert told.metadata["what_to_do"].value == WHAT_TO_DO[name] and told.metadata["failed_rows"].value == 1
+    assert "providers.csv" in WHAT_TO_DO[name]
+    passing = failing._replace(passed=True)
+    assert with_what_to_do(passing) is passing
