@@ -111,7 +111,7 @@ def with_what_to_do(result: Any) -> Any:
     """A failing dbt test's result with the what-to-do its YAML gives; anything else as it is."""
     if isinstance(result, dg.AssetCheckResult) and not result.passed and result.check_name in WHAT_TO_DO:
         return result._replace(metadata={**result.metadata,
-                                         "what_to_do": dg.MetadataValue.md(WHAT_TO_DO[result.check_name])})
+                                         "what_to_do": dg.MetadataValue.text(WHAT_TO_DO[result.check_name])})
     return result
 
 

@@ -40,7 +40,7 @@ def allocations_are_respected(warehouse: Warehouse) -> dg.AssetCheckResult:
         passed=beyond.empty and unallocated.empty,
         metadata={"providers_beyond_allocation": len(beyond), "providers_without_allocation": len(unallocated),
                   "beyond_allocation": examples(beyond), "without_allocation": examples(unallocated),
-                  "what_to_do": dg.MetadataValue.md(
+                  "what_to_do": dg.MetadataValue.text(
                       "Ask the provider about the allocations overrun or declared outside their dates, and about "
                       "declarations naming no allocation; `marts.allocation_control` shows the sums per year.")})
 

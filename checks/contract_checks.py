@@ -42,7 +42,7 @@ def _result(findings: list[Finding], offending: pd.DataFrame | None = None,
     }
     if offending is not None and not offending.empty:
         metadata["offending_rows"] = examples(offending)
-        metadata["what_to_do"] = dg.MetadataValue.md(WHAT_TO_DO)
+        metadata["what_to_do"] = dg.MetadataValue.text(WHAT_TO_DO)
     return dg.AssetCheckResult(passed=not failed, metadata=metadata)
 
 

@@ -38,7 +38,7 @@ def credits_match_a_debit(warehouse: Warehouse) -> dg.AssetCheckResult:
             "unmatched_credits": len(unmatched),
             "unmatched_eur": float(unmatched["amount_eur"].sum()) if len(unmatched) else 0.0,
             "examples": examples(unmatched),
-            "what_to_do": dg.MetadataValue.md(
+            "what_to_do": dg.MetadataValue.text(
                 "Ask the provider for the declaration these credits cancel (its referentienummer): it is missing "
                 "from the files loaded, or was itself quarantined (`marts.data_quality_rules`, working file)."),
         },

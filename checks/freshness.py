@@ -74,7 +74,7 @@ def published_is_fresh(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckR
     record = retrieve_last_update_record(context.instance, published_warehouse.key, partition_key=None)
     updated = retrieve_timestamp_from_record(record) if record else None
     passed, said, metadata = freshness_verdict(updated, datetime.now(ZoneInfo(TIMEZONE)))
-    metadata["what_to_do"] = dg.MetadataValue.md(
+    metadata["what_to_do"] = dg.MetadataValue.text(
         "docs/runbook.md, 'The nightly run is red': find the night's run in the UI (Runs), or start one "
         "(`make run`).")
     return dg.AssetCheckResult(passed=passed, severity=dg.AssetCheckSeverity.WARN, description=said, metadata=metadata)
@@ -94,6 +94,6 @@ def published_data_is_recent(warehouse: Warehouse) -> dg.AssetCheckResult:
         metadata={"data_through": latest.strftime("%Y-%m") if latest else "no data",
                   "months_old": months_old if months_old is not None else -1,
                   "limit_months": warehouse.data_age_warn_months,
-                  "what_to_do": dg.MetadataValue.md(
+                  "what_to_do": dg.MetadataValue.text(
                       "Find out which providers stopped delivering (check declarations_are_current and "
                       "data_quality), and say in any report how old the figures are.")})

@@ -57,7 +57,7 @@ def long_running_care_is_not_rising(warehouse: Warehouse) -> dg.AssetCheckResult
     return warn_result(
         passed=rising.empty,
         metadata={"municipalities_rising": len(rising), "months": RISING_MONTHS, "rising": examples(rising),
-                  "what_to_do": dg.MetadataValue.md(
+                  "what_to_do": dg.MetadataValue.text(
                       "Review the trajectories that have run longer than two years with the providers: are they "
                       "still reaching their goals? `marts.trajectory_flows` shows the months, `region_benchmark` "
                       "(running_over_24m_pct) whether the region shows the same.")})
@@ -80,9 +80,11 @@ def tariff_rise_within_index(warehouse: Warehouse) -> dg.AssetCheckResult:
     return warn_result(
         passed=above.empty,
         metadata={"youth_care_index_pct": index, "municipalities_above": len(above), "above": examples(above),
-                  "what_to_do": dg.MetadataValue.md(
-                      "Compare the tariffs agreed with these providers with the index; `marts.spend_growth` has "
-                      "the price effect per year, `marts.cost_by_municipality_product_year` the products.")})
+                  "what_to_do": dg.MetadataValue.text(
+                      "For each municipality listed, find the products whose price per unit rose most "
+                      "(`marts.cost_by_municipality_product_year`, spend per client and per unit by product) and "
+                      "compare the tariffs agreed with their providers against the index; `marts.spend_growth` has "
+                      "the price effect (tariff_change_pct, price_effect_eur) per year.")})
 
 
 growth_checks = [long_running_care_is_not_rising, tariff_rise_within_index]

@@ -46,7 +46,7 @@ def build_quarantine_rate_check(asset, kind: str, rows_table: str) -> dg.AssetCh
                 ORDER BY quarantined_pct DESC, c.provider_agb""", [limit]).df()
         return warn_result(files.empty and providers.empty, threshold_pct=100 * limit, files_above=len(files),
                      providers_above=len(providers), files=examples(files), providers=examples(providers),
-                     what_to_do=dg.MetadataValue.md(
+                     what_to_do=dg.MetadataValue.text(
                          "Each line names the rule that held back most of its rows (every rule's id and meaning: "
                          "`marts.dim_rule`). Where to look: `marts.data_quality_rules` in the working file, per "
                          "file and rule (`data_quality_rules_summary` in the BI file, per kind). What to do: ask "
@@ -65,7 +65,7 @@ def build_rejected_files_check(asset, kind: str) -> dg.AssetChecksDefinition:
         with warehouse.connect() as con:
             waiting = outstanding_rejections(con, kind)
         return warn_result(waiting.empty, files_waiting=len(waiting), files=examples(waiting),
-                     what_to_do=dg.MetadataValue.md(
+                     what_to_do=dg.MetadataValue.text(
                          "Ask the provider for a corrected file under the same name, or, if none will come, "
                          "acknowledge the rejection with `make retract FILE=<source_file> REASON='...'`."))
 
@@ -89,7 +89,7 @@ def declarations_are_current(warehouse: Warehouse) -> dg.AssetCheckResult:
             HAVING max(l.service_month) < any_value(c.month) - to_months(?)
             ORDER BY latest_month""", [warehouse.months_behind_warn]).df()
     return warn_result(behind.empty, municipalities_behind=len(behind), examples=examples(behind),
-                 what_to_do=dg.MetadataValue.md(
+                 what_to_do=dg.MetadataValue.text(
                      "Find out whether deliveries for these municipalities stopped (a provider, a file that was "
                      "rejected: `no_rejected_declarations_files_waiting`) and say in any report how old their "
                      "figures are."))
@@ -119,7 +119,7 @@ def no_sudden_spend_jumps(warehouse: Warehouse) -> dg.AssetCheckResult:
               AND (p.spend_eur > ? * p.previous_eur OR p.spend_eur * ? < p.previous_eur)
             ORDER BY p.municipality_code, p.month""", [factor, factor]).df()
     return warn_result(jumps.empty, factor=factor, jumps=len(jumps), examples=examples(jumps),
-                 what_to_do=dg.MetadataValue.md(
+                 what_to_do=dg.MetadataValue.text(
                      "A jump is mostly a delivery missing in one month or sent twice: compare the month's files "
                      "in `marts.data_quality` (working file) with the months around it, and ask the provider."))
 

@@ -25,7 +25,7 @@ def population_is_complete(warehouse: Warehouse) -> dg.AssetCheckResult:
             ORDER BY ALL""").df()
     return warn_result(passed=missing.empty, metadata={
         "municipality_years_missing": len(missing), "examples": examples(missing),
-        "what_to_do": dg.MetadataValue.md(
+        "what_to_do": dg.MetadataValue.text(
             "Add these municipality-years to `raw/reference/population.csv` (CBS StatLine: inhabitants aged 0-17 "
             "on 1 January); until then their figures per young inhabitant stay empty.")})
 
@@ -36,12 +36,13 @@ def population_is_complete(warehouse: Warehouse) -> dg.AssetCheckResult:
 def financials_are_complete(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.connect() as con:
         missing = con.execute("""
-            SELECT DISTINCT provider_agb, service_year AS year FROM staging.declaration_lines
-            ANTI JOIN ref.provider_financials f ON f.provider_agb = declaration_lines.provider_agb
-                                               AND f.year = declaration_lines.service_year
+            SELECT DISTINCT l.provider_agb, p.provider_name, l.service_year AS year
+            FROM staging.declaration_lines AS l
+            ANTI JOIN ref.provider_financials AS f ON f.provider_agb = l.provider_agb AND f.year = l.service_year
+            LEFT JOIN ref.providers AS p ON p.provider_agb = l.provider_agb
             ORDER BY ALL""").df()
     return warn_result(passed=missing.empty, metadata={
         "provider_years_missing": len(missing), "examples": examples(missing),
-        "what_to_do": dg.MetadataValue.md(
+        "what_to_do": dg.MetadataValue.text(
             "Ask these providers for their annual accounts (DigiMV) and add them to "
             "`raw/reference/provider_financials.csv`; until then their margin stays empty.")})

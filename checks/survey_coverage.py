@@ -39,7 +39,7 @@ def finished_trajectories_have_outcomes(warehouse: Warehouse) -> dg.AssetCheckRe
     return warn_result(passed=providers.empty, metadata={
         "threshold_pct": 100 * warehouse.missing_survey_warn, "providers_above": len(providers),
         "providers": examples(providers),
-        "what_to_do": dg.MetadataValue.md(
+        "what_to_do": dg.MetadataValue.text(
             "Remind these providers that the contract asks the national outcome set at the end of every "
             "trajectory; their outcome figures rest on the few that report and may not be representative.")})
 
@@ -59,7 +59,7 @@ def outcomes_match_declarations(warehouse: Warehouse) -> dg.AssetCheckResult:
     return warn_result(passed=unknown.empty, metadata={
         "responses": int(total), "responses_without_declarations": int(unknown["responses"].sum()) if len(unknown)
         else 0, "by_provider": examples(unknown),
-        "what_to_do": dg.MetadataValue.md(
+        "what_to_do": dg.MetadataValue.text(
             "Check the allocation numbers with these providers: a typing error in the outcome file, or care that "
             "was never declared (then ask for the declarations).")})
 

@@ -91,10 +91,22 @@ def protect(con: duckdb.DuckDBPyConnection, catalog: str, targets: Targets) -> O
         outcome.rounds += 1
         picks = _complements(con, leaks, targets)
         if not picks:
-            raise DisclosureError(f"{len(leaks)} suppressed cells can be worked back and no cell is left to hide: "
-                                  f"{leaks.head(5).to_dict('records')}")
+            raise DisclosureError(
+                f"{len(leaks)} hidden figures can still be worked back from the file to be published, and no "
+                f"figure is left whose hiding would stop it, so nothing was published (the BI file keeps its "
+                f"previous figures). For example: {_named(leaks)}. This is a limit of disclosure control, not a "
+                "fault in a delivery: rerunning will not change it. What to do: keep the previous file, and give "
+                "the run's id to whoever maintains the pipeline (docs/disclosure_control.md, 'Disclosure control').")
         _hide(con, catalog, picks, outcome)
     raise DisclosureError(f"secondary suppression did not settle in {MAX_ROUNDS} rounds")
+
+
+def _named(leaks: pd.DataFrame, most: int = 3) -> str:
+    """A few leaks as a person reads them: the figure, its keys, and how the attacker gets it."""
+    how = {"exact": "exactly", "within": "to within a few units", "interval": "to too narrow an interval",
+           "shown_elsewhere": "from another table", "primary_shown": "shown although small"}
+    return "; ".join(f"{r.q} of {', '.join(k for k in (r.a, r.b, r.c) if k)} ({how.get(r.how, r.how)})"
+                     for r in leaks.head(most).itertuples())
 
 
 @dataclass(frozen=True)

@@ -72,7 +72,7 @@ with warnings.catch_warnings():
         owners=["team:data"],
         backfill_policy=dg.BackfillPolicy.single_run(),
         description="The raadsinformatiebrief of one municipality or youth-care region as PDF and HTML, in "
-        "$JEUGDZORG_DATA_DIR/reports/<period>/, made only from the published file (JEUGDZORG_REPORT_PERIOD: year, "
-        "quarter or month), each with its list of figures and their queries. Unchanged reports (same fingerprint) "
-        "are skipped.",
+        "$JEUGDZORG_DATA_DIR/reports/PERIOD/ (for example reports/2025/), made only from the published file "
+        "(JEUGDZORG_REPORT_PERIOD: year, quarter or month), each with its list of figures and their queries. "
+        "Unchanged reports (same fingerprint) are skipped.",
     )(_council_reports)
