@@ -23,7 +23,9 @@ CUTOFF_CTE = ("cutoff AS (SELECT date_trunc('month', max(period_end)) AS month "
 def build_quarantine_rate_check(asset, kind: str, rows_table: str) -> dg.AssetChecksDefinition:
     @warn_check(asset=asset, name=f"{kind}_quarantine_rate",
                 description=f"Share of quarantined {kind} rows per file and per provider stays below the "
-                "threshold (Warehouse.quarantine_rate_warn).",
+                "threshold (Warehouse.quarantine_rate_warn). A file is judged on its own from the size at which "
+                "one quarantined row stays within the threshold (20 rows at 5 %); a smaller one counts in its "
+                "provider's share.",
                 label_nl=f"Geen bestand en geen aanbieder heeft een groot deel afgekeurde regels ({KIND_NL[kind]}).")
     def _check(warehouse: Warehouse) -> dg.AssetCheckResult:
         limit = warehouse.quarantine_rate_warn

@@ -124,15 +124,18 @@ def test_a_rejected_file_raises_an_alert_in_its_run_naming_it(warehouse, data_di
 
 
 def test_a_file_with_many_quarantined_lines_raises_an_alert_naming_it_and_the_rule(warehouse, data_dir, webhook):
-    """Two lines of one file, one with a BSN that fails the elfproef (rule D02): 50 % held back, above
-    the default 5 %; the other file loads clean and is not named."""
+    """20 lines of one file, two with a BSN that fails the elfproef (rule D02): 10 % held back, above
+    the default 5 %. The clean file is not named, nor a two-line file with one such line: at that
+    size one line is already 'too many', so it counts in its provider's share instead."""
     write_declarations(data_dir / "raw/declarations/clean.csv", [{}])
-    write_declarations(data_dir / "raw/declarations/half.csv", [{"referentienummer": "R2"},
-                                                                 {"referentienummer": "R3", "bsn": "999900007"}])
+    write_declarations(data_dir / "raw/declarations/many.csv", [
+        {"referentienummer": f"M{i}", **({"bsn": "999900007"} if i < 2 else {})} for i in range(20)])
+    write_declarations(data_dir / "raw/declarations/small.csv", [{"referentienummer": "S1"},
+                                                                  {"referentienummer": "S2", "bsn": "999900007"}])
     with dg.DagsterInstance.ephemeral() as instance:
         assert dg.materialize([reference_data, raw_declarations], resources={"warehouse": warehouse},
                               instance=instance).success
     (posted,) = webhook.received
     assert posted["kind"] == "files_quarantined"
-    assert "- `declarations/half.csv`: 1 of 2 lines held back, most by D02: " in posted["text"]
-    assert "clean.csv" not in posted["text"]
+    assert "- `declarations/many.csv`: 2 of 20 lines held back, most by D02: " in posted["text"]
+    assert "clean.csv" not in posted["text"] and "small.csv" not in posted["text"]

@@ -162,7 +162,7 @@ def test_every_warn_check_that_does_not_pass_says_what_to_do_and_shows_its_rows_
     _, planted = demo
     failing = {name: c for name, c in planted["checks"].items()
                if not c.passed and c.severity == dg.AssetCheckSeverity.WARN}
-    assert {"tariff_rise_within_index", "financials_are_complete", "declarations_quarantine_rate"} <= set(failing)
+    assert {"tariff_rise_within_index", "financials_are_complete", "surveys_quarantine_rate"} <= set(failing)
     for name, check in failing.items():
         # plain text, which the UI shows where the result is listed (Markdown waits behind a click)
         assert isinstance(check.metadata["what_to_do"], dg.TextMetadataValue), name
@@ -171,8 +171,8 @@ def test_every_warn_check_that_does_not_pass_says_what_to_do_and_shows_its_rows_
             assert any(isinstance(v, dg.TableMetadataValue) and v.records for v in check.metadata.values()), name
         assert not [k for k, v in check.metadata.items()
                     if isinstance(v, dg.MarkdownMetadataValue) and len(v.value) >= 1000], name
-    rates = table_rows(failing["declarations_quarantine_rate"].metadata["files"])
-    assert all(re.fullmatch(r"D\d\d: .+", row[-1]) for row in rates), rates  # the rule that held most back
+    rates = table_rows(failing["surveys_quarantine_rate"].metadata["providers"])
+    assert rates and all(re.fullmatch(r"S\d\d: .+", row[-1]) for row in rates), rates  # the rule that held most back
 
 
 def test_the_region_shows_whether_growth_is_the_municipality_s_own(demo):

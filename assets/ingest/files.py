@@ -257,7 +257,9 @@ def quarantined_above(con: duckdb.DuckDBPyConnection, kind: str, rows_table: str
                       file_ids: list[int] | None = None) -> pd.DataFrame:
     """The files of `kind` (of `file_ids`; None: all) with more than `threshold` of the rows read
     quarantined, each with the rule that held back most of its rows (id and meaning; on a tie the
-    lowest id): what to ask the provider for."""
+    lowest id): what to ask the provider for. A file is judged on its own only when one quarantined
+    row alone stays within the threshold (at 5 %: from 20 rows read); a smaller file, where a single
+    bad row is already 'too many', counts in its provider's rate instead."""
     return con.execute(f"""
         WITH held AS (
             SELECT file_id, rule_id, count(*) AS n FROM {rows_table} WHERE status = 'quarantined' GROUP BY ALL),
@@ -268,9 +270,9 @@ def quarantined_above(con: duckdb.DuckDBPyConnection, kind: str, rows_table: str
         SELECT f.source_file, f.rows_read, f.rows_quarantined,
                round(100.0 * f.rows_quarantined / f.rows_read, 1) AS quarantined_pct, m.main_rule
         FROM registry.files AS f LEFT JOIN main AS m USING (file_id)
-        WHERE f.kind = ? AND f.rows_read > 0 AND f.rows_quarantined > ? * f.rows_read
+        WHERE f.kind = ? AND f.rows_read * ? >= 1 AND f.rows_quarantined > ? * f.rows_read
           AND (?::INTEGER[] IS NULL OR list_contains(?::INTEGER[], f.file_id))
-        ORDER BY quarantined_pct DESC, f.source_file""", [kind, threshold, file_ids, file_ids]).df()
+        ORDER BY quarantined_pct DESC, f.source_file""", [kind, threshold, threshold, file_ids, file_ids]).df()
 
 
 def next_file_id(con: duckdb.DuckDBPyConnection) -> int:
