@@ -144,13 +144,12 @@ def relation(model: str) -> str:
     return f"{node['schema']}.{node['alias']}"
 
 
-def storage_name(model: str) -> str:
-    """Where the UI says a model is stored: a mart where BI tools open it, in the published file
-    (DuckDB names a file's catalog after the file: jeugdzorg.marts.<table>); a staging model in the
-    working file dbt builds it in (pipeline.staging.<table>)."""
-    node = MODELS[model]
+def storage_name(node: Mapping[str, Any]) -> str:
+    """Where the UI says a model (its manifest node) is stored: a mart where BI tools open it, in
+    the published file (DuckDB names a file's catalog after the file: jeugdzorg.marts.<table>); a
+    staging model in the working file dbt builds it in (pipeline.staging.<table>)."""
     database = Path(PUBLISHED_DB_NAME).stem if node["fqn"][1] == "marts" else node["database"]
-    return f"{database}.{relation(model)}"
+    return f"{database}.{node['schema']}.{node['alias']}"
 
 
 class LayerTranslator(DagsterDbtTranslator):
@@ -208,8 +207,8 @@ class LayerTranslator(DagsterDbtTranslator):
         metadata = {k: v for k, v in spec.metadata.items() if k != DAGSTER_DBT_PROJECT_METADATA_KEY}
         if not unique_id.startswith("model."):
             return spec.replace_attributes(metadata=metadata)
-        name = manifest["nodes"][unique_id]["name"]
-        spec = spec.replace_attributes(metadata={**metadata, "dagster/table_name": storage_name(name)})
+        spec = spec.replace_attributes(metadata={**metadata,
+                                                 "dagster/table_name": storage_name(manifest["nodes"][unique_id])})
         sources = [manifest["sources"][p] for p in manifest["parent_map"].get(unique_id, []) if p.startswith("source.")]
         shared = [s for s in sources if _meta(s).get("written_by")]
         if not shared:
@@ -280,7 +279,7 @@ def _metadata(warehouse: Warehouse, outputs: list[dg.Output]) -> list[dg.Output]
             table = relation(model)
             is_mart = MODELS[model]["fqn"][1] == "marts"
             meta = table_metadata(con, table, preview=is_mart) | (through if is_mart else {})
-            meta["dagster/table_name"] = dg.MetadataValue.text(storage_name(model))
+            meta["dagster/table_name"] = dg.MetadataValue.text(storage_name(MODELS[model]))
             if table.startswith("quarantine."):
                 by_rule = con.execute(f"SELECT rule_id, count(*) AS rows FROM {table} GROUP BY ALL ORDER BY 1").df()
                 meta["rows_by_rule"] = metadata_table(by_rule)
