@@ -38,7 +38,9 @@ def allocations_are_respected(warehouse: Warehouse) -> dg.AssetCheckResult:
             GROUP BY ALL ORDER BY declared_eur DESC""").df()
     return warn_result(
         passed=beyond.empty and unallocated.empty,
-        metadata={"providers_beyond_allocation": len(beyond), "providers_without_allocation": len(unallocated),
+        # providers, not the rows of the tables below (one per municipality and provider, or more)
+        metadata={"providers_beyond_allocation": int(beyond.provider_agb.nunique()),
+                  "providers_without_allocation": int(unallocated.provider_agb.nunique()),
                   "beyond_allocation": examples(beyond), "without_allocation": examples(unallocated),
                   "what_to_do": dg.MetadataValue.text(
                       "Ask the provider about the allocations overrun or declared outside their dates, and about "

@@ -15,7 +15,7 @@ from assets.ingest.xlsx_source import XlsxLimits
 from foundation.alerts import quarantined_files_alert, rejected_files_alert, rejected_md, send
 from foundation.schema import DECLARATION_ROWS, SURVEY_ROWS
 from foundation.settings import load_settings
-from foundation.sql import markdown_table
+from foundation.sql import metadata_table
 from foundation.warehouse import Warehouse
 
 OWNERS = ["team:data"]
@@ -110,7 +110,7 @@ def _report(context: dg.AssetExecutionContext, warehouse: Warehouse, kind: str, 
         "files_already_loaded": s.files_already_loaded, "rows_read": s.rows_read, "rows_loaded": s.rows_loaded,
         "rows_quarantined": s.rows_quarantined, "rows_duplicate": s.rows_duplicate,
         "rejected_files": dg.MetadataValue.md(rejected_md(s.rejected)),
-        "rejected_files_waiting": dg.MetadataValue.md(markdown_table(waiting) if len(waiting) else "_none_"),
+        "rejected_files_waiting": metadata_table(waiting),
         "dagster/row_count": dg.MetadataValue.int(total),
         "alerts_sent": dg.MetadataValue.text(", ".join(alerts) or "none"),
     })
