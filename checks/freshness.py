@@ -55,8 +55,10 @@ def freshness_verdict(updated: float | None, now: datetime) -> tuple[bool, str, 
         return False, "The BI file has never been published.", metadata
     metadata[LAST_UPDATED_TIMESTAMP_METADATA_KEY] = dg.MetadataValue.timestamp(updated)
     when = datetime.fromtimestamp(updated, now.tzinfo)
-    said = (f"The BI file was last replaced, or found current by a night with nothing new, "
-            f"{in_words(now.timestamp() - updated)} ago ({when:%Y-%m-%d %H:%M} Amsterdam time)")
+    # the verdict is stored and read hours later: the time itself first, its age as of this check's run
+    said = (f"The BI file was last replaced, or found current by a night with nothing new, at "
+            f"{when:%Y-%m-%d %H:%M} Amsterdam time: {in_words(now.timestamp() - updated)} before this check ran "
+            f"({now:%Y-%m-%d %H:%M})")
     if updated >= lower.timestamp():
         metadata[FRESH_UNTIL_METADATA_KEY] = dg.MetadataValue.timestamp(
             get_next_cron_tick(DEADLINE_CRON, now, TIMEZONE).timestamp())
