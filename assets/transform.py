@@ -210,13 +210,20 @@ class LayerTranslator(DagsterDbtTranslator):
         spec = spec.replace_attributes(metadata={**metadata,
                                                  "dagster/table_name": storage_name(manifest["nodes"][unique_id])})
         sources = [manifest["sources"][p] for p in manifest["parent_map"].get(unique_id, []) if p.startswith("source.")]
+        deps = list(spec.deps)
         shared = [s for s in sources if _meta(s).get("written_by")]
-        if not shared:
-            return spec
-        shared_keys = {self.get_asset_key(s) for s in shared}
-        deps = [d for d in spec.deps if d.asset_key not in shared_keys]
-        if not any(s["source_name"] == "raw" for s in sources):
-            deps += [dg.AssetDep(w) for s in shared for w in _meta(s)["written_by"]]
+        if shared:
+            shared_keys = {self.get_asset_key(s) for s in shared}
+            deps = [d for d in deps if d.asset_key not in shared_keys]
+            if not any(s["source_name"] == "raw" for s in sources):
+                deps += [dg.AssetDep(w) for s in shared for w in _meta(s)["written_by"]]
+        # Reference data reaches every other asset a model is built on (ingestion validates against
+        # it, and every model descends from ingestion or from it), so a model with another parent gets
+        # it through that one: the graph draws reference data to the raw tables and the dimensions,
+        # not an edge to nearly every mart. Dagster's order and staleness follow the longer path.
+        reference = {self.get_asset_key(s) for s in manifest["sources"].values() if s["source_name"] == "ref"}
+        if any(d.asset_key not in reference for d in deps):
+            deps = [d for d in deps if d.asset_key not in reference]
         return spec.replace_attributes(deps=deps)
 
 

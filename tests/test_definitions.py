@@ -5,7 +5,7 @@ import dagster as dg
 import duckdb
 from dagster._core.definitions.metadata import normalize_metadata
 
-from assets.transform import DBT_DIR, models_in
+from assets.transform import DBT_DIR, MANIFEST, models_in
 from foundation.warehouse import PUBLISHED_DB_NAME, WORKING_DB_NAME
 from pipelines.definitions import defs
 
@@ -38,16 +38,16 @@ def test_every_dbt_model_is_an_asset_in_its_layer_with_its_edges_and_checks():
         # every model file of the layer (SQL, or Python where SQL lacks a solver) is an asset of it
         files = {p.stem for p in (DBT_DIR / "models" / layer).iterdir() if p.suffix in {".sql", ".py"}}
         assert set(models_in(layer)) == files
-    assert parents("spend_growth") == {"spend_changes", "reference_data"}
-    assert parents("trajectory_flows") == {"monthly_flows", "reference_data"}
+    assert parents("spend_growth") == {"spend_changes"}
+    assert parents("trajectory_flows") == {"monthly_flows"}
     assert {"spend_changes", "monthly_flows"} <= parents("region_benchmark")
     assert parents("declaration_lines") == {"raw_declarations"}
-    assert parents("outcome_responses") == {"raw_surveys", "reference_data"}
+    assert parents("outcome_responses") == {"raw_surveys"}
     assert parents("trajectories") == {"declaration_lines", "outcome_responses", "care_starts", "care_stops",
                                        "allocations"}
-    assert parents("care_stops") == {"raw_care_stops", "reference_data"}
-    assert parents("allocation_control") == {"declaration_lines", "allocations", "allocation_use", "reference_data"}
-    assert parents("data_quality") == {"reference_data", "raw_declarations", "raw_surveys", "raw_allocations",
+    assert parents("care_stops") == {"raw_care_stops"}
+    assert parents("allocation_control") == {"declaration_lines", "allocations", "allocation_use"}
+    assert parents("data_quality") == {"raw_declarations", "raw_surveys", "raw_allocations",
                                        "raw_care_starts", "raw_care_stops"}
     assert parents("data_quality_rules") == {"raw_declarations", "raw_surveys", "raw_allocations", "raw_care_starts",
                                              "raw_care_stops"}
@@ -55,6 +55,17 @@ def test_every_dbt_model_is_an_asset_in_its_layer_with_its_edges_and_checks():
     assert parents("data_quality_rules_summary") == {"data_quality_rules", "dim_rule"}
     assert parents("duration_effect") == {"trajectory_outcomes"}
     assert parents("publication_candidate") == set(models_in("marts"))
+    # reference data is drawn to the raw tables and to what reads nothing else; every model that
+    # reads it still has it upstream, through its other parents, so Dagster's order and staleness hold
+    reference = dg.AssetKey("reference_data")
+    assert {k.to_user_string() for k in graph.get(reference).child_keys} >= {
+        "raw_declarations", "raw_surveys", "raw_allocations", "raw_care_starts", "raw_care_stops"}
+    assert len(graph.get(reference).child_keys) < 10
+    readers = [n["name"] for n in MANIFEST["nodes"].values() if n["resource_type"] == "model"
+               and any(p.startswith("source.jeugdzorg.ref.") for p in MANIFEST["parent_map"][n["unique_id"]])]
+    assert len(readers) > 20
+    for model in readers:
+        assert reference in graph.get_ancestor_asset_keys(dg.AssetKey(model)), model
     assert parents("published_warehouse") == {"publication_candidate"}
 
 
