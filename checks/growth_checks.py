@@ -1,16 +1,7 @@
 """WARN checks on why spend grows and how long care runs (Twente audit, Almelo, Hoogeveen).
 
-Both judge the latest state, not history: a rise that ended two years ago has been discussed, and
-a check that stays red over it would drown the daily digest. Neither blocks: the figures are
-right, they are what a council should hear about.
-
-- `long_running_care_is_not_rising`: per municipality, trajectories running over 24 months rose
-  in each of the three months up to the data cut-off. Hoogeveen asks to stop trajectories that do
-  not reach their goals; a steady rise is the signal to review them before it shows in the spend.
-- `tariff_rise_within_index`: per municipality, the tariff change of the latest year
-  (`spend_growth.tariff_change_pct`: the price effect over what the same volume cost at last
-  year's tariffs) exceeds the youth-care index the municipality set
-  (JEUGDZORG_YOUTH_CARE_INDEX_PCT). A tariff rise beyond the index is money that buys no extra care.
+Both judge the latest state, not history, and neither blocks: the figures are right, they are
+what a council should hear about. What each watches, and why, is its description.
 """
 
 import dagster as dg
