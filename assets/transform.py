@@ -53,7 +53,8 @@ def ensure_manifest(project: DbtProject = DBT_PROJECT) -> Path:
     definitions without it, so the check runs at every load (a parse takes a few seconds, and
     only after a model, macro or YAML changed)."""
     manifest = project.manifest_path
-    sources = sorted(p for p in project.project_dir.rglob("*") if p.suffix in {".sql", ".yml", ".py"}
+    # .md: the docs blocks (tests/generic/test_kinds.md), which the check descriptions read
+    sources = sorted(p for p in project.project_dir.rglob("*") if p.suffix in {".sql", ".yml", ".py", ".md"}
                      and project.target_path.name not in p.relative_to(project.project_dir).parts)
     listing = "\n".join(str(p.relative_to(project.project_dir)) for p in sources)
     # the project's target folder (project.target_path is relative: to the project, not to this process)
@@ -98,6 +99,13 @@ def dbt_cli(project: DbtProject = DBT_PROJECT) -> SubprocessDbt:
 MANIFEST: dict[str, Any] = json.loads(ensure_manifest().read_text())
 MODELS: dict[str, dict[str, Any]] = {
     n["name"]: n for n in MANIFEST["nodes"].values() if n["resource_type"] == "model"}
+
+
+def test_kind_why(manifest: Mapping[str, Any], kind: str) -> str:
+    """Why a kind of dbt test is there: its docs block test_<kind> (assets/dbt/tests/generic/test_kinds.md),
+    on one line; empty for a kind without one."""
+    doc = manifest["docs"].get(f"doc.{manifest['metadata']['project_name']}.test_{kind}")
+    return " ".join(doc["block_contents"].split()) if doc else ""
 
 
 # what a failing dbt test asks of a person, by the test's name (its config.meta.what_to_do in the YAML):
@@ -178,8 +186,8 @@ class LayerTranslator(DagsterDbtTranslator):
 
     def get_asset_check_spec(self, asset_spec: dg.AssetSpec, manifest: Mapping[str, Any], unique_id: str,
                              project: DbtProject | None) -> dg.AssetCheckSpec | None:
-        """dbt tests carry no description of their own: say which test on which columns, and whether a
-        failure stops the run, so the Checks tab explains itself."""
+        """dbt tests carry no description of their own: say which test on which columns, why its kind
+        is there (test_kind_why), and whether a failure stops the run, so the Checks tab explains itself."""
         spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
         if spec is None:
             return spec
@@ -194,6 +202,8 @@ class LayerTranslator(DagsterDbtTranslator):
         column = test.get("column_name")
         args = ", ".join(f"{k}={v}" for k, v in kwargs.items() if k not in ("model", "column_name"))
         text = f"dbt test `{kind}`" + (f" on {column}" if column else "") + (f" ({args})" if args else "")
+        why = test_kind_why(manifest, kind)
+        text += f": {why}" if why else ""
         text += ". Blocking: a failure stops the later steps." if spec.blocking else \
             ". WARN: reported, the run goes on."
         return spec._replace(description=f"{text} See checks/README.md.")

@@ -13,6 +13,11 @@ from assets.ingest.assets import MESSAGE_ASSETS, raw_declarations, raw_surveys
 from checks.metadata import examples
 from foundation.warehouse import Warehouse
 
+# the check's what and why (the Dagster UI and the rule catalogue, checks/README.md, show it)
+NOTHING_LOST = ("Per file and in total, rows read (as the parser counted them) = loaded + quarantined + exact "
+                "duplicates + retracted: nothing is lost between reading a file and storing its rows (a retracted "
+                "file's rows are gone on purpose and counted as such).")
+
 IDENTITY_SQL = """
 SELECT f.source_file, f.rows_read, coalesce(s.loaded, 0) AS loaded, coalesce(s.quarantined, 0) AS quarantined,
        coalesce(s.duplicate, 0) AS duplicate
@@ -50,23 +55,21 @@ def identity_result(warehouse: Warehouse, kind: str, rows_table: str) -> dg.Asse
     )
 
 
-@dg.asset_check(asset=raw_declarations, blocking=True,
-                description="Per file and in total: rows read = loaded + quarantined + exact duplicates + retracted.")
+@dg.asset_check(asset=raw_declarations, blocking=True, description=NOTHING_LOST)
 def declaration_rows_add_up(warehouse: Warehouse) -> dg.AssetCheckResult:
     return identity_result(warehouse, "declarations", "raw.declaration_rows")
 
 
 @dg.asset_check(asset=raw_surveys, blocking=True,
-                description="Per file and in total: rows read = loaded + quarantined + retracted (surveys have no "
-                "duplicates).")
+                description="Per file and in total, rows read (as the parser counted them) = loaded + quarantined + "
+                "retracted (outcome records have no exact duplicates: a repeated response is S09): nothing is lost "
+                "between reading a file and storing its rows.")
 def survey_rows_add_up(warehouse: Warehouse) -> dg.AssetCheckResult:
     return identity_result(warehouse, "surveys", "raw.survey_rows")
 
 
 def _message_identity(asset: dg.AssetsDefinition, kind: str, table: str) -> dg.AssetChecksDefinition:
-    @dg.asset_check(asset=asset, name=f"{kind}_rows_add_up", blocking=True,
-                    description="Per file and in total: rows read = loaded + quarantined + exact duplicates + "
-                    "retracted.")
+    @dg.asset_check(asset=asset, name=f"{kind}_rows_add_up", blocking=True, description=NOTHING_LOST)
     def _check(warehouse: Warehouse) -> dg.AssetCheckResult:
         return identity_result(warehouse, kind, table)
 

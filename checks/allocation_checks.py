@@ -14,8 +14,13 @@ from foundation.warehouse import Warehouse
 
 
 @warn_check(asset="allocation_use",
-            description="No allocation is declared beyond its money value (budget, or volume x tariff) or "
-            "outside its dates, and every declaration names an allocation the municipality issued.",
+            description="Per municipality and provider: no allocation is declared beyond its money value "
+            "(budget, or allocated volume x tariff) or with lines outside its dates, and every declaration names "
+            "an allocation the municipality issued (only where the municipality sends JW301). Not blocking, like "
+            "every allocation-control finding: it is about how a provider declares, not whether the figures are "
+            "right; the money was declared and is counted, and stopping the night run would withhold every figure "
+            "from the council over one provider. Contract management follows it up with "
+            "`marts.allocation_control`.",
             label_nl="Er wordt niet meer en niet buiten de looptijd gedeclareerd dan de gemeente toewees, en elke "
                      "declaratie hoort bij een toewijzing.")
 def allocations_are_respected(warehouse: Warehouse) -> dg.AssetCheckResult:

@@ -93,26 +93,31 @@ def judge_staged(warehouse: Warehouse, table: str, suite, full_rebuild: bool) ->
 
 
 @dg.asset_check(asset="declaration_lines", blocking=True,
-                description="GX suite (schema, not-null keys, iJw code lists, dates since 2015, amounts, pseudonym "
-                "format) plus unique (provider, referentienummer) and no raw BSN, over the rows new since the last "
-                "publish, and the null and range rules over every row (every row in full when the code changed, a "
-                "file was retracted or the run is a full rebuild: checks/scope.py).")
+                description="GX suite (schema, not-null keys, JZ020/WJ756/D-C code lists, dates from the Jeugdwet "
+                "(2015) to today, amounts and volumes within the bounds of rule D11, which quarantines a row outside "
+                "them before it gets here, pseudonym = 32 hex characters) plus unique (provider, referentienummer) "
+                "and no elfproef-valid 9-digit value in any text column but the iJw's identifiers (which may pass "
+                "the elfproef by chance; ingestion masked the row's own BSN in them), reported by file, line and "
+                "column. Over the rows new since the last publish, and the null and range rules over the rows "
+                "before; every row in full after a full rebuild, new code or a retraction (checks/scope.py).")
 def declaration_lines_meet_contract(context: dg.AssetCheckExecutionContext,
                                     warehouse: Warehouse) -> dg.AssetCheckResult:
     return judge_staged(warehouse, "staging.declaration_lines", declaration_lines_suite, _full_rebuild(context))
 
 
 @dg.asset_check(asset="outcome_responses", blocking=True,
-                description="GX suite (schema, keys, satisfaction 1-10, codes 01-04, JZ588, CBS, COD327, dates, "
-                "pseudonym format) plus one response per trajectory and informant, and no raw BSN, over the rows "
-                "new since the last publish, and the null and range rules over every row (checks/scope.py).")
+                description="GX suite (schema, keys, satisfaction 1-10, self-reliance 01-04, JZ588, CBS 01-05, "
+                "COD327, dates, pseudonym format) plus one response per trajectory and informant, and no raw BSN, "
+                "reported by file, line and column. Over the rows new since the last publish, and the null and range "
+                "rules over the rows before (checks/scope.py).")
 def outcome_responses_meet_contract(context: dg.AssetCheckExecutionContext,
                                     warehouse: Warehouse) -> dg.AssetCheckResult:
     return judge_staged(warehouse, "staging.outcome_responses", outcome_responses_suite, _full_rebuild(context))
 
 
 @dg.asset_check(asset=reference_data, blocking=True,
-                description="GX suites for every reference table (codes, ranges, NJi levels) plus unique keys.")
+                description="GX suites for every reference table (codes, 0-17 population >= 0, NJi levels, norms) "
+                "plus unique keys: wrong reference data skews every per-inhabitant figure.")
 def reference_data_meets_contract(warehouse: Warehouse) -> dg.AssetCheckResult:
     findings: list[Finding] = []
     with warehouse.connect() as con:

@@ -24,8 +24,8 @@ ORDER BY c.source_file, c.source_line
 
 
 @warn_check(asset="declaration_lines",
-            description="Credit lines whose vorig_referentienummer matches no loaded line of the provider "
-            "(WARN: the credit still counts).",
+            description="Every credit line's vorig_referentienummer matches a loaded line of the provider. One "
+            "that does not still counts (money moved), but the debit it corrects is missing.",
             label_nl="Elke creditering hoort bij een eerder ingelezen declaratie van dezelfde aanbieder.")
 def credits_match_a_debit(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.connect() as con:

@@ -16,10 +16,18 @@ from foundation.warehouse import Warehouse
 
 
 @dg.asset_check(asset=publication_candidate, blocking=True,
-                description="No suppressed cell of the file about to be published can be worked back or narrowed "
-                "from anything else in it (totals, other tables, year-on-year, shares, the order between counts): a "
+                description="The attacker of assets/disclosure/attack.py on the very file about to be published: "
+                "no suppressed cell can be worked back or narrowed from anything else in it (totals and their parts "
+                "in any table, the same figure in another table, all the sums together, year-on-year changes, "
+                "shares, rolling sums, the running caseload's month-to-month chain, the order between counts): a "
                 "hidden count keeps an interval that starts at 0 or is k/2 wide, a hidden amount +-15 % "
-                "(JEUGDZORG_PROTECTION_COUNT_SHARE_OF_K, JEUGDZORG_PROTECTION_MONEY_PCT).")
+                "(JEUGDZORG_PROTECTION_COUNT_SHARE_OF_K, JEUGDZORG_PROTECTION_MONEY_PCT); a cell worked back as zero "
+                "is not counted, nobody can be shown to be in it (docs/disclosure_control.md). The cells it knows "
+                "come from every published mart's YAML declarations; a mart with an undeclared column never reaches "
+                "it, `publication_candidate` refuses to build the file. Disclosure control runs just before it, so "
+                "a failure means it missed a path: the previous BI file stays, and the metadata lists the cells by "
+                "their keys (aggregates only). The `published_warehouse` step runs the same attacker once more "
+                "before it swaps the file in, so a publish started on its own cannot put a refused file in place.")
 def no_suppressed_cell_can_be_recovered(warehouse: Warehouse) -> dg.AssetCheckResult:
     leaks = attack_candidate(warehouse)
     return dg.AssetCheckResult(passed=leaks.empty, metadata={

@@ -83,8 +83,9 @@ def published_is_fresh(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckR
 
 
 @warn_check(asset=published_warehouse,
-            description="The latest month of care declared is at most N months (Warehouse.data_age_warn_months) "
-            "before this month.",
+            description="The latest month of care declared is at most `data_age_warn_months` months before this "
+            "month; otherwise deliveries stopped, and every figure is older than it looks. The demo data ends in "
+            "December 2025, so on the demo this check speaks up.",
             label_nl="De gegevens in het gepubliceerde bestand lopen tot in de laatste maanden.")
 def published_data_is_recent(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.connect() as con:

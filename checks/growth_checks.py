@@ -1,16 +1,7 @@
 """WARN checks on why spend grows and how long care runs (Twente audit, Almelo, Hoogeveen).
 
-Both judge the latest state, not history: a rise that ended two years ago has been discussed, and
-a check that stays red over it would drown the daily digest. Neither blocks: the figures are
-right, they are what a council should hear about.
-
-- `long_running_care_is_not_rising`: per municipality, trajectories running over 24 months rose
-  in each of the three months up to the data cut-off. Hoogeveen asks to stop trajectories that do
-  not reach their goals; a steady rise is the signal to review them before it shows in the spend.
-- `tariff_rise_within_index`: per municipality, the tariff change of the latest year
-  (`spend_growth.tariff_change_pct`: the price effect over what the same volume cost at last
-  year's tariffs) exceeds the youth-care index the municipality set
-  (JEUGDZORG_YOUTH_CARE_INDEX_PCT). A tariff rise beyond the index is money that buys no extra care.
+Both judge the latest state, not history, and neither blocks: the figures are right, they are
+what a council should hear about. What each watches, and why, is its description.
 """
 
 import dagster as dg
@@ -24,7 +15,9 @@ RISING_MONTHS = 3
 
 @warn_check(asset="trajectory_flows",
             description=f"No municipality's trajectories running over 24 months rose in each of the "
-            f"{RISING_MONTHS} months up to the data cut-off.",
+            f"{RISING_MONTHS} months up to the data cut-off (a month without a row counts as 0). Hoogeveen asks "
+            "to stop trajectories that do not reach their goals; a steady rise is the moment to review them with "
+            "the providers. `region_benchmark` (`running_over_24m_pct`) says whether the region shows the same.",
             label_nl="Bij geen gemeente stijgt het aantal trajecten dat langer dan twee jaar loopt drie maanden achter "
                      "elkaar.")
 def long_running_care_is_not_rising(warehouse: Warehouse) -> dg.AssetCheckResult:
@@ -64,8 +57,12 @@ def long_running_care_is_not_rising(warehouse: Warehouse) -> dg.AssetCheckResult
 
 
 @warn_check(asset="spend_growth",
-            description="In the latest year, no municipality's tariff change (price effect at equal volume) "
-            "exceeds the youth-care index (JEUGDZORG_YOUTH_CARE_INDEX_PCT).",
+            description="In the latest year, no municipality's tariff change (`spend_growth.tariff_change_pct`: "
+            "the price effect over what the same volume cost at the year before's tariffs, over product codes "
+            "declared in both years) exceeds the youth-care index `JEUGDZORG_YOUTH_CARE_INDEX_PCT`. Judged on the "
+            "latest year only: an old overrun has been discussed, and a check that stays red over history drowns "
+            "the digest. A tariff rise beyond the index is money that buys no extra care; contract management "
+            "compares the agreed tariffs.",
             label_nl="Bij geen gemeente stijgen de tarieven meer dan de jeugdzorgindex die zij hanteert.")
 def tariff_rise_within_index(warehouse: Warehouse) -> dg.AssetCheckResult:
     index = warehouse.youth_care_index_pct

@@ -8,7 +8,7 @@ thresholds are settings of the Warehouse resource.
 import dagster as dg
 
 from assets.ingest.assets import MESSAGE_ASSETS, raw_declarations, raw_surveys
-from assets.ingest.files import outstanding_rejections, quarantined_above
+from assets.ingest.files import outstanding_rejections, providers_quarantined_above, quarantined_above
 from checks.metadata import examples
 from checks.warn import warn_check, warn_result
 from foundation.warehouse import Warehouse
@@ -22,30 +22,18 @@ CUTOFF_CTE = ("cutoff AS (SELECT date_trunc('month', max(period_end)) AS month "
 
 def build_quarantine_rate_check(asset, kind: str, rows_table: str) -> dg.AssetChecksDefinition:
     @warn_check(asset=asset, name=f"{kind}_quarantine_rate",
-                description=f"Share of quarantined {kind} rows per file and per provider stays below the "
-                "threshold (Warehouse.quarantine_rate_warn). A file is judged on its own from the size at which "
-                "one quarantined row stays within the threshold (20 rows at 5 %); a smaller one counts in its "
-                "provider's share.",
+                description="No file and no provider has more than the share `quarantine_rate_warn` of its rows "
+                "quarantined; each one above it is listed with the rule that held back most: ask the provider to "
+                "resend. A file or a provider is judged from the size at which one quarantined row stays within "
+                "the threshold (20 rows at 5 %): a smaller file, where one row is already 'too many', counts in its "
+                "provider's share, and a provider that small is not judged.",
                 label_nl=f"Geen bestand en geen aanbieder heeft een groot deel afgekeurde regels ({KIND_NL[kind]}).")
     def _check(warehouse: Warehouse) -> dg.AssetCheckResult:
         limit = warehouse.quarantine_rate_warn
-        # per file (as the registry counts its rows) and per provider: the share held back, and the rule
-        # that held back the most rows, so the line says what to ask the provider for
+        # per file (as the registry counts its rows) and per provider, by one rule
         with warehouse.connect() as con:
             files = quarantined_above(con, kind, rows_table, limit)
-            providers = con.execute(f"""
-                WITH counted AS (
-                    SELECT provider_agb, status = 'quarantined' AS held, rule_id, count(*) AS n
-                    FROM {rows_table} GROUP BY ALL)
-                SELECT c.provider_agb, any_value(p.provider_name) AS provider_name, sum(c.n)::BIGINT AS rows_read,
-                       coalesce(sum(c.n) FILTER (WHERE c.held), 0)::BIGINT AS rows_quarantined,
-                       round(100.0 * coalesce(sum(c.n) FILTER (WHERE c.held), 0) / sum(c.n), 1) AS quarantined_pct,
-                       first(c.rule_id || ': ' || coalesce(u.title, '?') ORDER BY c.n DESC, c.rule_id)
-                           FILTER (WHERE c.held) AS main_rule
-                FROM counted AS c
-                LEFT JOIN ref.providers AS p USING (provider_agb) LEFT JOIN ref.rules AS u USING (rule_id)
-                GROUP BY c.provider_agb HAVING coalesce(sum(c.n) FILTER (WHERE c.held), 0) > ? * sum(c.n)
-                ORDER BY quarantined_pct DESC, c.provider_agb""", [limit]).df()
+            providers = providers_quarantined_above(con, rows_table, limit)
         return warn_result(files.empty and providers.empty, threshold_pct=100 * limit, files_above=len(files),
                      providers_above=len(providers), files=examples(files), providers=examples(providers),
                      what_to_do=dg.MetadataValue.text(
@@ -59,8 +47,9 @@ def build_quarantine_rate_check(asset, kind: str, rows_table: str) -> dg.AssetCh
 
 def build_rejected_files_check(asset, kind: str) -> dg.AssetChecksDefinition:
     @warn_check(asset=asset, name=f"no_rejected_{kind}_files_waiting",
-                description=f"Every rejected {kind} file has been dealt with: a corrected file under the same "
-                "name was loaded, or it was retracted (make retract).",
+                description="Every rejected file has been dealt with: a corrected file under the same name was "
+                "loaded, or it was retracted (`make retract`). Until then it is listed at every run, not only the "
+                "run that met it: a rejected delivery must not drop out of sight.",
                 label_nl=f"Elk geweigerd bestand ({KIND_NL[kind]}) is vervangen door een goed bestand of bewust "
                 "teruggetrokken.")
     def _check(warehouse: Warehouse) -> dg.AssetCheckResult:
@@ -75,8 +64,9 @@ def build_rejected_files_check(asset, kind: str) -> dg.AssetChecksDefinition:
 
 
 @warn_check(asset="declaration_lines",
-            description="Every municipality's latest declared month is at most N months (Warehouse."
-            "months_behind_warn) before the data cut-off.",
+            description="Every municipality's latest declared month is at most `months_behind_warn` months "
+            "before the data cut-off (the latest month declared at all): one further behind stopped sending "
+            "declarations, and its figures are older than they look.",
             label_nl="Van elke gemeente komen de declaraties tot in de laatste maanden binnen.")
 def declarations_are_current(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.connect() as con:
@@ -98,8 +88,8 @@ def declarations_are_current(warehouse: Warehouse) -> dg.AssetCheckResult:
 
 
 @warn_check(asset="cost_trends_by_municipality",
-            description="No month-on-month spend change beyond a factor (Warehouse.spend_jump_factor) per "
-            "municipality.",
+            description="No municipality's spend changes from one month to the next by more than the factor "
+            "`spend_jump_factor` (2.0: doubled or halved): such a jump is mostly a missing or double upload.",
             label_nl="De uitgaven van een gemeente springen niet plotseling omhoog of omlaag van de ene maand op de "
                      "andere.")
 def no_sudden_spend_jumps(warehouse: Warehouse) -> dg.AssetCheckResult:

@@ -20,8 +20,9 @@ def build_publishable_check(asset: dg.AssetKey) -> dg.AssetChecksDefinition:
     shown = shown_when_suppressed(table)
 
     @dg.asset_check(asset=asset, name=f"{table}_is_publishable", blocking=True,
-                    description="Every column labelled, no raw BSN in any text column, suppressed rows show only "
-                    "their keys.")
+                    description="Every column labelled, no elfproef-valid 9-digit value (a raw BSN) in any text "
+                    "column, suppressed rows show only their keys (and the columns the mart's YAML names in "
+                    "meta.shown_when_suppressed): the BI file is replaced only when every mart passes.")
     def _check(warehouse: Warehouse) -> dg.AssetCheckResult:
         with warehouse.connect() as con:
             columns = con.execute(

@@ -13,7 +13,8 @@ from foundation.warehouse import Warehouse
 
 
 @warn_check(asset="cost_by_municipality_year",
-            description="Every municipality-year with spend has a youth population (ref.population).",
+            description="Every municipality-year with spend has a youth population (ref.population): without "
+            "it, its per-inhabitant figures are NULL, not guessed.",
             label_nl="Van elke gemeente met uitgaven is het aantal jeugdigen in dat jaar bekend.")
 def population_is_complete(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.connect() as con:
@@ -31,7 +32,8 @@ def population_is_complete(warehouse: Warehouse) -> dg.AssetCheckResult:
 
 
 @warn_check(asset="provider_performance",
-            description="Every provider-year with spend has annual accounts (ref.provider_financials).",
+            description="Every provider-year with spend has annual accounts (ref.provider_financials): without "
+            "them, its margin is NULL.",
             label_nl="Van elke aanbieder met uitgaven is de jaarrekening van dat jaar bekend.")
 def financials_are_complete(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.connect() as con:

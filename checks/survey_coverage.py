@@ -15,8 +15,10 @@ from foundation.warehouse import Warehouse
 
 
 @warn_check(asset="trajectories",
-            description="Per provider, the share of finished trajectories (declarations stopped) without any "
-            "outcome record stays below Warehouse.missing_survey_warn.",
+            description="Per provider, at most the share `missing_survey_warn` (half) of the finished "
+            "trajectories (their declarations stopped: latest month more than `months_behind_warn` months before "
+            "the data cut-off) has no outcome record; beyond it the provider is not delivering the outcome set, "
+            "and its outcome figures rest on the few that report.",
             label_nl="Van de afgesloten trajecten van elke aanbieder heeft het grootste deel een uitkomstmeting.")
 def finished_trajectories_have_outcomes(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.connect() as con:
@@ -45,7 +47,8 @@ def finished_trajectories_have_outcomes(warehouse: Warehouse) -> dg.AssetCheckRe
 
 
 @warn_check(asset="outcome_responses",
-            description="Every outcome record refers to an allocation number seen in the declarations.",
+            description="Every outcome record refers to an allocation number seen in the declarations; one "
+            "that does not is a typing error, or care that was never declared.",
             label_nl="Elke uitkomstmeting hoort bij een traject waarvoor gedeclareerd is.")
 def outcomes_match_declarations(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.connect() as con:

@@ -1,5 +1,6 @@
-"""`make docs`: the dbt docs site, a browsable catalogue of every table with its Dutch column labels,
-tests and lineage, written as one self-contained page to $JEUGDZORG_DATA_DIR/docs/index.html.
+"""`make docs`: the rule and check catalogue checks/README.md (pipelines/check_catalogue.py), and the
+dbt docs site, a browsable catalogue of every table with its Dutch column labels, tests and lineage,
+written as one self-contained page to $JEUGDZORG_DATA_DIR/docs/index.html.
 
 The catalogue reads the working file (column types, comments), so it describes the tables as the
 last refresh built them; run it after `make demo` or `make run`.
@@ -22,6 +23,9 @@ def main() -> int:
     except SettingsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    from pipelines import check_catalogue
+
+    check_catalogue.main([])
     if not warehouse.working_db.exists():
         print(f"error: no working file at {warehouse.working_db}: run `make demo` or `make run` first", file=sys.stderr)
         return 1

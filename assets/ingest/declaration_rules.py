@@ -50,21 +50,25 @@ _REQUIRED = (
 
 DECLARATION_RULES: tuple[RowRule, ...] = (
     bsn_elsewhere_rule("D10"),
-    required_rule("D01", _REQUIRED),
+    required_rule("D01", _REQUIRED, why="a line without provider, client, period or amount cannot be counted "
+                  "anywhere (the message names each field and its value)"),
     elfproef_rule("D02"),
     RowRule("D03", "AGB code not 8 digits", "NOT is_agb(provider_agb)",
-            "'AGB code ''' || provider_agb || ''' is not 8 digits'"),
-    known_municipality_rule("D04"),
+            "'AGB code ''' || provider_agb || ''' is not 8 digits'",
+            why="the provider must be identifiable for the provider marts and the 3 % rule"),
+    known_municipality_rule("D04", why="money must belong to a real municipality"),
     RowRule("D05", "product category not in JZ020",
             "product_category NOT IN (SELECT code FROM ref.product_categories)",
-            "'productcategorie ''' || product_category || ''' is not in code list JZ020'"),
+            "'productcategorie ''' || product_category || ''' is not in code list JZ020'",
+            why="category breakdowns would silently miss it"),
     RowRule("D06", "unit not in WJ756", "unit NOT IN (SELECT code FROM ref.units)",
-            "'eenheid ''' || unit || ''' is not in code list WJ756'"),
+            "'eenheid ''' || unit || ''' is not in code list WJ756'", why="its volume cannot be interpreted"),
     RowRule("D07", "product period not inside one calendar month, or begin after end",
             "period_start > period_end OR date_trunc('month', period_start) <> date_trunc('month', period_end)",
             "'product period ' || period_start || ' to ' || period_end || "
             "CASE WHEN period_start > period_end THEN ' begins after it ends' "
-            "ELSE ' is not inside one calendar month' END"),
+            "ELSE ' is not inside one calendar month' END",
+            why="spend is attributed to a month; iJw requires monthly periods"),
     RowRule("D11", "a value beyond the bounds a declaration line can hold, or a period outside the Jeugdwet's",
             f"delivered_volume > {MAX_VOLUME} OR tariff_cents > {MAX_CENTS} OR amount_cents > {MAX_CENTS} "
             f"OR period_start < DATE '{JEUGDWET_START}' OR period_start > current_date",
@@ -76,11 +80,18 @@ DECLARATION_RULES: tuple[RowRule, ...] = (
             f"' eurocents is above the bound of {MAX_CENTS:,}' "
             f"WHEN period_start < DATE '{JEUGDWET_START}' THEN 'product period begins ' || period_start || "
             f"', before the Jeugdwet ({JEUGDWET_START})' "
-            "ELSE 'product period begins ' || period_start || ', after the ingestion date ' || current_date END"),
+            "ELSE 'product period begins ' || period_start || ', after the ingestion date ' || current_date END",
+            why=f"volume above {MAX_VOLUME:,}, tariff or amount above EUR {MAX_LINE_EUR:,}, or a product period "
+            f"beginning before the Jeugdwet ({JEUGDWET_START}) or after the ingestion date: one line is one "
+            "client, product and month, and beyond these it is a typing error. The same bounds are the staged "
+            "table's GX ranges, so one bad value costs its row instead of blocking the night, and every sum the "
+            "marts make stays inside their types (`tests/test_hostile_inputs.py` builds them from lines at the "
+            "bounds)"),
     # HUGEINT: even values that no rule before this one bounds cannot overflow the product
     RowRule("D08", "amount differs from volume x tariff (TR346)",
             "unit <> '83' AND tariff_cents IS NOT NULL AND amount_cents <> delivered_volume::HUGEINT * tariff_cents",
             "'ingediend_bedrag ' || amount_cents || ' differs from geleverd_volume ' || delivered_volume || "
             "' x producttarief ' || tariff_cents || ' = ' || (delivered_volume::HUGEINT * tariff_cents) || "
-            "' (TR346)'"),
+            "' (TR346)'",
+            why="the invoice does not add up (iJw TR346; judged where a tariff is given and the unit is not 83)"),
 )

@@ -18,7 +18,7 @@ import duckdb
 from assets.ingest import loading
 from assets.ingest.declaration_rules import DECLARATION_RULES
 from assets.ingest.files import IngestSummary, RawFile, plan_run, register_run, set_rows_read, update_counts_sql
-from assets.ingest.row_rules import judged_sql
+from assets.ingest.row_rules import ResolvedRule, judged_sql
 from assets.ingest.xml_reader import parsed
 from assets.ingest.xml_source import MessageSpec, arrow_schema
 from foundation.pseudonyms import Pseudonymiser
@@ -65,7 +65,10 @@ def _read_files(loader: loading.Loader, files: list[RawFile]) -> None:
         loader.parsed(parsed(xml_files, JW323, COLUMNS), XML_SCHEMA, len(xml_files), "XML declaration files")
 
 
-D09_TITLE = "referentienummer already loaded for that provider with different content"
+D09 = ResolvedRule("D09", "referentienummer already loaded for that provider with different content",
+                   why="a reference is unique per provider; which version is right is for the provider to say")
+DUPLICATE = ResolvedRule("duplicate", "identical to a line loaded before (same provider, reference and content)",
+                         why="resent lines: counted and skipped, never paid twice")
 # D09 and exact duplicates: the first loaded occurrence of (provider, reference) wins, looking at
 # rows loaded in earlier runs (lower file_id) before this run's rows. Keys are compared as 64-bit
 # hashes first, so only the few rows whose key repeats are ranked and compared in full.

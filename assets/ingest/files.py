@@ -253,26 +253,53 @@ def outstanding_rejections(con: duckdb.DuckDBPyConnection, kind: str) -> pd.Data
     return con.execute(OUTSTANDING_REJECTIONS_SQL, [kind]).df()
 
 
+def above_threshold_sql(rows: str, quarantined: str) -> str:
+    """SQL: more than the share $threshold of `rows` quarantined, judged only where one quarantined
+    row alone stays within the threshold (at 5 %: from 20 rows). The one rule for a file and for a
+    provider: below that size a single bad row is already 'too many', so a small file counts in its
+    provider's share, and a provider that small is not judged at all."""
+    return f"{rows} * $threshold >= 1 AND {quarantined} > $threshold * {rows}"
+
+
+def main_rule_sql(rows_table: str, key: str) -> str:
+    """SQL: per `key` of `rows_table`, the rule that held back most of its rows (id and meaning; on a
+    tie the lowest id), as main_rule: what to ask the provider for."""
+    return f"""
+        SELECT h.{key}, first(h.rule_id || ': ' || coalesce(u.title, '?') ORDER BY h.n DESC, h.rule_id) AS main_rule
+        FROM (SELECT {key}, rule_id, count(*) AS n FROM {rows_table} WHERE status = 'quarantined' GROUP BY ALL) AS h
+        LEFT JOIN ref.rules AS u USING (rule_id) GROUP BY h.{key}"""
+
+
 def quarantined_above(con: duckdb.DuckDBPyConnection, kind: str, rows_table: str, threshold: float,
                       file_ids: list[int] | None = None) -> pd.DataFrame:
     """The files of `kind` (of `file_ids`; None: all) with more than `threshold` of the rows read
-    quarantined, each with the rule that held back most of its rows (id and meaning; on a tie the
-    lowest id): what to ask the provider for. A file is judged on its own only when one quarantined
-    row alone stays within the threshold (at 5 %: from 20 rows read); a smaller file, where a single
-    bad row is already 'too many', counts in its provider's rate instead."""
+    quarantined (above_threshold_sql), each with the rule that held back most of its rows."""
     return con.execute(f"""
-        WITH held AS (
-            SELECT file_id, rule_id, count(*) AS n FROM {rows_table} WHERE status = 'quarantined' GROUP BY ALL),
-        main AS (
-            SELECT h.file_id, first(h.rule_id || ': ' || coalesce(u.title, '?') ORDER BY h.n DESC, h.rule_id)
-                       AS main_rule
-            FROM held AS h LEFT JOIN ref.rules AS u USING (rule_id) GROUP BY h.file_id)
         SELECT f.source_file, f.rows_read, f.rows_quarantined,
                round(100.0 * f.rows_quarantined / f.rows_read, 1) AS quarantined_pct, m.main_rule
-        FROM registry.files AS f LEFT JOIN main AS m USING (file_id)
-        WHERE f.kind = ? AND f.rows_read * ? >= 1 AND f.rows_quarantined > ? * f.rows_read
-          AND (?::INTEGER[] IS NULL OR list_contains(?::INTEGER[], f.file_id))
-        ORDER BY quarantined_pct DESC, f.source_file""", [kind, threshold, threshold, file_ids, file_ids]).df()
+        FROM registry.files AS f LEFT JOIN ({main_rule_sql(rows_table, 'file_id')}) AS m USING (file_id)
+        WHERE f.kind = $kind AND {above_threshold_sql('f.rows_read', 'f.rows_quarantined')}
+          AND ($file_ids::INTEGER[] IS NULL OR list_contains($file_ids::INTEGER[], f.file_id))
+        ORDER BY quarantined_pct DESC, f.source_file""",
+                       {"kind": kind, "threshold": threshold, "file_ids": file_ids}).df()
+
+
+def providers_quarantined_above(con: duckdb.DuckDBPyConnection, rows_table: str, threshold: float) -> pd.DataFrame:
+    """The providers with more than `threshold` of their rows in `rows_table` quarantined, by the
+    same rule as a file (above_threshold_sql), each with the rule that held back most of them."""
+    return con.execute(f"""
+        WITH counted AS (
+            SELECT provider_agb, count(*) AS rows_read,
+                   count(*) FILTER (WHERE status = 'quarantined') AS rows_quarantined
+            FROM {rows_table} GROUP BY provider_agb)
+        SELECT c.provider_agb, p.provider_name, c.rows_read, c.rows_quarantined,
+               round(100.0 * c.rows_quarantined / c.rows_read, 1) AS quarantined_pct, m.main_rule
+        FROM counted AS c
+        LEFT JOIN ({main_rule_sql(rows_table, 'provider_agb')}) AS m USING (provider_agb)
+        LEFT JOIN (SELECT provider_agb, any_value(provider_name) AS provider_name FROM ref.providers GROUP BY ALL) AS p
+            USING (provider_agb)
+        WHERE {above_threshold_sql('c.rows_read', 'c.rows_quarantined')}
+        ORDER BY quarantined_pct DESC, c.provider_agb""", {"threshold": threshold}).df()
 
 
 def next_file_id(con: duckdb.DuckDBPyConnection) -> int:

@@ -19,6 +19,7 @@ from assets.ingest import loading
 from assets.ingest.files import IngestSummary, plan_run, register_run, set_rows_read, update_counts_sql
 from assets.ingest.row_rules import (
     JEUGDWET_START,
+    ResolvedRule,
     RowRule,
     bsn_elsewhere_rule,
     elfproef_rule,
@@ -62,12 +63,13 @@ MAX_BUDGET_CENTS = 1_000_000_000  # EUR 10 million
 MAX_ALLOCATION_YEARS = 25
 
 
-def _dates_rule(rule_id: str, *columns: str) -> RowRule:
+def _dates_rule(rule_id: str, why: str, *columns: str) -> RowRule:
     """A date of a care start or stop before the Jeugdwet or after the ingestion date: a typing error."""
     bad = " OR ".join(f"{c} < DATE '{JEUGDWET_START}' OR {c} > current_date" for c in columns)
     what = " || ' / ' || ".join(f"coalesce(CAST({c} AS VARCHAR), '-')" for c in columns)
     return RowRule(rule_id, "a date before the Jeugdwet or after the ingestion date", bad,
-                   f"'date ' || {what} || ' lies before the Jeugdwet ({JEUGDWET_START}) or after ' || current_date")
+                   f"'date ' || {what} || ' lies before the Jeugdwet ({JEUGDWET_START}) or after ' || current_date",
+                   why=why)
 
 
 ALLOCATIONS = MessageKind(
@@ -87,10 +89,11 @@ ALLOCATIONS = MessageKind(
     whole_int(budget) AS budget_cents""",
     rules=(
         bsn_elsewhere_rule("A04"),
-        elfproef_rule("A01"),
-        known_municipality_rule("A02"),
+        elfproef_rule("A01", why="the allocation would belong to a phantom child"),
+        known_municipality_rule("A02", why="the allocation must belong to a real municipality (the JW301's Afzender)"),
         RowRule("A03", "allocation ends before it starts", "allocation_end < allocation_start",
-                "'einddatum ' || allocation_end || ' lies before ingangsdatum ' || allocation_start"),
+                "'einddatum ' || allocation_end || ' lies before ingangsdatum ' || allocation_start",
+                why="an impossible allocation period: allocation control would judge every declaration against it"),
         RowRule("A05", "a volume, budget or period beyond the bounds an allocation can hold",
                 f"volume > {MAX_ALLOCATED_VOLUME} OR budget_cents > {MAX_BUDGET_CENTS} "
                 f"OR allocation_start < DATE '{JEUGDWET_START}' "
@@ -100,7 +103,11 @@ ALLOCATIONS = MessageKind(
                 f"' eurocents is above the bound of {MAX_BUDGET_CENTS:,}' "
                 f"WHEN allocation_start < DATE '{JEUGDWET_START}' THEN 'ingangsdatum ' || allocation_start || "
                 f"' lies before the Jeugdwet ({JEUGDWET_START})' "
-                f"ELSE 'the allocation runs longer than {MAX_ALLOCATION_YEARS} years' END"),
+                f"ELSE 'the allocation runs longer than {MAX_ALLOCATION_YEARS} years' END",
+                why=f"volume above {MAX_ALLOCATED_VOLUME:,} (per day, week, month or in total), budget above EUR "
+                f"{MAX_BUDGET_CENTS // 100:,}, a start before the Jeugdwet ({JEUGDWET_START}) or a period longer than "
+                f"{MAX_ALLOCATION_YEARS} years: an allocation's money value (units over its period times the highest "
+                "tariff) must fit allocation_control's published types; beyond these it is a typing error"),
     ),
     label="allocation messages (JW301)",
 )
@@ -117,10 +124,12 @@ CARE_STARTS = MessageKind(
     rules=(
         bsn_elsewhere_rule("B04"),
         elfproef_rule("B01"),
-        known_municipality_rule("B02"),
+        known_municipality_rule("B02", why="the care must belong to a real municipality (the JW305's Ontvanger)"),
         RowRule("B03", "care starts before its allocation does", "start_date < allocation_start",
-                "'begindatum ' || start_date || ' lies before the allocation''s ingangsdatum ' || allocation_start"),
-        _dates_rule("B05", "start_date"),
+                "'begindatum ' || start_date || ' lies before the allocation''s ingangsdatum ' || allocation_start",
+                why="iJw does not allow a start before the allocation's Ingangsdatum; the trajectory's start would be "
+                "wrong"),
+        _dates_rule("B05", "a typing error: the trajectory's start and its duration would be wrong", "start_date"),
     ),
     label="care-start messages (JW305)",
 )
@@ -137,14 +146,21 @@ CARE_STOPS = MessageKind(
     rules=(
         bsn_elsewhere_rule("E04"),
         elfproef_rule("E01"),
-        known_municipality_rule("E02"),
+        known_municipality_rule("E02", why="the care must belong to a real municipality (the JW307's Ontvanger)"),
         RowRule("E03", "care ends before it starts", "end_date < start_date",
-                "'einddatum ' || end_date || ' lies before begindatum ' || start_date"),
-        _dates_rule("E05", "start_date", "end_date"),
+                "'einddatum ' || end_date || ' lies before begindatum ' || start_date",
+                why="an impossible trajectory: its duration would be negative"),
+        _dates_rule("E05", "a typing error: the trajectory's start, end and duration would be wrong",
+                    "start_date", "end_date"),
     ),
     label="care-stop messages (JW307)",
 )
 MESSAGE_KINDS = (ALLOCATIONS, CARE_STARTS, CARE_STOPS)
+# resolved by mark_duplicates below, over the records loaded before
+DUPLICATE = ResolvedRule(
+    "duplicate", "a record whose content (everything but the message's identification and date) equals a record "
+    "loaded before", why="a message sent twice: counted and skipped; a later message with other content about the "
+    "same allocation is loaded, and staging takes the latest")
 
 
 def _content(con: duckdb.DuckDBPyConnection, table: str) -> str:

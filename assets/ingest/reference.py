@@ -14,12 +14,12 @@ import duckdb
 
 from assets.ingest.csv_source import READ_ERRORS, inspect_csv, text_table
 from assets.ingest.declaration_rules import DECLARATION_RULES
-from assets.ingest.declarations import D09_TITLE
+from assets.ingest.declarations import D09
 from assets.ingest.files import UNREAD, Listed, next_file_id, register
 from assets.ingest.messages import MESSAGE_KINDS
 from assets.ingest.redact import redact
 from assets.ingest.survey_rules import SURVEY_RULES
-from assets.ingest.surveys import S09_TITLE
+from assets.ingest.surveys import S09
 from foundation.reference_data import REFERENCE_DIR
 
 REFERENCE_MAX_BYTES = 256 * 1024**2  # the largest, the provider list, is a few MB at national scale
@@ -77,8 +77,8 @@ def _load(con: duckdb.DuckDBPyConnection, t: ReferenceTable, path: Path) -> int:
 def _load_rules(con: duckdb.DuckDBPyConnection) -> None:
     """ref.rules: every quarantine rule id with what it means, from the code that enforces it, so
     a BI user reading data_quality_rules sees a description, not only an id."""
-    rules = [(r.rule_id, "declarations", r.title) for r in DECLARATION_RULES] + [("D09", "declarations", D09_TITLE)]
-    rules += [(r.rule_id, "surveys", r.title) for r in SURVEY_RULES] + [("S09", "surveys", S09_TITLE)]
+    rules = [(r.rule_id, "declarations", r.title) for r in (*DECLARATION_RULES, D09)]
+    rules += [(r.rule_id, "surveys", r.title) for r in (*SURVEY_RULES, S09)]
     rules += [(r.rule_id, k.kind, r.title) for k in MESSAGE_KINDS for r in k.rules]
     con.execute("CREATE OR REPLACE TABLE ref.rules (rule_id VARCHAR PRIMARY KEY, applies_to VARCHAR, title VARCHAR)")
     con.executemany("INSERT INTO ref.rules VALUES (?, ?, ?)", rules)

@@ -1,12 +1,15 @@
 """Row rules as data: a condition and a message per rule id, compiled to one SQL CASE.
 
 Keeping rules declarative lets the same mechanism serve declarations (D01-D09) and outcome
-records (S01-S09), and lets the rule catalogue be generated from the code that enforces it.
+records (S01-S09), and lets the rule catalogue (checks/README.md, `python -m pipelines.check_catalogue`)
+be generated from the code that enforces it: each rule says what it holds back and why.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from foundation.pseudonyms import IDENTIFIER_FIELDS
 
 # The Jeugdwet began on this day, and with it the iJw messages: no declaration, trajectory or answer
 # under it is older. The row rules quarantine what lies before it; the staged tables' GX suites,
@@ -18,15 +21,29 @@ JEUGDWET_START = "2015-01-01"
 @dataclass(frozen=True)
 class RowRule:
     rule_id: str
-    title: str
+    title: str  # what it holds back: marts.dim_rule publishes it (ref.rules), so a change shows in the BI file
     condition: str  # SQL: true when the row breaks the rule
     message: str  # SQL expression for the readable message
+    why: str = field(kw_only=True)  # why such a row is held back (the rule catalogue's "why")
 
 
-def elfproef_rule(rule_id: str) -> RowRule:
+@dataclass(frozen=True)
+class ResolvedRule:
+    """A rule resolved over the rows loaded before rather than row by row (a reference number reused,
+    a response superseded, an exact duplicate): declared where it is resolved, with its why."""
+
+    rule_id: str
+    title: str
+    why: str
+
+
+PHANTOM_CHILD = "a typing error would create a phantom child and split a real one"
+
+
+def elfproef_rule(rule_id: str, why: str = PHANTOM_CHILD) -> RowRule:
     """The BSN's verdict, taken before it was replaced by its pseudonym (foundation/pseudonyms.py)."""
     return RowRule(rule_id, "BSN fails the elfproef", "NOT bsn_valid",
-                   "'BSN is not 9 digits passing the elfproef (eleven-test)'")
+                   "'BSN is not 9 digits passing the elfproef (eleven-test)'", why=why)
 
 
 def bsn_elsewhere_rule(rule_id: str) -> RowRule:
@@ -35,13 +52,17 @@ def bsn_elsewhere_rule(rule_id: str) -> RowRule:
     return RowRule(rule_id, "a BSN-like number outside the bsn field (masked, not stored)",
                    "bsn_elsewhere IS NOT NULL",
                    "'a nine-digit number passing the elfproef (possibly a BSN) in ' || bsn_elsewhere || "
-                   "': masked, never stored'")
+                   "': masked, never stored'",
+                   why="a BSN typed into the wrong field (in an identifier field, which may pass the elfproef by "
+                   f"chance: {', '.join(sorted(IDENTIFIER_FIELDS))}, only the row's own BSN): it is masked before "
+                   "DuckDB sees the row (`foundation/pseudonyms.py`), so no raw value is stored, shown or logged")
 
 
-def known_municipality_rule(rule_id: str) -> RowRule:
+def known_municipality_rule(rule_id: str, why: str) -> RowRule:
     return RowRule(rule_id, "municipality code not in the reference list",
                    "municipality_code NOT IN (SELECT municipality_code FROM ref.municipalities)",
-                   "'gemeentecode ''' || municipality_code || ''' is not a municipality in the reference list'")
+                   "'gemeentecode ''' || municipality_code || ''' is not a municipality in the reference list'",
+                   why=why)
 
 
 def quoted(expr: str) -> str:
@@ -49,10 +70,10 @@ def quoted(expr: str) -> str:
     return f"coalesce('''' || {expr} || '''', 'empty')"
 
 
-def required_rule(rule_id: str, checks: tuple[tuple[str, str], ...]) -> RowRule:
+def required_rule(rule_id: str, checks: tuple[tuple[str, str], ...], why: str) -> RowRule:
     """One rule for all required fields; the message lists every field that failed."""
     return RowRule(rule_id, "required field missing or unparseable", " OR ".join(f"({c})" for c, _ in checks),
-                   "concat_ws('; ', " + ", ".join(f"CASE WHEN {c} THEN {m} END" for c, m in checks) + ")")
+                   "concat_ws('; ', " + ", ".join(f"CASE WHEN {c} THEN {m} END" for c, m in checks) + ")", why=why)
 
 
 def judged_sql(rules: tuple[RowRule, ...], source: str) -> str:

@@ -15,7 +15,7 @@ import duckdb
 
 from assets.ingest import loading
 from assets.ingest.files import IngestSummary, plan_run, register_run, set_rows_read
-from assets.ingest.row_rules import judged_sql
+from assets.ingest.row_rules import ResolvedRule, judged_sql
 from assets.ingest.survey_rules import SURVEY_RULES
 from assets.ingest.xlsx_source import DEFAULT_LIMITS, XlsxLimits
 from foundation.pseudonyms import Pseudonymiser
@@ -33,8 +33,11 @@ TYPED = ("response_id", "provider_agb", "municipality_code", "client_pseudonym",
          "satisfaction", "self_reliance", "instrument", "score_begin", "score_end")
 
 
-S09_TITLE = "superseded by a later response for the same trajectory and informant"
-# The latest invuldatum wins; on a tie the later file, then the later line.
+S09 = ResolvedRule(
+    "S09", "superseded by a later response for the same trajectory and informant",
+    why="one measurement per informant and trajectory: of the responses for (municipality, allocation number, "
+    "informant) the latest invuldatum wins (on a tie the later file, then the later line); re-resolved at every run, "
+    "so a later file can supersede an earlier one")
 SUPERSEDE_SQL = """
 UPDATE raw.survey_rows SET status = 'loaded', rule_id = NULL, message = NULL WHERE rule_id = 'S09';
 UPDATE raw.survey_rows AS r
