@@ -125,7 +125,12 @@ def council_reports_after_publish(context: dg.SensorEvaluationContext, warehouse
     if not warehouse.published_db.exists():
         return dg.SensorResult(skip_reason=f"{warehouse.published_db} is missing", cursor=context.cursor)
     reports = plan(warehouse.published_db, reports_dir(warehouse), load_settings().report_period)
-    known = context.instance.get_dynamic_partitions(council_report_partitions.name)  # in the order they were added
+    planned = {s.key for s, _fp, _changed in reports}
+    # in the order they were added; a key the file no longer asks for (a municipality renamed, merged
+    # or gone, or a key of an earlier version) leaves the list, so that the UI lists the letters there are
+    listed = context.instance.get_dynamic_partitions(council_report_partitions.name)
+    known = [k for k in listed if k in planned]
+    stale = [k for k in listed if k not in planned]
     materialised = context.instance.get_materialized_partitions(dg.AssetKey("council_reports"))
     new = [s.key for s, _fp, _changed in reports if s.key not in known]
     todo = [(s.key, fp) for s, fp, changed in reports if changed or s.key not in materialised]
@@ -139,7 +144,8 @@ def council_reports_after_publish(context: dg.SensorEvaluationContext, warehouse
         "dagster/asset_partition_range_start": partitions[0], "dagster/asset_partition_range_end": partitions[-1],
         "jeugdzorg/changed_reports": str(len(todo))}) if todo else None
     return dg.SensorResult(
-        dynamic_partitions_requests=[council_report_partitions.build_add_request(new)] if new else [],
+        dynamic_partitions_requests=([council_report_partitions.build_delete_request(stale)] if stale else [])
+        + ([council_report_partitions.build_add_request(new)] if new else []),
         run_requests=[run] if run else [],
         skip_reason=None if todo else "every council report is up to date",
         cursor=str(latest))

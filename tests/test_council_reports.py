@@ -21,7 +21,7 @@ from dagster._core.system_config.objects import ResolvedRunConfig
 from assets.reports import charts, content, data, render
 from assets.reports.council_reports import council_report_partitions, council_reports
 from assets.reports.formatting import FORMATS, euro, number, pct
-from assets.reports.period import ReportPeriod, file_stem, period_for, slug
+from assets.reports.period import ReportPeriod, file_stem, municipality_key, period_for, slug
 from foundation.warehouse import Warehouse
 
 YEAR = 2025
@@ -360,8 +360,9 @@ def test_period_and_file_names():
     assert period_for("quarter", date(2026, 3, 31)).label == "2026-K1"
     assert period_for("quarter", date(2026, 3, 15)).label == "2025-K4"
     assert period_for("quarter", date(2025, 8, 31)).last_day == date(2025, 6, 30)
-    assert file_stem(ReportPeriod("year", 2025), "GM0141", "Almelo") == "raadsinformatiebrief_2025_GM0141_Almelo"
-    assert file_stem(ReportPeriod("year", 2025), "regio_Twente", "Twente") == "raadsinformatiebrief_2025_regio_Twente"
+    assert municipality_key("0141", "Almelo") == "GM0141_Almelo"
+    assert file_stem(ReportPeriod("year", 2025), "GM0141_Almelo") == "raadsinformatiebrief_2025_GM0141_Almelo"
+    assert file_stem(ReportPeriod("year", 2025), "regio_Twente") == "raadsinformatiebrief_2025_regio_Twente"
     assert slug("Hengelo (O.)") == "Hengelo_O" and slug("Súdwest-Fryslân") == "Sudwest-Fryslan"
     assert period_for("month", date(2025, 12, 31)) == ReportPeriod("month", 2025, month=12)
     assert period_for("month", date(2026, 1, 30)).label == "2025-12"
@@ -370,7 +371,7 @@ def test_period_and_file_names():
 
 
 def test_municipality_report_renders_with_its_numbers_and_no_suppressed_value(published: Path):
-    document, _period = _document(published, "GM0141")
+    document, _period = _document(published, "GM0141_Almelo")
     pages = render.compile_document(document, "png", ppi=40)
     assert len(pages) >= 3 and all(p.startswith(b"\x89PNG") for p in pages)
 
@@ -395,22 +396,22 @@ def test_region_report_and_a_municipality_with_almost_no_data(published: Path):
     for secret in (number(SECRET_EUR), number(SECRET_PCT, 1), number(SECRET_COUNT)):
         assert secret not in text, secret
 
-    document, _ = _document(published, "GM0999")
+    document, _ = _document(published, "GM0999_Kleindorp")
     text = _text(render.compile_document(document))
     assert "Kleindorp" in text and "niets dat getoond kan worden" in text
     assert number(SECRET_EUR) not in text
 
 
 def test_render_all_writes_named_files_and_skips_what_did_not_change(published: Path, tmp_path: Path):
-    first = render.render_all(published, tmp_path, "year", keys={"GM0141", "regio_Twente"})
+    first = render.render_all(published, tmp_path, "year", keys={"GM0141_Almelo", "regio_Twente"})
     assert sorted(r.pdf.name for r in first) == ["raadsinformatiebrief_2025_GM0141_Almelo.pdf",
                                                  "raadsinformatiebrief_2025_regio_Twente.pdf"]
     assert all(r.status == "rendered" and r.pdf.exists() and r.pdf.with_suffix(".html").exists() for r in first)
     before = first[0].pdf.stat().st_mtime_ns
-    again = render.render_all(published, tmp_path, "year", keys={"GM0141", "regio_Twente"})
+    again = render.render_all(published, tmp_path, "year", keys={"GM0141_Almelo", "regio_Twente"})
     assert [r.status for r in again] == ["unchanged", "unchanged"]
     assert first[0].pdf.stat().st_mtime_ns == before
-    assert [r.status for r in render.render_all(published, tmp_path, "year", keys={"GM0141"}, force=True)] == [
+    assert [r.status for r in render.render_all(published, tmp_path, "year", keys={"GM0141_Almelo"}, force=True)] == [
         "rendered"]
 
 
@@ -426,9 +427,14 @@ def test_the_asset_renders_one_partition_and_the_sensor_requests_the_changed_one
             return council_reports_after_publish(dg.build_sensor_context(instance=instance,
                                                                          resources={"warehouse": warehouse}))
 
+        # a key of an earlier version, by code only: it leaves the list, and the letters come under names
+        instance.add_dynamic_partitions(council_report_partitions.name, ["GM0141"])
         result = tick()
-        keys = {"GM0141", "GM0153", "GM0164", "GM0999", "regio_Achterhoek", "regio_Twente"}
-        assert set(result.dynamic_partitions_requests[0].partition_keys) == keys
+        keys = {"GM0141_Almelo", "GM0153_Enschede", "GM0164_Hengelo_O", "GM0999_Kleindorp", "regio_Achterhoek",
+                "regio_Twente"}
+        dropped, added = result.dynamic_partitions_requests
+        assert list(dropped.partition_keys) == ["GM0141"] and isinstance(dropped, dg.DeleteDynamicPartitionsRequest)
+        assert set(added.partition_keys) == keys
         # one run over every letter, not a run each: the queue takes one run at a time
         (run,) = result.run_requests
         assert run.tags["jeugdzorg/changed_reports"] == "6"
@@ -438,8 +444,9 @@ def test_the_asset_renders_one_partition_and_the_sensor_requests_the_changed_one
         assert ResolvedRunConfig.build(job, {}).loggers == {}
         assert ResolvedRunConfig.build(job, run.run_config).loggers["console"]["config"]["log_level"] == "WARNING"
 
+        instance.delete_dynamic_partition(council_report_partitions.name, "GM0141")
         instance.add_dynamic_partitions(council_report_partitions.name, sorted(keys))
-        done = dg.materialize([council_reports], partition_key="GM0153", instance=instance,
+        done = dg.materialize([council_reports], partition_key="GM0153_Enschede", instance=instance,
                               resources={"warehouse": warehouse})
         assert done.success
         assert (data_dir / "reports" / "2025" / "raadsinformatiebrief_2025_GM0153_Enschede.pdf").exists()
@@ -483,7 +490,7 @@ def test_a_file_without_outcome_records_or_declarations_still_renders_or_says_no
     shutil.copy(published, copy)
     with duckdb.connect(str(copy)) as con:
         con.execute("UPDATE marts.about SET outcome_records_through = NULL")
-    document, _ = _document(copy, "GM0141")
+    document, _ = _document(copy, "GM0141_Almelo")
     assert "nog zonder uitkomstregistraties" in _text(render.compile_document(document))
     with duckdb.connect(str(copy)) as con:
         con.execute("UPDATE marts.about SET data_through = NULL")
@@ -532,14 +539,15 @@ def check_letter(published: Path, pdf: Path) -> int:
 
 def test_every_number_of_every_letter_is_traced_to_the_published_file(published: Path, tmp_path: Path):
     done = render.render_all(published, tmp_path, "year")
-    assert {r.key for r in done} == {"GM0141", "GM0153", "GM0164", "GM0999", "regio_Achterhoek", "regio_Twente"}
+    assert {r.key for r in done} == {"GM0141_Almelo", "GM0153_Enschede", "GM0164_Hengelo_O", "GM0999_Kleindorp",
+                                     "regio_Achterhoek", "regio_Twente"}
     assert all(r.status == "rendered" for r in done)
     checked = {r.key: check_letter(published, r.pdf) for r in done}
-    assert checked["GM0141"] > 50 and checked["regio_Twente"] > 30
+    assert checked["GM0141_Almelo"] > 50 and checked["regio_Twente"] > 30
 
 
 def test_the_tracing_check_catches_a_number_nobody_listed(published: Path, tmp_path: Path):
-    (almelo,) = render.render_all(published, tmp_path, "year", keys={"GM0141"})
+    (almelo,) = render.render_all(published, tmp_path, "year", keys={"GM0141_Almelo"})
     listing = json.loads(almelo.pdf.with_suffix(".figures.json").read_text())
     # drop the first figure whose number is printed once: the check must miss it
     counts = _numbers(_text(almelo.pdf.read_bytes()))
@@ -574,20 +582,20 @@ def _row(document: dict, first_cell: str, header: str | None = None) -> list[str
 
 def test_a_null_a_hidden_cell_a_zero_and_no_data_each_print_as_the_rules_say(published: Path, tmp_path: Path):
     copy = _planted(published, tmp_path)
-    document, _ = _document(copy, "GM0141")
+    document, _ = _document(copy, "GM0141_Almelo")
     assert _row(document, "Declaraties zonder toewijzing")[1] == "– verborgen"  # NULL: emptied, never 0
     assert _row(document, "Declaratieregels buiten de periode van de toewijzing")[1] == "0"  # a true zero
     assert _row(document, "Tevredenheid (rapportcijfer)")[1] == "– niet gemeten"  # nobody answered
     growth = next(s for s in document["sections"] if s["title"] == "Waarom veranderden de uitgaven?")
     assert "– nog geen gegevens" in growth["blocks"][0]["text"]  # no row at all
-    hengelo, _ = _document(copy, "GM0164")  # its dropout row is suppressed in the file
+    hengelo, _ = _document(copy, "GM0164_Hengelo_O")  # its dropout row is suppressed in the file
     assert _row(hengelo, "Uitval (voortijdig afgebroken)")[1] == "– verborgen"
     # and so in the PDF, with the reasons explained in the begrippenlijst
     text = _text(render.compile_document(document))
     for printed in ("– niet gemeten", "– nog geen gegevens", "Declaraties zonder toewijzing – verborgen"):
         assert printed in text, printed
     # each of them is in the figure list, with a query that returns nothing on the published file
-    (letter,) = render.render_all(copy, tmp_path / "reports", "year", keys={"GM0141"})
+    (letter,) = render.render_all(copy, tmp_path / "reports", "year", keys={"GM0141_Almelo"})
     check_letter(copy, letter.pdf)
     missing = {i["reason"] for i in json.loads(letter.pdf.with_suffix(".figures.json").read_text())["figures"]
                if i["kind"] == "missing"}
@@ -595,7 +603,7 @@ def test_a_null_a_hidden_cell_a_zero_and_no_data_each_print_as_the_rules_say(pub
 
 
 def test_plain_dutch_comparison_group_named_and_nji_levels_in_their_own_words(published: Path):
-    document, _ = _document(published, "GM0141")
+    document, _ = _document(published, "GM0141_Almelo")
     text = _text(render.compile_document(document))
     assert not re.search(r"\w+_\w+|\.md\b|\.duckdb\b|DATA_CONTRACT|middenpunt", text)
     with duckdb.connect(str(published), read_only=True) as con:
@@ -608,13 +616,14 @@ def test_plain_dutch_comparison_group_named_and_nji_levels_in_their_own_words(pu
 
 
 def test_demo_watermark_on_every_page_and_the_motion_only_where_one_is_set(published: Path, tmp_path: Path):
-    done = {r.key: r for r in render.render_all(published, tmp_path, "year", keys={"GM0141", "GM0153"}, demo=True)}
+    done = {r.key: r for r in render.render_all(published, tmp_path, "year", keys={"GM0141_Almelo", "GM0153_Enschede"},
+                                                demo=True)}
     for r in done.values():
         pages = pypdf.PdfReader(r.pdf).pages
         assert len(pages) > 2 and all("DEMO: synthetische gegevens" in p.extract_text() for p in pages)
-    assert render.motions()["GM0141"] in " ".join(_text(done["GM0141"].pdf.read_bytes()).split())
-    assert "Zo geven wij antwoord op" not in _text(done["GM0153"].pdf.read_bytes())
-    plain = render.render_all(published, tmp_path / "real", "year", keys={"GM0153"})[0]
+    assert render.motions()["GM0141"] in " ".join(_text(done["GM0141_Almelo"].pdf.read_bytes()).split())
+    assert "Zo geven wij antwoord op" not in _text(done["GM0153_Enschede"].pdf.read_bytes())
+    plain = render.render_all(published, tmp_path / "real", "year", keys={"GM0153_Enschede"})[0]
     assert "DEMO" not in _text(plain.pdf.read_bytes())
     # the pipeline knows demo data by the generator's manifest in the data folder's raw/
     assert not render.is_demo(published)
@@ -645,12 +654,12 @@ def test_letters_render_when_the_reference_data_name_nothing(published: Path, tm
             con.execute(f"UPDATE marts.{table} SET youth_care_region = 'Twente 2' WHERE youth_care_region = 'Twente'")
     done = render.render_all(copy, tmp_path / "reports", "year")
     assert [r for r in done if r.status != "rendered"] == []
-    text = _text(next(r for r in done if r.key == "GM0141").pdf.read_bytes())
+    text = _text(next(r for r in done if r.key == "GM0141_Almelo").pdf.read_bytes())
     for said in ("aanbieder met AGB-code 11111111 (naam niet in de referentielijst)",
                  "product 45A02 (geen interventie in de referentielijst)", "verwijzer met code 01 (niet in de "
                  "referentielijst)", "45 (omschrijving niet in de referentielijst)"):
         assert said in text, said
-    assert any(r.key == "GM0153" and r.name == "gemeente 0153" for r in done)
+    assert any(r.key == "GM0153_gemeente_0153" and r.name == "gemeente 0153" for r in done)
     for r in done + render.render_all(copy, tmp_path / "reports", "month"):
         check_letter(copy, r.pdf)
 
@@ -706,14 +715,15 @@ def test_a_name_with_dollars_is_text_and_one_failing_letter_stops_no_other(publi
     with duckdb.connect(str(copy)) as con:
         for table in ("cost_by_municipality_year", "region_benchmark"):
             con.execute(f"UPDATE marts.{table} SET municipality_name = ? WHERE municipality_code = '0141'", [odd])
-    done = render.render_all(copy, tmp_path / "reports", "year", keys={"GM0141", "regio_Twente"})
+    done = render.render_all(copy, tmp_path / "reports", "year", keys={municipality_key("0141", odd), "regio_Twente"})
     assert [r.status for r in done] == ["rendered", "rendered"]
+    assert done[0].key == "GM0141_Almelo_frac_1_0_x"  # a partition key of letters, digits, '-' and '_'
     assert odd in _text(done[0].pdf.read_bytes())
 
     _break_enschede(monkeypatch)
     done = {r.key: r for r in render.render_all(copy, tmp_path / "again", "year", force=True)}
-    assert done["GM0153"].status == "failed" and "planted failure" in done["GM0153"].error
-    assert {k for k, r in done.items() if r.status == "rendered"} == set(done) - {"GM0153"}
+    assert done["GM0153_Enschede"].status == "failed" and "planted failure" in done["GM0153_Enschede"].error
+    assert {k for k, r in done.items() if r.status == "rendered"} == set(done) - {"GM0153_Enschede"}
 
 
 def test_a_renamed_municipality_leaves_one_letter(published: Path, tmp_path: Path):
@@ -721,11 +731,12 @@ def test_a_renamed_municipality_leaves_one_letter(published: Path, tmp_path: Pat
     copy.parent.mkdir(parents=True)
     shutil.copy(published, copy)
     reports = tmp_path / "reports"
-    (old,) = render.render_all(copy, reports, "year", keys={"GM0141"})
+    (old,) = render.render_all(copy, reports, "year", keys={"GM0141_Almelo"})
     with duckdb.connect(str(copy)) as con:
         con.execute("UPDATE marts.cost_by_municipality_year SET municipality_name = 'Almelo-Noord' "
                     "WHERE municipality_code = '0141'")
-    (new,) = render.render_all(copy, reports, "year", keys={"GM0141"})
+    # a new partition key (the sensor drops the old one), and one letter: the code finds the old one
+    (new,) = render.render_all(copy, reports, "year", keys={"GM0141_Almelo-Noord"})
     assert new.pdf.name == "raadsinformatiebrief_2025_GM0141_Almelo-Noord.pdf"
     letters = sorted(p.name for p in (reports / "2025").rglob("*GM0141*"))
     assert letters == sorted(f"raadsinformatiebrief_2025_GM0141_Almelo-Noord{ext}" for ext in (
@@ -734,7 +745,7 @@ def test_a_renamed_municipality_leaves_one_letter(published: Path, tmp_path: Pat
 
 
 def test_the_motion_sections_answer_with_the_published_figures(published: Path):
-    document, _ = _document(published, "GM0141")
+    document, _ = _document(published, "GM0141_Almelo")
     # providers (Almelo, Hoogeveen): outcomes and cost per planned ending beside spend and margin
     provider = _row(document, "Kinderpraktijk Sterk 4")
     assert provider[1:] == [euro(186673.46), pct(6.4), pct(4.5), "36", pct(61.1), pct(13.9), euro(8485.15)]
@@ -778,7 +789,7 @@ def test_the_monthly_letter_sets_the_month_against_the_same_month_a_year_before(
         check_letter(published, r.pdf)
     with data.connect(published) as con:
         period, about_row = render.current_period(con, "month")
-        almelo = next(s for s in data.subjects(con) if s.key == "GM0141")
+        almelo = next(s for s in data.subjects(con) if s.key == "GM0141_Almelo")
         twente = next(s for s in data.subjects(con) if s.key == "regio_Twente")
         document = render.build_document(data.load(con, almelo, period, about_row), period)
         region = render.build_document(data.load(con, twente, period, about_row), period)
@@ -806,14 +817,14 @@ def test_the_asset_writes_the_other_letters_and_fails_the_run_naming_the_broken_
     shutil.copytree(published.parent, data_dir / "warehouse")
     _break_enschede(monkeypatch)
     with dg.instance_for_test() as instance:
-        instance.add_dynamic_partitions(council_report_partitions.name, ["GM0141", "GM0153"])
+        instance.add_dynamic_partitions(council_report_partitions.name, ["GM0141_Almelo", "GM0153_Enschede"])
         result = dg.materialize([council_reports], instance=instance, raise_on_error=False,
                                 resources={"warehouse": Warehouse(data_dir=str(data_dir), min_cell_size=10)},
-                                tags={"dagster/asset_partition_range_start": "GM0141",
-                                      "dagster/asset_partition_range_end": "GM0153"})
+                                tags={"dagster/asset_partition_range_start": "GM0141_Almelo",
+                                      "dagster/asset_partition_range_end": "GM0153_Enschede"})
     assert not result.success
     failure = next(e for e in result.all_events if e.is_step_failure)
-    assert "GM0153 (Enschede): RuntimeError: planted failure" in failure.step_failure_data.error.message
+    assert "GM0153_Enschede (Enschede): RuntimeError: planted failure" in failure.step_failure_data.error.message
     assert (data_dir / "reports" / "2025" / "raadsinformatiebrief_2025_GM0141_Almelo.pdf").exists()
 
 
@@ -844,9 +855,9 @@ def _tables_with(document: dict, header: str) -> list[list[str]]:
 
 
 def test_the_funnel_sets_each_provider_against_what_its_children_predict(published: Path, tmp_path: Path):
-    done = {r.key: r for r in render.render_all(published, tmp_path, "year", keys={"GM0141", "regio_Twente"})}
+    done = {r.key: r for r in render.render_all(published, tmp_path, "year", keys={"GM0141_Almelo", "regio_Twente"})}
     dec3 = FORMATS["dec3"]
-    for key, level, code in (("GM0141", "municipality", "0141"), ("regio_Twente", "region", "Twente")):
+    for key, level, code in (("GM0141_Almelo", "municipality", "0141"), ("regio_Twente", "region", "Twente")):
         letter = done[key]
         check_letter(published, letter.pdf)  # every number the funnel section prints traces to the file
         period, found = _funnel_rows(published, level, code)
@@ -886,7 +897,7 @@ def test_the_funnel_sets_each_provider_against_what_its_children_predict(publish
             assert term in text, term
     # Opvoedhuis Eik 37 is too small in Almelo itself, but both letters show it at its pooled point over
     # all municipalities
-    almelo = done["GM0141"].pdf
+    almelo = done["GM0141_Almelo"].pdf
     assert "ook over alle gemeenten in deze gegevens samen te weinig" not in _text(almelo.read_bytes())
     for letter in (almelo, done["regio_Twente"].pdf):
         assert 'id="funnel-dropout-22222222"' in letter.with_name(f"{letter.stem}.funnel_dropout.svg").read_text()
@@ -899,7 +910,7 @@ def test_the_funnel_falls_back_to_one_year_and_its_chart_file_goes_with_it(publi
     reports = tmp_path / "reports"
     with duckdb.connect(str(copy)) as con:
         con.execute("DELETE FROM marts.provider_adjusted_outcomes WHERE first_year < last_year")
-    (letter,) = render.render_all(copy, reports, "year", keys={"GM0141"})
+    (letter,) = render.render_all(copy, reports, "year", keys={"GM0141_Almelo"})
     check_letter(copy, letter.pdf)
     text = _text(letter.pdf.read_bytes())
     assert f"die eindigden in {YEAR}, bij de aanbieders die in Almelo werkten" in text
@@ -909,7 +920,7 @@ def test_the_funnel_falls_back_to_one_year_and_its_chart_file_goes_with_it(publi
     # no provider left to compare: the letter says so and the stale chart is gone
     with duckdb.connect(str(copy)) as con:
         con.execute("DELETE FROM marts.provider_adjusted_outcomes WHERE area_code = '0141'")
-    (letter,) = render.render_all(copy, reports, "year", keys={"GM0141"})
+    (letter,) = render.render_all(copy, reports, "year", keys={"GM0141_Almelo"})
     check_letter(copy, letter.pdf)
     assert not chart.exists() and not list(letter.pdf.parent.glob("*.svg"))
     assert "geen aanbieder met genoeg cliënten om te vergelijken" in _text(letter.pdf.read_bytes())

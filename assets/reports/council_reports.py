@@ -1,4 +1,4 @@
-"""The Dagster asset `council_reports`: one partition per report, a municipality ('GM0141') or a
+"""The Dagster asset `council_reports`: one partition per report, a municipality ('GM0141_Almelo') or a
 youth-care region ('regio_Twente').
 
 The partitions are dynamic (`council_reports`), filled from the published file by the sensor

@@ -42,7 +42,7 @@ FUNNEL_OUTCOMES = {"dropout": ("dropouts", "expected_dropouts"), "planned": ("en
 class Subject:
     """One report: a municipality in the data, or a youth-care region that holds one."""
 
-    key: str  # the partition key: 'GM0141' or 'regio_Twente'
+    key: str  # the partition key: 'GM0141_Almelo' or 'regio_Twente'
     kind: str  # 'municipality' | 'region'
     name: str
     region: str | None
@@ -146,9 +146,9 @@ def subjects(con: duckdb.DuckDBPyConnection) -> list[Subject]:
     municipality the reference list does not name is called by its CBS code."""
     found = rows(con, "SELECT DISTINCT municipality_code, municipality_name, youth_care_region "
                       "FROM marts.cost_by_municipality_year ORDER BY municipality_code")
-    out = [Subject(municipality_key(r["municipality_code"]), "municipality",
-                   r["municipality_name"] or f"gemeente {r['municipality_code']}", r["youth_care_region"],
-                   r["municipality_code"]) for r in found]
+    named = [(r, r["municipality_name"] or f"gemeente {r['municipality_code']}") for r in found]
+    out = [Subject(municipality_key(r["municipality_code"], name), "municipality", name, r["youth_care_region"],
+                   r["municipality_code"]) for r, name in named]
     regions = sorted({r["youth_care_region"] for r in found if r["youth_care_region"]})
     return out + [Subject(region_key(g), "region", g, g) for g in regions]
 

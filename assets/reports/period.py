@@ -82,17 +82,21 @@ def slug(text: str) -> str:
     return re.sub(r"_+", "_", re.sub(r"[^A-Za-z0-9-]+", "_", ascii_text)).strip("_")
 
 
-def municipality_key(code: str) -> str:
-    """The partition key of a municipality: its CBS code as CBS writes it, 'GM0141'."""
+def cbs_code(code: str) -> str:
+    """A municipality's CBS code as CBS writes it: 'GM0141'."""
     return f"GM{code}"
+
+
+def municipality_key(code: str, name: str) -> str:
+    """The partition key of a municipality, 'GM0141_Almelo': its CBS code, which stays when a
+    municipality is renamed, then its name, so that the UI's list of partitions reads as names."""
+    return f"{cbs_code(code)}_{slug(name)}"
 
 
 def region_key(region: str) -> str:
     return f"regio_{slug(region)}"
 
 
-def file_stem(period: ReportPeriod, partition_key: str, name: str) -> str:
+def file_stem(period: ReportPeriod, partition_key: str) -> str:
     """'raadsinformatiebrief_2025_GM0141_Almelo' and 'raadsinformatiebrief_2025_regio_Twente'."""
-    if partition_key.startswith("regio_"):
-        return f"raadsinformatiebrief_{period.label}_{partition_key}"
-    return f"raadsinformatiebrief_{period.label}_{partition_key}_{slug(name)}"
+    return f"raadsinformatiebrief_{period.label}_{partition_key}"

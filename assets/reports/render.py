@@ -32,7 +32,7 @@ import typst
 
 from assets.reports import content, data
 from assets.reports.data import Subject
-from assets.reports.period import ReportPeriod, file_stem, period_for
+from assets.reports.period import ReportPeriod, cbs_code, file_stem, period_for
 
 HERE = Path(__file__).parent
 TEMPLATE = HERE / "letter.typ"
@@ -84,10 +84,16 @@ def is_demo(published_db: Path) -> bool:
 
 
 def motions(path: Path = MOTIONS) -> dict[str, str]:
-    """Partition key -> the motion or audit its letter answers (a shipped default for the demo's
-    municipalities; a deployment edits the file)."""
+    """CBS code ('GM0141') or region key ('regio_Twente') -> the motion or audit its letter answers
+    (a shipped default for the demo's municipalities; a deployment edits the file). The code, not
+    the partition key, so that a motion stays with a renamed municipality."""
     with path.open(encoding="utf-8", newline="") as fh:
         return {r["key"]: r["motion"] for r in csv.DictReader(fh) if r["motion"].strip()}
+
+
+def motion_for(motions_by_key: dict[str, str], subject: Subject) -> str | None:
+    key = cbs_code(subject.code) if subject.kind == "municipality" else subject.key
+    return motions_by_key.get(key)
 
 
 def build_document(d: dict[str, Any], period: ReportPeriod) -> dict[str, Any]:
@@ -152,7 +158,7 @@ def render_subject(con: duckdb.DuckDBPyConnection, subject: Subject, period: Rep
                    reports_dir: Path, force: bool = False, version: str | None = None, demo: bool = False,
                    motion: str | None = None) -> Rendered:
     out_dir = reports_dir / period.label
-    stem = file_stem(period, subject.key, subject.name)
+    stem = file_stem(period, subject.key)
     pdf, stamp = out_dir / f"{stem}.pdf", stamp_path(reports_dir, period, subject)
     d = {**data.load(con, subject, period, about_row), "demo": demo, "motion": motion}
     fp = data.fingerprint(d, version or code_version())
@@ -191,7 +197,7 @@ def _remove_stale(reports_dir: Path, period: ReportPeriod, subject: Subject, ste
     period) go, so a clerk never finds two letters for one municipality."""
     if subject.kind != "municipality":
         return
-    prefix = file_stem(period, subject.key, "")
+    prefix = file_stem(period, f"{cbs_code(subject.code)}_")
     for folder in (reports_dir / period.label, reports_dir / period.label / ".fingerprints"):
         for old in folder.glob(f"{prefix}*"):
             if old.name.split(".")[0] != stem:
@@ -208,7 +214,7 @@ def current_period(con: duckdb.DuckDBPyConnection, kind: str) -> tuple[ReportPer
 
 
 def stamp_path(reports_dir: Path, period: ReportPeriod, subject: Subject) -> Path:
-    return reports_dir / period.label / ".fingerprints" / f"{file_stem(period, subject.key, subject.name)}.sha256"
+    return reports_dir / period.label / ".fingerprints" / f"{file_stem(period, subject.key)}.sha256"
 
 
 def plan(published_db: Path, reports_dir: Path, period_kind: str) -> list[tuple[Subject, str, bool]]:
@@ -219,7 +225,7 @@ def plan(published_db: Path, reports_dir: Path, period_kind: str) -> list[tuple[
     with data.connect(published_db) as con:
         period, about_row = current_period(con, period_kind)
         for s in data.subjects(con) if period else []:
-            d = {**data.load(con, s, period, about_row), "demo": demo, "motion": motion.get(s.key)}
+            d = {**data.load(con, s, period, about_row), "demo": demo, "motion": motion_for(motion, s)}
             fp = data.fingerprint(d, version)
             stamp = stamp_path(reports_dir, period, s)
             out.append((s, fp, not (stamp.exists() and stamp.read_text().strip() == fp)))
@@ -242,10 +248,10 @@ def render_all(published_db: Path, reports_dir: Path, period_kind: str, keys: se
                 continue
             try:
                 done.append(render_subject(con, s, period, about_row, reports_dir, force, version, demo,
-                                           motion.get(s.key)))
+                                           motion_for(motion, s)))
             except Exception as exc:  # one letter's failure must not stop the others
                 log.exception("council letter %s (%s) failed", s.key, s.name)
-                done.append(Rendered(s.key, s.name, reports_dir / period.label / f"{file_stem(period, s.key, s.name)}"
+                done.append(Rendered(s.key, s.name, reports_dir / period.label / f"{file_stem(period, s.key)}"
                                      ".pdf", "failed", "", f"{type(exc).__name__}: {exc}"))
     return done
 
