@@ -108,18 +108,20 @@ def test_kind_why(manifest: Mapping[str, Any], kind: str) -> str:
     return " ".join(doc["block_contents"].split()) if doc else ""
 
 
-# what a failing dbt test asks of a person, by the test's name (its config.meta.what_to_do in the YAML):
+# what a failing dbt test asks of a person, by its model and name (a readable test name, such as
+# provider_is_in_dim_provider, recurs across models), from its config.meta.what_to_do in the YAML:
 # a WARN test's result carries it, as the Python WARN checks' results do
-WHAT_TO_DO: dict[str, str] = {
-    node["name"]: node["config"]["meta"]["what_to_do"] for node in MANIFEST["nodes"].values()
+WHAT_TO_DO: dict[tuple[str, str], str] = {
+    (MANIFEST["nodes"][node["attached_node"]]["name"], node["name"]): node["config"]["meta"]["what_to_do"]
+    for node in MANIFEST["nodes"].values()
     if node["resource_type"] == "test" and (node["config"].get("meta") or {}).get("what_to_do")}
 
 
 def with_what_to_do(result: Any) -> Any:
     """A failing dbt test's result with the what-to-do its YAML gives; anything else as it is."""
-    if isinstance(result, dg.AssetCheckResult) and not result.passed and result.check_name in WHAT_TO_DO:
-        return result._replace(metadata={**result.metadata,
-                                         "what_to_do": dg.MetadataValue.text(WHAT_TO_DO[result.check_name])})
+    key = (result.asset_key.to_user_string(), result.check_name) if isinstance(result, dg.AssetCheckResult) else None
+    if key in WHAT_TO_DO and not result.passed:
+        return result._replace(metadata={**result.metadata, "what_to_do": dg.MetadataValue.text(WHAT_TO_DO[key])})
     return result
 
 

@@ -54,14 +54,15 @@ def test_a_failing_dbt_warn_test_says_what_to_do_from_its_yaml():
     failing result (assets/transform.py), so a dbt WARN test reads like the Python ones."""
     from assets.transform import MANIFEST, WHAT_TO_DO, with_what_to_do
 
-    warn_tests = {n["name"] for n in MANIFEST["nodes"].values()
+    warn_tests = {(MANIFEST["nodes"][n["attached_node"]]["name"], n["name"]) for n in MANIFEST["nodes"].values()
                   if n["resource_type"] == "test" and n["config"].get("severity", "").lower() == "warn"}
     assert warn_tests and warn_tests <= set(WHAT_TO_DO)  # every dbt WARN test says what to do
-    name = sorted(warn_tests)[0]
-    failing = dg.AssetCheckResult(asset_key="provider_performance", check_name=name, passed=False,
+    key = ("provider_performance", "provider_is_in_dim_provider")  # a readable name, on two marts
+    assert key in warn_tests and ("effectiveness_by_provider", key[1]) in warn_tests
+    failing = dg.AssetCheckResult(asset_key=key[0], check_name=key[1], passed=False,
                                   severity=dg.AssetCheckSeverity.WARN, metadata={"failed_rows": 1})
     told = with_what_to_do(failing)
-    assert told.metadata["what_to_do"].value == WHAT_TO_DO[name] and told.metadata["failed_rows"].value == 1
-    assert "providers.csv" in WHAT_TO_DO[name]
+    assert told.metadata["what_to_do"].value == WHAT_TO_DO[key] and told.metadata["failed_rows"].value == 1
+    assert "providers.csv" in WHAT_TO_DO[key]
     passing = failing._replace(passed=True)
     assert with_what_to_do(passing) is passing
