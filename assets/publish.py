@@ -21,6 +21,7 @@ and nothing is: the run stops naming every such table and column, and the BI fil
 
 import hashlib
 import os
+import re
 from pathlib import Path
 
 import dagster as dg
@@ -32,7 +33,7 @@ from assets.disclosure import cells
 from assets.disclosure.attack import find_leaks
 from assets.disclosure.intervals import COLUMNS, Targets
 from assets.disclosure.suppress import Baseline, baseline, protect
-from assets.transform import MART_KEYS, MODELS, marts_declaring
+from assets.transform import KEY_COLUMNS, MART_KEYS, MODELS, breakdowns_of
 from foundation.fingerprint import record_publication
 from foundation.sql import data_through
 from foundation.warehouse import Warehouse
@@ -133,12 +134,12 @@ def copy_comments(con: duckdb.DuckDBPyConnection, table: str, working: str, cata
 
 
 def fill_spend_not_shown(con: duckdb.DuckDBPyConnection, catalog: str) -> None:
-    """The labelled remainder per breakdown (a mart whose YAML declares meta.breaks_down_spend),
+    """The labelled remainder per breakdown (a mart whose YAML's meta.rolls_up names spend_not_shown),
     municipality and year, once the last cell is hidden."""
-    breakdowns = [t for t in marts_declaring("breaks_down_spend") if t in cells.published_marts()]
-    if not breakdowns:  # a stale manifest or a flag at the wrong level would leave the remainders empty
-        raise RuntimeError("no published mart declares meta.breaks_down_spend, so spend_not_shown would stay empty: "
-                           "see its YAML (assets/dbt/models/marts/spend_not_shown.yml)")
+    breakdowns = [t for t in breakdowns_of("spend_not_shown") if t in cells.published_marts()]
+    if not breakdowns:  # a stale manifest or a declaration at the wrong level would leave the remainders empty
+        raise RuntimeError("no published mart's meta.rolls_up names spend_not_shown, so spend_not_shown would stay "
+                           "empty: see its YAML (assets/dbt/models/marts/spend_not_shown.yml)")
     for table in breakdowns:
         con.execute(f"""
             INSERT INTO {catalog}.marts.spend_not_shown
@@ -148,6 +149,31 @@ def fill_spend_not_shown(con: duckdb.DuckDBPyConnection, catalog: str) -> None:
             FROM {catalog}.marts.{table} AS b
             LEFT JOIN {catalog}.marts.cost_by_municipality_year AS y USING (municipality_code, year)
             GROUP BY ALL ORDER BY ALL""")
+
+
+def fill_region_benchmark_wide(con: duckdb.DuckDBPyConnection, catalog: str) -> None:
+    """region_benchmark as published, one row per municipality and year (region_benchmark_wide): per
+    measure the columns of its YAML's meta.per_measure, each read from the region_benchmark column it
+    names, then each numerator and denominator (dim_measure) once, shown only where every row of
+    region_benchmark that carries it shows it, so a cell hidden there is hidden here too."""
+    meta = MODELS["region_benchmark_wide"]["config"]["meta"]
+    measures = con.execute(f"SELECT measure, numerator, denominator FROM {catalog}.marts.dim_measure "
+                           "ORDER BY sort_order").fetchall()
+    select = [f"max({t['source']}) FILTER (WHERE measure = '{m}') AS \"{t['name'].replace('{measure}', m)}\""
+              for m, _, _ in measures for t in meta["per_measure"]]
+    carried: dict[str, list[tuple[str, str]]] = {}  # quantity -> (measure, the column that shows it there)
+    for m, numerator, denominator in measures:
+        carried.setdefault(numerator, []).append((m, "municipality_numerator"))
+        carried.setdefault(denominator, []).append((m, "municipality_denominator"))
+    for quantity, sides in carried.items():
+        hidden = " OR ".join(f"(measure = '{m}' AND {side} IS NULL)" for m, side in sides)
+        shown = ", ".join(f"max({side}) FILTER (WHERE measure = '{m}')" for m, side in sides)
+        select.append(f'CASE WHEN count(*) FILTER (WHERE {hidden}) = 0 THEN coalesce({shown}) END AS "{quantity}"')
+    con.execute(f"""
+        INSERT INTO {catalog}.marts.region_benchmark_wide BY NAME
+        SELECT municipality_code, any_value(municipality_name) AS municipality_name,
+               any_value(youth_care_region) AS youth_care_region, year, {', '.join(select)}
+        FROM {catalog}.marts.region_benchmark GROUP BY municipality_code, year ORDER BY municipality_code, year""")
 
 
 def rank_what_is_shown(con: duckdb.DuckDBPyConnection, catalog: str) -> None:
@@ -174,8 +200,25 @@ class UndeclaredColumnsError(RuntimeError):
     """A mart would publish a column that disclosure control knows nothing about."""
 
 
+# what macros/additive_marker.sql ends a column's comment with: "(optelbaar ...)" or "(niet optelbaar: ...)"
+ADDITIVITY_MARKER = re.compile(r"\((niet )?optelbaar\b")
+NUMERIC = re.compile(r"^(BIGINT|INTEGER|HUGEINT|SMALLINT|TINYINT|UBIGINT|UINTEGER|DOUBLE|FLOAT|REAL|DECIMAL)")
+
+
+def unmarked(con: duckdb.DuckDBPyConnection, working: str) -> list[str]:
+    """`table.column` for every measure column of a published mart (a number that is not one of its
+    keys) whose comment does not say whether it may be summed: its YAML has no meta.additive."""
+    published = set(publish_order())
+    return [f"{table}.{column}" for table, column, kind, comment in con.execute(
+                "SELECT table_name, column_name, data_type, comment FROM duckdb_columns() WHERE database_name = ? "
+                "AND schema_name = 'marts' ORDER BY table_name, column_index", [working]).fetchall()
+            if table in published and NUMERIC.match(kind) and column not in KEY_COLUMNS | set(grain(table))
+            and not ADDITIVITY_MARKER.search(comment or "")]
+
+
 def refuse_undeclared(con: duckdb.DuckDBPyConnection, working: str) -> None:
-    """Stop before anything is written when a published mart has a column its YAML does not declare."""
+    """Stop before anything is written when a published mart has a column its YAML does not declare
+    for disclosure control, or a measure column it does not mark additive or not."""
     published = set(publish_order())
     columns: dict[str, list[str]] = {}
     for table, column in con.execute(
@@ -190,6 +233,13 @@ def refuse_undeclared(con: duckdb.DuckDBPyConnection, working: str) -> None:
             f"nobody can say they are safe to publish: {', '.join(missing)}. Declare each under the column's "
             "meta.disclosure (public with the reason, derived, or the protected quantity it publishes: "
             "docs/adding_an_indicator.md); the BI file is left as it was.")
+    unsaid = unmarked(con, working)
+    if unsaid:
+        raise UndeclaredColumnsError(
+            f"not published: {len(unsaid)} measure column(s) do not say whether a BI tool may add them up: "
+            f"{', '.join(unsaid)}. Mark each in its model's YAML (meta.additive: true, or false with "
+            "meta.not_additive: the reason; docs/adding_an_indicator.md, \"Additive or not\"); the BI file is "
+            "left as it was.")
 
 
 def primary_suppressions(con: duckdb.DuckDBPyConnection, catalog: str) -> int:
@@ -312,6 +362,7 @@ def publication_candidate(context: dg.AssetExecutionContext, warehouse: Warehous
             outcome = protect(con, "pub", protection(warehouse))
             fill_spend_not_shown(con, "pub")
             rank_what_is_shown(con, "pub")
+            fill_region_benchmark_wide(con, "pub")
             con.execute("UPDATE pub.marts.about SET rows_suppressed_small_cells = ?, cells_suppressed_secondary = ?, "
                         "clients_hidden_secondary = ?, spend_hidden_secondary_eur = ?",
                         [primary, outcome.cells_hidden, sum(outcome.clients.values()), sum(outcome.euros.values())])

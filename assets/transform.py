@@ -143,9 +143,28 @@ def shown_when_suppressed(model: str) -> set[str]:
     return KEY_COLUMNS | set(meta.get("grain") or []) | set(meta.get("shown_when_suppressed") or [])
 
 
-def marts_declaring(flag: str) -> list[str]:
-    """The marts whose YAML sets meta.<flag> (a role the table declares, e.g. breaks_down_spend)."""
-    return [name for name in models_in("marts") if _meta(MODELS[name]).get(flag)]
+def rollups(model: str) -> list[dict[str, Any]]:
+    """Where `model`'s additive columns add up (its YAML's meta.rolls_up): per entry the parent mart
+    (`to`, which may be `model` itself where a total sits on every row), the columns that pick the
+    parent's row (`by`), the columns summed, each with the parent's column it must equal (a name alone:
+    the same name; no list: every additive column the parent also has), and `not_shown`, the mart that
+    publishes what suppressed rows leave out (spend_not_shown), where there is one."""
+    declared = []
+    for r in _meta(MODELS[model]).get("rolls_up") or []:
+        columns = ({k: v for c in r["columns"] for k, v in (c.items() if isinstance(c, dict) else [(c, c)])}
+                   if "columns" in r else {c: c for c in additive_columns(model) if c in MODELS[r["to"]]["columns"]})
+        declared.append({**r, "columns": columns})
+    return declared
+
+
+def additive_columns(model: str) -> list[str]:
+    """The columns of `model` whose YAML marks them additive (meta.additive: true): a BI tool may SUM them."""
+    return [c for c, spec in MODELS[model]["columns"].items() if _meta(spec).get("additive") is True]
+
+
+def breakdowns_of(not_shown: str) -> list[str]:
+    """The marts whose rows a remainder table (spend_not_shown) labels: those whose rolls_up names it."""
+    return [name for name in models_in("marts") if any(r.get("not_shown") == not_shown for r in rollups(name))]
 
 
 def relation(model: str) -> str:

@@ -100,7 +100,7 @@ def test_an_undeclared_mart_stops_the_publish_and_the_file_stays(project):
     before = hashlib.sha256(published.read_bytes()).hexdigest()
     yml = copy / "assets/dbt/models/marts" / f"{MODEL}.yml"
     text = yml.read_text()
-    undeclared = text.replace("        meta:\n          disclosure:\n            protect: [{quantity: spend}]\n", "")
+    undeclared = text.replace("          disclosure:\n            protect: [{quantity: spend}]\n", "")
     assert undeclared != text
     yml.write_text(undeclared)
     run = refresh(copy, data)

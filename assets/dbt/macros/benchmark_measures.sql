@@ -69,3 +69,17 @@
      'higher_is_better': none, 'basis': 'flow_clients', 'year_of': 'de stand (december, of de peildatum)'},
 ]) }}
 {%- endmacro %}
+
+{#- The numerators and denominators of benchmark_measures, each once, in the order the measures name
+    them: the columns of base that region_benchmark_wide publishes per municipality. An amount (a name
+    ending in _eur) is DECIMAL(18, 2); everything else counts (children, trajectories, answers, days,
+    young inhabitants) and is a BIGINT. -#}
+{% macro benchmark_quantities() -%}
+  {%- set quantities = [] -%}
+  {%- for m in benchmark_measures() -%}
+    {%- for q in [m.numerator, m.denominator] if q not in quantities | map(attribute='name') | list -%}
+      {%- do quantities.append({'name': q, 'type': 'DECIMAL(18, 2)' if q.endswith('_eur') else 'BIGINT'}) -%}
+    {%- endfor -%}
+  {%- endfor -%}
+  {{ return(quantities) }}
+{%- endmacro %}
