@@ -48,9 +48,9 @@ def _qname(prefix: str | None, local: str) -> str:
     return f"{prefix}:{local}" if prefix else local
 
 
-def _span(data: bytes, root: etree._Element, spec: MessageSpec) -> tuple[bytes, str | None, str | None] | None:
-    """The bytes inside the clients' element with the message's and basisschema's prefixes there,
-    or None where the bytes are not plainly written."""
+def _span(data: bytes, root: etree._Element, spec: MessageSpec) -> tuple[int, int, str | None, str | None] | None:
+    """Where the bytes inside the clients' element start and end, with the message's and
+    basisschema's prefixes there, or None where the bytes are not plainly written."""
     if spec.clients is None or spec.age_from or (root.getroottree().docinfo.encoding or "").upper() != "UTF-8":
         return None
     start = data.find(b"?>") + 2 if data.lstrip(b"\xef\xbb\xbf").startswith(b"<?xml") else 0
@@ -66,10 +66,10 @@ def _span(data: bytes, root: etree._Element, spec: MessageSpec) -> tuple[bytes, 
     opening, closing = f"<{name}>".encode(), f"</{name}>".encode()
     if data.count(opening) != 1 or data.count(closing) != 1:
         return None
-    span = data[data.index(opening) + len(opening):data.index(closing)]
-    if b"xmlns" in span or b"&" in span:
+    start, end = data.index(opening) + len(opening), data.index(closing)
+    if data.find(b"xmlns", start, end) != -1 or data.find(b"&", start, end) != -1:
         return None
-    return span, m, i
+    return start, end, m, i
 
 
 def plain_rows(data: bytes, root: etree._Element, spec: MessageSpec) -> dict[str, pa.Array] | None:
@@ -78,21 +78,24 @@ def plain_rows(data: bytes, root: etree._Element, spec: MessageSpec) -> dict[str
     found = _span(data, root, spec)
     if found is None:
         return None
-    span, m, i = found
-    raw = np.frombuffer(span, np.uint8)
+    start, end, m, i = found
+    raw = np.frombuffer(data, np.uint8, count=end - start, offset=start)
     opens, closes = np.flatnonzero(raw == ord("<")), np.flatnonzero(raw == ord(">"))
     if len(opens) == 0 or raw[:opens[0]].tobytes().strip(b" \t\n\r"):
         return None  # no tag, or text before the first client
-    ends = np.searchsorted(closes, opens)  # each tag's closing `>`
-    if ends[-1] >= len(closes) or (np.append(closes[ends[:-1]], 0) > np.append(opens[1:], len(raw))).any():
-        return None
-    ends = closes[ends]
+    if len(closes) != len(opens):  # a text holds a `>`: each tag's own is the first after its `<`
+        found_at = np.searchsorted(closes, opens)
+        if found_at[-1] >= len(closes):
+            return None
+        closes = closes[found_at]
+    if (closes < opens).any() or (closes[:-1] > opens[1:]).any():
+        return None  # a `>` must close each tag before the next `<`
     # one string array over the span, zero-copy: tag, ">text<", tag, ... (even: tags, odd: texts)
     offsets = np.empty(2 * len(opens) + 1, np.int64)
-    offsets[0:-1:2], offsets[1::2] = opens + 1, ends
+    offsets[0:-1:2], offsets[1::2] = opens + 1, closes
     offsets[-1] = len(raw)
     pieces = pa.Array.from_buffers(pa.large_string(), len(offsets) - 1,
-                                   [None, pa.py_buffer(offsets), pa.py_buffer(span)])
+                                   [None, pa.py_buffer(offsets + start), pa.py_buffer(data)])
     coded = pc.dictionary_encode(pieces.take(pa.array(np.arange(0, len(offsets) - 1, 2))))
     names = coded.dictionary.to_pylist()
     if any(re.search(_BARE_TAG, name) is None for name in names):
