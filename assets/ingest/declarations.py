@@ -41,6 +41,7 @@ JW323 = MessageSpec(
             "ProductCode": "productcode", "Begindatum": "product_begindatum", "Einddatum": "product_einddatum",
             "GeleverdVolume": "geleverd_volume", "Eenheid": "eenheid", "ProductTarief": "producttarief",
             "Bedrag": "ingediend_bedrag", "DebetCredit": "debet_credit"},
+    clients="Declaratie/Clienten",
 )
 
 # columns the normalise model yields only for the rules' messages

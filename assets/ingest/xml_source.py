@@ -1,14 +1,16 @@
 """Read an untrusted iJw message (JW323, JW301, JW305, JW307) into rows of text, validated
 against its XSD.
 
-A message of up to TREE_MAX_BYTES (a provider's monthly file is usually a few MB) is parsed whole,
-validated, and then walked: lxml validates a whole tree at about twice the speed of validating
-while it parses. A larger one is validated while it is parsed, as a stream, so its size never
-becomes memory. Both walks see the same "end" events and share one loop, so they yield the same
-rows. Entities are never resolved, no DTD or network is touched, and a DOCTYPE is refused
-outright: iJw messages never carry one, so a file that does is either broken or an entity attack.
-A file counts only if it parses and validates to the end; otherwise it is rejected with the
-parser's message.
+A message of up to TREE_MAX_BYTES (a provider's monthly file is usually a few MB) is parsed whole
+and validated: lxml validates a whole tree at about twice the speed of validating while it
+parses. Its records are then read straight from its bytes where the message's spec allows and the
+bytes are plainly written (xml_bytes.py, no Python object per element), and the tree is walked
+otherwise. A larger one is validated while it is parsed, as a stream, so its size never becomes
+memory. Both walks see the same "end" events and share one loop, so they yield the same rows, and
+the bytes give the walk's rows (tests/test_xml_source.py). Entities are never resolved, no DTD or
+network is touched, and a DOCTYPE is refused outright: iJw messages never carry one, so a file
+that does is either broken or an entity attack. A file counts only if it parses and validates to
+the end; otherwise it is rejected with the parser's message.
 
 Only the elements a message's spec names are read. Names, addresses, contact details and the
 birth date never leave this module: the birth date is turned into the age in whole years at the
@@ -29,6 +31,7 @@ from lxml import etree
 
 from assets.ingest.redact import redact
 from assets.ingest.regular_files import open_regular
+from assets.ingest.xml_bytes import plain_rows
 from foundation.reference_data import XSD_DIR
 
 IJW = "{http://www.istandaarden.nl/ijw/3_2/basisschema/schema}"
@@ -49,6 +52,9 @@ class MessageSpec:
     fields: dict[str, str]  # element inside a record (local name, either namespace) -> column
     ids: dict[str, str] = field(default_factory=dict)  # ijw element in the header's BerichtIdentificatie -> column
     age_from: str | None = None  # the record column whose date the age at start is computed against
+    # the path from the root to the element holding the Client elements, where the XSD puts the
+    # record's fields nowhere but in records: read from the bytes when they are plain (xml_bytes.py)
+    clients: str | None = None
 
     @property
     def ns(self) -> str:
@@ -66,15 +72,34 @@ def _safe_parser() -> etree.XMLParser:
                            remove_comments=True)
 
 
-def _end_events(fh: BinaryIO, message: str, tags: tuple[str, ...]) -> Iterator[tuple[str, etree._Element]]:
+def _end_events(fh: BinaryIO, message: str, tags: tuple[str, ...],
+                validated: etree._Element | None = None) -> Iterator[tuple[str, etree._Element]]:
     """The "end" events of the elements named in `tags`, from a validated message: a small file as a
-    tree validated whole, a large one as a stream validated as it goes (see the module's docstring)."""
+    tree validated whole (or the tree `validated` already is), a large one as a stream validated as
+    it goes (see the module's docstring)."""
+    if validated is not None:
+        return etree.iterwalk(validated, events=("end",), tag=tags)
     if os.fstat(fh.fileno()).st_size <= TREE_MAX_BYTES:
         tree = etree.parse(fh, _safe_parser())
         _schema(message).assertValid(tree)
         return etree.iterwalk(tree, events=("end",), tag=tags)
     return etree.iterparse(fh, events=("end",), tag=tags, schema=_schema(message), resolve_entities=False,
                            no_network=True, load_dtd=False, huge_tree=False, remove_comments=True)
+
+
+def _validated_tree(fh: BinaryIO, spec: MessageSpec) -> tuple[bytes, etree._Element] | None:
+    """A small message's bytes and its tree, parsed and valid; None for a large or a rejected one
+    (the walk parses it again and says why, exactly as it always has)."""
+    if spec.clients is None or os.fstat(fh.fileno()).st_size > TREE_MAX_BYTES:
+        return None
+    data = fh.read()
+    fh.seek(0)
+    try:
+        root = etree.fromstring(data, _safe_parser())
+        _schema(spec.message).assertValid(root)
+    except (etree.LxmlError, ValueError):
+        return None
+    return data, root
 
 
 @lru_cache(maxsize=8)
@@ -92,21 +117,25 @@ def age_in_years(birth: str | None, on: str | None) -> str | None:
     return str(d.year - b.year - ((d.month, d.day) < (b.month, b.day)))
 
 
-def parse_message(path: str, spec: MessageSpec) -> tuple[dict[str, list] | None, str | None]:
+def parse_message(path: str, spec: MessageSpec) -> tuple[dict[str, list | pa.Array] | None, str | None]:
     """Return (text columns incl. line_no, None) for a valid message or (None, reason) for a rejected one.
 
-    Runs in worker processes too, so it takes and returns plain lists: cheap to pickle. The file is
-    opened once, as the regular file it was listed as (regular_files.py), and parsed from that handle.
+    A column is a list, or an Arrow array where the records were read from the bytes (xml_bytes.py);
+    to_arrow makes either a table. The file is opened once, as the regular file it was listed as
+    (regular_files.py), and parsed from that handle.
     """
     with open_regular(path) as fh:
         return _parse(fh, spec)
 
 
-def _parse(fh: BinaryIO, spec: MessageSpec) -> tuple[dict[str, list] | None, str | None]:
+def _parse(fh: BinaryIO, spec: MessageSpec) -> tuple[dict[str, list | pa.Array] | None, str | None]:
     head = fh.read(SNIFF_BYTES)
     fh.seek(0)
     if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
         return None, "DOCTYPE/ENTITY declarations are not allowed in an iJw message (possible entity attack)"
+    validated = _validated_tree(fh, spec)
+    if validated is not None and (rows := plain_rows(*validated, spec)) is not None:
+        return rows, None
     ns = spec.ns
     header_tags = {f"{ns}{local}": column for local, column in spec.header.items()}
     header_tags |= {f"{IJW}{local}": column for local, column in spec.ids.items()}
@@ -120,7 +149,7 @@ def _parse(fh: BinaryIO, spec: MessageSpec) -> tuple[dict[str, list] | None, str
     tags = (*header_tags, f"{ns}Bsn", f"{ns}Geboortedatum", f"{ns}Geslacht", record_tag, client_tag, root_tag)
     complete = False
     try:
-        for _, el in _end_events(fh, spec.message, tags):
+        for _, el in _end_events(fh, spec.message, tags, validated and validated[1]):
             tag = el.tag
             if tag == record_tag:
                 position += 1
@@ -169,12 +198,14 @@ def arrow_schema(columns: tuple[str, ...]) -> pa.Schema:
     return pa.schema([("file_id", pa.int32()), ("line_no", pa.int64()), *[(c, pa.string()) for c in columns]])
 
 
-def to_arrow(columns: tuple[str, ...], parts: list[tuple[int, dict[str, list]]]) -> pa.Table:
-    """Many parsed files as one Arrow table, tagged with their file ids."""
+def to_arrow(columns: tuple[str, ...], parts: list[tuple[int, dict[str, list | pa.Array]]]) -> pa.Table:
+    """Many parsed files as one Arrow table, tagged with their file ids. A file's columns are lists
+    (the walk) or Arrow arrays (xml_bytes.plain_rows)."""
     schema = arrow_schema(columns)
-    data: dict[str, list] = {name: [] for name in schema.names}
+    tables = []
     for file_id, rows in parts:
-        data["file_id"].extend([file_id] * len(rows["line_no"]))
-        for name in schema.names[1:]:
-            data[name].extend(rows[name])
-    return pa.Table.from_pydict(data, schema=schema)
+        arrays = [pa.repeat(pa.scalar(file_id, pa.int32()), len(rows["line_no"]))]
+        arrays += [rows[f.name] if isinstance(rows[f.name], pa.Array) else pa.array(rows[f.name], f.type)
+                   for f in list(schema)[1:]]
+        tables.append(pa.Table.from_arrays(arrays, schema=schema))
+    return pa.concat_tables(tables) if tables else schema.empty_table()
