@@ -128,20 +128,43 @@ def test_the_provisional_window_is_measured_from_the_late_credit(published):
         (2, date(2024, 5, 1))]
 
 
-def test_a_kept_publication_that_cannot_be_read_is_left_out(published, tmp_path):
+def _refill(target, history):
+    """fill_revisions on `target` again, as the publish step runs it."""
     from assets.publish import fill_revisions
 
+    with duckdb.connect() as con:
+        con.execute(f"ATTACH '{target}' AS pub")
+        con.execute("USE pub.marts")  # as the publish step does: the foreign keys name tables in it
+        con.execute("DELETE FROM pub.marts.revisions")
+        return fill_revisions(con, "pub", history)
+
+
+def test_a_kept_publication_that_cannot_be_read_is_left_out(published, tmp_path):
     _, first, second = published
     broken = tmp_path / "jeugdzorg_v9.duckdb"
     broken.write_bytes(b"not a database")
     target = tmp_path / "target.duckdb"
     shutil.copy(second, target)
-    with duckdb.connect() as con:
-        con.execute(f"ATTACH '{target}' AS pub")
-        con.execute("USE pub.marts")  # as the publish step does: the foreign keys name tables in it
-        con.execute("DELETE FROM pub.marts.revisions")
-        assert fill_revisions(con, "pub", [first, broken]) == ["jeugdzorg_v9.duckdb"]
+    assert _refill(target, [first, broken]) == ["jeugdzorg_v9.duckdb"]
     assert _revisions(target, "municipality_code = '0141'") == _revisions(second, "municipality_code = '0141'")
+
+
+def test_a_value_hidden_in_either_publication_stays_hidden(published, tmp_path):
+    _, first, second = published
+    hidden_first, target = tmp_path / "v1.duckdb", tmp_path / "target.duckdb"
+    shutil.copy(first, hidden_first)
+    shutil.copy(second, target)
+    hide = ("UPDATE marts.cost_by_municipality_year SET suppressed = true, spend_eur = NULL, clients = NULL "
+            "WHERE municipality_code = '0141' AND year = {}")
+    with duckdb.connect(str(hidden_first)) as con:
+        con.execute(hide.format(2024))
+        con.execute("DELETE FROM marts.revisions")  # v1's own first values would be the same shown ones
+    with duckdb.connect(str(target)) as con:
+        con.execute(hide.format(2023))
+    assert _refill(target, [hidden_first]) == []
+    got = _revisions(target, "municipality_code = '0141' AND period_kind = 'year' AND figure = 'spend_eur'")
+    assert got == {("0141", "2023", "spend_eur"): (1, D("1400.00"), 2, None, None, False),
+                   ("0141", "2024", "spend_eur"): (1, None, 2, D("900.00"), None, True)}
 
 
 def test_the_letters_cite_their_publication_and_mark_a_provisional_period(published, tmp_path):
