@@ -22,11 +22,12 @@ WITH files AS (
         count(*) FILTER (WHERE status = 'retracted') AS files_retracted
     FROM {{ source('registry', 'files') }}
 ),
-lines AS (  -- each line with its file's place in the registry's order
-    SELECT f.file_id, l.provider_agb, l.municipality_code, l.service_month, l.amount_eur
+lines AS (  -- the lines' net amount per file (its place in the registry's order), provider, municipality and month
+    SELECT f.file_id, l.provider_agb, l.municipality_code, l.service_month, sum(l.amount_eur) AS amount_eur
     FROM {{ ref('declaration_lines') }} AS l
     JOIN (SELECT source_file, sha256, min(file_id) AS file_id FROM {{ source('registry', 'files') }} GROUP BY ALL) AS f
       ON f.source_file = l.source_file AND f.sha256 = l.source_sha256
+    GROUP BY ALL
 ),
 per_file AS (
     SELECT provider_agb, municipality_code, file_id, max(service_month) AS newest_month
