@@ -196,3 +196,19 @@ def test_the_number_of_kept_publications_is_a_setting():
     for bad in ("0", "2.5", "twaalf"):
         with pytest.raises(SettingsError, match="JEUGDZORG_PUBLICATIONS_KEPT"):
             load_settings({"JEUGDZORG_PUBLICATIONS_KEPT": bad})
+
+
+def test_publications_recorded_before_versions_are_numbered_in_order():
+    from foundation.fingerprint import next_publication_version
+    from foundation.schema import create_schema
+
+    with duckdb.connect() as con:
+        con.execute("CREATE SCHEMA registry")
+        con.execute("CREATE TABLE registry.publications (published_at TIMESTAMP NOT NULL, run_id VARCHAR NOT NULL, "
+                    "fingerprint VARCHAR NOT NULL)")
+        con.execute("INSERT INTO registry.publications VALUES ('2026-01-02', 'b', 'x'), ('2026-01-01', 'a', 'x')")
+        create_schema(con)
+        create_schema(con)  # again: nothing changes
+        assert con.execute("SELECT run_id, version FROM registry.publications ORDER BY version").fetchall() == [
+            ("a", 1), ("b", 2)]
+        assert next_publication_version(con) == 3
