@@ -22,6 +22,7 @@ and nothing is: the run stops naming every such table and column, and the BI fil
 import hashlib
 import os
 import re
+import shutil
 from pathlib import Path
 
 import dagster as dg
@@ -34,7 +35,7 @@ from assets.disclosure.attack import find_leaks
 from assets.disclosure.intervals import COLUMNS, Targets
 from assets.disclosure.suppress import Baseline, baseline, protect
 from assets.transform import KEY_COLUMNS, MART_KEYS, MODELS, breakdowns_of
-from foundation.fingerprint import record_publication
+from foundation.fingerprint import next_publication_version, record_publication
 from foundation.sql import data_through
 from foundation.warehouse import Warehouse
 from foundation.warn_checks import record_verdicts
@@ -196,6 +197,100 @@ def rank_what_is_shown(con: duckdb.DuckDBPyConnection, catalog: str) -> None:
         WHERE t.rowid = r.rid""")
 
 
+# the headline figures whose revisions are published (marts.revisions): mart, period kind, column
+REVISED = (("cost_by_municipality_year", "year", "spend_eur"), ("cost_by_municipality_year", "year", "clients"),
+           ("effectiveness_by_municipality", "year", "trajectories_ended"),
+           ("cost_trends_by_municipality", "month", "spend_eur"), ("cost_trends_by_municipality", "month", "clients"))
+KEPT_NAME = re.compile(r"jeugdzorg_v(\d+)\.duckdb")
+
+
+def stamp_publication(con: duckdb.DuckDBPyConnection, catalog: str, version: int) -> None:
+    """The publication's number and time in `about`: the letters cite them, the registry records them."""
+    con.execute(f"UPDATE {catalog}.marts.about SET publication_version = ?, "
+                "published_at = current_timestamp::TIMESTAMP", [version])
+
+
+def _headline_cells(catalog: str) -> str:
+    """Every headline figure of a published file as (key, period, figure, value), a hidden one empty."""
+    return " UNION ALL ".join(
+        f"SELECT '{table}' AS source_table, municipality_code, "
+        + ("CAST(year AS VARCHAR) AS period, NULL::DATE AS month" if kind == "year"
+           else "strftime(month, '%Y-%m') AS period, month")
+        + f", '{kind}' AS period_kind, year, '{column}' AS figure, "
+        f"CASE WHEN suppressed THEN NULL ELSE {column} END::DECIMAL(18, 2) AS value FROM {catalog}.marts.{table}"
+        for table, kind, column in REVISED)
+
+
+def kept_version(path: Path) -> int:
+    return int(KEPT_NAME.fullmatch(path.name).group(1))
+
+
+def kept_publications(warehouse: Warehouse) -> list[Path]:
+    """The kept publications in file mode, oldest first."""
+    return sorted((p for p in warehouse.publications_dir.glob("jeugdzorg_v*.duckdb") if KEPT_NAME.fullmatch(p.name)),
+                  key=kept_version)
+
+
+def fill_revisions(con: duckdb.DuckDBPyConnection, catalog: str, history: list[Path]) -> list[str]:
+    """How each period's headline figures moved since the publication that first reported it, from
+    published cells only: the kept publications' shown values (and the first values their own
+    `revisions` carried, so a pruned publication's figures stay the first) and this file's. A kept
+    file that cannot be read as a versioned publication is left out; its name is returned."""
+    firsts = [f"SELECT h.municipality_code, h.period, h.figure, a.publication_version AS version, a.published_at, "
+              f"h.value FROM ({_headline_cells(catalog)}) AS h, {catalog}.marts.about AS a"]
+    attached, left_out = [], []
+    try:
+        for i, path in enumerate(history):
+            alias = f"kept_{i}"
+            try:
+                con.execute(f"ATTACH {_quote(str(path))} AS {alias} (READ_ONLY)")
+                attached.append(alias)
+                tables = {t for (t,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = ? "
+                                                     "AND schema_name = 'marts'", [alias]).fetchall()}
+                part = (f"SELECT h.municipality_code, h.period, h.figure, a.publication_version, a.published_at, "
+                        f"h.value FROM ({_headline_cells(alias)}) AS h, {alias}.marts.about AS a "
+                        "WHERE a.publication_version IS NOT NULL")
+                if "revisions" in tables:
+                    part += (" UNION ALL SELECT municipality_code, period, figure, first_version, first_published_at, "
+                             f"value_first FROM {alias}.marts.revisions")
+                con.execute(f"SELECT count(*) FROM ({part})").fetchone()  # readable, as this code reads it
+                firsts.append(part)
+            except duckdb.Error:
+                left_out.append(path.name)
+        con.execute(f"""
+            INSERT INTO {catalog}.marts.revisions
+            WITH firsts AS (
+                SELECT * FROM ({' UNION ALL '.join(firsts)})
+                QUALIFY row_number() OVER (PARTITION BY municipality_code, period, figure ORDER BY version) = 1)
+            SELECT n.municipality_code, n.period, n.figure, n.period_kind, n.year, n.month, n.source_table,
+                   f.version, f.published_at, f.value, a.publication_version, n.value, n.value - f.value,
+                   coalesce(coalesce(n.month, make_date(n.year, 12, 1)) >= a.provisional_from, false)
+            FROM ({_headline_cells(catalog)}) AS n
+            JOIN firsts AS f USING (municipality_code, period, figure)
+            CROSS JOIN {catalog}.marts.about AS a
+            ORDER BY n.municipality_code, n.period_kind DESC, n.period, n.figure""")
+    finally:
+        for alias in attached:
+            con.execute(f"DETACH {alias}")
+    return left_out
+
+
+def keep_publication(warehouse: Warehouse, version: int) -> list[Path]:
+    """A copy of the file just published kept as publications/jeugdzorg_v<version>.duckdb (written
+    beside it under a dot name, then renamed: a half copy is never a kept publication), and the
+    oldest beyond the last `publications_kept` deleted: the history's maintenance in file mode.
+    Returns what was deleted."""
+    folder = warehouse.publications_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    partial = folder / f".jeugdzorg_v{version}.duckdb.partial"
+    shutil.copyfile(warehouse.published_db, partial)
+    os.replace(partial, folder / f"jeugdzorg_v{version}.duckdb")
+    old = kept_publications(warehouse)[:-warehouse.publications_kept]
+    for path in old:
+        path.unlink()
+    return old
+
+
 class UndeclaredColumnsError(RuntimeError):
     """A mart would publish a column that disclosure control knows nothing about."""
 
@@ -346,6 +441,8 @@ def publication_candidate(context: dg.AssetExecutionContext, warehouse: Warehous
     with warehouse.connect() as con:
         working = con.execute("SELECT current_database()").fetchone()[0]
         refuse_undeclared(con, working)
+        # past every kept file too: a working file started afresh must not number over the history
+        version = max([next_publication_version(con), *(kept_version(p) + 1 for p in kept_publications(warehouse))])
         # the WARN checks of what this file is built from, as they stand now (marts.quality_warnings)
         warnings_failing = record_verdicts(con, context.instance, [
             (key, graph.get_check_spec(key).metadata) for key in graph.asset_check_keys if key.asset_key in upstream])
@@ -363,6 +460,8 @@ def publication_candidate(context: dg.AssetExecutionContext, warehouse: Warehous
             fill_spend_not_shown(con, "pub")
             rank_what_is_shown(con, "pub")
             fill_region_benchmark_wide(con, "pub")
+            stamp_publication(con, "pub", version)
+            left_out = fill_revisions(con, "pub", kept_publications(warehouse))
             con.execute("UPDATE pub.marts.about SET rows_suppressed_small_cells = ?, cells_suppressed_secondary = ?, "
                         "clients_hidden_secondary = ?, spend_hidden_secondary_eur = ?",
                         [primary, outcome.cells_hidden, sum(outcome.clients.values()), sum(outcome.euros.values())])
@@ -370,6 +469,9 @@ def publication_candidate(context: dg.AssetExecutionContext, warehouse: Warehous
         finally:
             con.execute(f"USE {working}")
             con.execute("DETACH pub")
+    if left_out:
+        context.log.warning(f"revisions: these kept publications could not be read and were left out: "
+                            f"{', '.join(left_out)}")
     if outcome.contradicted:
         context.log.warning("disclosure control: these sums do not hold in the marts where every cell is shown, so "
                             f"the attacker does not use them: {', '.join(sorted(outcome.contradicted))}")
@@ -385,6 +487,7 @@ def publication_candidate(context: dg.AssetExecutionContext, warehouse: Warehous
         "rounds": outcome.rounds,
         "sums_left_out_as_contradicted": ", ".join(sorted(outcome.contradicted)) or "none",
         "min_cell_size": warehouse.min_cell_size,
+        "publication_version": version,
         "warn_checks_failing": warnings_failing,
     })
 
@@ -406,19 +509,26 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: Warehouse)
                            "(see the check no_suppressed_cell_can_be_recovered)")
     with duckdb.connect(str(candidate), read_only=True) as con:
         counts = {t: con.execute(f"SELECT count(*) FROM marts.{t}").fetchone()[0] for t in publish_order()}
-        (hidden,) = con.execute("SELECT cells_suppressed_secondary FROM marts.about").fetchone()
+        hidden, version, published_at = con.execute(
+            "SELECT cells_suppressed_secondary, publication_version, published_at FROM marts.about").fetchone()
     with warehouse.connect() as con:
         through = data_through(con)
         os.replace(candidate, target)
         verdict_path(candidate).unlink(missing_ok=True)
         built = materialized_in_run(context.instance, context.run_id)
-        record_publication(con, warehouse, context.run_id, complete={dg.AssetKey(m) for m in MODELS} <= built)
-    context.log.info(f"published {len(counts)} tables to {target}; data through {through['data_through'].value}")
+        record_publication(con, warehouse, context.run_id, complete={dg.AssetKey(m) for m in MODELS} <= built,
+                           version=version, published_at=published_at)
+    pruned = keep_publication(warehouse, version)
+    context.log.info(f"published {len(counts)} tables to {target} as publication v{version}, kept in "
+                     f"{warehouse.publications_dir} ({len(pruned)} older ones deleted: the last "
+                     f"{warehouse.publications_kept} are kept); data through {through['data_through'].value}")
     md = "| table | rows |\n|---|---|\n" + "".join(f"| marts.{t} | {n:,} |\n" for t, n in counts.items())
     return dg.MaterializeResult(metadata={
         "path": dg.MetadataValue.path(str(target)),
         "tables": dg.MetadataValue.md(md),
         "storage_version": STORAGE_VERSION,
+        "publication_version": version,
+        "kept_publication": dg.MetadataValue.path(str(warehouse.publications_dir / f"jeugdzorg_v{version}.duckdb")),
         "cells_suppressed_secondary": hidden,
         "dagster/row_count": dg.MetadataValue.int(sum(counts.values())),
         **through,

@@ -109,7 +109,7 @@ def test_kind_why(manifest: Mapping[str, Any], kind: str) -> str:
 
 
 # what a failing dbt test asks of a person, by its model and name (a readable test name, such as
-# provider_is_in_dim_provider, recurs across models), from its config.meta.what_to_do in the YAML:
+# provider_is_known, recurs across models), from its config.meta.what_to_do in the YAML:
 # a WARN test's result carries it, as the Python WARN checks' results do
 WHAT_TO_DO: dict[tuple[str, str], str] = {
     (MANIFEST["nodes"][node["attached_node"]]["name"], node["name"]): node["config"]["meta"]["what_to_do"]

@@ -19,7 +19,7 @@ import hashlib
 import importlib.metadata
 import logging
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import duckdb
 
@@ -29,7 +29,8 @@ from foundation.warehouse import Warehouse
 CODE_DIRS = ("foundation", "assets", "checks", "pipelines")
 CODE_SUFFIXES = {".py", ".sql", ".yml", ".yaml", ".csv", ".json", ".xsd"}
 # the Warehouse settings that do not shape the published file or a check's verdict
-NOT_AN_INPUT = {"pseudonym_key", "data_dir", "memory_limit", "threads", "lock_wait_seconds"}
+# (how many earlier files are kept changes no figure of the new one)
+NOT_AN_INPUT = {"pseudonym_key", "data_dir", "memory_limit", "threads", "lock_wait_seconds", "publications_kept"}
 FULL_REBUILD_TAG = "jeugdzorg/full_rebuild"
 ENGINES = ("jeugdzorg-monitor", "duckdb", "dbt-core", "dbt-duckdb", "great-expectations")
 
@@ -77,17 +78,26 @@ def fingerprint(con: duckdb.DuckDBPyConnection, warehouse: Warehouse) -> str:
                           ).hexdigest()
 
 
-def record_publication(con: duckdb.DuckDBPyConnection, warehouse: Warehouse, run_id: str, complete: bool) -> None:
-    """Called when a file has just been published from the current working file. Only a run that
+def next_publication_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The number the next publication gets: one more than the last one recorded (docs/publications.md)."""
+    return con.execute("SELECT coalesce(max(version), 0) + 1 FROM registry.publications").fetchone()[0]
+
+
+def record_publication(con: duckdb.DuckDBPyConnection, warehouse: Warehouse, run_id: str, complete: bool,
+                       version: int | None = None, published_at: datetime | None = None) -> None:
+    """Called when a file has just been published from the current working file, with the version and
+    time its `about` states (None: the next number, now). Only a run that
     rebuilt every model may vouch for the whole file: after a partial one (a sensor's run for one
     kind of file, a hand-picked selection in the UI) some marts may predate a change, so its row
     matches no fingerprint and the next night rebuilds everything."""
     print_ = fingerprint(con, warehouse) if complete else f"partial publication, run {run_id}"
     con.execute("""
         INSERT INTO registry.publications BY NAME
-        SELECT current_timestamp AS published_at, ? AS run_id, ? AS fingerprint, ? AS code_version,
-               max(file_id) AS files_through, count(*) FILTER (WHERE status = 'retracted') AS files_retracted
-        FROM registry.files""", [run_id, print_, code_version()])
+        SELECT coalesce(?::TIMESTAMP, current_timestamp::TIMESTAMP) AS published_at, ? AS run_id, ? AS fingerprint,
+               ? AS code_version, max(file_id) AS files_through,
+               count(*) FILTER (WHERE status = 'retracted') AS files_retracted, ? AS version
+        FROM registry.files""", [published_at, run_id, print_, code_version(),
+                                 version or next_publication_version(con)])
 
 
 def unchanged_since_publication(con: duckdb.DuckDBPyConnection, warehouse: Warehouse) -> tuple[str, str] | None:

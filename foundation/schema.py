@@ -145,7 +145,8 @@ CREATE TABLE IF NOT EXISTS registry.publications (
     fingerprint VARCHAR NOT NULL,
     code_version VARCHAR,     -- what the contract checks judged with (checks/scope.py)
     files_through BIGINT,     -- the highest file_id registered at the publish
-    files_retracted BIGINT    -- how many files had been retracted by then
+    files_retracted BIGINT,   -- how many files had been retracted by then
+    version BIGINT            -- the publication's number, 1, 2, ..., as marts.about.publication_version says
 )
 """
 # every WARN check's latest verdict, rewritten by the publish step just before it copies the marts
@@ -199,6 +200,14 @@ def upgrade(con: duckdb.DuckDBPyConnection) -> None:
     # the contract checks judge only rows that are new since the last complete publish (checks/scope.py)
     for column in ("code_version VARCHAR", "files_through BIGINT", "files_retracted BIGINT"):
         con.execute(f"ALTER TABLE registry.publications ADD COLUMN IF NOT EXISTS {column}")
+    # every publication has a number (docs/publications.md); those recorded before it are numbered in order
+    con.execute("ALTER TABLE registry.publications ADD COLUMN IF NOT EXISTS version BIGINT")
+    con.execute("""
+        UPDATE registry.publications AS p SET version = n.version
+        FROM (SELECT rowid AS rid, (SELECT coalesce(max(version), 0) FROM registry.publications)
+                     + row_number() OVER (ORDER BY published_at, rowid) AS version
+              FROM registry.publications WHERE version IS NULL) AS n
+        WHERE p.rowid = n.rid""")
     if con.execute("SELECT count(*) FROM registry.upgrades WHERE step = ?", [CUT_PSEUDONYMS]).fetchone()[0]:
         return
     con.execute("BEGIN")

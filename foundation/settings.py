@@ -23,6 +23,8 @@ PROTECTION_COUNT_SHARE_OF_K = 0.5
 # a provider's survey export holds hundreds to thousands of rows; a larger delivery belongs in a CSV
 XLSX_MAX_UNPACKED_MB = 256
 XLSX_MAX_ROWS = 200_000
+# how many published files are kept as the history in file mode (docs/publications.md): a year of monthly publishes
+PUBLICATIONS_KEPT = 12
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +49,7 @@ class Settings:
     protection_count_share_of_k: float = PROTECTION_COUNT_SHARE_OF_K
     xlsx_max_unpacked_mb: int = XLSX_MAX_UNPACKED_MB
     xlsx_max_rows: int = XLSX_MAX_ROWS
+    publications_kept: int = PUBLICATIONS_KEPT
     # the DuckLake catalog and data folder (foundation/lake.py, docs/platform.md); both None: the
     # DuckDB working file of today, no lake
     lake_catalog: str | None = None
@@ -133,6 +136,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     xlsx_max_rows = _whole(env_vars, "JEUGDZORG_XLSX_MAX_ROWS", XLSX_MAX_ROWS, 1, 10_000_000,
                            "the rows an outcome workbook's first sheet may hold")
 
+    publications_kept = _whole(env_vars, "JEUGDZORG_PUBLICATIONS_KEPT", PUBLICATIONS_KEPT, 1, 1000,
+                               "how many published files are kept as the history, the newest included")
+
     report_period = (env_vars.get("JEUGDZORG_REPORT_PERIOD", "year").strip() or "year").lower()
     if report_period not in ("year", "quarter", "month"):
         raise SettingsError(f"JEUGDZORG_REPORT_PERIOD must be 'year', 'quarter' or 'month', got {report_period!r}")
@@ -154,6 +160,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         protection_count_share_of_k=protection_count_share_of_k,
         xlsx_max_unpacked_mb=xlsx_max_unpacked_mb,
         xlsx_max_rows=xlsx_max_rows,
+        publications_kept=publications_kept,
         lake_catalog=lake_catalog,
         lake_data_path=lake_data_path,
     )

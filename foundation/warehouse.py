@@ -23,6 +23,7 @@ from foundation.schema import create_schema
 from foundation.settings import (
     PROTECTION_COUNT_SHARE_OF_K,
     PROTECTION_MONEY_PCT,
+    PUBLICATIONS_KEPT,
     XLSX_MAX_ROWS,
     XLSX_MAX_UNPACKED_MB,
     load_settings,
@@ -62,6 +63,8 @@ class Warehouse(dg.ConfigurableResource):
     # an outcome workbook's real unpacked size and rows (assets/ingest/xlsx_source.py)
     xlsx_max_unpacked_mb: int = XLSX_MAX_UNPACKED_MB
     xlsx_max_rows: int = XLSX_MAX_ROWS
+    # how many published files the publish step keeps in publications/ (JEUGDZORG_PUBLICATIONS_KEPT)
+    publications_kept: int = PUBLICATIONS_KEPT
     _prepared: bool = PrivateAttr(default=False)
 
     @property
@@ -79,6 +82,12 @@ class Warehouse(dg.ConfigurableResource):
     @property
     def published_db(self) -> Path:
         return self.warehouse_dir / PUBLISHED_DB_NAME
+
+    @property
+    def publications_dir(self) -> Path:
+        """The history in file mode: a copy of each of the last `publications_kept` published files,
+        jeugdzorg_v<version>.duckdb (assets/publish.py, docs/publications.md)."""
+        return self.warehouse_dir / "publications"
 
     @property
     def candidate_db(self) -> Path:
@@ -157,4 +166,5 @@ def warehouse_from_settings() -> Warehouse:
                      youth_care_index_pct=settings.youth_care_index_pct,
                      protection_money_pct=settings.protection_money_pct,
                      protection_count_share_of_k=settings.protection_count_share_of_k,
-                     xlsx_max_unpacked_mb=settings.xlsx_max_unpacked_mb, xlsx_max_rows=settings.xlsx_max_rows)
+                     xlsx_max_unpacked_mb=settings.xlsx_max_unpacked_mb, xlsx_max_rows=settings.xlsx_max_rows,
+                     publications_kept=settings.publications_kept)

@@ -91,10 +91,10 @@ def test_the_ui_says_where_each_table_is_stored_and_shows_no_unserializable_valu
 def test_every_dbt_check_name_reads_as_words():
     """dbt names a test from its kind, model and arguments, and shortens a long one to a hash
     ('relationships_cost_by_municipa_5c40...'), which the UI cuts off: such tests carry a name in
-    their YAML (`municipality_is_in_dim_municipality`, `one_row_per_municipality_year`)."""
+    their YAML (`municipality_is_known`, `one_row_per_municipality_year`)."""
     graph = defs.resolve_asset_graph()
     names = {key.name for key in graph.asset_check_keys}
     hashed = sorted(n for n in names if re.search(r"_[0-9a-f]{32}$", n))
     assert hashed == []
-    assert {"municipality_is_in_dim_municipality", "one_row_per_municipality_year",
-            "duration_band_is_a_documented_value"} <= names
+    assert {"municipality_is_known", "one_row_per_municipality_year",
+            "duration_band_is_documented"} <= names

@@ -57,7 +57,7 @@ def test_a_failing_dbt_warn_test_says_what_to_do_from_its_yaml():
     warn_tests = {(MANIFEST["nodes"][n["attached_node"]]["name"], n["name"]) for n in MANIFEST["nodes"].values()
                   if n["resource_type"] == "test" and n["config"].get("severity", "").lower() == "warn"}
     assert warn_tests and warn_tests <= set(WHAT_TO_DO)  # every dbt WARN test says what to do
-    key = ("provider_performance", "provider_is_in_dim_provider")  # a readable name, on two marts
+    key = ("provider_performance", "provider_is_known")  # a readable name, on two marts
     assert key in warn_tests and ("effectiveness_by_provider", key[1]) in warn_tests
     failing = dg.AssetCheckResult(asset_key=key[0], check_name=key[1], passed=False,
                                   severity=dg.AssetCheckSeverity.WARN, metadata={"failed_rows": 1})

@@ -12,12 +12,12 @@ table names or formulas reach the text: terms that need it are explained in the 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from assets.reports import charts
 from assets.reports.data import trace_sql
-from assets.reports.formatting import FORMATS, SMALL_N, long_date
+from assets.reports.formatting import FORMATS, MONTHS, SMALL_N, long_date
 from foundation.warn_checks import KIND_NL
 
 DASH = "–"
@@ -233,7 +233,54 @@ def _meta(f: Figures, d: dict) -> list[list[str]]:
     return [["Gegevens tot en met", through], *quarter,
             ["Jeugdzorgregio", d["region"] or "niet bekend in de referentielijst"],
             ["Kleine aantallen", f"minder dan {f.val(about, 'min_cell_size', 'int')} cliënten: niet getoond"],
-            ["Bron", "het gepubliceerde bestand van de jeugdzorgmonitor"]]
+            ["Bron", "het gepubliceerde bestand van de jeugdzorgmonitor"], *_publication_meta(f, about)]
+
+
+def citation(about: dict) -> str | None:
+    """'publicatie v3 van 7 december 2026': the publication a letter's figures come from (None: a file
+    published before publications had numbers)."""
+    if about.get("publication_version") is None:
+        return None
+    return (f"publicatie v{about['publication_version']} van "
+            f"{long_date(datetime.fromisoformat(about['published_at']).date())}")
+
+
+def _provisional_from(d: dict) -> date | None:
+    start = d["about"].get("provisional_from")
+    return date.fromisoformat(start) if start else None
+
+
+def is_provisional(d: dict, last_day: date) -> bool:
+    """A period still open to backdated declarations and credits: it reaches into the last
+    `about.provisional_months` months before the data's cut-off (docs/publications.md)."""
+    start = _provisional_from(d)
+    return start is not None and last_day >= start
+
+
+def _year_label(d: dict, year: int) -> str:
+    return f"{year} (voorlopig)" if is_provisional(d, date(year, 12, 31)) else str(year)
+
+
+def _publication_meta(f: Figures, about: dict) -> list[list[str]]:
+    """The publication the letter cites, and from which month its figures are still provisional."""
+    out = []
+    if about.get("publication_version") is not None:
+        published = long_date(datetime.fromisoformat(about["published_at"]).date())
+        out.append(["Publicatie", f"v{f.val(about, 'publication_version', 'int')} van {published}"])
+    start = date.fromisoformat(about["provisional_from"]) if about.get("provisional_from") else None
+    if start is not None:
+        out.append(["Voorlopig", f"cijfers vanaf {MONTHS[start.month - 1]} {start.year} (de laatste "
+                                 f"{f.val(about, 'provisional_months', 'int')} maanden) kunnen nog veranderen door "
+                                 "nagekomen declaraties en creditregels"])
+    return out
+
+
+def _provisional_summary(d: dict, period_title: str) -> list[str]:
+    """The summary's first line when the letter's period is still provisional."""
+    if not is_provisional(d, date.fromisoformat(d["period"]["last_day"])):
+        return []
+    return [f"Voorlopig: de cijfers over {period_title} kunnen nog veranderen, omdat aanbieders declaraties en "
+            "creditregels over die maanden nog later insturen."]
 
 
 def _group(f: Figures, d: dict) -> str:
@@ -249,7 +296,7 @@ def municipality_document(d: dict[str, Any], period_title: str) -> dict[str, Any
     region = f.name(d["region"], "(regio niet bekend)")
     opening = _opening(f, d, name, period_title)
     meta = _meta(f, d)
-    summary = _municipality_summary(f, d, y, region)
+    summary = _provisional_summary(d, period_title) + _municipality_summary(f, d, y, region)
     sections = [_spend(f, d, y, region), _growth(f, d, y), _outcomes(f, d, y), _long_running(f, d, y),
                 _what_works(f, d, y),
                 _access(f, d, y), _duration_section(f, d["duration"], region, y), _providers(f, d, y),
@@ -338,7 +385,7 @@ def _spend(f: Figures, d: dict, y: int, region: str) -> dict:
     rows = []
     for r in d["cost_years"]:
         bm = _at(b, "spend_per_youth_eur", r["year"])
-        rows.append([str(r["year"]), f.val(r, "spend_eur", "euro"), f.val(r, "clients", "int"),
+        rows.append([_year_label(d, r["year"]), f.val(r, "spend_eur", "euro"), f.val(r, "clients", "int"),
                      f.val(r, "spend_per_youth_eur", "euro2"), f.val(bm, "region_value", "euro2"),
                      f.val(bm, "all_value", "euro2")])
     if rows:
@@ -863,7 +910,7 @@ def region_document(d: dict[str, Any], period_title: str) -> dict[str, Any]:
     opening = _opening(f, d, f"de regio {region}", period_title)
     meta = [["Gemeenten in de gegevens", ", ".join(f.name(m["name"], "") for m in d["members"]) or DASH]
             if row[0] == "Jeugdzorgregio" else row for row in _meta(f, d)]
-    summary = _region_summary(f, d, y)
+    summary = _provisional_summary(d, period_title) + _region_summary(f, d, y)
     sections = [_region_spend(f, d, y), _region_outcomes(f, d, y), _region_growth(f, d, y), _region_access(f, d, y),
                 _duration_section(f, d["duration"], region, y), _region_providers(f, d, y), _region_quality(f, d, y),
                 _terms(f)]
@@ -1129,6 +1176,7 @@ def month_document(d: dict[str, Any], period_title: str) -> dict[str, Any]:
         summary.append(f"{MONTH_SUBJECT[most]} {word}: {f.calc(m[most]['change_pct'], 'pct_signed')}.")
     if not summary:
         summary.append(f"Over {subject} bevatten de gegevens voor {period_title} niets dat getoond kan worden.")
+    summary = _provisional_summary(d, period_title) + summary
     ingestion = [[KIND_NL.get(r["kind"], r["kind"]) + (" (geweigerd)" if r["status"] == "rejected" else ""),
                   f.val(r, "files", "int"), f.val(r, "rows_read", "int"), f.val(r, "rows_quarantined", "int")]
                  for r in d["ingestion"]]

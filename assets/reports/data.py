@@ -130,10 +130,17 @@ def connect(published_db: Path) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(published_db), read_only=True)
 
 
+# what `about` says of the publication (assets/publish.py); a file published before these existed lacks them
+PUBLICATION_COLUMNS = ("publication_version", "published_at", "provisional_months", "provisional_from")
+
+
 def about(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    """The one row of `about`, with its provenance: the letter prints k and the file counts from it."""
+    """The one row of `about`, with its provenance: the letter prints k, the file counts and the
+    publication it cites from it."""
+    present = {c for (c,) in con.execute("SELECT column_name FROM duckdb_columns() WHERE schema_name = 'marts' "
+                                         "AND table_name = 'about'").fetchall()}
     cols = ("data_through", "outcome_records_through", "min_cell_size", "files_loaded", "files_rejected",
-            "files_retracted")
+            "files_retracted", *(c for c in PUBLICATION_COLUMNS if c in present))
     (r,) = rows(con, f"SELECT {', '.join(cols)} FROM marts.about")
     r["_src"] = {"from": "marts.about AS t", "where": "true"}
     r["_expr"] = {c: f"t.{c}" for c in cols}
@@ -500,6 +507,7 @@ def load(con: duckdb.DuckDBPyConnection, subject: Subject, period: ReportPeriod,
     else:
         data = (load_municipality if subject.kind == "municipality" else load_region)(con, subject, period)
     data["about"] = dict(about_row)
+    data["period"]["last_day"] = period.last_day.isoformat()
     return data
 
 

@@ -171,12 +171,24 @@ def render_subject(con: duckdb.DuckDBPyConnection, subject: Subject, period: Rep
     _write(pdf, payload)
     _write(pdf.with_suffix(".html"), to_html(document).encode())
     _write(out_dir / f"{stem}.figures.json", json.dumps(
-        {"letter": pdf.name, "exempt": EXEMPT_RULE, "figures": figures}, ensure_ascii=False, indent=1,
-        default=str).encode())
+        {"letter": pdf.name, **publication(about_row), "exempt": EXEMPT_RULE, "figures": figures},
+        ensure_ascii=False, indent=1, default=str).encode())
     _write_chart_files(document, out_dir, stem)
     _write(stamp, (fp + "\n").encode())
     _remove_stale(reports_dir, period, subject, stem)
     return Rendered(subject.key, subject.name, pdf, "rendered", fp)
+
+
+def publication(about_row: dict) -> dict[str, Any]:
+    """What the figure list cites: the publication its queries were run on, and the kept copy of it
+    (warehouse/publications/, for as long as JEUGDZORG_PUBLICATIONS_KEPT keeps it) on which a reviewer
+    reruns them once a newer file is published."""
+    cited = content.citation(about_row)
+    if cited is None:
+        return {}
+    version = about_row["publication_version"]
+    return {"publication": {"cited_as": cited, "version": version, "published_at": about_row["published_at"],
+                            "kept_as": f"warehouse/publications/jeugdzorg_v{version}.duckdb"}}
 
 
 def _write_chart_files(document: dict[str, Any], out_dir: Path, stem: str) -> None:
