@@ -172,8 +172,8 @@ def test_the_letters_cite_their_publication_and_mark_a_provisional_period(publis
 
     wh, *_ = published
     # the monthly letter covers May 2024, inside the window; the yearly one 2023, outside it
-    (month,) = render.render_all(wh.published_db, tmp_path, "month", keys={"GM0141"})
-    (year,) = render.render_all(wh.published_db, tmp_path, "year", keys={"GM0141"})
+    (month,) = render.render_all(wh.published_db, tmp_path, "month", keys={"GM0141_Almelo"})
+    (year,) = render.render_all(wh.published_db, tmp_path, "year", keys={"GM0141_Almelo"})
     for letter in (month, year):
         listing = json.loads(letter.pdf.with_suffix(".figures.json").read_text())
         assert listing["publication"]["version"] == 3
