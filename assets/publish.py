@@ -197,10 +197,6 @@ def rank_what_is_shown(con: duckdb.DuckDBPyConnection, catalog: str) -> None:
         WHERE t.rowid = r.rid""")
 
 
-# the headline figures whose revisions are published (marts.revisions): mart, period kind, column
-REVISED = (("cost_by_municipality_year", "year", "spend_eur"), ("cost_by_municipality_year", "year", "clients"),
-           ("effectiveness_by_municipality", "year", "trajectories_ended"),
-           ("cost_trends_by_municipality", "month", "spend_eur"), ("cost_trends_by_municipality", "month", "clients"))
 KEPT_NAME = re.compile(r"jeugdzorg_v(\d+)\.duckdb")
 
 
@@ -211,14 +207,16 @@ def stamp_publication(con: duckdb.DuckDBPyConnection, catalog: str, version: int
 
 
 def _headline_cells(catalog: str) -> str:
-    """Every headline figure of a published file as (key, period, figure, value), a hidden one empty."""
+    """Every headline figure of a published file as (key, period, figure, value), a hidden one empty:
+    the figures revisions.yml lists under meta.figures."""
     return " UNION ALL ".join(
         f"SELECT '{table}' AS source_table, municipality_code, "
         + ("CAST(year AS VARCHAR) AS period, NULL::DATE AS month" if kind == "year"
            else "strftime(month, '%Y-%m') AS period, month")
         + f", '{kind}' AS period_kind, year, '{column}' AS figure, "
         f"CASE WHEN suppressed THEN NULL ELSE {column} END::DECIMAL(18, 2) AS value FROM {catalog}.marts.{table}"
-        for table, kind, column in REVISED)
+        for table, kind, column in ((f["table"], f["period_kind"], f["column"])
+                                    for f in MODELS["revisions"]["config"]["meta"]["figures"]))
 
 
 def kept_version(path: Path) -> int:
@@ -442,7 +440,8 @@ def publication_candidate(context: dg.AssetExecutionContext, warehouse: Warehous
         working = con.execute("SELECT current_database()").fetchone()[0]
         refuse_undeclared(con, working)
         # past every kept file too: a working file started afresh must not number over the history
-        version = max([next_publication_version(con), *(kept_version(p) + 1 for p in kept_publications(warehouse))])
+        history = kept_publications(warehouse)
+        version = max([next_publication_version(con), *(kept_version(p) + 1 for p in history)])
         # the WARN checks of what this file is built from, as they stand now (marts.quality_warnings)
         warnings_failing = record_verdicts(con, context.instance, [
             (key, graph.get_check_spec(key).metadata) for key in graph.asset_check_keys if key.asset_key in upstream])
@@ -461,7 +460,7 @@ def publication_candidate(context: dg.AssetExecutionContext, warehouse: Warehous
             rank_what_is_shown(con, "pub")
             fill_region_benchmark_wide(con, "pub")
             stamp_publication(con, "pub", version)
-            left_out = fill_revisions(con, "pub", kept_publications(warehouse))
+            left_out = fill_revisions(con, "pub", history)
             con.execute("UPDATE pub.marts.about SET rows_suppressed_small_cells = ?, cells_suppressed_secondary = ?, "
                         "clients_hidden_secondary = ?, spend_hidden_secondary_eur = ?",
                         [primary, outcome.cells_hidden, sum(outcome.clients.values()), sum(outcome.euros.values())])
