@@ -1,9 +1,15 @@
 """Jobs. Each runs in one process: DuckDB allows a single writer to the working file.
 
-The sensors' jobs are named for what they do: ingest one kind of file and rebuild and republish
-only what depends on it. The other kind's ingestion is left to its own sensor and the night.
-Reference data comes along because ingestion validates against it (a first run on an empty
-working file would otherwise quarantine every row as an unknown municipality), and it is cheap.
+A delivery is handled in two runs. The sensor's run, `ingest_<kind>`, ingests the new files of one
+kind and rebuilds only the quality tables (the dbt models tagged `quality`: the quarantined lines
+and data_quality*), whose content changes with every file, loaded or not. Only when it loaded a new
+row does the sensor refresh_after_new_rows start `refresh_after_ingestion`, which rebuilds, checks
+and republishes everything after ingestion (a selection of only what depends on one kind would
+leave out the dimensions some dbt tests read, and those tests would show as Skipped). So a re-sent
+file of duplicates, a file of quarantined lines or a refused file costs an ingestion and a few
+small models, and no check is planned that will not run. Reference data comes along in the
+ingestion run because ingestion validates against it (a first run on an empty working file would
+otherwise quarantine every row as an unknown municipality), and it is cheap.
 """
 
 import dagster as dg
@@ -18,18 +24,24 @@ QUIET_CONSOLE = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 # the unpartitioned assets: the refresh jobs stop at the published file, and the sensor
 # council_reports_after_publish starts render_council_reports for the reports that changed.
 COUNCIL_REPORTS = dg.AssetSelection.assets("council_reports")
+# what every arriving file changes, loaded or not: declared by the models' dbt tag `quality`, which
+# dagster-dbt makes an asset tag
+QUALITY = dg.AssetSelection.tag("quality", "")
+# the tag a refresh run carries: the ingestion run whose new rows it rebuilds from
+AFTER_INGESTION_TAG = "jeugdzorg/after_ingestion"
 
 
-def _ingest_and_refresh(kind: str, asset: str, label: str):
+def _ingest(kind: str, asset: str, label: str):
+    ingested = dg.AssetSelection.assets(asset)
     return dg.define_asset_job(
-        f"ingest_and_refresh_{kind}",
-        selection=(dg.AssetSelection.assets("reference_data") | dg.AssetSelection.assets(asset).downstream())
-        - COUNCIL_REPORTS,
+        f"ingest_{kind}",
+        selection=dg.AssetSelection.assets("reference_data") | ingested | (ingested.downstream() & QUALITY),
         executor_def=dg.in_process_executor,
         config=QUIET_CONSOLE,
-        description=f"Started by the sensor when new {label} files land: ingest them, then rebuild and republish "
-        f"what depends on them. Reference data is reloaded first; the other kind of file waits for its own "
-        f"sensor or the nightly run.",
+        description=f"Started by the sensor when new {label} files land: ingest them and rebuild the quality tables "
+        "(quarantined lines, data_quality). When a new row loaded, the sensor refresh_after_new_rows starts "
+        "refresh_after_ingestion; a delivery that loaded nothing (duplicates, quarantined lines, a refused file) ends "
+        "here, and the BI file's data-quality tables follow at the next publish.",
     )
 
 
@@ -60,8 +72,18 @@ render_council_reports = dg.define_asset_job(
     description="Render the council letters (raadsinformatiebrieven) of the selected partitions from the published "
     "file; unchanged ones are skipped.",
 )
-ingest_declarations_job = _ingest_and_refresh("declarations", "raw_declarations", "declaration")
-ingest_surveys_job = _ingest_and_refresh("surveys", "raw_surveys", "outcome-record")
-# a list at module scope, as the code location's loader finds definitions (pipelines/definitions.py)
-ingest_messages_jobs = [_ingest_and_refresh(k.kind, f"raw_{k.kind}", k.label.replace(" messages", ""))
-                        for k in MESSAGE_KINDS]
+# (kind, ingestion asset, what the files hold), one entry per kind of delivery a sensor watches
+DELIVERIES = [("declarations", "raw_declarations", "declaration"), ("surveys", "raw_surveys", "outcome-record"),
+              *((k.kind, f"raw_{k.kind}", k.label.replace(" messages", "")) for k in MESSAGE_KINDS)]
+# lists at module scope, as the code location's loader finds definitions (pipelines/definitions.py)
+ingest_jobs = [_ingest(*delivery) for delivery in DELIVERIES]
+refresh_after_ingestion = dg.define_asset_job(
+    "refresh_after_ingestion",
+    selection=dg.AssetSelection.all() - dg.AssetSelection.assets("reference_data", *(d[1] for d in DELIVERIES))
+    - COUNCIL_REPORTS,
+    executor_def=dg.in_process_executor,
+    config=QUIET_CONSOLE,
+    description="Started by the sensor refresh_after_new_rows after an ingestion run (ingest_KIND) loaded new rows: "
+    "rebuild, check and republish everything but the ingestion, as nightly_refresh does. Every model is in it, so "
+    "each dbt test finds its parents and the publication vouches for the whole file.",
+)

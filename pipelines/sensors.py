@@ -26,10 +26,10 @@ from checks import freshness
 from foundation.settings import load_settings
 from foundation.warehouse import Warehouse
 from pipelines.jobs import (
+    AFTER_INGESTION_TAG,
     QUIET_CONSOLE,
-    ingest_declarations_job,
-    ingest_messages_jobs,
-    ingest_surveys_job,
+    ingest_jobs,
+    refresh_after_ingestion,
     render_council_reports,
 )
 
@@ -104,10 +104,44 @@ def build_file_sensor(name: str, kind: str, suffixes: tuple[str, ...], job_name:
 
 
 new_declaration_files = build_file_sensor("new_declaration_files", "declarations", (".xml", ".csv"),
-                                          ingest_declarations_job.name)
-new_survey_files = build_file_sensor("new_survey_files", "surveys", (".csv", ".xlsx"), ingest_surveys_job.name)
-new_message_files = [build_file_sensor(f"new_{k.kind}_files", k.kind, (".xml",), job.name)
-                     for k, job in zip(MESSAGE_KINDS, ingest_messages_jobs, strict=True)]
+                                          "ingest_declarations")
+new_survey_files = build_file_sensor("new_survey_files", "surveys", (".csv", ".xlsx"), "ingest_surveys")
+new_message_files = [build_file_sensor(f"new_{k.kind}_files", k.kind, (".xml",), f"ingest_{k.kind}")
+                     for k in MESSAGE_KINDS]
+
+
+def rows_loaded(instance: dg.DagsterInstance, run_id: str) -> int:
+    """The rows a run's ingestion steps loaded, from their materializations' metadata (rows_loaded)."""
+    records = instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION,
+                                           limit=1000).records
+    loaded = 0
+    for record in records:
+        value = record.asset_materialization.metadata.get("rows_loaded") if record.asset_materialization else None
+        loaded += int(value.value) if value is not None else 0
+    return loaded
+
+
+@dg.run_status_sensor(run_status=dg.DagsterRunStatus.SUCCESS, monitored_jobs=ingest_jobs,
+                      request_job=refresh_after_ingestion, name="refresh_after_new_rows",
+                      default_status=dg.DefaultSensorStatus.RUNNING,
+                      description="After a sensor's ingestion run (ingest_KIND): starts refresh_after_ingestion when "
+                      "it loaded a new row and no refresh is waiting in the queue already. A delivery that loaded "
+                      "none (duplicates, quarantined lines, a refused file) rebuilds nothing more; its quality tables "
+                      "were rebuilt in the ingestion run.")
+def refresh_after_new_rows(context: dg.RunStatusSensorContext) -> dg.RunRequest | dg.SkipReason:
+    run = context.dagster_run
+    files = run.tags.get("jeugdzorg/files", "")
+    loaded = rows_loaded(context.instance, run.run_id)
+    if not loaded:
+        return dg.SkipReason(f"run {run.run_id[:8]} of {run.job_name} ({files or 'no file named'}) loaded no new row: "
+                             "nothing to rebuild or republish")
+    waiting = context.instance.get_runs(dg.RunsFilter(job_name=refresh_after_ingestion.name, statuses=[
+        dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED]), limit=1)
+    if waiting:  # it has not started, so it will build from these rows too
+        return dg.SkipReason(f"run {run.run_id[:8]} loaded {loaded:,} new rows; the refresh {waiting[0].run_id[:8]} "
+                             "waiting in the queue will rebuild from them")
+    return dg.RunRequest(run_key=f"refresh:{run.run_id}", tags={
+        AFTER_INGESTION_TAG: run.run_id, "jeugdzorg/files": files, "jeugdzorg/rows_loaded": str(loaded)})
 
 
 @dg.sensor(name="council_reports_after_publish", job=render_council_reports, minimum_interval_seconds=60,

@@ -468,7 +468,7 @@ def test_the_refresh_jobs_leave_the_partitioned_reports_to_their_own_job():
     from pipelines.definitions import defs
 
     assert dg.AssetKey("council_reports") not in defs.resolve_job_def("nightly_refresh").asset_layer.selected_asset_keys
-    for job in ("ingest_and_refresh_declarations", "ingest_and_refresh_surveys"):
+    for job in ("ingest_declarations", "ingest_surveys", "refresh_after_ingestion"):
         assert dg.AssetKey("council_reports") not in defs.resolve_job_def(job).asset_layer.selected_asset_keys
     assert defs.resolve_job_def("render_council_reports").asset_layer.selected_asset_keys == {
         dg.AssetKey("council_reports")}

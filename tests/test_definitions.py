@@ -15,7 +15,15 @@ def test_code_location_loads():
     dg.Definitions.validate_loadable(defs)
     job = defs.resolve_job_def("nightly_refresh")
     assert job.executor_def is dg.in_process_executor
-    assert defs.resolve_sensor_def("new_declaration_files").job_name == "ingest_and_refresh_declarations"
+    assert defs.resolve_sensor_def("new_declaration_files").job_name == "ingest_declarations"
+    # a sensor's run ingests and rebuilds the quality tables only; the refresh is a run of its own
+    ingest = {k.to_user_string() for k in defs.resolve_job_def("ingest_declarations").asset_layer.selected_asset_keys}
+    assert ingest == {"reference_data", "raw_declarations", "declaration_quarantine", "data_quality",
+                      "data_quality_rules", "data_quality_summary", "data_quality_rules_summary"}
+    refresh = defs.resolve_job_def("refresh_after_ingestion").asset_layer.selected_asset_keys
+    nightly = defs.resolve_job_def("nightly_refresh").asset_layer.selected_asset_keys
+    assert {k.to_user_string() for k in nightly - refresh} == {
+        "reference_data", "raw_declarations", "raw_surveys", "raw_allocations", "raw_care_starts", "raw_care_stops"}
 
 
 def test_nightly_schedule_starts_one_full_refresh_per_tick():

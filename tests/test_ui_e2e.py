@@ -156,7 +156,7 @@ def test_a_night_in_the_ui(tmp_path):
                          lambda: [t for t in dagster.sensor_ticks("new_declaration_files") if t["status"] != "STARTED"],
                          timeout=120)
         assert ticks[0]["status"] == "SKIPPED" and "no new files" in ticks[0]["skipReason"]
-        assert dagster.runs("ingest_and_refresh_declarations") == []
+        assert dagster.runs("ingest_declarations") == []
 
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
@@ -165,17 +165,22 @@ def test_a_night_in_the_ui(tmp_path):
                 page.goto(f"{dagster.url}/locations/{LOCATION}/jobs/nightly_refresh/runs")
                 expect(page.get_by_text(terminal_run[:8]).first).to_be_visible(timeout=60_000)
 
-            # a provider delivers a file with one impossible line: exactly one run, which quarantines that
-            # line (rule D11) and publishes the rest
+            # a provider delivers a file with one impossible line: exactly one ingestion run, which
+            # quarantines that line (rule D11), and, as it loaded a new row, one refresh that publishes the rest
             write_declarations(data / "raw/declarations/b.csv", [{"referentienummer": "R4"}, BAD_LINE])
             (run,) = wait_for("the sensor's run to finish", lambda: [
-                r for r in dagster.runs("ingest_and_refresh_declarations") if r["status"] in ("SUCCESS", "FAILURE")],
+                r for r in dagster.runs("ingest_declarations") if r["status"] in ("SUCCESS", "FAILURE")],
                 timeout=420, every=5)
             assert run["status"] == "SUCCESS"
             assert {"key": "new_files", "value": "1"} in run["tags"]
-            assert len(dagster.runs("ingest_and_refresh_declarations")) == 1
+            assert len(dagster.runs("ingest_declarations")) == 1
+            (refreshed,) = wait_for("the refresh after the new rows to finish", lambda: [
+                r for r in dagster.runs("refresh_after_ingestion") if r["status"] in ("SUCCESS", "FAILURE")],
+                timeout=420, every=5)
+            assert refreshed["status"] == "SUCCESS"
+            assert {"key": "jeugdzorg/after_ingestion", "value": run["runId"]} in refreshed["tags"]
             with screenshots_on_failure(page, "ingest_job_page"):
-                page.goto(f"{dagster.url}/locations/{LOCATION}/jobs/ingest_and_refresh_declarations/runs")
+                page.goto(f"{dagster.url}/locations/{LOCATION}/jobs/ingest_declarations/runs")
                 expect(page.get_by_text(run["runId"][:8]).first).to_be_visible(timeout=60_000)
                 page.screenshot(path=str(tmp_path / "ingest_job_page.png"))
             with duckdb.connect(str(data / "warehouse/jeugdzorg.duckdb"), read_only=True) as con:
@@ -185,7 +190,7 @@ def test_a_night_in_the_ui(tmp_path):
             # the rest goes on), and the alert naming it is in alerts/ and at the webhook before the run ends
             (data / "raw/declarations/c.csv").write_bytes(os.urandom(20_000) + b"\x00")
             (broken,) = wait_for("the sensor's run for the broken file to finish", lambda: [
-                r for r in dagster.runs("ingest_and_refresh_declarations")
+                r for r in dagster.runs("ingest_declarations")
                 if r["runId"] != run["runId"] and r["status"] in ("SUCCESS", "FAILURE")], timeout=420, every=5)
             assert broken["status"] == "SUCCESS"
             assert {"key": "jeugdzorg/files", "value": "c.csv"} in broken["tags"]
@@ -195,6 +200,12 @@ def test_a_night_in_the_ui(tmp_path):
             posted = [p for p in hook.received if p["kind"] == "files_rejected"]
             assert len(posted) == 1 and posted[0]["run_id"] == broken["runId"]
             assert "declarations/c.csv" in posted[0]["text"]
+            # it loaded no row, so nothing more is rebuilt: the sensor says so, and no second refresh starts
+            (passed_over, *_) = wait_for("refresh_after_new_rows to pass over the broken file's run", lambda: [
+                t for t in dagster.sensor_ticks("refresh_after_new_rows")
+                if t["status"] == "SKIPPED" and broken["runId"][:8] in (t["skipReason"] or "")], timeout=180)
+            assert "loaded no new row" in passed_over["skipReason"]
+            assert len(dagster.runs("refresh_after_ingestion")) == 1
 
             # the team retracts the file from the terminal; the next run publishes again
             retracted = terminal(env, "pipelines.retraction", "b.csv", "wrong month; a corrected file follows")
@@ -219,7 +230,7 @@ def test_a_night_in_the_ui(tmp_path):
         with duckdb.connect(str(data / "warehouse/pipeline.duckdb"), read_only=True) as con:  # per file: working file
             assert con.execute("SELECT status FROM marts.data_quality WHERE source_file = 'declarations/b.csv'"
                                ).fetchone() == ("retracted",)
-        assert len(dagster.runs("ingest_and_refresh_declarations")) == 2  # b.csv and c.csv are known: no third run
+        assert len(dagster.runs("ingest_declarations")) == 2  # b.csv and c.csv are known: no third run
     except BaseException:
         for log in sorted((tmp_path / "logs").glob("*.log")):
             print(f"--- {log.name} (last lines)\n" + "\n".join(log.read_text().splitlines()[-40:]), file=sys.stderr)
