@@ -69,6 +69,25 @@ def data_version(con: duckdb.DuckDBPyConnection) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
+def reference_version(con: duckdb.DuckDBPyConnection) -> str:
+    """The reference tables row by row: the data version of reference_data, so that reloading the same
+    reference files leaves what is built on them up to date in Dagster's eyes."""
+    parts = [f"{t}:{con.execute(f'SELECT count(*), sum(hash(t)) FROM ref.{t} AS t').fetchone()}"
+             for t in _tables(con, "ref")]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+
+
+def loaded_rows_version(con: duckdb.DuckDBPyConnection, kind: str) -> str:
+    """The data version of one kind's ingestion asset: every file of that kind that loaded a row, with its
+    content hash and how many of its rows were loaded and retracted. A delivery that loaded no row
+    (exact duplicates, quarantined lines, a refused file) leaves it as it was, so Dagster does not mark
+    the models built on the loaded rows as stale; a new row or a retraction changes it."""
+    (digest,) = con.execute(
+        "SELECT count(*) || ':' || coalesce(sum(hash(file_id, sha256, rows_loaded, rows_retracted)), 0) "
+        "FROM registry.files WHERE kind = ? AND (rows_loaded > 0 OR rows_retracted > 0)", [kind]).fetchone()
+    return hashlib.sha256(f"{kind}:{digest}".encode()).hexdigest()[:16]
+
+
 def fingerprint(con: duckdb.DuckDBPyConnection, warehouse: Warehouse) -> str:
     """The inputs, and this month: the check published_data_is_recent measures the data's age
     against today, so a month without deliveries must still rebuild and let it speak."""

@@ -19,6 +19,7 @@ from pydantic import Field
 import checks
 from assets.ingest.messages import MESSAGE_KINDS
 from assets.ingest.retract import RetractionError, find_file, retract
+from foundation.fingerprint import loaded_rows_version
 from foundation.warehouse import Warehouse
 from pipelines.jobs import nightly_refresh
 
@@ -39,13 +40,16 @@ def retract_file(context: dg.OpExecutionContext, config: RetractFileConfig, ware
             done = retract(con, config.file, config.reason, warehouse.pseudonymiser().mask_name)
         except RetractionError as exc:
             raise dg.Failure(description=str(exc)) from exc
+        version = loaded_rows_version(con, done.kind)
     context.log.info(f"retracted {done.source_file}: {done.rows_removed:,} row(s) removed, "
                      f"{done.rows_reinstated:,} row(s) of other files load again in their place")
     context.log_event(dg.AssetMaterialization(
         asset_key=INGEST_ASSET[done.kind],
         description=f"{done.source_file} retracted: {config.reason}",
         metadata={"retracted_file": done.source_file, "reason": config.reason, "rows_removed": done.rows_removed,
-                  "rows_reinstated": done.rows_reinstated, "sha256": done.sha256}))
+                  "rows_reinstated": done.rows_reinstated, "sha256": done.sha256},
+        # the ingestion's data version, as its asset records it: rows left, so what is built on them is stale
+        tags={"dagster/data_version": version}))
     return INGEST_ASSET[done.kind]
 
 

@@ -13,6 +13,7 @@ from assets.ingest.reference import load_reference
 from assets.ingest.surveys import ingest_surveys
 from assets.ingest.xlsx_source import XlsxLimits
 from foundation.alerts import quarantined_files_alert, rejected_files_alert, rejected_md, send
+from foundation.fingerprint import loaded_rows_version, reference_version
 from foundation.schema import DECLARATION_ROWS, SURVEY_ROWS
 from foundation.settings import load_settings
 from foundation.sql import metadata_table
@@ -28,13 +29,14 @@ OWNERS = ["team:data"]
 def reference_data(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     with warehouse.connect() as con:
         report = load_reference(con, warehouse.raw_dir)
+        version = reference_version(con)
     for table, info in report.items():
         context.log.info(f"ref.{table}: {info['rows']} rows from {info['source']}")
         if "note" in info:
             context.log.warning(f"ref.{table}: dropped file rejected ({info['note']})")
     md = "| table | source | rows |\n|---|---|---|\n" + "".join(
         f"| ref.{t} | {i['source']} | {i['rows']} |\n" for t, i in report.items())
-    return dg.MaterializeResult(metadata={"tables": dg.MetadataValue.md(md)})
+    return dg.MaterializeResult(metadata={"tables": dg.MetadataValue.md(md)}, data_version=dg.DataVersion(version))
 
 
 @dg.asset(group_name="ingest", kinds={"duckdb"}, owners=OWNERS, deps=[reference_data],
@@ -49,7 +51,8 @@ def raw_declarations(context: dg.AssetExecutionContext, warehouse: Warehouse) ->
         waiting = outstanding_rejections(con, "declarations")
         held = quarantined_above(con, "declarations", DECLARATION_ROWS, warehouse.quarantine_rate_warn,
                                  summary.file_ids)
-    return _report(context, warehouse, "declarations", summary, total, waiting, held)
+        version = loaded_rows_version(con, "declarations")
+    return _report(context, warehouse, "declarations", summary, total, waiting, held, version)
 
 
 @dg.asset(group_name="ingest", kinds={"duckdb"}, owners=OWNERS, deps=[reference_data],
@@ -63,7 +66,8 @@ def raw_surveys(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.M
         total = con.execute(f"SELECT count(*) FROM {SURVEY_ROWS}").fetchone()[0]
         waiting = outstanding_rejections(con, "surveys")
         held = quarantined_above(con, "surveys", SURVEY_ROWS, warehouse.quarantine_rate_warn, summary.file_ids)
-    return _report(context, warehouse, "surveys", summary, total, waiting, held)
+        version = loaded_rows_version(con, "surveys")
+    return _report(context, warehouse, "surveys", summary, total, waiting, held, version)
 
 
 def _message_asset(kind: MessageKind) -> dg.AssetsDefinition:
@@ -79,7 +83,8 @@ def _message_asset(kind: MessageKind) -> dg.AssetsDefinition:
             total = con.execute(f"SELECT count(*) FROM {kind.target}").fetchone()[0]
             waiting = outstanding_rejections(con, kind.kind)
             held = quarantined_above(con, kind.kind, kind.target, warehouse.quarantine_rate_warn, summary.file_ids)
-        return _report(context, warehouse, kind.kind, summary, total, waiting, held)
+            version = loaded_rows_version(con, kind.kind)
+        return _report(context, warehouse, kind.kind, summary, total, waiting, held, version)
 
     return ingest
 
@@ -89,7 +94,7 @@ raw_allocations, raw_care_starts, raw_care_stops = (asset for _, asset in MESSAG
 
 
 def _report(context: dg.AssetExecutionContext, warehouse: Warehouse, kind: str, s: IngestSummary, total: int,
-            waiting: pd.DataFrame, held: pd.DataFrame) -> dg.MaterializeResult:
+            waiting: pd.DataFrame, held: pd.DataFrame, version: str) -> dg.MaterializeResult:
     """Log and attach what an ingestion did, in the terms of the accounting identity, and every
     rejected file still waiting for a corrected delivery or a retraction (not only this run's).
     A file of this run that was refused, or that loaded with more of its lines quarantined than the
@@ -113,7 +118,7 @@ def _report(context: dg.AssetExecutionContext, warehouse: Warehouse, kind: str, 
         "rejected_files_waiting": metadata_table(waiting),
         "dagster/row_count": dg.MetadataValue.int(total),
         "alerts_sent": dg.MetadataValue.text(", ".join(alerts) or "none"),
-    })
+    }, data_version=dg.DataVersion(version))
 
 
 def _alert(context: dg.AssetExecutionContext, warehouse: Warehouse, kind: str, s: IngestSummary,
