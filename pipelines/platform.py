@@ -1,7 +1,8 @@
-"""Names the platform mode's Dagster instance is built on (issue 40; docs/platform.md, "Beyond one
-machine"). The instance itself is deploy/dagster_platform.yaml (PostgreSQL storage, the queued run
-coordinator); deploy/helm/values.yaml runs the same on Kubernetes. tests/test_platform_instance.py
-loads the instance on a real PostgreSQL, tests/test_deploy.py keeps the Helm values in step.
+"""Names the platform mode's Dagster instance is built on (issue 40;
+docs/platform.md, "Beyond one machine"). The instance itself is deploy/dagster_platform.yaml
+(PostgreSQL storage, the queued run coordinator); deploy/helm/values.yaml runs the same on
+Kubernetes. tests/test_platform_instance.py loads the instance on a real PostgreSQL,
+tests/test_deploy.py keeps the Helm values in step.
 """
 
 from __future__ import annotations
