@@ -35,6 +35,7 @@ from assets.disclosure.attack import find_leaks
 from assets.disclosure.intervals import COLUMNS, Targets
 from assets.disclosure.suppress import Baseline, baseline, protect
 from assets.transform import KEY_COLUMNS, MART_KEYS, MODELS, breakdowns_of
+from foundation.asset_groups import PUBLISH
 from foundation.fingerprint import next_publication_version, record_publication
 from foundation.sql import data_through
 from foundation.warehouse import Warehouse
@@ -425,7 +426,7 @@ def whole_graph(context: dg.AssetExecutionContext):
         return context.job_def.asset_layer.asset_graph
 
 
-@dg.asset(group_name="publish", kinds={"duckdb"}, owners=["team:data"], deps=MART_KEYS,
+@dg.asset(group_name=PUBLISH, kinds={"duckdb"}, owners=["team:data"], deps=MART_KEYS,
           description="The next BI file, not yet published: every mart copied with its labels, keys and "
           "constraints, then disclosure control (secondary suppression until no suppressed cell can be worked "
           "back from the file). The blocking check no_suppressed_cell_can_be_recovered attacks it before "
@@ -491,7 +492,7 @@ def publication_candidate(context: dg.AssetExecutionContext, warehouse: Warehous
     })
 
 
-@dg.asset(group_name="publish", kinds={"duckdb"}, owners=["team:data"], deps=[publication_candidate],
+@dg.asset(group_name=PUBLISH, kinds={"duckdb"}, owners=["team:data"], deps=[publication_candidate],
           description="The BI warehouse jeugdzorg.duckdb: only schema marts (aggregates and dimensions), "
           "every table and column commented, no suppressed cell recoverable, replaced atomically at the end of "
           "a successful run.")

@@ -33,6 +33,7 @@ from dagster_dbt import (
 )
 from dagster_dbt.asset_utils import DAGSTER_DBT_PROJECT_METADATA_KEY
 
+from foundation.asset_groups import LAYERS
 from foundation.fingerprint import FULL_REBUILD_TAG, new_since_publication, unchanged_since_publication
 from foundation.sql import data_through, metadata_table, table_metadata
 from foundation.warehouse import PUBLISHED_DB_NAME, Warehouse
@@ -192,7 +193,7 @@ class LayerTranslator(DagsterDbtTranslator):
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props["resource_type"] == "model":
-            return dbt_resource_props["fqn"][1]
+            return LAYERS[dbt_resource_props["fqn"][1]]
         return super().get_group_name(dbt_resource_props)
 
     def get_description(self, dbt_resource_props: Mapping[str, Any]) -> str:

@@ -49,7 +49,6 @@ RULES: dict[str, tuple[Rule, ...]] = {
     "survey_rules": (*SURVEY_RULES, S09),
     "message_rules": (*(r for k in messages.MESSAGE_KINDS for r in k.rules), messages.DUPLICATE),
 }
-LAYERS = ("ingest", "staging", "marts", "publish")  # the order the checks are listed in
 FAMILY = 4  # checks sharing a description that many or more, each named after its asset: one line
 
 
@@ -71,6 +70,12 @@ def rules_table(rules: Iterable[Rule], seen: dict[str, str]) -> str:
     return _table(("id", "rule", "why"), rows)
 
 
+def _layer(group: str) -> str:
+    """A group as the catalogue names it: `3_marts` is marts (the number is the group's place in the
+    pipeline, foundation/asset_groups.py, by which the catalogue orders the checks too)."""
+    return group.partition("_")[2] if group[:1].isdigit() else group
+
+
 def severity(spec: dg.AssetCheckSpec) -> str:
     if is_warn(spec.metadata or {}):
         return "WARN"
@@ -89,14 +94,15 @@ def check_rows() -> list[tuple[str, str, str, str]]:
     for (description, level), members in families.items():
         names = [n for n, _ in members]
         assets = list(dict.fromkeys(a.to_user_string() for _, a in members))
-        layers = sorted({layer.get(a, "?") for _, a in members}, key=lambda g: LAYERS.index(g) if g in LAYERS else 9)
+        groups = sorted({layer.get(a, "?") for _, a in members})
+        layers = [_layer(g) for g in groups]
         suffix = names[0].removeprefix(members[0][1].to_user_string())  # each named <its asset><suffix>?
         if len(members) >= FAMILY and all(n == a.to_user_string() + suffix for n, a in members):
             each = layers[0].removesuffix("s") if len(layers) == 1 else "asset"  # marts: <mart>
             name, on = f"`<{each}>{suffix}`", f"one per {each}: {len(assets)}"
         else:
             name, on = ", ".join(f"`{n}`" for n in names), ", ".join(assets)
-        rank = min(LAYERS.index(g) if g in LAYERS else 9 for g in layers)
+        rank = groups[0]
         rows.append((rank, (name, f"{on} ({', '.join(layers)})", level, description)))
     return [row for _, row in sorted(rows, key=lambda r: r[0])]
 

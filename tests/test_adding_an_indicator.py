@@ -10,6 +10,7 @@ from dagster_dbt import DbtProject, dbt_assets
 
 from assets.ingest.assets import raw_declarations, reference_data
 from assets.transform import DBT_DIR, TRANSLATOR, ensure_manifest, run_dbt
+from foundation.asset_groups import MARTS
 from tests.conftest import write_declarations
 
 README = (Path(__file__).parent.parent / "docs" / "adding_an_indicator.md").read_text()
@@ -37,7 +38,7 @@ def test_the_readme_example_becomes_a_checked_asset_and_a_labelled_table(tmp_pat
 
     key = dg.AssetKey(MODEL)
     spec = next(s for s in marts.specs if s.key == key)
-    assert spec.group_name == "marts"
+    assert spec.group_name == MARTS
     # it reads reference data too, which reaches it through declaration_lines (assets/transform.py)
     assert {d.asset_key for d in spec.deps} == {dg.AssetKey("declaration_lines")}
     assert "Twente audit" in spec.description and "Uitgaven en cliënten per jeugdzorgregio" in spec.description

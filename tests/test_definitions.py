@@ -7,6 +7,7 @@ import duckdb
 from dagster._core.definitions.metadata import normalize_metadata
 
 from assets.transform import DBT_DIR, MANIFEST, models_in
+from foundation.asset_groups import LAYERS
 from foundation.warehouse import PUBLISHED_DB_NAME, WORKING_DB_NAME
 from pipelines.definitions import defs
 
@@ -42,7 +43,7 @@ def test_every_dbt_model_is_an_asset_in_its_layer_with_its_edges_and_checks():
     for layer in ("staging", "marts"):
         for model in models_in(layer):
             node = graph.get(dg.AssetKey(model))
-            assert node.group_name == layer, model
+            assert node.group_name == LAYERS[layer], model
             assert graph.get_check_keys_for_assets({node.key}), f"{model} has no checks"
         # every model file of the layer (SQL, or Python where SQL lacks a solver) is an asset of it
         files = {p.stem for p in (DBT_DIR / "models" / layer).iterdir() if p.suffix in {".sql", ".py"}}

@@ -16,6 +16,7 @@ import pytest
 
 from assets.publish import baseline_in, recoverable_cells
 from demo_data.generator import DemoGenerator
+from foundation.asset_groups import MARTS, PUBLISH
 from foundation.warehouse import Warehouse
 from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
 from tests import disclosure_oracle
@@ -199,7 +200,7 @@ def demo_at_k(request, demo, tmp_path_factory):
     (data_dir / "raw").mkdir()
     wh = Warehouse(data_dir=str(data_dir), pseudonym_key=TEST_KEY, min_cell_size=request.param)
     result = dg.materialize([*ALL_ASSETS, *ALL_CHECKS], resources={"warehouse": wh}, raise_on_error=False,
-                            selection=dg.AssetSelection.groups("marts", "publish"))
+                            selection=dg.AssetSelection.groups(MARTS, PUBLISH))
     assert result.success
     return wh.published_db, wh.working_db
 

@@ -13,6 +13,7 @@ from assets.ingest.reference import load_reference
 from assets.ingest.surveys import ingest_surveys
 from assets.ingest.xlsx_source import XlsxLimits
 from foundation.alerts import quarantined_files_alert, rejected_files_alert, rejected_md, send
+from foundation.asset_groups import INGEST
 from foundation.fingerprint import loaded_rows_version, reference_version
 from foundation.schema import DECLARATION_ROWS, SURVEY_ROWS
 from foundation.settings import load_settings
@@ -22,7 +23,7 @@ from foundation.warehouse import Warehouse
 OWNERS = ["team:data"]
 
 
-@dg.asset(group_name="ingest", kinds={"duckdb"}, owners=OWNERS,
+@dg.asset(group_name=INGEST, kinds={"duckdb"}, owners=OWNERS,
           description="Reference tables (municipalities, population 0-17, providers, provider financials, "
           "products with NJi level, instrument norms, iJw code lists): files in raw/reference/ override the "
           "shipped defaults.")
@@ -39,7 +40,7 @@ def reference_data(context: dg.AssetExecutionContext, warehouse: Warehouse) -> d
     return dg.MaterializeResult(metadata={"tables": dg.MetadataValue.md(md)}, data_version=dg.DataVersion(version))
 
 
-@dg.asset(group_name="ingest", kinds={"duckdb"}, owners=OWNERS, deps=[reference_data],
+@dg.asset(group_name=INGEST, kinds={"duckdb"}, owners=OWNERS, deps=[reference_data],
           description="New provider declaration files (iJw JW323 XML and CSV exports) from raw/declarations/, "
           "validated row by row (rules D01-D09) and pseudonymised, into raw.declaration_rows with lineage. "
           "Files already seen (same SHA-256) are not read again.")
@@ -55,7 +56,7 @@ def raw_declarations(context: dg.AssetExecutionContext, warehouse: Warehouse) ->
     return _report(context, warehouse, "declarations", summary, total, waiting, held, version)
 
 
-@dg.asset(group_name="ingest", kinds={"duckdb"}, owners=OWNERS, deps=[reference_data],
+@dg.asset(group_name=INGEST, kinds={"duckdb"}, owners=OWNERS, deps=[reference_data],
           description="New outcome-record files (national outcome set, CSV and XLSX) from raw/surveys/, validated "
           "row by row (rules S01-S09) and pseudonymised, into raw.survey_rows with lineage.")
 def raw_surveys(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
@@ -71,7 +72,7 @@ def raw_surveys(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.M
 
 
 def _message_asset(kind: MessageKind) -> dg.AssetsDefinition:
-    @dg.asset(name=f"raw_{kind.kind}", group_name="ingest", kinds={"duckdb"}, owners=OWNERS, deps=[reference_data],
+    @dg.asset(name=f"raw_{kind.kind}", group_name=INGEST, kinds={"duckdb"}, owners=OWNERS, deps=[reference_data],
               description=f"New {kind.label} from raw/{kind.kind}/ (XML, XSD-validated), checked row by row "
               f"(rules {kind.rules[0].rule_id}-{kind.rules[-1].rule_id}) and pseudonymised, into {kind.target} "
               "with lineage. No name, address, contact detail or birth date is stored: the birth date becomes "

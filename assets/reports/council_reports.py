@@ -18,6 +18,7 @@ from pathlib import Path
 import dagster as dg
 
 from assets.reports.render import render_all
+from foundation.asset_groups import REPORTS
 from foundation.settings import load_settings
 from foundation.warehouse import Warehouse
 
@@ -67,7 +68,7 @@ with warnings.catch_warnings():
         name="council_reports",
         partitions_def=council_report_partitions,
         deps=["published_warehouse"],
-        group_name="reports",
+        group_name=REPORTS,
         kinds={"pdf", "html"},
         owners=["team:data"],
         backfill_policy=dg.BackfillPolicy.single_run(),
