@@ -7,7 +7,7 @@ export JEUGDZORG_DATA_DIR ?= $(CURDIR)/data
 DEMO_SCALE ?= 1
 DEMO_SEED ?= 2026
 
-.PHONY: demo run ui docs test lint bench install clean retract reports
+.PHONY: demo run ui docs test lint bench install clean retract reports health
 
 # pip's output goes to a log, shown only when pip fails: an install that works says one line, and
 # pip's warnings (about package indexes this machine's pip configuration names, say) stay in the log
@@ -43,6 +43,10 @@ retract: install $(DAGSTER_HOME)/dagster.yaml
 	@# FILE and REASON reach the shell as environment variables, so quotes in a reason stay as typed
 	@# (make itself still reads a $ in them: write $$ for a dollar sign)
 	$(BIN)/python -m pipelines.retraction "$$FILE" "$$REASON"
+
+# every asset's state (fresh, stale, failing WARN or ERROR) from the Dagster instance; exit 1 on a failing ERROR
+health: install $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/python -m pipelines.health
 
 ui: install $(DAGSTER_HOME)/dagster.yaml
 	@echo "Dagster UI: http://127.0.0.1:3000 (Ctrl-C stops it). This terminal shows warnings only; every run's"

@@ -12,7 +12,7 @@ import assets
 import checks
 from checks.freshness import published_is_fresh
 from foundation.warehouse import warehouse_from_settings
-from pipelines import alerts, jobs, retraction, schedules, sensors
+from pipelines import alerts, health, jobs, retraction, schedules, sensors
 
 ASSETS = dg.load_assets_from_package_module(assets)
 CHECKS = dg.load_asset_checks_from_package_module(checks)
@@ -24,7 +24,7 @@ def _operations() -> dg.Definitions:
     function: the code location allows one Definitions object at module scope.)"""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", dg.PreviewWarning)
-        return dg.load_definitions_from_modules([jobs, schedules, sensors, alerts, retraction])
+        return dg.load_definitions_from_modules([jobs, schedules, sensors, alerts, retraction, health])
 
 
 defs = dg.Definitions.merge(

@@ -10,8 +10,10 @@ from __future__ import annotations
 import dagster as dg
 import duckdb
 
-from pipelines.definitions import ASSETS, CHECKS
+from pipelines.definitions import ASSETS, CHECKS, defs
+from pipelines.health import asset_health, pipeline_health_sensor
 from pipelines.jobs import ingest_jobs, refresh_after_ingestion
+from pipelines.retraction import retract_file_job
 from pipelines.sensors import refresh_after_new_rows
 from tests.conftest import write_declarations
 from tests.test_blocking_checks import published_spend, refresh
@@ -46,6 +48,12 @@ def sensor_answer(instance: dg.DagsterInstance, result: dg.ExecuteInProcessResul
     return refresh_after_new_rows(context)
 
 
+def states(instance: dg.DagsterInstance) -> dict[str, str]:
+    """Each asset's state as the health table (pipelines/health.py) reports it."""
+    frame = asset_health(instance, defs.resolve_asset_graph())
+    return dict(zip(frame["asset"], frame["state"], strict=True))
+
+
 def quality_row(warehouse, source_file: str) -> tuple:
     with duckdb.connect(str(warehouse.working_db), read_only=True) as con:
         return con.execute("SELECT status, rows_read, rows_loaded, rows_quarantined, rows_duplicate "
@@ -54,11 +62,15 @@ def quality_row(warehouse, source_file: str) -> tuple:
 
 def test_a_re_sent_file_rebuilds_the_quality_tables_only_and_a_new_row_is_republished(warehouse, data_dir):
     write_declarations(data_dir / "raw/declarations/a.csv", LINES)
-    assert refresh(warehouse).success
-    assert published_spend(warehouse) == 100
-    published = warehouse.published_db.read_bytes()
-
     with dg.DagsterInstance.ephemeral() as instance:
+        assert refresh(warehouse, instance).success
+        assert published_spend(warehouse) == 100
+        published = warehouse.published_db.read_bytes()
+        health = states(instance)
+        # test data end in 2024, so published_data_is_recent fails (WARN); every model is fresh
+        assert health["published_warehouse"] == "failing WARN" and health["declaration_lines"] == "fresh"
+        assert "stale" not in health.values()
+
         # the provider sends the same two lines again under another name, with one impossible line
         write_declarations(data_dir / "raw/declarations/a_again.csv", [*LINES, BAD_LINE])
         resent = run_job("ingest_declarations", warehouse, instance, tags={"jeugdzorg/files": "a_again.csv"})
@@ -71,6 +83,8 @@ def test_a_re_sent_file_rebuilds_the_quality_tables_only_and_a_new_row_is_republ
         assert quality_row(warehouse, "declarations/a_again.csv") == ("loaded", 3, 0, 1, 2)
         # nothing else was rebuilt, and the BI file is the one published before, byte for byte
         assert warehouse.published_db.read_bytes() == published
+        # no new row: Dagster marks nothing built on the ingestion as stale (its data version stands)
+        assert states(instance) == health
         skip = sensor_answer(instance, resent)
         assert isinstance(skip, dg.SkipReason)
         assert "a_again.csv" in skip.skip_message and "loaded no new row" in skip.skip_message
@@ -84,8 +98,32 @@ def test_a_re_sent_file_rebuilds_the_quality_tables_only_and_a_new_row_is_republ
         assert request.job_name in (None, "refresh_after_ingestion") and request.run_key == f"refresh:{news.run_id}"
         assert request.tags["jeugdzorg/rows_loaded"] == "1" and request.tags["jeugdzorg/files"] == "b.csv"
         assert published_spend(warehouse) == 100  # the ingestion run alone publishes nothing
+        health = states(instance)  # the new row: what is built on it, down to the published file, is stale
+        assert health["declaration_lines"] == health["cost_trends_by_municipality"] == "stale"
+        assert health["published_warehouse"] == "failing WARN"  # a failing check is more serious than stale
+        assert health["reference_data"] == health["data_quality"] == "fresh"
         republished = run_job("refresh_after_ingestion", warehouse, instance, tags=request.tags)
         assert republished.success
         planned, evaluated = planned_and_evaluated(instance, republished.run_id)
         assert planned and planned == evaluated
         assert published_spend(warehouse) == 150
+        assert "stale" not in states(instance).values()
+
+        # a retraction leaves the published file stale until the refresh; the health sensor reports it
+        assert retract_file_job.execute_in_process(
+            run_config={"ops": {"retract_file": {"config": {"file": "b.csv", "reason": "wrong month"}}}},
+            resources={"warehouse": warehouse}, instance=instance).success
+        health = states(instance)
+        assert health["declaration_lines"] == health["publication_candidate"] == "stale"
+        context = dg.build_sensor_context(instance=instance, repository_def=defs.get_repository_def())
+        tick = pipeline_health_sensor(context)
+        (observation,) = tick.asset_events
+        assert observation.asset_key == dg.AssetKey("pipeline_health")
+        assert "stale" in observation.metadata["summary"].value
+        rows = {r.data["asset"]: r.data for r in observation.metadata["assets"].records}
+        assert rows["declaration_lines"]["state"] == "stale"
+        assert rows["declaration_lines"]["why"] == "raw_declarations changed since"
+        # nothing changed since: the next tick reports nothing
+        again = pipeline_health_sensor(dg.build_sensor_context(instance=instance, cursor=tick.cursor,
+                                                               repository_def=defs.get_repository_def()))
+        assert again.asset_events == [] and "no state changed" in again.skip_reason.skip_message

@@ -1,0 +1,132 @@
+"""Every asset's health in one place: fresh, stale, failing WARN or failing ERROR, and why.
+
+Dagster's own health status is a Dagster+ feature; open-source Dagster 1.13 shows the parts on
+different pages (the last materialization in the catalog, a check's verdict in its Checks tab,
+"Unsynced" on the graph). The sensor `pipeline_health` puts them side by side, as an observation
+of the asset `pipeline_health` (group 6_operations) whose table the asset page shows in place, and
+`make health` prints the same table in the terminal.
+
+The states are Dagster's own facts, read from the instance:
+- **failing ERROR / failing WARN**: the latest verdict of one of the asset's checks did not pass,
+  with that severity (a blocking check fails with ERROR and stops what is after it);
+- **stale**: a parent's data changed since the asset was built, as Dagster records it: the data
+  version the parent has now differs from the one the asset was built from (ingestion records the
+  loaded rows as its data version, so a delivery that loaded nothing changes nothing), or a parent
+  is stale itself;
+- **never built**, or else **fresh**.
+The most serious one is the asset's state; `why` names every one that holds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from datetime import UTC, datetime
+
+import dagster as dg
+import pandas as pd
+
+from foundation.asset_groups import OPERATIONS
+from foundation.sql import metadata_table
+
+HEALTH_KEY = dg.AssetKey("pipeline_health")
+STATES = ("never built", "failing ERROR", "failing WARN", "stale", "fresh")  # most serious first
+DATA_VERSION = "dagster/data_version"
+INPUT_DATA_VERSION = "dagster/input_data_version/"
+
+pipeline_health = dg.AssetSpec(
+    HEALTH_KEY, group_name=OPERATIONS, owners=["team:data"], kinds={"dagster"},
+    description="Every asset's state in one table: fresh, stale (a parent's data changed since it was built), "
+    "failing WARN or failing ERROR (a check's latest verdict), or never built, with why. Reported by the sensor "
+    "pipeline_health whenever a state changes; `make health` prints it in the terminal.")
+
+
+def _failing(instance: dg.DagsterInstance, check_keys: list[dg.AssetCheckKey]) -> dict[dg.AssetCheckKey, str]:
+    """The checks whose latest verdict did not pass, each with its severity (ERROR or WARN)."""
+    failing = {}
+    for key, summary in instance.event_log_storage.get_asset_check_summary_records(check_keys).items():
+        record = summary.last_completed_check_execution_record
+        event = record.event.dagster_event if record and record.event else None
+        evaluation = event.event_specific_data if event else None
+        if evaluation is not None and not evaluation.passed:
+            failing[key] = evaluation.severity.value
+    return failing
+
+
+def asset_health(instance: dg.DagsterInstance, graph: dg.AssetGraph) -> pd.DataFrame:
+    """One row per unpartitioned asset, in pipeline order (group, then the order Dagster builds them)."""
+    keys = [k for k in graph.toposorted_asset_keys
+            if graph.get(k).is_materializable and not graph.get(k).is_partitioned]
+    latest = instance.get_latest_materialization_events(keys)
+    check_keys = [c for k in keys for c in graph.get_check_keys_for_assets({k})]
+    failing = _failing(instance, check_keys)
+    state: dict[dg.AssetKey, str] = {}
+    rows = []
+    for key in keys:
+        entry = latest.get(key)
+        built = entry.asset_materialization if entry else None
+        why = []
+        for check in (c for c in check_keys if c.asset_key == key and c in failing):
+            why.append(f"{check.name} fails ({failing[check]})")
+        if built is not None:
+            for parent in sorted(graph.get(key).parent_keys, key=lambda k: k.to_user_string()):
+                parent_entry = latest.get(parent)
+                if state.get(parent) == "stale":
+                    why.append(f"{parent.to_user_string()} is stale")
+                elif parent_entry and parent_entry.asset_materialization:
+                    now = parent_entry.asset_materialization.tags.get(DATA_VERSION)
+                    used = built.tags.get(INPUT_DATA_VERSION + parent.to_user_string())
+                    changed = now != used if used is not None else parent_entry.timestamp > entry.timestamp
+                    if changed:
+                        why.append(f"{parent.to_user_string()} changed since")
+        found = {"never built"} if built is None else set()
+        found |= {f"failing {failing[c]}" for c in check_keys if c.asset_key == key and c in failing}
+        if built is not None and any(w.endswith(("changed since", "is stale")) for w in why):
+            found.add("stale")
+        state[key] = next((s for s in STATES if s in found), "fresh")
+        rows.append({"group": graph.get(key).group_name, "asset": key.to_user_string(), "state": state[key],
+                     "why": "; ".join(why),
+                     "built": datetime.fromtimestamp(entry.timestamp, UTC).strftime("%Y-%m-%d %H:%M UTC")
+                     if entry else ""})
+    frame = pd.DataFrame(rows, columns=["group", "asset", "state", "why", "built"])
+    return frame.sort_values("group", kind="stable").reset_index(drop=True)
+
+
+def summary(frame: pd.DataFrame) -> str:
+    """How many assets are in each state, most serious first: `2 failing WARN, 49 fresh`."""
+    counts = frame["state"].value_counts()
+    return ", ".join(f"{counts[s]} {s}" for s in STATES if s in counts)
+
+
+@dg.sensor(name="pipeline_health", minimum_interval_seconds=120, default_status=dg.DefaultSensorStatus.RUNNING,
+           description="Every two minutes: each asset's state (fresh, stale, failing WARN, failing ERROR, never "
+           "built) in one table, reported on the asset pipeline_health when any state changed.")
+def pipeline_health_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
+    frame = asset_health(context.instance, context.repository_def.asset_graph)
+    states = frame[["asset", "state", "why"]].to_csv(index=False)
+    digest = hashlib.sha256(states.encode()).hexdigest()[:16]
+    if digest == context.cursor:
+        return dg.SensorResult(skip_reason=f"no state changed: {summary(frame)}", cursor=digest)
+    return dg.SensorResult(cursor=digest, asset_events=[dg.AssetObservation(asset_key=HEALTH_KEY, metadata={
+        "summary": dg.MetadataValue.text(summary(frame)),
+        "assets": metadata_table(frame),
+        "not_fresh": metadata_table(frame[frame["state"] != "fresh"]),
+    })])
+
+
+def main() -> int:
+    """`make health`: the table in the terminal, the assets that are not fresh first."""
+    from pipelines.definitions import defs
+
+    with dg.DagsterInstance.get() as instance:
+        frame = asset_health(instance, defs.resolve_asset_graph())
+    order = {s: i for i, s in enumerate(STATES)}
+    shown = frame.sort_values("state", key=lambda s: s.map(order), kind="stable")
+    with pd.option_context("display.max_rows", None, "display.max_colwidth", 90, "display.width", 200):
+        print(shown.to_string(index=False))
+    print(f"\n{summary(frame)}")
+    return 1 if (frame["state"] == "failing ERROR").any() else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
