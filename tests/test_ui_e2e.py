@@ -99,6 +99,20 @@ class Dagster:
             "ticks(limit: 20) { status skipReason runIds } } } } }")
         return data["sensorOrError"]["sensorState"]["ticks"]
 
+    def stale_status(self, asset: str) -> str:
+        """Dagster's own verdict (the graph's "Unsynced"): FRESH, STALE or MISSING."""
+        data = self.graphql(f'{{ assetNodes(assetKeys: [{{path: ["{asset}"]}}]) {{ staleStatus }} }}')
+        return data["assetNodes"][0]["staleStatus"]
+
+    def checks_on_latest(self, asset: str) -> dict[str, str | None]:
+        """Each check of an asset with the status of its evaluation against the asset's latest
+        materialization, as the asset's Checks tab shows it (None: not evaluated)."""
+        data = self.graphql(
+            f'{{ assetNodes(assetKeys: [{{path: ["{asset}"]}}]) {{ assetChecksOrError {{ ... on AssetChecks '
+            "{ checks { name executionForLatestMaterialization { status } } } } } }")
+        return {c["name"]: (c["executionForLatestMaterialization"] or {}).get("status")
+                for c in data["assetNodes"][0]["assetChecksOrError"]["checks"]}
+
     def stop(self) -> None:
         for proc in self.procs:
             proc.terminate()
@@ -212,6 +226,11 @@ def test_a_night_in_the_ui(tmp_path):
             assert retracted.returncode == 0, retracted.stdout[-3000:] + retracted.stderr[-3000:]
             assert "joins its queue" in retracted.stdout  # the daemon runs: one run at a time
             assert "sensor refresh_after_retraction queues nightly_refresh" in retracted.stdout
+            # the rows left changed the ingestion's data version: Dagster marks the published file stale
+            # (the refresh is only queued: the daemon takes it up after this look)
+            assert dagster.stale_status("published_warehouse") == "STALE"
+            # and the checks of the retraction's own materialization were evaluated on the rows left
+            assert set(dagster.checks_on_latest("raw_declarations").values()) <= {"SUCCEEDED", "FAILED"}
             night = terminal(env, "pipelines.refresh")
             assert night.returncode == 0, night.stdout[-3000:] + night.stderr[-3000:]
             # the refresh the retraction queued itself ran too (before or after the one typed in the terminal)
@@ -223,6 +242,7 @@ def test_a_night_in_the_ui(tmp_path):
                 page.goto(f"{dagster.url}/runs/{night_run}")
                 expect(page.get_by_text("Success").first).to_be_visible(timeout=60_000)
             browser.close()
+        assert dagster.stale_status("published_warehouse") == "FRESH"  # the refresh brought it up to date
         with duckdb.connect(str(data / "warehouse/jeugdzorg.duckdb"), read_only=True) as con:
             assert con.execute("SELECT sum(spend_eur) FROM marts.cost_trends_by_municipality").fetchone()[0] == 100
             assert con.execute("SELECT sum(files) FROM marts.data_quality_summary WHERE kind = 'declarations' "
