@@ -319,3 +319,46 @@ def test_a_margin_of_exactly_three_percent_is_not_above_it(refreshed):
             on_the_line = [f for f in flags if (f[0], f[1]) in exact]
             assert on_the_line and all(m == 3.0 and not above for _, _, m, above in on_the_line), table
             assert any(above for *_, above in flags), table  # the planted high earners are flagged
+
+
+def test_the_missing_pieces_of_issue_42_on_the_demo(refreshed):
+    """allocation_control inside the declarations' years, with provider names and the amount of the lines
+    naming no allocation (recomputed from the working file); the Twente audit group's total from the
+    documented one-join query equals the sum over its nine municipalities named by hand; the response per
+    trajectory never passes the endings or the answers."""
+    _, wh, _ = refreshed
+    with duckdb.connect(str(wh.working_db), read_only=True) as con:
+        first, last = con.execute("SELECT year(min(service_month)), year(max(period_end)) "
+                                  "FROM staging.declaration_lines").fetchone()
+        unallocated = {(m, p, y): (n, eur) for m, p, y, n, eur in con.execute("""
+            SELECT l.municipality_code, l.provider_agb, l.service_year, count(*), sum(l.amount_eur)::DECIMAL(18, 2)
+            FROM staging.declaration_lines AS l
+            WHERE l.municipality_code IN (SELECT municipality_code FROM staging.allocations)
+              AND NOT EXISTS (SELECT 1 FROM staging.allocations AS a WHERE a.municipality_code = l.municipality_code
+                                                                        AND a.allocation_number = l.allocation_number)
+            GROUP BY ALL""").fetchall()}
+        named = {agb for (agb,) in con.execute("SELECT provider_agb FROM ref.providers").fetchall()}
+    with duckdb.connect(str(wh.published_db), read_only=True) as con:
+        rows = con.execute("SELECT municipality_code, provider_agb, year, provider_name, "
+                           "declarations_without_allocation, declared_without_allocation_eur "
+                           "FROM marts.allocation_control").fetchall()
+        assert rows and first <= min(r[2] for r in rows) and max(r[2] for r in rows) <= last
+        assert all((name is not None) == (p in named) for _, p, _, name, _, _ in rows)
+        assert unallocated, "the demo's quarantined JW301s leave declarations without an allocation"
+        for m, p, y, _, n, eur in rows:
+            assert (n, eur) == unallocated.get((m, p, y), (0, Decimal("0.00"))), (m, p, y)
+        assert {k for k in unallocated if first <= k[2] <= last} <= {(m, p, y) for m, p, y, *_ in rows}
+        nine = "'0141', '0147', '1774', '0153', '0164', '1735', '0168', '0173', '0183'"
+        by_hand = con.execute(f"SELECT year, sum(spend_eur), count(*) FROM marts.cost_by_municipality_year "
+                              f"WHERE municipality_code IN ({nine}) GROUP BY year ORDER BY year").fetchall()
+        query = [q for q in council_queries() if "dim_municipality_group" in q]
+        assert len(query) == 1
+        assert [(y, s, n) for y, s, _, _, n, _ in con.execute(query[0]).fetchall()] == by_hand
+        assert len(by_hand) > 1 and all(n == 9 for *_, n in by_hand)
+        assert con.execute("""
+            SELECT count(*) FROM marts.effectiveness_by_municipality
+            WHERE satisfaction_trajectories > least(trajectories_ended, satisfaction_responses)
+               OR self_reliance_trajectories > least(trajectories_ended, self_reliance_responses)
+               OR satisfaction_response_pct > 100""").fetchone()[0] == 0
+        assert con.execute("SELECT count(*) FROM marts.effectiveness_by_municipality "
+                           "WHERE satisfaction_trajectories > 0").fetchone()[0] > 0

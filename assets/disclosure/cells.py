@@ -372,13 +372,14 @@ def signed_quantities() -> frozenset[str]:
 @cache
 def orders() -> tuple[tuple[str, str, float, float], ...]:
     """(q, wq, coef, wcoef): coef * q + wcoef * wq <= 0 for the cells of q and wq at the same key
-    (declared at_most: q <= factor * wq; at_least: q >= factor * wq)."""
+    (declared at_most: q <= factor * wq; at_least: q >= factor * wq; either one [wq, factor] or a list of
+    them, when q is bounded by two counts that do not bound each other)."""
     out = []
     for q in sorted({p.q for p in PUBLICATIONS if "." not in p.q}):
         base = base_quantity(q)
         for name, sign in (("at_most", 1.0), ("at_least", -1.0)):
-            if spec := fact(q, name):
-                other, factor = spec
+            spec = fact(q, name)
+            for other, factor in (spec if spec and isinstance(spec[0], list) else [spec] if spec else []):
                 out.append((q, q.replace(base, other, 1), sign, -sign * float(factor)))
     return tuple(out)
 

@@ -52,6 +52,10 @@ REFERENCE_TABLES = (
                    "SELECT productcode AS product_code, pad_code(productcategorie, 2) AS product_category, "
                    "omschrijving AS product_description, interventie AS intervention, "
                    "lower(nji_erkenning) AS nji_recognition FROM src"),
+    # groups of municipalities (an audit group, a purchasing region): foundation/reference_data/gemeentegroepen.md
+    ReferenceTable("municipality_groups", "gemeentegroepen.csv", ("groepcode", "groepnaam", "soort", "gemeentecode"),
+                   "SELECT trim(groepcode) AS group_code, trim(groepnaam) AS group_name, trim(soort) AS group_kind, "
+                   "pad_code(gemeentecode, 4) AS municipality_code FROM src"),
     ReferenceTable("instrument_norms", "instrument_norms.csv", ("instrument", "lower_is_better", "sd", "reliability"),
                    "SELECT instrument, CAST(lower_is_better AS BOOLEAN) AS lower_is_better, "
                    "CAST(sd AS DOUBLE) AS sd, CAST(reliability AS DOUBLE) AS reliability FROM src"),

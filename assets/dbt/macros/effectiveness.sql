@@ -14,8 +14,10 @@
         count(*) FILTER (WHERE cbs_end_reason = '03') AS n_dropout,
         count(*) FILTER (WHERE cbs_end_reason IN ('02', '03', '04', '05')) AS n_early,
         sum(satisfaction_responses)::BIGINT AS n_satisfaction,
+        count(*) FILTER (WHERE satisfaction_responses > 0) AS n_satisfaction_trajectories,
         sum(satisfaction_sum)::BIGINT AS satisfaction_sum,
         sum(self_reliance_responses)::BIGINT AS n_self_reliance,
+        count(*) FILTER (WHERE self_reliance_responses > 0) AS n_self_reliance_trajectories,
         sum(no_further_help)::BIGINT AS n_no_further_help,
         sum(lighter_or_no_help)::BIGINT AS n_lighter_or_no_help,
         count(*) FILTER (WHERE recurrence_measurable) AS n_recurrence_measurable,
@@ -82,4 +84,16 @@
     CASE WHEN NOT c.suppressed THEN (c.spend_sum / c.n_ended)::DECIMAL(18, 2) END AS cost_per_trajectory_eur,
     CASE WHEN NOT c.suppressed AND c.n_planned > 0 THEN (c.spend_sum / c.n_planned)::DECIMAL(18, 2) END
         AS cost_per_planned_end_eur
+{%- endmacro %}
+
+
+{#- The questionnaires' response per trajectory (issue 42): a response counts per informant (the young
+    person and a parent can each answer, at most two measurements per trajectory), so responses over
+    endings can pass 100 %; these count the ended trajectories with at least one response, and their
+    share of the ended trajectories. Shown with the row, as the response counts are. -#}
+{% macro response_rate_measures() -%}
+    CASE WHEN NOT c.suppressed THEN c.n_satisfaction_trajectories END AS satisfaction_trajectories,
+    {{ effectiveness_pct('c.n_satisfaction_trajectories', 'c.n_ended') }} AS satisfaction_response_pct,
+    CASE WHEN NOT c.suppressed THEN c.n_self_reliance_trajectories END AS self_reliance_trajectories,
+    {{ effectiveness_pct('c.n_self_reliance_trajectories', 'c.n_ended') }} AS self_reliance_response_pct
 {%- endmacro %}

@@ -6,9 +6,18 @@
 --   them over their whole life, the part beyond the money value, declared lines whose product
 --   period lies outside the allocation's dates, and allocations never declared;
 --   declarations (year of service): lines whose allocation number no JW301 of the municipality
---   names, counted only for municipalities that send JW301 messages at all.
+--   names, counted only for municipalities that send JW301 messages at all: how many, and their
+--   net amount. A provider-year without such lines shows 0 (a cell of no child singles nobody out);
+--   one whose lines concern fewer than k clients is empty.
+-- Only the years the declarations cover (the first service month to the data cut-off, as in
+-- monthly_flows): an allocation that started before them, for care already running when the
+-- declarations begin, is no row of its own.
 -- Only counts and sums: no allocation number is published.
-WITH lines AS (
+WITH bounds AS (
+    SELECT year(min(service_month))::INTEGER AS first_year, year(max(period_end))::INTEGER AS last_year
+    FROM {{ ref('declaration_lines') }}
+),
+lines AS (
     SELECT l.*, a.allocation_number IS NOT NULL AS allocated
     FROM {{ ref('declaration_lines') }} AS l
     LEFT JOIN {{ ref('allocations') }} AS a USING (municipality_code, allocation_number)
@@ -45,14 +54,16 @@ combined AS (
     SELECT
         * EXCLUDE (clients),
         {{ is_small_cell('coalesce(a.clients, 0)') }} AS suppressed,
-        {{ is_small_cell('coalesce(u.clients, 0)') }} AS unallocated_suppressed
+        coalesce(u.clients, 0) > 0 AND {{ is_small_cell('u.clients') }} AS unallocated_suppressed
     FROM allocated AS a
     FULL OUTER JOIN unallocated AS u USING (municipality_code, provider_agb, year)
+    WHERE year BETWEEN (SELECT first_year FROM bounds) AND (SELECT last_year FROM bounds)
 )
 SELECT
     x.municipality_code,
     g.municipality_name,
     x.provider_agb,
+    p.provider_name,
     x.year,
     {{ unless_suppressed('coalesce(x.allocations, 0)::BIGINT') }} AS allocations,
     {{ unless_suppressed('x.allocated_volume_eur::DECIMAL(18, 2)') }} AS allocated_volume_eur,
@@ -69,4 +80,5 @@ SELECT
     x.suppressed
 FROM combined AS x
 LEFT JOIN {{ source('ref', 'municipalities') }} AS g USING (municipality_code)
+LEFT JOIN {{ source('ref', 'providers') }} AS p USING (provider_agb)
 ORDER BY x.municipality_code, x.provider_agb, x.year

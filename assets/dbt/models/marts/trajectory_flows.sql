@@ -4,7 +4,9 @@
 -- trajectories that do not reach their goals). staging.monthly_flows counts them; a row is
 -- suppressed when its trajectories concern fewer than k clients. region_benchmark holds the
 -- shares running over 12 and 24 months and the mean duration per youth-care region at year end.
--- running_without_outcome_over_12m: running for a year or more with no outcome record at all.
+-- running_without_outcome_over_12m: running for a year or more with no outcome record at all;
+-- running_without_outcome_over_24m: running for two years or more with no outcome record at all (both
+-- on one trajectory: "over two years with no result", Hoogeveen).
 SELECT
     f.municipality_code,
     g.municipality_name,
@@ -16,6 +18,7 @@ SELECT
     {{ unless_suppressed('f.running_over_12m') }} AS running_over_12m,
     {{ unless_suppressed('f.running_over_24m') }} AS running_over_24m,
     {{ unless_suppressed('f.running_without_outcome_over_12m') }} AS running_without_outcome_over_12m,
+    {{ unless_suppressed('f.running_without_outcome_over_24m') }} AS running_without_outcome_over_24m,
     {{ unless_suppressed('CASE WHEN f.running > 0 THEN round(f.running_days_sum / f.running, 1)::DOUBLE END') }}
         AS mean_running_duration_days,
     f.suppressed

@@ -7,6 +7,8 @@
 -- by the running trajectories at the month's end) is the numerator of the mean duration, so a
 -- region's mean is a weighted one. A month in which no trajectory of a municipality was under
 -- way has no row.
+-- running_without_outcome_over_24m: running for at least 24 months (730 days) and no outcome record at
+-- all, the two conditions on the same trajectory (Hoogeveen: long trajectories without result).
 -- Each measure is a count over a span of months, so it is computed from where the span opens
 -- and closes (+1 and -1) and a running sum over the months: the work grows with the
 -- trajectories, not with trajectories x months, and no step holds more than a month's sums.
@@ -64,39 +66,41 @@ client_spells AS (
 events AS (
     -- (month, change) per measure: +1 where a span opens, -1 the month after it closes
     SELECT municipality_code, in_from AS month, 1 AS under_way, 1 AS started, 0 AS ended, 1 AS running,
-           0 AS over_12m, 0 AS over_24m, 0 AS without_outcome, start_day, 0 AS clients
+           0 AS over_12m, 0 AS over_24m, 0 AS without_outcome, 0 AS without_outcome_24, start_day, 0 AS clients
     FROM spells
     UNION ALL
-    SELECT municipality_code, (in_from + INTERVAL 1 MONTH)::DATE, 0, -1, 0, 0, 0, 0, 0, 0, 0 FROM spells
+    SELECT municipality_code, (in_from + INTERVAL 1 MONTH)::DATE, 0, -1, 0, 0, 0, 0, 0, 0, 0, 0 FROM spells
     UNION ALL
-    SELECT municipality_code, (in_to + INTERVAL 1 MONTH)::DATE, -1, 0, 0, 0, 0, 0, 0, 0, 0
+    SELECT municipality_code, (in_to + INTERVAL 1 MONTH)::DATE, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0
     FROM spells WHERE ended
     UNION ALL
-    SELECT municipality_code, in_to, 0, 0, 1, 0, 0, 0, 0, 0, 0 FROM spells WHERE ended
+    SELECT municipality_code, in_to, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0 FROM spells WHERE ended
     UNION ALL
-    SELECT municipality_code, (in_to + INTERVAL 1 MONTH)::DATE, 0, 0, -1, 0, 0, 0, 0, 0, 0 FROM spells WHERE ended
+    SELECT municipality_code, (in_to + INTERVAL 1 MONTH)::DATE, 0, 0, -1, 0, 0, 0, 0, 0, 0, 0 FROM spells WHERE ended
     UNION ALL
     -- running ends with the month before the end; a span that ends in its start month never runs
-    SELECT municipality_code, greatest(in_from, (run_to + INTERVAL 1 MONTH)::DATE), 0, 0, 0, -1, 0, 0, 0,
+    SELECT municipality_code, greatest(in_from, (run_to + INTERVAL 1 MONTH)::DATE), 0, 0, 0, -1, 0, 0, 0, 0,
            -start_day, 0
     FROM spells WHERE ended
     UNION ALL
-    SELECT municipality_code, over_12m_from, 0, 0, 0, 0, 1, 0, CASE WHEN surveyed THEN 0 ELSE 1 END, 0, 0
+    SELECT municipality_code, over_12m_from, 0, 0, 0, 0, 1, 0, CASE WHEN surveyed THEN 0 ELSE 1 END, 0, 0, 0
     FROM spells WHERE NOT ended OR over_12m_from <= run_to
     UNION ALL
     SELECT municipality_code, (run_to + INTERVAL 1 MONTH)::DATE, 0, 0, 0, 0, -1, 0,
-           CASE WHEN surveyed THEN 0 ELSE -1 END, 0, 0
+           CASE WHEN surveyed THEN 0 ELSE -1 END, 0, 0, 0
     FROM spells WHERE ended AND over_12m_from <= run_to
     UNION ALL
-    SELECT municipality_code, over_24m_from, 0, 0, 0, 0, 0, 1, 0, 0, 0
+    -- over 24 months, and over 24 months without any outcome record: the same span from its 730th day
+    SELECT municipality_code, over_24m_from, 0, 0, 0, 0, 0, 1, 0, CASE WHEN surveyed THEN 0 ELSE 1 END, 0, 0
     FROM spells WHERE NOT ended OR over_24m_from <= run_to
     UNION ALL
-    SELECT municipality_code, (run_to + INTERVAL 1 MONTH)::DATE, 0, 0, 0, 0, 0, -1, 0, 0, 0
+    SELECT municipality_code, (run_to + INTERVAL 1 MONTH)::DATE, 0, 0, 0, 0, 0, -1, 0,
+           CASE WHEN surveyed THEN 0 ELSE -1 END, 0, 0
     FROM spells WHERE ended AND over_24m_from <= run_to
     UNION ALL
-    SELECT municipality_code, in_from, 0, 0, 0, 0, 0, 0, 0, 0, 1 FROM client_spells
+    SELECT municipality_code, in_from, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 FROM client_spells
     UNION ALL
-    SELECT municipality_code, (in_to + INTERVAL 1 MONTH)::DATE, 0, 0, 0, 0, 0, 0, 0, 0, -1
+    SELECT municipality_code, (in_to + INTERVAL 1 MONTH)::DATE, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1
     FROM client_spells WHERE in_to IS NOT NULL
 ),
 changes AS (
@@ -112,6 +116,7 @@ changes AS (
         sum(over_12m) AS over_12m,
         sum(over_24m) AS over_24m,
         sum(without_outcome) AS without_outcome,
+        sum(without_outcome_24) AS without_outcome_24,
         sum(start_day) AS start_day,
         sum(clients) AS clients
     FROM events AS e
@@ -137,6 +142,7 @@ levels AS (
         sum(coalesce(c.over_12m, 0)) OVER w AS running_over_12m,
         sum(coalesce(c.over_24m, 0)) OVER w AS running_over_24m,
         sum(coalesce(c.without_outcome, 0)) OVER w AS running_without_outcome_over_12m,
+        sum(coalesce(c.without_outcome_24, 0)) OVER w AS running_without_outcome_over_24m,
         sum(coalesce(c.start_day, 0)) OVER w AS running_start_days,
         sum(coalesce(c.clients, 0)) OVER w AS clients
     FROM months AS m
@@ -152,6 +158,7 @@ SELECT
     running_over_12m::BIGINT AS running_over_12m,
     running_over_24m::BIGINT AS running_over_24m,
     running_without_outcome_over_12m::BIGINT AS running_without_outcome_over_12m,
+    running_without_outcome_over_24m::BIGINT AS running_without_outcome_over_24m,
     (running * date_diff('day', DATE '1970-01-01', month_end) - running_start_days)::BIGINT AS running_days_sum,
     clients::BIGINT AS clients
 FROM levels
