@@ -519,9 +519,10 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: Warehouse)
         record_publication(con, warehouse, context.run_id, complete={dg.AssetKey(m) for m in MODELS} <= built,
                            version=version, published_at=published_at)
     pruned = keep_publication(warehouse, version)
-    context.log.info(f"published {len(counts)} tables to {target} as publication v{version}, kept in "
-                     f"{warehouse.publications_dir} ({len(pruned)} older ones deleted: the last "
-                     f"{warehouse.publications_kept} are kept); data through {through['data_through'].value}")
+    # one short line on the terminal page: the summary below it names the file in full
+    context.log.info(f"published {len(counts)} tables as publication v{version} (data through "
+                     f"{through['data_through'].value}) to {target.name}; kept in {warehouse.publications_dir.name}/ "
+                     f"with the last {warehouse.publications_kept} ({len(pruned)} older ones deleted)")
     md = "| table | rows |\n|---|---|\n" + "".join(f"| marts.{t} | {n:,} |\n" for t, n in counts.items())
     return dg.MaterializeResult(metadata={
         "path": dg.MetadataValue.path(str(target)),

@@ -348,8 +348,9 @@ def _start(warehouse: Warehouse, args: list[str], project: DbtProject, step: str
     full = context is not None and context.run.tags.get(FULL_REBUILD_TAG) == "true"
     with warehouse.connect() as con:  # the schema is in place, and a run that holds the file has finished
         news = new_since_publication(con, full_rebuild=full)
-    if context is not None:
-        context.log.info(f"New since the last complete publish: {news.reason}")
+    if context is not None:  # the terminal page (INFO) says it once, at staging; the marts step at DEBUG
+        log = context.log.info if step == "dbt_staging" else context.log.debug
+        log(f"New since the last complete publish: {news.reason}")
     if news.everything and args[:1] in (["build"], ["run"]):
         args = [*args, "--full-refresh"]
     environment = warehouse.dbt_environment() | {

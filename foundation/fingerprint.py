@@ -155,20 +155,20 @@ class Scope:
 
 def new_since_publication(con: duckdb.DuckDBPyConnection, full_rebuild: bool) -> Scope:
     if full_rebuild:
-        return Scope(None, "everything: a full rebuild")
+        return Scope(None, "everything, as this is a full rebuild")
     last = con.execute("""
         SELECT strftime(published_at, '%Y-%m-%d %H:%M:%S'), code_version, files_through, files_retracted
         FROM registry.publications
         WHERE NOT starts_with(fingerprint, 'partial publication')
         ORDER BY published_at DESC LIMIT 1""").fetchone()
     if last is None or last[2] is None:
-        return Scope(None, "everything: no complete publish has recorded what it was built from yet")
+        return Scope(None, "everything, as no complete publish has recorded what it was built from yet")
     published_at, code, through, retracted = last
     if code != code_version():
-        return Scope(None, f"everything: the code or an engine changed since the publish of {published_at}")
+        return Scope(None, f"everything, as the code or an engine changed since the publish of {published_at}")
     (now_retracted,) = con.execute("SELECT count(*) FROM registry.files WHERE status = 'retracted'").fetchone()
     if now_retracted != retracted:
-        return Scope(None, f"everything: a file was retracted since the publish of {published_at}, which may have "
+        return Scope(None, f"everything, as a file was retracted since the publish of {published_at}, which may have "
                            "let in rows that were held back as its duplicates")
     return Scope(through, f"the files registered since the publish of {published_at} (file_id > {through})")
 

@@ -14,7 +14,10 @@ The states are Dagster's own facts, read from the instance:
   loaded rows as its data version, so a delivery that loaded nothing changes nothing), or a parent
   is stale itself;
 - **never built**, or else **fresh**.
-The most serious one is the asset's state; `why` names every one that holds.
+`state` lists every one that holds, the most serious first ("failing WARN, stale"), and `why` says
+what makes it so. Dagster's own "Unsynced" marks only the direct children of what changed; here a
+stale parent makes its children stale too, down to the published file, which is what a team needs
+to know before it trusts the BI file.
 """
 
 from __future__ import annotations
@@ -34,11 +37,12 @@ STATES = ("never built", "failing ERROR", "failing WARN", "stale", "fresh")  # m
 DATA_VERSION = "dagster/data_version"
 INPUT_DATA_VERSION = "dagster/input_data_version/"
 
+# drawn after the published file, as what the team reads about the whole pipeline (it reads no data)
 pipeline_health = dg.AssetSpec(
-    HEALTH_KEY, group_name=OPERATIONS, owners=["team:data"], kinds={"dagster"},
-    description="Every asset's state in one table: fresh, stale (a parent's data changed since it was built), "
-    "failing WARN or failing ERROR (a check's latest verdict), or never built, with why. Reported by the sensor "
-    "pipeline_health whenever a state changes; `make health` prints it in the terminal.")
+    HEALTH_KEY, group_name=OPERATIONS, owners=["team:data"], kinds={"dagster"}, deps=["published_warehouse"],
+    description="Every asset's state in one table (not_fresh first, then every asset): fresh, stale (a parent's "
+    "data changed since it was built), failing WARN or failing ERROR (a check's latest verdict), or never built, "
+    "with why. Reported by the sensor pipeline_health after every change; `make health` prints it in the terminal.")
 
 
 def _failing(instance: dg.DagsterInstance, check_keys: list[dg.AssetCheckKey]) -> dict[dg.AssetCheckKey, str]:
@@ -54,7 +58,9 @@ def _failing(instance: dg.DagsterInstance, check_keys: list[dg.AssetCheckKey]) -
 
 
 def asset_health(instance: dg.DagsterInstance, graph: dg.AssetGraph) -> pd.DataFrame:
-    """One row per unpartitioned asset, in pipeline order (group, then the order Dagster builds them)."""
+    """One row per unpartitioned asset, in pipeline order (group, then the order Dagster builds them). The
+    council letters are partitioned, one per municipality and region, and their partitions page says
+    which are built."""
     keys = [k for k in graph.toposorted_asset_keys
             if graph.get(k).is_materializable and not graph.get(k).is_partitioned]
     latest = instance.get_latest_materialization_events(keys)
@@ -71,7 +77,7 @@ def asset_health(instance: dg.DagsterInstance, graph: dg.AssetGraph) -> pd.DataF
         if built is not None:
             for parent in sorted(graph.get(key).parent_keys, key=lambda k: k.to_user_string()):
                 parent_entry = latest.get(parent)
-                if state.get(parent) == "stale":
+                if "stale" in state.get(parent, ""):
                     why.append(f"{parent.to_user_string()} is stale")
                 elif parent_entry and parent_entry.asset_materialization:
                     now = parent_entry.asset_materialization.tags.get(DATA_VERSION)
@@ -83,18 +89,18 @@ def asset_health(instance: dg.DagsterInstance, graph: dg.AssetGraph) -> pd.DataF
         found |= {f"failing {failing[c]}" for c in check_keys if c.asset_key == key and c in failing}
         if built is not None and any(w.endswith(("changed since", "is stale")) for w in why):
             found.add("stale")
-        state[key] = next((s for s in STATES if s in found), "fresh")
-        rows.append({"group": graph.get(key).group_name, "asset": key.to_user_string(), "state": state[key],
-                     "why": "; ".join(why),
+        state[key] = ", ".join(s for s in STATES if s in found) or "fresh"
+        rows.append({"asset": key.to_user_string(), "state": state[key], "why": "; ".join(why),
+                     "group": graph.get(key).group_name,
                      "built": datetime.fromtimestamp(entry.timestamp, UTC).strftime("%Y-%m-%d %H:%M UTC")
                      if entry else ""})
-    frame = pd.DataFrame(rows, columns=["group", "asset", "state", "why", "built"])
+    frame = pd.DataFrame(rows, columns=["asset", "state", "why", "group", "built"])
     return frame.sort_values("group", kind="stable").reset_index(drop=True)
 
 
 def summary(frame: pd.DataFrame) -> str:
-    """How many assets are in each state, most serious first: `2 failing WARN, 49 fresh`."""
-    counts = frame["state"].value_counts()
+    """How many assets are in each state, by the most serious one each has: `2 failing WARN, 49 fresh`."""
+    counts = frame["state"].str.split(", ").str[0].value_counts()
     return ", ".join(f"{counts[s]} {s}" for s in STATES if s in counts)
 
 
@@ -103,15 +109,16 @@ def summary(frame: pd.DataFrame) -> str:
            "built) in one table, reported on the asset pipeline_health when any state changed.")
 def pipeline_health_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
     frame = asset_health(context.instance, context.repository_def.asset_graph)
-    states = frame[["asset", "state", "why"]].to_csv(index=False)
-    digest = hashlib.sha256(states.encode()).hexdigest()[:16]
+    # a new table after every build too, so that its times are never older than the runs
+    digest = hashlib.sha256(frame.to_csv(index=False).encode()).hexdigest()[:16]
     if digest == context.cursor:
-        return dg.SensorResult(skip_reason=f"no state changed: {summary(frame)}", cursor=digest)
-    return dg.SensorResult(cursor=digest, asset_events=[dg.AssetObservation(asset_key=HEALTH_KEY, metadata={
-        "summary": dg.MetadataValue.text(summary(frame)),
-        "assets": metadata_table(frame),
-        "not_fresh": metadata_table(frame[frame["state"] != "fresh"]),
-    })])
+        return dg.SensorResult(skip_reason=f"nothing changed since the last report: {summary(frame)}", cursor=digest)
+    return dg.SensorResult(cursor=digest, skip_reason=f"reported on pipeline_health: {summary(frame)}",
+                           asset_events=[dg.AssetObservation(asset_key=HEALTH_KEY, metadata={
+                               "summary": dg.MetadataValue.text(summary(frame)),
+                               "not_fresh": metadata_table(frame[frame["state"] != "fresh"]),
+                               "assets": metadata_table(frame),
+                           })])
 
 
 def main() -> int:
@@ -121,11 +128,11 @@ def main() -> int:
     with dg.DagsterInstance.get() as instance:
         frame = asset_health(instance, defs.resolve_asset_graph())
     order = {s: i for i, s in enumerate(STATES)}
-    shown = frame.sort_values("state", key=lambda s: s.map(order), kind="stable")
+    shown = frame.sort_values("state", key=lambda s: s.str.split(", ").str[0].map(order), kind="stable")
     with pd.option_context("display.max_rows", None, "display.max_colwidth", 90, "display.width", 200):
         print(shown.to_string(index=False))
     print(f"\n{summary(frame)}")
-    return 1 if (frame["state"] == "failing ERROR").any() else 0
+    return 1 if frame["state"].str.contains("failing ERROR").any() else 0
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -226,9 +227,12 @@ def test_a_night_in_the_ui(tmp_path):
             assert retracted.returncode == 0, retracted.stdout[-3000:] + retracted.stderr[-3000:]
             assert "joins its queue" in retracted.stdout  # the daemon runs: one run at a time
             assert "sensor refresh_after_retraction queues nightly_refresh" in retracted.stdout
-            # the rows left changed the ingestion's data version: Dagster marks the published file stale
+            # the rows left changed the ingestion's data version: Dagster marks the models on it Unsynced,
+            # and `make health` says what that means for the BI file: stale, down to the published file
             # (the refresh is only queued: the daemon takes it up after this look)
-            assert dagster.stale_status("published_warehouse") == "STALE"
+            assert dagster.stale_status("declaration_lines") == "STALE"
+            health = terminal(env, "pipelines.health")
+            assert re.search(r"published_warehouse +(failing WARN, )?stale ", health.stdout), health.stdout
             # and the checks of the retraction's own materialization were evaluated on the rows left
             assert set(dagster.checks_on_latest("raw_declarations").values()) <= {"SUCCEEDED", "FAILED"}
             night = terminal(env, "pipelines.refresh")
@@ -242,7 +246,9 @@ def test_a_night_in_the_ui(tmp_path):
                 page.goto(f"{dagster.url}/runs/{night_run}")
                 expect(page.get_by_text("Success").first).to_be_visible(timeout=60_000)
             browser.close()
-        assert dagster.stale_status("published_warehouse") == "FRESH"  # the refresh brought it up to date
+        # the refresh brought everything up to date
+        assert dagster.stale_status("declaration_lines") == "FRESH"
+        assert "stale" not in terminal(env, "pipelines.health").stdout
         with duckdb.connect(str(data / "warehouse/jeugdzorg.duckdb"), read_only=True) as con:
             assert con.execute("SELECT sum(spend_eur) FROM marts.cost_trends_by_municipality").fetchone()[0] == 100
             assert con.execute("SELECT sum(files) FROM marts.data_quality_summary WHERE kind = 'declarations' "
