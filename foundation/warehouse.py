@@ -153,8 +153,10 @@ class Warehouse(dg.ConfigurableResource):
         """What the dbt profile (assets/dbt/profiles.yml) needs to open this working file with the
         same limits as every other connection of the pipeline, the version for `about`, and k for the min_cell_size var
         (assets/dbt/macros/small_cells.sql). k travels as an environment variable rather than
-        --vars: changed vars make dbt re-parse the whole project at every call."""
-        return {"JEUGDZORG_DBT_WORKING_DB": str(self.working_db), "JEUGDZORG_DBT_MEMORY_LIMIT": self.memory_limit,
+        --vars: changed vars make dbt re-parse the whole project at every call. The working file is
+        HOME/WORKING_DB_NAME (the profile's path is ~/pipeline.duckdb, the same text for every
+        warehouse, so that dbt's partial parse survives a new warehouse)."""
+        return {"HOME": str(self.warehouse_dir), "JEUGDZORG_DBT_MEMORY_LIMIT": self.memory_limit,
                 "JEUGDZORG_DBT_THREADS": str(int(self.threads)), "JEUGDZORG_MIN_CELL_SIZE": str(self.min_cell_size),
                 "JEUGDZORG_VERSION": importlib.metadata.version("jeugdzorg-monitor")}
 
