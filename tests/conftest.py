@@ -19,10 +19,15 @@ from tests.postgres import Postgres, server_binaries, throwaway_postgres
 TEST_KEY = "test-pseudonym-key"
 
 
+def make_drop_folders(data: Path) -> None:
+    """The raw drop folders a data directory starts with (`make demo` and a municipality's own)."""
+    for sub in ("declarations", "surveys", "reference"):
+        (data / "raw" / sub).mkdir(parents=True)
+
+
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
-    for sub in ("declarations", "surveys", "reference"):
-        (tmp_path / "raw" / sub).mkdir(parents=True)
+    make_drop_folders(tmp_path)
     return tmp_path
 
 

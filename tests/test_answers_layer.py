@@ -23,7 +23,7 @@ from assets.ingest.messages import CARE_STOPS, MESSAGE_KINDS
 from assets.ingest.survey_rules import SURVEY_RULES
 from demo_data.bsn import synthetic_bsn
 from tests import disclosure_oracle
-from tests.conftest import write_declarations, write_surveys
+from tests.conftest import make_drop_folders, write_declarations, write_surveys
 from tests.test_blocking_checks import refresh
 
 P1, P2, P3 = "12345678", "87654321", "11223344"
@@ -35,8 +35,7 @@ def built(tmp_path_factory):
     from tests.conftest import TEST_KEY
 
     data = tmp_path_factory.mktemp("answers")
-    for sub in ("declarations", "surveys", "reference"):
-        (data / "raw" / sub).mkdir(parents=True)
+    make_drop_folders(data)
     bsn = {c: synthetic_bsn(c) for c in "ABCDEF"}
     (data / "raw/reference/population.csv").write_text(
         "gemeentecode,jaar,inwoners_0_17\n0141,2024,1000\n0153,2024,3000\n0034,2024,2000\n")

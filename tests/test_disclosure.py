@@ -26,7 +26,7 @@ from assets.publish import baseline_of, recoverable_cells, verdict_path
 from demo_data.bsn import synthetic_bsn
 from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
 from tests import disclosure_oracle
-from tests.conftest import TEST_KEY, write_declarations, write_surveys
+from tests.conftest import TEST_KEY, make_drop_folders, write_declarations, write_surveys
 
 P1, P2, P3 = "11111111", "22222222", "33333333"
 
@@ -48,8 +48,7 @@ def clients() -> list[dict]:
 
 
 def build(data_dir) -> None:
-    for sub in ("declarations", "surveys", "reference"):
-        (data_dir / "raw" / sub).mkdir(parents=True)
+    make_drop_folders(data_dir)
     (data_dir / "raw/reference/population.csv").write_text(
         "gemeentecode,jaar,inwoners_0_17\n0141,2024,15000\n0153,2024,30000\n0164,2024,16000\n")
     lines, surveys = [], []

@@ -32,7 +32,7 @@ import pytest
 
 from demo_data.bsn import synthetic_bsn
 from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
-from tests.conftest import TEST_KEY, table_rows, write_declarations
+from tests.conftest import TEST_KEY, make_drop_folders, table_rows, write_declarations
 
 STARTS = {("0141", "F"): date(2022, 3, 15), ("0141", "G"): date(2022, 4, 15), ("0141", "H"): date(2022, 5, 15),
           ("0153", "F"): date(2022, 3, 15), ("0153", "G"): date(2022, 5, 15), ("0153", "I"): date(2023, 7, 1)}
@@ -57,8 +57,7 @@ def built(tmp_path_factory):
     from foundation.warehouse import Warehouse
 
     data = tmp_path_factory.mktemp("flows")
-    for sub in ("declarations", "surveys", "reference"):
-        (data / "raw" / sub).mkdir(parents=True)
+    make_drop_folders(data)
     write_declarations(data / "raw/declarations/flows.csv",
                        [line for (m, c), start in STARTS.items() for line in monthly_lines(m, c, start)])
     warehouse = Warehouse(data_dir=str(data), pseudonym_key=TEST_KEY, min_cell_size=1)

@@ -34,7 +34,7 @@ from foundation.settings import load_settings
 from foundation.warehouse import Warehouse
 from pipelines.alerts import digest_alert, failing_warn_checks, send
 from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
-from tests.conftest import BASE_LINE, BASE_SURVEY, TEST_KEY, write_declarations, write_surveys
+from tests.conftest import BASE_LINE, BASE_SURVEY, TEST_KEY, make_drop_folders, write_declarations, write_surveys
 
 OWN_BSN = BASE_LINE["bsn"]  # every row's client: pseudonymised, so it must never appear either
 PLANTED = "123456782"  # another valid BSN, typed into fields where no BSN belongs
@@ -138,8 +138,7 @@ def _plant(data: Path) -> None:
 @pytest.fixture(scope="module")
 def night(tmp_path_factory: pytest.TempPathFactory) -> dict:
     data = tmp_path_factory.mktemp("hostile")
-    for sub in ("declarations", "surveys", "reference"):
-        (data / "raw" / sub).mkdir(parents=True)
+    make_drop_folders(data)
     _plant(data)
     warehouse = Warehouse(data_dir=str(data), pseudonym_key=TEST_KEY, min_cell_size=1, xlsx_max_rows=1_000,
                           xlsx_max_unpacked_mb=1)

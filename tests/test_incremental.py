@@ -198,6 +198,7 @@ SELECT municipality_code, month,
     count(*) FILTER (WHERE running)::BIGINT, count(*) FILTER (WHERE running AND days >= 365)::BIGINT,
     count(*) FILTER (WHERE running AND days >= 730)::BIGINT,
     count(*) FILTER (WHERE running AND days >= 365 AND NOT surveyed)::BIGINT,
+    count(*) FILTER (WHERE running AND days >= 730 AND NOT surveyed)::BIGINT,
     coalesce(sum(days) FILTER (WHERE running), 0)::BIGINT, count(DISTINCT client_pseudonym)::BIGINT
 FROM spans GROUP BY ALL ORDER BY ALL
 """

@@ -26,7 +26,7 @@ from demo_data.bsn import synthetic_bsn
 from foundation.reference_data import REFERENCE_DIR
 from foundation.warehouse import Warehouse
 from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
-from tests.conftest import TEST_KEY, write_declarations
+from tests.conftest import TEST_KEY, make_drop_folders, write_declarations
 
 AUDIT_NINE = {"0141", "0147", "1774", "0153", "0164", "1735", "0168", "0173", "0183"}
 DOCS = Path(__file__).parent.parent / "docs" / "council_questions.md"
@@ -62,8 +62,7 @@ def test_the_shipped_groups_are_the_audit_nine_and_ozjt_the_fourteen_of_twente(t
 def published(tmp_path_factory):
     data = tmp_path_factory.mktemp("groups")
     raw = data / "raw"
-    for sub in ("declarations", "surveys", "reference"):
-        (raw / sub).mkdir(parents=True)
+    make_drop_folders(data)
     amounts = {"0141": 100, "0153": 250, "1742": 400, "0034": 800}
     write_declarations(raw / "declarations/d.csv", [
         {"gemeentecode": code, "bsn": synthetic_bsn(f"groups/{code}"), "referentienummer": f"R{code}",

@@ -12,15 +12,14 @@ import pytest
 from assets.ingest.assets import raw_declarations, reference_data
 from assets.transform import run_dbt
 from foundation.warehouse import Warehouse
-from tests.conftest import TEST_KEY, write_declarations
+from tests.conftest import TEST_KEY, make_drop_folders, write_declarations
 
 P1, P2 = "11111111", "22222222"
 
 
 @pytest.mark.parametrize("k", [1, 2])
 def test_a_row_without_clients_is_small_only_when_k_asks_for_it(tmp_path, k):
-    for sub in ("declarations", "surveys", "reference"):
-        (tmp_path / "raw" / sub).mkdir(parents=True)
+    make_drop_folders(tmp_path)
     write_declarations(tmp_path / "raw/declarations/a.csv", [
         {"referentienummer": "A1", "aanbieder_agb": P1, "producttarief": "2500", "ingediend_bedrag": "10000"},
         {"referentienummer": "B1", "aanbieder_agb": P2, "bsn": "123456782", "producttarief": "5000",

@@ -28,7 +28,7 @@ import duckdb
 import pytest
 
 from demo_data.bsn import synthetic_bsn
-from tests.conftest import TEST_KEY, table_rows, write_declarations
+from tests.conftest import TEST_KEY, make_drop_folders, table_rows, write_declarations
 from tests.test_blocking_checks import checks, refresh
 
 
@@ -37,8 +37,7 @@ def built(tmp_path_factory):
     from foundation.warehouse import Warehouse
 
     data = tmp_path_factory.mktemp("growth")
-    for sub in ("declarations", "surveys", "reference"):
-        (data / "raw" / sub).mkdir(parents=True)
+    make_drop_folders(data)
     (data / "raw/reference/population.csv").write_text(
         "gemeentecode,jaar,inwoners_0_17\n0141,2023,1000\n0141,2024,990\n")
     bsn = {c: synthetic_bsn(f"growth/{c}") for c in "ABC"}

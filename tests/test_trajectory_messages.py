@@ -39,7 +39,7 @@ import pytest
 from demo_data.bsn import synthetic_bsn
 from demo_data.writers import write_client_message
 from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
-from tests.conftest import TEST_KEY, write_declarations, write_surveys
+from tests.conftest import TEST_KEY, make_drop_folders, write_declarations, write_surveys
 
 P = "12345678"
 BSN = {c: synthetic_bsn(f"messages/{c}") for c in "ABCDE"}
@@ -82,8 +82,7 @@ def built(tmp_path_factory):
 
     data = tmp_path_factory.mktemp("messages")
     raw = data / "raw"
-    for sub in ("declarations", "surveys", "reference"):
-        (raw / sub).mkdir(parents=True)
+    make_drop_folders(data)
     message(raw, "allocations", "JW301", "A", allocation(1001, date(2024, 6, 30), 20))
     message(raw, "allocations", "JW301", "B", allocation(1002, date(2024, 3, 31), 5))
     # an earlier version of B's allocation (50 units) that the later message replaces

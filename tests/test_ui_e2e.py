@@ -26,7 +26,7 @@ import duckdb
 import pytest
 import requests
 
-from tests.conftest import TEST_KEY, write_declarations
+from tests.conftest import TEST_KEY, make_drop_folders, write_declarations
 from tests.test_alerts import Webhook
 from tests.test_retraction import BAD_LINE
 
@@ -146,8 +146,7 @@ def test_a_night_in_the_ui(tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
     data = tmp_path / "data"
-    for sub in ("declarations", "surveys", "reference"):
-        (data / "raw" / sub).mkdir(parents=True)
+    make_drop_folders(data)
     home = tmp_path / "dagster_home"
     home.mkdir()
     shutil.copyfile(REPO / "dagster_instance.yaml", home / "dagster.yaml")
