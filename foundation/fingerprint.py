@@ -55,26 +55,32 @@ def _tables(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
         "ORDER BY table_name", [schema]).fetchall()]
 
 
-def data_version(con: duckdb.DuckDBPyConnection) -> str:
-    """The registry and reference tables row by row, and the raw tables' row counts."""
+def _rows_digest(con: duckdb.DuckDBPyConnection, schema: str, skip: tuple[str, ...] = ()) -> list[str]:
+    """Each table of `schema` (but `skip`) row by row: its row count and the sum of its rows' hashes."""
     parts = []
-    for schema in ("registry", "ref"):
-        for table in _tables(con, schema):
-            if schema == "registry" and table == "publications":
-                continue
+    for table in _tables(con, schema):
+        if table not in skip:
             count, total = con.execute(f"SELECT count(*), sum(hash(t)) FROM {schema}.{table} AS t").fetchone()
             parts.append(f"{schema}.{table}:{count}:{total}")
+    return parts
+
+
+def data_version(con: duckdb.DuckDBPyConnection) -> str:
+    """The registry and reference tables row by row, and the raw tables' row counts."""
+    parts = _rows_digest(con, "registry", skip=("publications",)) + _rows_digest(con, "ref")
     for table in _tables(con, "raw"):
         parts.append(f"raw.{table}:{con.execute(f'SELECT count(*) FROM raw.{table}').fetchone()[0]}")
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
+# the materialization tag that carries an asset's data version (Dagster's own name; its constant is not public)
+DATA_VERSION_TAG = "dagster/data_version"
+
+
 def reference_version(con: duckdb.DuckDBPyConnection) -> str:
     """The reference tables row by row: the data version of reference_data, so that reloading the same
     reference files leaves what is built on them up to date in Dagster's eyes."""
-    parts = [f"{t}:{con.execute(f'SELECT count(*), sum(hash(t)) FROM ref.{t} AS t').fetchone()}"
-             for t in _tables(con, "ref")]
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+    return hashlib.sha256("\n".join(_rows_digest(con, "ref")).encode()).hexdigest()[:16]
 
 
 def loaded_rows_version(con: duckdb.DuckDBPyConnection, kind: str) -> str:

@@ -30,12 +30,12 @@ import dagster as dg
 import pandas as pd
 
 from foundation.asset_groups import OPERATIONS
+from foundation.fingerprint import DATA_VERSION_TAG
 from foundation.sql import metadata_table
 
 HEALTH_KEY = dg.AssetKey("pipeline_health")
 STATES = ("never built", "failing ERROR", "failing WARN", "stale", "fresh")  # most serious first
-DATA_VERSION = "dagster/data_version"
-INPUT_DATA_VERSION = "dagster/input_data_version/"
+INPUT_DATA_VERSION = "dagster/input_data_version/"  # + a parent's key: its data version the asset was built from
 
 # drawn after the published file, as what the team reads about the whole pipeline (it reads no data)
 pipeline_health = dg.AssetSpec(
@@ -64,33 +64,31 @@ def asset_health(instance: dg.DagsterInstance, graph: dg.AssetGraph) -> pd.DataF
     keys = [k for k in graph.toposorted_asset_keys
             if graph.get(k).is_materializable and not graph.get(k).is_partitioned]
     latest = instance.get_latest_materialization_events(keys)
-    check_keys = [c for k in keys for c in graph.get_check_keys_for_assets({k})]
-    failing = _failing(instance, check_keys)
-    state: dict[dg.AssetKey, str] = {}
+    checks_of = {k: graph.get_check_keys_for_assets({k}) for k in keys}
+    failing = _failing(instance, [c for checks in checks_of.values() for c in checks])
+    stale: set[dg.AssetKey] = set()
     rows = []
-    for key in keys:
+    for key in keys:  # parents first (toposorted), so a stale parent is known when its children are judged
         entry = latest.get(key)
         built = entry.asset_materialization if entry else None
-        why = []
-        for check in (c for c in check_keys if c.asset_key == key and c in failing):
-            why.append(f"{check.name} fails ({failing[check]})")
+        failed = [c for c in checks_of[key] if c in failing]
+        why = [f"{c.name} fails ({failing[c]})" for c in failed]
         if built is not None:
             for parent in sorted(graph.get(key).parent_keys, key=lambda k: k.to_user_string()):
                 parent_entry = latest.get(parent)
-                if "stale" in state.get(parent, ""):
+                if parent in stale:
                     why.append(f"{parent.to_user_string()} is stale")
+                    stale.add(key)
                 elif parent_entry and parent_entry.asset_materialization:
-                    now = parent_entry.asset_materialization.tags.get(DATA_VERSION)
+                    now = parent_entry.asset_materialization.tags.get(DATA_VERSION_TAG)
                     used = built.tags.get(INPUT_DATA_VERSION + parent.to_user_string())
-                    changed = now != used if used is not None else parent_entry.timestamp > entry.timestamp
-                    if changed:
+                    if now != used if used is not None else parent_entry.timestamp > entry.timestamp:
                         why.append(f"{parent.to_user_string()} changed since")
-        found = {"never built"} if built is None else set()
-        found |= {f"failing {failing[c]}" for c in check_keys if c.asset_key == key and c in failing}
-        if built is not None and any(w.endswith(("changed since", "is stale")) for w in why):
-            found.add("stale")
-        state[key] = ", ".join(s for s in STATES if s in found) or "fresh"
-        rows.append({"asset": key.to_user_string(), "state": state[key], "why": "; ".join(why),
+                        stale.add(key)
+        found = {f"failing {failing[c]}" for c in failed} | ({"never built"} if built is None else set()) \
+            | ({"stale"} if key in stale else set())
+        state = ", ".join(s for s in STATES if s in found) or "fresh"
+        rows.append({"asset": key.to_user_string(), "state": state, "why": "; ".join(why),
                      "group": graph.get(key).group_name,
                      "built": datetime.fromtimestamp(entry.timestamp, UTC).strftime("%Y-%m-%d %H:%M UTC")
                      if entry else ""})

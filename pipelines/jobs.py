@@ -77,6 +77,8 @@ DELIVERIES = [("declarations", "raw_declarations", "declaration"), ("surveys", "
               *((k.kind, f"raw_{k.kind}", k.label.replace(" messages", "")) for k in MESSAGE_KINDS)]
 # lists at module scope, as the code location's loader finds definitions (pipelines/definitions.py)
 ingest_jobs = [_ingest(*delivery) for delivery in DELIVERIES]
+# each kind's ingestion job, for the sensor that watches its folder (a dict: the loader does not look in it)
+INGEST_JOB_OF = {kind: job for (kind, _asset, _label), job in zip(DELIVERIES, ingest_jobs, strict=True)}
 refresh_after_ingestion = dg.define_asset_job(
     "refresh_after_ingestion",
     selection=dg.AssetSelection.all() - dg.AssetSelection.assets("reference_data", *(d[1] for d in DELIVERIES))

@@ -19,7 +19,7 @@ from pydantic import Field
 import checks
 from assets.ingest.messages import MESSAGE_KINDS
 from assets.ingest.retract import RetractionError, find_file, retract
-from foundation.fingerprint import loaded_rows_version
+from foundation.fingerprint import DATA_VERSION_TAG, loaded_rows_version
 from foundation.warehouse import Warehouse
 from pipelines.jobs import nightly_refresh
 
@@ -49,7 +49,7 @@ def retract_file(context: dg.OpExecutionContext, config: RetractFileConfig, ware
         metadata={"retracted_file": done.source_file, "reason": config.reason, "rows_removed": done.rows_removed,
                   "rows_reinstated": done.rows_reinstated, "sha256": done.sha256},
         # the ingestion's data version, as its asset records it: rows left, so what is built on them is stale
-        tags={"dagster/data_version": version}))
+        tags={DATA_VERSION_TAG: version}))
     return INGEST_ASSET[done.kind]
 
 

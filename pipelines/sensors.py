@@ -27,6 +27,7 @@ from foundation.settings import load_settings
 from foundation.warehouse import Warehouse
 from pipelines.jobs import (
     AFTER_INGESTION_TAG,
+    INGEST_JOB_OF,
     QUIET_CONSOLE,
     ingest_jobs,
     refresh_after_ingestion,
@@ -104,9 +105,9 @@ def build_file_sensor(name: str, kind: str, suffixes: tuple[str, ...], job_name:
 
 
 new_declaration_files = build_file_sensor("new_declaration_files", "declarations", (".xml", ".csv"),
-                                          "ingest_declarations")
-new_survey_files = build_file_sensor("new_survey_files", "surveys", (".csv", ".xlsx"), "ingest_surveys")
-new_message_files = [build_file_sensor(f"new_{k.kind}_files", k.kind, (".xml",), f"ingest_{k.kind}")
+                                          INGEST_JOB_OF["declarations"].name)
+new_survey_files = build_file_sensor("new_survey_files", "surveys", (".csv", ".xlsx"), INGEST_JOB_OF["surveys"].name)
+new_message_files = [build_file_sensor(f"new_{k.kind}_files", k.kind, (".xml",), INGEST_JOB_OF[k.kind].name)
                      for k in MESSAGE_KINDS]
 
 
