@@ -2,10 +2,16 @@
 
 Night after night the warehouse grows by the new files only, and a night with nothing new keeps the
 published file (foundation/fingerprint.py). This test runs that life on demo data: a first refresh
-without the latest month, then a refresh that brings the latest month, a late credit for a month
-already published and a provider's re-sent file, then a refresh with nothing new. A full rebuild
-of the same files from an empty warehouse must publish the same tables row for row, and the
-staging tables must hold the same rows.
+without the latest month; a refresh that brings the latest month, a late credit for a month
+already published and a provider's re-sent file; the retraction of one of the latest month's
+files and the refresh after it; then a refresh with nothing new. A full rebuild of the files that
+are left, from an empty warehouse, must publish the same tables row for row, and the raw, staging
+and quarantine tables must hold the same rows.
+
+The smallest cell is 1 (nothing suppressed): what is compared is how the rows arrive, not
+disclosure control, which is a function of the marts compared here (and tested on its own in
+test_disclosure.py and on the demo in test_demo_planted_effects.py). At k=5 on this small demo
+nearly every cell is small, and protecting it took five of the eight minutes of each refresh.
 """
 
 from __future__ import annotations
@@ -25,9 +31,11 @@ from demo_data.generator import DemoGenerator
 from foundation.fingerprint import FULL_REBUILD_TAG
 from foundation.warehouse import Warehouse
 from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
+from tests.test_retraction import retract_with_job
 
 KEY = "incremental-test-key"
 CREDITED_LINES = 5
+K = 1
 
 
 def refresh(wh: Warehouse, full: bool = False) -> dg.ExecuteInProcessResult:
@@ -71,7 +79,10 @@ def net_spend(wh: Warehouse, where: str = "", params: list | None = None) -> Dec
 
 
 HISTORY = ["ingested_at", "refreshed_at", "file_id", "evaluated_at", "run_id", "publication_version", "published_at",
-           "first_version", "first_published_at", "value_first", "version_now", "value_change"]
+           "first_version", "first_published_at", "value_first", "version_now", "value_change", "files_retracted"]
+# the nightly warehouse's record of its retraction, which the full rebuild never saw: that a file was
+# retracted (about.files_retracted above, and its row in data_quality_summary), not what it held
+RETRACTION_RECORD = {"marts.data_quality_summary": "WHERE status <> 'retracted'"}
 
 
 def rows_by_table(db: Path, schemas: tuple[str, ...]) -> dict[str, list[tuple]]:
@@ -80,7 +91,8 @@ def rows_by_table(db: Path, schemas: tuple[str, ...]) -> dict[str, list[tuple]]:
     WARN check last ran: evaluated_at, run_id) and the registry's numbering of the files (file_id), not what;
     the file's name stays in every row that has it. So do the publications: the nightly warehouse
     published twice, the full rebuild once, so the version, its time and what revisions says about
-    the first publication differ by design; the value a period has now does not."""
+    the first publication differ by design; the value a period has now does not. So does the record
+    of the retraction (RETRACTION_RECORD)."""
     out = {}
     with duckdb.connect(str(db), read_only=True) as con:
         for schema, table in con.execute(
@@ -92,14 +104,15 @@ def rows_by_table(db: Path, schemas: tuple[str, ...]) -> dict[str, list[tuple]]:
                 "ORDER BY ordinal_position",
                 [schema, table, HISTORY]).fetchall()
             selected = ", ".join('"' + c + '"' for c, _ in columns)
-            rows = con.execute(f"SELECT {selected} FROM {schema}.{table} ORDER BY ALL").fetchall()
+            where = RETRACTION_RECORD.get(f"{schema}.{table}", "")
+            rows = con.execute(f"SELECT {selected} FROM {schema}.{table} {where} ORDER BY ALL").fetchall()
             out[f"{schema}.{table}"] = [tuple(columns), *rows]
     return out
 
 
 @pytest.fixture(scope="module")
 def nights(tmp_path_factory):
-    """The warehouse of a team that refreshed three times, and a full rebuild of the same files."""
+    """The warehouse of a team that refreshed four times, and a full rebuild of the same files."""
     nightly = tmp_path_factory.mktemp("nightly")
     declarations = nightly / "raw" / "declarations"
     DemoGenerator(nightly / "raw", scale=0.05, seed=11).run()
@@ -107,7 +120,7 @@ def nights(tmp_path_factory):
     late_month = latest_month_files(declarations)
     for path in late_month:
         shutil.move(path, held / path.name)
-    wh = Warehouse(data_dir=str(nightly), pseudonym_key=KEY, min_cell_size=5)
+    wh = Warehouse(data_dir=str(nightly), pseudonym_key=KEY, min_cell_size=K)
     first = refresh(wh)
     spend_before = net_spend(wh)
 
@@ -119,43 +132,56 @@ def nights(tmp_path_factory):
     resent = min(declarations.glob("*.csv"), key=lambda p: p.stat().st_size)
     shutil.copy(resent, declarations / f"{resent.stem}_resent.csv")
     second = refresh(wh)
-    published_at = wh.published_db.stat().st_mtime_ns
+    spend_second = net_spend(wh)
+    months = [f"declarations/{p.name}" for p in late_month]
+    latest_spend = net_spend(wh, "WHERE source_file IN (SELECT unnest(?))", [months])
+
+    # a provider withdraws one of the latest month's files after it was published
+    retracted = late_month[0]
+    retraction = retract_with_job(wh, f"declarations/{retracted.name}", "the wrong month; a correction follows")
+    assert retraction.success
     third = refresh(wh)
+    published_at = wh.published_db.stat().st_mtime_ns
+    fourth = refresh(wh)
 
     full = tmp_path_factory.mktemp("full")
     shutil.copytree(nightly / "raw", full / "raw")  # copy2: the files keep their order of arrival
-    full_wh = Warehouse(data_dir=str(full), pseudonym_key=KEY, min_cell_size=5)
+    (full / "raw" / "declarations" / retracted.name).unlink()  # retracted: as if it had never come
+    full_wh = Warehouse(data_dir=str(full), pseudonym_key=KEY, min_cell_size=K)
     rebuilt = refresh(full_wh, full=True)
-    return {"wh": wh, "full_wh": full_wh, "first": first, "second": second, "third": third, "rebuilt": rebuilt,
-            "published_at": published_at, "late_month": late_month, "spend_before": spend_before,
-            "credited_cents": credited_cents}
+    return {"wh": wh, "full_wh": full_wh, "first": first, "second": second, "third": third, "fourth": fourth,
+            "rebuilt": rebuilt, "retraction": retraction, "published_at": published_at, "late_month": late_month,
+            "spend_before": spend_before, "spend_second": spend_second, "latest_spend": latest_spend,
+            "credited_cents": credited_cents, "retracted": retracted}
 
 
-def test_each_night_with_new_files_publishes_and_a_night_without_keeps_the_file(nights):
-    assert "published_warehouse" in materialized(nights["first"])
-    assert "published_warehouse" in materialized(nights["second"])
-    assert not materialized(nights["third"]) & {"trajectories", "cost_by_municipality_year"}
-    assert not materialized(nights["third"]) & {"published_warehouse", "publication_candidate"}
+def test_each_night_with_news_publishes_and_a_night_without_keeps_the_file(nights):
+    for night in ("first", "second", "third"):  # new files twice, then a retraction
+        assert "published_warehouse" in materialized(nights[night]), night
+    assert not materialized(nights["fourth"]) & {"trajectories", "cost_by_municipality_year"}
+    assert not materialized(nights["fourth"]) & {"published_warehouse", "publication_candidate"}
     assert nights["wh"].published_db.stat().st_mtime_ns == nights["published_at"]
     # the night confirmed the file current: what the freshness check on it reads
-    observed = [e for e in nights["third"].all_events if e.event_type_value == "ASSET_OBSERVATION"
+    observed = [e for e in nights["fourth"].all_events if e.event_type_value == "ASSET_OBSERVATION"
                 and e.asset_key == dg.AssetKey("published_warehouse")]
     assert len(observed) == 1
     with duckdb.connect(str(nights["wh"].working_db), read_only=True) as con:
-        statuses = dict(con.execute("SELECT source_file, status FROM registry.files "
-                                    "WHERE source_file LIKE '%_resent.csv' OR source_file LIKE '%_late_credit.csv'"
-                                    ).fetchall())
-    assert sorted(statuses.values()) == ["already_loaded", "loaded"]
+        statuses = dict(con.execute("SELECT source_file, status FROM registry.files WHERE source_file LIKE "
+                                    "'%_resent.csv' OR source_file LIKE '%_late_credit.csv' OR source_file = ?",
+                                    [f"declarations/{nights['retracted'].name}"]).fetchall())
+    assert sorted(statuses.values()) == ["already_loaded", "loaded", "retracted"]
 
 
-def test_the_late_credit_and_the_latest_month_are_counted_once(nights):
+def test_the_late_credit_the_latest_month_and_the_retraction_are_counted_once(nights):
     """The second night's net spend = the first's + the latest month's - the credit, to the cent:
-    the re-sent file adds nothing. (The published totals then follow from the comparison with the
-    full rebuild below.)"""
-    months = [f"declarations/{p.name}" for p in nights["late_month"]]
-    latest = net_spend(nights["wh"], "WHERE source_file IN (SELECT unnest(?))", [months])
-    assert latest > 0
-    assert net_spend(nights["wh"]) == nights["spend_before"] + latest - Decimal(nights["credited_cents"]) / 100
+    the re-sent file adds nothing; the retraction then takes exactly its own file's lines away.
+    (The published totals then follow from the comparison with the full rebuild below.)"""
+    assert nights["latest_spend"] > 0
+    assert nights["spend_second"] == (nights["spend_before"] + nights["latest_spend"]
+                                      - Decimal(nights["credited_cents"]) / 100)
+    removed = nights["retraction"].get_asset_materialization_events()[0].materialization.metadata["rows_removed"]
+    assert removed.value > 0
+    assert 0 < nights["spend_second"] - net_spend(nights["wh"]) < nights["latest_spend"]
 
 
 @pytest.mark.parametrize(("file", "schemas"), [("published_db", ("marts",)),
