@@ -576,6 +576,8 @@ def _duration_lines(dur: dict[str, list[dict]]) -> dict[str, dict]:
     def by_category(rows: list[dict]) -> dict[str, dict]:
         out: dict[str, dict] = {}
         for r in rows:
+            if r["duration_band"] not in BANDS:  # 'onbekend' (no start date): not a length of care
+                continue
             cat = out.setdefault(r["product_category"], {"label": None, "bands": {}, "hidden": 0})
             cat["bands"][r["duration_band"]] = r
             cat["hidden"] += r.get("hidden_rows") or int(bool(r["suppressed"]))

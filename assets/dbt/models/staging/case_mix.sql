@@ -19,8 +19,7 @@ WITH outcomes AS (
         CASE o.sex WHEN '1' THEN 'man' WHEN '2' THEN 'vrouw' ELSE 'onbekend' END AS sex,
         coalesce(o.product_category, 'onbekend') AS product_category,
         coalesce(o.referrer, 'onbekend') AS referrer,
-        -- (trajectory_outcomes bands a missing duration, without a start date, as its longest)
-        CASE WHEN o.duration_days IS NULL THEN 'onbekend' ELSE o.duration_band END AS duration_band,
+        o.duration_band,
         o.year::VARCHAR AS end_year,
         o.cbs_end_reason = '01' AS planned,
         o.cbs_end_reason = '03' AS dropout
