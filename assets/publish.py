@@ -37,6 +37,7 @@ from assets.disclosure.suppress import Baseline, baseline, protect
 from assets.transform import KEY_COLUMNS, MART_KEYS, MODELS, breakdowns_of
 from foundation.asset_groups import PUBLISH
 from foundation.fingerprint import next_publication_version, record_publication
+from foundation.lake_publish import keep_in_lake
 from foundation.sql import data_through
 from foundation.warehouse import Warehouse
 from foundation.warn_checks import record_verdicts
@@ -519,6 +520,8 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: Warehouse)
         record_publication(con, warehouse, context.run_id, complete={dg.AssetKey(m) for m in MODELS} <= built,
                            version=version, published_at=published_at)
     pruned = keep_publication(warehouse, version)
+    # platform mode only: the same marts into the lake as one DuckLake snapshot (foundation/lake_publish.py)
+    in_lake = keep_in_lake(warehouse, target, version, published_at, through, context.run_id)
     # one short line on the terminal page: the summary below it names the file in full
     context.log.info(f"published {len(counts)} tables as publication v{version} (data through "
                      f"{through['data_through'].value}) to {target.name}; kept in {warehouse.publications_dir.name}/ "
@@ -533,4 +536,5 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: Warehouse)
         "cells_suppressed_secondary": hidden,
         "dagster/row_count": dg.MetadataValue.int(sum(counts.values())),
         **through,
+        **in_lake,
     })

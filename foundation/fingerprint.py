@@ -29,8 +29,9 @@ from foundation.warehouse import Warehouse
 CODE_DIRS = ("foundation", "assets", "checks", "pipelines")
 CODE_SUFFIXES = {".py", ".sql", ".yml", ".yaml", ".csv", ".json", ".xsd"}
 # the Warehouse settings that do not shape the published file or a check's verdict
-# (how many earlier files are kept changes no figure of the new one)
-NOT_AN_INPUT = {"pseudonym_key", "data_dir", "memory_limit", "threads", "lock_wait_seconds", "publications_kept"}
+# (how many earlier files are kept changes no figure of the new one, nor does whether the lake keeps it too)
+NOT_AN_INPUT = {"pseudonym_key", "data_dir", "memory_limit", "threads", "lock_wait_seconds", "publications_kept",
+                "lake_catalog", "lake_data_path"}
 FULL_REBUILD_TAG = "jeugdzorg/full_rebuild"
 ENGINES = ("jeugdzorg-monitor", "duckdb", "dbt-core", "dbt-duckdb", "great-expectations")
 

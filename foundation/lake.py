@@ -55,14 +55,17 @@ class Lake:
         files can be given on the filesystem or object store without the working ones."""
         return f"{self.data_path.rstrip('/')}/{alias}/"
 
-    def attach(self, con: duckdb.DuckDBPyConnection, alias: str, read_only: bool = False) -> None:
-        """ATTACH one of the two catalogs under its alias. The password comes from PGPASSWORD or a
-        DuckDB secret of TYPE postgres made on `con` before; DuckDB's errors name the catalog string,
-        which holds none."""
+    def attach(self, con: duckdb.DuckDBPyConnection, alias: str, read_only: bool = False,
+               snapshot: int | None = None) -> None:
+        """ATTACH one of the two catalogs under its alias (at DuckLake snapshot `snapshot`: every table
+        as it was then). The password comes from PGPASSWORD or a DuckDB secret of TYPE postgres made
+        on `con` before; DuckDB's errors name the catalog string, which holds none."""
         options = [f"DATA_PATH {sql_literal(self.data_folder(alias))}",
                    f"METADATA_SCHEMA {sql_literal(METADATA_SCHEMAS[alias])}"]
         if read_only:
             options.append("READ_ONLY")
+        if snapshot is not None:
+            options.append(f"SNAPSHOT_VERSION {int(snapshot)}")
         con.execute(f"ATTACH {sql_literal('ducklake:' + self.catalog)} AS {alias} ({', '.join(options)})")
 
     @contextmanager
@@ -85,12 +88,13 @@ class Lake:
                 _writer_thread = None
 
     @contextmanager
-    def reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
+    def reading(self, snapshot: int | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
         """A connection with the published catalog attached read-only, as a BI tool or the council
-        letters read it."""
+        letters read it; with `snapshot`, as it was at that DuckLake snapshot (an earlier publication:
+        foundation/lake_publish.py)."""
         con = connect_offline()
         try:
-            self.attach(con, PUBLISHED, read_only=True)
+            self.attach(con, PUBLISHED, read_only=True, snapshot=snapshot)
             yield con
         finally:
             con.close()

@@ -171,8 +171,14 @@ def _lake(env_vars) -> tuple[str | None, str | None]:
     folder would write Parquet files wherever DuckLake defaults to, a folder without a catalog means
     nothing. The catalog must not hold a password: it is printed in DuckDB's errors and in the run's
     log, so the password comes from PGPASSWORD or a DuckDB secret, and the value is never echoed here."""
-    catalog = env_vars.get("JEUGDZORG_LAKE_CATALOG", "").strip() or None
-    data_path = env_vars.get("JEUGDZORG_LAKE_DATA_PATH", "").strip() or None
+    return lake_pair(env_vars.get("JEUGDZORG_LAKE_CATALOG", ""), env_vars.get("JEUGDZORG_LAKE_DATA_PATH", ""))
+
+
+def lake_pair(catalog: str | None, data_path: str | None) -> tuple[str | None, str | None]:
+    """The two lake settings checked as `load_settings` checks them (also for a resource built
+    without it, foundation/warehouse.Warehouse.lake): both or neither, no password, PostgreSQL."""
+    catalog = (catalog or "").strip() or None
+    data_path = (data_path or "").strip() or None
     if (catalog is None) != (data_path is None):
         given, missing = (("JEUGDZORG_LAKE_CATALOG", "JEUGDZORG_LAKE_DATA_PATH") if catalog
                           else ("JEUGDZORG_LAKE_DATA_PATH", "JEUGDZORG_LAKE_CATALOG"))

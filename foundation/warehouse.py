@@ -17,6 +17,7 @@ import dagster as dg
 import duckdb
 from pydantic import PrivateAttr
 
+from foundation.lake import Lake
 from foundation.macros import install_macros
 from foundation.pseudonyms import Pseudonymiser
 from foundation.schema import create_schema
@@ -26,6 +27,7 @@ from foundation.settings import (
     PUBLICATIONS_KEPT,
     XLSX_MAX_ROWS,
     XLSX_MAX_UNPACKED_MB,
+    lake_pair,
     load_settings,
 )
 
@@ -65,6 +67,11 @@ class Warehouse(dg.ConfigurableResource):
     xlsx_max_rows: int = XLSX_MAX_ROWS
     # how many published files the publish step keeps in publications/ (JEUGDZORG_PUBLICATIONS_KEPT)
     publications_kept: int = PUBLICATIONS_KEPT
+    # platform mode (JEUGDZORG_LAKE_CATALOG, JEUGDZORG_LAKE_DATA_PATH; docs/platform.md): both set, the
+    # publish step also keeps each publication in the lake (foundation/lake_publish.py); the catalog
+    # string holds no password (PGPASSWORD or a DuckDB secret gives it)
+    lake_catalog: str | None = None
+    lake_data_path: str | None = None
     _prepared: bool = PrivateAttr(default=False)
 
     @property
@@ -94,6 +101,11 @@ class Warehouse(dg.ConfigurableResource):
         """The next BI file while disclosure control and its check run on it; a dot file, so nobody
         points a BI tool at it by mistake."""
         return self.warehouse_dir / f".candidate.{PUBLISHED_DB_NAME}"
+
+    def lake(self) -> Lake | None:
+        """The lake in platform mode, None in file mode (neither lake setting)."""
+        catalog, data_path = lake_pair(self.lake_catalog, self.lake_data_path)
+        return None if catalog is None else Lake(catalog=catalog, data_path=data_path)
 
     def secret_key(self) -> str:
         return self.pseudonym_key or load_settings().pseudonym_key
@@ -169,4 +181,5 @@ def warehouse_from_settings() -> Warehouse:
                      protection_money_pct=settings.protection_money_pct,
                      protection_count_share_of_k=settings.protection_count_share_of_k,
                      xlsx_max_unpacked_mb=settings.xlsx_max_unpacked_mb, xlsx_max_rows=settings.xlsx_max_rows,
-                     publications_kept=settings.publications_kept)
+                     publications_kept=settings.publications_kept, lake_catalog=settings.lake_catalog,
+                     lake_data_path=settings.lake_data_path)

@@ -39,6 +39,12 @@ def admin(postgres: Postgres, database: str) -> duckdb.DuckDBPyConnection:
 @pytest.fixture
 def database(postgres: Postgres) -> str:
     """A fresh lake database with the writer and the reader set up as foundation/lake_roles.py does."""
+    return lake_database(postgres)
+
+
+def lake_database(postgres: Postgres) -> str:
+    """A fresh lake database with the writer and the reader set up as foundation/lake_roles.py does
+    (the `database` fixture; a module-scoped fixture of another test file calls it directly)."""
     name = f"lake_{next(_databases)}"
     postgres.create_database(name)
     con = admin(postgres, name)

@@ -1,0 +1,140 @@
+"""Every publication kept in the lake as one DuckLake snapshot (issue 40; docs/platform.md,
+"Publications in the lake").
+
+In platform mode (both lake settings), the publish step, once the published DuckDB file is in
+place, copies every table of that file's `marts` schema into the lake's `published` catalog, with
+the tables' and columns' comments, and adds a row to `published.main.publications`, all in ONE
+transaction: DuckLake makes one snapshot per commit, so each publication is exactly one snapshot,
+and a reader reads an earlier one with `AT (VERSION => <snapshot>)`.
+
+Which snapshot holds which publication: the row in `publications` (its `version`, `published_at`,
+how far the data runs) is written by the publication's own commit, so DuckLake's `snapshot_id`
+virtual column of that row *is* the publication's snapshot, by construction (a snapshot id written
+as a value would have to be guessed before the commit, and a concurrent commit to the catalog would
+make the guess wrong). The snapshot also carries DuckLake's commit message ("publication v<n>", the
+version in its extra info), which `ducklake_snapshots('published')` lists.
+
+Not copied: the file's PRIMARY KEY, FOREIGN KEY and CHECK constraints. DuckLake for DuckDB 1.4.4
+refuses PRIMARY KEY ("PRIMARY KEY/UNIQUE constraints are not supported in DuckLake") and CHECK, and
+a FOREIGN KEY needs a primary or unique key on the table it points at; the file keeps them, and
+the lake's tables hold the same rows. COMMENT ON TABLE and COMMENT ON
+COLUMN do work on DuckLake 1.4.4 and are copied.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from foundation.lake import PUBLISHED, Lake, sql_literal
+from foundation.warehouse import Warehouse
+
+PUBLICATIONS_TABLE = f"{PUBLISHED}.main.publications"
+SOURCE = "publication_file"
+COMMIT_AUTHOR = "jeugdzorg-monitor"
+
+
+@dataclass(frozen=True)
+class LakePublication:
+    """A publication as the lake holds it."""
+
+    version: int
+    snapshot_id: int
+    tables: list[str]
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _copy_comments(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """The file's comments on the table and its columns, onto the lake's copy."""
+    (comment,) = con.execute("SELECT comment FROM duckdb_tables() WHERE database_name = ? AND schema_name = 'marts' "
+                             "AND table_name = ?", [SOURCE, table]).fetchone()
+    target = f"{PUBLISHED}.marts.{_ident(table)}"
+    if comment:
+        con.execute(f"COMMENT ON TABLE {target} IS {sql_literal(comment)}")
+    for column, text in con.execute(
+            "SELECT column_name, comment FROM duckdb_columns() WHERE database_name = ? AND schema_name = 'marts' "
+            "AND table_name = ? AND comment IS NOT NULL ORDER BY column_index", [SOURCE, table]).fetchall():
+        con.execute(f"COMMENT ON COLUMN {target}.{_ident(column)} IS {sql_literal(text)}")
+
+
+def publish_to_lake(lake: Lake, published_file: Path, version: int, published_at, data_through: str | None,
+                    outcome_records_through: str | None, run_id: str) -> LakePublication:
+    """Copy every table of `published_file`'s marts schema into the lake's published catalog, drop
+    the lake's marts the file no longer has, and record the publication, in one transaction: one
+    DuckLake snapshot, whose id is returned. On any error the transaction is rolled back and the
+    lake's published catalog stays at the previous publication."""
+    with lake.writing() as con:
+        con.execute(f"ATTACH {sql_literal(str(published_file))} AS {SOURCE} (READ_ONLY)")
+        tables = [t for (t,) in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = ? AND schema_name = 'marts' "
+            "ORDER BY table_name", [SOURCE]).fetchall()]
+        con.execute("BEGIN")
+        try:
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS {PUBLISHED}.marts")
+            gone = [t for (t,) in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = ? AND schema_name = 'marts'",
+                [PUBLISHED]).fetchall() if t not in tables]
+            for table in gone:  # a mart dropped from the file leaves the latest publication too (time travel keeps it)
+                con.execute(f"DROP TABLE {PUBLISHED}.marts.{_ident(table)}")
+            for table in tables:
+                con.execute(f"CREATE OR REPLACE TABLE {PUBLISHED}.marts.{_ident(table)} AS "
+                            f"FROM {SOURCE}.marts.{_ident(table)}")
+                _copy_comments(con, table)
+            con.execute(f"CREATE TABLE IF NOT EXISTS {PUBLICATIONS_TABLE} (version INTEGER NOT NULL, "
+                        "published_at TIMESTAMP NOT NULL, data_through VARCHAR, outcome_records_through VARCHAR, "
+                        "tables INTEGER NOT NULL, run_id VARCHAR NOT NULL)")
+            con.execute(f"COMMENT ON TABLE {PUBLICATIONS_TABLE} IS "
+                        + sql_literal("Elke publicatie, een rij per versie; de kolom snapshot_id (DuckLake's virtuele "
+                                      "kolom: SELECT snapshot_id, * FROM publications) is de snapshot die haar houdt: "
+                                      "lees een eerdere met AT (VERSION => snapshot_id)."))
+            con.execute(f"INSERT INTO {PUBLICATIONS_TABLE} VALUES (?, ?, ?, ?, ?, ?)",
+                        [version, published_at, data_through, outcome_records_through, len(tables), run_id])
+            con.execute("CALL ducklake_set_commit_message(?, ?, ?, extra_info => ?)",
+                        [PUBLISHED, COMMIT_AUTHOR, f"publication v{version}",
+                         json.dumps({"publication_version": version, "run_id": run_id})])
+            con.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(duckdb.Error):  # a failed COMMIT has rolled back already
+                con.execute("ROLLBACK")
+            raise
+        # the row's snapshot is the commit's: the publication's snapshot
+        (snapshot_id,) = con.execute(f"SELECT max(snapshot_id) FROM {PUBLICATIONS_TABLE} WHERE version = ?",
+                                     [version]).fetchone()
+    return LakePublication(version=version, snapshot_id=snapshot_id, tables=tables)
+
+
+def publication_snapshots(con: duckdb.DuckDBPyConnection, catalog: str = PUBLISHED) -> dict[int, int]:
+    """Publication version -> the DuckLake snapshot that holds it, on a connection with the published
+    catalog attached as `catalog` (a writer's or a reader's)."""
+    return dict(con.execute(f"SELECT version, max(snapshot_id) FROM {catalog}.main.publications "
+                            "GROUP BY version ORDER BY version").fetchall())
+
+
+def keep_in_lake(warehouse: Warehouse, published_file: Path, version: int, published_at,
+                 through: dict[str, dg.MetadataValue], run_id: str) -> dict[str, dg.MetadataValue]:
+    """The publish step's hook (assets/publish.py, published_warehouse): in platform mode, the file just
+    published kept in the lake as one snapshot, and the run's metadata naming it; in file mode
+    nothing, and no metadata. A failure fails the step: the file is published, the lake is not."""
+    lake = warehouse.lake()
+    if lake is None:
+        return {}
+
+    def value(key: str) -> str | None:
+        text = through.get(key).value if key in through else None
+        return None if text in (None, "no data yet") else text
+
+    kept = publish_to_lake(lake, published_file, version, published_at, value("data_through"),
+                           value("outcome_records_through"), run_id)
+    dg.get_dagster_logger().info(f"publication v{version} kept in the lake: snapshot {kept.snapshot_id} of its "
+                                 f"published catalog, {len(kept.tables)} tables")
+    return {"lake_snapshot_id": dg.MetadataValue.int(kept.snapshot_id),
+            "lake_read_as": dg.MetadataValue.text(f"SELECT ... FROM published.marts.<table> "
+                                                  f"AT (VERSION => {kept.snapshot_id})")}
