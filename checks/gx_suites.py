@@ -107,7 +107,10 @@ REFERENCE_SUITES: dict[str, tuple[list[str], list]] = {
         E.ExpectColumnValuesToBeInSet(column="product_category", value_set=code_list("jz020_productcategorie.csv")),
         E.ExpectColumnValuesToBeInSet(column="nji_recognition", value_set=NJI_LEVELS),
     ]),
+    # a blank direction would count a worsening as a reliable improvement (trajectory_outcomes' CASE),
+    # a blank reliability a response that can never improve: every norm is complete or the run stops
     "ref.instrument_norms": (["instrument", "lower_is_better", "sd", "reliability"], [
+        *_not_null("instrument", "lower_is_better", "sd", "reliability"),
         E.ExpectColumnValuesToBeBetween(column="sd", min_value=0, strict_min=True),
         E.ExpectColumnValuesToBeBetween(column="reliability", min_value=0, max_value=1),
     ]),

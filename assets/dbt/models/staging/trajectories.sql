@@ -76,7 +76,10 @@ SELECT
     declared,
     surveyed,
     age_at_start,
-    CASE WHEN age_at_start <= 3 THEN '0-3' WHEN age_at_start <= 11 THEN '4-11'
+    -- youth care runs to 23 at most (Jeugdwet, verlengde jeugdhulp): an age below 0 or above 23 is a
+    -- birth date typed wrong (2027 for 2007, 1908 for 2008), not a real age: 'onbekend', like a missing one
+    CASE WHEN age_at_start < 0 OR age_at_start > 23 THEN 'onbekend'
+         WHEN age_at_start <= 3 THEN '0-3' WHEN age_at_start <= 11 THEN '4-11'
          WHEN age_at_start <= 17 THEN '12-17' WHEN age_at_start IS NOT NULL THEN '18+' ELSE 'onbekend' END
         AS age_band,
     sex,

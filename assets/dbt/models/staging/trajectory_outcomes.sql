@@ -17,10 +17,14 @@ responses AS (
         count(r.self_reliance) AS self_reliance_responses,
         count(*) FILTER (WHERE r.self_reliance = '04') AS no_further_help,
         count(*) FILTER (WHERE r.self_reliance IN ('02', '03', '04')) AS lighter_or_no_help,
-        count(*) FILTER (WHERE r.score_begin IS NOT NULL AND r.score_end IS NOT NULL AND n.sd IS NOT NULL)
+        -- only against a complete norm (reference_data_meets_contract stops a run with an incomplete one):
+        -- a NULL lower_is_better would take the CASE's ELSE and count a worsening as an improvement
+        count(*) FILTER (WHERE r.score_begin IS NOT NULL AND r.score_end IS NOT NULL AND n.sd IS NOT NULL
+                           AND n.lower_is_better IS NOT NULL AND n.reliability IS NOT NULL)
             AS change_responses,
         count(*) FILTER (
             WHERE r.score_begin IS NOT NULL AND r.score_end IS NOT NULL AND n.sd IS NOT NULL
+              AND n.lower_is_better IS NOT NULL AND n.reliability IS NOT NULL
               AND CASE WHEN n.lower_is_better THEN r.score_begin - r.score_end ELSE r.score_end - r.score_begin END
                   > 1.96 * sqrt(2) * n.sd * sqrt(1 - n.reliability)
         ) AS reliable_improvements
