@@ -4,17 +4,39 @@
 -- accepted outcome record (latest invuldatum); a JW307 stop ends the trajectory whether or not
 -- an outcome record exists. The referrer comes from the outcome record. Age at start and sex
 -- come from the provider's JW305, else its JW307, else the municipality's JW301. Spend = net sum
--- of all its declaration lines. Without an end a trajectory is still running.
-WITH declared AS (
+-- of all its declaration lines. Without an end a trajectory is still running. Its provider and
+-- product category from its declarations are those with the largest net amount (a debit credited
+-- in full counts for nothing), its client the one of its latest period; ties go to the lowest code,
+-- so the same lines always give the same trajectory, whatever order they were loaded in.
+WITH net_by AS (
+    SELECT municipality_code, allocation_number, provider_agb, product_category, sum(amount_eur) AS net_eur
+    FROM {{ ref('declaration_lines') }}
+    GROUP BY ALL
+),
+main_parts AS (
     SELECT
         municipality_code,
         allocation_number,
-        arg_max(client_pseudonym, period_start) AS client_pseudonym,
-        arg_max(provider_agb, amount_eur) AS provider_agb,
-        arg_max(product_category, amount_eur) AS product_category,
-        min(period_start) AS first_period_start,
-        sum(amount_eur) AS spend_eur
-    FROM {{ ref('declaration_lines') }}
+        first(provider_agb ORDER BY provider_net DESC, provider_agb) AS provider_agb,
+        first(product_category ORDER BY category_net DESC, product_category) AS product_category
+    FROM (
+        SELECT *, sum(net_eur) OVER (PARTITION BY municipality_code, allocation_number, provider_agb) AS provider_net,
+               sum(net_eur) OVER (PARTITION BY municipality_code, allocation_number, product_category) AS category_net
+        FROM net_by
+    )
+    GROUP BY ALL
+),
+declared AS (
+    SELECT
+        d.municipality_code,
+        d.allocation_number,
+        first(d.client_pseudonym ORDER BY d.period_start DESC, d.client_pseudonym) AS client_pseudonym,
+        any_value(m.provider_agb) AS provider_agb,
+        any_value(m.product_category) AS product_category,
+        min(d.period_start) AS first_period_start,
+        sum(d.amount_eur) AS spend_eur
+    FROM {{ ref('declaration_lines') }} AS d
+    JOIN main_parts AS m USING (municipality_code, allocation_number)
     GROUP BY ALL
 ),
 latest_response AS (
