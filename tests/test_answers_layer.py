@@ -134,6 +134,30 @@ def test_referral_channels_with_an_unknown_referrer(models):
     ]
 
 
+def test_referral_channels_one_cohort_per_row(models):
+    """The two cohorts of referral_channels, one table each: the start half of every row where it has starts,
+    the ending half of every row where it has endings, with their own small-cell rules; nothing else."""
+    starts = """SELECT municipality_code, year, referrer, trajectories_started, clients, municipality_starts,
+                       share_of_starts_pct, region_starts, region_all_starts, region_share_of_starts_pct, spend_eur,
+                       suppressed FROM marts.{}"""
+    old_starts = rows(models, starts.format("referral_channels") + " WHERE trajectories_started > 0 OR suppressed "
+                      "AND (municipality_code, year, referrer) IN (SELECT municipality_code, year, referrer "
+                      "FROM marts.referral_channel_starts) ORDER BY ALL")
+    assert rows(models, starts.format("referral_channel_starts") + " ORDER BY ALL") == old_starts
+    assert ("0141", 2024, "02", 2, 2, 3, 66.7, 2, 4, 50.0, 200, False) in old_starts
+    endings = """SELECT municipality_code, year, referrer, trajectories_ended, ended_as_planned, ended_as_planned_pct,
+                        dropouts, dropout_pct, recurrence_measurable, no_recurrence, no_recurrence_pct FROM marts.{}"""
+    new_endings = rows(models, endings.format("referral_channel_endings") + " ORDER BY ALL")
+    assert new_endings == rows(models, endings.format("referral_channels") + """
+        WHERE (municipality_code, year, referrer) IN (SELECT municipality_code, year, referrer
+                                                      FROM marts.referral_channel_endings) ORDER BY ALL""")
+    assert ("0141", 2024, "02", 2, 1, 50.0, 1, 50.0) == new_endings[[r[:3] for r in new_endings].index(
+        ("0141", 2024, "02"))][:8]
+    # an ending row is suppressed on its own children, and then shows nothing
+    assert rows(models, """SELECT count(*) FROM marts.referral_channel_endings
+                           WHERE suppressed AND trajectories_ended IS NOT NULL""") == [(0,)]
+
+
 def test_interventions_and_duration_by_region(models):
     assert rows(models, """
         SELECT product_code, nji_erkenning, is_effective, spend_eur, clients, trajectories_ended, ended_as_planned,
