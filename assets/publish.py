@@ -13,6 +13,10 @@ says meta.publish: false, as the per-file data_quality tables do), with the labe
 comments, its grain as PRIMARY KEY, a FOREIGN KEY for every column that names a dimension's key,
 and a CHECK constraint for every identity its YAML declares (meta.checks).
 
+Renamed columns (one vocabulary, issue 42): a mart whose YAML declares meta.deprecated_names {old: new}
+gets, for one release, a view deprecated.<table> in the published file that shows the table under the old
+names, commented as deprecated (`create_deprecation_views`).
+
 Fail closed: a mart with a column its YAML does not declare for disclosure control (public, with
 the reason, or the protected quantity it publishes: assets/disclosure/cells.py) is not published,
 and nothing is: the run stops naming every such table and column, and the BI file stays as it was.
@@ -134,6 +138,49 @@ def copy_comments(con: duckdb.DuckDBPyConnection, table: str, working: str, cata
             "SELECT column_name, comment FROM duckdb_columns() WHERE database_name = ? "
             "AND schema_name = 'marts' AND table_name = ? AND comment IS NOT NULL", [working, table]).fetchall():
         con.execute(f'COMMENT ON COLUMN {catalog}.marts.{table}."{column}" IS {_quote(text)}')
+
+
+# One vocabulary (issue 42): a column renamed in a release keeps answering under its old name for one
+# release, through a view in this schema of the published file with the same name as its table
+DEPRECATED_SCHEMA = "deprecated"
+
+
+def deprecated_names(table: str) -> dict[str, str]:
+    """The mart's columns renamed in this release, old name: new name (its YAML's meta.deprecated_names)."""
+    return dict((MODELS[table].get("config", {}).get("meta") or {}).get("deprecated_names") or {})
+
+
+def create_deprecation_views(con: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
+    """For every mart that declares renamed columns, the view deprecated.<table>: the table as published
+    (after disclosure control, so it shows exactly what the table shows), every column under its name of
+    the previous release, each commented as deprecated with what replaces it and when it goes. Returns
+    the views made. Run with `catalog`'s marts schema in use, so the views name marts.<table> without a
+    catalog and still read their own file when it is opened under another name."""
+    renamed = {t: names for t in publish_order() if (names := deprecated_names(t))}
+    if not renamed:
+        return []
+    con.execute(f"CREATE SCHEMA {catalog}.{DEPRECATED_SCHEMA}")
+    for table, names in renamed.items():
+        columns = dict(con.execute(
+            "SELECT column_name, comment FROM duckdb_columns() WHERE database_name = ? AND schema_name = 'marts' "
+            "AND table_name = ? ORDER BY column_index", [catalog, table]).fetchall())
+        old_of = {new: old for old, new in names.items()}
+        if unknown := sorted(set(old_of) - set(columns)):
+            raise ValueError(f"{table}: meta.deprecated_names renames to columns it does not have: {unknown}")
+        select = ", ".join(f'"{c}" AS "{old_of[c]}"' if c in old_of else f'"{c}"' for c in columns)
+        view = f"{catalog}.{DEPRECATED_SCHEMA}.{table}"
+        con.execute(f"CREATE VIEW {view} AS SELECT {select} FROM marts.{table}")
+        renames = ", ".join(f"{old} heet nu {new}" for old, new in names.items())
+        con.execute(f"COMMENT ON VIEW {view} IS " + _quote(
+            f"VEROUDERD (deprecated): marts.{table} met de kolomnamen van de vorige release ({renames}). "
+            f"Gebruik marts.{table}; deze view verdwijnt in de volgende release."))
+        for column, comment in columns.items():
+            text = comment or ""
+            if column in old_of:
+                text = f"VEROUDERD: oude naam van marts.{table}.{column}, verdwijnt in de volgende release. {text}"
+            if text:
+                con.execute(f'COMMENT ON COLUMN {view}."{old_of.get(column, column)}" IS {_quote(text.strip())}')
+    return [f"{DEPRECATED_SCHEMA}.{t}" for t in renamed]
 
 
 def fill_spend_not_shown(con: duckdb.DuckDBPyConnection, catalog: str) -> None:
@@ -463,6 +510,7 @@ def publication_candidate(context: dg.AssetExecutionContext, warehouse: Warehous
             fill_region_benchmark_wide(con, "pub")
             stamp_publication(con, "pub", version)
             left_out = fill_revisions(con, "pub", history)
+            deprecated = create_deprecation_views(con, "pub")
             con.execute("UPDATE pub.marts.about SET rows_suppressed_small_cells = ?, cells_suppressed_secondary = ?, "
                         "clients_hidden_secondary = ?, spend_hidden_secondary_eur = ?",
                         [primary, outcome.cells_hidden, sum(outcome.clients.values()), sum(outcome.euros.values())])
@@ -489,12 +537,14 @@ def publication_candidate(context: dg.AssetExecutionContext, warehouse: Warehous
         "sums_left_out_as_contradicted": ", ".join(sorted(outcome.contradicted)) or "none",
         "min_cell_size": warehouse.min_cell_size,
         "publication_version": version,
+        "deprecated_views": ", ".join(deprecated) or "none",
         "warn_checks_failing": warnings_failing,
     })
 
 
 @dg.asset(group_name=PUBLISH, kinds={"duckdb"}, owners=["team:data"], deps=[publication_candidate],
-          description="The BI warehouse jeugdzorg.duckdb: only schema marts (aggregates and dimensions), "
+          description="The BI warehouse jeugdzorg.duckdb: schema marts (aggregates and dimensions) and, for one "
+          "release, schema deprecated (views of renamed marts under their old column names), "
           "every table and column commented, no suppressed cell recoverable, replaced atomically at the end of "
           "a successful run.")
 def published_warehouse(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:

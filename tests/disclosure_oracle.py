@@ -226,7 +226,8 @@ def changed_values(published_db, models_db) -> dict[str, int]:
             "duckdb_tables() WHERE database_name = 'm' AND schema_name = 'marts')").fetchall()]
         for table in tables:
             columns = [c for (c,) in con.execute(
-                "SELECT column_name FROM duckdb_columns() WHERE database_name = 'p' AND table_name = ? "
+                "SELECT column_name FROM duckdb_columns() WHERE database_name = 'p' AND schema_name = 'marts' "
+                "AND table_name = ? "
                 "AND column_name NOT IN ('suppressed', 'rank_in_municipality', 'region_rank', 'region_municipalities')",
                 [table]).fetchall()]
             n = con.execute(f"""

@@ -108,7 +108,7 @@ def test_a_suppressed_municipality_inside_a_published_region(models):
 def test_spend_by_provider_with_and_without_accounts(models):
     got = rows(models, """
         SELECT municipality_code, provider_agb, spend_eur, clients, municipality_spend_eur,
-               share_of_municipality_spend_pct, rank_in_municipality, provider_margin_pct, margin_above_3pct,
+               share_of_municipality_spend_pct, rank_in_municipality, margin_pct, margin_above_3pct,
                trajectories_ended, ended_as_planned, dropout_pct, suppressed
         FROM marts.spend_by_municipality_provider_year WHERE year = 2024 ORDER BY 1, 2""")
     assert got == [
@@ -134,14 +134,38 @@ def test_referral_channels_with_an_unknown_referrer(models):
     ]
 
 
+def test_referral_channels_one_cohort_per_row(models):
+    """The two cohorts of referral_channels, one table each: the start half of every row where it has starts,
+    the ending half of every row where it has endings, with their own small-cell rules; nothing else."""
+    starts = """SELECT municipality_code, year, referrer, trajectories_started, clients, municipality_starts,
+                       share_of_starts_pct, region_starts, region_all_starts, region_share_of_starts_pct, spend_eur,
+                       suppressed FROM marts.{}"""
+    old_starts = rows(models, starts.format("referral_channels") + " WHERE trajectories_started > 0 OR suppressed "
+                      "AND (municipality_code, year, referrer) IN (SELECT municipality_code, year, referrer "
+                      "FROM marts.referral_channel_starts) ORDER BY ALL")
+    assert rows(models, starts.format("referral_channel_starts") + " ORDER BY ALL") == old_starts
+    assert ("0141", 2024, "02", 2, 2, 3, 66.7, 2, 4, 50.0, 200, False) in old_starts
+    endings = """SELECT municipality_code, year, referrer, trajectories_ended, ended_as_planned, ended_as_planned_pct,
+                        dropouts, dropout_pct, recurrence_measurable, no_recurrence, no_recurrence_pct FROM marts.{}"""
+    new_endings = rows(models, endings.format("referral_channel_endings") + " ORDER BY ALL")
+    assert new_endings == rows(models, endings.format("referral_channels") + """
+        WHERE (municipality_code, year, referrer) IN (SELECT municipality_code, year, referrer
+                                                      FROM marts.referral_channel_endings) ORDER BY ALL""")
+    by_key = {r[:3]: r for r in new_endings}
+    assert by_key[("0141", 2024, "02")][:8] == ("0141", 2024, "02", 2, 1, 50.0, 1, 50.0)
+    # an ending row is suppressed on its own children, and then shows nothing
+    assert rows(models, """SELECT count(*) FROM marts.referral_channel_endings
+                           WHERE suppressed AND trajectories_ended IS NOT NULL""") == [(0,)]
+
+
 def test_interventions_and_duration_by_region(models):
     assert rows(models, """
-        SELECT product_code, nji_erkenning, is_effective, spend_eur, clients, trajectories_ended, ended_as_planned,
+        SELECT product_code, nji_recognition, evidence_based, spend_eur, clients, trajectories_ended, ended_as_planned,
                ended_as_planned_pct, suppressed
         FROM marts.interventions WHERE municipality_code = '0141' AND year = 2024""") == [
         ("45A01", "effectief - goede aanwijzingen", True, 300, 3, 2, 1, 50.0, False)]
     assert rows(models, """
-        SELECT youth_care_region, end_year, product_category, duration_band, duration_band_order, trajectories_ended,
+        SELECT youth_care_region, year, product_category, duration_band, duration_band_order, trajectories_ended,
                ended_as_planned, dropouts
         FROM marts.duration_effect_by_region""") == [("Twente", 2024, "45", "3-6m", 2, 2, 1, 1)]
 
@@ -191,3 +215,38 @@ def test_the_published_file_shows_only_what_the_models_computed(built):
     assert disclosure_oracle.changed_values(built.published_db, built.working_db) == {}
     with duckdb.connect(str(built.published_db), read_only=True) as con:
         assert disclosure_oracle.recoverable(con) == []
+
+
+def test_renamed_columns_still_answer_under_their_old_names(published):
+    """One vocabulary (issue 42): for one release the published file answers a dashboard's old column names
+    through deprecated.<table>, a view of the table as published, commented as deprecated."""
+    from assets.publish import deprecated_names, publish_order
+
+    renamed = {t: deprecated_names(t) for t in publish_order() if deprecated_names(t)}
+    assert renamed == {
+        "duration_effect_by_region": {"end_year": "year"},
+        "interventions": {"nji_erkenning": "nji_recognition", "is_effective": "evidence_based"},
+        "spend_by_municipality_provider_year": {"provider_margin_pct": "margin_pct"},
+    }
+    views = dict(rows(published, "SELECT view_name, comment FROM duckdb_views() WHERE schema_name = 'deprecated'"))
+    assert set(views) == set(renamed)
+    for table, names in renamed.items():
+        assert views[table].startswith("VEROUDERD (deprecated)") and f"Gebruik marts.{table}" in views[table]
+        assert "verdwijnt in de volgende release" in views[table]
+        old, new = ", ".join(names), ", ".join(names.values())
+        assert rows(published, f"SELECT {old} FROM deprecated.{table} ORDER BY ALL") == \
+            rows(published, f"SELECT {new} FROM marts.{table} ORDER BY ALL")
+        # every other column under its own name, and nothing the table does not show
+        view_columns = [c for (c,) in rows(published, "SELECT column_name FROM duckdb_columns() WHERE schema_name = "
+                                                      f"'deprecated' AND table_name = '{table}' ORDER BY column_index")]
+        table_columns = [c for (c,) in rows(published, "SELECT column_name FROM duckdb_columns() WHERE schema_name = "
+                                                       f"'marts' AND table_name = '{table}' ORDER BY column_index")]
+        assert view_columns == [{v: k for k, v in names.items()}.get(c, c) for c in table_columns]
+        assert rows(published, f"SELECT * FROM deprecated.{table} EXCEPT ALL SELECT * FROM marts.{table}") == []
+        comments = dict(rows(published, "SELECT column_name, comment FROM duckdb_columns() WHERE schema_name = "
+                                         f"'deprecated' AND table_name = '{table}'"))
+        for old_name, new_name in names.items():
+            assert comments[old_name].startswith(f"VEROUDERD: oude naam van marts.{table}.{new_name}")
+    # the new names are gone from the tables themselves
+    assert rows(published, "SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = 'marts' AND "
+                           "column_name IN ('nji_erkenning', 'is_effective', 'provider_margin_pct', 'end_year')") == []

@@ -65,7 +65,7 @@ TABLES = {
                                              "dropout_pct DOUBLE, no_recurrence_pct DOUBLE, satisfaction_mean DOUBLE, "
                                              "satisfaction_responses BIGINT, suppressed BOOLEAN",
     "interventions": "municipality_code VARCHAR, year INTEGER, product_code VARCHAR, product_category VARCHAR, "
-                     "intervention VARCHAR, nji_erkenning VARCHAR, is_effective BOOLEAN, spend_eur DECIMAL(18,2), "
+                     "intervention VARCHAR, nji_recognition VARCHAR, evidence_based BOOLEAN, spend_eur DECIMAL(18,2), "
                      "clients BIGINT, trajectories_ended BIGINT, ended_as_planned_pct DOUBLE, dropout_pct DOUBLE, "
                      "no_recurrence_pct DOUBLE, suppressed BOOLEAN",
     "referral_channels": "municipality_code VARCHAR, youth_care_region VARCHAR, year INTEGER, referrer VARCHAR, "
@@ -75,7 +75,7 @@ TABLES = {
     "spend_by_municipality_provider_year": "municipality_code VARCHAR, year INTEGER, provider_agb VARCHAR, "
                                            "provider_name VARCHAR, "
                                            "spend_eur DECIMAL(18,2), share_of_municipality_spend_pct DOUBLE, "
-                                           "provider_margin_pct DOUBLE, margin_above_3pct BOOLEAN, "
+                                           "margin_pct DOUBLE, margin_above_3pct BOOLEAN, "
                                            "rank_in_municipality BIGINT, suppressed BOOLEAN",
     "allocation_control": "municipality_code VARCHAR, provider_agb VARCHAR, year INTEGER, allocations BIGINT, "
                           "allocated_volume_eur DECIMAL(18,2), declared_eur DECIMAL(18,2), "
@@ -85,7 +85,7 @@ TABLES = {
     "provider_landscape": "municipality_code VARCHAR, municipality_name VARCHAR, youth_care_region VARCHAR, "
                           "year INTEGER, providers BIGINT, hhi INTEGER, hhi_band VARCHAR, top5_share_pct DOUBLE, "
                           "top5_share_band VARCHAR, suppressed BOOLEAN",
-    "duration_effect_by_region": "youth_care_region VARCHAR, end_year INTEGER, product_category VARCHAR, "
+    "duration_effect_by_region": "youth_care_region VARCHAR, year INTEGER, product_category VARCHAR, "
                                  "duration_band VARCHAR, duration_band_order BIGINT, trajectories_ended BIGINT, "
                                  "ended_as_planned BIGINT, ended_as_planned_pct DOUBLE, no_recurrence_pct DOUBLE, "
                                  "cost_per_trajectory_eur DECIMAL(18,2), suppressed BOOLEAN",
@@ -204,12 +204,12 @@ def build_published(path: Path) -> Path:
             youth_population=1478, youth_population_change=-10, suppressed=False)])
         _insert(con, "interventions", [
             dict(municipality_code=code, year=YEAR, product_code="45A02", product_category="45",
-                 intervention="Multisysteem Therapie (MST)", nji_erkenning="effectief - sterke aanwijzingen",
-                 is_effective=True, spend_eur=256222.98, clients=18, trajectories_ended=10, ended_as_planned_pct=80.0,
+                 intervention="Multisysteem Therapie (MST)", nji_recognition="effectief - sterke aanwijzingen",
+                 evidence_based=True, spend_eur=256222.98, clients=18, trajectories_ended=10, ended_as_planned_pct=80.0,
                  suppressed=False),
             # suppressed, yet some of its columns still hold numbers (as the real file can)
             dict(municipality_code=code, year=YEAR, product_code="54B01", product_category="54",
-                 intervention="Cognitieve gedragstherapie", nji_erkenning="goed onderbouwd", is_effective=False,
+                 intervention="Cognitieve gedragstherapie", nji_recognition="goed onderbouwd", evidence_based=False,
                  spend_eur=SECRET_EUR, clients=SECRET_COUNT, trajectories_ended=SECRET_COUNT,
                  ended_as_planned_pct=SECRET_PCT, suppressed=True)])
         _insert(con, "effectiveness_by_municipality_product", [
@@ -228,11 +228,11 @@ def build_published(path: Path) -> Path:
         _insert(con, "spend_by_municipality_provider_year", [
             dict(municipality_code=code, year=YEAR, provider_agb="11111111", provider_name="Kinderpraktijk Sterk 4",
                  spend_eur=186673.46,
-                 share_of_municipality_spend_pct=6.4, provider_margin_pct=4.5, margin_above_3pct=True,
+                 share_of_municipality_spend_pct=6.4, margin_pct=4.5, margin_above_3pct=True,
                  rank_in_municipality=1, suppressed=False),
             dict(municipality_code=code, year=YEAR, provider_agb="22222222", provider_name="Opvoedhuis Eik 37",
                  spend_eur=SECRET_EUR,
-                 provider_margin_pct=1.7, margin_above_3pct=False, rank_in_municipality=2, suppressed=True)])
+                 margin_pct=1.7, margin_above_3pct=False, rank_in_municipality=2, suppressed=True)])
         _insert(con, "effectiveness_by_provider", [
             dict(municipality_code=code, year=YEAR, provider_agb="11111111", trajectories_ended=36,
                  ended_as_planned_pct=61.1, dropout_pct=13.9, cost_per_planned_end_eur=8485.15, suppressed=False),
@@ -257,7 +257,7 @@ def build_published(path: Path) -> Path:
     for order, (band, n, planned) in enumerate([("<3m", 128, 48), ("3-6m", 240, 122), ("6-12m", 12, 7),
                                                 ("12-24m", 37, 27), (">=24m", SECRET_COUNT, SECRET_COUNT)], 1):
         _insert(con, "duration_effect_by_region", [dict(
-            youth_care_region="Twente", end_year=YEAR, product_category="45", duration_band=band,
+            youth_care_region="Twente", year=YEAR, product_category="45", duration_band=band,
             duration_band_order=order, trajectories_ended=n, ended_as_planned=planned,
             ended_as_planned_pct=round(100 * planned / n, 1), cost_per_trajectory_eur=2383.98,
             suppressed=band == ">=24m")])
@@ -267,7 +267,7 @@ def build_published(path: Path) -> Path:
             suppressed=False)])
         for end_year in (YEAR - 1, YEAR):
             _insert(con, "duration_effect_by_region", [dict(
-                youth_care_region="Twente", end_year=end_year, product_category="54", duration_band=band,
+                youth_care_region="Twente", year=end_year, product_category="54", duration_band=band,
                 duration_band_order=order, trajectories_ended=40 + order, ended_as_planned=20 + 2 * order,
                 ended_as_planned_pct=round(100 * (20 + 2 * order) / (40 + order), 1), suppressed=False)])
     # December of the year and the year before, per Twente municipality; Hengelo's latest month hidden
@@ -643,7 +643,7 @@ def test_letters_render_when_the_reference_data_name_nothing(published: Path, tm
     shutil.copy(published, copy)
     with duckdb.connect(str(copy)) as con:
         con.execute("UPDATE marts.spend_by_municipality_provider_year SET provider_name = NULL")
-        con.execute("UPDATE marts.interventions SET intervention = NULL, nji_erkenning = NULL")
+        con.execute("UPDATE marts.interventions SET intervention = NULL, nji_recognition = NULL")
         con.execute("DELETE FROM marts.dim_referrer")
         con.execute("DELETE FROM marts.dim_product_category")
         con.execute("UPDATE marts.cost_by_municipality_year SET municipality_name = NULL WHERE municipality_code = "

@@ -48,7 +48,7 @@ def demo(tmp_path_factory):
 def test_the_best_referral_channel(demo):
     con, planted = demo
     channel = con.execute("""
-        SELECT referrer FROM marts.referral_channels WHERE trajectories_ended IS NOT NULL
+        SELECT referrer FROM marts.referral_channel_endings WHERE NOT suppressed
         GROUP BY referrer HAVING sum(trajectories_ended) >= 20
         ORDER BY sum(ended_as_planned) / sum(trajectories_ended) DESC LIMIT 1""").fetchone()
     assert channel == (planted["best_referral_channel"],)

@@ -129,3 +129,57 @@ def test_duration_cell_every_column(k1):
         "cost_per_trajectory_eur": Decimal("1550.00"), "cost_per_planned_end_eur": Decimal("3100.00"),
         "suppressed": False,
     }
+
+
+MONTHLY = ("trajectories_ended", "ended_as_planned", "dropouts", "ended_early", "surveyed_trajectories",
+           "satisfaction_responses", "satisfaction_sum", "satisfaction_trajectories", "self_reliance_responses",
+           "no_further_help", "lighter_or_no_help", "recurrence_measurable", "no_recurrence", "change_responses",
+           "reliable_improvements", "spend_eur")
+
+
+def monthly(wh: Warehouse) -> dict:
+    with duckdb.connect(str(wh.published_db), read_only=True) as con:
+        result = con.execute(f"SELECT month, year, {', '.join(MONTHLY)}, suppressed FROM marts.monthly_outcomes "
+                             "WHERE municipality_code = '0141' ORDER BY month").fetchall()
+    return {r[0].isoformat()[:7]: dict(zip(("year", *MONTHLY, "suppressed"), r[1:], strict=True)) for r in result}
+
+
+def test_monthly_outcomes_by_month_of_ending(k1):
+    got = monthly(k1)
+    # one ending a month: T1 March (31: planned; two answers, grades 8 and 6, 04 and 02, one reliable improvement
+    # of two; its client restarts within 182 days), T5 April (02: early, an outcome record without answers),
+    # T2 May (32: dropout, 4, 01, no instrument), T4 June (39: planned, 9, 04, reliably worse), T3 September
+    # (38: dropout, 7, 03), T11 January 2025 (31: planned, 7, too recent for recurrence)
+    assert list(got) == ["2024-03", "2024-04", "2024-05", "2024-06", "2024-09", "2025-01"]
+    assert got["2024-03"] == {
+        "year": 2024, "trajectories_ended": 1, "ended_as_planned": 1, "dropouts": 0, "ended_early": 0,
+        "surveyed_trajectories": 1, "satisfaction_responses": 2, "satisfaction_sum": 14, "satisfaction_trajectories": 1,
+        "self_reliance_responses": 2, "no_further_help": 1, "lighter_or_no_help": 2, "recurrence_measurable": 1,
+        "no_recurrence": 0, "change_responses": 2, "reliable_improvements": 1, "spend_eur": Decimal("3000.00"),
+        "suppressed": False,
+    }
+    # no answer at all: the answer-based counts rest on fewer than k (= 1) answers and are empty
+    assert got["2024-04"] == {
+        "year": 2024, "trajectories_ended": 1, "ended_as_planned": 0, "dropouts": 0, "ended_early": 1,
+        "surveyed_trajectories": 1, "satisfaction_responses": 0, "satisfaction_sum": None,
+        "satisfaction_trajectories": 0, "self_reliance_responses": 0, "no_further_help": None,
+        "lighter_or_no_help": None, "recurrence_measurable": 1, "no_recurrence": 1, "change_responses": None,
+        "reliable_improvements": None, "spend_eur": Decimal("100.00"), "suppressed": False,
+    }
+    assert got["2024-05"]["dropouts"] == 1 and got["2024-05"]["spend_eur"] == Decimal("1500.00")  # after the credit
+    assert got["2025-01"]["year"] == 2025 and got["2025-01"]["recurrence_measurable"] == 0
+    # the months of a year add up to the year's row of effectiveness_by_municipality, column by column
+    with duckdb.connect(str(k1.published_db), read_only=True) as con:
+        yearly = con.execute(f"SELECT year, {', '.join(MONTHLY[:4])}, satisfaction_responses, spend_eur "
+                             "FROM marts.effectiveness_by_municipality WHERE municipality_code = '0141'").fetchall()
+    for year, *figures in yearly:
+        months = [m for m in got.values() if m["year"] == year]
+        for column, figure in zip((*MONTHLY[:4], "satisfaction_responses", "spend_eur"), figures, strict=True):
+            assert sum(m[column] for m in months) == figure, (year, column)
+    assert sum(m["trajectories_ended"] for m in got.values() if m["year"] == 2024) == 5
+
+
+def test_monthly_outcomes_suppressed_at_k10(k10):
+    for values in monthly(k10).values():
+        assert values["suppressed"] is True
+        assert all(v is None for c, v in values.items() if c not in ("suppressed", "year"))

@@ -532,7 +532,7 @@ def _what_works(f: Figures, d: dict, y: int) -> dict:
                               "Van de getoonde uitgaven"], rows, "lrrrr", [0.7, 1.3, 1, 1.4, 1.4]))
     shown = [i for i in d["interventions"] if not i["suppressed"]]
     rows = [[f.name(i["intervention"], f"product {i['product_code']} (geen interventie in de referentielijst)"),
-             NJI_LEVELS.get(i["nji_erkenning"] or "", i["nji_erkenning"] or "niet in de referentielijst"),
+             NJI_LEVELS.get(i["nji_recognition"] or "", i["nji_recognition"] or "niet in de referentielijst"),
              f.val(i, "spend_eur", "euro"), f.val(i, "clients", "int"), f.val(i, "trajectories_ended", "int"),
              f.val(i, "ended_as_planned_pct", "pct", "trajectories_ended")] for i in shown]
     if rows:
@@ -676,7 +676,7 @@ def _providers(f: Figures, d: dict, y: int) -> dict:
                              f"{f.val(land, 'providers', 'int')}."))
     above = d["margins_above_3"]
     if above:
-        names = ", ".join(f"{_provider_name(f, a)} ({f.val(a, 'provider_margin_pct', 'pct')})" for a in above)
+        names = ", ".join(f"{_provider_name(f, a)} ({f.val(a, 'margin_pct', 'pct')})" for a in above)
         blocks.append(_p(f"{f.calc(d['providers_above_3'], 'int')} van de {f.calc(d['provider_rows'], 'int')} "
                          f"aanbieders had volgens de eigen jaarrekening een winstmarge boven drie procent: {names}. "
                          "Jaarrekeningen zijn openbaar; deze namen worden dus altijd getoond."))
@@ -685,7 +685,7 @@ def _providers(f: Figures, d: dict, y: int) -> dict:
                          "winstmarge boven drie procent (voor zover de jaarrekening bekend is)."))
     shown = [p for p in d["providers"] if not p["suppressed"]]
     rows = [[_provider_name(f, p), f.val(p, "spend_eur", "euro"), f.val(p, "share_of_municipality_spend_pct", "pct"),
-             f.val(p, "provider_margin_pct", "pct", empty="no_data"), f.val(p, "trajectories_ended", "int"),
+             f.val(p, "margin_pct", "pct", empty="no_data"), f.val(p, "trajectories_ended", "int"),
              f.val(p, "ended_as_planned_pct", "pct", "trajectories_ended"),
              f.val(p, "dropout_pct", "pct", "trajectories_ended"),
              f.val(p, "cost_per_planned_end_eur", "euro", "trajectories_ended")] for p in shown[:15]]

@@ -208,7 +208,7 @@ def load_municipality(con: duckdb.DuckDBPyConnection, subject: Subject, period: 
     interventions = select(
         con, "interventions AS t", ["municipality_code", "year", "product_code"],
         {"product_category": "t.product_category", "intervention": "t.intervention",
-         "nji_erkenning": "t.nji_erkenning", "is_effective": "t.is_effective", "spend_eur": "t.spend_eur",
+         "nji_recognition": "t.nji_recognition", "evidence_based": "t.evidence_based", "spend_eur": "t.spend_eur",
          "clients": "t.clients", "trajectories_ended": "t.trajectories_ended",
          "ended_as_planned_pct": "t.ended_as_planned_pct"}, m, order="t.spend_eur DESC NULLS LAST, t.product_code")
     categories = select(
@@ -232,7 +232,7 @@ def load_municipality(con: duckdb.DuckDBPyConnection, subject: Subject, period: 
              "USING (municipality_code, year, provider_agb)", ["municipality_code", "year", "provider_agb"],
         {"provider_name": "t.provider_name", "spend_eur": "t.spend_eur",
          "share_of_municipality_spend_pct": "t.share_of_municipality_spend_pct",
-         "provider_margin_pct": "t.provider_margin_pct", "margin_above_3pct": "t.margin_above_3pct",
+         "margin_pct": "t.margin_pct", "margin_above_3pct": "t.margin_above_3pct",
          "rank_in_municipality": "t.rank_in_municipality",
          "trajectories_ended": outcome.format("coalesce(e.trajectories_ended, 0)"),
          "ended_as_planned_pct": outcome.format("e.ended_as_planned_pct"),
@@ -263,8 +263,8 @@ def load_municipality(con: duckdb.DuckDBPyConnection, subject: Subject, period: 
         "interventions": interventions,
         # spend on interventions the NJi has not assessed, over the shown interventions, by year
         "not_assessed": select(con, "interventions AS t", ["municipality_code", "year"],
-                               {"spend_eur": "sum(t.spend_eur) FILTER (WHERE t.nji_erkenning = 'niet beoordeeld' "
-                                             "OR t.nji_erkenning IS NULL)",
+                               {"spend_eur": "sum(t.spend_eur) FILTER (WHERE t.nji_recognition = 'niet beoordeeld' "
+                                             "OR t.nji_recognition IS NULL)",
                                 "shown_spend_eur": "sum(t.spend_eur)"},
                                f"{eq(municipality_code=code)} AND t.year <= {lit(year)} AND NOT t.suppressed",
                                group=True),
@@ -279,8 +279,8 @@ def load_municipality(con: duckdb.DuckDBPyConnection, subject: Subject, period: 
         # annual accounts are public: a margin above 3 % is shown even beside a hidden provider
         "margins_above_3": select(con, "spend_by_municipality_provider_year AS t",
                                   ["municipality_code", "year", "provider_agb"],
-                                  {"provider_name": "t.provider_name", "provider_margin_pct": "t.provider_margin_pct"},
-                                  f"{m} AND t.margin_above_3pct", order="t.provider_margin_pct DESC, t.provider_agb",
+                                  {"provider_name": "t.provider_name", "margin_pct": "t.margin_pct"},
+                                  f"{m} AND t.margin_above_3pct", order="t.margin_pct DESC, t.provider_agb",
                                   suppressed=False),
         "providers_above_3": scalar(con, f"SELECT count(*) FROM marts.spend_by_municipality_provider_year AS t "
                                          f"WHERE {m} AND t.margin_above_3pct"),

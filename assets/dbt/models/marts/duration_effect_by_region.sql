@@ -3,13 +3,13 @@
 -- sort order: does longer care still add result, per region and period (Zoetermeer).
 SELECT
     c.youth_care_region,
-    c.end_year::INTEGER AS end_year,
+    c.year::INTEGER AS year,
     c.product_category,
     c.duration_band,
     {{ duration_band_order('c.duration_band') }} AS duration_band_order,
     {{ effectiveness_measures() }},
     c.suppressed
-FROM {{ effectiveness_cells('(SELECT o.*, o.year AS end_year, g.youth_care_region FROM ' ~ ref('trajectory_outcomes')
+FROM {{ effectiveness_cells('(SELECT o.*, g.youth_care_region FROM ' ~ ref('trajectory_outcomes')
                             ~ ' AS o LEFT JOIN ' ~ source('ref', 'municipalities') ~ ' AS g USING (municipality_code))',
-                            'youth_care_region, end_year, product_category, duration_band') }}
-ORDER BY c.youth_care_region, c.end_year, c.product_category, duration_band_order
+                            'youth_care_region, year, product_category, duration_band') }}
+ORDER BY c.youth_care_region, c.year, c.product_category, duration_band_order

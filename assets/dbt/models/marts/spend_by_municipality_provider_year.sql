@@ -61,7 +61,7 @@ SELECT
         THEN round(100 * c.spend_eur / c.municipality_spend_eur, 1)::DOUBLE END AS share_of_municipality_spend_pct,
     CASE WHEN NOT c.suppressed THEN c.rank_in_municipality END AS rank_in_municipality,
     CASE WHEN c.revenue_eur > 0 THEN round(c.operating_result_eur / c.revenue_eur * 100, 1)::DOUBLE END
-        AS provider_margin_pct,
+        AS margin_pct,
     CASE WHEN c.revenue_eur > 0 THEN c.operating_result_eur * 100 > c.revenue_eur * 3 END AS margin_above_3pct,
     CASE WHEN NOT (c.suppressed OR c.outcomes_suppressed) THEN c.trajectories_ended END AS trajectories_ended,
     CASE WHEN NOT (c.suppressed OR c.outcomes_suppressed) THEN c.ended_as_planned END AS ended_as_planned,
