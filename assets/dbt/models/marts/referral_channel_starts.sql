@@ -9,7 +9,10 @@ WITH trajectories AS (
            g.youth_care_region
     FROM {{ ref('trajectories') }} AS t
     LEFT JOIN {{ source('ref', 'municipalities') }} AS g USING (municipality_code)
-    WHERE t.start_date IS NOT NULL
+    -- only the years the declarations cover (as allocation_control): a trajectory that started and
+    -- ended before the first declared month is in no file, so an earlier start year would count only
+    -- the long ones that were still running then, and its shares would favour channels of long care
+    WHERE year(t.start_date) >= (SELECT year(min(service_month)) FROM {{ ref('declaration_lines') }})
 ),
 started AS (
     SELECT municipality_code, start_year AS year, channel AS referrer, count(*) AS trajectories_started,
