@@ -330,13 +330,14 @@ def test_a_publication_killed_in_its_commit_leaves_the_previous_one_and_a_rerun_
     """kill -9 of the process that writes a publication into the lake, while its transaction has
     written Parquet files and not committed: the catalog stays at the previous publication, and the
     same publication run again completes and equals its file. The third file has a large extra mart,
-    copied last (tables go in name order), so the child is inside its transaction for seconds; it is
-    killed as soon as that mart's folder appears, a moment known to be after BEGIN and before COMMIT."""
+    copied last (tables go in name order), so the child stays inside its transaction while it writes
+    that mart; it is killed as soon as that mart's folder appears, a moment known to be after BEGIN
+    and before COMMIT."""
     _, _, wh, first, _ = lake_published
     database, data_path, lake = _fresh_lake(postgres, tmp_path, monkeypatch)
     for version, path in ((1, first), (2, wh.published_db)):
         publish_to_lake(lake, path, version, datetime.now(), "2024-06", None, f"run-{version}")
-    third = _third_file(wh, tmp_path, ballast_rows=20_000_000)
+    third = _third_file(wh, tmp_path, ballast_rows=6_000_000)
     ballast = data_path / PUBLISHED / "marts" / "zz_ballast"
     child = subprocess.Popen([sys.executable, "-c", PUBLISH_IN_A_CHILD, lake.catalog, lake.data_path, str(third)],
                              cwd=REPO, env={**os.environ, "PGPASSWORD": PASSWORDS[WRITER]},
