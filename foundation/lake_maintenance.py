@@ -26,6 +26,7 @@ unused by one run is removed by the next.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -96,7 +97,8 @@ def _expire_publications(con: duckdb.DuckDBPyConnection, cutoff: datetime, done:
             f"FROM ducklake_expire_snapshots('{PUBLISHED}', versions => ?::UBIGINT[])", [expire]).fetchall()]
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        with contextlib.suppress(duckdb.Error):  # a failed COMMIT has rolled back already
+            con.execute("ROLLBACK")
         raise
     done.snapshots_expired, done.versions_no_longer_readable = sorted(expired), gone
 
