@@ -25,6 +25,10 @@ XLSX_MAX_UNPACKED_MB = 256
 XLSX_MAX_ROWS = 200_000
 # how many published files are kept as the history in file mode (docs/publications.md): a year of monthly publishes
 PUBLICATIONS_KEPT = 12
+# how long, in days, an earlier publication stays readable in the lake after it was superseded
+# (foundation/lake_maintenance.py, docs/platform.md): 400, a year and a month, so that last year's
+# council letters and the publication they cite can still be traced when this year's report is written
+LAKE_RETENTION_DAYS = 400
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +58,7 @@ class Settings:
     # DuckDB working file of today, no lake
     lake_catalog: str | None = None
     lake_data_path: str | None = None
+    lake_retention_days: int = LAKE_RETENTION_DAYS
 
     @property
     def warehouse_dir(self) -> Path:
@@ -139,6 +144,10 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     publications_kept = _whole(env_vars, "JEUGDZORG_PUBLICATIONS_KEPT", PUBLICATIONS_KEPT, 1, 1000,
                                "how many published files are kept as the history, the newest included")
 
+    lake_retention_days = _whole(env_vars, "JEUGDZORG_LAKE_RETENTION_DAYS", LAKE_RETENTION_DAYS, 1, 36_500,
+                                 "how many days an earlier publication stays readable in the lake after it was "
+                                 "superseded")
+
     report_period = (env_vars.get("JEUGDZORG_REPORT_PERIOD", "year").strip() or "year").lower()
     if report_period not in ("year", "quarter", "month"):
         raise SettingsError(f"JEUGDZORG_REPORT_PERIOD must be 'year', 'quarter' or 'month', got {report_period!r}")
@@ -163,6 +172,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         publications_kept=publications_kept,
         lake_catalog=lake_catalog,
         lake_data_path=lake_data_path,
+        lake_retention_days=lake_retention_days,
     )
 
 

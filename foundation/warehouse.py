@@ -22,6 +22,7 @@ from foundation.macros import install_macros
 from foundation.pseudonyms import Pseudonymiser
 from foundation.schema import create_schema
 from foundation.settings import (
+    LAKE_RETENTION_DAYS,
     PROTECTION_COUNT_SHARE_OF_K,
     PROTECTION_MONEY_PCT,
     PUBLICATIONS_KEPT,
@@ -72,6 +73,9 @@ class Warehouse(dg.ConfigurableResource):
     # string holds no password (PGPASSWORD or a DuckDB secret gives it)
     lake_catalog: str | None = None
     lake_data_path: str | None = None
+    # how long an earlier publication stays readable in the lake after it was superseded
+    # (JEUGDZORG_LAKE_RETENTION_DAYS; foundation/lake_maintenance.py)
+    lake_retention_days: int = LAKE_RETENTION_DAYS
     _prepared: bool = PrivateAttr(default=False)
 
     @property
@@ -182,4 +186,4 @@ def warehouse_from_settings() -> Warehouse:
                      protection_count_share_of_k=settings.protection_count_share_of_k,
                      xlsx_max_unpacked_mb=settings.xlsx_max_unpacked_mb, xlsx_max_rows=settings.xlsx_max_rows,
                      publications_kept=settings.publications_kept, lake_catalog=settings.lake_catalog,
-                     lake_data_path=settings.lake_data_path)
+                     lake_data_path=settings.lake_data_path, lake_retention_days=settings.lake_retention_days)

@@ -16,6 +16,9 @@ import dagster as dg
 
 from assets.ingest.messages import MESSAGE_KINDS
 from foundation.fingerprint import FULL_REBUILD_TAG
+from foundation.lake import PUBLISHED
+from foundation.lake_maintenance import maintain_lake
+from foundation.warehouse import Warehouse
 
 # The run worker's console gets warnings and errors only: `make ui` would otherwise print every
 # run's DEBUG log. The UI's run log keeps every event whatever this says.
@@ -89,3 +92,38 @@ refresh_after_ingestion = dg.define_asset_job(
     "rebuild, check and republish everything but the ingestion, as nightly_refresh does. Every model is in it, so "
     "each dbt test finds its parents and the publication vouches for the whole file.",
 )
+
+
+@dg.op(description="Platform mode: expire the lake's snapshots the retention (JEUGDZORG_LAKE_RETENTION_DAYS) no "
+       "longer keeps, with the rows of the publications no longer readable, merge small files and remove unused "
+       "ones (foundation/lake_maintenance.py). File mode: nothing, and the log says so.")
+def maintain_the_lake(context: dg.OpExecutionContext, warehouse: Warehouse) -> dg.Output:
+    lake = warehouse.lake()
+    if lake is None:
+        context.log.info("file mode (JEUGDZORG_LAKE_CATALOG and JEUGDZORG_LAKE_DATA_PATH not set): there is no lake "
+                         "to maintain, nothing was done")
+        return dg.Output(None, metadata={"mode": "file mode: nothing done"})
+    metadata: dict[str, dg.MetadataValue] = {"mode": dg.MetadataValue.text("platform mode"),
+                                             "retention_days": dg.MetadataValue.int(warehouse.lake_retention_days)}
+    for done in maintain_lake(lake, warehouse.lake_retention_days):
+        gone = done.versions_no_longer_readable
+        context.log.info(
+            f"{done.catalog}: {len(done.snapshots_expired)} snapshots expired {done.snapshots_expired}"
+            + (f", publications no longer readable: {', '.join(f'v{v}' for v in gone)}" if gone else "")
+            + f"; data files {done.data_files_before_merge} -> {done.data_files_after_merge} after merging; "
+            f"{len(done.files_removed)} unused files removed")
+        metadata |= {
+            f"{done.catalog}_snapshots_expired": dg.MetadataValue.json(done.snapshots_expired),
+            f"{done.catalog}_data_files_before_merge": dg.MetadataValue.int(done.data_files_before_merge),
+            f"{done.catalog}_data_files_after_merge": dg.MetadataValue.int(done.data_files_after_merge),
+            f"{done.catalog}_files_removed": dg.MetadataValue.int(len(done.files_removed)),
+        }
+        if done.catalog == PUBLISHED:
+            metadata["publications_no_longer_readable"] = dg.MetadataValue.json(gone)
+    return dg.Output(None, metadata=metadata)
+
+
+@dg.job(description="Weekly, platform mode: the lake's retention and small files (maintain_the_lake); in file mode it "
+        "does nothing and says so.")
+def lake_maintenance():
+    maintain_the_lake()

@@ -11,21 +11,29 @@ tests/test_lake.py's (test_the_reader_cannot_write, test_the_reader_cannot_read_
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import dagster as dg
 import duckdb
 import pytest
 
 from foundation.lake import PUBLISHED, Lake
-from foundation.lake_publish import SOURCE, keep_in_lake, publication_snapshots
+from foundation.lake_maintenance import maintain_lake
+from foundation.lake_publish import SOURCE, keep_in_lake, publication_snapshots, publish_to_lake
 from foundation.settings import SettingsError
 from foundation.warehouse import Warehouse, warehouse_from_settings
 from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
 from tests.conftest import TEST_KEY
 from tests.test_cost_marts import P2, _line, write_fixture
-from tests.test_lake import PASSWORDS, READER, WRITER, lake_as, lake_database
+from tests.test_lake import PASSWORDS, READER, REPO, WRITER, lake_as, lake_database
 from tests.test_publications import _write
 
 D = Decimal
@@ -184,3 +192,179 @@ def test_the_lake_settings_reach_the_warehouse_and_are_checked_there_too(monkeyp
     assert "hunter2" not in str(refused.value)
     with pytest.raises(SettingsError, match="JEUGDZORG_LAKE_DATA_PATH"):
         Warehouse(data_dir=str(tmp_path), lake_catalog="postgres:dbname=lake").lake()
+
+
+def _fresh_lake(postgres, tmp_path, monkeypatch) -> tuple[str, Path, Lake]:
+    """A lake database of its own (the module's lake stays as the tests above read it), as the writer."""
+    database = lake_database(postgres)
+    data_path = tmp_path / "lake"
+    return database, data_path, lake_as(WRITER, postgres, database, data_path, monkeypatch)
+
+
+def _third_file(wh: Warehouse, folder: Path, ballast_rows: int = 0) -> Path:
+    """The second publication's file as a third publication (its `about` says v3); with a large extra
+    mart last in the copying order when `ballast_rows`, so that copying it takes seconds."""
+    third = folder / "v3.duckdb"
+    shutil.copy(wh.published_db, third)
+    with duckdb.connect(str(third)) as con:
+        con.execute("UPDATE marts.about SET publication_version = 3")
+        if ballast_rows:
+            con.execute(f"CREATE TABLE marts.zz_ballast AS SELECT range AS i, random() AS r FROM range({ballast_rows})")
+    return third
+
+
+def _equals_file(con: duckdb.DuckDBPyConnection, path: Path, at: str = "") -> bool:
+    """Every mart of the file, row for row, in the lake's published catalog (at `at`: ' AT (...)')."""
+    con.execute(f"ATTACH '{path}' AS {SOURCE} (READ_ONLY)")
+    try:
+        tables = _tables(con, SOURCE)
+        return (at != "" or _tables(con, PUBLISHED) == tables) and all(
+            _same_rows(con, f"{SOURCE}.marts.{t}", f"{PUBLISHED}.marts.{t}{at}") for t in tables)
+    finally:
+        con.execute(f"DETACH {SOURCE}")
+
+
+def test_maintenance_expires_what_the_retention_no_longer_keeps(postgres, lake_published, monkeypatch, tmp_path):
+    _, _, wh, first, _ = lake_published
+    database, data_path, lake = _fresh_lake(postgres, tmp_path, monkeypatch)
+    third = _third_file(wh, tmp_path)
+    today = datetime.now()
+    # v1 published 900 days ago, superseded by v2 600 days ago; v3 superseded v2 100 days ago
+    for version, path, days_ago in ((1, first, 900), (2, wh.published_db, 600), (3, third, 100)):
+        publish_to_lake(lake, path, version, today - timedelta(days=days_ago), "2024-06", None, f"run-{version}")
+    spend = ("SELECT spend_eur FROM published.marts.cost_by_municipality_year{} "
+             "WHERE municipality_code = '0141' AND year = 2024")
+    with lake_as(READER, postgres, database, data_path, monkeypatch).reading() as con:
+        snapshots = publication_snapshots(con)
+
+    # 400 days: v1 was last current 600 days ago and goes; v2 was current 100 days ago and stays
+    monkeypatch.setenv("PGPASSWORD", PASSWORDS[WRITER])
+    published, working = maintain_lake(lake, 400)
+    assert published.versions_no_longer_readable == [1]
+    assert snapshots[1] in published.snapshots_expired and snapshots[2] not in published.snapshots_expired
+    assert not working.changed  # the working catalog holds nothing yet
+    with lake_as(READER, postgres, database, data_path, monkeypatch).reading() as con:
+        assert publication_snapshots(con) == {2: snapshots[2], 3: snapshots[3]}
+        with pytest.raises(duckdb.InvalidInputException, match=f"No snapshot found at version {snapshots[1]}"):
+            con.execute(spend.format(f" AT (VERSION => {snapshots[1]})"))
+        assert con.execute(spend.format(f" AT (VERSION => {snapshots[2]})")).fetchall() == [(D("900.00"),)]
+
+    # 500 days later the retention covers only the latest: v2 goes too, v3 is untouched
+    later = datetime.now(UTC) + timedelta(days=500)
+    monkeypatch.setenv("PGPASSWORD", PASSWORDS[WRITER])
+    files_before = set(data_path.rglob("*.parquet"))
+    published, _ = maintain_lake(lake, 400, now=later)
+    assert published.versions_no_longer_readable == [2] and snapshots[2] in published.snapshots_expired
+    assert published.files_removed and not any(Path(f).exists() for f in published.files_removed)
+    assert {Path(f) for f in published.files_removed} <= files_before
+    with lake_as(READER, postgres, database, data_path, monkeypatch).reading() as con:
+        assert con.execute("SELECT snapshot_id, version, run_id FROM published.publications").fetchall() == [
+            (snapshots[3], 3, "run-3")]
+        for gone in (snapshots[1], snapshots[2]):
+            with pytest.raises(duckdb.InvalidInputException, match="No snapshot found"):
+                con.execute(spend.format(f" AT (VERSION => {gone})"))
+        assert _equals_file(con, third)  # the latest, every mart row for row
+        assert _equals_file(con, third, f" AT (VERSION => {snapshots[3]})")  # and at its own snapshot
+        kept = con.execute(f"SELECT snapshot_id FROM ducklake_snapshots('{PUBLISHED}') ORDER BY 1").fetchall()
+
+    # a second run finds nothing to do
+    monkeypatch.setenv("PGPASSWORD", PASSWORDS[WRITER])
+    files = set(data_path.rglob("*.parquet"))
+    assert not any(done.changed for done in maintain_lake(lake, 400, now=later))
+    assert set(data_path.rglob("*.parquet")) == files
+    with lake_as(READER, postgres, database, data_path, monkeypatch).reading() as con:
+        assert con.execute(f"SELECT snapshot_id FROM ducklake_snapshots('{PUBLISHED}') ORDER BY 1").fetchall() == kept
+
+
+def test_the_maintenance_job_does_nothing_in_file_mode_and_says_so(tmp_path):
+    from pipelines.definitions import defs
+
+    job = defs.resolve_job_def("lake_maintenance")
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = job.execute_in_process(instance=instance, resources={
+            "warehouse": Warehouse(data_dir=str(tmp_path / "data"), pseudonym_key=TEST_KEY)})
+        assert result.success
+        logged = [entry.user_message for entry in instance.all_logs(result.run_id)]
+    assert any("file mode" in m and "nothing was done" in m for m in logged), logged
+    (output,) = [e for e in result.all_events if e.is_successful_output]
+    assert output.event_specific_data.metadata["mode"].value == "file mode: nothing done"
+    assert not (tmp_path / "data").exists()  # not even a folder made
+    schedule = defs.resolve_schedule_def("lake_maintenance_schedule")
+    assert schedule.job_name == "lake_maintenance" and schedule.cron_schedule == "0 4 * * 0"
+
+
+def test_the_maintenance_job_reports_what_it_did(postgres, lake_published, monkeypatch, tmp_path):
+    _, _, wh, first, _ = lake_published
+    _, _, lake = _fresh_lake(postgres, tmp_path, monkeypatch)
+    today = datetime.now()
+    for version, path, days_ago in ((1, first, 900), (2, wh.published_db, 600)):
+        publish_to_lake(lake, path, version, today - timedelta(days=days_ago), "2024-06", None, f"run-{version}")
+    from pipelines.definitions import defs
+
+    resource = Warehouse(data_dir=str(tmp_path), pseudonym_key=TEST_KEY, lake_catalog=lake.catalog,
+                         lake_data_path=lake.data_path, lake_retention_days=400)
+    result = defs.resolve_job_def("lake_maintenance").execute_in_process(resources={"warehouse": resource})
+    assert result.success
+    (output,) = [e for e in result.all_events if e.is_successful_output]
+    metadata = output.event_specific_data.metadata
+    assert metadata["publications_no_longer_readable"].value == [1]
+    assert metadata["retention_days"].value == 400
+    assert len(metadata["published_snapshots_expired"].value) == 2  # DuckLake's first and v1's
+    assert {"published_files_removed", "lake_files_removed", "published_data_files_after_merge"} <= set(metadata)
+
+
+# the child of the kill test: the publish step's own call, in a process of its own
+PUBLISH_IN_A_CHILD = """
+import sys
+from datetime import datetime
+from foundation.lake import Lake
+from foundation.lake_publish import publish_to_lake
+lake = Lake(catalog=sys.argv[1], data_path=sys.argv[2])
+publish_to_lake(lake, sys.argv[3], 3, datetime.now(), "2024-06", None, "run-killed")
+print("committed", flush=True)
+"""
+
+
+def test_a_publication_killed_in_its_commit_leaves_the_previous_one_and_a_rerun_completes(
+        postgres, lake_published, monkeypatch, tmp_path):
+    """kill -9 of the process that writes a publication into the lake, while its transaction has
+    written Parquet files and not committed: the catalog stays at the previous publication, and the
+    same publication run again completes and equals its file. The third file has a large extra mart,
+    copied last (tables go in name order), so the child stays inside its transaction while it writes
+    that mart; it is killed as soon as that mart's folder appears, a moment known to be after BEGIN
+    and before COMMIT."""
+    _, _, wh, first, _ = lake_published
+    database, data_path, lake = _fresh_lake(postgres, tmp_path, monkeypatch)
+    for version, path in ((1, first), (2, wh.published_db)):
+        publish_to_lake(lake, path, version, datetime.now(), "2024-06", None, f"run-{version}")
+    third = _third_file(wh, tmp_path, ballast_rows=6_000_000)
+    ballast = data_path / PUBLISHED / "marts" / "zz_ballast"
+    child = subprocess.Popen([sys.executable, "-c", PUBLISH_IN_A_CHILD, lake.catalog, lake.data_path, str(third)],
+                             cwd=REPO, env={**os.environ, "PGPASSWORD": PASSWORDS[WRITER]},
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not ballast.exists() and child.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    written = sorted((data_path / PUBLISHED / "marts").rglob("*.parquet"))
+    child.send_signal(signal.SIGKILL)
+    out, err = child.communicate(timeout=30)
+    assert child.returncode == -signal.SIGKILL, (out, err[-2000:])
+    assert "committed" not in out
+    with lake_as(READER, postgres, database, data_path, monkeypatch).reading() as con:
+        snapshots = publication_snapshots(con)
+        assert sorted(snapshots) == [1, 2]  # publications does not name the half-written one
+        (latest,) = con.execute(f"SELECT max(snapshot_id) FROM ducklake_snapshots('{PUBLISHED}')").fetchone()
+        assert latest == snapshots[2]  # no snapshot after the second publication's
+        assert _equals_file(con, wh.published_db)  # the reader sees the previous publication exactly
+        assert _equals_file(con, first, f" AT (VERSION => {snapshots[1]})")
+    # the killed transaction had written files (every mart's before the large one): DuckLake never lists them
+    assert len(written) > 20
+
+    # the same publication again, as a rerun would: it completes and equals its file
+    monkeypatch.setenv("PGPASSWORD", PASSWORDS[WRITER])
+    kept = publish_to_lake(lake, third, 3, datetime.now(), "2024-06", None, "run-again")
+    with lake_as(READER, postgres, database, data_path, monkeypatch).reading() as con:
+        assert publication_snapshots(con) == {1: snapshots[1], 2: snapshots[2], 3: kept.snapshot_id}
+        assert _equals_file(con, third)
+        assert con.execute("SELECT run_id FROM published.publications WHERE version = 3").fetchall() == [
+            ("run-again",)]

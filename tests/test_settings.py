@@ -92,3 +92,14 @@ def test_the_lake_catalog_is_postgresql():
     for catalog in ("/srv/lake/catalog.ducklake", "ducklake:postgres:dbname=lake", "sqlite:catalog.db"):
         with pytest.raises(SettingsError, match="must be a PostgreSQL catalog"):
             load_settings({**LAKE, "JEUGDZORG_LAKE_CATALOG": catalog})
+
+
+def test_the_lakes_retention_is_a_setting(monkeypatch, tmp_path):
+    assert load_settings({}).lake_retention_days == 400
+    assert load_settings({"JEUGDZORG_LAKE_RETENTION_DAYS": "30"}).lake_retention_days == 30
+    for bad in ("0", "12.5", "een jaar", "40000"):
+        with pytest.raises(SettingsError, match="JEUGDZORG_LAKE_RETENTION_DAYS"):
+            load_settings({"JEUGDZORG_LAKE_RETENTION_DAYS": bad})
+    monkeypatch.setenv("JEUGDZORG_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("JEUGDZORG_LAKE_RETENTION_DAYS", "90")
+    assert warehouse_from_settings().lake_retention_days == 90
