@@ -42,15 +42,11 @@ from assets.transform import KEY_COLUMNS, MART_KEYS, MODELS, breakdowns_of
 from foundation.asset_groups import PUBLISH
 from foundation.fingerprint import next_publication_version, record_publication
 from foundation.lake_publish import keep_in_lake
-from foundation.sql import data_through
+from foundation.sql import copy_comments, data_through, sql_literal
 from foundation.warehouse import Warehouse
 from foundation.warn_checks import record_verdicts
 
 STORAGE_VERSION = "v1.0.0"
-
-
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _meta(table: str, key: str) -> list[str]:
@@ -125,21 +121,6 @@ def spreadsheet_safe(con: duckdb.DuckDBPyConnection, working: str, table: str) -
             "AND table_name = ? ORDER BY column_index", [working, table]).fetchall())
 
 
-def copy_comments(con: duckdb.DuckDBPyConnection, table: str, working: str, catalog: str) -> None:
-    """The table's (or view's: quality_warnings) and its columns' comments in the working file, onto
-    its copy in `catalog`, which is always a table."""
-    (comment,) = con.execute(
-        "SELECT comment FROM (SELECT database_name, schema_name, table_name, comment FROM duckdb_tables() UNION ALL "
-        "SELECT database_name, schema_name, view_name, comment FROM duckdb_views()) "
-        "WHERE database_name = ? AND schema_name = 'marts' AND table_name = ?", [working, table]).fetchone()
-    if comment:
-        con.execute(f"COMMENT ON TABLE {catalog}.marts.{table} IS {_quote(comment)}")
-    for column, text in con.execute(
-            "SELECT column_name, comment FROM duckdb_columns() WHERE database_name = ? "
-            "AND schema_name = 'marts' AND table_name = ? AND comment IS NOT NULL", [working, table]).fetchall():
-        con.execute(f'COMMENT ON COLUMN {catalog}.marts.{table}."{column}" IS {_quote(text)}')
-
-
 # One vocabulary (issue 42): a column renamed in a release keeps answering under its old name for one
 # release, through a view in this schema of the published file with the same name as its table
 DEPRECATED_SCHEMA = "deprecated"
@@ -171,7 +152,7 @@ def create_deprecation_views(con: duckdb.DuckDBPyConnection, catalog: str) -> li
         view = f"{catalog}.{DEPRECATED_SCHEMA}.{table}"
         con.execute(f"CREATE VIEW {view} AS SELECT {select} FROM marts.{table}")
         renames = ", ".join(f"{old} heet nu {new}" for old, new in names.items())
-        con.execute(f"COMMENT ON VIEW {view} IS " + _quote(
+        con.execute(f"COMMENT ON VIEW {view} IS " + sql_literal(
             f"VEROUDERD (deprecated): marts.{table} met de kolomnamen van de vorige release ({renames}). "
             f"Gebruik marts.{table}; deze view verdwijnt in de volgende release."))
         for column, comment in columns.items():
@@ -179,7 +160,7 @@ def create_deprecation_views(con: duckdb.DuckDBPyConnection, catalog: str) -> li
             if column in old_of:
                 text = f"VEROUDERD: oude naam van marts.{table}.{column}, verdwijnt in de volgende release. {text}"
             if text:
-                con.execute(f'COMMENT ON COLUMN {view}."{old_of.get(column, column)}" IS {_quote(text.strip())}')
+                con.execute(f'COMMENT ON COLUMN {view}."{old_of.get(column, column)}" IS {sql_literal(text.strip())}')
     return [f"{DEPRECATED_SCHEMA}.{t}" for t in renamed]
 
 
@@ -290,7 +271,7 @@ def fill_revisions(con: duckdb.DuckDBPyConnection, catalog: str, history: list[P
         for i, path in enumerate(history):
             alias = f"kept_{i}"
             try:
-                con.execute(f"ATTACH {_quote(str(path))} AS {alias} (READ_ONLY)")
+                con.execute(f"ATTACH {sql_literal(str(path))} AS {alias} (READ_ONLY)")
                 attached.append(alias)
                 tables = {t for (t,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = ? "
                                                      "AND schema_name = 'marts'", [alias]).fetchall()}
@@ -502,7 +483,7 @@ def publication_candidate(context: dg.AssetExecutionContext, warehouse: Warehous
                 con.execute(create_table_sql(con, table, working, "pub"))
                 con.execute(f"INSERT INTO pub.marts.{table} SELECT {spreadsheet_safe(con, working, table)} "
                             f"FROM {working}.marts.{table}")
-                copy_comments(con, table, working, "pub")
+                copy_comments(con, working, table, f"pub.marts.{table}")
             primary = primary_suppressions(con, "pub")
             outcome = protect(con, "pub", protection(warehouse))
             fill_spend_not_shown(con, "pub")

@@ -26,6 +26,7 @@ import duckdb
 
 from foundation.extensions import connect_offline
 from foundation.settings import Settings
+from foundation.sql import sql_literal
 
 WORKING = "lake"
 PUBLISHED = "published"
@@ -36,11 +37,6 @@ _QUALIFIED_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*){
 
 _write_lock = threading.Lock()
 _writer_thread: int | None = None
-
-
-def sql_literal(text: str) -> str:
-    """A string as a SQL literal (ATTACH takes no parameters)."""
-    return "'" + text.replace("'", "''") + "'"
 
 
 @dataclass(frozen=True)

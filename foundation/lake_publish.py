@@ -31,7 +31,8 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from foundation.lake import PUBLISHED, Lake, sql_literal
+from foundation.lake import PUBLISHED, Lake
+from foundation.sql import copy_comments, sql_literal
 from foundation.warehouse import Warehouse
 
 PUBLICATIONS_TABLE = f"{PUBLISHED}.main.publications"
@@ -50,19 +51,6 @@ class LakePublication:
 
 def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
-
-
-def _copy_comments(con: duckdb.DuckDBPyConnection, table: str) -> None:
-    """The file's comments on the table and its columns, onto the lake's copy."""
-    (comment,) = con.execute("SELECT comment FROM duckdb_tables() WHERE database_name = ? AND schema_name = 'marts' "
-                             "AND table_name = ?", [SOURCE, table]).fetchone()
-    target = f"{PUBLISHED}.marts.{_ident(table)}"
-    if comment:
-        con.execute(f"COMMENT ON TABLE {target} IS {sql_literal(comment)}")
-    for column, text in con.execute(
-            "SELECT column_name, comment FROM duckdb_columns() WHERE database_name = ? AND schema_name = 'marts' "
-            "AND table_name = ? AND comment IS NOT NULL ORDER BY column_index", [SOURCE, table]).fetchall():
-        con.execute(f"COMMENT ON COLUMN {target}.{_ident(column)} IS {sql_literal(text)}")
 
 
 def publish_to_lake(lake: Lake, published_file: Path, version: int, published_at, data_through: str | None,
@@ -87,7 +75,7 @@ def publish_to_lake(lake: Lake, published_file: Path, version: int, published_at
             for table in tables:
                 con.execute(f"CREATE OR REPLACE TABLE {PUBLISHED}.marts.{_ident(table)} AS "
                             f"FROM {SOURCE}.marts.{_ident(table)}")
-                _copy_comments(con, table)
+                copy_comments(con, SOURCE, table, f"{PUBLISHED}.marts.{_ident(table)}")
             con.execute(f"CREATE TABLE IF NOT EXISTS {PUBLICATIONS_TABLE} (version INTEGER NOT NULL, "
                         "published_at TIMESTAMP NOT NULL, data_through VARCHAR, outcome_records_through VARCHAR, "
                         "tables INTEGER NOT NULL, run_id VARCHAR NOT NULL)")

@@ -27,7 +27,8 @@ import re
 
 import duckdb
 
-from foundation.lake import METADATA_SCHEMAS, PUBLISHED, WORKING, sql_literal
+from foundation.lake import METADATA_SCHEMAS, PUBLISHED, WORKING
+from foundation.sql import sql_literal
 
 _ROLE_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 ADMIN_ALIAS = "lake_admin"

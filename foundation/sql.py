@@ -12,6 +12,27 @@ import pandas as pd
 PREVIEW_ROWS = 8
 
 
+def sql_literal(text: str) -> str:
+    """A string as a SQL literal, for the statements that take no parameters (ATTACH, COMMENT ON)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def copy_comments(con: duckdb.DuckDBPyConnection, source: str, table: str, target: str) -> None:
+    """The comments of `source`.marts.`table` (a table or a view) and of its columns, onto `target`
+    (a table's full name): the labels a BI user reads go wherever a mart is copied, the published
+    file (assets/publish.py) as the lake (foundation/lake_publish.py)."""
+    (comment,) = con.execute(
+        "SELECT comment FROM (SELECT database_name, schema_name, table_name, comment FROM duckdb_tables() UNION ALL "
+        "SELECT database_name, schema_name, view_name, comment FROM duckdb_views()) "
+        "WHERE database_name = ? AND schema_name = 'marts' AND table_name = ?", [source, table]).fetchone()
+    if comment:
+        con.execute(f"COMMENT ON TABLE {target} IS {sql_literal(comment)}")
+    for column, text in con.execute(
+            "SELECT column_name, comment FROM duckdb_columns() WHERE database_name = ? AND schema_name = 'marts' "
+            "AND table_name = ? AND comment IS NOT NULL ORDER BY column_index", [source, table]).fetchall():
+        con.execute(f'COMMENT ON COLUMN {target}."{column.replace(chr(34), chr(34) * 2)}" IS {sql_literal(text)}')
+
+
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     """All or nothing: a run's rows, their registry entries and counts land together, or none of them
