@@ -12,7 +12,6 @@
         count(DISTINCT client_pseudonym) AS n_clients,
         count(*) FILTER (WHERE cbs_end_reason = '01') AS n_planned,
         count(*) FILTER (WHERE cbs_end_reason = '03') AS n_dropout,
-        count(*) FILTER (WHERE surveyed) AS n_surveyed,
         count(*) FILTER (WHERE cbs_end_reason IN ('02', '03', '04', '05')) AS n_early,
         sum(satisfaction_responses)::BIGINT AS n_satisfaction,
         count(*) FILTER (WHERE satisfaction_responses > 0) AS n_satisfaction_trajectories,
