@@ -68,10 +68,11 @@ TABLES = {
                      "intervention VARCHAR, nji_recognition VARCHAR, evidence_based BOOLEAN, spend_eur DECIMAL(18,2), "
                      "clients BIGINT, trajectories_ended BIGINT, ended_as_planned_pct DOUBLE, dropout_pct DOUBLE, "
                      "no_recurrence_pct DOUBLE, suppressed BOOLEAN",
-    "referral_channels": "municipality_code VARCHAR, youth_care_region VARCHAR, year INTEGER, referrer VARCHAR, "
-                         "trajectories_started BIGINT, share_of_starts_pct DOUBLE, region_share_of_starts_pct DOUBLE, "
-                         "trajectories_ended BIGINT, ended_as_planned_pct DOUBLE, dropout_pct DOUBLE, "
-                         "suppressed BOOLEAN",
+    "referral_channel_starts": "municipality_code VARCHAR, youth_care_region VARCHAR, year INTEGER, referrer VARCHAR, "
+                               "trajectories_started BIGINT, share_of_starts_pct DOUBLE, "
+                               "region_share_of_starts_pct DOUBLE, suppressed BOOLEAN",
+    "referral_channel_endings": "municipality_code VARCHAR, year INTEGER, referrer VARCHAR, trajectories_ended BIGINT, "
+                                "ended_as_planned_pct DOUBLE, dropout_pct DOUBLE, suppressed BOOLEAN",
     "spend_by_municipality_provider_year": "municipality_code VARCHAR, year INTEGER, provider_agb VARCHAR, "
                                            "provider_name VARCHAR, "
                                            "spend_eur DECIMAL(18,2), share_of_municipality_spend_pct DOUBLE, "
@@ -218,13 +219,15 @@ def build_published(path: Path) -> Path:
                  satisfaction_responses=60, suppressed=False),
             dict(municipality_code=code, year=YEAR, product_category="54", trajectories_ended=SECRET_COUNT,
                  ended_as_planned_pct=SECRET_PCT, suppressed=True)])
-        _insert(con, "referral_channels", [
+        _insert(con, "referral_channel_starts", [
             dict(municipality_code=code, youth_care_region="Twente", year=YEAR, referrer="01", trajectories_started=20,
-                 share_of_starts_pct=None, region_share_of_starts_pct=15.7, trajectories_ended=40,
-                 ended_as_planned_pct=67.5, dropout_pct=17.5, suppressed=False),
+                 share_of_starts_pct=None, region_share_of_starts_pct=15.7, suppressed=False),
             dict(municipality_code=code, youth_care_region="Twente", year=YEAR, referrer="02",
                  trajectories_started=SECRET_COUNT, share_of_starts_pct=SECRET_PCT, region_share_of_starts_pct=9.1,
                  suppressed=True)])
+        _insert(con, "referral_channel_endings", [
+            dict(municipality_code=code, year=YEAR, referrer="01", trajectories_ended=40, ended_as_planned_pct=67.5,
+                 dropout_pct=17.5, suppressed=False)])
         _insert(con, "spend_by_municipality_provider_year", [
             dict(municipality_code=code, year=YEAR, provider_agb="11111111", provider_name="Kinderpraktijk Sterk 4",
                  spend_eur=186673.46,

@@ -546,27 +546,34 @@ def _what_works(f: Figures, d: dict, y: int) -> dict:
 
 def _access(f: Figures, d: dict, y: int) -> dict:
     title = "Toegang: langs welke weg begint de hulp?"
-    shown = [r for r in d["referral"] if not r["suppressed"]]
-    if not shown:
+    started = [r for r in d["referral_starts"] if not r["suppressed"]]
+    ended = [r for r in d["referral_endings"] if not r["suppressed"]]
+    hidden = [*_hidden(f, d["referral_starts"], "verwijzers van begonnen trajecten"),
+              *_hidden(f, d["referral_endings"], "verwijzers van beëindigde trajecten")]
+    if not started and not ended:
         return {"title": title, "blocks": [_empty(f"Voor {y} tonen de gegevens geen verwijzers voor {d['name']}."),
-                                           *_hidden(f, d["referral"], "verwijzers")]}
+                                           *hidden]}
 
     def who(r: dict) -> str:
         return f.name(r["description"], f"verwijzer met code {r['referrer']} (niet in de referentielijst)")
 
-    starts = [[who(r), f.val(r, "trajectories_started", "int"), f.val(r, "share_of_starts_pct", "pct"),
-               f.val(r, "region_share_of_starts_pct", "pct")] for r in shown]
-    ends = [[who(r), f.val(r, "trajectories_ended", "int"),
-             f.val(r, "ended_as_planned_pct", "pct", "trajectories_ended"),
-             f.val(r, "dropout_pct", "pct", "trajectories_ended")] for r in shown]
-    blocks = [_p(f"Wie verwees de jongeren door die in {y} met hulp begonnen? Het aandeel is het deel van alle "
-                 f"trajecten die in {y} begonnen.", sticky=True),
-              _table(["Verwijzer", f"Begonnen in {y}", "Aandeel", "Aandeel in de regio"], starts, "lrrr",
-                     [3, 1.1, 1, 1.2]),
-              _p(f"Hoe liepen de trajecten af die in {y} eindigden, naar wie ze ooit verwees? Dat zijn andere "
-                 f"trajecten dan hierboven: de meeste begonnen in een eerder jaar.", sticky=True),
-              _table(["Verwijzer", f"Beëindigd in {y}", "Volgens plan", "Uitval"], ends, "lrrr", [3, 1.1, 1, 1.2])]
-    blocks += _hidden(f, d["referral"], "verwijzers")
+    blocks = []
+    if started:
+        blocks += [_p(f"Wie verwees de jongeren door die in {y} met hulp begonnen? Het aandeel is het deel van alle "
+                      f"trajecten die in {y} begonnen.", sticky=True),
+                   _table(["Verwijzer", f"Begonnen in {y}", "Aandeel", "Aandeel in de regio"],
+                          [[who(r), f.val(r, "trajectories_started", "int"), f.val(r, "share_of_starts_pct", "pct"),
+                            f.val(r, "region_share_of_starts_pct", "pct")] for r in started], "lrrr",
+                          [3, 1.1, 1, 1.2])]
+    if ended:
+        blocks += [_p(f"Hoe liepen de trajecten af die in {y} eindigden, naar wie ze ooit verwees? Dat zijn andere "
+                      f"trajecten dan hierboven: de meeste begonnen in een eerder jaar.", sticky=True),
+                   _table(["Verwijzer", f"Beëindigd in {y}", "Volgens plan", "Uitval"],
+                          [[who(r), f.val(r, "trajectories_ended", "int"),
+                            f.val(r, "ended_as_planned_pct", "pct", "trajectories_ended"),
+                            f.val(r, "dropout_pct", "pct", "trajectories_ended")] for r in ended], "lrrr",
+                          [3, 1.1, 1, 1.2])]
+    blocks += hidden
     return {"title": title, "blocks": blocks}
 
 

@@ -217,13 +217,18 @@ def load_municipality(con: duckdb.DuckDBPyConnection, subject: Subject, period: 
         {"description": "c.product_category_description", "trajectories_ended": "t.trajectories_ended",
          "ended_as_planned_pct": "t.ended_as_planned_pct", "dropout_pct": "t.dropout_pct",
          "no_recurrence_pct": "t.no_recurrence_pct"}, m)
-    referral = select(
-        con, "referral_channels AS t LEFT JOIN marts.dim_referrer AS r USING (referrer)",
-        ["municipality_code", "year", "referrer"],
+    # one cohort per table: the year's starts, and the year's endings (most of which started earlier)
+    by_referrer = "{} AS t LEFT JOIN marts.dim_referrer AS r USING (referrer)"
+    referral_starts = select(
+        con, by_referrer.format("referral_channel_starts"), ["municipality_code", "year", "referrer"],
         {"description": "r.referrer_description", "trajectories_started": "t.trajectories_started",
-         "share_of_starts_pct": "t.share_of_starts_pct", "region_share_of_starts_pct": "t.region_share_of_starts_pct",
-         "trajectories_ended": "t.trajectories_ended", "ended_as_planned_pct": "t.ended_as_planned_pct",
-         "dropout_pct": "t.dropout_pct"}, m, order="r.sort_order NULLS LAST, t.referrer")
+         "share_of_starts_pct": "t.share_of_starts_pct", "region_share_of_starts_pct": "t.region_share_of_starts_pct"},
+        m, order="r.sort_order NULLS LAST, t.referrer")
+    referral_endings = select(
+        con, by_referrer.format("referral_channel_endings"), ["municipality_code", "year", "referrer"],
+        {"description": "r.referrer_description", "trajectories_ended": "t.trajectories_ended",
+         "ended_as_planned_pct": "t.ended_as_planned_pct", "dropout_pct": "t.dropout_pct"},
+        m, order="r.sort_order NULLS LAST, t.referrer")
     # a provider's outcomes sit in their own mart, with their own suppression: hidden there is hidden
     # here; no row there is no trajectory that ended
     outcome = "CASE WHEN e.suppressed THEN NULL ELSE {} END"
@@ -269,7 +274,8 @@ def load_municipality(con: duckdb.DuckDBPyConnection, subject: Subject, period: 
                                f"{eq(municipality_code=code)} AND t.year <= {lit(year)} AND NOT t.suppressed",
                                group=True),
         "categories": categories,
-        "referral": referral,
+        "referral_starts": referral_starts,
+        "referral_endings": referral_endings,
         "duration": _duration(con, subject.region),
         "landscape": select(con, "provider_landscape AS t", ["municipality_code", "year"],
                             {c: f"t.{c}" for c in ("providers", "hhi", "hhi_band", "top5_share_pct",
@@ -395,7 +401,7 @@ def load_region(con: duckdb.DuckDBPyConnection, subject: Subject, period: Report
                              **{c: f"t.{c}" for c in ("providers", "hhi", "hhi_band", "top5_share_pct",
                                                       "top5_share_band")}},
                             eq(youth_care_region=region, year=year), order="name"),
-        "referral": select(con, "referral_channels AS t LEFT JOIN marts.dim_referrer AS r USING (referrer)",
+        "referral": select(con, "referral_channel_starts AS t LEFT JOIN marts.dim_referrer AS r USING (referrer)",
                            ["youth_care_region", "year", "referrer"],
                            {"description": "any_value(r.referrer_description)",
                             "region_share_of_starts_pct": "max(t.region_share_of_starts_pct)"},
