@@ -4,29 +4,7 @@
 -- region, and their net spend to date. The outcomes of the trajectories that ended in a year are in
 -- referral_channel_endings; referral_channels (deprecated) held both cohorts on one row.
 {%- set k = min_cell_size() %}
-WITH trajectories AS (
-    SELECT t.*, coalesce(t.referrer, 'onbekend') AS channel, year(t.start_date)::INTEGER AS start_year,
-           g.youth_care_region
-    FROM {{ ref('trajectories') }} AS t
-    LEFT JOIN {{ source('ref', 'municipalities') }} AS g USING (municipality_code)
-    -- only the years the declarations cover (as allocation_control): a trajectory that started and
-    -- ended before the first declared month is in no file, so an earlier start year would count only
-    -- the long ones that were still running then, and its shares would favour channels of long care
-    WHERE year(t.start_date) >= (SELECT year(min(service_month)) FROM {{ ref('declaration_lines') }})
-),
-started AS (
-    SELECT municipality_code, start_year AS year, channel AS referrer, count(*) AS trajectories_started,
-           count(DISTINCT client_pseudonym) AS clients, sum(spend_eur) AS spend_eur
-    FROM trajectories
-    GROUP BY ALL
-),
-region_started AS (
-    SELECT youth_care_region, start_year AS year, channel AS referrer, count(*) AS region_starts,
-           count(DISTINCT client_pseudonym) AS region_clients,
-           sum(count(*)) OVER (PARTITION BY youth_care_region, start_year) AS region_all_starts
-    FROM trajectories
-    GROUP BY youth_care_region, start_year, channel
-),
+WITH {{ referral_starts_ctes() }},
 cells AS (
     SELECT
         s.*,
