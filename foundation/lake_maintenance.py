@@ -26,7 +26,6 @@ unused by one run is removed by the next.
 
 from __future__ import annotations
 
-import contextlib
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -35,6 +34,7 @@ import duckdb
 
 from foundation.lake import METADATA_SCHEMAS, PUBLISHED, WORKING, Lake
 from foundation.lake_publish import COMMIT_AUTHOR, PUBLICATIONS_TABLE
+from foundation.sql import transaction
 
 FILE_DELETE_DELAY = timedelta(days=3)
 
@@ -86,8 +86,7 @@ def _expire_publications(con: duckdb.DuckDBPyConnection, cutoff: datetime, done:
                                         [oldest_kept_snapshot]).fetchall()]
     if not gone and not expire:
         return
-    con.execute("BEGIN")
-    try:
+    with transaction(con):
         if gone:
             con.execute(f"DELETE FROM {PUBLICATIONS_TABLE} WHERE version < ?", [oldest_kept])
             con.execute("CALL ducklake_set_commit_message(?, ?, ?, extra_info => ?)",
@@ -95,11 +94,6 @@ def _expire_publications(con: duckdb.DuckDBPyConnection, cutoff: datetime, done:
                          json.dumps({"versions_no_longer_readable": gone})])
         expired = [r[0] for r in con.execute(
             f"FROM ducklake_expire_snapshots('{PUBLISHED}', versions => ?::UBIGINT[])", [expire]).fetchall()]
-        con.execute("COMMIT")
-    except BaseException:
-        with contextlib.suppress(duckdb.Error):  # a failed COMMIT has rolled back already
-            con.execute("ROLLBACK")
-        raise
     done.snapshots_expired, done.versions_no_longer_readable = sorted(expired), gone
 
 

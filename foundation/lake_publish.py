@@ -23,7 +23,6 @@ COLUMN do work on DuckLake 1.4.4 and are copied.
 
 from __future__ import annotations
 
-import contextlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +31,7 @@ import dagster as dg
 import duckdb
 
 from foundation.lake import PUBLISHED, Lake
-from foundation.sql import copy_comments, sql_literal
+from foundation.sql import copy_comments, sql_literal, transaction
 from foundation.warehouse import Warehouse
 
 PUBLICATIONS_TABLE = f"{PUBLISHED}.main.publications"
@@ -64,8 +63,7 @@ def publish_to_lake(lake: Lake, published_file: Path, version: int, published_at
         tables = [t for (t,) in con.execute(
             "SELECT table_name FROM duckdb_tables() WHERE database_name = ? AND schema_name = 'marts' "
             "ORDER BY table_name", [SOURCE]).fetchall()]
-        con.execute("BEGIN")
-        try:
+        with transaction(con):
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {PUBLISHED}.marts")
             gone = [t for (t,) in con.execute(
                 "SELECT table_name FROM duckdb_tables() WHERE database_name = ? AND schema_name = 'marts'",
@@ -88,11 +86,6 @@ def publish_to_lake(lake: Lake, published_file: Path, version: int, published_at
             con.execute("CALL ducklake_set_commit_message(?, ?, ?, extra_info => ?)",
                         [PUBLISHED, COMMIT_AUTHOR, f"publication v{version}",
                          json.dumps({"publication_version": version, "run_id": run_id})])
-            con.execute("COMMIT")
-        except BaseException:
-            with contextlib.suppress(duckdb.Error):  # a failed COMMIT has rolled back already
-                con.execute("ROLLBACK")
-            raise
         # the row's snapshot is the commit's: the publication's snapshot
         (snapshot_id,) = con.execute(f"SELECT max(snapshot_id) FROM {PUBLICATIONS_TABLE} WHERE version = ?",
                                      [version]).fetchone()

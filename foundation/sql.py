@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -41,9 +42,10 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     try:
         yield
     except BaseException:
-        con.execute("ROLLBACK")
+        with contextlib.suppress(duckdb.Error):  # the error that stopped the transaction is the one to raise
+            con.execute("ROLLBACK")
         raise
-    con.execute("COMMIT")
+    con.execute("COMMIT")  # a COMMIT that fails (a DuckLake conflict, say) has rolled back already
 
 
 def repeated_hashes_sql(hashes: str) -> str:
