@@ -27,3 +27,23 @@ region_started AS (
     GROUP BY youth_care_region, start_year, channel
 )
 {%- endmacro %}
+
+{#- The published columns of the starts (over `cells`, with `suppressed` the starts' small-cell
+    flag): keys, the start counts and shares, and the region's, shown where the region has k clients. -#}
+{% macro referral_starts_columns() -%}
+municipality_code,
+    municipality_name,
+    youth_care_region,
+    year::INTEGER AS year,
+    referrer,
+    CASE WHEN NOT suppressed THEN trajectories_started END AS trajectories_started,
+    CASE WHEN NOT suppressed THEN clients END AS clients,
+    CASE WHEN NOT suppressed THEN municipality_starts::BIGINT END AS municipality_starts,
+    CASE WHEN NOT suppressed AND municipality_starts > 0
+        THEN round(100.0 * trajectories_started / municipality_starts, 1)::DOUBLE END AS share_of_starts_pct,
+    CASE WHEN region_clients >= {{ min_cell_size() }} THEN region_starts END AS region_starts,
+    CASE WHEN region_clients >= {{ min_cell_size() }} THEN region_all_starts::BIGINT END AS region_all_starts,
+    CASE WHEN region_clients >= {{ min_cell_size() }} AND region_all_starts > 0
+        THEN round(100.0 * region_starts / region_all_starts, 1)::DOUBLE END AS region_share_of_starts_pct,
+    CASE WHEN NOT suppressed THEN spend_eur::DECIMAL(18, 2) END AS spend_eur
+{%- endmacro %}

@@ -5,7 +5,6 @@
 -- recurrence within 182 days. The two halves count different trajectories, so each has its own
 -- small-cell rule: `suppressed` is the start half's, and the ending half is empty below k
 -- clients of its own.
-{%- set k = min_cell_size() %}
 WITH {{ referral_starts_ctes() }},
 ended AS (
     SELECT municipality_code, year, coalesce(referrer, 'onbekend') AS referrer, {{ effectiveness_aggregates() }}
@@ -45,21 +44,7 @@ cells AS (
     LEFT JOIN ended AS e USING (municipality_code, year, referrer)
 )
 SELECT
-    municipality_code,
-    municipality_name,
-    youth_care_region,
-    year::INTEGER AS year,
-    referrer,
-    CASE WHEN NOT suppressed THEN trajectories_started END AS trajectories_started,
-    CASE WHEN NOT suppressed THEN clients END AS clients,
-    CASE WHEN NOT suppressed THEN municipality_starts::BIGINT END AS municipality_starts,
-    CASE WHEN NOT suppressed AND municipality_starts > 0
-        THEN round(100.0 * trajectories_started / municipality_starts, 1)::DOUBLE END AS share_of_starts_pct,
-    CASE WHEN region_clients >= {{ k }} THEN region_starts END AS region_starts,
-    CASE WHEN region_clients >= {{ k }} THEN region_all_starts::BIGINT END AS region_all_starts,
-    CASE WHEN region_clients >= {{ k }} AND region_all_starts > 0
-        THEN round(100.0 * region_starts / region_all_starts, 1)::DOUBLE END AS region_share_of_starts_pct,
-    CASE WHEN NOT suppressed THEN spend_eur::DECIMAL(18, 2) END AS spend_eur,
+    {{ referral_starts_columns() }},
     CASE WHEN NOT ended_suppressed THEN trajectories_ended END AS trajectories_ended,
     CASE WHEN NOT ended_suppressed THEN ended_as_planned END AS ended_as_planned,
     CASE WHEN NOT ended_suppressed AND trajectories_ended > 0
