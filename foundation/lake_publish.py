@@ -31,7 +31,7 @@ import dagster as dg
 import duckdb
 
 from foundation.lake import PUBLISHED, Lake
-from foundation.sql import copy_comments, sql_literal, transaction
+from foundation.sql import copy_comments, sql_identifier, sql_literal, transaction
 from foundation.warehouse import Warehouse
 
 PUBLICATIONS_TABLE = f"{PUBLISHED}.main.publications"
@@ -46,10 +46,6 @@ class LakePublication:
     version: int
     snapshot_id: int
     tables: list[str]
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def publish_to_lake(lake: Lake, published_file: Path, version: int, published_at, data_through: str | None,
@@ -69,11 +65,11 @@ def publish_to_lake(lake: Lake, published_file: Path, version: int, published_at
                 "SELECT table_name FROM duckdb_tables() WHERE database_name = ? AND schema_name = 'marts'",
                 [PUBLISHED]).fetchall() if t not in tables]
             for table in gone:  # a mart dropped from the file leaves the latest publication too (time travel keeps it)
-                con.execute(f"DROP TABLE {PUBLISHED}.marts.{_ident(table)}")
+                con.execute(f"DROP TABLE {PUBLISHED}.marts.{sql_identifier(table)}")
             for table in tables:
-                con.execute(f"CREATE OR REPLACE TABLE {PUBLISHED}.marts.{_ident(table)} AS "
-                            f"FROM {SOURCE}.marts.{_ident(table)}")
-                copy_comments(con, SOURCE, table, f"{PUBLISHED}.marts.{_ident(table)}")
+                con.execute(f"CREATE OR REPLACE TABLE {PUBLISHED}.marts.{sql_identifier(table)} AS "
+                            f"FROM {SOURCE}.marts.{sql_identifier(table)}")
+                copy_comments(con, SOURCE, table, f"{PUBLISHED}.marts.{sql_identifier(table)}")
             con.execute(f"CREATE TABLE IF NOT EXISTS {PUBLICATIONS_TABLE} (version INTEGER NOT NULL, "
                         "published_at TIMESTAMP NOT NULL, data_through VARCHAR, outcome_records_through VARCHAR, "
                         "tables INTEGER NOT NULL, run_id VARCHAR NOT NULL)")

@@ -18,6 +18,11 @@ def sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def sql_identifier(name: str) -> str:
+    """A table or column name quoted for SQL, whatever characters it holds."""
+    return '"' + name.replace('"', '""') + '"'
+
+
 def copy_comments(con: duckdb.DuckDBPyConnection, source: str, table: str, target: str) -> None:
     """The comments of `source`.marts.`table` (a table or a view) and of its columns, onto `target`
     (a table's full name): the labels a BI user reads go wherever a mart is copied, the published
@@ -31,7 +36,7 @@ def copy_comments(con: duckdb.DuckDBPyConnection, source: str, table: str, targe
     for column, text in con.execute(
             "SELECT column_name, comment FROM duckdb_columns() WHERE database_name = ? AND schema_name = 'marts' "
             "AND table_name = ? AND comment IS NOT NULL ORDER BY column_index", [source, table]).fetchall():
-        con.execute(f'COMMENT ON COLUMN {target}."{column.replace(chr(34), chr(34) * 2)}" IS {sql_literal(text)}')
+        con.execute(f"COMMENT ON COLUMN {target}.{sql_identifier(column)} IS {sql_literal(text)}")
 
 
 @contextmanager
