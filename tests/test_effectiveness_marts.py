@@ -129,3 +129,44 @@ def test_duration_cell_every_column(k1):
         "cost_per_trajectory_eur": Decimal("1550.00"), "cost_per_planned_end_eur": Decimal("3100.00"),
         "suppressed": False,
     }
+
+
+MONTHLY = ("trajectories_ended", "ended_as_planned", "dropouts", "ended_early")
+
+
+def monthly(wh: Warehouse) -> dict:
+    with duckdb.connect(str(wh.published_db), read_only=True) as con:
+        result = con.execute(f"SELECT month, year, {', '.join(MONTHLY)}, suppressed FROM marts.monthly_outcomes "
+                             "WHERE municipality_code = '0141' ORDER BY month").fetchall()
+    return {r[0].isoformat()[:7]: dict(zip(("year", *MONTHLY, "suppressed"), r[1:], strict=True)) for r in result}
+
+
+def test_monthly_outcomes_by_month_of_ending(k1):
+    got = monthly(k1)
+    # one ending a month: T1 March (31: planned), T5 April (02: early), T2 May (32: dropout, which is early
+    # too), T4 June (39: planned), T3 September (38: dropout), T11 January 2025 (31: planned)
+    assert list(got) == ["2024-03", "2024-04", "2024-05", "2024-06", "2024-09", "2025-01"]
+    assert got["2024-03"] == {"year": 2024, "trajectories_ended": 1, "ended_as_planned": 1, "dropouts": 0,
+                              "ended_early": 0, "suppressed": False}
+    assert got["2024-04"] == {"year": 2024, "trajectories_ended": 1, "ended_as_planned": 0, "dropouts": 0,
+                              "ended_early": 1, "suppressed": False}
+    assert got["2024-05"] == {"year": 2024, "trajectories_ended": 1, "ended_as_planned": 0, "dropouts": 1,
+                              "ended_early": 1, "suppressed": False}
+    assert got["2025-01"]["year"] == 2025 and got["2025-01"]["ended_as_planned"] == 1
+    # the months of a year add up to the year's row of effectiveness_by_municipality, column by column
+    with duckdb.connect(str(k1.published_db), read_only=True) as con:
+        yearly = con.execute(f"SELECT year, {', '.join(MONTHLY)} FROM marts.effectiveness_by_municipality "
+                             "WHERE municipality_code = '0141'").fetchall()
+    for year, *figures in yearly:
+        months = [m for m in got.values() if m["year"] == year]
+        for column, figure in zip(MONTHLY, figures, strict=True):
+            assert sum(m[column] for m in months) == figure, (year, column)
+    assert sum(m["trajectories_ended"] for m in got.values() if m["year"] == 2024) == 5
+
+
+def test_monthly_outcomes_hide_a_year_of_months_together_at_k10(k10):
+    got = monthly(k10)
+    assert got  # the months have rows, keys only
+    for values in got.values():
+        assert values["suppressed"] is True
+        assert all(values[c] is None for c in MONTHLY)

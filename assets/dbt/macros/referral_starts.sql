@@ -13,18 +13,30 @@ trajectories AS (
     -- the long ones that were still running then, and its shares would favour channels of long care
     WHERE year(t.start_date) >= (SELECT year(min(service_month)) FROM {{ ref('declaration_lines') }})
 ),
-started AS (
-    SELECT municipality_code, start_year AS year, channel AS referrer, count(*) AS trajectories_started,
-           count(DISTINCT client_pseudonym) AS clients, sum(spend_eur) AS spend_eur
+per_client AS (
+    -- a client counts where their net spend on the row's trajectories is positive (the contract's
+    -- clients: a trajectory credited in full is no care received); the starts count every trajectory
+    SELECT municipality_code, youth_care_region, start_year, channel, client_pseudonym, count(*) AS n,
+           sum(spend_eur) AS net_eur
     FROM trajectories
     GROUP BY ALL
 ),
+started AS (
+    SELECT municipality_code, start_year AS year, channel AS referrer, sum(n)::BIGINT AS trajectories_started,
+           count(*) FILTER (WHERE net_eur > 0) AS clients, sum(net_eur) AS spend_eur
+    FROM per_client
+    GROUP BY ALL
+),
 region_started AS (
-    SELECT youth_care_region, start_year AS year, channel AS referrer, count(*) AS region_starts,
-           count(DISTINCT client_pseudonym) AS region_clients,
-           sum(count(*)) OVER (PARTITION BY youth_care_region, start_year) AS region_all_starts
-    FROM trajectories
-    GROUP BY youth_care_region, start_year, channel
+    SELECT youth_care_region, year, referrer, region_starts, region_clients,
+           sum(region_starts) OVER (PARTITION BY youth_care_region, year) AS region_all_starts
+    FROM (
+        SELECT youth_care_region, start_year AS year, channel AS referrer, sum(n)::BIGINT AS region_starts,
+               count(*) FILTER (WHERE net_eur > 0) AS region_clients
+        FROM (SELECT youth_care_region, start_year, channel, client_pseudonym, sum(n) AS n, sum(net_eur) AS net_eur
+              FROM per_client GROUP BY ALL)
+        GROUP BY ALL
+    )
 )
 {%- endmacro %}
 

@@ -4,7 +4,10 @@
 --   allocations (year the allocation starts, latest JW301 version): how many, their money value
 --   (the Budget, else the allocated units x the tariff declared on them), what was declared on
 --   them over their whole life, the part beyond the money value, declared lines whose product
---   period lies outside the allocation's dates, and allocations never declared;
+--   period lies outside the allocation's dates, and allocations never declared. An allocation
+--   without a money value (no Budget and no tariff declared on it) cannot be judged over or under:
+--   it is counted apart (allocations_without_value) and left out of the money value and the part
+--   beyond it, never taken as 'not over';
 --   declarations (year of service): lines whose allocation number no JW301 of the municipality
 --   names, counted only for municipalities that send JW301 messages at all: how many, and their
 --   net amount. A provider-year without such lines shows 0 (a cell of no child singles nobody out);
@@ -31,7 +34,9 @@ allocated AS (
         count(DISTINCT client_pseudonym) AS clients,
         sum(allocated_eur) AS allocated_volume_eur,
         sum(declared_eur) AS declared_eur,
-        sum(greatest(declared_eur - allocated_eur, 0)) AS declared_over_allocation_eur,
+        sum(greatest(declared_eur - allocated_eur, 0)) FILTER (WHERE allocated_eur IS NOT NULL)
+            AS declared_over_allocation_eur,
+        count(*) FILTER (WHERE allocated_eur IS NULL) AS allocations_without_value,
         sum(lines_outside) AS lines_outside_allocation_period,
         count(*) FILTER (WHERE declared_lines = 0) AS allocations_without_declarations
     FROM {{ ref('allocation_use') }}
@@ -73,6 +78,7 @@ SELECT
         AS lines_outside_allocation_period,
     {{ unless_suppressed('coalesce(x.allocations_without_declarations, 0)::BIGINT') }}
         AS allocations_without_declarations,
+    {{ unless_suppressed('coalesce(x.allocations_without_value, 0)::BIGINT') }} AS allocations_without_value,
     {{ unless_suppressed('coalesce(x.declarations_without_allocation, 0)::BIGINT', 'x.unallocated_suppressed') }}
         AS declarations_without_allocation,
     {{ unless_suppressed('coalesce(x.declared_without_allocation_eur, 0)::DECIMAL(18, 2)',
