@@ -16,7 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from assets.reports import charts
-from assets.reports.data import trace_sql
+from assets.reports.data import count_sql, trace_sql
 from assets.reports.formatting import FORMATS, MONTHS, SMALL_N, long_date
 from foundation.warn_checks import KIND_NL
 
@@ -31,32 +31,12 @@ MISSING_MEANING = {
     "no_data": "de gegevens bevatten hier (nog) niets over: er is niet gedeclareerd of het jaar is nog niet "
                "aangeleverd",
 }
-MEASURE_LABELS = {
-    "spend_per_youth_eur": "Uitgaven per jeugdige (0 tot en met 17 jaar)",
-    "clients_per_1000_youth": "Cliënten per duizend jeugdigen",
-    "spend_per_client_eur": "Uitgaven per cliënt",
-    "evidence_based_spend_pct": "Aandeel van de uitgaven aan door het NJi als effectief erkende interventies",
-    "ended_as_planned_pct": "Beëindigd volgens plan",
-    "dropout_pct": "Uitval (voortijdig afgebroken)",
-    "no_recurrence_pct": "Geen nieuwe jeugdhulp binnen een half jaar",
-    "satisfaction_mean": "Tevredenheid (rapportcijfer)",
-}
-MEASURE_FORMAT = {"spend_per_youth_eur": "euro2", "clients_per_1000_youth": "dec1", "spend_per_client_eur": "euro2",
-                  "evidence_based_spend_pct": "pct", "ended_as_planned_pct": "pct", "dropout_pct": "pct",
-                  "no_recurrence_pct": "pct", "satisfaction_mean": "grade"}
-OUTCOMES = ("ended_as_planned_pct", "dropout_pct", "no_recurrence_pct", "satisfaction_mean")
 # the NJi Databank Effectieve Jeugdinterventies' own words for its levels
 NJI_LEVELS = {"effectief - sterke aanwijzingen": "effectief volgens sterke aanwijzingen",
               "effectief - goede aanwijzingen": "effectief volgens goede aanwijzingen",
               "effectief - eerste aanwijzingen": "effectief volgens eerste aanwijzingen",
               "goed onderbouwd": "goed onderbouwd", "niet beoordeeld": "niet beoordeeld door het NJi"}
-TABLE_LABELS = {"cost_trends_by_municipality": "per maand", "cost_by_municipality_product_year": "per productcategorie",
-                "spend_by_municipality_provider_year": "per aanbieder", "interventions": "per product (interventie)"}
-BANDS = ["<3m", "3-6m", "6-12m", "12-24m", ">=24m"]
-BAND_LABELS = ["korter dan drie maanden", "drie tot zes maanden", "zes tot twaalf maanden", "een tot twee jaar",
-               "twee jaar of langer"]
-BAND_SHORT = ["< 3 mnd", "3-6 mnd", "6-12 mnd", "1-2 jaar", "≥ 2 jaar"]
-# the competition authority's bands of the HHI (provider_landscape.hhi_band)
+# the competition authority's bands of the HHI (queries/landscape.sql: hhi_band)
 HHI_LEVEL = {"below 1500": "niet geconcentreerd", "1500-2500": "matig geconcentreerd",
              "above 2500": "sterk geconcentreerd"}
 TOP5_BAND = {"below 25": "minder dan een kwart", "25-50": "tussen een kwart en de helft",
@@ -189,14 +169,27 @@ def _shown(row: dict | None, column: str = "value") -> bool:
     return row is not None and row.get(column) is not None
 
 
+def _outcomes_of(d: dict) -> list[str]:
+    """The outcome measures (queries/measures.sql: measure_group), in their order."""
+    return [m for m, r in d["measures"].items() if r["measure_group"] == "outcome"]
+
+
+def _label(d: dict, measure: str) -> str:
+    """How the letters name a measure in a table's row (queries/measures.sql: letter_label)."""
+    return d["measures"][measure]["letter_label"]
+
+
+def _format(d: dict, measure: str) -> str:
+    """The format a letter prints a measure's value in (queries/measures.sql: letter_format)."""
+    return d["measures"][measure]["letter_format"]
+
+
 def _hidden(f: Figures, rows: list[dict], what: str) -> list[dict]:
     """A note saying how many rows of a table are hidden (a traced count), when any are."""
     n = sum(bool(r.get("suppressed")) for r in rows)
     if not n:
         return []
-    src = rows[0]["_src"]
-    count = f.calc({"value": n, "sql": f"SELECT count(*) FROM {src['from']} WHERE {src['base']} AND t.suppressed"},
-                   "int")
+    count = f.calc({"value": n, "sql": count_sql(rows[0], "t.suppressed")}, "int")
     return [_note(f"{count} {what} niet getoond om kleine aantallen te beschermen: te weinig cliënten om ze te tonen "
                   "zonder dat iemand herkenbaar wordt.")]
 
@@ -226,7 +219,7 @@ def _opening(f: Figures, d: dict, subject: str, period_title: str) -> str:
 
 
 def _meta(f: Figures, d: dict) -> list[list[str]]:
-    about = d["about"]
+    about = d["publication"]
     through = long_date(date.fromisoformat(about["data_through"]))
     quarter = [["Jaarcijfers", f"{d['period']['year']} tot nu toe: 1 januari tot en met {through}"]] \
         if d["period"]["kind"] == "quarter" else []
@@ -246,13 +239,13 @@ def citation(about: dict) -> str | None:
 
 
 def _provisional_from(d: dict) -> date | None:
-    start = d["about"].get("provisional_from")
+    start = d["publication"].get("provisional_from")
     return date.fromisoformat(start) if start else None
 
 
 def is_provisional(d: dict, last_day: date) -> bool:
     """A period still open to backdated declarations and credits: it reaches into the last
-    `about.provisional_months` months before the data's cut-off (docs/publications.md)."""
+    `provisional_months` months (the publication's) before the data's cut-off (docs/publications.md)."""
     start = _provisional_from(d)
     return start is not None and last_day >= start
 
@@ -440,12 +433,12 @@ def _outcomes(f: Figures, d: dict, y: int) -> dict:
     b, name = d["benchmark"], d["name"]
     title = "Resultaten van de hulp"
     rows, small = [], False
-    for m in OUTCOMES:
+    for m in _outcomes_of(d):
         r = _at(b, m, y)
-        kind = MEASURE_FORMAT[m]
+        kind = _format(d, m)
         n = r.get("n") if r else None
         small |= _shown(r) and n is not None and n < SMALL_N
-        rows.append([MEASURE_LABELS[m], f.val(r, "value", kind, "n"),
+        rows.append([_label(d, m), f.val(r, "value", kind, "n"),
                      f.val(r, "n", "int") + (" (klein aantal)" if _shown(r) and n is not None and n < SMALL_N else ""),
                      f.val(r, "region_value", kind, "region_n"), f.val(r, "all_value", kind, "all_n"),
                      _rank(f, r) if r else f.val(r, "region_rank", "int")])
@@ -530,7 +523,7 @@ def _what_works(f: Figures, d: dict, y: int) -> dict:
                          "die getoond kunnen worden):", sticky=True))
         blocks.append(_table(["Jaar", f"Effectief erkend, {name}", "Regio", "Niet beoordeeld door het NJi",
                               "Van de getoonde uitgaven"], rows, "lrrrr", [0.7, 1.3, 1, 1.4, 1.4]))
-    shown = [i for i in d["interventions"] if not i["suppressed"]]
+    shown = [i for i in d["by_intervention"] if not i["suppressed"]]
     rows = [[f.name(i["intervention"], f"product {i['product_code']} (geen interventie in de referentielijst)"),
              NJI_LEVELS.get(i["nji_recognition"] or "", i["nji_recognition"] or "niet in de referentielijst"),
              f.val(i, "spend_eur", "euro"), f.val(i, "clients", "int"), f.val(i, "trajectories_ended", "int"),
@@ -540,7 +533,7 @@ def _what_works(f: Figures, d: dict, y: int) -> dict:
                               "Volgens plan"], rows, "llrrrr", [2.4, 2.2, 1.2, 0.9, 0.9, 1]))
     if not blocks:
         blocks.append(_empty(f"Voor {y} tonen de gegevens geen interventies voor {name}."))
-    blocks += _hidden(f, d["interventions"], "interventies")
+    blocks += _hidden(f, d["by_intervention"], "interventies")
     return {"title": "Wat werkt: interventies en hun erkenning", "blocks": blocks}
 
 
@@ -580,10 +573,12 @@ def _access(f: Figures, d: dict, y: int) -> dict:
 def _duration_lines(dur: dict[str, list[dict]]) -> dict[str, dict]:
     """Per product category the most reliable complete table: the region's, pooled over the years,
     when none of its rows is hidden; else the table of all municipalities in the data together."""
+    bands = [b["duration_band"] for b in dur["bands"]]
+
     def by_category(rows: list[dict]) -> dict[str, dict]:
         out: dict[str, dict] = {}
         for r in rows:
-            if r["duration_band"] not in BANDS:  # 'onbekend' (no start date): not a length of care
+            if r["duration_band"] not in bands:  # 'onbekend' (no start date): not a length of care
                 continue
             cat = out.setdefault(r["product_category"], {"label": None, "bands": {}, "hidden": 0})
             cat["bands"][r["duration_band"]] = r
@@ -616,18 +611,21 @@ def _duration_section(f: Figures, dur: dict[str, list[dict]], region: str, y: in
     if not shown:
         return {"title": title, "blocks": [_empty(f"Voor de regio {region} tonen de gegevens te weinig beëindigde "
                                                   "trajecten per duur om een verband te laten zien.")]}
+    bands = [b["duration_band"] for b in dur["bands"]]
+    words = {b["duration_band"]: b["duration_band_label"] for b in dur["bands"]}
     # the categories with the most ended trajectories, at most six lines
     top = sorted(sorted(shown), key=lambda c: -sum(b["n"] or 0 for b in shown[c]["bands"].values()))[:6]
     # the legend names the category only (the table below says where each line comes from)
     lines = {shown[c]["label"]: [
         ((shown[c]["bands"].get(b) or {}).get("ended_as_planned_pct"), (shown[c]["bands"].get(b) or {}).get("n"))
-        for b in BANDS] for c in sorted(top)}
+        for b in bands] for c in sorted(top)}
     blocks = [_p(f"Eindigen langere trajecten vaker volgens plan? Per soort hulp het aandeel dat volgens plan "
                  "eindigde, naar hoe lang het traject duurde, over alle jaren in de gegevens samen. Waar de regio "
                  f"{region} alle cijfers van een soort hulp kan tonen, komen ze uit de regio; anders uit alle "
                  "gemeenten in deze gegevens samen (zo blijven de aantallen groot genoeg). Bij elk cijfer staat op "
                  "hoeveel beëindigde trajecten het rust (n).", sticky=True),
-              _chart(charts.duration_curve(BAND_SHORT, lines, f"Beëindigd volgens plan naar duur, tot en met {y}"),
+              _chart(charts.duration_curve([b["duration_band_short_label"] for b in dur["bands"]], lines,
+                                           f"Beëindigd volgens plan naar duur, tot en met {y}"),
                      "Een lijn die na een bepaalde duur vlak wordt of daalt, wijst erop dat langer doorgaan daar "
                      "weinig toevoegt. Een open punt rust op een klein aantal trajecten. De bron van elke lijn "
                      "staat in de tabel.")]
@@ -635,7 +633,7 @@ def _duration_section(f: Figures, dur: dict[str, list[dict]], region: str, y: in
     for c in sorted(top):
         cat = shown[c]
         cells = [f"{f.name(cat['label'], '')} ({cat['source']})"]
-        for b in BANDS:
+        for b in bands:
             r = cat["bands"].get(b)
             if r is None or r["ended_as_planned_pct"] is None:
                 cells.append(f.val(r, "ended_as_planned_pct", "pct", "n"))
@@ -643,13 +641,14 @@ def _duration_section(f: Figures, dur: dict[str, list[dict]], region: str, y: in
             cells.append(f"{f.val(r, 'ended_as_planned_pct', 'pct')}\nn = {f.val(r, 'n', 'int')}"
                          f"{'*' if r['n'] < SMALL_N else ''}")
         rows.append(cells)
-        firm = [(b, cat["bands"][b]) for b in BANDS if b in cat["bands"]
+        firm = [(b, cat["bands"][b]) for b in bands if b in cat["bands"]
                 and cat["bands"][b]["ended_as_planned_pct"] is not None and cat["bands"][b]["n"] >= SMALL_N]
         if firm:
             band, r = max(firm, key=lambda br: br[1]["ended_as_planned_pct"])
-            best.append([f.name(cat["label"], ""), BAND_LABELS[BANDS.index(band)],
+            best.append([f.name(cat["label"], ""), words[band],
                          f.val(r, "ended_as_planned_pct", "pct"), f.val(r, "n", "int")])
-    blocks.append(_table(["Soort hulp (bron)", *BAND_LABELS], rows, "lrrrrr", [2.2, 1, 1, 1, 1, 1]))
+    blocks.append(_table(["Soort hulp (bron)", *words.values()], rows, "l" + "r" * len(bands),
+                         [2.2, *[1] * len(bands)]))
     blocks.append(_note("Per cel: het aandeel volgens plan en daaronder het aantal beëindigde trajecten (n); "
                         "* klein aantal, zie de begrippenlijst."))
     if best:
@@ -714,13 +713,13 @@ def _providers(f: Figures, d: dict, y: int) -> dict:
     return {"title": title, "blocks": blocks}
 
 
-# provider_adjusted_outcomes' outcomes as the letter names them: (noun, chart title, y label)
+# the funnel's two outcomes (queries/funnel.sql) as the letter names them: (noun, chart title, y label)
 FUNNEL_OUTCOME = {"dropout": ("uitval", "Uitval per aanbieder tegen wat verwacht werd",
                               "uitval: waargenomen / verwacht"),
                   "planned": ("beëindigd volgens plan", "Beëindigd volgens plan per aanbieder tegen wat verwacht werd",
                               "volgens plan: waargenomen / verwacht")}
 SIGNAL_WORDS = {"above": "hoger dan verwacht", "below": "lager dan verwacht"}
-# the case-mix model's factors (case_mix_model.factor) in the letter's words
+# the case-mix model's factors (queries/case_mix_factors.sql) in the letter's words
 FACTOR_WORDS = {"age_band": "leeftijd", "sex": "geslacht", "product_category": "soort hulp (productcategorie)",
                 "referrer": "verwijzer", "duration_band": "duur van het traject",
                 "end_year": "het jaar waarin het traject eindigde"}
@@ -748,9 +747,7 @@ def _not_drawable_sql(prefix: str) -> str:
 
 def _funnel_count(f: Figures, rows: list[dict], condition: str, value: int) -> str:
     """A count of the funnel's rows, printed with the query that counts them."""
-    src = rows[0]["_src"]
-    return f.calc({"value": value, "sql": f"SELECT count(*) FROM {src['from']} WHERE {src['base']} AND ({condition})"},
-                  "int")
+    return f.calc({"value": value, "sql": count_sql(rows[0], condition)}, "int")
 
 
 def _funnel(f: Figures, fun: dict, name: str) -> list[dict]:
@@ -838,7 +835,7 @@ def _funnel(f: Figures, fun: dict, name: str) -> list[dict]:
     return blocks + table_blocks + hidden_note
 
 
-# an empty allocation figure: why (allocation_control.yml)
+# an empty allocation figure: why (the YAML of the table queries/allocation.sql reads)
 ALLOCATION_EMPTY = {"allocated_volume_eur": "not_measured", "declared_over_allocation_eur": "not_measured"}
 
 
@@ -878,7 +875,7 @@ def _allocation(f: Figures, d: dict, y: int) -> dict:
 
 
 def _quality_blocks(f: Figures, d: dict) -> list[dict]:
-    about = d["about"]
+    about = d["publication"]
     rejected = about["files_rejected"] or 0
     retracted = about["files_retracted"] or 0
     outcomes = (f"{long_date(date.fromisoformat(about['outcome_records_through']))} (uitkomstregistraties)"
@@ -900,7 +897,7 @@ def _quality_blocks(f: Figures, d: dict) -> list[dict]:
 
 def _quality(f: Figures, d: dict, y: int) -> dict:
     blocks = _quality_blocks(f, d)
-    rows = [[TABLE_LABELS.get(r["table_name"], "andere uitsplitsing"), f.val(r, "spend_shown_eur", "euro"),
+    rows = [[d["table_labels"].get(r["table_name"], "andere uitsplitsing"), f.val(r, "spend_shown_eur", "euro"),
              f.val(r, "spend_not_shown_eur", "euro"), f.val(r, "rows_not_shown", "int")] for r in d["not_shown"]]
     if rows:
         # the table follows its own lead-in onto the next page rather than standing there alone
@@ -971,7 +968,7 @@ def _region_spend(f: Figures, d: dict, y: int) -> dict:
                                                        "all")], "eur", "Uitgaven per jeugdige per jaar"),
                                  f"Uitgaven per jeugdige: de regio {region} tegen {_group(f, d)}."))
     cols = ("spend_per_youth_eur", "clients_per_1000_youth", "spend_per_client_eur", "evidence_based_spend_pct")
-    rows = [[f.name(p["name"], ""), *(f.val(_peer(d, m, p["municipality_code"]), "value", MEASURE_FORMAT[m], "n")
+    rows = [[f.name(p["name"], ""), *(f.val(_peer(d, m, p["municipality_code"]), "value", _format(d, m), "n")
                                       for m in cols)] for p in d["table"]["spend_per_youth_eur"]]
     if rows:
         blocks.append(_table(["Gemeente", "Per jeugdige", "Cliënten per duizend jeugdigen", "Per cliënt",
@@ -987,23 +984,24 @@ def _region_spend(f: Figures, d: dict, y: int) -> dict:
 
 def _region_outcomes(f: Figures, d: dict, y: int) -> dict:
     title = "Resultaten van de hulp"
-    if not any(_shown(_rb(d, m, y)) for m in OUTCOMES):
+    outcomes = _outcomes_of(d)
+    if not any(_shown(_rb(d, m, y)) for m in outcomes):
         return {"title": title, "blocks": [_empty(f"Voor {y} tonen de gegevens geen resultaten voor de regio "
                                                   f"{d['name']}.")]}
     rows = []
-    for m in OUTCOMES:
+    for m in outcomes:
         r = _rb(d, m, y)
-        rows.append([MEASURE_LABELS[m], f.val(r, "value", MEASURE_FORMAT[m], "n"), f.val(r, "n", "int"),
-                     f.val(r, "all_value", MEASURE_FORMAT[m], "all_n")])
+        rows.append([_label(d, m), f.val(r, "value", _format(d, m), "n"), f.val(r, "n", "int"),
+                     f.val(r, "all_value", _format(d, m), "all_n")])
     blocks = [_table(["Maat", f"Regio {d['name']}", "n", f"{f.calc(d['group_size'], 'int')} gemeenten samen"], rows,
                      "lrrr", [2.6, 1.2, 1.2, 1.4])]
     per = []
     for p in d["table"]["ended_as_planned_pct"]:
         cells = [f.name(p["name"], "")]
-        for m in OUTCOMES:
+        for m in outcomes:
             q = _peer(d, m, p["municipality_code"])
             n = q.get("n") if q else None
-            cells.append(f.val(q, "value", MEASURE_FORMAT[m], "n")
+            cells.append(f.val(q, "value", _format(d, m), "n")
                          + (f" (n = {f.val(q, 'n', 'int')}{'*' if n < SMALL_N else ''})" if _shown(q) and n else ""))
         per.append(cells)
     if per:
@@ -1109,7 +1107,7 @@ def _region_providers(f: Figures, d: dict, y: int) -> dict:
 
 def _region_quality(f: Figures, d: dict, y: int) -> dict:
     blocks = _quality_blocks(f, d)
-    rows = [[TABLE_LABELS.get(r["table_name"], "andere uitsplitsing"), f.val(r, "spend_not_shown_eur", "euro"),
+    rows = [[d["table_labels"].get(r["table_name"], "andere uitsplitsing"), f.val(r, "spend_not_shown_eur", "euro"),
              f.val(r, "rows_not_shown", "int")] for r in d["not_shown"]]
     if rows:
         blocks.append(_table(["Uitsplitsing van de uitgaven", "Niet getoond (som over de gemeenten)",

@@ -219,7 +219,7 @@ def _remove_stale(reports_dir: Path, period: ReportPeriod, subject: Subject, ste
 def current_period(con: duckdb.DuckDBPyConnection, kind: str) -> tuple[ReportPeriod | None, dict]:
     """The period the letters cover, from the latest declared month; None while the file holds no
     declarations (there is nothing to write a letter about yet)."""
-    about_row = data.about(con)
+    about_row = data.publication(con)
     if not about_row.get("data_through"):
         return None, about_row
     return period_for(kind, date.fromisoformat(about_row["data_through"])), about_row
