@@ -8,6 +8,7 @@ SELECT
     '{{ m.group }}' AS measure_group,
     '{{ m.letter_label }}' AS letter_label,
     '{{ m.letter_format }}' AS letter_format,
+    '{{ m.letter_short }}' AS letter_short,
     '{{ m.numerator }}' AS numerator,
     '{{ m.denominator }}' AS denominator,
     {{ m.scale }}::INTEGER AS scale,
