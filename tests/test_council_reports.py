@@ -21,7 +21,7 @@ import pytest
 import yaml
 from dagster._core.system_config.objects import ResolvedRunConfig
 
-from assets.reports import charts, content, data, render
+from assets.reports import charts, data, municipality, render
 from assets.reports.council_reports import council_report_partitions, council_reports
 from assets.reports.formatting import FORMATS, euro, number, pct
 from assets.reports.period import ReportPeriod, file_stem, municipality_key, period_for, slug
@@ -44,8 +44,8 @@ TABLES = {
     "dim_municipality": "municipality_code VARCHAR, municipality_name VARCHAR, youth_care_region VARCHAR",
     "dim_product_category": "product_category VARCHAR, product_category_description VARCHAR",
     "dim_referrer": "referrer VARCHAR, referrer_description VARCHAR, sort_order BIGINT",
-    "dim_measure": "measure VARCHAR, measure_group VARCHAR, letter_label VARCHAR, letter_format VARCHAR, "
-                   "sort_order BIGINT",
+    "dim_measure": "measure VARCHAR, measure_group VARCHAR, letter_label VARCHAR, letter_short VARCHAR, "
+                   "letter_format VARCHAR, sort_order BIGINT",
     "dim_duration_band": "duration_band VARCHAR, duration_band_order BIGINT, duration_band_label VARCHAR, "
                          "duration_band_short_label VARCHAR, is_length_of_care BOOLEAN",
     "dim_spend_breakdown": "table_name VARCHAR, breakdown_label VARCHAR",
@@ -192,7 +192,7 @@ def build_published(path: Path) -> Path:
     # the dimensions the letters take their words from, as dbt makes them from the one declaration
     measures = dbt_macro_value("benchmark_measures.sql", "benchmark_measures")
     _insert(con, "dim_measure", [dict(measure=m["measure"], measure_group=m["group"], letter_label=m["letter_label"],
-                                      letter_format=m["letter_format"], sort_order=n)
+                                      letter_short=m["letter_short"], letter_format=m["letter_format"], sort_order=n)
                                  for n, m in enumerate(measures, 1)])
     bands = dbt_macro_value("duration_bands.sql", "duration_bands")
     _insert(con, "dim_duration_band", [dict(duration_band=b["band"], duration_band_order=n,
@@ -730,14 +730,14 @@ def test_the_region_over_the_years_is_empty_where_a_member_is_missing_hidden_or_
 
 def _break_enschede(monkeypatch: pytest.MonkeyPatch) -> None:
     """Enschede's letter (GM0153) fails while it is built; every other letter is built as usual."""
-    real = content.municipality_document
+    real = municipality.municipality_document
 
     def breaks_on_enschede(d: dict, title: str) -> dict:
         if d["code"] == "0153":
             raise RuntimeError("planted failure")
         return real(d, title)
 
-    monkeypatch.setattr(content, "municipality_document", breaks_on_enschede)
+    monkeypatch.setattr(municipality, "municipality_document", breaks_on_enschede)
 
 
 def test_a_name_with_dollars_is_text_and_one_failing_letter_stops_no_other(published: Path, tmp_path: Path,

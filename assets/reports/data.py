@@ -101,9 +101,10 @@ def rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
     return [{n: _clean(v) for n, v in zip(names, r, strict=True)} for r in cur.fetchall()]
 
 
-def eq(**columns: Any) -> str:
+def eq(alias: str = "t", **columns: Any) -> str:
     """`t.a = 'x' AND t.b = 2`: the predicate of a traced query."""
-    return " AND ".join(f"t.{k} IS NULL" if v is None else f"t.{k} = {lit(v)}" for k, v in columns.items()) or "true"
+    return " AND ".join(f"{alias}.{k} IS NULL" if v is None else f"{alias}.{k} = {lit(v)}"
+                        for k, v in columns.items()) or "true"
 
 
 def select(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> list[dict[str, Any]]:
@@ -146,6 +147,17 @@ def scalars(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> dict[st
     sql = query(name, **params)
     (row,) = rows(con, sql)
     return {c: {"value": v, "sql": f"SELECT t.{c} FROM ({sql}) AS t"} for c, v in row.items()}
+
+
+def change(con: duckdb.DuckDBPyConnection, name: str, column: str, now: dict[str, Any], first: dict[str, Any],
+           **params: Any) -> dict[str, Any]:
+    """The change of `column` between two rows of queries/<name>.sql (each picked by its key's values:
+    `now`, `first`), in % of the first, by its own query: empty when either row or value is."""
+    sql = query(name, **params)
+    traced = (f"SELECT 100.0 * (n.{column} - b.{column}) / nullif(b.{column}, 0) FROM ({sql}) AS n, ({sql}) AS b "
+              f"WHERE {eq('n', **now)} AND {eq('b', **first)}")
+    (value,) = con.execute(traced).fetchone() or (None,)
+    return {"value": _clean(value), "sql": traced}
 
 
 def connect(published_db: Path) -> duckdb.DuckDBPyConnection:
@@ -327,7 +339,8 @@ def _region_history(con: duckdb.DuckDBPyConnection, region: str, year: int) -> d
         return {"years": [], "first": None}
     first = years[0]["year"]
     return {"years": years, "first": first,
-            "change": scalars(con, "region_history_change", region=region, year=year, first=first)}
+            "change": {c: change(con, "region_history", c, {"year": year}, {"year": first}, region=region, year=year)
+                       for c in ("spend_eur", "youth_population", "spend_per_youth_eur")}}
 
 
 def load(con: duckdb.DuckDBPyConnection, subject: Subject, period: ReportPeriod, about_row: dict) -> dict[str, Any]:

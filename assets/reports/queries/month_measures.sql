@@ -25,32 +25,26 @@ flows AS (
     WHERE ($code IS NULL OR t.municipality_code = $code) AND ($region IS NULL OR t.youth_care_region = $region)
       AND t.month IN ($month, $before)
     GROUP BY t.month
-),
-now AS (
-    SELECT * FROM (SELECT 1) AS one
-    LEFT JOIN cost AS c ON c.month = $month
-    LEFT JOIN flows AS f ON f.month = $month
-),
-before AS (
-    SELECT * FROM (SELECT 1) AS one
-    LEFT JOIN cost AS c ON c.month = $before
-    LEFT JOIN flows AS f ON f.month = $before
 )
 SELECT
-    n.spend_eur AS spend_eur_now, b.spend_eur AS spend_eur_before,
-    100.0 * (n.spend_eur - b.spend_eur) / nullif(b.spend_eur, 0) AS spend_eur_change_pct,
-    n.clients AS clients_now, b.clients AS clients_before,
-    100.0 * (n.clients - b.clients) / nullif(b.clients, 0) AS clients_change_pct,
-    n.started AS started_now, b.started AS started_before,
-    100.0 * (n.started - b.started) / nullif(b.started, 0) AS started_change_pct,
-    n.ended AS ended_now, b.ended AS ended_before,
-    100.0 * (n.ended - b.ended) / nullif(b.ended, 0) AS ended_change_pct,
-    n.running AS running_now, b.running AS running_before,
-    100.0 * (n.running - b.running) / nullif(b.running, 0) AS running_change_pct,
-    n.running_over_12m AS running_over_12m_now, b.running_over_12m AS running_over_12m_before,
-    100.0 * (n.running_over_12m - b.running_over_12m) / nullif(b.running_over_12m, 0) AS running_over_12m_change_pct,
-    n.running_without_outcome_over_12m AS running_without_outcome_over_12m_now,
-    b.running_without_outcome_over_12m AS running_without_outcome_over_12m_before,
-    100.0 * (n.running_without_outcome_over_12m - b.running_without_outcome_over_12m)
-        / nullif(b.running_without_outcome_over_12m, 0) AS running_without_outcome_over_12m_change_pct
-FROM now AS n, before AS b
+    cn.spend_eur AS spend_eur_now, cb.spend_eur AS spend_eur_before,
+    100.0 * (cn.spend_eur - cb.spend_eur) / nullif(cb.spend_eur, 0) AS spend_eur_change_pct,
+    cn.clients AS clients_now, cb.clients AS clients_before,
+    100.0 * (cn.clients - cb.clients) / nullif(cb.clients, 0) AS clients_change_pct,
+    fn.started AS started_now, fb.started AS started_before,
+    100.0 * (fn.started - fb.started) / nullif(fb.started, 0) AS started_change_pct,
+    fn.ended AS ended_now, fb.ended AS ended_before,
+    100.0 * (fn.ended - fb.ended) / nullif(fb.ended, 0) AS ended_change_pct,
+    fn.running AS running_now, fb.running AS running_before,
+    100.0 * (fn.running - fb.running) / nullif(fb.running, 0) AS running_change_pct,
+    fn.running_over_12m AS running_over_12m_now, fb.running_over_12m AS running_over_12m_before,
+    100.0 * (fn.running_over_12m - fb.running_over_12m) / nullif(fb.running_over_12m, 0) AS running_over_12m_change_pct,
+    fn.running_without_outcome_over_12m AS running_without_outcome_over_12m_now,
+    fb.running_without_outcome_over_12m AS running_without_outcome_over_12m_before,
+    100.0 * (fn.running_without_outcome_over_12m - fb.running_without_outcome_over_12m)
+        / nullif(fb.running_without_outcome_over_12m, 0) AS running_without_outcome_over_12m_change_pct
+FROM (SELECT 1) AS one
+LEFT JOIN cost AS cn ON cn.month = $month
+LEFT JOIN cost AS cb ON cb.month = $before
+LEFT JOIN flows AS fn ON fn.month = $month
+LEFT JOIN flows AS fb ON fb.month = $before
