@@ -11,19 +11,23 @@ import shutil
 from collections import Counter
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import duckdb
+import jinja2
 import pypdf
 import pytest
+import yaml
 from dagster._core.system_config.objects import ResolvedRunConfig
 
-from assets.reports import charts, content, data, render
+from assets.reports import charts, data, municipality, render
 from assets.reports.council_reports import council_report_partitions, council_reports
 from assets.reports.formatting import FORMATS, euro, number, pct
 from assets.reports.period import ReportPeriod, file_stem, municipality_key, period_for, slug
 from foundation.warehouse import Warehouse
 
+DBT = Path(__file__).resolve().parent.parent / "assets" / "dbt"
 YEAR = 2025
 TWENTE = [("0141", "Almelo", 1960.48, 1478), ("0153", "Enschede", 2303.1, 30000),
           ("0164", "Hengelo (O.)", 1676.2, 15000)]
@@ -40,7 +44,11 @@ TABLES = {
     "dim_municipality": "municipality_code VARCHAR, municipality_name VARCHAR, youth_care_region VARCHAR",
     "dim_product_category": "product_category VARCHAR, product_category_description VARCHAR",
     "dim_referrer": "referrer VARCHAR, referrer_description VARCHAR, sort_order BIGINT",
-    "dim_measure": "measure VARCHAR, measure_group VARCHAR, sort_order BIGINT",
+    "dim_measure": "measure VARCHAR, measure_group VARCHAR, letter_label VARCHAR, letter_short VARCHAR, "
+                   "letter_format VARCHAR, sort_order BIGINT",
+    "dim_duration_band": "duration_band VARCHAR, duration_band_order BIGINT, duration_band_label VARCHAR, "
+                         "duration_band_short_label VARCHAR, is_length_of_care BOOLEAN",
+    "dim_spend_breakdown": "table_name VARCHAR, breakdown_label VARCHAR",
     "cost_by_municipality_year": "municipality_code VARCHAR, municipality_name VARCHAR, youth_care_region VARCHAR, "
                                  "year INTEGER, spend_eur DECIMAL(18,2), clients BIGINT, youth_population BIGINT, "
                                  "spend_per_youth_eur DECIMAL(18,2), spend_per_client_eur DECIMAL(18,2), "
@@ -139,6 +147,27 @@ FUNNEL_CELLS = {
 FUNNEL_AREAS = {"municipality": [c for c, _n, _v, _p in TWENTE], "all": ["all"]}
 
 
+def dbt_macro_value(file: str, macro: str) -> Any:
+    """What a dbt macro of assets/dbt/macros/ that only returns a value (a list of measures, of bands)
+    returns, rendered with plain Jinja as dbt renders it: the fixture's dimensions hold exactly the
+    project's declaration."""
+    returned: list[Any] = []
+    template = jinja2.Environment(extensions=["jinja2.ext.do"]).from_string(
+        (DBT / "macros" / file).read_text(encoding="utf-8") + "{{ " + macro + "() }}")
+    template.render(**{"return": returned.append})
+    return returned[0]
+
+
+def breakdown_labels() -> dict[str, str]:
+    """mart -> its YAML's meta.breakdown_label (what dim_spend_breakdown publishes)."""
+    found = {}
+    for path in (DBT / "models" / "marts").glob("*.yml"):
+        for model in yaml.safe_load(path.read_text(encoding="utf-8")).get("models") or []:
+            if (model.get("meta") or {}).get("breakdown_label"):
+                found[model["name"]] = model["meta"]["breakdown_label"]
+    return found
+
+
 def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> None:
     for r in rows:
         cols = ", ".join(r)
@@ -160,15 +189,17 @@ def build_published(path: Path) -> Path:
         dict(product_category="54", product_category_description="Jeugd-ggz")])
     _insert(con, "dim_referrer", [dict(referrer="01", referrer_description="Gemeente", sort_order=1),
                                   dict(referrer="02", referrer_description="Huisarts", sort_order=2)])
-    # region_benchmark's measures in the order and families of macros/benchmark_measures.sql
-    _insert(con, "dim_measure", [dict(measure=m, measure_group=g, sort_order=n) for n, (m, g) in enumerate([
-        ("spend_per_youth_eur", "cost"), ("clients_per_1000_youth", "cost"), ("spend_per_client_eur", "cost"),
-        ("evidence_based_spend_pct", "cost"), ("ended_as_planned_pct", "outcome"), ("dropout_pct", "outcome"),
-        ("no_recurrence_pct", "outcome"), ("satisfaction_mean", "outcome"), ("spend_change_pct", "growth"),
-        ("client_effect_pct", "growth"), ("per_client_effect_pct", "growth"), ("price_effect_pct", "growth"),
-        ("volume_mix_effect_pct", "growth"), ("tariff_change_pct", "tariff"), ("running_over_12m_pct", "caseload"),
-        ("running_over_24m_pct", "caseload"), ("running_without_outcome_over_12m_pct", "caseload"),
-        ("mean_running_duration_days", "caseload")], 1)])
+    # the dimensions the letters take their words from, as dbt makes them from the one declaration
+    measures = dbt_macro_value("benchmark_measures.sql", "benchmark_measures")
+    _insert(con, "dim_measure", [dict(measure=m["measure"], measure_group=m["group"], letter_label=m["letter_label"],
+                                      letter_short=m["letter_short"], letter_format=m["letter_format"], sort_order=n)
+                                 for n, m in enumerate(measures, 1)])
+    bands = dbt_macro_value("duration_bands.sql", "duration_bands")
+    _insert(con, "dim_duration_band", [dict(duration_band=b["band"], duration_band_order=n,
+                                            duration_band_label=b["label"], duration_band_short_label=b["short_label"],
+                                            is_length_of_care=b["length_of_care"]) for n, b in enumerate(bands, 1)])
+    _insert(con, "dim_spend_breakdown", [dict(table_name=t, breakdown_label=label)
+                                         for t, label in breakdown_labels().items()])
     municipalities = [(c, n, "Twente") for c, n, _v, _p in TWENTE] + [SMALL]
     _insert(con, "dim_municipality", [dict(municipality_code=c, municipality_name=n, youth_care_region=g)
                                       for c, n, g in municipalities])
@@ -699,14 +730,14 @@ def test_the_region_over_the_years_is_empty_where_a_member_is_missing_hidden_or_
 
 def _break_enschede(monkeypatch: pytest.MonkeyPatch) -> None:
     """Enschede's letter (GM0153) fails while it is built; every other letter is built as usual."""
-    real = content.municipality_document
+    real = municipality.municipality_document
 
     def breaks_on_enschede(d: dict, title: str) -> dict:
         if d["code"] == "0153":
             raise RuntimeError("planted failure")
         return real(d, title)
 
-    monkeypatch.setattr(content, "municipality_document", breaks_on_enschede)
+    monkeypatch.setattr(municipality, "municipality_document", breaks_on_enschede)
 
 
 def test_a_name_with_dollars_is_text_and_one_failing_letter_stops_no_other(published: Path, tmp_path: Path,

@@ -131,7 +131,7 @@ def _duration_curve(bands: tuple[str, ...], line_items: tuple, title: str) -> st
     return _svg(fig)
 
 
-# the funnel's two limits, with the z of provider_adjusted_outcomes (dbt_project.yml vars): (z, line style, label)
+# the funnel's two limits, with the z the funnel's mart uses (dbt_project.yml vars): (z, line style, label)
 _DBT_VARS = yaml.safe_load((Path(__file__).parents[1] / "dbt" / "dbt_project.yml").read_text(encoding="utf-8"))["vars"]
 FUNNEL_LIMITS = ((_DBT_VARS["funnel_z_95"], "--", "95%-grenzen"), (_DBT_VARS["funnel_z_998"], "-", "99,8%-grenzen"))
 # a point's colour by its signal, and what the legend says of it

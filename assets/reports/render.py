@@ -30,13 +30,12 @@ from typing import Any
 import duckdb
 import typst
 
-from assets.reports import content, data
+from assets.reports import data, heading, month, municipality, region
 from assets.reports.data import Subject
 from assets.reports.period import ReportPeriod, cbs_code, file_stem, period_for
 
 HERE = Path(__file__).parent
 TEMPLATE = HERE / "letter.typ"
-LAYOUT_FILES = ("letter.typ", "content.py", "charts.py", "formatting.py", "data.py", "render.py")
 # the motion or audit each letter answers, by partition key; a key not listed names none
 MOTIONS = HERE / "motions.csv"
 # what the figure list does not explain, and why (the tracing test applies exactly this rule)
@@ -60,10 +59,11 @@ class Rendered:
 
 
 def code_version() -> str:
-    """The hash of the code that turns data into a letter: a change of layout re-renders everything."""
+    """The hash of the code that turns data into a letter (every module of this package, the template
+    and the queries): a change of layout re-renders everything."""
     h = hashlib.sha256()
-    for name in LAYOUT_FILES:
-        h.update((HERE / name).read_bytes())
+    for path in sorted([*HERE.glob("*.py"), TEMPLATE, *data.QUERIES.glob("*.sql")]):
+        h.update(path.relative_to(HERE).as_posix().encode() + b"\0" + path.read_bytes())
     return h.hexdigest()
 
 
@@ -98,10 +98,10 @@ def motion_for(motions_by_key: dict[str, str], subject: Subject) -> str | None:
 
 def build_document(d: dict[str, Any], period: ReportPeriod) -> dict[str, Any]:
     if period.kind == "month":
-        return content.month_document(d, period.title)
+        return month.month_document(d, period.title)
     if d["kind"] == "municipality":
-        return content.municipality_document(d, period.title)
-    return content.region_document(d, period.title)
+        return municipality.municipality_document(d, period.title)
+    return region.region_document(d, period.title)
 
 
 def to_html(document: dict[str, Any]) -> str:
@@ -183,7 +183,7 @@ def publication(about_row: dict) -> dict[str, Any]:
     """What the figure list cites: the publication its queries were run on, and the kept copy of it
     (warehouse/publications/, for as long as JEUGDZORG_PUBLICATIONS_KEPT keeps it) on which a reviewer
     reruns them once a newer file is published."""
-    cited = content.citation(about_row)
+    cited = heading.citation(about_row)
     if cited is None:
         return {}
     version = about_row["publication_version"]
@@ -219,7 +219,7 @@ def _remove_stale(reports_dir: Path, period: ReportPeriod, subject: Subject, ste
 def current_period(con: duckdb.DuckDBPyConnection, kind: str) -> tuple[ReportPeriod | None, dict]:
     """The period the letters cover, from the latest declared month; None while the file holds no
     declarations (there is nothing to write a letter about yet)."""
-    about_row = data.about(con)
+    about_row = data.publication(con)
     if not about_row.get("data_through"):
         return None, about_row
     return period_for(kind, date.fromisoformat(about_row["data_through"])), about_row

@@ -1,10 +1,14 @@
--- Grain: one row per measure of region_benchmark: its Dutch label, what its numerator and
--- denominator count, which direction is better, and the order to show them in.
+-- Grain: one row per measure of region_benchmark: its Dutch label (and the council letters' plain
+-- one, with the format they print it in), what its numerator and denominator count, which direction
+-- is better, and the order to show them in.
 {% for m in benchmark_measures() %}
 SELECT
     '{{ m.measure }}' AS measure,
     '{{ m.label }}' AS measure_label,
     '{{ m.group }}' AS measure_group,
+    '{{ m.letter_label }}' AS letter_label,
+    '{{ m.letter_format }}' AS letter_format,
+    '{{ m.letter_short }}' AS letter_short,
     '{{ m.numerator }}' AS numerator,
     '{{ m.denominator }}' AS denominator,
     {{ m.scale }}::INTEGER AS scale,
