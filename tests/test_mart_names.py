@@ -10,6 +10,7 @@ that no longer names a mart fails the test until it is taken out."""
 from __future__ import annotations
 
 import re
+import tomllib
 from pathlib import Path
 
 from assets.transform import models_in
@@ -39,11 +40,14 @@ def _pattern(mart: str) -> re.Pattern[str]:
 
 
 def _python_files() -> list[Path]:
-    """Every Python file of the project outside tests/, the virtualenv, dbt's output and the dbt
-    models themselves (a Python model is its mart's own source)."""
-    skip = {".venv", "tests", "target", "node_modules", ".git"}
+    """Every Python file of the project's packages (pyproject.toml's packages.find include: not tests/,
+    not the data folder, where dbt writes compiled copies of the Python model), outside the dbt models
+    themselves (a Python model is its mart's own source)."""
+    include = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]["include"]
+    packages = sorted({pattern.rstrip("*") for pattern in include})
     models = ROOT / "assets" / "dbt" / "models"
-    return sorted(p for p in ROOT.rglob("*.py")
+    skip = {"target", "__pycache__"}
+    return sorted(p for package in packages for p in (ROOT / package).rglob("*.py")
                   if not skip & set(p.relative_to(ROOT).parts) and not p.is_relative_to(models))
 
 
