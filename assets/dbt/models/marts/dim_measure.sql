@@ -6,9 +6,10 @@ SELECT
     '{{ m.measure }}' AS measure,
     '{{ m.label }}' AS measure_label,
     '{{ m.group }}' AS measure_group,
-    '{{ m.letter_label }}' AS letter_label,
-    '{{ m.letter_format }}' AS letter_format,
-    '{{ m.letter_short }}' AS letter_short,
+    -- the letters' words: NULL where a measure does not declare them, which the YAML's not_null stops
+    {{ "'" ~ m.letter_label ~ "'" if m.letter_label else 'NULL' }}::VARCHAR AS letter_label,
+    {{ "'" ~ m.letter_format ~ "'" if m.letter_format else 'NULL' }}::VARCHAR AS letter_format,
+    {{ "'" ~ m.letter_short ~ "'" if m.letter_short else 'NULL' }}::VARCHAR AS letter_short,
     '{{ m.numerator }}' AS numerator,
     '{{ m.denominator }}' AS denominator,
     {{ m.scale }}::INTEGER AS scale,
