@@ -11,7 +11,7 @@ import pytest
 from assets.transform import MART_KEYS, artifacts_dir, models_in, run_dbt, staged_sql
 from foundation.warn_checks import is_warn
 from pipelines.alerts import PUBLISHED_TAG, mark_publication, step_failures
-from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
+from pipelines.definitions import ALL_ASSETS, ALL_CHECKS, DBT_MODELS
 from pipelines.refresh import checks_not_passed
 from tests.conftest import BASE_LINE, table_rows, write_declarations
 from tests.test_declaration_ingest import ingest
@@ -126,6 +126,13 @@ def test_the_gate_judges_the_sql_dbt_builds(warehouse, data_dir):
     for model in ("declaration_lines", "outcome_responses"):
         as_dbt_runs_it = re.sub(r'"\w+"\."(\w+)"\."(\w+)"', r"\1.\2", compiled[model]).strip()
         assert as_dbt_runs_it == staged_sql(model)
+    # the contract check alone (the UI's "execute" on it): judged, and no model built, without dbt
+    alone = dg.materialize([DBT_MODELS], selection=dg.AssetSelection.checks(
+        dg.AssetCheckKey(dg.AssetKey("declaration_lines"), "declaration_lines_meet_contract")),
+        resources={"warehouse": warehouse})
+    assert alone.success and not materialized(alone)
+    assert [(e.check_name, e.passed) for e in alone.get_asset_check_evaluations()] == [
+        ("declaration_lines_meet_contract", True)]
     # a model whose code uses Jinja the renderer does not know is refused, not judged on a guess
     with pytest.raises(Exception, match="is undefined"):
         staged_sql("municipality_month_spend")
