@@ -2,10 +2,18 @@
 
 Every staging and mart model is an asset whose upstream edges come from its ref()/source()
 calls, and every dbt test is an asset check on it (severity error: blocking; warn: WARN). The
-project runs as two steps, staging and then marts, because a Dagster blocking check only stops
-assets in later steps: the Python checks on staging (GX suites, unique keys, no raw BSN) run
-between the two, so a failing one stops the marts, and every check on a mart runs before the
-publish step. Inside a step, dbt itself skips whatever sits downstream of a failing test.
+project runs as one step, `dbt_models`, and one `dbt build` (issue 39: a second dbt process cost
+about 4 s a run). A failing blocking check on staging still stops the marts:
+
+- a dbt test of severity error: dbt runs a model's tests before its children and skips every
+  model built on it;
+- the Python contract checks on staging (`StagingGate`: the GX suites, unique keys and no raw
+  BSN of checks/contract_checks.py) are judged in this step before dbt starts, on the rows the
+  staging model is about to hold (its SQL, read from raw); when one fails, dbt builds staging
+  but no mart, and the step fails, so the publish never runs.
+
+Either way the marts that were not built have no materialization in that run, and the UI shows
+them as not materialized. Every check on a mart runs before the publish step.
 
 dbt runs as a subprocess on the working file; no connection of this process is open meanwhile
 (DuckDB allows one writer). Row counts, column labels and previews are read after dbt is done.
@@ -18,20 +26,25 @@ import json
 import os
 import sys
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import jinja2
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
     DbtCliInvocation,
     DbtCliResource,
     DbtProject,
-    dbt_assets,
 )
-from dagster_dbt.asset_utils import DAGSTER_DBT_PROJECT_METADATA_KEY
+from dagster_dbt.asset_utils import (
+    DAGSTER_DBT_PROJECT_METADATA_KEY,
+    DAGSTER_DBT_SELECT_METADATA_KEY,
+    build_dbt_specs,
+)
 
 from foundation.asset_groups import LAYERS
 from foundation.fingerprint import FULL_REBUILD_TAG, new_since_publication, unchanged_since_publication
@@ -282,9 +295,9 @@ TRANSLATOR = LayerTranslator(settings=DagsterDbtTranslatorSettings(enable_duplic
 def _environment(values: dict[str, str]) -> Iterator[None]:
     """Set variables for the dbt subprocess, which takes this process's environment when it starts.
 
-    Tests run with a step when all their parents are in it or built before it ("buildable"): a
-    mart's test that also reads staging (matches_staging) runs with the marts, not with staging,
-    where its mart does not exist yet. dagster-dbt overrides this when it runs a chosen subset of
+    A test runs when all its parents are in the build or built before it ("buildable"): a run that
+    builds only some models (the quality tables after an ingestion) leaves out a test that also
+    reads a model it does not build. dagster-dbt overrides this when it runs a chosen subset of
     checks."""
     values = {"DBT_INDIRECT_SELECTION": "buildable", **values}
     before = {k: os.environ.get(k) for k in values}
@@ -348,9 +361,8 @@ def _start(warehouse: Warehouse, args: list[str], project: DbtProject, step: str
     full = context is not None and context.run.tags.get(FULL_REBUILD_TAG) == "true"
     with warehouse.connect() as con:  # the schema is in place, and a run that holds the file has finished
         news = new_since_publication(con, full_rebuild=full)
-    if context is not None:  # the terminal page (INFO) says it once, at staging; the marts step at DEBUG
-        log = context.log.info if step == "dbt_staging" else context.log.debug
-        log(f"New since the last complete publish: {news.reason}")
+    if context is not None:  # the terminal page (INFO) says it once
+        context.log.info(f"New since the last complete publish: {news.reason}")
     if news.everything and args[:1] in (["build"], ["run"]):
         args = [*args, "--full-refresh"]
     environment = warehouse.dbt_environment() | {
@@ -368,10 +380,13 @@ def _quiet_dbt() -> Iterator[None]:
         yield
 
 
-def build_layer(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Iterator[Any]:
-    """`dbt build` of the selected models and their tests; progress is logged as dbt goes."""
+def build_layer(context: dg.AssetExecutionContext, warehouse: Warehouse,
+                extra_args: Sequence[str] = ()) -> Iterator[Any]:
+    """`dbt build` of the selected models and their tests; progress is logged as dbt goes. Returns
+    (as the generator's value) what failed, or None when dbt succeeded: the caller raises, after it
+    has yielded its own checks' results."""
     # dbt's unit tests test the SQL, not the night's data: they run in the test suite (tests/test_dbt_unit_tests.py)
-    invocation = _start(warehouse, ["build", "--exclude", "test_type:unit"], DBT_PROJECT,
+    invocation = _start(warehouse, ["build", "--exclude", "test_type:unit", *extra_args], DBT_PROJECT,
                         context.op_execution_context.op.name, context=context)
     outputs, checks = [], []
     with _quiet_dbt():
@@ -386,8 +401,7 @@ def build_layer(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Iter
         context.log.info(f"built {len(outputs)} models (the run log names each at DEBUG level)")
     yield from _metadata(warehouse, outputs)
     yield from checks
-    if not invocation.is_successful():
-        raise dg.Failure(description=f"dbt build failed: {_failures(invocation)}")
+    return None if invocation.is_successful() else _failures(invocation)
 
 
 def run_dbt(warehouse: Warehouse, *args: str, project: DbtProject = DBT_PROJECT) -> DbtCliInvocation:
@@ -401,31 +415,87 @@ def run_dbt(warehouse: Warehouse, *args: str, project: DbtProject = DBT_PROJECT)
     return invocation
 
 
-@dbt_assets(manifest=DBT_PROJECT.manifest_path, project=DBT_PROJECT, select="path:models/staging",
-            dagster_dbt_translator=TRANSLATOR, name="dbt_staging")
-def dbt_staging(context: dg.AssetExecutionContext, warehouse: Warehouse):
-    """Staging and quarantine models: typed, pseudonymised rows from the raw layer. With nothing new
-    since the last publish it builds nothing, and every later step is skipped (foundation/fingerprint.py)."""
-    if context.run.tags.get(FULL_REBUILD_TAG) != "true":
-        with warehouse.connect() as con:
-            same = unchanged_since_publication(con, warehouse)
-        if same:
-            context.log.info(f"Nothing new since the file published at {same[0]} (run {same[1]}): the same files, "
-                             "reference data, settings and code. No model is rebuilt and the published file stands; "
-                             "the job full_rebuild (`make run FULL=1`) rebuilds everything anyway.")
-            # the published file is as current as this run: its freshness check counts this
-            yield dg.AssetObservation(asset_key="published_warehouse", metadata={
-                "dagster/last_updated_timestamp": dg.MetadataValue.timestamp(time.time()),
-                "unchanged_since": f"{same[0]} (run {same[1]})"})
+def staged_sql(model: str) -> str:
+    """The SELECT of a staging model as dbt runs it, rendered from its code in the manifest with
+    the names its source() and ref() calls stand for: the rows the model is about to hold, read
+    before dbt starts (a StagingGate judges them). Only config(), source() and ref() are known; any
+    other Jinja raises (StrictUndefined), so a model that outgrows this is never judged on
+    something else than dbt would build (tests/test_blocking_checks.py compares the two)."""
+    node = MODELS[model]
+    sources = {(s["source_name"], s["name"]): f"{s['schema']}.{s['identifier']}"
+               for s in MANIFEST["sources"].values()}
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)  # SQL, not HTML
+    return env.from_string(node["raw_code"]).render(
+        config=lambda **_: "", source=lambda s, t: sources[(s, t)], ref=relation).strip()
+
+
+@dataclass(frozen=True)
+class StagingGate:
+    """A blocking Python check on a staging model that must stop the marts: judged in the dbt step
+    before dbt starts, on `staged_sql(spec.asset_key)`, since a check step after the step would
+    come too late (one dbt build builds the marts too). `judge(warehouse, sql, full_rebuild)`
+    returns its result; the check keeps its name, asset and description in the UI (`spec`)."""
+    spec: dg.AssetCheckSpec
+    judge: Callable[[Warehouse, str, bool], dg.AssetCheckResult]
+
+
+def _judge(context: dg.AssetExecutionContext, warehouse: Warehouse,
+           gates: Sequence[StagingGate]) -> list[dg.AssetCheckResult]:
+    """The verdicts of the gates this run selected, judged now (before dbt), each as its check."""
+    full = context.run.tags.get(FULL_REBUILD_TAG) == "true"
+    verdicts = []
+    for gate in gates:
+        if gate.spec.key not in context.selected_asset_check_keys:
+            continue
+        result = gate.judge(warehouse, staged_sql(gate.spec.asset_key.to_user_string()), full)
+        verdicts.append(result._replace(asset_key=gate.spec.asset_key, check_name=gate.spec.name))
+    return verdicts
+
+
+def dbt_models_asset(gates: Sequence[StagingGate] = ()) -> dg.AssetsDefinition:
+    """The one dbt step: every model of the project, its dbt tests, and the `gates` (the Python
+    checks on staging that must block the marts, checks/contract_checks.py: they are passed in by
+    the code location, pipelines/definitions.py, because checks sit above the model layer).
+
+    What @dbt_assets would build, with the gates' check specs added to it."""
+    specs, dbt_checks = build_dbt_specs(translator=TRANSLATOR, manifest=MANIFEST, select="fqn:*", exclude="",
+                                        selector="", io_manager_key=None, project=DBT_PROJECT)
+
+    @dg.multi_asset(name="dbt_models", specs=specs, check_specs=[*dbt_checks, *(g.spec for g in gates)],
+                    can_subset=True, op_tags={DAGSTER_DBT_SELECT_METADATA_KEY: "fqn:*"},
+                    allow_arbitrary_check_specs=True)
+    def dbt_models(context: dg.AssetExecutionContext, warehouse: Warehouse):
+        """Staging, quarantine and mart models in one `dbt build`. With nothing new since the last
+        publish it builds nothing, and every later step is skipped (foundation/fingerprint.py)."""
+        if not context.selected_asset_keys and context.selected_asset_check_keys <= {g.spec.key for g in gates}:
+            # only gates were asked for (the UI's "execute" on a contract check): judged without dbt,
+            # which dagster-dbt could not select them in anyway (they are not dbt tests)
+            yield from _judge(context, warehouse, gates)
             return
-    yield from build_layer(context, warehouse)
+        if context.run.tags.get(FULL_REBUILD_TAG) != "true":
+            with warehouse.connect() as con:
+                same = unchanged_since_publication(con, warehouse)
+            if same:
+                context.log.info(f"Nothing new since the file published at {same[0]} (run {same[1]}): the same "
+                                 "files, reference data, settings and code. No model is rebuilt and the published "
+                                 "file stands; the job full_rebuild (`make run FULL=1`) rebuilds everything anyway.")
+                # the published file is as current as this run: its freshness check counts this
+                yield dg.AssetObservation(asset_key="published_warehouse", metadata={
+                    "dagster/last_updated_timestamp": dg.MetadataValue.timestamp(time.time()),
+                    "unchanged_since": f"{same[0]} (run {same[1]})"})
+                return
+        verdicts = _judge(context, warehouse, gates)
+        stopped = [v.check_name for v in verdicts if not v.passed]
+        if stopped:
+            context.log.error(f"{', '.join(stopped)} failed: staging is built, no mart is (the BI file stays)")
+        # a failed gate: staging only, so the working file's marts keep the figures of the last good build
+        failed = yield from build_layer(context, warehouse, ["--exclude", "path:models/marts"] if stopped else [])
+        yield from verdicts
+        if stopped or failed:
+            reasons = [f"{name} failed on staging, so no mart was built" for name in stopped]
+            raise dg.Failure(description="; ".join([*reasons, *([f"dbt build failed: {failed}"] if failed else [])]))
 
-
-@dbt_assets(manifest=DBT_PROJECT.manifest_path, project=DBT_PROJECT, select="path:models/marts",
-            dagster_dbt_translator=TRANSLATOR, name="dbt_marts")
-def dbt_marts(context: dg.AssetExecutionContext, warehouse: Warehouse):
-    """The published marts: aggregates only, small cells suppressed, every column labelled."""
-    yield from build_layer(context, warehouse)
+    return dbt_models
 
 
 MART_KEYS = [dg.AssetKey(name) for name in models_in("marts")]

@@ -1,7 +1,12 @@
 """Blocking asset checks: the staged and reference tables meet their GX suites and SQL rules.
 
-ERROR severity and blocking=True: a failed suite stops the marts downstream in the same run,
-so the BI file keeps yesterday's figures instead of publishing wrong ones.
+ERROR severity and blocking: a failed suite stops the marts downstream in the same run, so the
+BI file keeps yesterday's figures instead of publishing wrong ones. The reference check is a
+check step after the ingestion of reference data, before any model is built. The two on staging
+(`declaration_lines_meet_contract`, `outcome_responses_meet_contract`) are `StagingGate`s of the
+one dbt step (assets/transform.py): one `dbt build` builds staging and marts together, so they
+judge the rows the staging model is about to hold before dbt starts, and a failure keeps dbt
+from building any mart (issue 39).
 """
 
 import dagster as dg
@@ -10,12 +15,13 @@ import pandas as pd
 
 from assets.ingest.assets import reference_data
 from assets.ingest.redact import redact
+from assets.transform import StagingGate
 from checks.gx_runner import Finding, findings_markdown, run_suite
 from checks.gx_suites import REFERENCE_SUITES, declaration_lines_suite, outcome_responses_suite
 from checks.metadata import EXAMPLE_ROWS, examples
 from checks.scope import judged_rows
 from checks.sql_rules import no_bsn, nulls_and_ranges, unique_key
-from foundation.fingerprint import FULL_REBUILD_TAG, Scope, new_since_publication
+from foundation.fingerprint import Scope, new_since_publication
 from foundation.warehouse import Warehouse
 
 # What a person does about a staged row that breaks the contract: the row rules let it through,
@@ -72,47 +78,56 @@ def offending_rows(con: duckdb.DuckDBPyConnection, table: str, failed: list[Find
     return rows
 
 
-def _full_rebuild(context: dg.AssetCheckExecutionContext) -> bool:
-    return context.run.tags.get(FULL_REBUILD_TAG) == "true"
-
-
-def judge_staged(warehouse: Warehouse, table: str, suite, full_rebuild: bool) -> dg.AssetCheckResult:
+def judge_staged(warehouse: Warehouse, table: str, suite, full_rebuild: bool,
+                 sql: str | None = None) -> dg.AssetCheckResult:
     """The suite and the SQL rules over the rows checks/scope.py picks: the new rows in full and the
-    rows judged before by the suite's null and range rules; or every row in full."""
+    rows judged before by the suite's null and range rules; or every row in full. `sql`: the model's
+    SELECT (assets/transform.py, `staged_sql`) when it is judged before dbt builds `table`; the rows
+    are then read through it, and `table` names the key and the check."""
     columns, expectations = suite()
     with warehouse.connect() as con:
+        relation = table
+        if sql is not None:
+            relation = f"staged_{table.replace('.', '_')}"
+            con.execute(f"CREATE OR REPLACE TEMP VIEW {relation} AS {sql}")
         scope = new_since_publication(con, full_rebuild)
-        judged = judged_rows(con, table, scope)
+        judged = judged_rows(con, relation, scope)
         findings = run_suite(con, judged, columns, expectations)
-        findings += [unique_key(con, table, None if scope.everything else judged),
-                     no_bsn(con, table, None if scope.everything else judged)]
+        findings += [unique_key(con, table, None if scope.everything else judged, relation=relation),
+                     no_bsn(con, relation, None if scope.everything else judged)]
         if not scope.everything:
-            findings.append(nulls_and_ranges(con, judged_rows(con, table, scope, before=True), expectations))
-        offending = offending_rows(con, table, [f for f in findings if not f.passed])
+            findings.append(nulls_and_ranges(con, judged_rows(con, relation, scope, before=True), expectations))
+        offending = offending_rows(con, relation, [f for f in findings if not f.passed])
     return _result(findings, offending, scope)
 
 
-@dg.asset_check(asset="declaration_lines", blocking=True,
-                description="GX suite (schema, not-null keys, JZ020/WJ756/D-C code lists, dates from the Jeugdwet "
-                "(2015) to today, amounts and volumes within the bounds of rule D11, which quarantines a row outside "
-                "them before it gets here, pseudonym = 32 hex characters) plus unique (provider, referentienummer) "
-                "and no elfproef-valid 9-digit value in any text column but the iJw's identifiers (which may pass "
-                "the elfproef by chance; ingestion masked the row's own BSN in them), reported by file, line and "
-                "column. Over the rows new since the last publish, and the null and range rules over the rows "
-                "before; every row in full after a full rebuild, new code or a retraction (checks/scope.py).")
-def declaration_lines_meet_contract(context: dg.AssetCheckExecutionContext,
-                                    warehouse: Warehouse) -> dg.AssetCheckResult:
-    return judge_staged(warehouse, "staging.declaration_lines", declaration_lines_suite, _full_rebuild(context))
+def _staging_gate(table: str, suite, description: str) -> StagingGate:
+    """The contract of a staging model as a gate of the dbt step (assets/transform.py)."""
+    model = table.split(".", 1)[1]
+    return StagingGate(
+        spec=dg.AssetCheckSpec(f"{model}_meet_contract", asset=model, blocking=True, description=description),
+        judge=lambda warehouse, sql, full_rebuild: judge_staged(warehouse, table, suite, full_rebuild, sql))
 
 
-@dg.asset_check(asset="outcome_responses", blocking=True,
-                description="GX suite (schema, keys, satisfaction 1-10, self-reliance 01-04, JZ588, CBS 01-05, "
-                "COD327, dates, pseudonym format) plus one response per trajectory and informant, and no raw BSN, "
-                "reported by file, line and column. Over the rows new since the last publish, and the null and range "
-                "rules over the rows before (checks/scope.py).")
-def outcome_responses_meet_contract(context: dg.AssetCheckExecutionContext,
-                                    warehouse: Warehouse) -> dg.AssetCheckResult:
-    return judge_staged(warehouse, "staging.outcome_responses", outcome_responses_suite, _full_rebuild(context))
+# the blocking checks on staging, judged before the one dbt build (pipelines/definitions.py hands them to it)
+STAGING_GATES = [
+    _staging_gate("staging.declaration_lines", declaration_lines_suite,
+                  "GX suite (schema, not-null keys, JZ020/WJ756/D-C code lists, dates from the Jeugdwet (2015) to "
+                  "today, amounts and volumes within the bounds of rule D11, which quarantines a row outside them "
+                  "before it gets here, pseudonym = 32 hex characters) plus unique (provider, referentienummer) and no "
+                  "elfproef-valid 9-digit value in any text column but the iJw's identifiers (which may pass the "
+                  "elfproef by chance; ingestion masked the row's own BSN in them), reported by file, line and "
+                  "column. Over the rows new since the last publish, and the null and range rules over the rows "
+                  "before; every row in full after a full rebuild, new code or a retraction (checks/scope.py). "
+                  "Judged in the dbt step before dbt starts, on the rows the model is about to hold: a failure "
+                  "builds staging and no mart."),
+    _staging_gate("staging.outcome_responses", outcome_responses_suite,
+                  "GX suite (schema, keys, satisfaction 1-10, self-reliance 01-04, JZ588, CBS 01-05, COD327, dates, "
+                  "pseudonym format) plus one response per trajectory and informant, and no raw BSN, reported by "
+                  "file, line and column. Over the rows new since the last publish, and the null and range rules "
+                  "over the rows before (checks/scope.py). Judged in the dbt step before dbt starts, on the rows the "
+                  "model is about to hold: a failure builds staging and no mart."),
+]
 
 
 @dg.asset_check(asset=reference_data, blocking=True,
@@ -128,4 +143,4 @@ def reference_data_meets_contract(warehouse: Warehouse) -> dg.AssetCheckResult:
     return _result(findings)
 
 
-contract_checks = [declaration_lines_meet_contract, outcome_responses_meet_contract, reference_data_meets_contract]
+contract_checks = [reference_data_meets_contract]

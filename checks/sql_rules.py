@@ -27,13 +27,16 @@ UNIQUE_KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
-def unique_key(con: duckdb.DuckDBPyConnection, table: str, judged: str | None = None) -> Finding:
+def unique_key(con: duckdb.DuckDBPyConnection, table: str, judged: str | None = None,
+               relation: str | None = None) -> Finding:
     """Counted on 64-bit hashes of the key first: a collision can only raise a false alarm, which
     the exact count on the key itself (run only then) clears. With `judged` (the new rows of
     `table`, checks/scope.py) only the rows of `table` that share a key with a judged row are
-    counted: a new row repeating an old key is found, and old keys are not read twice."""
+    counted: a new row repeating an old key is found, and old keys are not read twice. `relation`:
+    where the rows of `table` are read, when not from `table` itself (its SELECT, before dbt builds it)."""
     key = UNIQUE_KEYS[table]
     cols = ", ".join(key)
+    table = relation or table
     rows = table if judged is None else \
         f"(SELECT t.* FROM {table} AS t SEMI JOIN (SELECT {cols} FROM {judged}) AS j USING ({cols}))"
     total = con.execute(f"SELECT count(*) FROM {judged or table}").fetchone()[0]
@@ -54,11 +57,9 @@ def no_bsn(con: duckdb.DuckDBPyConnection, table: str, judged: str | None = None
     An identifier the iJw defines as a number (an allocation number, say) passes the elfproef one
     time in eleven by chance, so those columns (IDENTIFIER_COLUMNS) are not judged here: ingestion
     masked the row's own BSN in them already. Any other text column holding such a value is a BSN
-    where none may be. The finding names file, line and column, never the value."""
-    schema, name = table.split(".")
-    columns = dict(con.execute(
-        "SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? "
-        "AND database_name = current_database() ORDER BY column_index", [schema, name]).fetchall())
+    where none may be. The finding names file, line and column, never the value. `table` may be a
+    view (a temporary one: the model's SELECT, judged before dbt builds it)."""
+    columns = dict(con.execute(f"SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM {table})").fetchall())
     text_columns = [c for c, kind in columns.items() if kind == "VARCHAR" and c not in IDENTIFIER_COLUMNS]
     total = con.execute(f"SELECT count(*) FROM {judged or table}").fetchone()[0]
     check = "no elfproef-valid 9-digit value outside identifier columns"

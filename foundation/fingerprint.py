@@ -3,7 +3,7 @@
 The marts are a function of the raw layer, the reference data, the settings and the code, and
 of nothing else: the same four give the same file. Their fingerprint is recorded when a file is
 published (registry.publications). A refresh that finds the same fingerprint, with that file
-still in place, has nothing to rebuild: dbt_staging yields no output, and Dagster skips every
+still in place, has nothing to rebuild: dbt_models yields no output, and Dagster skips every
 step after it, the checks and the publish included (a dbt asset's output is optional). The file
 the BI tools read stays the one these inputs produced.
 

@@ -33,6 +33,7 @@ from assets.ingest.row_rules import ResolvedRule, RowRule
 from assets.ingest.survey_rules import SURVEY_RULES
 from assets.ingest.surveys import S09
 from assets.transform import MANIFEST, test_kind_why
+from checks.contract_checks import STAGING_GATES
 from foundation.warn_checks import is_warn
 from pipelines.definitions import ASSETS, CHECKS
 
@@ -87,9 +88,9 @@ def check_rows() -> list[tuple[str, str, str, str]]:
     share their description (a family of many, each named after its asset, as `<asset>_suffix`)."""
     layer = {key: group for a in ASSETS for key, group in a.group_names_by_key.items()}
     families: dict[tuple[str, str], list[tuple[str, dg.AssetKey]]] = defaultdict(list)
-    for checks in CHECKS:
-        for spec in checks.check_specs:
-            families[(spec.description or "", severity(spec))].append((spec.name, spec.asset_key))
+    # the Python checks: each asset check of checks/, and the blocking ones on staging that the dbt step judges
+    for spec in [*(s for checks in CHECKS for s in checks.check_specs), *(g.spec for g in STAGING_GATES)]:
+        families[(spec.description or "", severity(spec))].append((spec.name, spec.asset_key))
     rows = []
     for (description, level), members in families.items():
         names = [n for n, _ in members]

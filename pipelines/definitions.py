@@ -2,7 +2,9 @@
 loaders: every asset defined at module scope in the package assets/, every asset check in checks/,
 and the jobs, schedules and sensors of the operations modules imported below, each alone or in a
 list (not in a dict). Nothing is listed by hand: a new definition is picked up if it is defined in
-its kind's place."""
+its kind's place. One exception: the dbt step (assets/transform.py, `dbt_models_asset`) is made
+here, with the blocking checks on staging that it judges before dbt starts (checks/contract_checks.py,
+`STAGING_GATES`), since checks sit above the model layer."""
 
 import warnings
 
@@ -10,11 +12,15 @@ import dagster as dg
 
 import assets
 import checks
+from assets.transform import dbt_models_asset
+from checks.contract_checks import STAGING_GATES
 from checks.freshness import published_is_fresh
 from foundation.warehouse import warehouse_from_settings
 from pipelines import alerts, health, jobs, retraction, schedules, sensors
 
-ASSETS = dg.load_assets_from_package_module(assets)
+# the one dbt step: every model and dbt test, and the blocking checks on staging judged before dbt starts
+DBT_MODELS = dbt_models_asset(STAGING_GATES)
+ASSETS = [*dg.load_assets_from_package_module(assets), DBT_MODELS]
 CHECKS = dg.load_asset_checks_from_package_module(checks)
 
 

@@ -1,15 +1,17 @@
 """Blocking checks stop the marts and keep the previous BI file; clean data passes them."""
 
 import hashlib
+import json
+import re
 
 import dagster as dg
 import duckdb
 import pytest
 
-from assets.transform import run_dbt
+from assets.transform import MART_KEYS, artifacts_dir, models_in, run_dbt, staged_sql
 from foundation.warn_checks import is_warn
 from pipelines.alerts import PUBLISHED_TAG, mark_publication, step_failures
-from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
+from pipelines.definitions import ALL_ASSETS, ALL_CHECKS, DBT_MODELS
 from pipelines.refresh import checks_not_passed
 from tests.conftest import BASE_LINE, table_rows, write_declarations
 from tests.test_declaration_ingest import ingest
@@ -30,6 +32,10 @@ def materialized(result) -> set[str]:
 
 def checks(result) -> dict:
     return {e.check_name: e for e in result.get_asset_check_evaluations()}
+
+
+def file_digest(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def published_spend(warehouse):
@@ -74,7 +80,9 @@ def test_failed_gx_suite_stops_marts_and_keeps_the_bi_file(warehouse, data_dir, 
         assert first.success and mark_publication(instance, first.run_id) is None
         assert again.success and mark_publication(instance, again.run_id) is None
         assert [instance.get_run_by_id(r.run_id).tags[PUBLISHED_TAG] for r in (first, again)] == ["yes", "unchanged"]
-    before = published_spend(warehouse)
+    # the contract was judged in the dbt step, before dbt started, on the rows the model was about to hold
+    assert checks(first)["declaration_lines_meet_contract"].passed
+    before, digest = published_spend(warehouse), file_digest(warehouse.published_db)
     # The row rules quarantine everything the suite would refuse, so only a row loaded under older
     # rules (before D11 bounded the dates) can reach it: made here by moving a loaded row to 2014.
     write_declarations(data_dir / "raw/declarations/b.csv", [{"referentienummer": "OLD"}])
@@ -87,19 +95,47 @@ def test_failed_gx_suite_stops_marts_and_keeps_the_bi_file(warehouse, data_dir, 
         # the failed blocking check fails the run; its alert gives the check's own words, not Dagster's wrapper
         assert not result.success
         failures = dict(step_failures(instance, result.run_id))
-    assert "declaration_lines_meet_contract" in failures["declaration_lines_declaration_lines_meet_contract"]
+    # one dbt step: the check is judged in it, and the step's failure names the check
+    assert "declaration_lines_meet_contract" in failures["dbt_models"]
     assert not any("Error occurred while executing" in message for message in failures.values())
     check = checks(result)["declaration_lines_meet_contract"]
-    assert not check.passed and check.metadata["unexpected_rows"].value == 2  # period_start and service_month
+    assert not check.passed and check.severity == dg.AssetCheckSeverity.ERROR
+    assert check.metadata["unexpected_rows"].value == 2  # period_start and service_month
     assert "FAIL" in check.metadata["results"].value and "2014-03-01" in check.metadata["results"].value
     # the failure names the file and its line (the header is line 1), and says what to do
     assert any(row[:2] == ["declarations/b.csv", "2"] for row in table_rows(check.metadata["offending_rows"]))
     assert "make retract FILE=" in check.metadata["what_to_do"].value
+    # The run's materialization events: staging was built (the quarantine and the lines, as before),
+    # no mart and not the BI file, so the UI shows every mart as not materialized in this run
     done = materialized(result)
-    assert "declaration_lines" in done
-    assert not done & {"cost_trends_by_municipality", "provider_performance", "published_warehouse"}
-    assert published_spend(warehouse) == before
+    assert set(models_in("staging")) <= done
+    assert not done & {k.to_user_string() for k in MART_KEYS} and len(MART_KEYS) > 30
+    assert not done & {"publication_candidate", "published_warehouse"}
+    assert published_spend(warehouse) == before and file_digest(warehouse.published_db) == digest
     assert "ERROR  declaration_lines / declaration_lines_meet_contract" in not_passed(result).splitlines()[1]
+
+
+def test_the_gate_judges_the_sql_dbt_builds(warehouse, data_dir):
+    """The contract checks on staging judge staged_sql(model) before dbt starts: the very SELECT dbt
+    compiles for the model, but for the catalog dbt names every relation with."""
+    write_declarations(data_dir / "raw/declarations/a.csv", [{}])
+    assert refresh(warehouse).success
+    results = json.loads((artifacts_dir(warehouse, "dbt_models") / "run_results.json").read_text())["results"]
+    compiled = {r["unique_id"].rsplit(".", 1)[1]: r["compiled_code"] for r in results
+                if r["unique_id"].startswith("model.")}
+    for model in ("declaration_lines", "outcome_responses"):
+        as_dbt_runs_it = re.sub(r'"\w+"\."(\w+)"\."(\w+)"', r"\1.\2", compiled[model]).strip()
+        assert as_dbt_runs_it == staged_sql(model)
+    # the contract check alone (the UI's "execute" on it): judged, and no model built, without dbt
+    alone = dg.materialize([DBT_MODELS], selection=dg.AssetSelection.checks(
+        dg.AssetCheckKey(dg.AssetKey("declaration_lines"), "declaration_lines_meet_contract")),
+        resources={"warehouse": warehouse})
+    assert alone.success and not materialized(alone)
+    assert [(e.check_name, e.passed) for e in alone.get_asset_check_evaluations()] == [
+        ("declaration_lines_meet_contract", True)]
+    # a model whose code uses Jinja the renderer does not know is refused, not judged on a guess
+    with pytest.raises(Exception, match="is undefined"):
+        staged_sql("municipality_month_spend")
 
 
 def test_failed_reference_suite_blocks_everything_downstream(warehouse, data_dir):

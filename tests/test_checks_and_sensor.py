@@ -6,18 +6,17 @@ import dagster as dg
 import pandas as pd
 
 from assets.ingest.assets import raw_declarations, reference_data
-from assets.transform import dbt_staging
 from checks.accounting import declaration_rows_add_up
 from checks.credits import credits_match_a_debit
 from checks.survey_coverage import finished_trajectories_have_outcomes, outcomes_match_declarations
 from foundation.sql import markdown_table
-from pipelines.definitions import ALL_ASSETS
+from pipelines.definitions import ALL_ASSETS, DBT_MODELS
 from pipelines.sensors import files_tag, new_declaration_files, new_survey_files
 from tests.conftest import hold_working_file, table_rows, write_declarations, write_surveys
 
 
 def _run(warehouse):
-    assets = [reference_data, raw_declarations, dbt_staging, declaration_rows_add_up, credits_match_a_debit]
+    assets = [reference_data, raw_declarations, DBT_MODELS, declaration_rows_add_up, credits_match_a_debit]
     return dg.materialize(assets, selection=["reference_data", "raw_declarations", "declaration_lines"],
                           resources={"warehouse": warehouse})
 

@@ -250,7 +250,7 @@ def test_monthly_flows_equal_the_month_by_month_definition(nights, tmp_path):
     working = nights["full_wh"].working_db
     copy = tmp_path / working.name  # the same name: the compiled SQL names its catalog after the file
     shutil.copy(working, copy)
-    compiled = next((working.parent / "dbt" / "dbt_staging" / "compiled").rglob("monthly_flows.sql")).read_text()
+    compiled = next((working.parent / "dbt" / "dbt_models" / "compiled").rglob("monthly_flows.sql")).read_text()
     with duckdb.connect(str(copy)) as con:
         municipality = con.execute("SELECT min(municipality_code) FROM staging.trajectories").fetchone()[0]
         for n, (client, start, end, ended, surveyed) in enumerate(PLANTED):
