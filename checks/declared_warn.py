@@ -1,7 +1,7 @@
 """The WARN checks a model's YAML declares (meta.warn_checks), each built here as a Dagster asset check.
 
 A WARN check that is one query lives beside the table it watches: the model's YAML gives its name,
-its norm in Dutch (`label_nl`, as the letters and marts.quality_warnings print it), what it watches
+its norm in Dutch (`label_nl`, as the letters and the BI file's WARN verdicts print it), what it watches
 and why (`description`), what a person does when it speaks up (`what_to_do`), and the names under
 which its result shows how many rows the query found (`count`) and the first of them (`rows`). Its
 query is checks/warn_sql/<name>.sql, one per file (a .sql file beside the model would be a dbt

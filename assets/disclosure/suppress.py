@@ -20,7 +20,7 @@ This runs on the copy that is about to be published, in rounds:
 A hidden cell disappears from every table that shows it. The rounds stop when the attacker finds
 nothing; after the first, only the cells that leaked in the round before are bounded again (hiding
 more only ever widens an interval), and the blocking check then bounds every primary cell anew.
-What was hidden beyond the primary cells is counted per table for the run's metadata and `about`.
+What was hidden beyond the primary cells is counted per table for the run's metadata and the publication's record.
 """
 
 from __future__ import annotations
