@@ -9,9 +9,16 @@ suppression until no suppressed cell can be worked back); the blocking check
 over the old one with os.replace: a reader sees the old file or the new one, never half of
 either, and never a file the attacker could break. The storage version keeps it readable for
 DuckDB 1.4 clients. Every model in the dbt project's marts folder is published (unless its YAML
-says meta.publish: false, as the per-file data_quality tables do), with the labels dbt wrote as
+says meta.publish: false, as the per-file data-quality tables do), with the labels dbt wrote as
 comments, its grain as PRIMARY KEY, a FOREIGN KEY for every column that names a dimension's key,
 and a CHECK constraint for every identity its YAML declares (meta.checks).
+
+After disclosure control, what is made from published cells only is filled in, each by what the
+marts' YAML declares, so this module names no mart: the remainder tables (meta.remainder) from the
+breakdowns whose meta.rolls_up names them as not_shown; the queries a mart lists under
+meta.after_disclosure_control (assets/publish_sql/, one per file: ranks among the rows still shown);
+the wide tables (meta.wide_of); the publication's record (meta.publication_record) and the
+revisions of the headline figures (meta.figures).
 
 Renamed columns (one vocabulary, issue 42): a mart whose YAML declares meta.deprecated_names {old: new}
 gets, for one release, a view deprecated.<table> in the published file that shows the table under the old
@@ -38,7 +45,7 @@ from assets.disclosure import cells
 from assets.disclosure.attack import find_leaks
 from assets.disclosure.intervals import COLUMNS, Targets
 from assets.disclosure.suppress import Baseline, baseline, protect
-from assets.transform import KEY_COLUMNS, MART_KEYS, MODELS, breakdowns_of
+from assets.transform import KEY_COLUMNS, MART_KEYS, MODELS, rollups
 from foundation.asset_groups import PUBLISH
 from foundation.fingerprint import next_publication_version, record_publication
 from foundation.lake_publish import keep_in_lake
@@ -49,8 +56,13 @@ from foundation.warn_checks import record_verdicts
 STORAGE_VERSION = "v1.0.0"
 
 
+def model_meta(table: str) -> dict:
+    """The mart's YAML meta, as the dbt manifest has it."""
+    return MODELS[table].get("config", {}).get("meta") or {}
+
+
 def _meta(table: str, key: str) -> list[str]:
-    return list((MODELS[table].get("config", {}).get("meta") or {}).get(key) or [])
+    return list(model_meta(table).get(key) or [])
 
 
 def grain(table: str) -> list[str]:
@@ -64,15 +76,10 @@ def row_checks(table: str) -> list[str]:
     return _meta(table, "checks")
 
 
-def dimension_keys() -> dict[str, str]:
-    """Column name -> the dimension whose one-column grain it is (municipality_code -> dim_municipality)."""
-    return {grain(t)[0]: t for t in cells.published_marts() if t.startswith("dim_") and len(grain(t)) == 1}
-
-
 def foreign_keys(table: str) -> dict[str, str]:
     """The columns of `table` that name a dimension's key, with that dimension."""
     columns = MODELS[table]["columns"]
-    return {c: dim for c, dim in dimension_keys().items() if c in columns and dim != table}
+    return {c: dim for c, dim in cells.dimensions().items() if c in columns and dim != table}
 
 
 def publish_order() -> list[str]:
@@ -128,7 +135,7 @@ DEPRECATED_SCHEMA = "deprecated"
 
 def deprecated_names(table: str) -> dict[str, str]:
     """The mart's columns renamed in this release, old name: new name (its YAML's meta.deprecated_names)."""
-    return dict((MODELS[table].get("config", {}).get("meta") or {}).get("deprecated_names") or {})
+    return dict(model_meta(table).get("deprecated_names") or {})
 
 
 def create_deprecation_views(con: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
@@ -164,31 +171,52 @@ def create_deprecation_views(con: duckdb.DuckDBPyConnection, catalog: str) -> li
     return [f"{DEPRECATED_SCHEMA}.{t}" for t in renamed]
 
 
-def fill_spend_not_shown(con: duckdb.DuckDBPyConnection, catalog: str) -> None:
-    """The labelled remainder per breakdown (a mart whose YAML's meta.rolls_up names spend_not_shown),
-    municipality and year, once the last cell is hidden."""
-    breakdowns = [t for t in breakdowns_of("spend_not_shown") if t in cells.published_marts()]
-    if not breakdowns:  # a stale manifest or a declaration at the wrong level would leave the remainders empty
-        raise RuntimeError("no published mart's meta.rolls_up names spend_not_shown, so spend_not_shown would stay "
-                           "empty: see its YAML (assets/dbt/models/marts/spend_not_shown.yml)")
-    for table in breakdowns:
-        con.execute(f"""
-            INSERT INTO {catalog}.marts.spend_not_shown
-            SELECT '{table}', b.municipality_code, b.year, any_value(y.spend_eur),
-                   coalesce(sum(b.spend_eur), 0), any_value(y.spend_eur) - coalesce(sum(b.spend_eur), 0),
-                   count(*) FILTER (WHERE NOT b.suppressed), count(*) FILTER (WHERE b.suppressed)
-            FROM {catalog}.marts.{table} AS b
-            LEFT JOIN {catalog}.marts.cost_by_municipality_year AS y USING (municipality_code, year)
-            GROUP BY ALL ORDER BY ALL""")
+# the queries the publish runs after disclosure control, one per file: the remainders of the
+# breakdowns (not_shown.sql) and those a mart's YAML lists under meta.after_disclosure_control
+PUBLISH_SQL = Path(__file__).parent / "publish_sql"
 
 
-def fill_region_benchmark_wide(con: duckdb.DuckDBPyConnection, catalog: str) -> None:
-    """region_benchmark as published, one row per municipality and year (region_benchmark_wide): per
-    measure the columns of its YAML's meta.per_measure, each read from the region_benchmark column it
-    names, then each numerator and denominator (dim_measure) once, shown only where every row of
-    region_benchmark that carries it shows it, so a cell hidden there is hidden here too."""
-    meta = MODELS["region_benchmark_wide"]["config"]["meta"]
-    measures = con.execute(f"SELECT measure, numerator, denominator FROM {catalog}.marts.dim_measure "
+def publish_query(name: str, **tables: str) -> str:
+    """The query assets/publish_sql/<name>.sql with its tables (and catalog) filled in."""
+    return (PUBLISH_SQL / f"{name}.sql").read_text().format(**tables)
+
+
+def run_after_disclosure_control(con: duckdb.DuckDBPyConnection, catalog: str) -> None:
+    """Per mart, in publish order, the queries its YAML lists under meta.after_disclosure_control (ranks
+    among the rows still shown: a rank that skipped a hidden row would place it between its
+    neighbours, and so bound its value)."""
+    for table in publish_order():
+        for name in _meta(table, "after_disclosure_control"):
+            con.execute(publish_query(name, catalog=catalog, table=table))
+
+
+def fill_not_shown(con: duckdb.DuckDBPyConnection, catalog: str) -> None:
+    """The labelled remainder per breakdown (a mart whose YAML's meta.rolls_up names a remainder table,
+    meta.remainder, as not_shown) and key of the parent it rolls up to (by), once the last cell is
+    hidden. A remainder table that no published breakdown names would stay empty: it stops the publish."""
+    remainders = {t for t in cells.published_marts() if model_meta(t).get("remainder") is True}
+    filled = set()
+    for table in cells.published_marts():
+        for r in rollups(table):
+            if r.get("not_shown") in remainders:
+                con.execute(publish_query("not_shown", catalog=catalog, not_shown=r["not_shown"], breakdown=table,
+                                          parent=r["to"], by=", ".join(r["by"]),
+                                          by_b=", ".join(f"b.{c}" for c in r["by"])))
+                filled.add(r["not_shown"])
+    if empty := sorted(remainders - filled):
+        # a stale manifest or a declaration at the wrong level would leave the remainders empty
+        raise RuntimeError(f"no published mart's meta.rolls_up names the remainder table(s) {', '.join(empty)} "
+                           "as not_shown, so they would stay empty: see their YAML (meta.remainder)")
+
+
+def fill_wide(con: duckdb.DuckDBPyConnection, catalog: str, table: str) -> None:
+    """A wide table (its YAML's meta.wide_of names the long benchmark table it shows) as the long one is
+    published, one row per municipality and year: per measure the columns of its meta.per_measure,
+    each read from the long table's column it names, then each numerator and denominator (the measure
+    dimension) once, shown only where every row of the long table that carries it shows it, so a cell
+    hidden there is hidden here too."""
+    meta, measure_dimension = model_meta(table), cells.dimensions()["measure"]
+    measures = con.execute(f"SELECT measure, numerator, denominator FROM {catalog}.marts.{measure_dimension} "
                            "ORDER BY sort_order").fetchall()
     select = [f"max({t['source']}) FILTER (WHERE measure = '{m}') AS \"{t['name'].replace('{measure}', m)}\""
               for m, _, _ in measures for t in meta["per_measure"]]
@@ -201,44 +229,46 @@ def fill_region_benchmark_wide(con: duckdb.DuckDBPyConnection, catalog: str) -> 
         shown = ", ".join(f"max({side}) FILTER (WHERE measure = '{m}')" for m, side in sides)
         select.append(f'CASE WHEN count(*) FILTER (WHERE {hidden}) = 0 THEN coalesce({shown}) END AS "{quantity}"')
     con.execute(f"""
-        INSERT INTO {catalog}.marts.region_benchmark_wide BY NAME
+        INSERT INTO {catalog}.marts.{table} BY NAME
         SELECT municipality_code, any_value(municipality_name) AS municipality_name,
                any_value(youth_care_region) AS youth_care_region, year, {', '.join(select)}
-        FROM {catalog}.marts.region_benchmark GROUP BY municipality_code, year ORDER BY municipality_code, year""")
+        FROM {catalog}.marts.{meta['wide_of']} GROUP BY municipality_code, year ORDER BY municipality_code, year""")
 
 
-def rank_what_is_shown(con: duckdb.DuckDBPyConnection, catalog: str) -> None:
-    """Ranks among the rows still shown: a rank that skips a hidden row would place it between its
-    neighbours, and so bound its value."""
-    con.execute(f"""
-        UPDATE {catalog}.marts.spend_by_municipality_provider_year AS t SET rank_in_municipality = r.rank
-        FROM (SELECT rowid AS rid, rank() OVER (PARTITION BY municipality_code, year ORDER BY spend_eur DESC) AS rank
-              FROM {catalog}.marts.spend_by_municipality_provider_year WHERE NOT suppressed) AS r
-        WHERE t.rowid = r.rid""")
-    con.execute(f"""
-        UPDATE {catalog}.marts.region_benchmark AS t SET region_rank = r.rank, region_municipalities = r.ranked
-        FROM (SELECT rowid AS rid,
-                     CASE WHEN NOT suppressed THEN rank() OVER (
-                         PARTITION BY youth_care_region, year, measure, suppressed ORDER BY municipality_value) END
-                         AS rank,
-                     count(*) FILTER (WHERE NOT suppressed) OVER (PARTITION BY youth_care_region, year, measure)
-                         AS ranked
-              FROM {catalog}.marts.region_benchmark) AS r
-        WHERE t.rowid = r.rid""")
+def fill_wide_tables(con: duckdb.DuckDBPyConnection, catalog: str) -> None:
+    """Every published mart whose YAML declares meta.wide_of, filled from its long table as published."""
+    for table in publish_order():
+        if model_meta(table).get("wide_of"):
+            fill_wide(con, catalog, table)
 
 
 KEPT_NAME = re.compile(r"jeugdzorg_v(\d+)\.duckdb")
 
 
+def the_mart_declaring(key: str) -> str:
+    """The one published mart whose YAML declares meta.<key>: the publication's own record
+    (publication_record), the table of revisions (figures). None, or two, stops the publish: it would
+    write into a table nobody chose."""
+    found = [t for t in cells.published_marts() if model_meta(t).get(key)]
+    if len(found) != 1:
+        raise RuntimeError(f"one published mart must declare meta.{key} in its YAML, not {len(found)}: {found}")
+    return found[0]
+
+
+def record_table() -> str:
+    """The one-row table that says what the file is (its date, k, publication number): meta.publication_record."""
+    return the_mart_declaring("publication_record")
+
+
 def stamp_publication(con: duckdb.DuckDBPyConnection, catalog: str, version: int) -> None:
-    """The publication's number and time in `about`: the letters cite them, the registry records them."""
-    con.execute(f"UPDATE {catalog}.marts.about SET publication_version = ?, "
+    """The publication's number and time in its record: the letters cite them, the registry records them."""
+    con.execute(f"UPDATE {catalog}.marts.{record_table()} SET publication_version = ?, "
                 "published_at = current_timestamp::TIMESTAMP", [version])
 
 
 def _headline_cells(catalog: str) -> str:
     """Every headline figure of a published file as (key, period, figure, value), a hidden one empty:
-    the figures revisions.yml lists under meta.figures."""
+    the figures the revisions table's YAML lists under meta.figures."""
     return " UNION ALL ".join(
         f"SELECT '{table}' AS source_table, municipality_code, "
         + ("CAST(year AS VARCHAR) AS period, NULL::DATE AS month" if kind == "year"
@@ -246,7 +276,7 @@ def _headline_cells(catalog: str) -> str:
         + f", '{kind}' AS period_kind, year, '{column}' AS figure, "
         f"CASE WHEN suppressed THEN NULL ELSE {column} END::DECIMAL(18, 2) AS value FROM {catalog}.marts.{table}"
         for table, kind, column in ((f["table"], f["period_kind"], f["column"])
-                                    for f in MODELS["revisions"]["config"]["meta"]["figures"]))
+                                    for f in model_meta(the_mart_declaring("figures"))["figures"]))
 
 
 def kept_version(path: Path) -> int:
@@ -262,10 +292,11 @@ def kept_publications(warehouse: Warehouse) -> list[Path]:
 def fill_revisions(con: duckdb.DuckDBPyConnection, catalog: str, history: list[Path]) -> list[str]:
     """How each period's headline figures moved since the publication that first reported it, from
     published cells only: the kept publications' shown values (and the first values their own
-    `revisions` carried, so a pruned publication's figures stay the first) and this file's. A kept
+    revisions table carried, so a pruned publication's figures stay the first) and this file's. A kept
     file that cannot be read as a versioned publication is left out; its name is returned."""
+    revisions_table, record = the_mart_declaring("figures"), record_table()
     firsts = [f"SELECT h.municipality_code, h.period, h.figure, a.publication_version AS version, a.published_at, "
-              f"h.value FROM ({_headline_cells(catalog)}) AS h, {catalog}.marts.about AS a"]
+              f"h.value FROM ({_headline_cells(catalog)}) AS h, {catalog}.marts.{record} AS a"]
     attached, left_out = [], []
     try:
         for i, path in enumerate(history):
@@ -276,17 +307,17 @@ def fill_revisions(con: duckdb.DuckDBPyConnection, catalog: str, history: list[P
                 tables = {t for (t,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = ? "
                                                      "AND schema_name = 'marts'", [alias]).fetchall()}
                 part = (f"SELECT h.municipality_code, h.period, h.figure, a.publication_version, a.published_at, "
-                        f"h.value FROM ({_headline_cells(alias)}) AS h, {alias}.marts.about AS a "
+                        f"h.value FROM ({_headline_cells(alias)}) AS h, {alias}.marts.{record} AS a "
                         "WHERE a.publication_version IS NOT NULL")
-                if "revisions" in tables:
+                if revisions_table in tables:
                     part += (" UNION ALL SELECT municipality_code, period, figure, first_version, first_published_at, "
-                             f"value_first FROM {alias}.marts.revisions")
+                             f"value_first FROM {alias}.marts.{revisions_table}")
                 con.execute(f"SELECT count(*) FROM ({part})").fetchone()  # readable, as this code reads it
                 firsts.append(part)
             except duckdb.Error:
                 left_out.append(path.name)
         con.execute(f"""
-            INSERT INTO {catalog}.marts.revisions
+            INSERT INTO {catalog}.marts.{revisions_table}
             WITH firsts AS (
                 SELECT * FROM ({' UNION ALL '.join(firsts)})
                 QUALIFY row_number() OVER (PARTITION BY municipality_code, period, figure ORDER BY version) = 1)
@@ -295,7 +326,7 @@ def fill_revisions(con: duckdb.DuckDBPyConnection, catalog: str, history: list[P
                    coalesce(coalesce(n.month, make_date(n.year, 12, 1)) >= a.provisional_from, false)
             FROM ({_headline_cells(catalog)}) AS n
             JOIN firsts AS f USING (municipality_code, period, figure)
-            CROSS JOIN {catalog}.marts.about AS a
+            CROSS JOIN {catalog}.marts.{record} AS a
             ORDER BY n.municipality_code, n.period_kind DESC, n.period, n.figure""")
     finally:
         for alias in attached:
@@ -404,11 +435,11 @@ def baseline_in(working: str | Path) -> Baseline:
 def recoverable_cells(path: str, targets: Targets | None = None, base: Baseline | None = None) -> pd.DataFrame:
     """The attacker on a file: every suppressed cell it can work back, and every primary one (of
     `base`, `baseline_of`; None: every hidden cell) it can narrow beyond `targets` (none, for a
-    publishable file). Without targets: the defaults at the file's own k (`about`)."""
+    publishable file). Without targets: the defaults at the file's own k (its record's min_cell_size)."""
     with duckdb.connect() as con:
         con.execute(f"ATTACH '{path}' AS target (READ_ONLY)")
         if targets is None:
-            (k,) = con.execute("SELECT min_cell_size FROM target.marts.about").fetchone()
+            (k,) = con.execute(f"SELECT min_cell_size FROM target.marts.{record_table()}").fetchone()
             targets = Targets(k)
         cells.load(con, "target", None if base is None else base.contradicted)
         return find_leaks(con, targets, primary=None if base is None else base.primary, verdict=True)
@@ -472,7 +503,7 @@ def publication_candidate(context: dg.AssetExecutionContext, warehouse: Warehous
         # past every kept file too: a working file started afresh must not number over the history
         history = kept_publications(warehouse)
         version = max([next_publication_version(con), *(kept_version(p) + 1 for p in history)])
-        # the WARN checks of what this file is built from, as they stand now (marts.quality_warnings)
+        # the WARN checks of what this file is built from, as they stand now (registry.warn_verdicts: a mart shows it)
         warnings_failing = record_verdicts(con, context.instance, [
             (key, graph.get_check_spec(key).metadata) for key in graph.asset_check_keys if key.asset_key in upstream])
         con.execute(f"ATTACH '{candidate}' AS pub (STORAGE_VERSION '{STORAGE_VERSION}')")
@@ -486,13 +517,14 @@ def publication_candidate(context: dg.AssetExecutionContext, warehouse: Warehous
                 copy_comments(con, working, table, f"pub.marts.{table}")
             primary = primary_suppressions(con, "pub")
             outcome = protect(con, "pub", protection(warehouse))
-            fill_spend_not_shown(con, "pub")
-            rank_what_is_shown(con, "pub")
-            fill_region_benchmark_wide(con, "pub")
+            fill_not_shown(con, "pub")
+            run_after_disclosure_control(con, "pub")
+            fill_wide_tables(con, "pub")
             stamp_publication(con, "pub", version)
             left_out = fill_revisions(con, "pub", history)
             deprecated = create_deprecation_views(con, "pub")
-            con.execute("UPDATE pub.marts.about SET rows_suppressed_small_cells = ?, cells_suppressed_secondary = ?, "
+            con.execute(f"UPDATE pub.marts.{record_table()} SET rows_suppressed_small_cells = ?, "
+                        "cells_suppressed_secondary = ?, "
                         "clients_hidden_secondary = ?, spend_hidden_secondary_eur = ?",
                         [primary, outcome.cells_hidden, sum(outcome.clients.values()), sum(outcome.euros.values())])
             con.execute("CHECKPOINT pub")
@@ -542,7 +574,8 @@ def published_warehouse(context: dg.AssetExecutionContext, warehouse: Warehouse)
     with duckdb.connect(str(candidate), read_only=True) as con:
         counts = {t: con.execute(f"SELECT count(*) FROM marts.{t}").fetchone()[0] for t in publish_order()}
         hidden, version, published_at = con.execute(
-            "SELECT cells_suppressed_secondary, publication_version, published_at FROM marts.about").fetchone()
+            f"SELECT cells_suppressed_secondary, publication_version, published_at FROM marts.{record_table()}"
+        ).fetchone()
     with warehouse.connect() as con:
         through = data_through(con)
         os.replace(candidate, target)

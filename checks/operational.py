@@ -1,8 +1,9 @@
 """WARN checks for what a person should look at but that must not stop the night run.
 
 A provider or file with many quarantined rows, a municipality whose declarations stopped
-arriving, a month whose spend jumps: each is reported with the rows to act on, and the
-thresholds are settings of the Warehouse resource.
+arriving: each is reported with the rows to act on, and the thresholds are settings of the
+Warehouse resource. (WARN checks that are one query on a mart are declared in its YAML:
+checks/declared_warn.py.)
 """
 
 import dagster as dg
@@ -87,35 +88,6 @@ def declarations_are_current(warehouse: Warehouse) -> dg.AssetCheckResult:
                      "figures are."))
 
 
-@warn_check(asset="cost_trends_by_municipality",
-            description="No municipality's spend changes from one month to the next by more than the factor "
-            "`spend_jump_factor` (2.0: doubled or halved): such a jump is mostly a missing or double upload.",
-            label_nl="De uitgaven van een gemeente springen niet plotseling omhoog of omlaag van de ene maand op de "
-                     "andere.")
-def no_sudden_spend_jumps(warehouse: Warehouse) -> dg.AssetCheckResult:
-    factor = warehouse.spend_jump_factor
-    with warehouse.connect() as con:
-        jumps = con.execute("""
-            WITH monthly AS (
-                SELECT municipality_code, service_month AS month, sum(amount_eur) AS spend_eur
-                FROM staging.declaration_lines GROUP BY ALL
-            ),
-            paired AS (
-                SELECT *, lag(spend_eur) OVER (PARTITION BY municipality_code ORDER BY month) AS previous_eur,
-                       lag(month) OVER (PARTITION BY municipality_code ORDER BY month) AS previous_month
-                FROM monthly
-            )
-            SELECT p.municipality_code, m.municipality_name, p.month, p.previous_eur, p.spend_eur FROM paired AS p
-            LEFT JOIN ref.municipalities AS m USING (municipality_code)
-            WHERE p.previous_month = p.month - INTERVAL 1 MONTH AND p.previous_eur > 0 AND p.spend_eur > 0
-              AND (p.spend_eur > ? * p.previous_eur OR p.spend_eur * ? < p.previous_eur)
-            ORDER BY p.municipality_code, p.month""", [factor, factor]).df()
-    return warn_result(jumps.empty, factor=factor, jumps=len(jumps), examples=examples(jumps),
-                 what_to_do=dg.MetadataValue.text(
-                     "A jump is mostly a delivery missing in one month or sent twice: compare the month's files "
-                     "in `marts.data_quality` (working file) with the months around it, and ask the provider."))
-
-
 operational_checks = [
     build_quarantine_rate_check(raw_declarations, "declarations", "raw.declaration_rows"),
     build_quarantine_rate_check(raw_surveys, "surveys", "raw.survey_rows"),
@@ -124,5 +96,4 @@ operational_checks = [
     *(build_quarantine_rate_check(asset, k.kind, k.target) for k, asset in MESSAGE_ASSETS),
     *(build_rejected_files_check(asset, k.kind) for k, asset in MESSAGE_ASSETS),
     declarations_are_current,
-    no_sudden_spend_jumps,
 ]

@@ -6,7 +6,7 @@ when it fails with severity ERROR, and a check that raises fails as a step, whic
 so the check's own error becomes a WARN result that names it (a bug in an advisory check must not
 withhold the BI file). It is declared blocking so that the assets downstream wait for its verdict:
 the publish step writes every WARN check's latest verdict into the BI file
-(`marts.quality_warnings`), and a verdict still running beside it would be last night's.
+(registry.warn_verdicts, which a mart shows), and a verdict still running beside it would be last night's.
 """
 
 import functools

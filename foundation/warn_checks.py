@@ -2,11 +2,12 @@
 
 A WARN check reports and lets the night go on. Its verdict must still reach the people who read
 the BI file and the council letters (the monthly letter's "what went wrong"), so the publish step
-writes every WARN check's latest verdict into the published file (`marts.quality_warnings`).
+writes every WARN check's latest verdict into the published file (through registry.warn_verdicts).
 That needs two things known before a check has run, which a check result (its severity) only
 says afterwards: that it is a WARN check, and what it watches in plain Dutch. Both are metadata
-of the check's definition (`checks/warn.py` for Python checks, a dbt test's `config.meta` for
-dbt's), read here.
+of the check's definition (`checks/warn.py` for Python checks, and so for the one-query checks a
+model's YAML declares under meta.warn_checks, `checks/declared_warn.py`; a dbt test's `config.meta`
+for dbt's), read here.
 """
 
 from collections.abc import Iterable, Mapping

@@ -1,20 +1,20 @@
 """What the published file says, as cells and the sums that tie them together.
 
-Disclosure control (docs/disclosure_control.md) needs one view of the whole file: the same
-figure often stands in several tables (a municipality's spend in a year is in
-cost_by_municipality_year, spend_growth, region_benchmark and on every provider row), and figures
-add up across tables (months to the year, providers to the municipality, municipalities to the
-region). So every published number that matters is a **cell**, a quantity with a key (`q`, `a`,
-`b`, `c`, e.g. `spend`, `0141`, `2021`, `month:2021-01`), and the file's arithmetic is written as
-**identities** between cells (parent minus its children is zero) and **ratios** (a year-on-year
-change or a share names two cells).
+Disclosure control (docs/disclosure_control.md) needs one view of the whole file: the same figure
+often stands in several tables (a municipality's spend in a year is in the yearly costs, the spend
+growth, the benchmark and on every provider row), and figures add up across tables (months to the
+year, providers to the municipality, municipalities to the region). So every published number that
+matters is a **cell**, a quantity with a key (`q`, `a`, `b`, `c`, e.g. `spend`, `0141`, `2021`,
+`month:2021-01`), and the file's arithmetic is written as **identities** between cells (parent minus
+its children is zero) and **ratios** (a year-on-year change or a share names two cells).
 
 Nothing here lists a table. Each mart declares its columns in its YAML (`meta.disclosure`, read
 from the dbt manifest): a key, `public` with the reason, `derived` (a rate or mean of the row,
 empty with it), `protect` (the cells the column publishes), `ratio`, `benchmark` (a side of
-region_benchmark's measures), or `nonlinear` (a concentration figure, shown only where no part is
+the benchmark's measures, which its table declares), or `nonlinear` (a concentration figure, shown only where no part is
 hidden). The quantities and their relations are declared once in dbt_project.yml
-(`vars.disclosure_quantities`). `undeclared` lists what a new mart forgot: the publish refuses it.
+(`vars.disclosure_quantities`); the sums between cells across tables are one query each in
+identities/. `undeclared` lists what a new mart forgot: the publish refuses it.
 
 This is what an attacker with the published file and a spreadsheet knows; `attack.py` works
 from it, and `suppress.py` hides more until that attacker cannot narrow any hidden cell.
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -121,18 +122,37 @@ def _column_meta(table: str, column: str) -> dict[str, Any]:
     return (spec.get("config", {}).get("meta") or spec.get("meta") or {}).get("disclosure") or {}
 
 
+def dimensions() -> dict[str, str]:
+    """Column name -> the published dimension (a dim_ mart) whose one-column grain it is: the table
+    that names a municipality's region, a product code's category."""
+    return {grain[0]: t for t in published_marts()
+            if t.startswith("dim_") and len(grain := _model_meta(t).get("grain") or []) == 1}
+
+
+def benchmark_tables() -> list[str]:
+    """The published marts with a column that declares a side of the benchmark (meta.disclosure.benchmark)."""
+    return [t for t in published_marts() if any("benchmark" in _column_meta(t, c) for c in MODELS[t]["columns"])]
+
+
 def benchmark_measures() -> dict[str, dict[str, dict[str, Any] | None]]:
-    """region_benchmark's measures, each side as {quantity, b (its key), copy} or None (not a cell,
-    such as the public youth population). A side that copies another table's cell (last year's
-    spend) is not secret here; nor is one that a table of its own publishes (`_publications`): a
-    row hidden for its other side must not make the year's spend (say) a secret everywhere."""
-    declared = _model_meta("region_benchmark").get("disclosure") or {}
-    keys = declared.get("keys") or {}
-    return {measure: {side: None if spec.get(side) is None else
-                      {"quantity": spec[side], "b": keys[spec.get("key", "year")],
-                       "copy": side == "denominator" and bool(spec.get("copy"))}
-                      for side in ("numerator", "denominator")}
-            for measure, spec in (declared.get("measures") or {}).items()}
+    """The benchmark's measures (a benchmark table's meta.disclosure.measures, with the keys of their
+    denominators in meta.disclosure.keys), each side as {quantity, b (its key), copy} or None (not a
+    cell, such as the public youth population). A side that copies another table's cell (last
+    year's spend) is not secret here; nor is one that a table of its own publishes (`_publications`):
+    a row hidden for its other side must not make the year's spend (say) a secret everywhere. A
+    measure is declared once: two tables declaring it would give its cells two meanings."""
+    measures: dict[str, dict[str, dict[str, Any] | None]] = {}
+    for table in published_marts():
+        declared = _model_meta(table).get("disclosure") or {}
+        keys = declared.get("keys") or {}
+        for measure, spec in (declared.get("measures") or {}).items():
+            if measure in measures:
+                raise ValueError(f"{table}: the benchmark measure {measure} is declared by another mart too")
+            measures[measure] = {side: None if spec.get(side) is None else
+                                 {"quantity": spec[side], "b": keys[spec.get("key", "year")],
+                                  "copy": side == "denominator" and bool(spec.get("copy"))}
+                                 for side in ("numerator", "denominator")}
+    return measures
 
 
 def undeclared(columns: dict[str, list[str]]) -> list[str]:
@@ -200,144 +220,20 @@ PUBLICATIONS, RATIOS, NONLINEAR = _publications()
 
 
 # Identities: SQL over `keys` (every cell key, known or not) yielding (iid, q, a, b, c, coef): the
-# cells of each identity iid with coef +1 (children) or -1 (the parent), summing to zero.
-_CHILD_SUMS = """
-    -- a parent (q, a, b, '') is the sum of its children (q, a, b, 'kind:...'), one identity per kind
-    WITH kids AS (SELECT *, split_part(c, ':', 1) AS kind FROM keys WHERE c LIKE '%:%'),
-    parents AS (SELECT DISTINCT k.q, k.a, k.b, k.kind FROM kids AS k
-                JOIN keys AS p ON p.q = k.q AND p.a = k.a AND p.b = k.b AND p.c = '')
-    SELECT concat_ws('|', 'sum', q, a, b, kind) AS iid, q, a, b, c, 1 AS coef
-    FROM kids JOIN parents USING (q, a, b, kind)
-    UNION ALL
-    SELECT concat_ws('|', 'sum', q, a, b, kind), q, a, b, '', -1 FROM parents
-"""
-_CODES_TO_CATEGORY = """
-    -- a product category's figure (spend, outcomes) is the sum of its product codes'
-    WITH codes AS (
-        SELECT k.q, k.a, k.b, k.c, 'cat:' || d.product_category AS cat
-        FROM keys AS k JOIN {catalog}.marts.dim_product AS d ON k.c = 'code:' || d.product_code
-        WHERE k.c LIKE 'code:%'),
-    parents AS (SELECT DISTINCT x.q, x.a, x.b, x.cat FROM codes AS x
-                JOIN keys AS k ON k.q = x.q AND k.a = x.a AND k.b = x.b AND k.c = x.cat)
-    SELECT concat_ws('|', 'codes', q, a, b, cat), q, a, b, c, 1 FROM codes JOIN parents USING (q, a, b, cat)
-    UNION ALL
-    SELECT concat_ws('|', 'codes', q, a, b, cat), q, a, b, cat, -1 FROM parents
-"""
-_GROUP_SUMS = """
-    -- a region's figure ('region:<code>') is the sum of its municipalities'; a provider's figure the
-    -- sum over the municipalities it served (its regions' figures are sums of the same, not parts);
-    -- the national duration table the sum of the regions' years
-    WITH members AS (
-        SELECT k.q AS gq, 'region:' || m.youth_care_region AS ga, k.b AS gb, k.c AS gc, k.* FROM keys AS k
-        JOIN {catalog}.marts.dim_municipality AS m ON m.municipality_code = k.a
-        UNION ALL
-        SELECT q || '_provider', substr(c, 6), b, '', * FROM keys
-        WHERE c LIKE 'prov:%' AND a IN (SELECT municipality_code FROM {catalog}.marts.dim_municipality)
-        UNION ALL
-        SELECT q, 'all', '', c, * FROM keys WHERE q LIKE 'dur_%' AND a <> 'all'
-    ),
-    groups AS (SELECT DISTINCT gq, ga, gb, gc FROM members
-               JOIN keys AS g ON g.q = members.gq AND g.a = members.ga AND g.b = members.gb AND g.c = members.gc)
-    SELECT concat_ws('|', 'group', gq, ga, gb, gc), q, a, b, c, 1 FROM members JOIN groups USING (gq, ga, gb, gc)
-    UNION ALL
-    SELECT concat_ws('|', 'group', gq, ga, gb, gc), gq, ga, gb, gc, -1 FROM groups
-"""
-_BENCHMARK_GROUPS = """
-    -- region_benchmark: a region's (all municipalities') numerator and denominator are the sums of
-    -- those of the municipalities with a row for the measure there, suppressed ones included
-    WITH rb AS (SELECT rowid AS rid, youth_care_region AS region, year, measure FROM {catalog}.marts.region_benchmark),
-    sides AS (
-        SELECT p.*, rb.region, rb.year, rb.measure, split_part(p.col, '_', 1) AS grp, split_part(p.col, '_', 2) AS side
-        FROM pub AS p JOIN rb USING (rid) WHERE p.tbl = 'region_benchmark'
-    )
-    SELECT DISTINCT concat_ws('|', 'bench', g.grp, g.side, CASE WHEN g.grp = 'region' THEN m.region END, m.year,
-                              m.measure) AS iid, m.q, m.a, m.b, m.c, 1
-    FROM sides AS m JOIN (SELECT DISTINCT grp, side FROM sides WHERE grp <> 'municipality') AS g ON g.side = m.side
-    WHERE m.grp = 'municipality'
-    UNION ALL
-    SELECT DISTINCT concat_ws('|', 'bench', grp, side, CASE WHEN grp = 'region' THEN region END, year, measure),
-           q, a, b, c, -1
-    FROM sides WHERE grp <> 'municipality'
-"""
-_ROLLING = """
-    -- a rolling 12-month sum is the sum of its 12 months
-    WITH r AS (SELECT *, strptime(b, '%Y-%m')::DATE AS month FROM keys WHERE q = 'rolling'),
-    m AS (SELECT *, strptime(substr(c, 7), '%Y-%m')::DATE AS month FROM keys WHERE q = 'spend' AND c LIKE 'month:%')
-    SELECT concat_ws('|', 'rolling', r.a, r.b), m.q, m.a, m.b, m.c, 1 FROM r
-    JOIN m ON m.a = r.a AND m.month BETWEEN r.month - INTERVAL 11 MONTH AND r.month
-    UNION ALL
-    SELECT concat_ws('|', 'rolling', a, b), q, a, b, c, -1 FROM r
-"""
-_GROWTH = """
-    -- a year's change is this year's spend less last year's, and splits two ways
-    WITH g AS (SELECT * FROM keys WHERE q = 'spend_change' AND c = ''),
-    terms AS (
-        SELECT 'before' AS kind, g.a, g.b, 'spend_year_before' AS tq, g.b AS tb, 1 AS coef FROM g
-        UNION ALL SELECT 'before', a, b, 'spend', (b::INTEGER - 1)::VARCHAR, -1 FROM g
-        UNION ALL SELECT 'change' AS kind, g.a, g.b, 'spend' AS tq, g.b AS tb, -1 AS coef FROM g
-        UNION ALL SELECT 'change', a, b, 'spend', (b::INTEGER - 1)::VARCHAR, 1 FROM g
-        UNION ALL SELECT 'change', a, b, 'spend_change', b, 1 FROM g
-        UNION ALL SELECT 'clients', a, b, 'spend_change', b, -1 FROM g
-        UNION ALL SELECT 'clients', a, b, 'client_effect', b, 1 FROM g
-        UNION ALL SELECT 'clients', a, b, 'per_client_effect', b, 1 FROM g
-        UNION ALL SELECT 'price', a, b, 'spend_change', b, -1 FROM g
-        UNION ALL SELECT 'price', a, b, 'price_effect', b, 1 FROM g
-        UNION ALL SELECT 'price', a, b, 'volume_mix_effect', b, 1 FROM g
-    )
-    SELECT concat_ws('|', 'growth', kind, t.a, t.b), k.q, k.a, k.b, k.c, t.coef FROM terms AS t
-    JOIN keys AS k ON k.q = t.tq AND k.a = t.a AND k.b = t.tb AND k.c = ''
-"""
-_DURATION_TO_MUNICIPALITIES = """
-    -- a region's duration bands of a category and year add up to its municipalities' category figure
-    WITH dur AS (SELECT *, substr(q, 5) AS base, split_part(c, '|', 1) AS cat FROM keys
-                 WHERE q LIKE 'dur_%' AND a <> 'all'),
-    mun AS (SELECT k.*, m.youth_care_region AS region, substr(k.c, 5) AS cat FROM keys AS k
-            JOIN {catalog}.marts.dim_municipality AS m ON m.municipality_code = k.a WHERE k.c LIKE 'cat:%'),
-    groups AS (SELECT DISTINCT base, a AS region, b AS year, cat FROM dur)
-    SELECT concat_ws('|', 'duration', g.base, g.region, g.year, g.cat), d.q, d.a, d.b, d.c, 1 FROM dur AS d
-    JOIN groups AS g ON (d.base, d.a, d.b, d.cat) = (g.base, g.region, g.year, g.cat)
-    UNION ALL
-    SELECT concat_ws('|', 'duration', g.base, g.region, g.year, g.cat), m.q, m.a, m.b, m.c, -1 FROM mun AS m
-    JOIN groups AS g ON (m.q, m.region, m.b, m.cat) = (g.base, g.region, g.year, g.cat)
-"""
-_EVIDENCE = """
-    -- the spend on proven-effective interventions is the spend on those product codes
-    WITH codes AS (SELECT k.* FROM keys AS k JOIN {catalog}.marts.dim_product AS d ON k.c = 'code:' || d.product_code
-                   WHERE k.q = 'spend' AND d.evidence_based),
-    -- (without any such code's row, the zero is what the interventions table already says)
-    parents AS (SELECT DISTINCT p.* FROM keys AS p JOIN codes AS x ON x.a = p.a AND x.b = p.b
-                WHERE p.q = 'evidence_based_spend')
-    SELECT concat_ws('|', 'evidence', p.a, p.b), x.q, x.a, x.b, x.c, 1 FROM parents AS p
-    JOIN codes AS x ON x.a = p.a AND x.b = p.b
-    UNION ALL
-    SELECT concat_ws('|', 'evidence', a, b), q, a, b, c, -1 FROM parents
-"""
-_STOCK = """
-    -- the caseload running at a month's end is last month's plus the month's starts less its endings
-    -- (a month in which nothing ran has no row: no identity for the month after it)
-    WITH r AS (SELECT a, b, strptime(b, '%Y-%m')::DATE AS month FROM keys WHERE q = 'running' AND c = ''),
-    terms AS (
-        SELECT r.a, r.b, t.* FROM r JOIN r AS prev ON prev.a = r.a AND prev.month = r.month - INTERVAL 1 MONTH,
-        LATERAL (VALUES ('running', r.b, '', 1), ('running', prev.b, '', -1),
-                        ('started', left(r.b, 4), 'month:' || r.b, -1),
-                        ('ended', left(r.b, 4), 'month:' || r.b, 1)) AS t(tq, tb, tc, coef)
-    )
-    SELECT concat_ws('|', 'stock', t.a, t.b) AS iid, k.q, k.a, k.b, k.c, t.coef FROM terms AS t
-    JOIN keys AS k ON (k.q, k.a, k.b, k.c) = (t.tq, t.a, t.tb, t.tc)
-    QUALIFY count(*) OVER (PARTITION BY iid) = 4
-"""
-_POOLED = """
-    -- a figure pooled over years (key '2023-2025') is the sum of those years' figures at the same key
-    WITH pooled AS (SELECT * FROM keys WHERE b LIKE '____-____'),
-    years AS (SELECT k.*, p.b AS pb FROM pooled AS p JOIN keys AS k
-              ON (k.q, k.a, k.c) = (p.q, p.a, p.c) AND k.b LIKE '____'
-              AND try_cast(k.b AS INTEGER) BETWEEN left(p.b, 4)::INTEGER AND right(p.b, 4)::INTEGER)
-    SELECT concat_ws('|', 'pooled', q, a, pb, c), q, a, b, c, 1 FROM years
-    UNION ALL
-    SELECT concat_ws('|', 'pooled', q, a, b, c), q, a, b, c, -1 FROM pooled
-"""
-IDENTITIES = [_CHILD_SUMS, _CODES_TO_CATEGORY, _GROUP_SUMS, _BENCHMARK_GROUPS, _ROLLING, _GROWTH,
-              _DURATION_TO_MUNICIPALITIES, _EVIDENCE, _STOCK, _POOLED]
+# cells of each identity iid with coef +1 (children) or -1 (the parent), summing to zero. One query
+# per file in identities/, in the order of their names; each names the tables it joins through
+# placeholders: {catalog}, {dimension[<column>]} (the dimension whose grain is that column) and
+# {benchmark} (a table whose columns declare meta.disclosure.benchmark; the query runs once per such table).
+IDENTITIES_DIR = Path(__file__).parent / "identities"
+IDENTITIES = [p.read_text() for p in sorted(IDENTITIES_DIR.glob("*.sql"))]
+
+
+def identities_sql(catalog: str) -> list[str]:
+    """Every identity query with its tables filled in. A dimension that is not published is a
+    KeyError here, so the publish stops rather than leave its sums out (fail closed)."""
+    dims = dimensions()
+    return [sql.format(catalog=catalog, dimension=dims, benchmark=table)
+            for sql in IDENTITIES for table in (benchmark_tables() if "{benchmark}" in sql else [None])]
 
 
 # units that are no whole count: an amount, a number of days, a model's expected number of trajectories
@@ -353,7 +249,7 @@ def quantities_in(unit: str) -> frozenset[str]:
 @cache
 def money_quantities() -> frozenset[str]:
     """The published quantities counted in euros (or days, or expected trajectories in hundredths),
-    region_benchmark's sides among them: a
+    the benchmark's sides among them: a
     hidden one is worked back when it is known to within a few of them, a count only exactly."""
     return frozenset().union(*(quantities_in(unit) for unit in CONTINUOUS_UNITS))
 
@@ -409,7 +305,7 @@ def load(con: duckdb.DuckDBPyConnection, catalog: str, contradicted: frozenset[s
     beside a hidden provider) from the marts in `catalog`."""
     _load_values(con, catalog)
     con.execute("CREATE OR REPLACE TEMP TABLE identities AS SELECT * FROM (" + " UNION ALL ".join(
-        f"SELECT * FROM ({sql.format(catalog=catalog)})" for sql in IDENTITIES) + ") AS i(iid, q, a, b, c, coef)")
+        f"SELECT * FROM ({sql})" for sql in identities_sql(catalog)) + ") AS i(iid, q, a, b, c, coef)")
     # distinct counts of children do not add up over a breakdown (a child can be in two parts)
     non_additive = sorted({p.q for p in PUBLICATIONS if fact(p.q, "additive", True) is False})
     # distinct counts of children only bound their breakdown: the total is at most the sum of its parts

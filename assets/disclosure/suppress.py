@@ -20,7 +20,7 @@ This runs on the copy that is about to be published, in rounds:
 A hidden cell disappears from every table that shows it. The rounds stop when the attacker finds
 nothing; after the first, only the cells that leaked in the round before are bounded again (hiding
 more only ever widens an interval), and the blocking check then bounds every primary cell anew.
-What was hidden beyond the primary cells is counted per table for the run's metadata and `about`.
+What was hidden beyond the primary cells is counted per table for the run's metadata and the publication's record.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from assets.transform import shown_when_suppressed
 
 MAX_ROUNDS = 200
 # cells never chosen to hide alone (declared complement: false): the running caseload follows from
-# last month's and the month's flows (cells._STOCK), so it is hidden only from a hidden month on
+# last month's and the month's flows (identities/09_stock.sql), so it is hidden only from a hidden month on
 NOT_A_COMPLEMENT = tuple(sorted(q for q, facts in cells.quantities().items() if facts.get("complement") is False))
 
 
@@ -154,7 +154,7 @@ def _empty_orphan_ratios(con: duckdb.DuckDBPyConnection, catalog: str, outcome: 
     for table, column, rids in orphans:
         con.execute(f'UPDATE {catalog}.marts.{table} SET "{column}" = NULL WHERE rowid IN (SELECT unnest(?))', [rids])
         outcome.values[table] += len(rids)
-    # the running caseload chains every month to the next (cells._STOCK): with one month's starts or
+    # the running caseload chains every month to the next (identities/09_stock.sql): with one month's starts or
     # endings hidden, the caseload before and after it gives their difference, so it is not shown from
     # that month to the end of the series (a later month would pin the chain again)
     stock = con.execute("""
