@@ -40,12 +40,15 @@ class Trajectory(Protocol):
     start: date
     end: date | None
     end_reason: str | None
+    birth: date
 
 
-def client_details(bsn: str) -> dict:
-    """A synthetic client, the same for a BSN in every message: birth date, sex, name, address."""
+def client_details(bsn: str, birth: date | None = None) -> dict:
+    """A synthetic client, the same for a BSN in every message: birth date (the demo's trajectories
+    carry their client's, drawn by age; without one, a day in 2002-2016), sex, name, address."""
     rnd = random.Random(bsn)
-    return {"bsn": bsn, "birth": date(2002, 1, 1) + timedelta(days=rnd.randint(0, 365 * 15)),
+    drawn = date(2002, 1, 1) + timedelta(days=rnd.randint(0, 365 * 15))
+    return {"bsn": bsn, "birth": birth or drawn,
             "sex": rnd.choice("12"), "surname": rnd.choice(_SURNAMES), "first_name": rnd.choice(_FIRST_NAMES),
             "street": rnd.choice(_STREETS), "house_number": rnd.randint(1, 200),
             "postcode": f"{rnd.randint(1000, 9999)}AB", "town": "Demodorp"}
@@ -115,7 +118,7 @@ class MessageWriter:
             end = t.start + timedelta(days=30)
         if defect == "A03":
             end = start - timedelta(days=10)
-        client = client_details(break_elfproef(t.bsn) if defect == "A01" else t.bsn)
+        client = client_details(break_elfproef(t.bsn) if defect == "A01" else t.bsn, t.birth)
         record = [("ToewijzingNummer", t.allocation), ("Product", (p.category, p.code)),
                   ("Toewijzingsdatum", start - timedelta(days=rng.randint(0, 14))), ("Toewijzingstijd", "09:00:00"),
                   ("Ingangsdatum", start), ("Einddatum", end), ("RedenWijziging", None),
@@ -128,7 +131,7 @@ class MessageWriter:
     def _start(self, agb: str, t: Trajectory, allocation_start: date, rng: random.Random) -> None:
         defect = self._defect("care_starts", rng)
         begin = allocation_start - timedelta(days=5) if defect == "B03" else t.start
-        client = client_details(break_elfproef(t.bsn) if defect == "B01" else t.bsn)
+        client = client_details(break_elfproef(t.bsn) if defect == "B01" else t.bsn, t.birth)
         record = [("ToewijzingNummer", t.allocation), ("Product", (t.product.category, t.product.code)),
                   ("ToewijzingIngangsdatum", allocation_start), ("Begindatum", begin), ("StatusAanlevering", "1")]
         self._send("care_starts", "JW305", f"{agb}_{t.municipality}_{t.allocation}", sender=agb,
@@ -138,7 +141,7 @@ class MessageWriter:
     def _stop(self, agb: str, t: Trajectory, allocation_start: date, rng: random.Random) -> None:
         defect = self._defect("care_stops", rng)
         end = t.start - timedelta(days=5) if defect == "E03" else t.end
-        client = client_details(break_elfproef(t.bsn) if defect == "E01" else t.bsn)
+        client = client_details(break_elfproef(t.bsn) if defect == "E01" else t.bsn, t.birth)
         record = [("ToewijzingNummer", t.allocation), ("Product", (t.product.category, t.product.code)),
                   ("ToewijzingIngangsdatum", allocation_start), ("Begindatum", t.start),
                   ("RedenBeeindiging", t.end_reason), ("Einddatum", end), ("StatusAanlevering", "1")]
