@@ -8,6 +8,7 @@ declarations overrun (in volume, or past the allocation's end), for allocation c
 
 from __future__ import annotations
 
+import functools
 import random
 from collections import Counter
 from dataclasses import replace
@@ -43,9 +44,11 @@ class Trajectory(Protocol):
     birth: date
 
 
+@functools.lru_cache(maxsize=4096)
 def client_details(bsn: str, birth: date | None = None) -> dict:
     """A synthetic client, the same for a BSN in every message: birth date (the demo's trajectories
-    carry their client's, drawn by age; without one, a day in 2002-2016), sex, name, address."""
+    carry their client's, drawn by age; without one, a day in 2002-2016), sex, name, address.
+    Cached (each trajectory's three messages ask for it); callers only read the dict."""
     rnd = random.Random(bsn)
     drawn = date(2002, 1, 1) + timedelta(days=rnd.randint(0, 365 * 15))
     return {"bsn": bsn, "birth": birth or drawn,
