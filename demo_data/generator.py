@@ -57,7 +57,7 @@ from foundation.reference_data import REFERENCE_DIR
 
 LAST_DATE = date(LAST_YEAR, 12, 31)
 # Trajectory starts per young inhabitant per year at scale 1 (about 10 % of real volumes).
-START_RATE = 0.0085
+START_RATE = 0.00875
 # The share of real volumes that scale 1 generates: the youth population written to the reference
 # data is scaled the same way, so per-inhabitant figures come out real (about 1 in 8 young people
 # in care, well over EUR 1,000 per young inhabitant) whatever --scale is.

@@ -41,7 +41,7 @@ GROWTH_BY_CLIENTS = ("0153", "1742")  # Enschede, Rijssen-Holten: 20 % more star
 GROWTH_BY_SPEND_PER_CLIENT = ("0141", "1700")  # Almelo, Twenterand: more care per client (+30 %/year)
 GROWTH_BY_TARIFFS = ("0164",)  # Hengelo: tariffs +20 %/year instead of the usual 3.5 %
 STARTS_GROWTH_TWENTE, STARTS_GROWTH_ELSEWHERE, STARTS_GROWTH_PLANTED = 0.02, 0.01, 0.06
-INTENSITY_GROWTH_PLANTED, TARIFF_GROWTH, TARIFF_GROWTH_PLANTED = 0.10, 0.03, 0.08
+INTENSITY_GROWTH_PLANTED, TARIFF_GROWTH, TARIFF_GROWTH_PLANTED = 0.10, 0.025, 0.08
 # Planted outcome plateau: in this category ending as planned stops becoming likelier after
 # 12 months of care, while in the others it keeps rising up to 36 months.
 PLATEAU_CATEGORY, PLATEAU_MONTHS, IMPROVING_MONTHS = "54", 12, 36
@@ -78,7 +78,7 @@ PRODUCTS: tuple[Product, ...] = (
             "effectief - eerste aanwijzingen", 5, (90, 480), "CBCL"),
     Product("41D01", "41", "16", 7300, "Dagbehandeling", "Dagbehandeling jonge kind",
             "niet beoordeeld", 9, (8, 20)),
-    Product("43V01", "43", "14", 17000, "Verblijf met behandeling", "Residentiele behandeling",
+    Product("43V01", "43", "14", 16000, "Verblijf met behandeling", "Residentiele behandeling",
             "niet beoordeeld", 12, (28, 31)),
     Product("44V01", "44", "14", 9800, "Gezinshuis", "Gezinshuis", "goed onderbouwd", 14, (28, 31)),
     Product("35P01", "35", "14", 3400, "Pleegzorg", "Pleegzorg", "goed onderbouwd", 24, (28, 31)),
