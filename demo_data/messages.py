@@ -18,6 +18,7 @@ from typing import Protocol
 
 from demo_data import writers
 from demo_data.bsn import break_elfproef
+from demo_data.world import LAST_YEAR
 
 # rule id -> share of records, per kind; "duplicate": the message is sent a second time
 MESSAGE_DEFECTS = {
@@ -27,6 +28,10 @@ MESSAGE_DEFECTS = {
 }
 OVER_ALLOCATED, SHORT_ALLOCATION, OPEN_ENDED, NEVER_USED = 0.03, 0.03, 0.10, 0.02
 UNUSED_OFFSET = 500_000  # an unused allocation's number: the trajectory's plus this, never taken by a real one
+# ten digits: a nine-digit message id passes the elfproef one time in eleven, and in a message whose own BSN
+# fails it (A01) the pipeline then masks the id as a possible BSN (A04) instead of naming the BSN
+MESSAGE_ID_DIGITS = 10
+WINDOW_END = date(LAST_YEAR, 12, 31)  # care beyond it is not declared in the demo
 UNKNOWN_MUNICIPALITY = "9999"  # four digits as the XSD wants, but no municipality
 _SURNAMES = ("Jansen", "de Vries", "van den Berg", "Bakker", "Visser", "Smit", "Meijer", "Mulder")
 _FIRST_NAMES = ("Sam", "Noor", "Daan", "Lotte", "Milan", "Sara", "Finn", "Julia")
@@ -97,7 +102,7 @@ class MessageWriter:
         for copy in range(2 if duplicate else 1):
             suffix = "_resent" if copy else ""
             writers.write_client_message(self.out / kind / f"{name}{suffix}.xml", message, sender=sender,
-                                         receiver=receiver, message_id=f"{number}{copy}",
+                                         receiver=receiver, message_id=f"{number:0{MESSAGE_ID_DIGITS - 1}d}{copy}",
                                          day=day + timedelta(days=copy * 3), client=client, records=[record])
             self.tally[f"{kind}/records"] += 1
 
@@ -115,7 +120,8 @@ class MessageWriter:
             self.tally["allocation_control/over_allocated"] += 1
             self.planted["over_allocated"].append([t.municipality, str(t.allocation)])
             size, budget = ((1, "6"), None) if size else (None, 100)
-        elif (t.end is None or (t.end - t.start).days > 60) and rng.random() < SHORT_ALLOCATION:
+        elif ((t.end is None or (t.end - t.start).days > 60) and rng.random() < SHORT_ALLOCATION
+              and ((t.end or WINDOW_END) - t.start).days > 60):  # overrun inside the data window, where it shows
             self.tally["allocation_control/short_allocation"] += 1  # planted: care runs past the allocation's end
             self.planted["short_allocation"].append([t.municipality, str(t.allocation)])
             end = t.start + timedelta(days=30)
