@@ -271,7 +271,7 @@ def test_every_demo_letter_year_and_month_traces_every_number_to_the_published_f
 # placements move a year's spend by a fifth).
 CBS_CLIENTS_PER_1000_YOUTH = (1000 / 8, 1000 / 7)
 CBS_SPEND_PER_YOUTH_EUR = (1000.0, 1500.0)
-MUNICIPALITY_TOLERANCE = 0.3
+MUNICIPALITY_TOLERANCE = 0.25
 AGE_MIX_TOLERANCE = 0.05  # share points between the published age mix and demo_data.world.AGE_MIX
 
 
