@@ -161,8 +161,8 @@ def test_spend_growth_names_the_planted_driver_as_the_largest_effect(demo):
 
 
 def test_the_tariff_check_names_exactly_the_municipalities_with_planted_tariff_rises(demo):
-    """The demo raises tariffs far beyond the index only where it plants tariff-driven growth; elsewhere
-    tariffs rise about 3 % a year, within the default index of 5 %."""
+    """The demo raises tariffs beyond the index (8 %) only where it plants tariff-driven growth; elsewhere
+    tariffs rise 2.5 % a year (demo_data/world.py: TARIFF_GROWTH), within the default index of 5 %."""
     con, planted = demo
     check = planted["checks"]["tariff_rise_within_index"]
     assert not check.passed
