@@ -8,6 +8,7 @@ can check that ingestion quarantines exactly what was planted.
 from __future__ import annotations
 
 import calendar
+import functools
 import json
 import math
 import random
@@ -20,7 +21,7 @@ from pathlib import Path
 
 from demo_data import writers
 from demo_data.bsn import break_elfproef, synthetic_bsn
-from demo_data.messages import MessageWriter, client_details
+from demo_data.messages import MessageWriter
 from demo_data.world import (
     CASE_MIX_DROPOUT,
     FIRST_YEAR,
@@ -42,6 +43,7 @@ from demo_data.world import (
     PRODUCTS,
     Product,
     Provider,
+    age_weights,
     build_providers,
     case_mix_dropout,
     intensity,
@@ -55,7 +57,7 @@ from foundation.reference_data import REFERENCE_DIR
 
 LAST_DATE = date(LAST_YEAR, 12, 31)
 # Trajectory starts per young inhabitant per year at scale 1 (about 10 % of real volumes).
-START_RATE = 0.008
+START_RATE = 0.00875
 # The share of real volumes that scale 1 generates: the youth population written to the reference
 # data is scaled the same way, so per-inhabitant figures come out real (about 1 in 8 young people
 # in care, well over EUR 1,000 per young inhabitant) whatever --scale is.
@@ -86,6 +88,7 @@ class Trajectory:
     municipality: str
     allocation: int
     bsn: str
+    birth: date
     product: Product
     start: date
     end: date | None
@@ -109,17 +112,31 @@ def month_starts(first_year: int = FIRST_YEAR) -> list[date]:
 # Care starts are simulated from this many years before the data window, so care is already
 # running in January 2021 (a warm start): 2021 costs, cost per trajectory and the long duration
 # bands do not ramp up from nothing. Only what falls inside the window is written.
-WARM_UP_YEARS = 3
+WARM_UP_YEARS = 6
 FIRST_DATE = date(FIRST_YEAR, 1, 1)
 
 
+@functools.cache
 def month_end(d: date) -> date:
+    """The last day of d's month (cached: asked for every trajectory in every month)."""
     return d.replace(day=calendar.monthrange(d.year, d.month)[1])
 
 
-def _age(bsn: str, on: date) -> int:
-    """The client's age in whole years on a day (the birth date its messages carry)."""
-    birth = client_details(bsn)["birth"]
+def running_by_month(trajs: list[Trajectory], months: list[date]) -> list[list[Trajectory]]:
+    """Per month, the trajectories running in it, in their own order: the month loop visits only
+    these instead of every trajectory every month (at real size that loop was most of the time)."""
+    index = {m: i for i, m in enumerate(months)}
+    running: list[list[Trajectory]] = [[] for _ in months]
+    for t in trajs:
+        first = max(t.start.replace(day=1), months[0])
+        last = min((t.end or LAST_DATE).replace(day=1), months[-1])
+        for i in range(index[first], index[last] + 1) if first <= last else ():
+            running[i].append(t)
+    return running
+
+
+def _age(birth: date, on: date) -> int:
+    """Age in whole years on a day."""
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
@@ -134,63 +151,102 @@ class DemoGenerator:
         self.seed = seed
         self.rng = random.Random(seed)
         self.providers = build_providers(self.rng)
-        self.share_total = Counter()
+        # per municipality and product: the summed weights of the (ordinary) providers offering it there,
+        # so each municipality gets the same product mix however its providers' ranges fall
+        self.offered: Counter[tuple[str, str]] = Counter()
         for p in self.providers:
             if p.heavy_cases:
                 continue
             for code, w in p.weights.items():
-                self.share_total[code] += w
+                for product in p.products:
+                    self.offered[(code, product.code)] += w
+        self.ages = age_weights()
+        self.heavy_ages = age_weights(HEAVY_CASE_MIN_AGE)
         self.defects: Counter[str] = Counter()
         self.counts: Counter[str] = Counter()
         self.revenue: Counter[tuple[str, int]] = Counter()
 
     # -- simulation ------------------------------------------------------------------------
+    def start_shares(self, provider: Provider, code: str) -> list[tuple[Product, float]]:
+        """The share of a municipality's trajectory starts that go to this provider, per product:
+        PRODUCT_WEIGHTS over the products offered in the municipality, each product's starts split
+        over its providers there by their weights. The heavy-case provider's starts come on top."""
+        if provider.heavy_cases:
+            total = sum(PRODUCT_WEIGHTS[PRODUCTS.index(p)] for p in provider.products)
+            return [(p, HEAVY_CASE_SHARE * PRODUCT_WEIGHTS[PRODUCTS.index(p)] / total) for p in provider.products]
+        offered = [p for p in PRODUCTS if self.offered[(code, p.code)] > 0]
+        total = sum(PRODUCT_WEIGHTS[PRODUCTS.index(p)] for p in offered)
+        return [(p, PRODUCT_WEIGHTS[PRODUCTS.index(p)] / total * provider.weights[code]
+                 / self.offered[(code, p.code)]) for p in provider.products]
+
+    def client(self, code: str, start: date, clients: int, min_age: int, rng: random.Random) -> tuple[str, date]:
+        """A client for care starting on `start`: an age drawn from AGE_MIX, then one of the
+        municipality's children of that age. Each age has its own pool (its size in proportion to
+        how often the age starts care), keyed by year of birth, so the same child comes back at a
+        later age and keeps one BSN and one birth date."""
+        ages = self.heavy_ages if min_age else self.ages
+        age = rng.choices(list(ages), weights=list(ages.values()))[0]
+        k = rng.randrange(max(1, round(clients * self.ages[age])))
+        day = random.Random(f"{self.seed}/{code}/{k}").randrange(365)  # the same day of the year for child k
+        for year in (start.year - age, start.year - age - 1):  # the one that makes the child `age` on `start`
+            birth = date(year, 1, 1) + timedelta(days=day)
+            if _age(birth, start) == age:
+                break
+        return synthetic_bsn(f"{self.seed}/{code}/{birth.year}/{k}"), birth
+
     def trajectories(self, index: int, provider: Provider, rng: random.Random) -> list[Trajectory]:
         result = []
         counter = 0
         for code in provider.municipalities:
-            share = HEAVY_CASE_SHARE if provider.heavy_cases else provider.weights[code] / self.share_total[code]
+            shares = self.start_shares(provider, code)
             pool = max(20, int(MUNICIPALITIES[code][0] * START_RATE * self.scale * 5 * 0.7))
             growth = starts_growth(code)
+            # expected starts added up month by month from a random phase, a start at each whole number
+            # passed: counts as steady as the rates allow, so a small municipality's spend per young
+            # inhabitant does not jump from year to year on the luck of a few costly placements
+            due = {product.code: rng.random() for product, _ in shares}
             for month in month_starts(FIRST_YEAR - WARM_UP_YEARS):
                 trend = (1 + growth) ** (month.year - FIRST_YEAR)
-                lam = youth_population(code, month.year) * START_RATE * self.scale / 12 * share * trend
-                n = int(lam) + (rng.random() < lam - int(lam))
-                for _ in range(n):
-                    counter += 1
-                    product = rng.choices(provider.products,
-                                          weights=[PRODUCT_WEIGHTS[PRODUCTS.index(p)] for p in provider.products])[0]
-                    start = month + timedelta(days=rng.randint(0, 27))
-                    months = product.median_months * math.exp(rng.gauss(0, 0.6))
-                    end = start + timedelta(days=max(7, int(months * 30.4)))
-                    if end < FIRST_DATE:
-                        continue  # ended before the data window: nothing of it is written
-                    referrer = _weighted(rng, HEAVY_CASE_REFERRERS if provider.heavy_cases else REFERRERS)
-                    clients = max(20, int(pool * trend))  # more starts, more (new) clients
-                    bsn = synthetic_bsn(f"{self.seed}/{code}/{rng.randrange(clients)}")
-                    for _ in range(50 if provider.heavy_cases else 0):  # adolescents and young adults only
-                        if _age(bsn, start) >= HEAVY_CASE_MIN_AGE:
-                            break
-                        bsn = synthetic_bsn(f"{self.seed}/{code}/{rng.randrange(clients)}")
-                    # planted: the case mix drives dropout (CASE_MIX_DROPOUT), the provider its own part
-                    dropout = provider.dropout_factor * case_mix_dropout(_age(bsn, start), product.category, referrer)
-                    reasons = dict(END_REASONS)
-                    reasons["32"] *= dropout
-                    reasons["38"] *= dropout
-                    reasons["31"] *= planned_end_weight(product, months)  # planted: see PLATEAU_CATEGORY
-                    if referrer == BEST_REFERRER:  # planted: care through this channel ends as planned more often
-                        reasons["31"] *= 2.5
-                    result.append(Trajectory(
-                        municipality=code,
-                        allocation=(index + 1) * 1_000_000 + counter,
-                        bsn=bsn,
-                        product=product,
-                        start=start,
-                        end=end if end <= LAST_DATE else None,
-                        end_reason=_weighted(rng, reasons) if end <= LAST_DATE else None,
-                        referrer=referrer,
-                    ))
+                starts = youth_population(code, month.year) * START_RATE * self.scale / 12 * trend
+                for product, share in shares:
+                    before = due[product.code]
+                    due[product.code] += starts * share
+                    for _ in range(int(due[product.code]) - int(before)):
+                        counter += 1
+                        result.extend(self._trajectory(index, provider, code, product, month, trend, pool,
+                                                       counter, rng))
         return result
+
+    def _trajectory(self, index: int, provider: Provider, code: str, product: Product, month: date, trend: float,
+                    pool: int, counter: int, rng: random.Random) -> list[Trajectory]:
+        """One trajectory starting in `month` ([] if it ended before the data window)."""
+        start = month + timedelta(days=rng.randint(0, 27))
+        months = product.median_months * math.exp(rng.gauss(0, 0.6))
+        end = start + timedelta(days=max(7, int(months * 30.4)))
+        if end < FIRST_DATE:
+            return []  # ended before the data window: nothing of it is written
+        referrer = _weighted(rng, HEAVY_CASE_REFERRERS if provider.heavy_cases else REFERRERS)
+        clients = max(20, int(pool * trend))  # more starts, more (new) clients
+        bsn, birth = self.client(code, start, clients, HEAVY_CASE_MIN_AGE if provider.heavy_cases else 0, rng)
+        # planted: the case mix drives dropout (CASE_MIX_DROPOUT), the provider its own part
+        dropout = provider.dropout_factor * case_mix_dropout(_age(birth, start), product.category, referrer)
+        reasons = dict(END_REASONS)
+        reasons["32"] *= dropout
+        reasons["38"] *= dropout
+        reasons["31"] *= planned_end_weight(product, months)  # planted: see PLATEAU_CATEGORY
+        if referrer == BEST_REFERRER:  # planted: care through this channel ends as planned more often
+            reasons["31"] *= 2.5
+        return [Trajectory(
+            municipality=code,
+            allocation=(index + 1) * 1_000_000 + counter,
+            bsn=bsn,
+            birth=birth,
+            product=product,
+            start=start,
+            end=end if end <= LAST_DATE else None,
+            end_reason=_weighted(rng, reasons) if end <= LAST_DATE else None,
+            referrer=referrer,
+        )]
 
     def declaration_lines(self, t: Trajectory, month: date, provider: Provider, rng: random.Random) -> dict | None:
         if t.start > month_end(month) or (t.end is not None and t.end < month):
@@ -226,9 +282,9 @@ class DemoGenerator:
             trajs = self.trajectories(index, provider, rng)
             messages.write(provider.agb, trajs)
             carry: list[dict] = []  # lines that belong in next month's file (resent, credits)
-            for m_i, month in enumerate(months):
+            for m_i, (month, running) in enumerate(zip(months, running_by_month(trajs, months), strict=True)):
                 lines, carry = carry, []
-                for t in trajs:
+                for t in running:
                     line = self.declaration_lines(t, month, provider, rng)
                     if line is not None:
                         lines.append(line)

@@ -8,6 +8,7 @@ declarations overrun (in volume, or past the allocation's end), for allocation c
 
 from __future__ import annotations
 
+import functools
 import random
 from collections import Counter
 from dataclasses import replace
@@ -17,6 +18,7 @@ from typing import Protocol
 
 from demo_data import writers
 from demo_data.bsn import break_elfproef
+from demo_data.world import LAST_YEAR
 
 # rule id -> share of records, per kind; "duplicate": the message is sent a second time
 MESSAGE_DEFECTS = {
@@ -26,6 +28,10 @@ MESSAGE_DEFECTS = {
 }
 OVER_ALLOCATED, SHORT_ALLOCATION, OPEN_ENDED, NEVER_USED = 0.03, 0.03, 0.10, 0.02
 UNUSED_OFFSET = 500_000  # an unused allocation's number: the trajectory's plus this, never taken by a real one
+# ten digits: a nine-digit message id passes the elfproef one time in eleven, and in a message whose own BSN
+# fails it (A01) the pipeline then masks the id as a possible BSN (A04) instead of naming the BSN
+MESSAGE_ID_DIGITS = 10
+WINDOW_END = date(LAST_YEAR, 12, 31)  # care beyond it is not declared in the demo
 UNKNOWN_MUNICIPALITY = "9999"  # four digits as the XSD wants, but no municipality
 _SURNAMES = ("Jansen", "de Vries", "van den Berg", "Bakker", "Visser", "Smit", "Meijer", "Mulder")
 _FIRST_NAMES = ("Sam", "Noor", "Daan", "Lotte", "Milan", "Sara", "Finn", "Julia")
@@ -40,12 +46,17 @@ class Trajectory(Protocol):
     start: date
     end: date | None
     end_reason: str | None
+    birth: date
 
 
-def client_details(bsn: str) -> dict:
-    """A synthetic client, the same for a BSN in every message: birth date, sex, name, address."""
+@functools.lru_cache(maxsize=4096)
+def client_details(bsn: str, birth: date | None = None) -> dict:
+    """A synthetic client, the same for a BSN in every message: birth date (the demo's trajectories
+    carry their client's, drawn by age; without one, a day in 2002-2016), sex, name, address.
+    Cached (each trajectory's three messages ask for it); callers only read the dict."""
     rnd = random.Random(bsn)
-    return {"bsn": bsn, "birth": date(2002, 1, 1) + timedelta(days=rnd.randint(0, 365 * 15)),
+    drawn = date(2002, 1, 1) + timedelta(days=rnd.randint(0, 365 * 15))
+    return {"bsn": bsn, "birth": birth or drawn,
             "sex": rnd.choice("12"), "surname": rnd.choice(_SURNAMES), "first_name": rnd.choice(_FIRST_NAMES),
             "street": rnd.choice(_STREETS), "house_number": rnd.randint(1, 200),
             "postcode": f"{rnd.randint(1000, 9999)}AB", "town": "Demodorp"}
@@ -91,7 +102,7 @@ class MessageWriter:
         for copy in range(2 if duplicate else 1):
             suffix = "_resent" if copy else ""
             writers.write_client_message(self.out / kind / f"{name}{suffix}.xml", message, sender=sender,
-                                         receiver=receiver, message_id=f"{number}{copy}",
+                                         receiver=receiver, message_id=f"{number:0{MESSAGE_ID_DIGITS - 1}d}{copy}",
                                          day=day + timedelta(days=copy * 3), client=client, records=[record])
             self.tally[f"{kind}/records"] += 1
 
@@ -109,13 +120,14 @@ class MessageWriter:
             self.tally["allocation_control/over_allocated"] += 1
             self.planted["over_allocated"].append([t.municipality, str(t.allocation)])
             size, budget = ((1, "6"), None) if size else (None, 100)
-        elif (t.end is None or (t.end - t.start).days > 60) and rng.random() < SHORT_ALLOCATION:
+        elif ((t.end is None or (t.end - t.start).days > 60) and rng.random() < SHORT_ALLOCATION
+              and ((t.end or WINDOW_END) - t.start).days > 60):  # overrun inside the data window, where it shows
             self.tally["allocation_control/short_allocation"] += 1  # planted: care runs past the allocation's end
             self.planted["short_allocation"].append([t.municipality, str(t.allocation)])
             end = t.start + timedelta(days=30)
         if defect == "A03":
             end = start - timedelta(days=10)
-        client = client_details(break_elfproef(t.bsn) if defect == "A01" else t.bsn)
+        client = client_details(break_elfproef(t.bsn) if defect == "A01" else t.bsn, t.birth)
         record = [("ToewijzingNummer", t.allocation), ("Product", (p.category, p.code)),
                   ("Toewijzingsdatum", start - timedelta(days=rng.randint(0, 14))), ("Toewijzingstijd", "09:00:00"),
                   ("Ingangsdatum", start), ("Einddatum", end), ("RedenWijziging", None),
@@ -128,7 +140,7 @@ class MessageWriter:
     def _start(self, agb: str, t: Trajectory, allocation_start: date, rng: random.Random) -> None:
         defect = self._defect("care_starts", rng)
         begin = allocation_start - timedelta(days=5) if defect == "B03" else t.start
-        client = client_details(break_elfproef(t.bsn) if defect == "B01" else t.bsn)
+        client = client_details(break_elfproef(t.bsn) if defect == "B01" else t.bsn, t.birth)
         record = [("ToewijzingNummer", t.allocation), ("Product", (t.product.category, t.product.code)),
                   ("ToewijzingIngangsdatum", allocation_start), ("Begindatum", begin), ("StatusAanlevering", "1")]
         self._send("care_starts", "JW305", f"{agb}_{t.municipality}_{t.allocation}", sender=agb,
@@ -138,7 +150,7 @@ class MessageWriter:
     def _stop(self, agb: str, t: Trajectory, allocation_start: date, rng: random.Random) -> None:
         defect = self._defect("care_stops", rng)
         end = t.start - timedelta(days=5) if defect == "E03" else t.end
-        client = client_details(break_elfproef(t.bsn) if defect == "E01" else t.bsn)
+        client = client_details(break_elfproef(t.bsn) if defect == "E01" else t.bsn, t.birth)
         record = [("ToewijzingNummer", t.allocation), ("Product", (t.product.category, t.product.code)),
                   ("ToewijzingIngangsdatum", allocation_start), ("Begindatum", t.start),
                   ("RedenBeeindiging", t.end_reason), ("Einddatum", end), ("StatusAanlevering", "1")]

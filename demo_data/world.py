@@ -31,7 +31,7 @@ CASE_MIX_DROPOUT = {"age_band": {"12-17": 1.5, "18+": 2.0}, "product_category": 
 # A national provider of residential care that takes only those heavy cases, with average quality for
 # them (dropout factor 1): worst on raw dropout rates, inside the funnel once the case mix is counted.
 # Its volume is a share of each municipality's starts on top of the others (it takes no one's share).
-HEAVY_CASE_PROVIDER, HEAVY_CASE_SHARE, HEAVY_CASE_MIN_AGE = 40, 0.08, 12
+HEAVY_CASE_PROVIDER, HEAVY_CASE_SHARE, HEAVY_CASE_MIN_AGE = 40, 0.05, 12
 HEAVY_CASE_REFERRERS = {"04": 60, "08": 40}
 TWENTE = frozenset(c for c in MUNICIPALITIES if c not in {"0034", "0118", "0637"})
 
@@ -40,8 +40,8 @@ TWENTE = frozenset(c for c in MUNICIPALITIES if c not in {"0034", "0118", "0637"
 GROWTH_BY_CLIENTS = ("0153", "1742")  # Enschede, Rijssen-Holten: 20 % more starts a year
 GROWTH_BY_SPEND_PER_CLIENT = ("0141", "1700")  # Almelo, Twenterand: more care per client (+30 %/year)
 GROWTH_BY_TARIFFS = ("0164",)  # Hengelo: tariffs +20 %/year instead of the usual 3.5 %
-STARTS_GROWTH_TWENTE, STARTS_GROWTH_ELSEWHERE, STARTS_GROWTH_PLANTED = 0.03, 0.01, 0.20
-INTENSITY_GROWTH_PLANTED, TARIFF_GROWTH, TARIFF_GROWTH_PLANTED = 0.30, 0.035, 0.20
+STARTS_GROWTH_TWENTE, STARTS_GROWTH_ELSEWHERE, STARTS_GROWTH_PLANTED = 0.02, 0.01, 0.06
+INTENSITY_GROWTH_PLANTED, TARIFF_GROWTH, TARIFF_GROWTH_PLANTED = 0.10, 0.025, 0.08
 # Planted outcome plateau: in this category ending as planned stops becoming likelier after
 # 12 months of care, while in the others it keeps rising up to 36 months.
 PLATEAU_CATEGORY, PLATEAU_MONTHS, IMPROVING_MONTHS = "54", 12, 36
@@ -78,9 +78,9 @@ PRODUCTS: tuple[Product, ...] = (
             "effectief - eerste aanwijzingen", 5, (90, 480), "CBCL"),
     Product("41D01", "41", "16", 7300, "Dagbehandeling", "Dagbehandeling jonge kind",
             "niet beoordeeld", 9, (8, 20)),
-    Product("43V01", "43", "14", 21500, "Verblijf met behandeling", "Residentiele behandeling",
+    Product("43V01", "43", "14", 16000, "Verblijf met behandeling", "Residentiele behandeling",
             "niet beoordeeld", 12, (28, 31)),
-    Product("44V01", "44", "14", 9800, "Gezinshuis", "Gezinshuis", "goed onderbouwd", 18, (28, 31)),
+    Product("44V01", "44", "14", 9800, "Gezinshuis", "Gezinshuis", "goed onderbouwd", 14, (28, 31)),
     Product("35P01", "35", "14", 3400, "Pleegzorg", "Pleegzorg", "goed onderbouwd", 24, (28, 31)),
     Product("46C01", "46", "04", 14200, "Crisisinterventie", "Crisisinterventie", "niet beoordeeld",
             1, (4, 20)),
@@ -88,7 +88,7 @@ PRODUCTS: tuple[Product, ...] = (
             "niet beoordeeld", 12, (900, 1600)),
 )
 # How often a new trajectory is for each product (same order as PRODUCTS).
-PRODUCT_WEIGHTS = (22, 6, 6, 6, 5, 18, 6, 5, 3, 2, 3, 3, 4)
+PRODUCT_WEIGHTS = (22, 6, 6, 6, 5, 18, 6, 5, 2, 2, 3, 3, 4)
 
 INSTRUMENT_NORMS = (
     # instrument, lower_is_better, sd, reliability: illustrative values, not published norms
@@ -210,6 +210,25 @@ def planned_end_weight(product: Product, months: float) -> float:
     return 0.2 + 1.8 * min(months, IMPROVING_MONTHS) / IMPROVING_MONTHS
 
 
+
+
+# Age at the start of care, as a share of trajectories per band, like CBS's age mix of young people
+# with youth care (jeugdhulp 2022, StatLine/Jeugdmonitor): 4.4 % of under-4s and 1.4 % of 18-22-year-olds
+# received it, about 1 in 7.5 under-18s overall. With the Dutch population by age that puts about 7 %
+# of clients at 0-3 and 3 % at 18-22; CBS's rates for 4-11 and 12-17 differ little, so the rest is
+# split by the number of years in each band, a little more to the teens (documented approximation:
+# docs/demo_data.md). 18+ starts are mostly at 18 (care continued or resumed after turning 18).
+AGE_MIX = {"0-3": 0.07, "4-11": 0.46, "12-17": 0.44, "18+": 0.03}
+_AGES_18_PLUS = {18: 0.5, 19: 0.25, 20: 0.13, 21: 0.07, 22: 0.05}
+
+
+def age_weights(min_age: int = 0) -> dict[int, float]:
+    """Weight of each whole year of age at the start of care (AGE_MIX spread evenly over a band's
+    years, 18+ falling off with age), from min_age up."""
+    spans = {"0-3": range(0, 4), "4-11": range(4, 12), "12-17": range(12, 18)}
+    weights = {a: AGE_MIX[band] / len(years) for band, years in spans.items() for a in years}
+    weights |= {a: AGE_MIX["18+"] * w for a, w in _AGES_18_PLUS.items()}
+    return {a: w for a, w in weights.items() if a >= min_age}
 
 
 def age_band(age: int) -> str:
