@@ -176,6 +176,12 @@ def additive_columns(model: str) -> list[str]:
     return [c for c, spec in MODELS[model]["columns"].items() if _meta(spec).get("additive") is True]
 
 
+def run_time_columns(model: str) -> list[str]:
+    """The columns of `model` whose YAML marks them a value of the run, not of the data (meta.run_time:
+    true: when it ran, its run id): two builds of the same data differ there and nowhere else."""
+    return [c for c, spec in MODELS[model]["columns"].items() if _meta(spec).get("run_time") is True]
+
+
 def breakdowns_of(not_shown: str) -> list[str]:
     """The marts whose rows a remainder table (spend_not_shown) labels: those whose rolls_up names it."""
     return [name for name in models_in("marts") if any(r.get("not_shown") == not_shown for r in rollups(name))]
