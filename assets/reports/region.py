@@ -10,7 +10,7 @@ from assets.reports.duration import duration_section
 from assets.reports.figures import DASH, Figures
 from assets.reports.formatting import SMALL_N
 from assets.reports.heading import details, group_of, opening_text, provisional_summary
-from assets.reports.lookup import filled, fmt, measures_in, name_of, outcomes_of, short_of, widths
+from assets.reports.lookup import at, filled, fmt, measures_in, name_of, outcomes_of, short_of, widths
 from assets.reports.provider_funnel import funnel_blocks
 from assets.reports.quality import quality_blocks
 from assets.reports.words import HHI_LEVEL, TOP5_BAND
@@ -33,17 +33,13 @@ def region_document(d: dict[str, Any], period_title: str) -> dict[str, Any]:
             "figures": f.items}
 
 
-def _rb(d: dict, measure: str, y: int) -> dict | None:
-    return d["benchmark"].get(measure, {}).get(y)
-
-
 def _region_summary(f: Figures, d: dict, y: int) -> list[str]:
     out = []
-    spy = _rb(d, "spend_per_youth_eur", y)
+    spy = at(d["benchmark"], "spend_per_youth_eur", y)
     if filled(spy):
         out.append(f"De regio {d['name']} gaf in {y} {f.val(spy, 'value', 'euro2')} per jeugdige uit, tegen "
                    f"{f.val(spy, 'all_value', 'euro2')} in {group_of(f, d)} samen.")
-    planned = _rb(d, "ended_as_planned_pct", y)
+    planned = at(d["benchmark"], "ended_as_planned_pct", y)
     if filled(planned):
         out.append(f"{f.val(planned, 'value', 'pct')} van de {f.val(planned, 'n', 'int')} beëindigde trajecten "
                    "eindigde volgens plan.")
@@ -58,7 +54,7 @@ def _peer(d: dict, measure: str, code: str) -> dict | None:
 
 def _region_spend(f: Figures, d: dict, y: int) -> dict:
     region, blocks = d["name"], []
-    spy = _rb(d, "spend_per_youth_eur", y)
+    spy = at(d["benchmark"], "spend_per_youth_eur", y)
     if not filled(spy):
         blocks.append(blank(f"Voor {y} tonen de gegevens geen uitgaven per jeugdige voor de regio {region}."))
     else:
@@ -68,7 +64,7 @@ def _region_spend(f: Figures, d: dict, y: int) -> dict:
                            "gewogen: het geld van de hele regio gedeeld door al haar jeugdigen, geen gemiddelde van "
                            "de gemeentecijfers."))
         years = sorted(d["benchmark"].get("spend_per_youth_eur", {}))
-        vals = [(_rb(d, "spend_per_youth_eur", yr) or {}) for yr in years]
+        vals = [(at(d["benchmark"], "spend_per_youth_eur", yr) or {}) for yr in years]
         if sum(v.get("value") is not None for v in vals) >= 2:
             blocks.append(chart(charts.trend(years, [(f"regio {region}", [v.get("value") for v in vals], "subject"),
                                                      ("gemeenten in deze gegevens", [v.get("all_value") for v in vals],
@@ -92,12 +88,12 @@ def _region_spend(f: Figures, d: dict, y: int) -> dict:
 def _region_outcomes(f: Figures, d: dict, y: int) -> dict:
     title = "Resultaten van de hulp"
     outcomes = outcomes_of(d)
-    if not any(filled(_rb(d, m, y)) for m in outcomes):
+    if not any(filled(at(d["benchmark"], m, y)) for m in outcomes):
         return {"title": title, "blocks": [blank(f"Voor {y} tonen de gegevens geen resultaten voor de regio "
                                                  f"{d['name']}.")]}
     rows = []
     for m in outcomes:
-        r = _rb(d, m, y)
+        r = at(d["benchmark"], m, y)
         rows.append([name_of(d, m), f.val(r, "value", fmt(d, m), "n"), f.val(r, "n", "int"),
                      f.val(r, "all_value", fmt(d, m), "all_n")])
     blocks = [table(["Maat", f"Regio {d['name']}", "n", f"{f.calc(d['group_size'], 'int')} gemeenten samen"], rows,
@@ -123,7 +119,7 @@ def _region_growth(f: Figures, d: dict, y: int) -> dict:
     # the change of spend and its parts, then the change of tariffs
     growth = measures_in(d, "growth")
     rows = [[name_of(d, m), f.val(r, "value", fmt(d, m)), f.val(r, "all_value", fmt(d, m))]
-            for m in [*growth, *measures_in(d, "tariff")] if filled(r := _rb(d, m, y))]
+            for m in [*growth, *measures_in(d, "tariff")] if filled(r := at(d["benchmark"], m, y))]
     if not rows:
         return {"title": "Waarom veranderden de uitgaven?", "blocks": [blank(
             f"Voor {y} tegen {y - 1} tonen de gegevens geen uitsplitsing voor de regio {d['name']}.")]}
