@@ -45,7 +45,7 @@ from assets.disclosure import cells
 from assets.disclosure.attack import find_leaks
 from assets.disclosure.intervals import COLUMNS, Targets
 from assets.disclosure.suppress import Baseline, baseline, protect
-from assets.transform import KEY_COLUMNS, MART_KEYS, MODELS, rollups
+from assets.transform import KEY_COLUMNS, MART_KEYS, MODELS, model_meta, rollups
 from foundation.asset_groups import PUBLISH
 from foundation.fingerprint import next_publication_version, record_publication
 from foundation.lake_publish import keep_in_lake
@@ -54,11 +54,6 @@ from foundation.warehouse import Warehouse
 from foundation.warn_checks import record_verdicts
 
 STORAGE_VERSION = "v1.0.0"
-
-
-def model_meta(table: str) -> dict:
-    """The mart's YAML meta, as the dbt manifest has it."""
-    return MODELS[table].get("config", {}).get("meta") or {}
 
 
 def _meta(table: str, key: str) -> list[str]:

@@ -153,7 +153,7 @@ def shown_when_suppressed(model: str) -> set[str]:
     """The columns a suppressed row of `model` still shows: the keys, its grain, and what its YAML
     names in meta.shown_when_suppressed (a region's value, a public margin, a half of the row with
     its own small-cell rule). Everything else is a measure and is empty on a suppressed row."""
-    meta = _meta(MODELS[model])
+    meta = meta_of(MODELS[model])
     return KEY_COLUMNS | set(meta.get("grain") or []) | set(meta.get("shown_when_suppressed") or [])
 
 
@@ -164,7 +164,7 @@ def rollups(model: str) -> list[dict[str, Any]]:
     the same name; no list: every additive column the parent also has), and `not_shown`, the mart that
     publishes what suppressed rows leave out (spend_not_shown), where there is one."""
     declared = []
-    for r in _meta(MODELS[model]).get("rolls_up") or []:
+    for r in meta_of(MODELS[model]).get("rolls_up") or []:
         columns = ({k: v for c in r["columns"] for k, v in (c.items() if isinstance(c, dict) else [(c, c)])}
                    if "columns" in r else {c: c for c in additive_columns(model) if c in MODELS[r["to"]]["columns"]})
         declared.append({**r, "columns": columns})
@@ -173,13 +173,13 @@ def rollups(model: str) -> list[dict[str, Any]]:
 
 def additive_columns(model: str) -> list[str]:
     """The columns of `model` whose YAML marks them additive (meta.additive: true): a BI tool may SUM them."""
-    return [c for c, spec in MODELS[model]["columns"].items() if _meta(spec).get("additive") is True]
+    return [c for c, spec in MODELS[model]["columns"].items() if meta_of(spec).get("additive") is True]
 
 
 def run_time_columns(model: str) -> list[str]:
     """The columns of `model` whose YAML marks them a value of the run, not of the data (meta.run_time:
     true: when it ran, its run id): two builds of the same data differ there and nowhere else."""
-    return [c for c, spec in MODELS[model]["columns"].items() if _meta(spec).get("run_time") is True]
+    return [c for c, spec in MODELS[model]["columns"].items() if meta_of(spec).get("run_time") is True]
 
 
 def breakdowns_of(not_shown: str) -> list[str]:
@@ -216,7 +216,7 @@ class LayerTranslator(DagsterDbtTranslator):
         return super().get_group_name(dbt_resource_props)
 
     def get_description(self, dbt_resource_props: Mapping[str, Any]) -> str:
-        meta = _meta(dbt_resource_props)
+        meta = meta_of(dbt_resource_props)
         parts = [_grain_header(dbt_resource_props.get("raw_code", "")),
                  f"Answers: {meta['council_question']}" if meta.get("council_question") else "",
                  f"Label (NL): {dbt_resource_props.get('description', '')}"]
@@ -262,12 +262,12 @@ class LayerTranslator(DagsterDbtTranslator):
                                                  "dagster/table_name": storage_name(manifest["nodes"][unique_id])})
         sources = [manifest["sources"][p] for p in manifest["parent_map"].get(unique_id, []) if p.startswith("source.")]
         deps = list(spec.deps)
-        shared = [s for s in sources if _meta(s).get("written_by")]
+        shared = [s for s in sources if meta_of(s).get("written_by")]
         if shared:
             shared_keys = {self.get_asset_key(s) for s in shared}
             deps = [d for d in deps if d.asset_key not in shared_keys]
             if not any(s["source_name"] == "raw" for s in sources):
-                deps += [dg.AssetDep(w) for s in shared for w in _meta(s)["written_by"]]
+                deps += [dg.AssetDep(w) for s in shared for w in meta_of(s)["written_by"]]
         # Reference data reaches every other asset a model is built on (ingestion validates against
         # it, and every model descends from ingestion or from it), so a model with another parent gets
         # it through that one: the graph draws reference data to the raw tables and the dimensions,
@@ -290,8 +290,14 @@ def _grain_header(sql: str) -> str:
     return " ".join(lines)
 
 
-def _meta(props: Mapping[str, Any]) -> Mapping[str, Any]:
-    return props.get("config", {}).get("meta") or props.get("meta", {})
+def meta_of(props: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A manifest node's or column's YAML meta (dbt keeps it under config.meta, or meta)."""
+    return props.get("config", {}).get("meta") or props.get("meta") or {}
+
+
+def model_meta(model: str) -> Mapping[str, Any]:
+    """A model's YAML meta, as the dbt manifest has it."""
+    return meta_of(MODELS[model])
 
 
 TRANSLATOR = LayerTranslator(settings=DagsterDbtTranslatorSettings(enable_duplicate_source_asset_keys=True))

@@ -23,7 +23,7 @@ from typing import Any
 
 import dagster as dg
 
-from assets.transform import MODELS
+from assets.transform import MODELS, meta_of
 from checks.metadata import examples
 from checks.warn import warn_check, warn_result
 from foundation.warehouse import Warehouse
@@ -64,7 +64,7 @@ def declared(models: Mapping[str, Mapping[str, Any]] = MODELS) -> list[DeclaredW
     could only fail at night is no check."""
     found = []
     for model in sorted(models):
-        meta = models[model].get("config", {}).get("meta") or models[model].get("meta") or {}
+        meta = meta_of(models[model])
         for spec in meta.get("warn_checks") or []:
             parameters, settings = dict(spec.get("parameters") or {}), dict(spec.get("settings") or {})
             sql = (SQL_DIR / f"{spec['name']}.sql").read_text()

@@ -18,7 +18,7 @@ import duckdb
 import pytest
 
 from assets.publish import KEY_COLUMNS, UndeclaredColumnsError, grain, publish_order, refuse_undeclared, unmarked
-from assets.transform import MODELS, _meta, additive_columns, rollups
+from assets.transform import MODELS, additive_columns, meta_of, rollups
 from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
 from tests.conftest import TEST_KEY
 from tests.test_disclosure import build
@@ -61,7 +61,7 @@ def test_every_measure_column_says_in_its_comment_whether_it_adds_up(published):
     for table in publish_order():
         shown = comments(published, table)
         for column, spec in MODELS[table]["columns"].items():
-            meta = _meta(spec)
+            meta = meta_of(spec)
             if "additive" not in meta:
                 continue
             marked += 1
@@ -143,7 +143,7 @@ def test_a_spend_not_shown_total_never_exceeds_the_spend_it_is_part_of(published
 
 
 def test_the_wide_benchmark_is_the_long_one_a_row_per_municipality_and_year(published):
-    meta = _meta(MODELS[WIDE])
+    meta = meta_of(MODELS[WIDE])
     measures = published.execute("SELECT measure, measure_label, numerator, denominator FROM marts.dim_measure "
                                  "ORDER BY sort_order").fetchall()
     quantities = list(dict.fromkeys(q for _, _, n, d in measures for q in (n, d)))

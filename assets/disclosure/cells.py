@@ -30,7 +30,7 @@ from typing import Any
 import duckdb
 import yaml
 
-from assets.transform import DBT_DIR, MODELS, models_in
+from assets.transform import DBT_DIR, MODELS, meta_of, model_meta, models_in
 
 NONE = "''"
 # what a column may declare under meta.disclosure; a key column (its grain) and `suppressed` need nothing
@@ -110,23 +110,19 @@ def fact(q: str, name: str, default: Any = None) -> Any:
 
 def published_marts() -> list[str]:
     """The marts that go into the BI file: every one, unless its YAML says meta.publish: false."""
-    return [t for t in models_in("marts") if _model_meta(t).get("publish", True) is not False]
-
-
-def _model_meta(table: str) -> dict[str, Any]:
-    return MODELS[table].get("config", {}).get("meta") or MODELS[table].get("meta") or {}
+    return [t for t in models_in("marts") if model_meta(t).get("publish", True) is not False]
 
 
 def _column_meta(table: str, column: str) -> dict[str, Any]:
     spec = MODELS[table]["columns"].get(column) or {}
-    return (spec.get("config", {}).get("meta") or spec.get("meta") or {}).get("disclosure") or {}
+    return meta_of(spec).get("disclosure") or {}
 
 
 def dimensions() -> dict[str, str]:
     """Column name -> the published dimension (a dim_ mart) whose one-column grain it is: the table
     that names a municipality's region, a product code's category."""
     return {grain[0]: t for t in published_marts()
-            if t.startswith("dim_") and len(grain := _model_meta(t).get("grain") or []) == 1}
+            if t.startswith("dim_") and len(grain := model_meta(t).get("grain") or []) == 1}
 
 
 def benchmark_tables() -> list[str]:
@@ -143,7 +139,7 @@ def benchmark_measures() -> dict[str, dict[str, dict[str, Any] | None]]:
     measure is declared once: two tables declaring it would give its cells two meanings."""
     measures: dict[str, dict[str, dict[str, Any] | None]] = {}
     for table in published_marts():
-        declared = _model_meta(table).get("disclosure") or {}
+        declared = model_meta(table).get("disclosure") or {}
         keys = declared.get("keys") or {}
         for measure, spec in (declared.get("measures") or {}).items():
             if measure in measures:
@@ -163,7 +159,7 @@ def undeclared(columns: dict[str, list[str]]) -> list[str]:
         if table not in MODELS:
             missing += [f"{table} (no model)"]
             continue
-        meta = _model_meta(table)
+        meta = model_meta(table)
         if (meta.get("disclosure") or {}).get("public"):
             continue
         keys = set(meta.get("grain") or []) | {"suppressed"}
@@ -181,7 +177,7 @@ def _publications() -> tuple[list[Pub], list[Ratio], list[Nonlinear]]:
     nonlinear: list[Nonlinear] = []
     bench: list[tuple[str, str, str]] = []
     for table in published_marts():
-        declared = _model_meta(table).get("disclosure") or {}
+        declared = model_meta(table).get("disclosure") or {}
         cell = {"c": NONE, **(declared.get("cell") or {})}
         half = tuple(declared.get("outcome_half") or ())
         for column in MODELS[table]["columns"]:
