@@ -62,7 +62,10 @@ ALONE_CELLS = 200
 # 22 s for the first two rounds of the demo's largest group (18,689 cells), the interior point method
 # 3 s each. Its vertex differs, and with it the sums that step (4) names as binding, which guide the
 # suppression's choice of complements: there the simplex's path is kept (with the interior point
-# method the demo hid 1,455 cells beyond the primary ones instead of 1,326)
+# method the demo hid 1,455 cells beyond the primary ones instead of 1,326). Only a group's first round,
+# from a cold start: later rounds start from its vertex, and there the warm simplex wins (the retuned
+# demo's check, 2026-12-08: its largest group of 40,875 cells took 145 s in a second round by the interior
+# point method, nearly all of it in the crossover, and 71 s by the warm simplex; the check 204 s and 139 s)
 IPM_CELLS = 1_000
 MINIMIZE, MAXIMIZE = highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize
 _DECIDED = (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kUnbounded,
@@ -420,11 +423,10 @@ class _Group:
         pending = [cell for cell in hunted if not info[cell][2]]
         empty: set[tuple] = set()
 
-        def minimise() -> str:
-            solver = "ipm" if verdict and len(pending) > IPM_CELLS else "simplex"
+        def minimise(solver: str) -> str:
             return self.whole.solve({cell: 1.0 for cell in pending}, MINIMIZE, solver)[0]
 
-        status = minimise()
+        status = minimise("ipm" if verdict and len(pending) > IPM_CELLS else "simplex")
         while True:
             if status != "optimal":  # at least zero, so bounded below: only a broken file gets here
                 raise self._fail(f"HiGHS found no solution ({status})")
@@ -434,7 +436,7 @@ class _Group:
             pending = [cell for cell in pending if cell not in zero]
             if not zero or not pending:
                 return point, empty
-            status = minimise()
+            status = minimise("simplex")  # warm, from the last vertex (IPM_CELLS)
 
     def leaks(self, hunted: list[tuple], point: dict[tuple, float]) -> list[tuple]:
         """Steps (2) to (4) for the hunted cells not seen at zero, around `point` (step 1's)."""
