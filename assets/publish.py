@@ -18,7 +18,7 @@ marts' YAML declares, so this module names no mart: the remainder tables (meta.r
 breakdowns whose meta.rolls_up names them as not_shown; the queries a mart lists under
 meta.after_disclosure_control (assets/publish_sql/, one per file: ranks among the rows still shown);
 the wide tables (meta.wide_of); the publication's record (meta.publication_record) and the
-revisions of the headline figures (meta.figures).
+table of how the headline figures moved (meta.figures).
 
 Renamed columns (one vocabulary, issue 42): a mart whose YAML declares meta.deprecated_names {old: new}
 gets, for one release, a view deprecated.<table> in the published file that shows the table under the old
@@ -45,7 +45,7 @@ from assets.disclosure import cells
 from assets.disclosure.attack import find_leaks
 from assets.disclosure.intervals import COLUMNS, Targets
 from assets.disclosure.suppress import Baseline, baseline, protect
-from assets.transform import KEY_COLUMNS, MART_KEYS, MODELS, model_meta, rollups
+from assets.transform import KEY_COLUMNS, MART_KEYS, MODELS, model_declaring, model_meta, rollups
 from foundation.asset_groups import PUBLISH
 from foundation.fingerprint import next_publication_version, record_publication
 from foundation.lake_publish import keep_in_lake
@@ -242,12 +242,9 @@ KEPT_NAME = re.compile(r"jeugdzorg_v(\d+)\.duckdb")
 
 def the_mart_declaring(key: str) -> str:
     """The one published mart whose YAML declares meta.<key>: the publication's own record
-    (publication_record), the table of revisions (figures). None, or two, stops the publish: it would
+    (publication_record), the table of how headline figures moved (figures). None, or two, stops the publish: it would
     write into a table nobody chose."""
-    found = [t for t in cells.published_marts() if model_meta(t).get(key)]
-    if len(found) != 1:
-        raise RuntimeError(f"one published mart must declare meta.{key} in its YAML, not {len(found)}: {found}")
-    return found[0]
+    return model_declaring(key, cells.published_marts(), "published mart")
 
 
 def record_table() -> str:
@@ -263,7 +260,7 @@ def stamp_publication(con: duckdb.DuckDBPyConnection, catalog: str, version: int
 
 def _headline_cells(catalog: str) -> str:
     """Every headline figure of a published file as (key, period, figure, value), a hidden one empty:
-    the figures the revisions table's YAML lists under meta.figures."""
+    the figures that meta.figures lists in the YAML of the table declaring it."""
     return " UNION ALL ".join(
         f"SELECT '{table}' AS source_table, municipality_code, "
         + ("CAST(year AS VARCHAR) AS period, NULL::DATE AS month" if kind == "year"
@@ -287,7 +284,7 @@ def kept_publications(warehouse: Warehouse) -> list[Path]:
 def fill_revisions(con: duckdb.DuckDBPyConnection, catalog: str, history: list[Path]) -> list[str]:
     """How each period's headline figures moved since the publication that first reported it, from
     published cells only: the kept publications' shown values (and the first values their own
-    revisions table carried, so a pruned publication's figures stay the first) and this file's. A kept
+    meta.figures table carried, so a pruned publication's figures stay the first) and this file's. A kept
     file that cannot be read as a versioned publication is left out; its name is returned."""
     revisions_table, record = the_mart_declaring("figures"), record_table()
     firsts = [f"SELECT h.municipality_code, h.period, h.figure, a.publication_version AS version, a.published_at, "
@@ -527,8 +524,8 @@ def publication_candidate(context: dg.AssetExecutionContext, warehouse: Warehous
             con.execute(f"USE {working}")
             con.execute("DETACH pub")
     if left_out:
-        context.log.warning(f"revisions: these kept publications could not be read and were left out: "
-                            f"{', '.join(left_out)}")
+        context.log.warning(f"{the_mart_declaring('figures')}: these kept publications could not be read and were "
+                            f"left out: {', '.join(left_out)}")
     if outcome.contradicted:
         context.log.warning("disclosure control: these sums do not hold in the marts where every cell is shown, so "
                             f"the attacker does not use them: {', '.join(sorted(outcome.contradicted))}")

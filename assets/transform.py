@@ -162,7 +162,7 @@ def rollups(model: str) -> list[dict[str, Any]]:
     (`to`, which may be `model` itself where a total sits on every row), the columns that pick the
     parent's row (`by`), the columns summed, each with the parent's column it must equal (a name alone:
     the same name; no list: every additive column the parent also has), and `not_shown`, the mart that
-    publishes what suppressed rows leave out (spend_not_shown), where there is one."""
+    publishes what suppressed rows leave out (its remainder table), where there is one."""
     declared = []
     for r in meta_of(MODELS[model]).get("rolls_up") or []:
         columns = ({k: v for c in r["columns"] for k, v in (c.items() if isinstance(c, dict) else [(c, c)])}
@@ -183,7 +183,7 @@ def run_time_columns(model: str) -> list[str]:
 
 
 def breakdowns_of(not_shown: str) -> list[str]:
-    """The marts whose rows a remainder table (spend_not_shown) labels: those whose rolls_up names it."""
+    """The marts whose rows a remainder table (meta.remainder) labels: those whose rolls_up names it."""
     return [name for name in models_in("marts") if any(r.get("not_shown") == not_shown for r in rollups(name))]
 
 
@@ -298,6 +298,17 @@ def meta_of(props: Mapping[str, Any]) -> Mapping[str, Any]:
 def model_meta(model: str) -> Mapping[str, Any]:
     """A model's YAML meta, as the dbt manifest has it."""
     return meta_of(MODELS[model])
+
+
+def model_declaring(key: str, among: Sequence[str] | None = None, what: str = "model") -> str:
+    """The one model (of `among`, else of all; `what` they are, for the error) whose YAML declares
+    meta.<key>: how code and the messages it writes find a table by its role (the publication's
+    record, the per-rule quarantine table) without naming it. None, or two, is an error: a message
+    would point nowhere, or at a table nobody chose."""
+    found = [m for m in (MODELS if among is None else among) if model_meta(m).get(key)]
+    if len(found) != 1:
+        raise RuntimeError(f"one {what} must declare meta.{key} in its YAML, not {len(found)}: {found}")
+    return found[0]
 
 
 TRANSLATOR = LayerTranslator(settings=DagsterDbtTranslatorSettings(enable_duplicate_source_asset_keys=True))

@@ -8,9 +8,13 @@ management) to look, with the allocations and lines to look at.
 
 import dagster as dg
 
+from assets.transform import model_declaring
 from checks.metadata import examples
 from checks.warn import warn_check, warn_result
 from foundation.warehouse import Warehouse
+
+# the mart of allocations against declarations, per year, whose YAML declares it (meta.allocation_follow_up)
+ALLOCATIONS = model_declaring("allocation_follow_up")
 
 
 @warn_check(asset="allocation_use",
@@ -19,8 +23,7 @@ from foundation.warehouse import Warehouse
             "an allocation the municipality issued (only where the municipality sends JW301). Not blocking, like "
             "every allocation-control finding: it is about how a provider declares, not whether the figures are "
             "right; the money was declared and is counted, and stopping the night run would withhold every figure "
-            "from the council over one provider. Contract management follows it up with "
-            "`marts.allocation_control`.",
+            f"from the council over one provider. Contract management follows it up with `marts.{ALLOCATIONS}`.",
             label_nl="Er wordt niet meer en niet buiten de looptijd gedeclareerd dan de gemeente toewees, en elke "
                      "declaratie hoort bij een toewijzing.")
 def allocations_are_respected(warehouse: Warehouse) -> dg.AssetCheckResult:
@@ -49,7 +52,7 @@ def allocations_are_respected(warehouse: Warehouse) -> dg.AssetCheckResult:
                   "beyond_allocation": examples(beyond), "without_allocation": examples(unallocated),
                   "what_to_do": dg.MetadataValue.text(
                       "Ask the provider about the allocations overrun or declared outside their dates, and about "
-                      "declarations naming no allocation; `marts.allocation_control` shows the sums per year.")})
+                      f"declarations naming no allocation; `marts.{ALLOCATIONS}` shows the sums per year.")})
 
 
 allocation_checks = [allocations_are_respected]

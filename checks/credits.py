@@ -7,6 +7,7 @@ the spend is still netted, and this WARN check lists the credits for the data te
 
 import dagster as dg
 
+from assets.transform import model_declaring
 from checks.metadata import examples
 from checks.warn import warn_check, warn_result
 from foundation.warehouse import Warehouse
@@ -40,6 +41,7 @@ def credits_match_a_debit(warehouse: Warehouse) -> dg.AssetCheckResult:
             "examples": examples(unmatched),
             "what_to_do": dg.MetadataValue.text(
                 "Ask the provider for the declaration these credits cancel (its referentienummer): it is missing "
-                "from the files loaded, or was itself quarantined (`marts.data_quality_rules`, working file)."),
+                "from the files loaded, or was itself quarantined "
+                f"(`marts.{model_declaring('quarantine_per_file_rule')}`, working file)."),
         },
     )

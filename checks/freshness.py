@@ -28,6 +28,7 @@ from dagster._core.definitions.asset_checks.asset_check_factories.utils import (
 from dagster._utils.schedules import get_latest_completed_cron_tick, get_next_cron_tick
 
 from assets.publish import published_warehouse
+from assets.transform import model_declaring
 from checks.warn import warn_check, warn_result
 from foundation.warehouse import Warehouse
 
@@ -99,4 +100,4 @@ def published_data_is_recent(warehouse: Warehouse) -> dg.AssetCheckResult:
                   "limit_months": warehouse.data_age_warn_months,
                   "what_to_do": dg.MetadataValue.text(
                       "Find out which providers stopped delivering (check declarations_are_current and "
-                      "data_quality), and say in any report how old the figures are.")})
+                      f"{model_declaring('file_accounting')}), and say in any report how old the figures are.")})

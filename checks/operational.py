@@ -10,6 +10,7 @@ import dagster as dg
 
 from assets.ingest.assets import MESSAGE_ASSETS, raw_declarations, raw_surveys
 from assets.ingest.files import outstanding_rejections, providers_quarantined_above, quarantined_above
+from assets.transform import model_declaring
 from checks.metadata import examples
 from checks.warn import warn_check, warn_result
 from foundation.warehouse import Warehouse
@@ -39,9 +40,10 @@ def build_quarantine_rate_check(asset, kind: str, rows_table: str) -> dg.AssetCh
                      providers_above=len(providers), files=examples(files), providers=examples(providers),
                      what_to_do=dg.MetadataValue.text(
                          "Each line names the rule that held back most of its rows (every rule's id and meaning: "
-                         "`marts.dim_rule`). Where to look: `marts.data_quality_rules` in the working file, per "
-                         "file and rule (`data_quality_rules_summary` in the BI file, per kind). What to do: ask "
-                         "the provider for a corrected file under the same name; the next run reads it."))
+                         f"`marts.{model_declaring('rule_catalogue')}`). Where to look: "
+                         f"`marts.{model_declaring('quarantine_per_file_rule')}` in the working file, per file and "
+                         f"rule (`{model_declaring('quarantine_per_kind_rule')}` in the BI file, per kind). What to "
+                         "do: ask the provider for a corrected file under the same name; the next run reads it."))
 
     return _check
 

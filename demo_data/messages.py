@@ -80,7 +80,7 @@ class MessageWriter:
             allocation_start = t.start - timedelta(days=rng.randint(0, 10))
             self._allocation(agb, t, allocation_start, rng)
             if rng.random() < NEVER_USED:  # planted: a second allocation for the same care, never declared
-                self.tally["allocation_control/never_declared"] += 1
+                self.tally["planted_allocations/never_declared"] += 1
                 unused = replace(t, allocation=t.allocation + UNUSED_OFFSET)
                 self.planted["never_declared"].append([t.municipality, str(unused.allocation)])
                 self._allocation(agb, unused, allocation_start, rng)
@@ -117,12 +117,12 @@ class MessageWriter:
         elif p.unit == "83":  # euros: a budget in eurocents, no volume
             budget, size = int(p.volume[1] * 100 * months), None
         if rng.random() < OVER_ALLOCATED:  # planted: one unit (or one euro) allocated in all, far more declared
-            self.tally["allocation_control/over_allocated"] += 1
+            self.tally["planted_allocations/over_allocated"] += 1
             self.planted["over_allocated"].append([t.municipality, str(t.allocation)])
             size, budget = ((1, "6"), None) if size else (None, 100)
         elif ((t.end is None or (t.end - t.start).days > 60) and rng.random() < SHORT_ALLOCATION
               and ((t.end or WINDOW_END) - t.start).days > 60):  # overrun inside the data window, where it shows
-            self.tally["allocation_control/short_allocation"] += 1  # planted: care runs past the allocation's end
+            self.tally["planted_allocations/short_allocation"] += 1  # planted: care runs past the allocation's end
             self.planted["short_allocation"].append([t.municipality, str(t.allocation)])
             end = t.start + timedelta(days=30)
         if defect == "A03":

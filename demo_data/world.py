@@ -24,8 +24,8 @@ HIGH_DROPOUT_PROVIDER, HIGH_DROPOUT_FACTOR = 2, 3.0  # a national provider (inde
 NO_ACCOUNTS_PROVIDER = 39  # never sent its annual accounts
 # Planted case mix (demo_manifest.json: planted_effects): dropout is likelier for adolescents and young
 # adults, in residential care and after a referral by a certified institution or a court, whoever
-# provides the care. Multipliers of the dropout weights (odds): what provider_adjusted_outcomes must
-# correct for.
+# provides the care. Multipliers of the dropout weights (odds): what the case-mix adjusted provider
+# outcomes must correct for.
 CASE_MIX_DROPOUT = {"age_band": {"12-17": 1.5, "18+": 2.0}, "product_category": {"43": 1.8, "44": 1.5},
                     "referrer": {"04": 1.6, "08": 2.0}}
 # A national provider of residential care that takes only those heavy cases, with average quality for
@@ -36,7 +36,7 @@ HEAVY_CASE_REFERRERS = {"04": 60, "08": 40}
 TWENTE = frozenset(c for c in MUNICIPALITIES if c not in {"0034", "0118", "0637"})
 
 # Planted growth drivers (demo_manifest.json: planted_effects): in these Twente municipalities one
-# cause drives the growth of spend, so spend_growth must name it as the largest effect.
+# cause drives the growth of spend, so the spend-growth decomposition must name it as the largest effect.
 GROWTH_BY_CLIENTS = ("0153", "1742")  # Enschede, Rijssen-Holten: 20 % more starts a year
 GROWTH_BY_SPEND_PER_CLIENT = ("0141", "1700")  # Almelo, Twenterand: more care per client (+30 %/year)
 GROWTH_BY_TARIFFS = ("0164",)  # Hengelo: tariffs +20 %/year instead of the usual 3.5 %

@@ -89,8 +89,8 @@ def quarantined_files_alert(kind: str, files: list[tuple[str, int, int, str]], t
     if len(files) > LISTED_FILES:
         lines.append(f"- and {len(files) - LISTED_FILES} more (the check `{kind}_quarantine_rate` lists them all)")
     lines += ["", "What to do: ask the provider for a corrected file under the same name (the next run reads it). "
-              "Which rules held which lines back: `marts.data_quality_rules` in the working file; every rule's id "
-              f"and meaning: `marts.dim_rule`. The check `{kind}_quarantine_rate` lists them too; "
-              "docs/runbook.md, 'A WARN digest arrives'."]
+              "Which rules held which lines back, and what each rule means: the data-quality tables per rule in the "
+              f"working file, and the check `{kind}_quarantine_rate`; docs/runbook.md, 'A WARN digest arrives', "
+              "names them."]
     return Alert("files_quarantined", f"jeugdzorg-monitor: {len(files)} file(s) with many quarantined lines",
                  "\n".join(lines), f"{settings.ui_url}/runs/{run_id}", run_id)

@@ -146,11 +146,11 @@ CREATE TABLE IF NOT EXISTS registry.publications (
     code_version VARCHAR,     -- what the contract checks judged with (checks/scope.py)
     files_through BIGINT,     -- the highest file_id registered at the publish
     files_retracted BIGINT,   -- how many files had been retracted by then
-    version BIGINT            -- the publication's number, 1, 2, ..., as marts.about.publication_version says
+    version BIGINT            -- the publication's number, 1, 2, ..., as the record's publication_version says
 )
 """
 # every WARN check's latest verdict, rewritten by the publish step just before it copies the marts
-# (marts.quality_warnings is a view of it): foundation/warn_checks.py
+# (the published table of WARN verdicts is a view of it): foundation/warn_checks.py
 WARN_VERDICTS_DDL = """
 CREATE TABLE IF NOT EXISTS registry.warn_verdicts (
     check_name VARCHAR NOT NULL,

@@ -59,7 +59,7 @@ class Warehouse(dg.ConfigurableResource):
     spend_jump_factor: float = 2.0
     missing_survey_warn: float = 0.5
     # the yearly tariff indexation the municipality allows (JEUGDZORG_YOUTH_CARE_INDEX_PCT; the WARN check
-    # tariff_rise_within_index, declared in spend_growth.yml)
+    # tariff_rise_within_index, declared in the spend-growth mart's YAML)
     youth_care_index_pct: float = 5.0
     # disclosure control's protection intervals (assets/disclosure/intervals.py, docs/disclosure_control.md)
     protection_money_pct: float = PROTECTION_MONEY_PCT

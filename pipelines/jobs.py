@@ -2,7 +2,7 @@
 
 A delivery is handled in two runs. The sensor's run, `ingest_<kind>`, ingests the new files of one
 kind and rebuilds only the quality tables (the dbt models tagged `quality`: the quarantined lines
-and data_quality*), whose content changes with every file, loaded or not. Only when it loaded a new
+and the data-quality tables), whose content changes with every file, loaded or not. Only when it loaded a new
 row does the sensor refresh_after_new_rows start `refresh_after_ingestion`, which rebuilds, checks
 and republishes everything after ingestion (a selection of only what depends on one kind would
 leave out the dimensions some dbt tests read, and those tests would show as Skipped). So a re-sent
@@ -42,7 +42,7 @@ def _ingest(kind: str, asset: str, label: str):
         executor_def=dg.in_process_executor,
         config=QUIET_CONSOLE,
         description=f"Started by the sensor when new {label} files land: ingest them and rebuild the quality tables "
-        "(quarantined lines, data_quality). When a new row loaded, the sensor refresh_after_new_rows starts "
+        "(quarantined lines, the data-quality tables). When a new row loaded, the sensor refresh_after_new_rows starts "
         "refresh_after_ingestion; a delivery that loaded nothing (duplicates, quarantined lines, a refused file) ends "
         "here, and the BI file's data-quality tables follow at the next publish.",
     )

@@ -11,6 +11,7 @@ import sys
 import textwrap
 from collections.abc import Iterable
 from itertools import zip_longest
+from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -19,7 +20,14 @@ from dagster._core.storage.dagster_run import DagsterRunStatus
 
 from foundation.settings import SettingsError, load_settings
 
+# the summary's queries, one per file: the SQL that reads a mart lives in .sql, not in Python (issue 38)
+SUMMARY_SQL = Path(__file__).parent / "summary_sql"
 WIDTH = 110  # the summary's prose wraps here; no line of `make demo` is wider than 200 characters
+
+
+def _query(name: str) -> str:
+    """One of the summary's queries (summary_sql/<name>.sql)."""
+    return (SUMMARY_SQL / f"{name}.sql").read_text(encoding="utf-8")
 
 
 def summary(published_db: str) -> str:
@@ -27,22 +35,18 @@ def summary(published_db: str) -> str:
     held by the next queued run."""
     lines = []
     with duckdb.connect(published_db, read_only=True) as con:
-        files = con.execute(
-            "SELECT kind, status, sum(files), sum(rows_read), sum(rows_loaded), sum(rows_quarantined), "
-            "sum(rows_duplicate) FROM marts.data_quality_summary GROUP BY ALL ORDER BY ALL").fetchall()
+        files = con.execute(_query("files")).fetchall()
         lines.append("Files (all runs so far):")
         for kind, status, n, read, loaded, quarantined, dup in files:
             lines.append(f"  {kind:<13} {status:<15} {n:>6} files  rows read {read:>10,}  loaded {loaded:>10,}  "
                          f"quarantined {quarantined:>7,}  duplicate {dup:>7,}")
-        k, primary, secondary, clients, euros = con.execute(
-            "SELECT min_cell_size, rows_suppressed_small_cells, cells_suppressed_secondary, clients_hidden_secondary, "
-            "spend_hidden_secondary_eur FROM marts.about").fetchone()
+        k, primary, secondary, clients, euros = con.execute(_query("disclosure")).fetchone()
         lines += textwrap.wrap(
             f"Disclosure control (k = {k}): {primary or 0:,} rows suppressed as describing fewer than k "
             f"clients; {secondary or 0:,} more rows and values hidden so that none of them can be worked "
             f"back; those rows held {clients or 0:,} clients and EUR {euros or 0:,.0f}, summed over the "
-            "tables, so a client hidden in two tables counts twice (marts.about; per table in the metadata "
-            "of publication_candidate)", WIDTH, subsequent_indent="  ")
+            "tables, so a client hidden in two tables counts twice (the BI file's publication record; per table in "
+            "the metadata of publication_candidate)", WIDTH, subsequent_indent="  ")
         tables = con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts' "
                              "ORDER BY table_name").fetchall()
         lines.append(f"Published tables in {published_db}:")

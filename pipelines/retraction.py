@@ -19,17 +19,20 @@ from pydantic import Field
 import checks
 from assets.ingest.messages import MESSAGE_KINDS
 from assets.ingest.retract import RetractionError, find_file, retract
+from assets.transform import model_declaring
 from foundation.fingerprint import DATA_VERSION_TAG, loaded_rows_version
 from foundation.warehouse import Warehouse
 from pipelines.jobs import nightly_refresh
 
 AFTER_RETRACTION_TAG = "jeugdzorg/after_retraction"
+# the mart that lists every file with its status (meta.file_accounting): where a user finds the name to give
+FILES = model_declaring("file_accounting")
 INGEST_ASSET = {kind: f"raw_{kind}" for kind in ("declarations", "surveys", *(k.kind for k in MESSAGE_KINDS))}
 
 
 class RetractFileConfig(dg.Config):
-    file: str = Field(description="The file as data_quality names it, for example declarations/0118_202401.csv")
-    reason: str = Field(description="Why it is retracted: kept in the registry and in data_quality")
+    file: str = Field(description=f"The file as {FILES} names it, for example declarations/0118_202401.csv")
+    reason: str = Field(description=f"Why it is retracted: kept in the registry and in {FILES}")
 
 
 @dg.op(description="Removes every row of one declaration or outcome-record file from the warehouse and records "
@@ -78,12 +81,12 @@ def recheck_ingestion(context: dg.OpExecutionContext, asset: str, warehouse: War
 # (a run launched unedited fails on "not in the registry", before it touches a row). The warehouse
 # resource is configured by the code location (pipelines/definitions.py), so it is left out here.
 LAUNCHPAD_CONFIG = {"ops": {"retract_file": {"config": {
-    "file": "declarations/<the file as data_quality names it>", "reason": "<why it is retracted>"}}}}
+    "file": f"declarations/<the file as {FILES} names it>", "reason": "<why it is retracted>"}}}}
 
 
 @dg.job(name="retract_a_file", executor_def=dg.in_process_executor, config=LAUNCHPAD_CONFIG,
         description="Retract a bad declaration or outcome-record file: fill in file and reason in the launchpad. "
-        "Its rows leave the warehouse and data_quality shows it as retracted; the next run publishes again.")
+        f"Its rows leave the warehouse and {FILES} shows it as retracted; the next run publishes again.")
 def retract_file_job() -> None:
     recheck_ingestion(retract_file())
 
@@ -118,8 +121,8 @@ def _check_first(file: str) -> str | None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make retract", description="Retract a file, then rebuild with make run.")
-    parser.add_argument("file", help="the file as data_quality names it, e.g. declarations/<file>")
-    parser.add_argument("reason", help="why: kept in the registry and data_quality")
+    parser.add_argument("file", help=f"the file as {FILES} names it, e.g. declarations/<file>")
+    parser.add_argument("reason", help=f"why: kept in the registry and {FILES}")
     args = parser.parse_args(argv)
     if not args.file or not args.reason.strip():
         parser.error("usage: make retract FILE=declarations/<file> REASON='why'")

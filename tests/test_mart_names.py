@@ -1,11 +1,10 @@
 """One fact, one place (issue 38): a mart is named in its own .sql and .yml, in SQL that reads it, and
 in tests and docs; no Python outside tests/ names one. Code that needs a mart reads the dbt manifest
 (assets/transform.py: models_in, the YAML's meta) or runs a query file (assets/reports/queries/*.sql),
-so a search for a mart's name finds its SQL and YAML, not a hand-kept list in Python.
+so a search for a mart's name finds its SQL and YAML, not a hand-kept list in Python. A message that
+sends a reader to a table finds it by the role its YAML declares (transform.model_declaring).
 
-The marts are walked from the dbt manifest, not listed here. `NOT_YET_CLEANED` names the Python that
-still names a mart while the work of issue 38 is under way elsewhere; it may only shrink: an entry
-that no longer names a mart fails the test until it is taken out."""
+The marts are walked from the dbt manifest, not listed here."""
 
 from __future__ import annotations
 
@@ -13,21 +12,11 @@ import re
 import tomllib
 from pathlib import Path
 
-from assets.transform import models_in
+import pytest
+
+from assets.transform import model_declaring, models_in
 
 ROOT = Path(__file__).resolve().parent.parent
-# the Python still naming a mart, by path or package (a trailing slash), until its own clean-up lands
-# (issue 38); what each names is in the failure message of test_the_list_of_what_is_not_yet_cleaned_only_shrinks
-NOT_YET_CLEANED = (
-    "assets/publish.py",
-    "checks/",
-    "pipelines/",
-    "foundation/",
-    # comments and messages that point a reader at a mart
-    "assets/ingest/",
-    "assets/transform.py",
-    "demo_data/",
-)
 
 
 def _pattern(mart: str) -> re.Pattern[str]:
@@ -62,26 +51,15 @@ def marts_named_in_python() -> dict[str, list[str]]:
     return found
 
 
-def _not_yet_cleaned(path: str) -> bool:
-    return any(path == e or (e.endswith("/") and path.startswith(e)) for e in NOT_YET_CLEANED)
-
-
 def _listing(found: dict[str, list[str]]) -> str:
     return "\n".join(f"  {path}: {', '.join(names)}" for path, names in sorted(found.items()))
 
 
 def test_no_python_outside_tests_names_a_mart():
     assert len(models_in("marts")) > 10  # the manifest was read
-    offenders = {path: names for path, names in marts_named_in_python().items() if not _not_yet_cleaned(path)}
+    offenders = marts_named_in_python()
     assert not offenders, ("Python outside tests/ names a mart; read it from the dbt manifest or move the SQL into "
                            f"a .sql file:\n{_listing(offenders)}")
-
-
-def test_the_list_of_what_is_not_yet_cleaned_only_shrinks():
-    found = marts_named_in_python()
-    clean = [e for e in NOT_YET_CLEANED if not any(p == e or (e.endswith("/") and p.startswith(e)) for p in found)]
-    assert not clean, (f"these name no mart any more: take them out of NOT_YET_CLEANED: {clean}\n"
-                       f"still named:\n{_listing({p: n for p, n in found.items() if _not_yet_cleaned(p)})}")
 
 
 def test_the_council_letters_name_no_mart_and_the_rule_would_see_one():
@@ -92,3 +70,27 @@ def test_the_council_letters_name_no_mart_and_the_rule_would_see_one():
     assert not _pattern("spend_growth").search("spend_growth_extra = 1")
     assert _pattern("about").search("SELECT k FROM marts.about") and _pattern("about").search('rows["about"]')
     assert not _pattern("about").search("what the letter says about a municipality")
+
+
+@pytest.mark.parametrize(("role", "mart"), [("allocation_follow_up", "allocation_control"),
+                                             ("file_accounting", "data_quality"),
+                                             ("quarantine_per_file_rule", "data_quality_rules"),
+                                             ("quarantine_per_kind_rule", "data_quality_rules_summary"),
+                                             ("rule_catalogue", "dim_rule")])
+def test_a_message_finds_its_table_by_the_role_the_yaml_declares(role, mart):
+    assert model_declaring(role) == mart
+
+
+def test_a_role_no_yaml_declares_is_an_error_not_a_guess():
+    with pytest.raises(RuntimeError, match=r"meta\.no_such_role"):
+        model_declaring("no_such_role")
+
+
+def test_the_messages_name_the_tables_the_yaml_declares():
+    from checks.allocation_checks import allocations_are_respected
+    from pipelines.retraction import RetractFileConfig
+
+    (spec,) = allocations_are_respected.check_specs
+    assert spec.description.endswith("Contract management follows it up with `marts.allocation_control`.")
+    assert RetractFileConfig.model_fields["file"].description == (
+        "The file as data_quality names it, for example declarations/0118_202401.csv")

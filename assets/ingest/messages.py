@@ -57,7 +57,7 @@ class MessageKind:
 
 
 # The bounds of rule A05: with them an allocation's units (volume x days, over at most 25 years) times
-# the highest tariff D11 lets through stays far inside the published DECIMAL(18, 2) of allocation_control.
+# the highest tariff D11 lets through stays far inside the DECIMAL(18, 2) that allocation control publishes.
 MAX_ALLOCATED_VOLUME = 100_000  # per day, week, month or in total (Frequentie)
 MAX_BUDGET_CENTS = 1_000_000_000  # EUR 10 million
 MAX_ALLOCATION_YEARS = 25
@@ -107,7 +107,7 @@ ALLOCATIONS = MessageKind(
                 why=f"volume above {MAX_ALLOCATED_VOLUME:,} (per day, week, month or in total), budget above EUR "
                 f"{MAX_BUDGET_CENTS // 100:,}, a start before the Jeugdwet ({JEUGDWET_START}) or a period longer than "
                 f"{MAX_ALLOCATION_YEARS} years: an allocation's money value (units over its period times the highest "
-                "tariff) must fit allocation_control's published types; beyond these it is a typing error"),
+                "tariff) must fit the types the allocation control table publishes; beyond these it is a typing error"),
     ),
     label="allocation messages (JW301)",
 )

@@ -80,7 +80,7 @@ def _load(con: duckdb.DuckDBPyConnection, t: ReferenceTable, path: Path) -> int:
 
 def _load_rules(con: duckdb.DuckDBPyConnection) -> None:
     """ref.rules: every quarantine rule id with what it means, from the code that enforces it, so
-    a BI user reading data_quality_rules sees a description, not only an id."""
+    a BI user reading the quarantine counts per rule sees a description, not only an id."""
     rules = [(r.rule_id, "declarations", r.title) for r in (*DECLARATION_RULES, D09)]
     rules += [(r.rule_id, "surveys", r.title) for r in (*SURVEY_RULES, S09)]
     rules += [(r.rule_id, k.kind, r.title) for k in MESSAGE_KINDS for r in k.rules]

@@ -3,7 +3,7 @@
 One bad line that the row rules let through (an amount of EUR 261,600 on one client-month)
 fails a blocking check, and deleting the file from raw/ does not help: its rows are loaded.
 Retraction removes them, keeps the file in the registry as `retracted` with the reason and
-time (so data_quality shows what happened), and counts the removed rows as retracted, which
+time (so the per-file data-quality table shows what happened), and counts the removed rows as retracted, which
 keeps the accounting identity: read = loaded + quarantined + duplicate + retracted.
 
 Nothing else may be lost. Where a later file repeated one of the retracted file's reference
@@ -69,8 +69,8 @@ def find_file(con: duckdb.DuckDBPyConnection, name: str,
                        "OR (? AND ends_with(source_file, '/' || ?))",
                        [candidates, len(parts) == 1, parts[-1]]).fetchall()
     if not rows:
-        raise RetractionError(f"the registry has no file named {name!r}; data_quality (or registry.files) lists "
-                              "every file by the name to use, for example declarations/<file>")
+        raise RetractionError(f"the registry has no file named {name!r}; registry.files (and the data-quality "
+                              "table per file) lists every file by the name to use, for example declarations/<file>")
     if len(rows) > 1:
         raise RetractionError(f"{name!r} names more than one file ({', '.join(r[0] for r in rows)}): "
                               "give the kind too, for example declarations/<file>")
@@ -101,7 +101,8 @@ def retract(con: duckdb.DuckDBPyConnection, name: str, reason: str,
     """Retract one version of a file (see find_file), in one transaction. A retraction is final
     for that content: the registry keeps its hash, so the same content is never read again."""
     if not reason.strip():
-        raise RetractionError("say why the file is retracted: the reason is kept in the registry and data_quality")
+        raise RetractionError("say why the file is retracted: the reason is kept in the registry and shown in "
+                              "the data-quality table per file")
     source_file, kind, ids = find_file(con, name, shown)
     table = ROWS_TABLE[kind]
     with transaction(con):

@@ -21,7 +21,7 @@ JEUGDWET_START = "2015-01-01"
 @dataclass(frozen=True)
 class RowRule:
     rule_id: str
-    title: str  # what it holds back: marts.dim_rule publishes it (ref.rules), so a change shows in the BI file
+    title: str  # what it holds back: the published table of rules shows it (ref.rules), so a change shows
     condition: str  # SQL: true when the row breaks the rule
     message: str  # SQL expression for the readable message
     why: str = field(kw_only=True)  # why such a row is held back (the rule catalogue's "why")

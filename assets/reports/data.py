@@ -319,8 +319,10 @@ def load_month(con: duckdb.DuckDBPyConnection, subject: Subject, period: ReportP
                     before=month.replace(year=period.year - 1))
     measures_: dict[str, dict[str, Any]] = {}
     for column, figure in found.items():
-        measure, when = re.fullmatch(r"(.+)_(now|before|change_pct)", column).groups()
-        measures_.setdefault(measure, {})[when] = figure
+        # the words and format of a measure are text, not a figure the letter traces
+        measure, what = re.fullmatch(r"(.+)_(letter_label|letter_subject|letter_format|now|before|change_pct)",
+                                     column).groups()
+        measures_.setdefault(measure, {})[what] = figure["value"] if what.startswith("letter_") else figure
     warnings = scalars(con, "warnings")
     return {
         "kind": subject.kind, "key": subject.key, "code": subject.code, "name": subject.name, "region": subject.region,

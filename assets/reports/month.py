@@ -11,16 +11,6 @@ from assets.reports.heading import details, provisional_summary
 from assets.reports.quality import quality_blocks
 from foundation.warn_checks import KIND_NL
 
-MONTH_LABELS = {"spend_eur": "Uitgaven", "clients": "Cliënten", "started": "Begonnen trajecten",
-                "ended": "Beëindigde trajecten", "running": "Lopende trajecten aan het eind van de maand",
-                "running_over_12m": "waarvan langer dan een jaar",
-                "running_without_outcome_over_12m": "waarvan langer dan een jaar zonder uitkomstmeting"}
-# the same measures as the subject of a sentence
-MONTH_SUBJECT = {**MONTH_LABELS, "running_over_12m": "Het aantal trajecten dat langer dan een jaar loopt",
-                 "running_without_outcome_over_12m": "Het aantal trajecten dat langer dan een jaar loopt zonder "
-                                                     "uitkomstmeting"}
-MONTH_FORMAT = {"spend_eur": "euro"}
-
 
 def _warning_blocks(f: Figures, w: dict[str, Any]) -> list[dict]:
     """The WARN checks that spoke up, by the norm each watches: they let the night run finish, so
@@ -51,9 +41,9 @@ def month_document(d: dict[str, Any], period_title: str) -> dict[str, Any]:
                f"vergeleken met dezelfde maand een jaar eerder: wat ging goed en wat niet?")
     if d.get("motion"):
         opening += f" Zo geven wij antwoord op {f.name(d['motion'], '')}."
-    rows = [[MONTH_LABELS[k], f.calc(v["now"], MONTH_FORMAT.get(k, "int")),
-             f.calc(v["before"], MONTH_FORMAT.get(k, "int")), f.calc(v["change_pct"], "pct_signed")]
-            for k, v in m.items()]
+    # the measures, their words and formats, as queries/month_measures.sql lists them
+    rows = [[v["letter_label"], f.calc(v["now"], v["letter_format"]), f.calc(v["before"], v["letter_format"]),
+             f.calc(v["change_pct"], "pct_signed")] for v in m.values()]
     summary = []
     spend = m["spend_eur"]
     if spend["now"]["value"] is not None:
@@ -72,9 +62,9 @@ def month_document(d: dict[str, Any], period_title: str) -> dict[str, Any]:
     if changed:
         most, change = max(changed, key=lambda kv: abs(kv[1]))
         word = "steeg het meest" if change > 0 else "daalde het meest"
-        sentence = f"{MONTH_SUBJECT[most]} {word}: {f.calc(m[most]['change_pct'], 'pct_signed')}"
+        sentence = f"{m[most]['letter_subject']} {word}: {f.calc(m[most]['change_pct'], 'pct_signed')}"
         blocks.append(para(f"Wat veranderde het meest? {sentence} tegen dezelfde maand een jaar eerder."))
-        summary.append(f"{MONTH_SUBJECT[most]} {word}: {f.calc(m[most]['change_pct'], 'pct_signed')}.")
+        summary.append(f"{m[most]['letter_subject']} {word}: {f.calc(m[most]['change_pct'], 'pct_signed')}.")
     if not summary:
         summary.append(f"Over {subject} bevatten de gegevens voor {period_title} niets dat getoond kan worden.")
     summary = provisional_summary(d, period_title) + summary

@@ -3,8 +3,8 @@
 -- latest declared product_einddatum); "no recurrence" = the same client starts no other
 -- trajectory (any municipality, any provider) in the 182 days after the end. Reliable change:
 -- |end - begin| beats 1.96 x sqrt(2) x sd x sqrt(1 - reliability) in the good direction.
--- Duration bands: days from start to end, <3m <91, 3-6m <182, 6-12m <365, 12-24m <730, >=24m,
--- and 'onbekend' when there is no start date or the end lies before the start.
+-- Duration bands: days from start to end, banded by the limits of macros/duration_bands.sql
+-- ('onbekend' when there is no start date or the end lies before the start).
 WITH cutoff AS (
     SELECT max(period_end) AS cutoff_date FROM {{ ref('declaration_lines') }}
 ),
@@ -36,10 +36,7 @@ SELECT
     t.*,
     year(t.end_date)::INTEGER AS year,
     -- no start date, or an end before the start: the duration is not known, not the longest band
-    CASE WHEN t.duration_days IS NULL OR t.duration_days < 0 THEN 'onbekend'
-         WHEN t.duration_days < 91 THEN '<3m' WHEN t.duration_days < 182 THEN '3-6m'
-         WHEN t.duration_days < 365 THEN '6-12m' WHEN t.duration_days < 730 THEN '12-24m' ELSE '>=24m' END
-        AS duration_band,
+    {{ duration_band_of('t.duration_days') }} AS duration_band,
     t.end_date <= c.cutoff_date - INTERVAL 182 DAY AS recurrence_measurable,
     NOT EXISTS (
         SELECT 1 FROM {{ ref('trajectories') }} AS later
