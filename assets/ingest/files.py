@@ -279,7 +279,9 @@ def quarantined_above(con: duckdb.DuckDBPyConnection, kind: str, rows_table: str
                round(100.0 * f.rows_quarantined / f.rows_read, 1) AS quarantined_pct, m.main_rule
         FROM registry.files AS f LEFT JOIN ({main_rule_sql(rows_table, 'file_id')}) AS m USING (file_id)
         WHERE f.kind = $kind AND {above_threshold_sql('f.rows_read', 'f.rows_quarantined')}
-          AND ($file_ids::INTEGER[] IS NULL OR list_contains($file_ids::INTEGER[], f.file_id))
+          -- a semi-join, not list_contains per row: that is quadratic, 14 s for the 117,739 allocation
+          -- files of the demo at real size against 0.2 s
+          AND ($file_ids::INTEGER[] IS NULL OR f.file_id IN (SELECT unnest($file_ids::INTEGER[])))
         ORDER BY quarantined_pct DESC, f.source_file""",
                        {"kind": kind, "threshold": threshold, "file_ids": file_ids}).df()
 
