@@ -12,17 +12,19 @@ from foundation.settings import SettingsError, load_settings
 
 
 def _file(cells: list[tuple], sums: dict[str, list[tuple[str, float]]], orders: list[tuple] = (),
-          bounds: dict[str, list[tuple[str, float]]] | None = None, signed: tuple[str, ...] = ()
-          ) -> duckdb.DuckDBPyConnection:
+          bounds: dict[str, list[tuple[str, float]]] | None = None, signed: tuple[str, ...] = (),
+          rounding: dict[str, float] | None = None) -> duckdb.DuckDBPyConnection:
     """A connection holding what cells.load would build: `cells` as (name, value or None, secret,
     money); every cell keyed (name, 'x', '2025', ''); sums as {iid: [(name, coef)]} adding to 0;
     bounds the same for distinct counts (subsums); orders as (name, other, coef, other_coef):
-    coef * name + other_coef * other <= 0; `signed` the cells that may be below zero."""
+    coef * name + other_coef * other <= 0; `signed` the cells that may be below zero; `rounding` how
+    far a shown value may be off (a derived value's Pub.rounding)."""
     con = duckdb.connect()
     con.execute("CREATE TEMP TABLE keys (q VARCHAR, a VARCHAR, b VARCHAR, c VARCHAR, value DOUBLE, known BOOLEAN, "
-                "secret BOOLEAN, money BOOLEAN, signed BOOLEAN)")
-    con.executemany("INSERT INTO keys VALUES (?, 'x', '2025', '', ?, ?, ?, ?, ?)",
-                    [(q, v, v is not None, secret, money, q in signed) for q, v, secret, money in cells])
+                "secret BOOLEAN, money BOOLEAN, signed BOOLEAN, err DOUBLE)")
+    con.executemany("INSERT INTO keys VALUES (?, 'x', '2025', '', ?, ?, ?, ?, ?, ?)",
+                    [(q, v, v is not None, secret, money, q in signed, (rounding or {}).get(q, 0.0))
+                     for q, v, secret, money in cells])
     for table in ("identities", "subsums"):
         con.execute(f"CREATE TEMP TABLE {table} (iid VARCHAR, q VARCHAR, a VARCHAR, b VARCHAR, c VARCHAR, "
                     "coef DOUBLE)")
@@ -132,3 +134,14 @@ def test_the_checks_interior_point_start_finds_what_the_simplex_finds(monkeypatc
         found[verdict] = {q: (round(lo, 2), round(hi, 2)) for q, lo, hi in zip(leaks.q, leaks.value, leaks.high,
                                                                                 strict=True)}
     assert found[True] == found[False] == {f"A{n}": (2.0, 3.0) for n in range(0, 20, 2)}
+
+
+def test_a_total_derived_from_a_rounded_rate_still_pins_down_a_hidden_amount_to_its_rounding():
+    """A provider's spend on ended care published as cost per trajectory (to the cent) times 2,800
+    trajectories: EUR 1,000,000 give or take EUR 14 (half a cent each). Its parts: 900,000 shown,
+    H hidden. The sum holds to the stored amounts' cents plus those EUR 14, so H lies in
+    100,000 +- 14.03: the attacker still narrows it far below +-15 % (at real size such totals were
+    off by more than the euro a sum of stored amounts holds to, and their sums were left out)."""
+    cells = [("H", None, True, True), ("P", 900_000.0, False, True), ("T", 1_000_000.0, False, True)]
+    con = _file(cells, {"sum|T": [("H", 1), ("P", 1), ("T", -1)]}, rounding={"T": 0.005 * 2_800})
+    assert _leaks(con) == {"H": (99_985.97, 100_014.03)}

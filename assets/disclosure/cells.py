@@ -33,6 +33,9 @@ import yaml
 from assets.transform import DBT_DIR, MODELS, meta_of, model_meta, models_in
 
 NONE = "''"
+# money in the file is rounded to the cent: a sum of n amounts holds to within n cents (at least a euro),
+# plus what a derived value may be off by (Pub.rounding)
+MONEY_SLACK_PER_CELL, MONEY_SLACK_MIN = 0.01, 1.0
 # what a column may declare under meta.disclosure; a key column (its grain) and `suppressed` need nothing
 DECLARATIONS = ("public", "derived", "protect", "ratio", "benchmark", "nonlinear")
 
@@ -59,6 +62,10 @@ class Pub:
     # the models empty this count on a row they show, when fewer than k children answered the
     # questionnaire it comes from (assets/dbt/macros/effectiveness.sql): a small cell of its own
     value_rule: bool = False
+    # how far `expr` can lie from the true value (SQL over the row, in the quantity's unit): a rate
+    # rounded to the cent times a count is off by up to half a cent per unit counted, which at real
+    # size passes the euro that a sum of stored amounts holds to (MONEY_SLACK_MIN)
+    rounding: str | None = None
 
     @property
     def is_own(self) -> bool:
@@ -186,7 +193,8 @@ def _publications() -> tuple[list[Pub], list[Ratio], list[Nonlinear]]:
                 hides = e.get("hides", "row")
                 pubs.append(Pub(table, column, e["quantity"], e.get("a", cell.get("a")), e.get("b", cell.get("b")),
                                 e.get("c", cell["c"]), e.get("where", "true"), half if hides == "half" else hides,
-                                e.get("own"), e.get("expr"), bool(e.get("empty_on_shown_row"))))
+                                e.get("own"), e.get("expr"), bool(e.get("empty_on_shown_row")),
+                                e.get("rounding")))
             if "ratio" in d:
                 ratios.append(Ratio(table, column, tuple(d["ratio"]["num"]), tuple(d["ratio"]["den"])))
             if "nonlinear" in d:
@@ -289,7 +297,8 @@ def _publication_sql(pub_id: int, p: Pub, catalog: str) -> str:
     secret = (f"({value}) IS NULL" + (" AND suppressed" if row_rule else "")) if p.is_own else "false"
     sql = (f"SELECT {pub_id} AS pub_id, '{p.table}' AS tbl, '{p.column}' AS col, rowid AS rid, "
            f"{_key(p.q, p.a, p.b, p.c)}, ({value})::DOUBLE AS value, {secret} AS secret, "
-           f"{p.hides == 'row'} AS row_hide FROM {{catalog}}.marts.{p.table} WHERE {p.where}")
+           f"{p.hides == 'row'} AS row_hide, coalesce(({p.rounding or 0})::DOUBLE, 0) AS err "
+           f"FROM {{catalog}}.marts.{p.table} WHERE {p.where}")
     return sql.replace("{catalog}", catalog)
 
 
@@ -321,10 +330,12 @@ def load(con: duckdb.DuckDBPyConnection, catalog: str, contradicted: frozenset[s
         WITH fam AS (
             SELECT iid, CASE WHEN starts_with(iid, 'sum|') THEN concat_ws('|', 'sum', split_part(iid, '|', 2),
                    split_part(iid, '|', 5)) ELSE concat_ws('|', split_part(iid, '|', 1), split_part(iid, '|', 2))
-                   END AS family, sum(i.coef * k.value) AS gap, bool_and(k.known) AS shown, bool_or(k.money) AS money
+                   END AS family, sum(i.coef * k.value) AS gap, bool_and(k.known) AS shown, bool_or(k.money) AS money,
+                   count(*) AS cells, sum(k.err) AS err
             FROM identities AS i JOIN keys AS k USING (q, a, b, c) GROUP BY iid)
         SELECT family, count(*) AS broken, any_value(iid) AS example FROM fam
-        WHERE shown AND abs(gap) > CASE WHEN money THEN 1.0 ELSE 0.5 END GROUP BY family""")
+        WHERE shown AND abs(gap) > CASE WHEN money THEN greatest($min, $per_cell * cells + err) ELSE 0.5 END
+        GROUP BY family""", {"min": MONEY_SLACK_MIN, "per_cell": MONEY_SLACK_PER_CELL})
     if contradicted is not None:
         con.execute("CREATE OR REPLACE TEMP TABLE contradicted_sums AS SELECT unnest($1::VARCHAR[]) AS family, "
                     "NULL::BIGINT AS broken, NULL AS example", [sorted(contradicted)])
@@ -351,8 +362,10 @@ def _load_values(con: duckdb.DuckDBPyConnection, catalog: str) -> None:
         _publication_sql(i, p, catalog) for i, p in enumerate(PUBLICATIONS)))
     con.execute("""
         CREATE OR REPLACE TEMP TABLE keys AS
-        SELECT q, a, b, c, any_value(value) AS value, count(value) > 0 AS known, bool_or(secret) AS secret,
-               q IN (SELECT unnest($1)) AS money, q IN (SELECT unnest($2)) AS signed
+        SELECT q, a, b, c, arg_min(value, err) AS value, count(value) > 0 AS known, bool_or(secret) AS secret,
+               q IN (SELECT unnest($1)) AS money, q IN (SELECT unnest($2)) AS signed,
+               -- the attacker reads a cell where it is published most exactly
+               coalesce(min(err) FILTER (WHERE value IS NOT NULL), 0) AS err
         FROM pub GROUP BY ALL""", [sorted(money_quantities()), sorted(signed_quantities())])
 
 

@@ -43,12 +43,10 @@ import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from assets.disclosure.cells import quantities_in
+from assets.disclosure.cells import MONEY_SLACK_MIN, MONEY_SLACK_PER_CELL, quantities_in
 from foundation.settings import PROTECTION_COUNT_SHARE_OF_K, PROTECTION_MONEY_PCT
 
 EPS = 1e-6
-# money in the file is rounded to the cent: a sum of n amounts holds to within n cents (at least a euro)
-MONEY_SLACK_PER_CELL, MONEY_SLACK_MIN = 0.01, 1.0
 # expected numbers are published to 6 decimals and counted in hundredths: a sum of them holds to
 # about 1e-4 of those per cell, and a cent's slack would widen every interval the attacker gets
 EXPECTED_SLACK_PER_CELL = 1e-3
@@ -248,18 +246,20 @@ def _rows(con: duckdb.DuckDBPyConnection) -> list[Row]:
     expected = quantities_in("expected")
     for iid, cells_ in _relations(con, "identities"):
         terms, rhs = _substitute(cells_)
-        money = any(m for *_, m in cells_)
-        slack = max(MONEY_SLACK_MIN, MONEY_SLACK_PER_CELL * len(cells_)) if money else 0.0
+        money = any(m for *_, m, _ in cells_)
+        err = sum(e for _, _, known, _, _, e in cells_ if known)  # the shown values' own rounding (Pub.rounding)
+        slack = max(MONEY_SLACK_MIN, MONEY_SLACK_PER_CELL * len(cells_) + err) if money else 0.0
         if money and all(cell[0] in expected for cell, *_ in cells_):
             slack = EXPECTED_SLACK_PER_CELL * len(cells_)
         rows.append(("eq", iid, terms, rhs, slack))
     for iid, cells_ in _relations(con, "subsums"):
         terms, rhs = _substitute(cells_)  # sum(coef * x) = 0 with the total at -1: the total <= its parts
         rows.append(("le", iid, [(cell, -w) for cell, w in terms], -rhs, 0.0))
-        total = [(cell, known, value) for cell, coef, known, value, _ in cells_ if coef < 0]
-        for cell, coef, known, value, money in cells_:
+        total = [(cell, known, value) for cell, coef, known, value, *_ in cells_ if coef < 0]
+        for cell, coef, known, value, money, _ in cells_:
             if coef > 0 and total:  # a part is at most its total
-                part = [(cell, 1.0, known, value, money), (total[0][0], -1.0, total[0][1], total[0][2], money)]
+                part = [(cell, 1.0, known, value, money, 0.0),
+                        (total[0][0], -1.0, total[0][1], total[0][2], money, 0.0)]
                 rows.append(("le", iid, *_substitute(part), 0.0))
     for q, a, b, c, wq, coef, wcoef, pk, pv, wk, wv in con.execute("""
             SELECT o.q, o.a, o.b, o.c, o.wq, o.coef, o.wcoef, p.known, p.value, w.known, w.value FROM orders AS o
@@ -274,14 +274,15 @@ def _rows(con: duckdb.DuckDBPyConnection) -> list[Row]:
 
 
 def _relations(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, list[tuple]]]:
-    """The sums of `table` (identities, subsums) that hold an empty cell, each as its cells."""
+    """The sums of `table` (identities, subsums) that hold an empty cell, each as its cells:
+    (cell, coef, known, value, money, err), err what a shown value may be off by (Pub.rounding)."""
     out: dict[str, list[tuple]] = defaultdict(list)
-    for iid, q, a, b, c, coef, known, value, money in con.execute(f"""
-            SELECT i.iid, k.q, k.a, k.b, k.c, i.coef, k.known, k.value, k.money
+    for iid, q, a, b, c, coef, known, value, money, err in con.execute(f"""
+            SELECT i.iid, k.q, k.a, k.b, k.c, i.coef, k.known, k.value, k.money, k.err
             FROM {table} AS i JOIN keys AS k USING (q, a, b, c)
             WHERE i.iid IN (SELECT i2.iid FROM {table} AS i2 JOIN keys AS k2 USING (q, a, b, c) WHERE NOT k2.known)
             ORDER BY i.iid, k.q, k.a, k.b, k.c""").fetchall():
-        out[iid].append(((q, a, b, c), float(coef), known, value, money))
+        out[iid].append(((q, a, b, c), float(coef), known, value, money, err))
     return list(out.items())
 
 
@@ -289,7 +290,7 @@ def _substitute(cells_: list[tuple]) -> tuple[list[tuple[tuple, float]], float]:
     """sum(coef * cell) = 0 (or <= 0) with the known cells moved to the right-hand side."""
     terms: dict[tuple, float] = {}
     rhs = 0.0
-    for cell, coef, known, value, _ in cells_:
+    for cell, coef, known, value, *_ in cells_:
         if known:
             rhs -= coef * value
         else:
