@@ -154,6 +154,48 @@ def test_the_reader_reads_the_latest_and_an_earlier_publication(postgres, lake_p
         assert con.execute("SELECT version FROM published.publications").fetchall() == [(1,)]
 
 
+def _views(con: duckdb.DuckDBPyConnection, catalog: str) -> list[tuple[str, str, str]]:
+    return con.execute("SELECT schema_name, view_name, comment FROM duckdb_views() WHERE database_name = ? "
+                       "AND NOT internal ORDER BY schema_name, view_name", [catalog]).fetchall()
+
+
+def test_a_bi_reader_reads_the_deprecated_views_in_the_lake_with_their_comments(postgres, lake_published,
+                                                                                 monkeypatch):
+    """The file's views (the renamed marts under their old column names, for one release) are in the
+    lake's latest publication, with the view's deprecation comment, and read as in the file; at the
+    first publication's snapshot they read as the first file's. The comments on their columns are
+    not: DuckLake holds none, and the run's metadata counts them."""
+    database, data_path, wh, first, (_, second_meta) = lake_published
+    column_comments = ("SELECT count(*) FROM duckdb_columns() AS c JOIN duckdb_views() AS v USING "
+                       "(database_name, schema_name) WHERE c.table_name = v.view_name AND c.database_name = ? "
+                       "AND c.comment IS NOT NULL")
+    column_types = ("SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = ? AND schema_name = ? "
+                    "AND table_name = ? ORDER BY column_index")
+    with lake_as(READER, postgres, database, data_path, monkeypatch).reading() as con:
+        first_snapshot = publication_snapshots(con)[1]
+        con.execute(f"ATTACH '{wh.published_db}' AS {SOURCE} (READ_ONLY)")
+        views = _views(con, SOURCE)
+        assert views and {schema for schema, _, _ in views} == {"deprecated"}
+        assert _views(con, PUBLISHED) == views  # the same views, each with the file's comment
+        assert all(comment.startswith("VEROUDERD (deprecated)") for _, _, comment in views)
+        for schema, view, _ in views:
+            # the old column names and their types, and the rows the file's view gives
+            assert con.execute(column_types, [PUBLISHED, schema, view]).fetchall() == con.execute(
+                column_types, [SOURCE, schema, view]).fetchall()
+            assert _same_rows(con, f"{SOURCE}.{schema}.{view}", f"{PUBLISHED}.{schema}.{view}"), view
+        left_out = con.execute(column_comments, [SOURCE]).fetchone()[0]
+        assert left_out > 0 and con.execute(column_comments, [PUBLISHED]).fetchone()[0] == 0
+        con.execute(f"DETACH {SOURCE}")
+        # an earlier publication's view, by time travel (AT works on a DuckLake view, its tables at that snapshot)
+        con.execute(f"ATTACH '{first}' AS {SOURCE} (READ_ONLY)")
+        for schema, view, _ in _views(con, SOURCE):
+            assert _same_rows(con, f"{SOURCE}.{schema}.{view}",
+                              f"{PUBLISHED}.{schema}.{view} AT (VERSION => {first_snapshot})"), view
+        con.execute(f"DETACH {SOURCE}")
+    assert second_meta["lake_views"].value == ", ".join(f"{schema}.{view}" for schema, view, _ in views)
+    assert second_meta["lake_view_column_comments_left_out"].value == left_out
+
+
 def test_a_failed_publication_leaves_the_lake_at_the_previous_one(postgres, lake_published, monkeypatch, tmp_path):
     database, data_path, wh, *_ = lake_published
     monkeypatch.setenv("PGPASSWORD", PASSWORDS[WRITER])
@@ -222,6 +264,45 @@ def _equals_file(con: duckdb.DuckDBPyConnection, path: Path, at: str = "") -> bo
             _same_rows(con, f"{SOURCE}.marts.{t}", f"{PUBLISHED}.marts.{t}{at}") for t in tables)
     finally:
         con.execute(f"DETACH {SOURCE}")
+
+
+def test_a_mart_and_views_the_file_no_longer_holds_leave_the_latest_publication_only(
+        postgres, lake_published, monkeypatch, tmp_path):
+    """Publish the first file, then the second without one mart and without its deprecated views (as
+    the release after a rename drops them): the latest publication lacks them, the first
+    publication's snapshot still reads them with the rows they had."""
+    _, _, wh, first, _ = lake_published
+    database, data_path, lake = _fresh_lake(postgres, tmp_path, monkeypatch)
+    dropped = "cost_by_municipality_year"
+    second = tmp_path / "v2_without_a_mart.duckdb"
+    shutil.copy(wh.published_db, second)
+    with duckdb.connect(str(second)) as con:
+        con.execute(f"DROP TABLE marts.{dropped}")
+        con.execute("DROP SCHEMA deprecated CASCADE")
+    for version, path in ((1, first), (2, second)):
+        publish_to_lake(lake, path, version, datetime.now(), "2024-06", None, f"run-{version}")
+    with lake_as(READER, postgres, database, data_path, monkeypatch).reading() as con:
+        snapshots = publication_snapshots(con)
+        assert _equals_file(con, second)  # the latest: exactly the second file's marts, so not the dropped one
+        assert dropped not in _tables(con, PUBLISHED)
+        with pytest.raises(duckdb.CatalogException, match=dropped):
+            con.execute(f"SELECT * FROM {PUBLISHED}.marts.{dropped}")
+        assert _views(con, PUBLISHED) == []
+        assert con.execute("SELECT schema_name FROM duckdb_schemas() WHERE database_name = ? AND NOT internal "
+                           "ORDER BY 1", [PUBLISHED]).fetchall() == [("main",), ("marts",)]
+        # the first publication still holds the mart, row for row, and the views
+        at_first = f" AT (VERSION => {snapshots[1]})"
+        assert _equals_file(con, first, at_first)
+        con.execute(f"ATTACH '{first}' AS {SOURCE} (READ_ONLY)")
+        assert _same_rows(con, f"{SOURCE}.marts.{dropped}", f"{PUBLISHED}.marts.{dropped}{at_first}")
+        assert con.execute(f"SELECT count(*) FROM {PUBLISHED}.marts.{dropped}{at_first}").fetchone()[0] > 0
+        first_views = _views(con, SOURCE)
+        for schema, view, _ in first_views:
+            assert _same_rows(con, f"{SOURCE}.{schema}.{view}", f"{PUBLISHED}.{schema}.{view}{at_first}"), view
+        con.execute(f"DETACH {SOURCE}")
+    with lake_as(READER, postgres, database, data_path, monkeypatch).reading(snapshot=snapshots[1]) as con:
+        assert first_views and _views(con, PUBLISHED) == first_views
+        assert dropped in _tables(con, PUBLISHED)
 
 
 def test_maintenance_expires_what_the_retention_no_longer_keeps(postgres, lake_published, monkeypatch, tmp_path):
