@@ -26,7 +26,7 @@ import duckdb
 import pytest
 
 from foundation.lake import PUBLISHED, Lake
-from foundation.lake_maintenance import maintain_lake
+from foundation.lake_maintenance import FILE_DELETE_DELAY, maintain_lake
 from foundation.lake_publish import SOURCE, keep_in_lake, publication_snapshots, publish_to_lake
 from foundation.settings import SettingsError
 from foundation.warehouse import Warehouse, warehouse_from_settings
@@ -255,6 +255,11 @@ def _third_file(wh: Warehouse, folder: Path, ballast_rows: int = 0) -> Path:
     return third
 
 
+def _files(data_path: Path) -> set[Path]:
+    """Every file under the published catalog's data folder."""
+    return {f for f in (data_path / PUBLISHED).rglob("*") if f.is_file()}
+
+
 def _equals_file(con: duckdb.DuckDBPyConnection, path: Path, at: str = "") -> bool:
     """Every mart of the file, row for row, in the lake's published catalog (at `at`: ' AT (...)')."""
     con.execute(f"ATTACH '{path}' AS {SOURCE} (READ_ONLY)")
@@ -382,6 +387,14 @@ def test_the_maintenance_job_reports_what_it_did(postgres, lake_published, monke
         publish_to_lake(lake, path, version, today - timedelta(days=days_ago), "2024-06", None, f"run-{version}")
     from pipelines.definitions import defs
 
+    # two files no snapshot lists: one last written longer ago than FILE_DELETE_DELAY (a killed writer's), one
+    # just now (as a writer's before its commit)
+    stale, fresh = (Path(lake.data_folder(PUBLISHED)) / "marts" / name for name in ("stale.parquet", "fresh.parquet"))
+    for orphan in (stale, fresh):
+        shutil.copy(next(Path(lake.data_folder(PUBLISHED)).rglob("*.parquet")), orphan)
+    long_ago = (datetime.now() - FILE_DELETE_DELAY - timedelta(hours=1)).timestamp()
+    os.utime(stale, (long_ago, long_ago))
+
     resource = Warehouse(data_dir=str(tmp_path), pseudonym_key=TEST_KEY, lake_catalog=lake.catalog,
                          lake_data_path=lake.data_path, lake_retention_days=400)
     result = defs.resolve_job_def("lake_maintenance").execute_in_process(resources={"warehouse": resource})
@@ -392,6 +405,10 @@ def test_the_maintenance_job_reports_what_it_did(postgres, lake_published, monke
     assert metadata["retention_days"].value == 400
     assert len(metadata["published_snapshots_expired"].value) == 2  # DuckLake's first and v1's
     assert {"published_files_removed", "lake_files_removed", "published_data_files_after_merge"} <= set(metadata)
+    assert metadata["file_delete_delay_hours"].value == FILE_DELETE_DELAY.total_seconds() / 3600
+    assert metadata["published_orphaned_files_removed"].value == 1
+    assert metadata["lake_orphaned_files_removed"].value == 0
+    assert not stale.exists() and fresh.exists()
 
 
 # the child of the kill test: the publish step's own call, in a process of its own
@@ -413,20 +430,21 @@ def test_a_publication_killed_in_its_commit_leaves_the_previous_one_and_a_rerun_
     same publication run again completes and equals its file. The third file has a large extra mart,
     copied last (tables go in name order), so the child stays inside its transaction while it writes
     that mart; it is killed as soon as that mart's folder appears, a moment known to be after BEGIN
-    and before COMMIT."""
+    and before COMMIT. The files it had written are listed by no snapshot; the maintenance removes
+    exactly them once they are older than its delay, and every publication still reads as before."""
     _, _, wh, first, _ = lake_published
     database, data_path, lake = _fresh_lake(postgres, tmp_path, monkeypatch)
     for version, path in ((1, first), (2, wh.published_db)):
         publish_to_lake(lake, path, version, datetime.now(), "2024-06", None, f"run-{version}")
     third = _third_file(wh, tmp_path, ballast_rows=6_000_000)
     ballast = data_path / PUBLISHED / "marts" / "zz_ballast"
+    listed = _files(data_path)  # v1's and v2's, every one listed by their snapshots
     child = subprocess.Popen([sys.executable, "-c", PUBLISH_IN_A_CHILD, lake.catalog, lake.data_path, str(third)],
                              cwd=REPO, env={**os.environ, "PGPASSWORD": PASSWORDS[WRITER]},
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
     while not ballast.exists() and child.poll() is None and time.monotonic() < deadline:
         time.sleep(0.005)
-    written = sorted((data_path / PUBLISHED / "marts").rglob("*.parquet"))
     child.send_signal(signal.SIGKILL)
     out, err = child.communicate(timeout=30)
     assert child.returncode == -signal.SIGKILL, (out, err[-2000:])
@@ -439,7 +457,8 @@ def test_a_publication_killed_in_its_commit_leaves_the_previous_one_and_a_rerun_
         assert _equals_file(con, wh.published_db)  # the reader sees the previous publication exactly
         assert _equals_file(con, first, f" AT (VERSION => {snapshots[1]})")
     # the killed transaction had written files (every mart's before the large one): DuckLake never lists them
-    assert len(written) > 20
+    orphans = _files(data_path) - listed
+    assert len(orphans) > 20 and all(f.suffix == ".parquet" for f in orphans)
 
     # the same publication again, as a rerun would: it completes and equals its file
     monkeypatch.setenv("PGPASSWORD", PASSWORDS[WRITER])
@@ -449,3 +468,25 @@ def test_a_publication_killed_in_its_commit_leaves_the_previous_one_and_a_rerun_
         assert _equals_file(con, third)
         assert con.execute("SELECT run_id FROM published.publications WHERE version = 3").fetchall() == [
             ("run-again",)]
+
+    # the maintenance leaves the orphans while they are younger than FILE_DELETE_DELAY (a writer's files
+    # look the same until it commits) ...
+    monkeypatch.setenv("PGPASSWORD", PASSWORDS[WRITER])
+    files = _files(data_path)
+    assert orphans < files
+    published, working = maintain_lake(lake, 400)
+    assert published.orphaned_files_removed == [] and working.orphaned_files_removed == []
+    assert _files(data_path) == files
+    # ... and removes exactly them once they are older (here: a delay of 0 instead of waiting three days)
+    monkeypatch.setenv("PGPASSWORD", PASSWORDS[WRITER])
+    published, working = maintain_lake(lake, 400, file_delete_delay=timedelta(0))
+    assert {Path(f) for f in published.orphaned_files_removed} == orphans
+    assert published.files_removed == [] and working.orphaned_files_removed == []
+    assert _files(data_path) == files - orphans
+    # every publication readable before is readable after, every mart row for row
+    with lake_as(READER, postgres, database, data_path, monkeypatch).reading() as con:
+        assert publication_snapshots(con) == {1: snapshots[1], 2: snapshots[2], 3: kept.snapshot_id}
+        assert _equals_file(con, third)
+        assert _equals_file(con, third, f" AT (VERSION => {kept.snapshot_id})")
+        assert _equals_file(con, wh.published_db, f" AT (VERSION => {snapshots[2]})")
+        assert _equals_file(con, first, f" AT (VERSION => {snapshots[1]})")
