@@ -211,6 +211,9 @@ def test_a_failed_publication_leaves_the_lake_at_the_previous_one(postgres, lake
         assert con.execute("SELECT publication_version FROM published.marts.about").fetchall() == [(2,)]
         assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = 'published' "
                            "AND schema_name = 'marts'").fetchone()[0] > 20
+        # the views were dropped in the failed transaction (the broken file has none): they are back
+        con.execute(f"ATTACH '{wh.published_db}' AS {SOURCE} (READ_ONLY)")
+        assert _views(con, PUBLISHED) == _views(con, SOURCE) != []
         (latest,) = con.execute(f"SELECT max(snapshot_id) FROM ducklake_snapshots('{PUBLISHED}')").fetchone()
         assert latest == publication_snapshots(con)[2]
 
