@@ -1,6 +1,7 @@
 """The lake's maintenance (issue 40; docs/platform.md, "Publications in the lake"): earlier
-publications stay readable for JEUGDZORG_LAKE_RETENTION_DAYS, then their snapshots are expired, and
-the small files that many small commits leave are merged and the unused ones removed.
+publications stay readable for JEUGDZORG_LAKE_RETENTION_DAYS, then their snapshots are expired, the
+small files that many small commits leave are merged, and the unused files and those a killed
+writer left are removed.
 
 Which publications stay readable: a publication is the current one from its `published_at` until
 the next publication's `published_at`; it stays readable while it was the current one at any time
@@ -22,6 +23,14 @@ and `ducklake_cleanup_old_files` for the files that expiring and merging left un
 scheduled for deletion more than FILE_DELETE_DELAY before `now`: a query that started before may
 still be reading them (DuckLake's own advice: "a few days"). With the weekly schedule a file left
 unused by one run is removed by the next.
+
+Last, `ducklake_delete_orphaned_files` removes the files under a catalog's data folder that no
+snapshot lists and nothing has scheduled for deletion: the Parquet files of a writer killed before
+its commit (docs/platform.md, "Publications in the lake"). A writer's files are such
+files too until it commits, so only those last written more than FILE_DELETE_DELAY before `now`
+go (DuckLake compares the file's modification time): the same delay as above, for the same fact
+seen from the other side, no transaction on the lake lasts that long. A file left by a killed writer
+costs space only, and is removed by the first run three days after it was written.
 """
 
 from __future__ import annotations
@@ -36,6 +45,9 @@ from foundation.lake import METADATA_SCHEMAS, PUBLISHED, WORKING, Lake
 from foundation.lake_publish import COMMIT_AUTHOR, PUBLICATIONS_TABLE
 from foundation.sql import transaction
 
+# How long no transaction on the lake lasts, with a wide margin: a file scheduled for deletion that long
+# ago is read by no query still running, and a file written that long ago that no snapshot lists
+# belongs to no writer still to commit (a publication's copy into the lake takes minutes)
 FILE_DELETE_DELAY = timedelta(days=3)
 
 
@@ -49,11 +61,12 @@ class CatalogMaintenance:
     data_files_before_merge: int = 0
     data_files_after_merge: int = 0
     files_removed: list[str] = field(default_factory=list)
+    orphaned_files_removed: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
         return bool(self.snapshots_expired or self.versions_no_longer_readable or self.files_removed
-                    or self.data_files_before_merge != self.data_files_after_merge)
+                    or self.orphaned_files_removed or self.data_files_before_merge != self.data_files_after_merge)
 
 
 def _exists(con: duckdb.DuckDBPyConnection, catalog: str, schema: str, table: str) -> bool:
@@ -102,19 +115,24 @@ def _expire_working(con: duckdb.DuckDBPyConnection, cutoff: datetime, done: Cata
         f"FROM ducklake_expire_snapshots('{WORKING}', older_than => ?::TIMESTAMPTZ)", [cutoff]).fetchall())
 
 
-def _compact(con: duckdb.DuckDBPyConnection, catalog: str, now: datetime, done: CatalogMaintenance) -> None:
+def _compact(con: duckdb.DuckDBPyConnection, catalog: str, older_than: datetime, done: CatalogMaintenance) -> None:
+    """Merge small files, then delete the files scheduled for deletion and the orphaned ones (listed by
+    no snapshot) from before `older_than` (see the module's docstring)."""
     done.data_files_before_merge = _live_data_files(con, catalog)
     con.execute(f"CALL ducklake_merge_adjacent_files('{catalog}')")
     done.data_files_after_merge = _live_data_files(con, catalog)
     done.files_removed = [r[0] for r in con.execute(
-        f"FROM ducklake_cleanup_old_files('{catalog}', older_than => ?::TIMESTAMPTZ)",
-        [now - FILE_DELETE_DELAY]).fetchall()]
+        f"FROM ducklake_cleanup_old_files('{catalog}', older_than => ?::TIMESTAMPTZ)", [older_than]).fetchall()]
+    done.orphaned_files_removed = [r[0] for r in con.execute(
+        f"FROM ducklake_delete_orphaned_files('{catalog}', older_than => ?::TIMESTAMPTZ)", [older_than]).fetchall()]
 
 
-def maintain_lake(lake: Lake, retention_days: int, now: datetime | None = None) -> list[CatalogMaintenance]:
-    """Expire what the retention no longer keeps, merge small files, remove unused ones, in the
-    published catalog and then the working one (see the module's docstring). `now` defaults to the
-    clock; a naive `now` is taken as UTC."""
+def maintain_lake(lake: Lake, retention_days: int, now: datetime | None = None,
+                  file_delete_delay: timedelta = FILE_DELETE_DELAY) -> list[CatalogMaintenance]:
+    """Expire what the retention no longer keeps, merge small files, remove unused and orphaned ones,
+    in the published catalog and then the working one (see the module's docstring). `now` defaults
+    to the clock; a naive `now` is taken as UTC. `file_delete_delay` is FILE_DELETE_DELAY but for a
+    test that cannot wait three days for the files it made."""
     now = now or datetime.now(UTC)
     if now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
@@ -124,6 +142,6 @@ def maintain_lake(lake: Lake, retention_days: int, now: datetime | None = None) 
         for catalog, expire in ((PUBLISHED, _expire_publications), (WORKING, _expire_working)):
             done = CatalogMaintenance(catalog)
             expire(con, cutoff, done)
-            _compact(con, catalog, now, done)
+            _compact(con, catalog, now - file_delete_delay, done)
             report.append(done)
     return report

@@ -17,7 +17,7 @@ import dagster as dg
 from assets.ingest.messages import MESSAGE_KINDS
 from foundation.fingerprint import FULL_REBUILD_TAG
 from foundation.lake import PUBLISHED
-from foundation.lake_maintenance import maintain_lake
+from foundation.lake_maintenance import FILE_DELETE_DELAY, maintain_lake
 from foundation.warehouse import Warehouse
 
 # The run worker's console gets warnings and errors only: `make ui` would otherwise print every
@@ -95,35 +95,41 @@ refresh_after_ingestion = dg.define_asset_job(
 
 
 @dg.op(description="Platform mode: expire the lake's snapshots the retention (JEUGDZORG_LAKE_RETENTION_DAYS) no "
-       "longer keeps, with the rows of the publications no longer readable, merge small files and remove unused "
-       "ones (foundation/lake_maintenance.py). File mode: nothing, and the log says so.")
+       "longer keeps, with the rows of the publications no longer readable, merge small files, remove unused "
+       "ones and those a killed writer left, once older than FILE_DELETE_DELAY (foundation/lake_maintenance.py). "
+       "File mode: nothing, and the log says so.")
 def maintain_the_lake(context: dg.OpExecutionContext, warehouse: Warehouse) -> dg.Output:
     lake = warehouse.lake()
     if lake is None:
         context.log.info("file mode (JEUGDZORG_LAKE_CATALOG and JEUGDZORG_LAKE_DATA_PATH not set): there is no lake "
                          "to maintain, nothing was done")
         return dg.Output(None, metadata={"mode": "file mode: nothing done"})
-    metadata: dict[str, dg.MetadataValue] = {"mode": dg.MetadataValue.text("platform mode"),
-                                             "retention_days": dg.MetadataValue.int(warehouse.lake_retention_days)}
+    metadata: dict[str, dg.MetadataValue] = {
+        "mode": dg.MetadataValue.text("platform mode"),
+        "retention_days": dg.MetadataValue.int(warehouse.lake_retention_days),
+        # a file scheduled for deletion, or listed by no snapshot, is removed once this much older
+        "file_delete_delay_hours": dg.MetadataValue.float(FILE_DELETE_DELAY.total_seconds() / 3600)}
     for done in maintain_lake(lake, warehouse.lake_retention_days):
         gone = done.versions_no_longer_readable
         context.log.info(
             f"{done.catalog}: {len(done.snapshots_expired)} snapshots expired {done.snapshots_expired}"
             + (f", publications no longer readable: {', '.join(f'v{v}' for v in gone)}" if gone else "")
             + f"; data files {done.data_files_before_merge} -> {done.data_files_after_merge} after merging; "
-            f"{len(done.files_removed)} unused files removed")
+            f"{len(done.files_removed)} unused files removed, {len(done.orphaned_files_removed)} orphaned files "
+            f"(written more than {FILE_DELETE_DELAY} ago, listed by no snapshot) removed")
         metadata |= {
             f"{done.catalog}_snapshots_expired": dg.MetadataValue.json(done.snapshots_expired),
             f"{done.catalog}_data_files_before_merge": dg.MetadataValue.int(done.data_files_before_merge),
             f"{done.catalog}_data_files_after_merge": dg.MetadataValue.int(done.data_files_after_merge),
             f"{done.catalog}_files_removed": dg.MetadataValue.int(len(done.files_removed)),
+            f"{done.catalog}_orphaned_files_removed": dg.MetadataValue.int(len(done.orphaned_files_removed)),
         }
         if done.catalog == PUBLISHED:
             metadata["publications_no_longer_readable"] = dg.MetadataValue.json(gone)
     return dg.Output(None, metadata=metadata)
 
 
-@dg.job(description="Weekly, platform mode: the lake's retention and small files (maintain_the_lake); in file mode it "
-        "does nothing and says so.")
+@dg.job(description="Weekly, platform mode: the lake's retention, small files and the files a killed writer left "
+        "(maintain_the_lake); in file mode it does nothing and says so.")
 def lake_maintenance():
     maintain_the_lake()

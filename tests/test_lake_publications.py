@@ -26,7 +26,7 @@ import duckdb
 import pytest
 
 from foundation.lake import PUBLISHED, Lake
-from foundation.lake_maintenance import maintain_lake
+from foundation.lake_maintenance import FILE_DELETE_DELAY, maintain_lake
 from foundation.lake_publish import SOURCE, keep_in_lake, publication_snapshots, publish_to_lake
 from foundation.settings import SettingsError
 from foundation.warehouse import Warehouse, warehouse_from_settings
@@ -154,6 +154,48 @@ def test_the_reader_reads_the_latest_and_an_earlier_publication(postgres, lake_p
         assert con.execute("SELECT version FROM published.publications").fetchall() == [(1,)]
 
 
+def _views(con: duckdb.DuckDBPyConnection, catalog: str) -> list[tuple[str, str, str]]:
+    return con.execute("SELECT schema_name, view_name, comment FROM duckdb_views() WHERE database_name = ? "
+                       "AND NOT internal ORDER BY schema_name, view_name", [catalog]).fetchall()
+
+
+def test_a_bi_reader_reads_the_deprecated_views_in_the_lake_with_their_comments(postgres, lake_published,
+                                                                                 monkeypatch):
+    """The file's views (the renamed marts under their old column names, for one release) are in the
+    lake's latest publication, with the view's deprecation comment, and read as in the file; at the
+    first publication's snapshot they read as the first file's. The comments on their columns are
+    not: DuckLake holds none, and the run's metadata counts them."""
+    database, data_path, wh, first, (_, second_meta) = lake_published
+    column_comments = ("SELECT count(*) FROM duckdb_columns() AS c JOIN duckdb_views() AS v USING "
+                       "(database_name, schema_name) WHERE c.table_name = v.view_name AND c.database_name = ? "
+                       "AND c.comment IS NOT NULL")
+    column_types = ("SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = ? AND schema_name = ? "
+                    "AND table_name = ? ORDER BY column_index")
+    with lake_as(READER, postgres, database, data_path, monkeypatch).reading() as con:
+        first_snapshot = publication_snapshots(con)[1]
+        con.execute(f"ATTACH '{wh.published_db}' AS {SOURCE} (READ_ONLY)")
+        views = _views(con, SOURCE)
+        assert views and {schema for schema, _, _ in views} == {"deprecated"}
+        assert _views(con, PUBLISHED) == views  # the same views, each with the file's comment
+        assert all(comment.startswith("VEROUDERD (deprecated)") for _, _, comment in views)
+        for schema, view, _ in views:
+            # the old column names and their types, and the rows the file's view gives
+            assert con.execute(column_types, [PUBLISHED, schema, view]).fetchall() == con.execute(
+                column_types, [SOURCE, schema, view]).fetchall()
+            assert _same_rows(con, f"{SOURCE}.{schema}.{view}", f"{PUBLISHED}.{schema}.{view}"), view
+        left_out = con.execute(column_comments, [SOURCE]).fetchone()[0]
+        assert left_out > 0 and con.execute(column_comments, [PUBLISHED]).fetchone()[0] == 0
+        con.execute(f"DETACH {SOURCE}")
+        # an earlier publication's view, by time travel (AT works on a DuckLake view, its tables at that snapshot)
+        con.execute(f"ATTACH '{first}' AS {SOURCE} (READ_ONLY)")
+        for schema, view, _ in _views(con, SOURCE):
+            assert _same_rows(con, f"{SOURCE}.{schema}.{view}",
+                              f"{PUBLISHED}.{schema}.{view} AT (VERSION => {first_snapshot})"), view
+        con.execute(f"DETACH {SOURCE}")
+    assert second_meta["lake_views"].value == ", ".join(f"{schema}.{view}" for schema, view, _ in views)
+    assert second_meta["lake_view_column_comments_left_out"].value == left_out
+
+
 def test_a_failed_publication_leaves_the_lake_at_the_previous_one(postgres, lake_published, monkeypatch, tmp_path):
     database, data_path, wh, *_ = lake_published
     monkeypatch.setenv("PGPASSWORD", PASSWORDS[WRITER])
@@ -169,6 +211,9 @@ def test_a_failed_publication_leaves_the_lake_at_the_previous_one(postgres, lake
         assert con.execute("SELECT publication_version FROM published.marts.about").fetchall() == [(2,)]
         assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = 'published' "
                            "AND schema_name = 'marts'").fetchone()[0] > 20
+        # the views were dropped in the failed transaction (the broken file has none): they are back
+        con.execute(f"ATTACH '{wh.published_db}' AS {SOURCE} (READ_ONLY)")
+        assert _views(con, PUBLISHED) == _views(con, SOURCE) != []
         (latest,) = con.execute(f"SELECT max(snapshot_id) FROM ducklake_snapshots('{PUBLISHED}')").fetchone()
         assert latest == publication_snapshots(con)[2]
 
@@ -213,6 +258,11 @@ def _third_file(wh: Warehouse, folder: Path, ballast_rows: int = 0) -> Path:
     return third
 
 
+def _files(data_path: Path) -> set[Path]:
+    """Every file under the published catalog's data folder."""
+    return {f for f in (data_path / PUBLISHED).rglob("*") if f.is_file()}
+
+
 def _equals_file(con: duckdb.DuckDBPyConnection, path: Path, at: str = "") -> bool:
     """Every mart of the file, row for row, in the lake's published catalog (at `at`: ' AT (...)')."""
     con.execute(f"ATTACH '{path}' AS {SOURCE} (READ_ONLY)")
@@ -222,6 +272,45 @@ def _equals_file(con: duckdb.DuckDBPyConnection, path: Path, at: str = "") -> bo
             _same_rows(con, f"{SOURCE}.marts.{t}", f"{PUBLISHED}.marts.{t}{at}") for t in tables)
     finally:
         con.execute(f"DETACH {SOURCE}")
+
+
+def test_a_mart_and_views_the_file_no_longer_holds_leave_the_latest_publication_only(
+        postgres, lake_published, monkeypatch, tmp_path):
+    """Publish the first file, then the second without one mart and without its deprecated views (as
+    the release after a rename drops them): the latest publication lacks them, the first
+    publication's snapshot still reads them with the rows they had."""
+    _, _, wh, first, _ = lake_published
+    database, data_path, lake = _fresh_lake(postgres, tmp_path, monkeypatch)
+    dropped = "cost_by_municipality_year"
+    second = tmp_path / "v2_without_a_mart.duckdb"
+    shutil.copy(wh.published_db, second)
+    with duckdb.connect(str(second)) as con:
+        con.execute(f"DROP TABLE marts.{dropped}")
+        con.execute("DROP SCHEMA deprecated CASCADE")
+    for version, path in ((1, first), (2, second)):
+        publish_to_lake(lake, path, version, datetime.now(), "2024-06", None, f"run-{version}")
+    with lake_as(READER, postgres, database, data_path, monkeypatch).reading() as con:
+        snapshots = publication_snapshots(con)
+        assert _equals_file(con, second)  # the latest: exactly the second file's marts, so not the dropped one
+        assert dropped not in _tables(con, PUBLISHED)
+        with pytest.raises(duckdb.CatalogException, match=dropped):
+            con.execute(f"SELECT * FROM {PUBLISHED}.marts.{dropped}")
+        assert _views(con, PUBLISHED) == []
+        assert con.execute("SELECT schema_name FROM duckdb_schemas() WHERE database_name = ? AND NOT internal "
+                           "ORDER BY 1", [PUBLISHED]).fetchall() == [("main",), ("marts",)]
+        # the first publication still holds the mart, row for row, and the views
+        at_first = f" AT (VERSION => {snapshots[1]})"
+        assert _equals_file(con, first, at_first)
+        con.execute(f"ATTACH '{first}' AS {SOURCE} (READ_ONLY)")
+        assert _same_rows(con, f"{SOURCE}.marts.{dropped}", f"{PUBLISHED}.marts.{dropped}{at_first}")
+        assert con.execute(f"SELECT count(*) FROM {PUBLISHED}.marts.{dropped}{at_first}").fetchone()[0] > 0
+        first_views = _views(con, SOURCE)
+        for schema, view, _ in first_views:
+            assert _same_rows(con, f"{SOURCE}.{schema}.{view}", f"{PUBLISHED}.{schema}.{view}{at_first}"), view
+        con.execute(f"DETACH {SOURCE}")
+    with lake_as(READER, postgres, database, data_path, monkeypatch).reading(snapshot=snapshots[1]) as con:
+        assert first_views and _views(con, PUBLISHED) == first_views
+        assert dropped in _tables(con, PUBLISHED)
 
 
 def test_maintenance_expires_what_the_retention_no_longer_keeps(postgres, lake_published, monkeypatch, tmp_path):
@@ -301,6 +390,14 @@ def test_the_maintenance_job_reports_what_it_did(postgres, lake_published, monke
         publish_to_lake(lake, path, version, today - timedelta(days=days_ago), "2024-06", None, f"run-{version}")
     from pipelines.definitions import defs
 
+    # two files no snapshot lists: one last written longer ago than FILE_DELETE_DELAY (a killed writer's), one
+    # just now (as a writer's before its commit)
+    stale, fresh = (Path(lake.data_folder(PUBLISHED)) / "marts" / name for name in ("stale.parquet", "fresh.parquet"))
+    for orphan in (stale, fresh):
+        shutil.copy(next(Path(lake.data_folder(PUBLISHED)).rglob("*.parquet")), orphan)
+    long_ago = (datetime.now() - FILE_DELETE_DELAY - timedelta(hours=1)).timestamp()
+    os.utime(stale, (long_ago, long_ago))
+
     resource = Warehouse(data_dir=str(tmp_path), pseudonym_key=TEST_KEY, lake_catalog=lake.catalog,
                          lake_data_path=lake.data_path, lake_retention_days=400)
     result = defs.resolve_job_def("lake_maintenance").execute_in_process(resources={"warehouse": resource})
@@ -311,6 +408,10 @@ def test_the_maintenance_job_reports_what_it_did(postgres, lake_published, monke
     assert metadata["retention_days"].value == 400
     assert len(metadata["published_snapshots_expired"].value) == 2  # DuckLake's first and v1's
     assert {"published_files_removed", "lake_files_removed", "published_data_files_after_merge"} <= set(metadata)
+    assert metadata["file_delete_delay_hours"].value == FILE_DELETE_DELAY.total_seconds() / 3600
+    assert metadata["published_orphaned_files_removed"].value == 1
+    assert metadata["lake_orphaned_files_removed"].value == 0
+    assert not stale.exists() and fresh.exists()
 
 
 # the child of the kill test: the publish step's own call, in a process of its own
@@ -332,20 +433,21 @@ def test_a_publication_killed_in_its_commit_leaves_the_previous_one_and_a_rerun_
     same publication run again completes and equals its file. The third file has a large extra mart,
     copied last (tables go in name order), so the child stays inside its transaction while it writes
     that mart; it is killed as soon as that mart's folder appears, a moment known to be after BEGIN
-    and before COMMIT."""
+    and before COMMIT. The files it had written are listed by no snapshot; the maintenance removes
+    exactly them once they are older than its delay, and every publication still reads as before."""
     _, _, wh, first, _ = lake_published
     database, data_path, lake = _fresh_lake(postgres, tmp_path, monkeypatch)
     for version, path in ((1, first), (2, wh.published_db)):
         publish_to_lake(lake, path, version, datetime.now(), "2024-06", None, f"run-{version}")
     third = _third_file(wh, tmp_path, ballast_rows=6_000_000)
     ballast = data_path / PUBLISHED / "marts" / "zz_ballast"
+    listed = _files(data_path)  # v1's and v2's, every one listed by their snapshots
     child = subprocess.Popen([sys.executable, "-c", PUBLISH_IN_A_CHILD, lake.catalog, lake.data_path, str(third)],
                              cwd=REPO, env={**os.environ, "PGPASSWORD": PASSWORDS[WRITER]},
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
     while not ballast.exists() and child.poll() is None and time.monotonic() < deadline:
         time.sleep(0.005)
-    written = sorted((data_path / PUBLISHED / "marts").rglob("*.parquet"))
     child.send_signal(signal.SIGKILL)
     out, err = child.communicate(timeout=30)
     assert child.returncode == -signal.SIGKILL, (out, err[-2000:])
@@ -358,7 +460,8 @@ def test_a_publication_killed_in_its_commit_leaves_the_previous_one_and_a_rerun_
         assert _equals_file(con, wh.published_db)  # the reader sees the previous publication exactly
         assert _equals_file(con, first, f" AT (VERSION => {snapshots[1]})")
     # the killed transaction had written files (every mart's before the large one): DuckLake never lists them
-    assert len(written) > 20
+    orphans = _files(data_path) - listed
+    assert len(orphans) > 20 and all(f.suffix == ".parquet" for f in orphans)
 
     # the same publication again, as a rerun would: it completes and equals its file
     monkeypatch.setenv("PGPASSWORD", PASSWORDS[WRITER])
@@ -368,3 +471,25 @@ def test_a_publication_killed_in_its_commit_leaves_the_previous_one_and_a_rerun_
         assert _equals_file(con, third)
         assert con.execute("SELECT run_id FROM published.publications WHERE version = 3").fetchall() == [
             ("run-again",)]
+
+    # the maintenance leaves the orphans while they are younger than FILE_DELETE_DELAY (a writer's files
+    # look the same until it commits) ...
+    monkeypatch.setenv("PGPASSWORD", PASSWORDS[WRITER])
+    files = _files(data_path)
+    assert orphans < files
+    published, working = maintain_lake(lake, 400)
+    assert published.orphaned_files_removed == [] and working.orphaned_files_removed == []
+    assert _files(data_path) == files
+    # ... and removes exactly them once they are older (here: a delay of 0 instead of waiting three days)
+    monkeypatch.setenv("PGPASSWORD", PASSWORDS[WRITER])
+    published, working = maintain_lake(lake, 400, file_delete_delay=timedelta(0))
+    assert {Path(f) for f in published.orphaned_files_removed} == orphans
+    assert published.files_removed == [] and working.orphaned_files_removed == []
+    assert _files(data_path) == files - orphans
+    # every publication readable before is readable after, every mart row for row
+    with lake_as(READER, postgres, database, data_path, monkeypatch).reading() as con:
+        assert publication_snapshots(con) == {1: snapshots[1], 2: snapshots[2], 3: kept.snapshot_id}
+        assert _equals_file(con, third)
+        assert _equals_file(con, third, f" AT (VERSION => {kept.snapshot_id})")
+        assert _equals_file(con, wh.published_db, f" AT (VERSION => {snapshots[2]})")
+        assert _equals_file(con, first, f" AT (VERSION => {snapshots[1]})")
