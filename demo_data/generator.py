@@ -296,7 +296,7 @@ class DemoGenerator:
         manifest = {"seed": self.seed, "scale": self.scale, "counts": dict(self.counts),
                     "declaration_defects": dict(self.defects),
                     "messages": _nested(planted),
-                    "allocation_control_planted": messages.planted,
+                    "planted_allocations": messages.planted,
                     "planted_effects": {
                         "high_dropout_provider": self.providers[HIGH_DROPOUT_PROVIDER].agb,
                         "heavy_case_provider": self.providers[HEAVY_CASE_PROVIDER].agb,

@@ -215,7 +215,7 @@ def test_every_message_is_accounted_for_and_planted_defects_are_quarantined_by_r
 
 def test_allocation_control_finds_the_planted_overruns_and_short_allocations(refreshed):
     data_dir, wh, _ = refreshed
-    planted = json.loads((data_dir / "raw/demo_manifest.json").read_text())["allocation_control_planted"]
+    planted = json.loads((data_dir / "raw/demo_manifest.json").read_text())["planted_allocations"]
     with duckdb.connect(str(wh.working_db), read_only=True) as con:
         use = {(m, a): (declared, allocated, lines, outside) for m, a, declared, allocated, lines, outside in
                con.execute("SELECT municipality_code, allocation_number, declared_eur, allocated_eur, declared_lines, "
