@@ -247,7 +247,7 @@ def _rows(con: duckdb.DuckDBPyConnection) -> list[Row]:
     for iid, cells_ in _relations(con, "identities"):
         terms, rhs = _substitute(cells_)
         money = any(m for *_, m, _ in cells_)
-        err = sum(e for _, _, known, _, _, e in cells_ if known)  # the shown values' own rounding (Pub.rounding)
+        err = sum(e for *_, e in cells_)  # the shown values' own rounding (Pub.rounding; 0 for a hidden cell)
         slack = max(MONEY_SLACK_MIN, MONEY_SLACK_PER_CELL * len(cells_) + err) if money else 0.0
         if money and all(cell[0] in expected for cell, *_ in cells_):
             slack = EXPECTED_SLACK_PER_CELL * len(cells_)
